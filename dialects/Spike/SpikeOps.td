@@ -1,0 +1,220 @@
+//===- SpikeOps.td - spike operations ----------------------*- tablegen -*-===//
+
+#ifndef SPIKE_DIALECT_SPIKE_SPIKEOPS_TD
+#define SPIKE_DIALECT_SPIKE_SPIKEOPS_TD
+
+include "Spike/SpikeDialect.td"
+include "Spike/SpikeTypes.td"
+include "mlir/IR/OpBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def SpikeF32Tensor : RankedTensorOf<[F32]>;
+
+def Spike_AccumFnSiLU : I32EnumAttrCase<"silu", 0>;
+def Spike_AccumFnSoftmax : I32EnumAttrCase<"softmax", 1>;
+def Spike_AccumFnRMSNorm : I32EnumAttrCase<"rmsnorm", 2>;
+def Spike_AccumFn : I32EnumAttr<"AccumFn",
+    "nonlinear function of an accumulate-difference op",
+    [Spike_AccumFnSiLU, Spike_AccumFnSoftmax, Spike_AccumFnRMSNorm]> {
+  let cppNamespace = "::spike::spk";
+}
+
+//===----------------------------------------------------------------------===//
+// Entering and leaving the time domain
+//===----------------------------------------------------------------------===//
+
+def Spike_EncodeOp : Spike_Op<"encode", [Pure]> {
+  let summary = "Tensor to train, split uniformly over T";
+  let description = [{
+    Step t carries `x / T`, so the train sums to x. Used for the embedding
+    output (the seed code's e / T repeated T times).
+  }];
+  let arguments = (ins SpikeF32Tensor:$input);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+def Spike_DecodeOp : Spike_Op<"decode", [Pure]> {
+  let summary = "Train to tensor: the sum over T";
+  let arguments = (ins Spike_Train:$input);
+  let results = (outs SpikeF32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Neurons
+//===----------------------------------------------------------------------===//
+
+def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> {
+  let summary = "Integer-Spiking neuron with L threshold levels (eqs 8-10)";
+  let description = [{
+    Per element and step, in threshold units u = v / theta:
+    `m = u + I(t)/theta + alpha`,
+    `s(t) = clip(floor(m), 0, min(L, budget - spikes so far))`,
+    `u = m - s(t)`; the step emits `(s(t) - alpha) * theta`.
+    `u(0) = v0 / theta`. `threshold` and `v0` hold one entry or one per
+    group of consecutive channels of the last dimension. `budget` (optional)
+    caps the spikes of the whole window, which makes the neuron equal the
+    n-bit quantizer for every T. With `bits`, the neuron claims the Theorem-2
+    parameterization (L = ceil((2^n-1)/T), alpha = 2^(n-1)/T or 0), and the
+    verifier checks it. The arithmetic is `spike::neuron::isStep`.
+
+    ```mlir
+    %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0
+           threshold [0.05] v0 [0.025] budget 63 bits 6
+           : !spike.train<2 x tensor<?x576xf32>>
+    ```
+  }];
+  let arguments = (ins Spike_Train:$input, StrAttr:$site, I64Attr:$levels,
+                       F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
+                       DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
+                       OptionalAttr<I64Attr>:$bits);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $input `site` $site `levels` $levels `alpha` $alpha `threshold` custom<ExactF64List>($threshold)
+    `v0` custom<ExactF64List>($v0) (`budget` $budget^)? (`bits` $bits^)? attr-dict `:`
+    qualified(type($input))
+  }];
+  let hasVerifier = 1;
+}
+
+def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure, SameOperandsAndResultType]> {
+  let summary = "Binary integrate-and-fire neuron with subtractive reset (eqs 1-2)";
+  let description = [{
+    Per element and step: `m = u + I(t)/theta`, `s(t) = m >= 1 ? 1 : 0`
+    (0 once an optional `budget` of spikes is spent), `u = m - s(t)`; the
+    step emits `s(t) * theta`. `u(0) = v0 / theta`. Binary spike-event chips
+    run this neuron; the IS-to-IF lowering produces it.
+  }];
+  let arguments = (ins Spike_Train:$input, StrAttr:$site,
+                       DenseF64ArrayAttr:$threshold, DenseF64ArrayAttr:$v0,
+                       OptionalAttr<I64Attr>:$budget);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $input `site` $site `threshold` custom<ExactF64List>($threshold)
+    `v0` custom<ExactF64List>($v0)
+    (`budget` $budget^)? attr-dict `:` qualified(type($input))
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Synapses and stepwise ops
+//===----------------------------------------------------------------------===//
+
+def Spike_LinearOp : Spike_Op<"linear", [Pure]> {
+  let summary = "Synaptic linear layer applied at every step";
+  let description = [{
+    Step t: `y(t) = x(t) W^T`, with the weight grid of `qnn.linear` when
+    `bits` and `scales` are given. Linear, so the sum over T commutes.
+  }];
+  let arguments = (ins Spike_Train:$input, SpikeF32Tensor:$weight,
+                       Optional<SpikeF32Tensor>:$weight_scale,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<2>, IntMaxValue<8>]>>:$weight_bits);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`bits` $weight_bits^)? (`scales` $weight_scale^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Spike_AddOp : Spike_Op<"add", [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "Stepwise sum of two trains (the residual add)";
+  let arguments = (ins Spike_Train:$lhs, Spike_Train:$rhs);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` qualified(type($result))";
+}
+
+def Spike_RoPEOp : Spike_Op<"rope", [Pure, SameOperandsAndResultType]> {
+  let summary = "Rotary position embedding applied at every step";
+  let description = [{
+    `qnn.rope` on each step. RoPE is linear in its input, so the sum over T
+    commutes with it.
+  }];
+  let arguments = (ins Spike_Train:$input, F64Attr:$base,
+                       OptionalAttr<StrAttr>:$scaling,
+                       OptionalAttr<F64Attr>:$factor,
+                       OptionalAttr<F64Attr>:$low_freq_factor,
+                       OptionalAttr<F64Attr>:$high_freq_factor,
+                       OptionalAttr<I64Attr>:$original_max_position);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$input `base` $base attr-dict `:` qualified(type($input))";
+  let hasVerifier = 1;
+}
+
+def Spike_SplitHeadsOp : Spike_Op<"split_heads", [Pure]> {
+  let summary = "`qnn.split_heads` at every step";
+  let arguments = (ins Spike_Train:$input);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+def Spike_MergeHeadsOp : Spike_Op<"merge_heads", [Pure]> {
+  let summary = "`qnn.merge_heads` at every step";
+  let arguments = (ins Spike_Train:$input);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Nonlinear and activation x activation ops (Appendix G)
+//===----------------------------------------------------------------------===//
+
+def Spike_AccumMapOp : Spike_Op<"accum_map", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Accumulate-then-difference nonlinearity (eqs 33-35)";
+  let description = [{
+    `X(t) = X(t-1) + x(t)`, `O(t) = f(X(t))`, `o(t) = O(t) - O(t-1)` with
+    `O(0) = 0`, so the outputs sum to exactly `f(sum of inputs)` (note that
+    `softmax(0)` is not 0, hence the explicit `O(0) = 0`). `fn` is `silu`,
+    `softmax` (with optional `causal`) or `rmsnorm` (with `weight` and
+    `eps`), each as defined by the `qnn` op of that name.
+  }];
+  let arguments = (ins Spike_AccumFn:$fn, Spike_Train:$input,
+                       Optional<SpikeF32Tensor>:$weight,
+                       OptionalAttr<F64Attr>:$eps, UnitAttr:$causal);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $fn $input (`,` $weight^ `:` type($weight))? (`eps` $eps^)?
+    (`causal` $causal^)? attr-dict `:` qualified(type($input))
+  }];
+  let hasVerifier = 1;
+}
+
+def Spike_AAMatmulOp : Spike_Op<"aa_matmul", [Pure]> {
+  let summary = "Causal activation x activation matmul (eq 32)";
+  let description = [{
+    With running sums `S_A(t)`, `S_B(t)`: step t emits
+    `S_A(t) B(t) + A(t) S_B(t) - A(t) B(t)`, so the outputs up to t sum to
+    `S_A(t) S_B(t)`. Head batching and GQA as in `qnn.matmul`.
+  }];
+  let arguments = (ins Spike_Train:$lhs, Spike_Train:$rhs, UnitAttr:$transpose_rhs);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_rhs` $transpose_rhs^)? attr-dict `:`
+    qualified(type($lhs)) `,` qualified(type($rhs)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def Spike_AAMulOp : Spike_Op<"aa_mul", [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "Causal activation x activation Hadamard product";
+  let description = [{
+    Step t emits `A(t) * S_B(t) + S_A(t) * B(t) - A(t) * B(t)`, whose
+    running sum is `S_A(t) * S_B(t)`. The paper's eq. 36 has the same total
+    but needs all T steps first; this form is causal (gate x up).
+  }];
+  let arguments = (ins Spike_Train:$lhs, Spike_Train:$rhs);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` qualified(type($result))";
+}
+
+#endif // SPIKE_DIALECT_SPIKE_SPIKEOPS_TD

@@ -1,0 +1,187 @@
+//===- SpikeOps.cpp - spike operations ------------------------------------===//
+
+#include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/Dialect/AsmHelpers.h"
+#include "spike/Dialect/ShapeRules.h"
+#include "spike/core/Neuron.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using spike::parseExactF64List;
+using spike::printExactF64List;
+using namespace spike::spk;
+
+/// All trains of an op have the same number of time steps.
+static LogicalResult verifySameTimesteps(Operation *op) {
+  std::optional<int64_t> t;
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(),
+                                      op->getResultTypes())) {
+    auto train = dyn_cast<TrainType>(type);
+    if (!train)
+      continue;
+    if (t && *t != train.getTimesteps())
+      return op->emitOpError("time steps differ: T=")
+             << *t << " vs T=" << train.getTimesteps();
+    t = train.getTimesteps();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Encode / decode
+//===----------------------------------------------------------------------===//
+
+LogicalResult EncodeOp::verify() {
+  if (getResult().getType().getTensor() != getInput().getType())
+    return emitOpError("train steps must have the input type ")
+           << getInput().getType();
+  return success();
+}
+
+LogicalResult DecodeOp::verify() {
+  if (getInput().getType().getTensor() != getResult().getType())
+    return emitOpError("result must have the train's step type ")
+           << getInput().getType().getTensor();
+  return success();
+}
+
+OpFoldResult DecodeOp::fold(FoldAdaptor) {
+  // sum_t (x / T) == x exactly when T is a power of two: x / T is exact and
+  // the runtime sums pairwise, so every partial sum is a power-of-two
+  // multiple of x / T.
+  auto encode = getInput().getDefiningOp<EncodeOp>();
+  if (encode && spike::neuron::isPowerOfTwo(getInput().getType().getTimesteps()))
+    return encode.getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Neurons
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyNeuronCommon(Operation *op, TrainType train,
+                                        StringRef site,
+                                        ArrayRef<double> threshold,
+                                        ArrayRef<double> v0,
+                                        std::optional<int64_t> budget) {
+  if (failed(spike::verifySiteName(op, site)) ||
+      failed(spike::verifyGroups(op, train.getTensor(), threshold,
+                                 "threshold", /*positive=*/true)) ||
+      failed(spike::verifyGroups(op, train.getTensor(), v0, "v0",
+                                 /*positive=*/false)))
+    return failure();
+  if (v0.size() != 1 && v0.size() != threshold.size())
+    return op->emitOpError("'v0' needs 1 entry or one per threshold group (")
+           << threshold.size() << "), got " << v0.size();
+  if (budget && *budget < 1)
+    return op->emitOpError("spike budget must be >= 1, got ") << *budget;
+  return success();
+}
+
+LogicalResult ISNeuronOp::verify() {
+  TrainType train = getInput().getType();
+  if (failed(verifyNeuronCommon(*this, train, getSite(), getThreshold(),
+                                getV0(), getBudget())))
+    return failure();
+  int64_t levels = getLevels();
+  double alpha = getAlpha().convertToDouble();
+  if (levels < 1)
+    return emitOpError("levels L must be >= 1, got ") << levels;
+  if (!(alpha >= 0 && alpha <= double(levels)))
+    return emitOpError("alpha must be in [0, L] = [0, ")
+           << levels << "], got " << spike::formatNumber(alpha);
+  if (auto bits = getBits()) {
+    spike::neuron::ISParams p;
+    bool isSigned = alpha != 0;
+    if (const char *err = spike::neuron::theorem2Params(
+            int(*bits), train.getTimesteps(), isSigned, true, p))
+      return emitOpError("Theorem-2 parameterization with ")
+             << *bits << " bits and T=" << train.getTimesteps() << ": "
+             << err;
+    if (p.levels != levels || p.alpha != alpha)
+      return emitOpError("Theorem 2 with ")
+             << *bits << " bits and T=" << train.getTimesteps()
+             << " requires levels " << p.levels << " and alpha "
+             << spike::formatNumber(p.alpha) << " (or 0 for an unsigned grid)";
+  }
+  return success();
+}
+
+LogicalResult IFNeuronOp::verify() {
+  return verifyNeuronCommon(*this, getInput().getType(), getSite(),
+                            getThreshold(), getV0(), getBudget());
+}
+
+//===----------------------------------------------------------------------===//
+// Stepwise ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  if (failed(verifySameTimesteps(*this)))
+    return failure();
+  return spike::verifyLinearShapes(
+      *this, getInput().getType().getTensor(), getWeight().getType(),
+      getWeightScale() ? getWeightScale().getType() : RankedTensorType(),
+      getWeightBits().has_value(), getResult().getType().getTensor());
+}
+
+LogicalResult RoPEOp::verify() {
+  return spike::verifyRoPE(*this, getInput().getType().getTensor(),
+                           getBase().convertToDouble(), getScaling(),
+                           getFactor().has_value(),
+                           getLowFreqFactor() || getHighFreqFactor() ||
+                               getOriginalMaxPosition());
+}
+
+LogicalResult SplitHeadsOp::verify() {
+  if (failed(verifySameTimesteps(*this)))
+    return failure();
+  return spike::verifySplitHeadsShapes(*this,
+                                       getInput().getType().getTensor(),
+                                       getResult().getType().getTensor());
+}
+
+LogicalResult MergeHeadsOp::verify() {
+  if (failed(verifySameTimesteps(*this)))
+    return failure();
+  return spike::verifySplitHeadsShapes(*this,
+                                       getResult().getType().getTensor(),
+                                       getInput().getType().getTensor());
+}
+
+LogicalResult AccumMapOp::verify() {
+  if (getResult().getType() != getInput().getType())
+    return emitOpError("result type must equal the input type ")
+           << getInput().getType();
+  bool isRMSNorm = getFn() == AccumFn::rmsnorm;
+  if (isRMSNorm != bool(getWeight()) || isRMSNorm != getEps().has_value())
+    return emitOpError("'weight' and 'eps' are required by rmsnorm and "
+                       "allowed only there");
+  if (getCausal() && getFn() != AccumFn::softmax)
+    return emitOpError("'causal' applies only to softmax");
+  RankedTensorType t = getInput().getType().getTensor();
+  if (isRMSNorm) {
+    auto w = getWeight().getType();
+    if (t.getRank() < 1 || w.getRank() != 1 ||
+        !spike::shapesCompatible(w.getShape(), t.getShape().take_back()))
+      return emitOpError("rmsnorm weight must be [D] for steps [..., D]");
+    if (!(getEps()->convertToDouble() > 0))
+      return emitOpError("eps must be > 0");
+  }
+  if (getCausal() && t.getRank() < 2)
+    return emitOpError("causal softmax needs steps of rank >= 2");
+  return success();
+}
+
+LogicalResult AAMatmulOp::verify() {
+  if (failed(verifySameTimesteps(*this)))
+    return failure();
+  return spike::verifyHeadMatmulShapes(
+      *this, getLhs().getType().getTensor(), getRhs().getType().getTensor(),
+      getTransposeRhs(), getResult().getType().getTensor());
+}
+
+#define GET_OP_CLASSES
+#include "Spike/SpikeOps.cpp.inc"

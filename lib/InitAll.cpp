@@ -1,0 +1,26 @@
+//===- InitAll.cpp - Register spikec dialects and passes ------------------===//
+
+#include "spike/InitAll.h"
+#include "spike/Dialect/QNN/QNNDialect.h"
+#include "spike/Dialect/Spike/SpikeDialect.h"
+#include "spike/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/Passes.h"
+
+#ifndef SPIKE_VERSION
+#define SPIKE_VERSION "unknown"
+#endif
+
+void spike::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::func::FuncDialect, qnn::QNNDialect,
+                  spk::SpikeDialect>();
+}
+
+void spike::registerAllPasses() {
+  registerSpikePasses();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+}
+
+const char *spike::versionString() { return "spikec " SPIKE_VERSION; }

@@ -1,0 +1,372 @@
+//===- Formats.cpp - Versioned file formats and their validators ----------===//
+
+#include "spike/core/Formats.h"
+#include "spike/core/FileIO.h"
+#include "spike/core/Neuron.h"
+#include "spike/core/Safetensors.h"
+
+#include "JsonSchema.h"
+
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+
+namespace spike::core {
+
+namespace detail {
+// Defined in the SchemaData.cpp that CMake generates from schemas/*.json.
+extern const char *const kSchema_common;
+extern const char *const kSchema_plan;
+extern const char *const kSchema_activation_stats;
+extern const char *const kSchema_calibration;
+extern const char *const kSchema_firing_rates;
+} // namespace detail
+
+namespace {
+using json = nlohmann::json;
+
+struct KindRow {
+  DocumentKind kind;
+  const char *format;
+  const char *const *schema;
+};
+const KindRow kKinds[] = {
+    {DocumentKind::Plan, "spikec.plan", &detail::kSchema_plan},
+    {DocumentKind::ActivationStats, "spikec.activation-stats",
+     &detail::kSchema_activation_stats},
+    {DocumentKind::Calibration, "spikec.calibration",
+     &detail::kSchema_calibration},
+    {DocumentKind::FiringRates, "spikec.firing-rates",
+     &detail::kSchema_firing_rates},
+};
+
+const KindRow &row(DocumentKind kind) {
+  for (const auto &r : kKinds)
+    if (r.kind == kind)
+      return r;
+  return kKinds[0];
+}
+
+/// The schema of a kind with the common $defs merged in (parsed once).
+const json &schemaFor(DocumentKind kind) {
+  static const std::map<DocumentKind, json> schemas = [] {
+    std::map<DocumentKind, json> out;
+    json common = json::parse(detail::kSchema_common);
+    for (const auto &r : kKinds) {
+      json s = json::parse(*r.schema);
+      for (auto it = common["$defs"].begin(); it != common["$defs"].end();
+           ++it)
+        if (!s["$defs"].contains(it.key()))
+          s["$defs"][it.key()] = it.value();
+      out.emplace(r.kind, std::move(s));
+    }
+    return out;
+  }();
+  return schemas.at(kind);
+}
+
+std::string dirOf(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+/// Checks an attribute value against a kind from x-spikec-attr-kinds.
+std::string checkAttrKind(const json &v, const std::string &kind) {
+  auto isNum = [&] { return v.is_number(); };
+  if (kind == "positive")
+    return isNum() && v.get<double>() > 0 ? "" : "expected a number > 0";
+  if (kind == "nonnegative")
+    return isNum() && v.get<double>() >= 0 ? "" : "expected a number >= 0";
+  if (kind == "count")
+    return v.is_number_integer() && v.get<int64_t>() >= 1
+               ? ""
+               : "expected an integer >= 1";
+  if (kind == "bits")
+    return v.is_number_integer() && v.get<int64_t>() >= neuron::kMinBits &&
+                   v.get<int64_t>() <= neuron::kMaxBits
+               ? ""
+               : "expected an integer in [2, 8]";
+  if (kind == "bool")
+    return v.is_boolean() ? "" : "expected true or false";
+  if (kind == "string")
+    return v.is_string() ? "" : "expected a string";
+  if (kind == "array" || kind == "positive_array") {
+    if (!v.is_array() || v.empty())
+      return "expected a non-empty array of numbers";
+    for (const auto &x : v) {
+      if (!x.is_number())
+        return "expected a non-empty array of numbers";
+      if (kind == "positive_array" && !(x.get<double>() > 0))
+        return "every element must be > 0";
+    }
+    return "";
+  }
+  if (kind == "accum_fn")
+    return v == "silu" || v == "softmax" || v == "rmsnorm"
+               ? ""
+               : "expected one of silu, softmax, rmsnorm";
+  if (kind == "schedule")
+    return v == "integrate-then-fire" || v == "uniform"
+               ? ""
+               : "expected one of integrate-then-fire, uniform";
+  return "schema error: unknown attribute kind '" + kind + "'";
+}
+
+bool contains(const json &list, const std::string &s) {
+  for (const auto &x : list)
+    if (x == s)
+      return true;
+  return false;
+}
+
+/// Rules of the IS neuron that the schema cannot state (eqs 8-10, Thm 2).
+std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
+  int64_t levels = attrs["levels"].get<int64_t>();
+  double alpha = attrs["alpha"].get<double>();
+  if (alpha > double(levels))
+    return "/attrs/alpha: must be at most levels (" + std::to_string(levels) +
+           ")";
+  if (attrs.contains("bits")) {
+    neuron::ISParams p;
+    bool isSigned = alpha != 0;
+    if (const char *err = neuron::theorem2Params(
+            attrs["bits"].get<int>(), timesteps, isSigned, true, p))
+      return "/attrs/bits: Theorem-2 parameterization: " + std::string(err);
+    if (p.levels != levels || p.alpha != alpha)
+      return "/attrs: levels/alpha differ from Theorem 2 (levels " +
+             std::to_string(p.levels) + ", alpha " + std::to_string(p.alpha) +
+             ")";
+  }
+  size_t groups = attrs["threshold"].size();
+  size_t v0 = attrs["v0"].size();
+  if (v0 != 1 && v0 != groups)
+    return "/attrs/v0: needs 1 or " + std::to_string(groups) +
+           " entries (one per threshold group), has " + std::to_string(v0);
+  return "";
+}
+
+std::string checkPlan(const json &plan, const std::string &path,
+                      const ValidateOptions &options) {
+  const json &ops = schemaFor(DocumentKind::Plan)["x-spikec-ops"];
+  std::string level = plan["level"];
+  int64_t timesteps = plan["time"]["timesteps"];
+  int64_t substeps = plan["time"]["substeps"];
+  if ((level == "fp" || level == "qann") && timesteps != 1)
+    return "/time/timesteps: must be 1 at level " + level;
+  if (level != "if" && substeps != 1)
+    return "/time/substeps: must be 1 below the IF level";
+
+  std::set<std::string> defined;
+  for (const auto &in : plan["inputs"])
+    if (!defined.insert(in.get<std::string>()).second)
+      return "/inputs: duplicate value " + in.dump();
+
+  std::set<std::string> sites;
+  std::map<std::string, std::string> tensorUse; // tensor -> op pointer
+  for (size_t i = 0; i < plan["ops"].size(); ++i) {
+    const json &op = plan["ops"][i];
+    std::string ptr = "/ops/" + std::to_string(i);
+    std::string name = op["op"];
+    auto specIt = ops.find(name);
+    if (specIt == ops.end())
+      return ptr + "/op: unknown op '" + name + "'";
+    const json &spec = *specIt;
+    if (!contains(spec["levels"], level))
+      return ptr + "/op: '" + name + "' is not allowed at level " + level;
+    if (op["inputs"].size() != spec["inputs"].get<size_t>())
+      return ptr + "/inputs: '" + name + "' takes " + spec["inputs"].dump() +
+             " input(s), has " + std::to_string(op["inputs"].size());
+    for (size_t k = 0; k < op["inputs"].size(); ++k)
+      if (!defined.count(op["inputs"][k]))
+        return ptr + "/inputs/" + std::to_string(k) + ": value " +
+               op["inputs"][k].dump() + " is used before it is defined";
+    for (const auto &out : op["outputs"])
+      if (!defined.insert(out.get<std::string>()).second)
+        return ptr + "/outputs: value " + out.dump() + " is defined twice";
+
+    json params = op.value("params", json::object());
+    json required = spec.value("params", json::array());
+    json optional = spec.value("optional_params", json::array());
+    for (const auto &p : required)
+      if (!params.contains(p.get<std::string>()))
+        return ptr + "/params: '" + name + "' needs param " + p.dump();
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      if (!contains(required, it.key()) && !contains(optional, it.key()))
+        return ptr + "/params/" + it.key() + ": unknown param of '" + name +
+               "'";
+      tensorUse.emplace(it.value().get<std::string>(),
+                        ptr + "/params/" + it.key());
+    }
+
+    json attrs = op.value("attrs", json::object());
+    json reqAttrs = spec.value("attrs", json::object());
+    json optAttrs = spec.value("optional_attrs", json::object());
+    for (auto it = reqAttrs.begin(); it != reqAttrs.end(); ++it)
+      if (!attrs.contains(it.key()))
+        return ptr + "/attrs: '" + name + "' needs attribute '" + it.key() +
+               "'";
+    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      const json *kind = reqAttrs.contains(it.key())   ? &reqAttrs[it.key()]
+                         : optAttrs.contains(it.key()) ? &optAttrs[it.key()]
+                                                       : nullptr;
+      if (!kind)
+        return ptr + "/attrs/" + it.key() + ": unknown attribute of '" +
+               name + "'";
+      if (auto err = checkAttrKind(it.value(), kind->get<std::string>());
+          !err.empty())
+        return ptr + "/attrs/" + it.key() + ": " + err;
+    }
+    if (name == "is_neuron" || name == "if_neuron")
+      if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
+        return ptr + err;
+    if (name == "accum_map" && attrs["fn"] == "rmsnorm" &&
+        (!params.contains("weight") || !attrs.contains("eps")))
+      return ptr + ": accum_map rmsnorm needs param 'weight' and attr 'eps'";
+
+    bool needsSite = spec.value("site", false);
+    if (needsSite && !op.contains("site"))
+      return ptr + ": '" + name + "' needs a site name";
+    if (!needsSite && op.contains("site"))
+      return ptr + "/site: '" + name + "' carries no site";
+    if (needsSite && !sites.insert(op["site"].get<std::string>()).second)
+      return ptr + "/site: duplicate site " + op["site"].dump();
+  }
+  for (size_t k = 0; k < plan["outputs"].size(); ++k)
+    if (!defined.count(plan["outputs"][k]))
+      return "/outputs/" + std::to_string(k) + ": value " +
+             plan["outputs"][k].dump() + " is never defined";
+
+  if (options.checkTensors) {
+    std::string file = dirOf(path) + "/" + plan["tensors"].get<std::string>();
+    auto st = SafetensorsFile::open(file);
+    if (!st)
+      return "/tensors: " + st.message();
+    for (const auto &[tensor, where] : tensorUse) {
+      const TensorInfo *info = st->find(tensor);
+      if (!info)
+        return where + ": tensor '" + tensor + "' is missing from " + file;
+      if (info->dtype != DType::F32 && info->dtype != DType::F16 &&
+          info->dtype != DType::BF16 && info->dtype != DType::F64)
+        return where + ": tensor '" + tensor + "' in " + file +
+               " is not floating point";
+    }
+  }
+  return "";
+}
+
+std::string checkCalibration(const json &doc) {
+  for (auto it = doc["sites"].begin(); it != doc["sites"].end(); ++it) {
+    size_t groups = it.value()["threshold"].size();
+    size_t v0 = it.value()["v0"].size();
+    if (v0 != 1 && v0 != groups)
+      return "/sites/" + it.key() + "/v0: needs 1 or " +
+             std::to_string(groups) + " entries, has " + std::to_string(v0);
+  }
+  return "";
+}
+
+std::string checkFiringRates(const json &doc) {
+  double steps = doc["timesteps"].get<double>() * doc["substeps"].get<double>() *
+                 doc["tokens"].get<double>();
+  for (auto it = doc["sites"].begin(); it != doc["sites"].end(); ++it) {
+    const json &s = it.value();
+    double expect = s["spikes"].get<double>() /
+                    (s["neurons"].get<double>() * steps);
+    double rate = s["rate"].get<double>();
+    if (std::fabs(rate - expect) > 1e-6 * std::max(1.0, expect))
+      return "/sites/" + it.key() + "/rate: " + std::to_string(rate) +
+             " disagrees with spikes / (neurons * tokens * timesteps * "
+             "substeps) = " +
+             std::to_string(expect);
+    if (s.contains("per_neuron") &&
+        s["per_neuron"].size() != s["neurons"].get<size_t>())
+      return "/sites/" + it.key() + "/per_neuron: needs " +
+             s["neurons"].dump() + " entries";
+  }
+  return "";
+}
+
+std::string checkStats(const json &doc) {
+  for (auto it = doc["sites"].begin(); it != doc["sites"].end(); ++it) {
+    const json &s = it.value();
+    double absmax = s["absmax"].get<double>() * (1 + 1e-6);
+    if (s["ema_absmax"].get<double>() > absmax)
+      return "/sites/" + it.key() + "/ema_absmax: exceeds absmax";
+    if (s.contains("channel_absmax"))
+      for (const auto &c : s["channel_absmax"])
+        if (c.get<double>() > absmax)
+          return "/sites/" + it.key() +
+                 "/channel_absmax: a channel exceeds absmax";
+  }
+  return "";
+}
+} // namespace
+
+const char *formatName(DocumentKind kind) { return row(kind).format; }
+const char *schemaText(DocumentKind kind) { return *row(kind).schema; }
+
+bool isValidSiteName(const std::string &name) {
+  static const std::regex re("^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$");
+  return std::regex_match(name, re);
+}
+
+Result<DocumentKind> validateText(const std::string &text,
+                                  const std::string &path,
+                                  const ValidateOptions &options) {
+  auto fail = [&](const std::string &what) {
+    return Status::error(path + ": " + what);
+  };
+  try {
+    json doc;
+    try {
+      doc = json::parse(text);
+    } catch (const json::parse_error &e) {
+      // Drop nlohmann's "[json.exception.parse_error.101] " tag.
+      std::string what = e.what();
+      size_t tag = what.find("] ");
+      return fail("malformed JSON: " +
+                  (tag == std::string::npos ? what : what.substr(tag + 2)));
+    }
+    if (!doc.is_object() || !doc.contains("format") ||
+        !doc["format"].is_string())
+      return fail("/format: missing; expected one of spikec.plan, "
+                  "spikec.activation-stats, spikec.calibration, "
+                  "spikec.firing-rates");
+    const KindRow *kind = nullptr;
+    for (const auto &r : kKinds)
+      if (doc["format"] == r.format)
+        kind = &r;
+    if (!kind)
+      return fail("/format: unknown format " + doc["format"].dump());
+    if (doc.contains("version") && doc["version"].is_number_integer() &&
+        doc["version"].get<int64_t>() != 1)
+      return fail("/version: " + doc["version"].dump() + " is not supported "
+                  "by this build (supported: 1)");
+    std::string err =
+        detail::validateAgainstSchema(doc, schemaFor(kind->kind));
+    if (err.empty()) {
+      switch (kind->kind) {
+      case DocumentKind::Plan: err = checkPlan(doc, path, options); break;
+      case DocumentKind::ActivationStats: err = checkStats(doc); break;
+      case DocumentKind::Calibration: err = checkCalibration(doc); break;
+      case DocumentKind::FiringRates: err = checkFiringRates(doc); break;
+      }
+    }
+    if (!err.empty())
+      return fail(err);
+    return kind->kind;
+  } catch (const std::exception &e) {
+    return fail(std::string("internal validation error: ") + e.what());
+  }
+}
+
+Result<DocumentKind> validateFile(const std::string &path,
+                                  const ValidateOptions &options) {
+  auto text = readFileText(path);
+  if (!text)
+    return text.status();
+  return validateText(*text, path, options);
+}
+
+} // namespace spike::core

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, build, run the whole test suite
+# (lit + FileCheck, then GoogleTest under ctest) and print one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+
+bash scripts/install-deps.sh || exit 1
+bash scripts/build.sh || { echo "test.sh: build failed"; exit 1; }
+
+LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
+echo "== lit (IR, tools, plans)"
+lit_log=$(mktemp)
+"$LIT" -sv "$BUILD_DIR/test" 2>&1 | tee "$lit_log"
+lit_rc=${PIPESTATUS[0]}
+lit_pass=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$lit_log" | tail -1)
+lit_fail=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$lit_log" | tail -1)
+rm -f "$lit_log"
+
+echo "== ctest (GoogleTest units)"
+ct_log=$(mktemp)
+ctest --test-dir "$BUILD_DIR" --output-on-failure 2>&1 | tee "$ct_log"
+ct_rc=${PIPESTATUS[0]}
+ct_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$ct_log" | tail -1)
+ct_fail=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$ct_log" | tail -1)
+rm -f "$ct_log"
+
+passed=$(( ${lit_pass:-0} + ${ct_total:-0} - ${ct_fail:-0} ))
+failed=$(( ${lit_fail:-0} + ${ct_fail:-0} ))
+if [ "$lit_rc" -ne 0 ] || [ "$ct_rc" -ne 0 ]; then
+  [ "$failed" -eq 0 ] && failed=1
+fi
+echo
+echo "lit: ${lit_pass:-0} passed, ${lit_fail:-0} failed; unit: $(( ${ct_total:-0} - ${ct_fail:-0} )) passed, ${ct_fail:-0} failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
