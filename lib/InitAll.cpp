@@ -3,7 +3,9 @@
 #include "spike/InitAll.h"
 #include "spike/Dialect/QNN/QNNDialect.h"
 #include "spike/Dialect/Spike/SpikeDialect.h"
+#include "spike/Conversion/Passes.h"
 #include "spike/Transforms/Passes.h"
+#include "spike/Transforms/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/Passes.h"
@@ -19,6 +21,8 @@ void spike::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void spike::registerAllPasses() {
   registerSpikePasses();
+  registerSpikeConversionPasses();
+  registerSpikePipeline();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
 }

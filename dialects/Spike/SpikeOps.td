@@ -22,6 +22,14 @@ def Spike_AccumFn : I32EnumAttr<"AccumFn",
   let cppNamespace = "::spike::spk";
 }
 
+def Spike_ScheduleITF : I32EnumAttrCase<"IntegrateThenFire", 0, "integrate-then-fire">;
+def Spike_ScheduleUniform : I32EnumAttrCase<"Uniform", 1, "uniform">;
+def Spike_IFSchedule : I32EnumAttr<"IFSchedule",
+    "how an IS step's charge reaches the L binary sub-steps of an IF neuron",
+    [Spike_ScheduleITF, Spike_ScheduleUniform]> {
+  let cppNamespace = "::spike::spk";
+}
+
 //===----------------------------------------------------------------------===//
 // Entering and leaving the time domain
 //===----------------------------------------------------------------------===//
@@ -84,22 +92,59 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
   let hasVerifier = 1;
 }
 
-def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure, SameOperandsAndResultType]> {
-  let summary = "Binary integrate-and-fire neuron with subtractive reset (eqs 1-2)";
+def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure]> {
+  let summary = "Binary integrate-and-fire neuron over L sub-steps per step (Lemma 2)";
   let description = [{
-    Per element and step: `m = u + I(t)/theta`, `s(t) = m >= 1 ? 1 : 0`
-    (0 once an optional `budget` of spikes is spent), `u = m - s(t)`; the
-    step emits `s(t) * theta`. `u(0) = v0 / theta`. Binary spike-event chips
-    run this neuron; the IS-to-IF lowering produces it.
+    Replaces an IS neuron on binary spike-event hardware. For each step t of
+    the input (a window current I(t)), the neuron runs `levels` (L) binary
+    sub-steps; the result has T * L steps holding spike indicators 0 or 1.
+    With charge `q = I(t)/theta + alpha` (threshold units):
+    - `integrate-then-fire` (exact for every input): integrate q before the
+      first sub-step, then on each sub-step fire once if `u >= 1` (and the
+      optional `budget` allows) with subtractive reset, `u -= 1`.
+    - `uniform` (the paper's Lemma 2): integrate `q / L` on each sub-step,
+      then fire the same way. Equal to the IS neuron only while every step's
+      current lies in `[-alpha*theta, (L-alpha)*theta)`.
+    `u(0) = v0 / theta`. The `-alpha * theta` of eq. 10 is not a spike: the
+    consumer applies it (`spike.if_collect`). The arithmetic is
+    `spike::neuron::ifWindow`.
+
+    ```mlir
+    %s = spike.if_neuron %i site "blk0.attn.norm" levels 32 alpha 1.6e+01
+           threshold [0.05] v0 [0.025] budget 63 schedule "integrate-then-fire"
+           : !spike.train<2 x tensor<?x576xf32>> -> !spike.train<64 x tensor<?x576xf32>>
+    ```
   }];
-  let arguments = (ins Spike_Train:$input, StrAttr:$site,
-                       DenseF64ArrayAttr:$threshold, DenseF64ArrayAttr:$v0,
-                       OptionalAttr<I64Attr>:$budget);
+  let arguments = (ins Spike_Train:$input, StrAttr:$site, I64Attr:$levels,
+                       F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
+                       DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
+                       Spike_IFSchedule:$schedule);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
-    $input `site` $site `threshold` custom<ExactF64List>($threshold)
-    `v0` custom<ExactF64List>($v0)
-    (`budget` $budget^)? attr-dict `:` qualified(type($input))
+    $input `site` $site `levels` $levels `alpha` $alpha
+    `threshold` custom<ExactF64List>($threshold) `v0` custom<ExactF64List>($v0)
+    (`budget` $budget^)? `schedule` $schedule attr-dict `:`
+    qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def Spike_IFCollectOp : Spike_Op<"if_collect", [Pure]> {
+  let summary = "Consumer side of an IF neuron: counts a window's spikes, applies the -alpha bias";
+  let description = [{
+    Step t of the result is `(c(t) - alpha) * theta` with `c(t)` the number
+    of spikes in sub-steps `[t*L, (t+1)*L)` of the input: the value the IS
+    neuron emits (eq. 10), computed by the same `spike::neuron::isOutput`.
+    On a chip this is the synaptic integration of a window's binary events
+    by the consumers, with `-alpha * theta` folded into their bias.
+  }];
+  let arguments = (ins Spike_Train:$input, I64Attr:$levels, F64Attr:$alpha,
+                       DenseF64ArrayAttr:$threshold);
+  let results = (outs Spike_Train:$result);
+  let assemblyFormat = [{
+    $input `levels` $levels `alpha` $alpha
+    `threshold` custom<ExactF64List>($threshold) attr-dict `:`
+    qualified(type($input)) `->` qualified(type($result))
   }];
   let hasVerifier = 1;
 }

@@ -17,7 +17,7 @@ func.func @duplicate(%x: tensor<?x8xf32>, %t: !spike.train<2 x tensor<?x8xf32>>)
   // expected-note @+1 {{first use of the site}}
   %a = qnn.quantize %x site "blk0.attn.norm" bits 6 scale [0.1] : tensor<?x8xf32>
   // expected-error @+1 {{site "blk0.attn.norm" is used twice}}
-  %n = spike.if_neuron %t site "blk0.attn.norm" threshold [0.1] v0 [0.05] : !spike.train<2 x tensor<?x8xf32>>
+  %n = spike.if_neuron %t site "blk0.attn.norm" levels 32 alpha 16.0 threshold [0.1] v0 [0.05] schedule "integrate-then-fire" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<64 x tensor<?x8xf32>>
   return
 }
 

@@ -28,4 +28,63 @@ def SpikeVerifySites : Pass<"spike-verify-sites", "mlir::ModuleOp"> {
   ];
 }
 
+def SpikeLowerISToIF : Pass<"spike-lower-is-to-if", "mlir::ModuleOp"> {
+  let summary = "Lower IS neurons to binary IF neurons over L sub-steps (Lemma 2)";
+  let description = [{
+    Each `spike.is_neuron` (T steps, L levels) becomes a `spike.if_neuron`
+    that fires binary spikes on T x L sub-steps, followed by a
+    `spike.if_collect` that counts each window's spikes and applies the
+    `-alpha * theta` correction as the consumers' bias (Appendix F). The
+    rest of the graph keeps the step grid: every consumer integrates a
+    whole window of binary events, which is what makes the default
+    `integrate-then-fire` schedule exact for every input. `uniform` is the
+    paper's Lemma 2 (exact only inside its precondition).
+
+    The cumulative spike budget is kept as a counter; with
+    `keep-budget=false` (targets that cannot count) it is dropped and a
+    remark names each site that lost it.
+
+    Before:
+    ```mlir
+    %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 1.6e+01
+           threshold [0.05] v0 [0.025] budget 63 bits 6 : !spike.train<2 x tensor<?x8xf32>>
+    ```
+    After:
+    ```mlir
+    %s = spike.if_neuron %x site "blk0.attn.norm" levels 32 alpha 1.6e+01
+           threshold [0.05] v0 [0.025] budget 63 schedule "integrate-then-fire"
+           : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<64 x tensor<?x8xf32>>
+    %y = spike.if_collect %s levels 32 alpha 1.6e+01 threshold [0.05]
+           : !spike.train<64 x tensor<?x8xf32>> -> !spike.train<2 x tensor<?x8xf32>>
+    ```
+  }];
+  let options = [
+    Option<"schedule", "schedule", "std::string",
+           /*default=*/"\"integrate-then-fire\"",
+           "How a step's charge reaches the sub-steps: integrate-then-fire (exact) or uniform (Lemma 2)">,
+    Option<"keepBudget", "keep-budget", "bool", /*default=*/"true",
+           "Keep the cumulative spike budget as a counter (false: drop it and report each site)">
+  ];
+}
+
+def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
+  let summary = "Write calibrated thresholds and initial membranes into IS neurons";
+  let description = [{
+    Reads a `spikec.calibration` file (docs/PlanFormat.md), validated against
+    its schema, and sets `threshold` and `v0` of the `spike.is_neuron` with
+    each listed site. Per-group lists must divide the neuron's feature
+    dimension. A site that names no neuron, or a file whose `timesteps`
+    differs from the neuron's T, is an error. Neurons the file does not list
+    keep their values.
+
+    Before: `spike.is_neuron %x site "blk0.attn.norm" ... threshold [0.05] v0 [0.025]`
+    After, with `{"blk0.attn.norm": {"threshold": [0.051, 0.048], "v0": [0.02]}}`:
+    `spike.is_neuron %x site "blk0.attn.norm" ... threshold [0.051, 0.048] v0 [0.02]`
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"",
+           "Path of the spikec.calibration JSON file">
+  ];
+}
+
 #endif // SPIKE_TRANSFORMS_PASSES_TD

@@ -80,6 +80,16 @@ static LogicalResult verifyNeuronCommon(Operation *op, TrainType train,
   return success();
 }
 
+static LogicalResult verifyLevelsAndAlpha(Operation *op, int64_t levels,
+                                          double alpha) {
+  if (levels < 1)
+    return op->emitOpError("levels L must be >= 1, got ") << levels;
+  if (!(alpha >= 0 && alpha <= double(levels)))
+    return op->emitOpError("alpha must be in [0, L] = [0, ")
+           << levels << "], got " << spike::formatNumber(alpha);
+  return success();
+}
+
 LogicalResult ISNeuronOp::verify() {
   TrainType train = getInput().getType();
   if (failed(verifyNeuronCommon(*this, train, getSite(), getThreshold(),
@@ -87,11 +97,8 @@ LogicalResult ISNeuronOp::verify() {
     return failure();
   int64_t levels = getLevels();
   double alpha = getAlpha().convertToDouble();
-  if (levels < 1)
-    return emitOpError("levels L must be >= 1, got ") << levels;
-  if (!(alpha >= 0 && alpha <= double(levels)))
-    return emitOpError("alpha must be in [0, L] = [0, ")
-           << levels << "], got " << spike::formatNumber(alpha);
+  if (failed(verifyLevelsAndAlpha(*this, levels, alpha)))
+    return failure();
   if (auto bits = getBits()) {
     spike::neuron::ISParams p;
     bool isSigned = alpha != 0;
@@ -109,9 +116,46 @@ LogicalResult ISNeuronOp::verify() {
   return success();
 }
 
+/// `fine` has `levels` sub-steps for each step of `coarse`, same tensor.
+static LogicalResult verifySubstepGrid(Operation *op, TrainType coarse,
+                                       TrainType fine, int64_t levels) {
+  if (coarse.getTensor() != fine.getTensor())
+    return op->emitOpError("sub-step train must have step type ")
+           << coarse.getTensor();
+  if (fine.getTimesteps() != coarse.getTimesteps() * levels)
+    return op->emitOpError("sub-step train needs T x L = ")
+           << coarse.getTimesteps() << " x " << levels << " = "
+           << coarse.getTimesteps() * levels << " steps, has "
+           << fine.getTimesteps();
+  return success();
+}
+
 LogicalResult IFNeuronOp::verify() {
-  return verifyNeuronCommon(*this, getInput().getType(), getSite(),
-                            getThreshold(), getV0(), getBudget());
+  if (failed(verifyNeuronCommon(*this, getInput().getType(), getSite(),
+                                getThreshold(), getV0(), getBudget())) ||
+      failed(verifyLevelsAndAlpha(*this, getLevels(),
+                                  getAlpha().convertToDouble())))
+    return failure();
+  return verifySubstepGrid(*this, getInput().getType(), getResult().getType(),
+                           getLevels());
+}
+
+LogicalResult IFCollectOp::verify() {
+  if (failed(verifyLevelsAndAlpha(*this, getLevels(),
+                                  getAlpha().convertToDouble())) ||
+      failed(spike::verifyGroups(*this, getResult().getType().getTensor(),
+                                 getThreshold(), "threshold",
+                                 /*positive=*/true)) ||
+      failed(verifySubstepGrid(*this, getResult().getType(),
+                               getInput().getType(), getLevels())))
+    return failure();
+  if (auto neuron = getInput().getDefiningOp<IFNeuronOp>())
+    if (neuron.getLevels() != getLevels() ||
+        neuron.getAlpha() != getAlpha() ||
+        neuron.getThreshold() != getThreshold())
+      return emitOpError("levels, alpha and threshold must match the "
+                         "if_neuron that produces the spikes");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

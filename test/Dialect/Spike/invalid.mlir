@@ -116,7 +116,7 @@ func.func @threshold_positive(%x: !spike.train<2 x tensor<?x8xf32>>) {
 
 func.func @if_threshold_positive(%x: !spike.train<2 x tensor<?x8xf32>>) {
   // expected-error @+1 {{'threshold' entries must be > 0, got 0}}
-  %y = spike.if_neuron %x site "blk0.a" threshold [0.0] v0 [0.0] : !spike.train<2 x tensor<?x8xf32>>
+  %y = spike.if_neuron %x site "blk0.a" levels 4 alpha 2.0 threshold [0.0] v0 [0.0] schedule "uniform" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<8 x tensor<?x8xf32>>
   return
 }
 
@@ -167,7 +167,7 @@ func.func @budget(%x: !spike.train<2 x tensor<?x8xf32>>) {
 
 func.func @if_budget(%x: !spike.train<2 x tensor<?x8xf32>>) {
   // expected-error @+1 {{spike budget must be >= 1, got -3}}
-  %y = spike.if_neuron %x site "blk0.a" threshold [0.1] v0 [0.05] budget -3 : !spike.train<2 x tensor<?x8xf32>>
+  %y = spike.if_neuron %x site "blk0.a" levels 4 alpha 2.0 threshold [0.1] v0 [0.05] budget -3 schedule "uniform" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<8 x tensor<?x8xf32>>
   return
 }
 
@@ -241,5 +241,55 @@ func.func @accum_rmsnorm_shape(%x: !spike.train<2 x tensor<?x8xf32>>, %g: tensor
 func.func @accum_unknown_fn(%x: !spike.train<2 x tensor<?x8xf32>>) {
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'fn' [silu, softmax, rmsnorm]}}
   %y = spike.accum_map gelu %x : !spike.train<2 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+// Rule: the IF sub-step grid has T x L steps.
+func.func @if_grid(%x: !spike.train<2 x tensor<?x8xf32>>) {
+  // expected-error @+1 {{sub-step train needs T x L = 2 x 4 = 8 steps, has 6}}
+  %y = spike.if_neuron %x site "blk0.a" levels 4 alpha 2.0 threshold [0.1] v0 [0.05] schedule "integrate-then-fire" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<6 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+func.func @if_alpha(%x: !spike.train<2 x tensor<?x8xf32>>) {
+  // expected-error @+1 {{alpha must be in [0, L] = [0, 4], got 6}}
+  %y = spike.if_neuron %x site "blk0.a" levels 4 alpha 6.0 threshold [0.1] v0 [0.05] schedule "integrate-then-fire" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<8 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+func.func @if_schedule(%x: !spike.train<2 x tensor<?x8xf32>>) {
+  // expected-error @+1 {{invalid schedule attribute specification: "eager"}}
+  %y = spike.if_neuron %x site "blk0.a" levels 4 alpha 2.0 threshold [0.1] v0 [0.05] schedule "eager" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<8 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+func.func @collect_grid(%s: !spike.train<8 x tensor<?x8xf32>>) {
+  // expected-error @+1 {{sub-step train needs T x L = 4 x 4 = 16 steps, has 8}}
+  %y = spike.if_collect %s levels 4 alpha 2.0 threshold [0.1] : !spike.train<8 x tensor<?x8xf32>> -> !spike.train<4 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+func.func @collect_mismatch(%x: !spike.train<2 x tensor<?x8xf32>>) {
+  %s = spike.if_neuron %x site "blk0.a" levels 4 alpha 2.0 threshold [0.1] v0 [0.05] schedule "integrate-then-fire" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<8 x tensor<?x8xf32>>
+  // expected-error @+1 {{levels, alpha and threshold must match the if_neuron that produces the spikes}}
+  %y = spike.if_collect %s levels 4 alpha 2.0 threshold [0.2] : !spike.train<8 x tensor<?x8xf32>> -> !spike.train<2 x tensor<?x8xf32>>
+  return
+}
+
+// -----
+
+func.func @collect_threshold(%s: !spike.train<8 x tensor<?x8xf32>>) {
+  // expected-error @+1 {{'threshold' has 3 groups, which do not divide the feature dimension 8}}
+  %y = spike.if_collect %s levels 4 alpha 2.0 threshold [0.1, 0.1, 0.1] : !spike.train<8 x tensor<?x8xf32>> -> !spike.train<2 x tensor<?x8xf32>>
   return
 }

@@ -35,8 +35,12 @@ func.func @block(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %s = spike.aa_matmul %qn, %kr transpose_rhs : !h2, !h1 -> !sc
   // CHECK: spike.accum_map softmax %{{.*}} causal : !spike.train<2 x tensor<2x?x?xf32>>
   %p = spike.accum_map softmax %s causal : !sc
-  // CHECK: spike.if_neuron %{{.*}} site "blk0.attn.softmax" threshold [1.562500e-02] v0 [7.812500e-03] budget 63 : !spike.train<2 x tensor<2x?x?xf32>>
-  %pn = spike.if_neuron %p site "blk0.attn.softmax" threshold [0.015625] v0 [0.0078125] budget 63 : !sc
+  // CHECK: spike.if_neuron %{{.*}} site "blk0.attn.softmax" levels 32 alpha 0.000000e+00 threshold [1.562500e-02] v0 [7.812500e-03] budget 63 schedule "integrate-then-fire" : !spike.train<2 x tensor<2x?x?xf32>> -> !spike.train<64 x tensor<2x?x?xf32>>
+  %ps = spike.if_neuron %p site "blk0.attn.softmax" levels 32 alpha 0.0 threshold [0.015625] v0 [0.0078125] budget 63 schedule "integrate-then-fire" : !sc -> !spike.train<64 x tensor<2x?x?xf32>>
+  // CHECK: spike.if_collect %{{.*}} levels 32 alpha 0.000000e+00 threshold [1.562500e-02] : !spike.train<64 x tensor<2x?x?xf32>> -> !spike.train<2 x tensor<2x?x?xf32>>
+  %pn = spike.if_collect %ps levels 32 alpha 0.0 threshold [0.015625] : !spike.train<64 x tensor<2x?x?xf32>> -> !sc
+  // CHECK: schedule uniform :
+  %pu = spike.if_neuron %p site "blk0.attn.softmax_u" levels 32 alpha 0.0 threshold [0.015625] v0 [0.0078125] schedule "uniform" : !sc -> !spike.train<64 x tensor<2x?x?xf32>>
   // CHECK: spike.aa_matmul %{{.*}}, %{{.*}} : !spike.train<2 x tensor<2x?x?xf32>>, !spike.train<2 x tensor<1x?x4xf32>> -> !spike.train<2 x tensor<2x?x4xf32>>
   %o = spike.aa_matmul %pn, %kr : !sc, !h1 -> !h2
   // CHECK: spike.merge_heads %{{.*}} : !spike.train<2 x tensor<2x?x4xf32>> -> !spike.train<2 x tensor<?x8xf32>>

@@ -120,10 +120,94 @@ inline int64_t isStep(ISState<F> &st, F current, F theta,
   return s;
 }
 
-/// The real-valued output of a step: (s - alpha) * theta (eq 10).
+/// The real-valued output of a step: (s - alpha) * theta (eq 10). At the IF
+/// level the consumer computes the same expression from the window's binary
+/// spike count, with -alpha * theta as its bias.
 template <typename F>
 inline F isOutput(int64_t spikes, F theta, const ISParams &p) {
   return (F(spikes) - F(p.alpha)) * theta;
+}
+
+//===----------------------------------------------------------------------===//
+// Binary IF neurons and the IS -> IF schedules (Lemma 2, Appendix F)
+//===----------------------------------------------------------------------===//
+
+/// How one IS step of charge q = I(t)/theta + alpha reaches the L binary
+/// sub-steps of the IF neuron that replaces it.
+enum class IFSchedule {
+  /// Ours, exact for every input: the whole charge is integrated before the
+  /// first sub-step, then the neuron fires at most once per sub-step with
+  /// subtractive reset. (Hardware: integrate window t while firing t-1.)
+  IntegrateThenFire,
+  /// The paper's Lemma 2: q / L on each sub-step. Equals the IS neuron only
+  /// while every step's current stays in [-alpha*theta, (L-alpha)*theta).
+  Uniform,
+};
+
+inline const char *scheduleName(IFSchedule s) {
+  return s == IFSchedule::Uniform ? "uniform" : "integrate-then-fire";
+}
+
+/// Parses "integrate-then-fire" / "uniform"; false if unknown.
+inline bool parseSchedule(const char *name, IFSchedule &out) {
+  auto eq = [](const char *a, const char *b) {
+    while (*a && *a == *b)
+      ++a, ++b;
+    return *a == *b;
+  };
+  if (eq(name, "integrate-then-fire")) {
+    out = IFSchedule::IntegrateThenFire;
+    return true;
+  }
+  if (eq(name, "uniform")) {
+    out = IFSchedule::Uniform;
+    return true;
+  }
+  return false;
+}
+
+/// One binary IF sub-step: integrate `charge` (threshold units), fire once
+/// if u >= 1 and the budget allows, subtract the threshold on a spike.
+template <typename F>
+inline int ifSubstep(ISState<F> &st, F charge, int64_t budget) {
+  st.u = st.u + charge;
+  bool fire = st.u >= F(1) && (budget <= 0 || st.spent < budget);
+  if (fire) {
+    st.u = st.u - F(1);
+    ++st.spent;
+  }
+  return fire ? 1 : 0;
+}
+
+/// One IS step (window) carried out by a binary IF neuron over p.levels
+/// sub-steps with the given schedule. Writes the sub-step spikes (0/1) to
+/// `spikes` when non-null and returns their count, which integrate-then-fire
+/// makes equal to isStep's s(t) for every input.
+template <typename F>
+inline int64_t ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
+                        IFSchedule schedule, uint8_t *spikes = nullptr) {
+  // The same expression as isStep, so the charge is bit-identical.
+  F q = current / theta;
+  int64_t count = 0;
+  if (schedule == IFSchedule::IntegrateThenFire) {
+    st.u = st.u + q;
+    q = F(p.alpha);
+    for (int64_t j = 0; j < p.levels; ++j) {
+      int s = ifSubstep(st, j == 0 ? q : F(0), p.budget);
+      count += s;
+      if (spikes)
+        spikes[j] = uint8_t(s);
+    }
+    return count;
+  }
+  F perStep = (q + F(p.alpha)) / F(p.levels);
+  for (int64_t j = 0; j < p.levels; ++j) {
+    int s = ifSubstep(st, perStep, p.budget);
+    count += s;
+    if (spikes)
+      spikes[j] = uint8_t(s);
+  }
+  return count;
 }
 
 } // namespace spike::neuron

@@ -1,0 +1,54 @@
+//===- Passes.td - spikec conversion passes ----------------*- tablegen -*-===//
+
+#ifndef SPIKE_CONVERSION_PASSES_TD
+#define SPIKE_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
+  let summary = "Convert a QANN graph into an IS-neuron spiking graph of T steps";
+  let description = [{
+    The dual ANN-to-SNN conversion (Section 3.2, Appendix G). Activations
+    become spike trains of `timesteps` steps:
+
+    | qnn | spike |
+    |---|---|
+    | `quantize` (n bits, scale s) | `is_neuron` with Theorem-2 parameters: θ = s, v0 = θ/2, L = ⌈(2^n−1)/T⌉, α = 2^(n−1)/T (0 if unsigned), budget 2^n−1 when `budget` |
+    | `embedding` output, float function arguments | `encode` (x/T per step) |
+    | `linear` | synaptic `linear` per step |
+    | `add`, `rope`, `split_heads`, `merge_heads` | the same op per step |
+    | `rmsnorm`, `softmax`, `silu` | `accum_map` (eqs 33-35, O(0) = 0) |
+    | `matmul` | causal `aa_matmul` (eq 32) |
+    | `mul` | causal `aa_mul` (running-sum Hadamard) |
+    | `linear` feeding the return (lm_head) | reads the `decode`d sum |
+
+    Weights and the embedding lookup stay tensors. An op that consumes a
+    train and has no spiking form is an error, never passed through. T must
+    satisfy Theorem 2 for every quantizer (a power of two, T ≤ 2^(n−1)).
+
+    Before:
+    ```mlir
+    %q = qnn.quantize %n site "blk0.attn.norm" bits 6 scale [0.05] : tensor<?x8xf32>
+    %y = qnn.linear %q, %w : (tensor<?x8xf32>, tensor<8x8xf32>) -> tensor<?x8xf32>
+    ```
+    After (`timesteps=2`):
+    ```mlir
+    %q = spike.is_neuron %n site "blk0.attn.norm" levels 32 alpha 1.600000e+01
+           threshold [5.000000e-02] v0 [2.500000e-02] budget 63 bits 6
+           : !spike.train<2 x tensor<?x8xf32>>
+    %y = spike.linear %q, %w : (!spike.train<2 x tensor<?x8xf32>>, tensor<8x8xf32>)
+           -> !spike.train<2 x tensor<?x8xf32>>
+    ```
+  }];
+  let dependentDialects = ["::spike::spk::SpikeDialect"];
+  let options = [
+    Option<"timesteps", "timesteps", "int64_t", /*default=*/"2",
+           "Number of time steps T (a power of two, T <= 2^(bits-1))">,
+    Option<"budget", "budget", "bool", /*default=*/"true",
+           "Cap each neuron's spikes per window at 2^n - 1 (exact for every T)">,
+    Option<"bits", "bits", "int64_t", /*default=*/"0",
+           "If non-zero, require every quantizer to use this many bits (2..8)">
+  ];
+}
+
+#endif // SPIKE_CONVERSION_PASSES_TD

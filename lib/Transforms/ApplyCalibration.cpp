@@ -1,0 +1,87 @@
+//===- ApplyCalibration.cpp - Calibrated theta / v0 into IS neurons -------===//
+
+#include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/Transforms/Passes.h"
+#include "spike/core/Formats.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace spike {
+#define GEN_PASS_DEF_SPIKEAPPLYCALIBRATION
+#include "spike/Transforms/Passes.h.inc"
+} // namespace spike
+
+using namespace mlir;
+namespace spk = spike::spk;
+
+namespace {
+
+SmallVector<double> numbers(const llvm::json::Array &array) {
+  SmallVector<double> out;
+  for (const llvm::json::Value &v : array)
+    out.push_back(*v.getAsNumber()); // the schema checked they are numbers
+  return out;
+}
+
+struct ApplyCalibrationPass
+    : public spike::impl::SpikeApplyCalibrationBase<ApplyCalibrationPass> {
+  using SpikeApplyCalibrationBase::SpikeApplyCalibrationBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fail = [&](const Twine &what) {
+      module.emitError("spike-apply-calibration: ") << what;
+      signalPassFailure();
+    };
+    if (file.empty())
+      return fail("no calibration file given (file=PATH)");
+    // The core validator checks the schema and the rules; afterwards every
+    // field read below exists with the right type.
+    auto kind = spike::core::validateFile(file);
+    if (!kind)
+      return fail(kind.message());
+    if (*kind != spike::core::DocumentKind::Calibration)
+      return fail(file + ": is a " + spike::core::formatName(*kind) +
+                  " file, not spikec.calibration");
+    auto buffer = llvm::MemoryBuffer::getFile(file);
+    if (!buffer)
+      return fail(file + ": cannot read");
+    llvm::Expected<llvm::json::Value> json =
+        llvm::json::parse((*buffer)->getBuffer());
+    if (!json) {
+      llvm::consumeError(json.takeError());
+      return fail(file + ": malformed JSON");
+    }
+    const llvm::json::Object &root = *json->getAsObject();
+    int64_t timesteps = *root.getInteger("timesteps");
+
+    llvm::StringMap<spk::ISNeuronOp> neurons;
+    module.walk([&](spk::ISNeuronOp op) { neurons[op.getSite()] = op; });
+
+    for (const auto &[site, entry] : *root.getObject("sites")) {
+      auto it = neurons.find(site);
+      if (it == neurons.end())
+        return fail(file + ": site \"" + site.str() +
+                    "\" names no spike.is_neuron in the module");
+      spk::ISNeuronOp op = it->second;
+      int64_t t = op.getInput().getType().getTimesteps();
+      if (t != timesteps)
+        return fail(file + ": calibrated for T=" + Twine(timesteps) +
+                    ", but site \"" + site.str() + "\" has T=" + Twine(t));
+      const llvm::json::Object &values = *entry.getAsObject();
+      SmallVector<double> theta = numbers(*values.getArray("threshold"));
+      SmallVector<double> v0 = numbers(*values.getArray("v0"));
+      int64_t d = op.getInput().getType().getTensor().getShape().back();
+      if (!ShapedType::isDynamic(d) && d % int64_t(theta.size()) != 0)
+        return fail(file + ": site \"" + site.str() + "\" has " +
+                    Twine(theta.size()) +
+                    " threshold groups, which do not divide its " +
+                    Twine(d) + " features");
+      op.setThreshold(theta);
+      op.setV0(v0);
+    }
+  }
+};
+} // namespace
