@@ -138,6 +138,8 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
              std::to_string(p.levels) + ", alpha " + std::to_string(p.alpha) +
              ")";
   }
+  if (!attrs.contains("v0"))
+    return ""; // if_collect: no membrane
   size_t groups = attrs["threshold"].size();
   size_t v0 = attrs["v0"].size();
   if (v0 != 1 && v0 != groups)
@@ -217,9 +219,12 @@ std::string checkPlan(const json &plan, const std::string &path,
           !err.empty())
         return ptr + "/attrs/" + it.key() + ": " + err;
     }
-    if (name == "is_neuron" || name == "if_neuron")
+    if (name == "is_neuron" || name == "if_neuron" || name == "if_collect")
       if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
         return ptr + err;
+    if (name == "if_neuron" && attrs["levels"].get<int64_t>() > substeps)
+      return ptr + "/attrs/levels: exceeds the plan's substeps (" +
+             std::to_string(substeps) + ")";
     if (name == "accum_map" && attrs["fn"] == "rmsnorm" &&
         (!params.contains("weight") || !attrs.contains("eps")))
       return ptr + ": accum_map rmsnorm needs param 'weight' and attr 'eps'";

@@ -102,7 +102,9 @@ class Graph:
             attrs["bits"] = BITS
             return self.op("is_neuron", [x], attrs=attrs, site=site)
         attrs["schedule"] = "integrate-then-fire"
-        return self.op("if_neuron", [x], attrs=attrs, site=site)
+        spikes = self.op("if_neuron", [x], attrs=attrs, site=site)
+        return self.op("if_collect", [spikes], attrs={
+            "levels": levels, "alpha": alpha, "threshold": [scale]})
 
     def nonlinear(self, fn, x, **kw):
         if self.spiking:
