@@ -1,15 +1,17 @@
 //===- spike-translate.cpp - Translate between IR and other formats -------===//
 //
 // Translations registered so far:
+//   --emit-plan         IR (any level) -> spikec.plan + safetensors
 //   --emit-site-table   IR -> JSON table of every quantizer / neuron site
-// Model import, plan and chip-program emission and NIR export are added by
-// their own libraries as they land (docs/Architecture.md).
+// Model import, chip-program emission and NIR export are added by their own
+// libraries as they land (docs/Architecture.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/Plan.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
@@ -78,6 +80,7 @@ int main(int argc, char **argv) {
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << spike::versionString() << "\n";
   });
+  spike::registerPlanTranslation();
   TranslateFromMLIRRegistration siteTable(
       "emit-site-table",
       "Emit a JSON table of every quantizer and neuron site",

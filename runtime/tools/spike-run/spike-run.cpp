@@ -9,11 +9,16 @@
 
 #include "spike/core/Formats.h"
 #include "spike/core/Safetensors.h"
+#include "spike/runtime/Executor.h"
+#include "spike/runtime/Plan.h"
 #include "spike/runtime/TensorIO.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -33,6 +38,13 @@ COMMANDS:
                      --no-tensors skips opening a plan's safetensors file.
   inspect --plan P   Load a plan and all its tensors; print the time grid,
                      op counts and parameter counts.
+  exec --plan P --tokens "ID ID ..." [--out F.safetensors]
+                     Run the plan on one token sequence; print the logits'
+                     shape, checksum and per-position argmax, and spikes per
+                     neuron site; write the logits ("logits", [S, V]) to F.
+  diff A.safetensors B.safetensors [--expect identical|different]
+                     Compare the tensors of two files bit for bit; report
+                     the largest absolute and relative differences.
 
 OPTIONS:
   --help             Show this help.
@@ -125,6 +137,129 @@ int runInspect(const std::vector<std::string> &args) {
   return 0;
 }
 
+int fail(const std::string &message) {
+  std::fprintf(stderr, "spike-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+int runExec(const std::vector<std::string> &args) {
+  std::string planPath, tokensText, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--plan" && i + 1 < args.size())
+      planPath = args[++i];
+    else if (args[i] == "--tokens" && i + 1 < args.size())
+      tokensText = args[++i];
+    else if (args[i] == "--out" && i + 1 < args.size())
+      out = args[++i];
+    else
+      return usageError("exec: unexpected argument '" + args[i] + "'");
+  }
+  if (planPath.empty() || tokensText.empty())
+    return usageError("exec: --plan P and --tokens \"ID ...\" are required");
+  std::vector<int64_t> ids;
+  std::istringstream in(tokensText);
+  std::string word;
+  while (in >> word) {
+    char *end = nullptr;
+    long long v = std::strtoll(word.c_str(), &end, 10);
+    if (*end != '\0' || v < 0)
+      return usageError("exec: --tokens: '" + word +
+                        "' is not a non-negative token id");
+    ids.push_back(v);
+  }
+  if (ids.empty())
+    return usageError("exec: --tokens is empty");
+  auto plan = spike::runtime::loadPlan(planPath);
+  if (!plan)
+    return fail(plan.message());
+  spike::runtime::Executor exec(*plan);
+  at::Tensor tokens =
+      at::tensor(ids, at::kLong).reshape({1, int64_t(ids.size())});
+  auto logits = exec.forward(tokens);
+  if (!logits)
+    return fail(logits.message());
+  at::Tensor l = logits->reshape({int64_t(ids.size()), -1}).contiguous();
+  std::printf("plan      %s (level %s, T=%lld)\n", planPath.c_str(),
+              plan->level.c_str(), (long long)plan->timesteps);
+  std::printf("logits    [%lld, %lld] sum %.9g\n", (long long)l.size(0),
+              (long long)l.size(1), l.sum().item<double>());
+  std::printf("argmax   ");
+  at::Tensor top = l.argmax(-1);
+  for (int64_t i = 0; i < top.size(0); ++i)
+    std::printf(" %lld", (long long)top[i].item<int64_t>());
+  std::printf("\n");
+  for (const auto &[site, c] : exec.spikeCounts())
+    std::printf("spikes    %-24s %.4f per neuron per step\n", site.c_str(),
+                double(c.spikes) / double(c.neurons * c.steps));
+  if (!out.empty()) {
+    spike::core::SafetensorsWriter w;
+    std::vector<float> values(l.data_ptr<float>(),
+                              l.data_ptr<float>() + l.numel());
+    if (auto st = w.addF32("logits", {l.size(0), l.size(1)}, values); !st)
+      return fail(st.message());
+    if (auto st = w.write(out); !st)
+      return fail(st.message());
+  }
+  return 0;
+}
+
+int runDiff(const std::vector<std::string> &args) {
+  std::vector<std::string> files;
+  std::string expect;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--expect" && i + 1 < args.size())
+      expect = args[++i];
+    else if (args[i].rfind("-", 0) == 0)
+      return usageError("diff: unknown option '" + args[i] + "'");
+    else
+      files.push_back(args[i]);
+  }
+  if (files.size() != 2)
+    return usageError("diff: needs exactly two files");
+  if (!expect.empty() && expect != "identical" && expect != "different")
+    return usageError("diff: --expect takes identical or different");
+  auto a = spike::core::SafetensorsFile::open(files[0]);
+  if (!a)
+    return fail(a.message());
+  auto b = spike::core::SafetensorsFile::open(files[1]);
+  if (!b)
+    return fail(b.message());
+  bool identical = true;
+  for (const auto &[name, info] : a->tensors()) {
+    const spike::core::TensorInfo *other = b->find(name);
+    if (!other || other->shape != info.shape)
+      return fail(files[1] + ": tensor '" + name +
+                  "' is missing or has another shape");
+    auto x = a->readF32(name), y = b->readF32(name);
+    if (!x || !y)
+      return fail(!x ? x.message() : y.message());
+    double maxAbs = 0, maxRel = 0;
+    int64_t differ = 0;
+    for (size_t i = 0; i < x->size(); ++i) {
+      float p = (*x)[i], q = (*y)[i];
+      if (std::memcmp(&p, &q, sizeof(float)) == 0)
+        continue;
+      ++differ;
+      double d = std::fabs(double(p) - double(q));
+      maxAbs = std::max(maxAbs, d);
+      maxRel = std::max(maxRel, d / std::max(1e-30, std::fabs(double(p))));
+    }
+    if (differ == 0) {
+      std::printf("%s: identical (%zu values)\n", name.c_str(), x->size());
+    } else {
+      identical = false;
+      std::printf("%s: %lld of %zu values differ; max |diff| %.6g, max "
+                  "relative %.6g\n",
+                  name.c_str(), (long long)differ, x->size(), maxAbs, maxRel);
+    }
+  }
+  if (expect == "identical" && !identical)
+    return fail("expected identical tensors");
+  if (expect == "different" && identical)
+    return fail("expected the tensors to differ");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -146,6 +281,10 @@ int main(int argc, char **argv) {
       return runValidate(args);
     if (cmd == "inspect")
       return runInspect(args);
+    if (cmd == "exec")
+      return runExec(args);
+    if (cmd == "diff")
+      return runDiff(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

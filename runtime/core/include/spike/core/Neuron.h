@@ -64,6 +64,14 @@ template <typename F> inline F quantize(F x, F scale, const QuantGrid &g) {
   return (quantizeLevel(x, scale, g) - F(g.offset)) * scale;
 }
 
+/// A weight on the symmetric per-channel n-bit grid of `qnn.linear`:
+/// scale * clip(round_half_up(w / scale), -(2^(n-1) - 1), 2^(n-1) - 1).
+template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
+  F top = F((int64_t(1) << (bits - 1)) - 1);
+  F k = std::floor(w / scale + F(0.5));
+  return std::min(std::max(k, -top), top) * scale;
+}
+
 /// Parameters of an IS neuron (eqs 8-10).
 struct ISParams {
   int64_t levels = 0; ///< L: most spikes per step

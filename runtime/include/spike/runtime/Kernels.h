@@ -1,0 +1,55 @@
+//===- Kernels.h - CPU kernels of the spiking ops ---------------*- C++ -*-===//
+//
+// Each kernel calls the shared neuron math (spike/core/Neuron.h) per
+// element; elements run in parallel (at::parallel_for), steps in order.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_RUNTIME_KERNELS_H
+#define SPIKE_RUNTIME_KERNELS_H
+
+#include "spike/core/Neuron.h"
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace spike::runtime {
+
+/// Per-group parameter of element `i` of a tensor whose last dim is `d`.
+inline float groupValue(const std::vector<float> &values, int64_t i,
+                        int64_t d) {
+  int64_t groups = int64_t(values.size());
+  return values[(i % d) / (d / groups)];
+}
+
+/// The activation quantizer on f32 `x` with per-group scales.
+at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
+                          const neuron::QuantGrid &grid);
+
+/// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values
+/// (s - alpha) * theta and adds the spikes to `*spikes`.
+at::Tensor isNeuronKernel(const at::Tensor &x,
+                          const std::vector<float> &threshold,
+                          const std::vector<float> &v0,
+                          const neuron::ISParams &params, int64_t *spikes);
+
+/// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes.
+at::Tensor ifNeuronKernel(const at::Tensor &x,
+                          const std::vector<float> &threshold,
+                          const std::vector<float> &v0,
+                          const neuron::ISParams &params,
+                          neuron::IFSchedule schedule, int64_t *spikes);
+
+/// [T * L, ...] uint8 spikes -> [T, ...] values (count - alpha) * theta.
+at::Tensor ifCollectKernel(const at::Tensor &spikes,
+                           const std::vector<float> &threshold,
+                           const neuron::ISParams &params);
+
+/// Sum over the leading (time) dimension, pairwise, so that summing T equal
+/// power-of-two fractions of x gives x exactly.
+at::Tensor pairwiseSum(at::Tensor x);
+
+} // namespace spike::runtime
+
+#endif // SPIKE_RUNTIME_KERNELS_H

@@ -1,0 +1,222 @@
+//===- Executor.cpp - Runs a plan on token ids ----------------------------===//
+
+#include "spike/runtime/Executor.h"
+#include "spike/runtime/Kernels.h"
+
+#include <cmath>
+
+namespace spike::runtime {
+
+namespace {
+
+at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps) {
+  // Hugging Face's order of operations, in f32.
+  at::Tensor variance = x.pow(2).mean(-1, /*keepdim=*/true);
+  return w * (x * at::rsqrt(variance + eps));
+}
+
+at::Tensor softmax(const at::Tensor &x, bool causal) {
+  if (!causal)
+    return at::softmax(x, -1);
+  int64_t m = x.size(-2), n = x.size(-1);
+  // Query i sits at key position n - m + i (a KV cache precedes it).
+  at::Tensor mask =
+      at::ones({m, n}, x.options().dtype(at::kBool)).triu(n - m + 1);
+  return at::softmax(x.masked_fill(mask, -INFINITY), -1);
+}
+
+/// Inverse frequencies of RoPE with optional linear or LLaMA-3 scaling.
+std::vector<double> ropeFrequencies(const RoPEConfig &cfg, int64_t dim) {
+  std::vector<double> inv(dim / 2);
+  for (int64_t i = 0; i < dim / 2; ++i)
+    inv[i] = 1.0 / std::pow(cfg.base, double(2 * i) / double(dim));
+  if (cfg.scaling == "linear")
+    for (double &f : inv)
+      f /= cfg.factor;
+  if (cfg.scaling == "llama3") {
+    double orig = double(cfg.originalMaxPosition);
+    double lowWavelen = orig / cfg.lowFreqFactor;
+    double highWavelen = orig / cfg.highFreqFactor;
+    for (double &f : inv) {
+      double wavelen = 2 * M_PI / f;
+      if (wavelen > lowWavelen) {
+        f /= cfg.factor;
+      } else if (wavelen >= highWavelen) {
+        double smooth = (orig / wavelen - cfg.lowFreqFactor) /
+                        (cfg.highFreqFactor - cfg.lowFreqFactor);
+        f = (1 - smooth) * f / cfg.factor + smooth * f;
+      }
+    }
+  }
+  return inv;
+}
+
+/// Rotates pairs (i, i + Dh/2) of [..., S, Dh] by position (HF pairing).
+at::Tensor rope(const at::Tensor &x, const RoPEConfig &cfg, int64_t offset) {
+  int64_t s = x.size(-2), dim = x.size(-1);
+  std::vector<double> inv = ropeFrequencies(cfg, dim);
+  at::Tensor angles = at::empty({s, dim}, at::kDouble);
+  double *a = angles.data_ptr<double>();
+  for (int64_t p = 0; p < s; ++p)
+    for (int64_t i = 0; i < dim / 2; ++i)
+      a[p * dim + i] = a[p * dim + i + dim / 2] = double(p + offset) * inv[i];
+  at::Tensor cos = angles.cos().to(at::kFloat);
+  at::Tensor sin = angles.sin().to(at::kFloat);
+  at::Tensor x1 = x.narrow(-1, 0, dim / 2), x2 = x.narrow(-1, dim / 2, dim / 2);
+  at::Tensor rotated = at::cat({-x2, x1}, -1);
+  return x * cos + rotated * sin;
+}
+
+at::Tensor splitHeads(const at::Tensor &x, int64_t heads) {
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end() - 1);
+  int64_t d = x.size(-1);
+  shape.push_back(heads);
+  shape.push_back(d / heads);
+  return x.reshape(shape).transpose(-2, -3).contiguous();
+}
+
+at::Tensor mergeHeads(const at::Tensor &x) {
+  at::Tensor t = x.transpose(-2, -3).contiguous(); // [..., S, H, Dh]
+  std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end() - 2);
+  shape.push_back(t.size(-2) * t.size(-1));
+  return t.reshape(shape);
+}
+
+/// Head-batched matmul with GQA: rhs head h / (H / Hkv) serves lhs head h.
+at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
+                      bool transposeRhs) {
+  int64_t heads = lhs.size(-3), kvHeads = rhs.size(-3);
+  at::Tensor r = heads == kvHeads
+                     ? rhs
+                     : rhs.repeat_interleave(heads / kvHeads, -3);
+  return at::matmul(lhs, transposeRhs ? r.transpose(-1, -2) : r);
+}
+
+/// o(t) = O(t) - O(t-1) with O(0) = 0 (eqs 33-35).
+at::Tensor differences(const at::Tensor &o) {
+  if (o.size(0) == 1)
+    return o - at::zeros_like(o);
+  return o - at::cat({at::zeros_like(o.narrow(0, 0, 1)),
+                      o.narrow(0, 0, o.size(0) - 1)},
+                     0);
+}
+
+} // namespace
+
+at::Tensor Executor::run(const PlanOp &op,
+                         const std::vector<at::Tensor> &values) {
+  auto in = [&](size_t i) -> const at::Tensor & {
+    return values[op.inputs[i]];
+  };
+  auto param = [&](const char *role) -> const at::Tensor & {
+    return op.params.at(role);
+  };
+  auto count = [&](int64_t perStep, int64_t steps) -> int64_t * {
+    SpikeCounts &c = counts_[op.site];
+    c.neurons = perStep;
+    c.steps += steps;
+    return &c.spikes;
+  };
+  switch (op.kind) {
+  case OpKind::Embedding:
+    return at::embedding(param("table"), in(0));
+  case OpKind::RMSNorm:
+    return rmsnorm(in(0), param("weight"), op.eps);
+  case OpKind::Linear:
+    return at::matmul(in(0), param("weight").t());
+  case OpKind::RoPE:
+    return rope(in(0), op.rope, 0);
+  case OpKind::SplitHeads:
+    return splitHeads(in(0), op.heads);
+  case OpKind::MergeHeads:
+    return mergeHeads(in(0));
+  case OpKind::Matmul:
+    return headMatmul(in(0), in(1), op.transposeRhs);
+  case OpKind::Softmax:
+    return softmax(in(0), op.causal);
+  case OpKind::SiLU:
+    return at::silu(in(0));
+  case OpKind::Mul:
+    return in(0) * in(1);
+  case OpKind::Add:
+    return in(0) + in(1);
+  case OpKind::Quantize:
+    return quantizeKernel(in(0), op.scale,
+                          neuron::quantGrid(int(op.bits), op.isSigned));
+  case OpKind::Encode: {
+    int64_t t = plan_.timesteps;
+    std::vector<int64_t> shape = {t};
+    shape.insert(shape.end(), in(0).sizes().begin(), in(0).sizes().end());
+    return (in(0) / double(t)).unsqueeze(0).expand(shape).contiguous();
+  }
+  case OpKind::Decode:
+    return pairwiseSum(in(0));
+  case OpKind::ISNeuron: {
+    int64_t steps = in(0).size(0);
+    return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron,
+                          count(in(0).numel() / steps, steps));
+  }
+  case OpKind::IFNeuron: {
+    int64_t steps = in(0).size(0);
+    return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron, op.schedule,
+                          count(in(0).numel() / steps,
+                                steps * op.neuron.levels));
+  }
+  case OpKind::IFCollect:
+    return ifCollectKernel(in(0), op.threshold, op.neuron);
+  case OpKind::AccumMap: {
+    at::Tensor x = at::cumsum(in(0), 0);
+    at::Tensor o;
+    if (op.fn == "silu")
+      o = at::silu(x);
+    else if (op.fn == "softmax")
+      o = softmax(x, op.causal);
+    else
+      o = rmsnorm(x, param("weight"), op.eps);
+    return differences(o);
+  }
+  case OpKind::AAMatmul: {
+    const at::Tensor &a = in(0), &b = in(1);
+    at::Tensor sa = at::cumsum(a, 0), sb = at::cumsum(b, 0);
+    return headMatmul(sa, b, op.transposeRhs) +
+           headMatmul(a, sb, op.transposeRhs) -
+           headMatmul(a, b, op.transposeRhs);
+  }
+  case OpKind::AAMul: {
+    const at::Tensor &a = in(0), &b = in(1);
+    at::Tensor sa = at::cumsum(a, 0), sb = at::cumsum(b, 0);
+    return a * sb + sa * b - a * b;
+  }
+  }
+  return {};
+}
+
+core::Result<at::Tensor> Executor::forward(const at::Tensor &tokens) {
+  at::NoGradGuard noGrad;
+  std::vector<at::Tensor> values(plan_.numValues);
+  values[plan_.tokens] = tokens.to(at::kLong);
+  // Release each value after its last use.
+  std::vector<size_t> lastUse(plan_.numValues, 0);
+  for (size_t i = 0; i < plan_.ops.size(); ++i)
+    for (int in : plan_.ops[i].inputs)
+      lastUse[in] = i;
+  for (int out : plan_.outputs)
+    lastUse[out] = plan_.ops.size();
+  for (size_t i = 0; i < plan_.ops.size(); ++i) {
+    const PlanOp &op = plan_.ops[i];
+    try {
+      values[op.output] = run(op, values);
+    } catch (const std::exception &e) {
+      std::string what = e.what();
+      what = what.substr(0, what.find('\n'));
+      return core::Status::error(plan_.path + ": /ops/" + std::to_string(i) +
+                                 " (" + op.name + "): " + what);
+    }
+    for (int in : op.inputs)
+      if (lastUse[in] == i)
+        values[in] = at::Tensor();
+  }
+  return values[plan_.outputs[0]];
+}
+
+} // namespace spike::runtime

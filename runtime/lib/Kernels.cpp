@@ -1,0 +1,135 @@
+//===- Kernels.cpp - CPU kernels of the spiking ops -----------------------===//
+
+#include "spike/runtime/Kernels.h"
+
+#include <ATen/Parallel.h>
+
+namespace spike::runtime {
+
+namespace {
+constexpr int64_t kGrain = 2048;
+
+/// Elements of one step and the feature (last) dimension.
+std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
+  int64_t per = 1;
+  for (int64_t i = 1; i < x.dim(); ++i)
+    per *= x.size(i);
+  return {per, x.size(-1)};
+}
+} // namespace
+
+at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
+                          const neuron::QuantGrid &grid) {
+  at::Tensor in = x.contiguous();
+  at::Tensor out = at::empty_like(in);
+  const float *src = in.data_ptr<float>();
+  float *dst = out.data_ptr<float>();
+  int64_t d = in.size(-1);
+  at::parallel_for(0, in.numel(), kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      dst[i] = neuron::quantize(src[i], groupValue(scale, i, d), grid);
+  });
+  return out;
+}
+
+at::Tensor isNeuronKernel(const at::Tensor &x,
+                          const std::vector<float> &threshold,
+                          const std::vector<float> &v0,
+                          const neuron::ISParams &params, int64_t *spikes) {
+  at::Tensor in = x.contiguous();
+  at::Tensor out = at::empty_like(in);
+  const float *src = in.data_ptr<float>();
+  float *dst = out.data_ptr<float>();
+  int64_t steps = in.size(0);
+  auto [per, d] = stepShape(in);
+  std::atomic<int64_t> total{0};
+  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
+    int64_t local = 0;
+    for (int64_t i = begin; i < end; ++i) {
+      float theta = groupValue(threshold, i, d);
+      neuron::ISState<float> st =
+          neuron::isInit(groupValue(v0, i, d), theta);
+      for (int64_t t = 0; t < steps; ++t) {
+        int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
+        dst[t * per + i] = neuron::isOutput(s, theta, params);
+        local += s;
+      }
+    }
+    total += local;
+  });
+  if (spikes)
+    *spikes += total;
+  return out;
+}
+
+at::Tensor ifNeuronKernel(const at::Tensor &x,
+                          const std::vector<float> &threshold,
+                          const std::vector<float> &v0,
+                          const neuron::ISParams &params,
+                          neuron::IFSchedule schedule, int64_t *spikes) {
+  at::Tensor in = x.contiguous();
+  int64_t steps = in.size(0), levels = params.levels;
+  std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
+  shape[0] = steps * levels;
+  at::Tensor out = at::empty(shape, in.options().dtype(at::kByte));
+  const float *src = in.data_ptr<float>();
+  uint8_t *dst = out.data_ptr<uint8_t>();
+  auto [per, d] = stepShape(in);
+  std::atomic<int64_t> total{0};
+  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
+    std::vector<uint8_t> raster(levels);
+    int64_t local = 0;
+    for (int64_t i = begin; i < end; ++i) {
+      float theta = groupValue(threshold, i, d);
+      neuron::ISState<float> st =
+          neuron::isInit(groupValue(v0, i, d), theta);
+      for (int64_t t = 0; t < steps; ++t) {
+        local += neuron::ifWindow(st, src[t * per + i], theta, params,
+                                  schedule, raster.data());
+        for (int64_t j = 0; j < levels; ++j)
+          dst[(t * levels + j) * per + i] = raster[j];
+      }
+    }
+    total += local;
+  });
+  if (spikes)
+    *spikes += total;
+  return out;
+}
+
+at::Tensor ifCollectKernel(const at::Tensor &spikes,
+                           const std::vector<float> &threshold,
+                           const neuron::ISParams &params) {
+  at::Tensor in = spikes.contiguous();
+  int64_t levels = params.levels;
+  int64_t steps = in.size(0) / levels;
+  std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
+  shape[0] = steps;
+  at::Tensor out = at::empty(shape, in.options().dtype(at::kFloat));
+  const uint8_t *src = in.data_ptr<uint8_t>();
+  float *dst = out.data_ptr<float>();
+  auto [per, d] = stepShape(in);
+  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float theta = groupValue(threshold, i, d);
+      for (int64_t t = 0; t < steps; ++t) {
+        int64_t count = 0;
+        for (int64_t j = 0; j < levels; ++j)
+          count += src[(t * levels + j) * per + i];
+        dst[t * per + i] = neuron::isOutput(count, theta, params);
+      }
+    }
+  });
+  return out;
+}
+
+at::Tensor pairwiseSum(at::Tensor x) {
+  while (x.size(0) > 1) {
+    int64_t n = x.size(0), half = n / 2;
+    at::Tensor sum = x.slice(0, 0, 2 * half, 2) + x.slice(0, 1, 2 * half, 2);
+    x = n % 2 ? at::cat({sum, x.slice(0, n - 1, n)}, 0) : sum;
+  }
+  return x[0];
+}
+
+} // namespace spike::runtime

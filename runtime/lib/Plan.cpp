@@ -1,0 +1,150 @@
+//===- Plan.cpp - Load a spikec plan --------------------------------------===//
+
+#include "spike/runtime/Plan.h"
+#include "spike/core/Formats.h"
+#include "spike/core/Safetensors.h"
+#include "spike/runtime/TensorIO.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace spike::runtime {
+
+namespace {
+using json = nlohmann::json;
+
+const std::map<std::string, OpKind> kKinds = {
+    {"embedding", OpKind::Embedding}, {"rmsnorm", OpKind::RMSNorm},
+    {"linear", OpKind::Linear},       {"rope", OpKind::RoPE},
+    {"split_heads", OpKind::SplitHeads},
+    {"merge_heads", OpKind::MergeHeads},
+    {"matmul", OpKind::Matmul},       {"softmax", OpKind::Softmax},
+    {"silu", OpKind::SiLU},           {"mul", OpKind::Mul},
+    {"add", OpKind::Add},             {"quantize", OpKind::Quantize},
+    {"encode", OpKind::Encode},       {"decode", OpKind::Decode},
+    {"is_neuron", OpKind::ISNeuron},  {"if_neuron", OpKind::IFNeuron},
+    {"if_collect", OpKind::IFCollect}, {"accum_map", OpKind::AccumMap},
+    {"aa_matmul", OpKind::AAMatmul},  {"aa_mul", OpKind::AAMul}};
+
+std::vector<float> floats(const json &array) {
+  std::vector<float> out;
+  for (const auto &v : array)
+    out.push_back(v.get<float>());
+  return out;
+}
+
+/// Puts a linear weight on its n-bit per-output-channel grid, once.
+at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor &scales,
+                           int bits) {
+  at::Tensor out = w.to(at::kFloat).contiguous().clone();
+  at::Tensor s = scales.to(at::kFloat).contiguous();
+  int64_t rows = out.size(0), cols = out.size(1);
+  float *p = out.data_ptr<float>();
+  const float *sp = s.data_ptr<float>();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      p[r * cols + c] = neuron::quantizeWeight(p[r * cols + c], sp[r], bits);
+  return out;
+}
+} // namespace
+
+core::Result<Plan> loadPlan(const std::string &path) {
+  auto kind = core::validateFile(path);
+  if (!kind)
+    return kind.status();
+  if (*kind != core::DocumentKind::Plan)
+    return core::Status::error(path + ": is a " +
+                               std::string(core::formatName(*kind)) +
+                               " file, not a spikec.plan");
+  json doc;
+  try {
+    std::ifstream in(path);
+    doc = json::parse(in);
+  } catch (const std::exception &e) {
+    return core::Status::error(path + ": " + e.what());
+  }
+  std::string dir = path.find('/') == std::string::npos
+                        ? "."
+                        : path.substr(0, path.find_last_of('/'));
+  auto file = core::SafetensorsFile::open(dir + "/" +
+                                          doc["tensors"].get<std::string>());
+  if (!file)
+    return file.status();
+
+  Plan plan;
+  plan.path = path;
+  plan.level = doc["level"];
+  plan.timesteps = doc["time"]["timesteps"];
+  plan.substeps = doc["time"]["substeps"];
+  if (doc.contains("model") && doc["model"].contains("tokenizer"))
+    plan.tokenizer = doc["model"]["tokenizer"];
+
+  std::map<std::string, int> slots;
+  auto slot = [&](const std::string &name) {
+    auto [it, inserted] = slots.emplace(name, int(slots.size()));
+    return it->second;
+  };
+  plan.tokens = slot(doc["inputs"][0]);
+  std::map<std::string, at::Tensor> loaded;
+  for (const json &o : doc["ops"]) {
+    PlanOp op;
+    op.name = o["op"];
+    op.kind = kKinds.at(op.name); // the validator checked the op set
+    op.site = o.value("site", "");
+    for (const auto &in : o["inputs"])
+      op.inputs.push_back(slot(in));
+    op.output = slot(o["outputs"][0]);
+    json params = o.value("params", json::object());
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      std::string tensor = it.value();
+      if (!loaded.count(tensor)) {
+        auto t = loadTensor(*file, tensor);
+        if (!t)
+          return t.status();
+        loaded[tensor] = t->to(at::kFloat);
+      }
+      op.params[it.key()] = loaded[tensor];
+    }
+    json attrs = o.value("attrs", json::object());
+    op.eps = attrs.value("eps", 0.0);
+    op.causal = attrs.value("causal", false);
+    op.transposeRhs = attrs.value("transpose_rhs", false);
+    op.isSigned = attrs.value("signed", true);
+    op.heads = attrs.value("heads", int64_t(0));
+    op.bits = attrs.value("bits", int64_t(0));
+    op.fn = attrs.value("fn", "");
+    if (attrs.contains("base")) {
+      op.rope.base = attrs["base"];
+      op.rope.scaling = attrs.value("scaling", "");
+      op.rope.factor = attrs.value("factor", 1.0);
+      op.rope.lowFreqFactor = attrs.value("low_freq_factor", 1.0);
+      op.rope.highFreqFactor = attrs.value("high_freq_factor", 4.0);
+      op.rope.originalMaxPosition =
+          attrs.value("original_max_position", int64_t(8192));
+    }
+    if (attrs.contains("scale"))
+      op.scale = floats(attrs["scale"]);
+    if (attrs.contains("threshold"))
+      op.threshold = floats(attrs["threshold"]);
+    if (attrs.contains("v0"))
+      op.v0 = floats(attrs["v0"]);
+    op.neuron.levels = attrs.value("levels", int64_t(0));
+    op.neuron.alpha = attrs.value("alpha", 0.0);
+    op.neuron.budget = attrs.value("budget", int64_t(0));
+    if (attrs.contains("schedule"))
+      neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
+                            op.schedule);
+    if (op.kind == OpKind::Linear && attrs.contains("weight_bits"))
+      op.params["weight"] =
+          quantizeWeights(op.params["weight"], op.params["weight_scale"],
+                          attrs["weight_bits"].get<int>());
+    plan.ops.push_back(std::move(op));
+  }
+  for (const auto &out : doc["outputs"])
+    plan.outputs.push_back(slot(out));
+  plan.numValues = int(slots.size());
+  return plan;
+}
+
+} // namespace spike::runtime
