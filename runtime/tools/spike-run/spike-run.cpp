@@ -7,7 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spike/core/FileIO.h"
 #include "spike/core/Formats.h"
+#include "spike/core/Tokenizer.h"
 #include "spike/core/Safetensors.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Plan.h"
@@ -42,6 +44,11 @@ COMMANDS:
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
+  tokenize --tokenizer T (--text S | --file F) [--decode] [--ids]
+                     Print the token ids of a text (T: .gguf, tokenizer.json,
+                     tokenizer.model or a model directory; for --file only
+                     the count unless --ids); --decode also checks that
+                     decoding gives the text back.
   diff A.safetensors B.safetensors [--expect identical|different]
                      Compare the tensors of two files bit for bit; report
                      the largest absolute and relative differences.
@@ -203,6 +210,50 @@ int runExec(const std::vector<std::string> &args) {
   return 0;
 }
 
+int runTokenize(const std::vector<std::string> &args) {
+  std::string path, text, file;
+  bool decode = false, printIds = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--ids")
+      printIds = true;
+    else if (args[i] == "--tokenizer" && i + 1 < args.size())
+      path = args[++i];
+    else if (args[i] == "--text" && i + 1 < args.size())
+      text = args[++i];
+    else if (args[i] == "--file" && i + 1 < args.size())
+      file = args[++i];
+    else if (args[i] == "--decode")
+      decode = true;
+    else
+      return usageError("tokenize: unexpected argument '" + args[i] + "'");
+  }
+  if (path.empty() || (text.empty() == file.empty()))
+    return usageError("tokenize: needs --tokenizer and one of --text, --file");
+  if (!file.empty()) {
+    auto t = spike::core::readFileText(file);
+    if (!t)
+      return fail(t.message());
+    text = *t;
+  }
+  auto tok = spike::core::loadTokenizer(path);
+  if (!tok)
+    return fail(tok.message());
+  std::vector<int32_t> ids = (*tok)->encode(text);
+  if (file.empty() || printIds) {
+    for (size_t i = 0; i < ids.size(); ++i)
+      std::printf("%s%d", i ? " " : "", ids[i]);
+    std::printf("\n");
+  } else {
+    std::printf("%zu tokens, %zu bytes\n", ids.size(), text.size());
+  }
+  if (decode) {
+    if ((*tok)->decode(ids) != text)
+      return fail("decode(encode(text)) differs from the text");
+    std::printf("round trip: ok\n");
+  }
+  return 0;
+}
+
 int runDiff(const std::vector<std::string> &args) {
   std::vector<std::string> files;
   std::string expect;
@@ -283,6 +334,8 @@ int main(int argc, char **argv) {
       return runInspect(args);
     if (cmd == "exec")
       return runExec(args);
+    if (cmd == "tokenize")
+      return runTokenize(args);
     if (cmd == "diff")
       return runDiff(args);
   } catch (const std::exception &e) {

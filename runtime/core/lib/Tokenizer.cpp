@@ -1,0 +1,453 @@
+//===- Tokenizer.cpp - Byte-level BPE and SentencePiece tokenizers --------===//
+
+#include "spike/core/Tokenizer.h"
+#include "spike/core/FileIO.h"
+#include "spike/core/Gguf.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <functional>
+#include <unordered_map>
+
+#ifdef SPIKE_HAVE_SENTENCEPIECE
+#include <sentencepiece_processor.h>
+#endif
+
+namespace spike::core {
+
+namespace {
+
+struct CodeRange {
+  uint32_t lo, hi;
+};
+#include "UnicodeTables.inc"
+
+template <size_t N>
+bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
+  auto it = std::upper_bound(
+      std::begin(ranges), std::end(ranges), cp,
+      [](uint32_t v, const CodeRange &r) { return v < r.lo; });
+  return it != std::begin(ranges) && cp <= (it - 1)->hi;
+}
+
+bool isLetter(uint32_t cp) { return inRanges(kLetterRanges, cp); }
+bool isNumber(uint32_t cp) { return inRanges(kNumberRanges, cp); }
+bool isDigit(uint32_t cp) { return isNumber(cp); }
+bool isSpace(uint32_t cp) {
+  return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
+         cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+         cp == 0x3000;
+}
+
+/// Decodes UTF-8 into code points with their byte offsets; invalid bytes
+/// become one code point each (U+FFFD class "other"), keeping offsets exact.
+void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
+                std::vector<size_t> &offsets) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    uint32_t cp = 0xfffd;
+    size_t len = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if ((c >> 5) == 6 && i + 1 < s.size()) {
+      cp = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f);
+      len = 2;
+    } else if ((c >> 4) == 14 && i + 2 < s.size()) {
+      cp = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
+      len = 3;
+    } else if ((c >> 3) == 30 && i + 3 < s.size()) {
+      cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) |
+           ((s[i + 2] & 0x3f) << 6) | (s[i + 3] & 0x3f);
+      len = 4;
+    }
+    cps.push_back(cp);
+    offsets.push_back(i);
+    i += len;
+  }
+  offsets.push_back(s.size());
+}
+
+enum class Cls { Letter, Number, Space, Other };
+Cls classOf(uint32_t cp) {
+  if (isLetter(cp))
+    return Cls::Letter;
+  if (isNumber(cp))
+    return Cls::Number;
+  if (isSpace(cp))
+    return Cls::Space;
+  return Cls::Other;
+}
+
+/// GPT-2's pre-tokenizer regex, applied by hand on code points:
+/// 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+void gpt2Split(const std::vector<uint32_t> &cp, size_t begin, size_t end,
+               std::vector<std::pair<size_t, size_t>> &pieces) {
+  size_t i = begin;
+  auto runOf = [&](size_t j, Cls cls) {
+    while (j < end && classOf(cp[j]) == cls)
+      ++j;
+    return j;
+  };
+  while (i < end) {
+    if (cp[i] == '\'' && i + 1 < end) {
+      uint32_t a = cp[i + 1], b = i + 2 < end ? cp[i + 2] : 0;
+      size_t len = 0;
+      if (a == 's' || a == 't' || a == 'm' || a == 'd')
+        len = 2;
+      else if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') ||
+               (a == 'l' && b == 'l'))
+        len = 3;
+      if (len) {
+        pieces.push_back({i, i + len});
+        i += len;
+        continue;
+      }
+    }
+    Cls cls = classOf(cp[i]);
+    size_t start = i;
+    if (cp[i] == ' ' && i + 1 < end && classOf(cp[i + 1]) != Cls::Space) {
+      ++i;
+      cls = classOf(cp[i]);
+    }
+    if (cls != Cls::Space) {
+      size_t j = runOf(i, cls);
+      pieces.push_back({start, j});
+      i = j;
+      continue;
+    }
+    size_t j = runOf(i, Cls::Space);
+    if (j < end && j - i > 1)
+      --j; // \s+(?!\S): leave the last space to prefix the next word
+    pieces.push_back({i, j});
+    i = j;
+  }
+}
+
+const std::array<std::string, 256> &byteToUnicode() {
+  static const std::array<std::string, 256> table = [] {
+    std::array<std::string, 256> t;
+    auto utf8 = [](uint32_t cp) {
+      std::string s;
+      if (cp < 0x80) {
+        s += char(cp);
+      } else {
+        s += char(0xc0 | (cp >> 6));
+        s += char(0x80 | (cp & 0x3f));
+      }
+      return s;
+    };
+    int n = 0;
+    for (int b = 0; b < 256; ++b) {
+      bool printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) ||
+                       (b >= 0xae && b <= 0xff);
+      t[b] = utf8(printable ? uint32_t(b) : uint32_t(256 + n++));
+    }
+    return t;
+  }();
+  return table;
+}
+
+class ByteLevelBPE : public Tokenizer {
+public:
+  ByteLevelBPE(std::vector<std::string> tokens,
+               std::unordered_map<std::string, int> ranks, bool splitDigits,
+               int32_t bos, int32_t eos)
+      : tokens_(std::move(tokens)), ranks_(std::move(ranks)),
+        splitDigits_(splitDigits) {
+    bos_ = bos;
+    eos_ = eos;
+    for (size_t i = 0; i < tokens_.size(); ++i)
+      ids_.emplace(tokens_[i], int32_t(i));
+    const auto &table = byteToUnicode();
+    for (int b = 0; b < 256; ++b)
+      unicodeToByte_[table[b]] = char(b);
+  }
+
+  std::vector<int32_t> encode(const std::string &text) const override {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text, cp, off);
+    std::vector<std::pair<size_t, size_t>> pieces;
+    size_t segment = 0;
+    for (size_t i = 0; i <= cp.size(); ++i) {
+      bool digit = i < cp.size() && splitDigits_ && isDigit(cp[i]);
+      if (i == cp.size() || digit) {
+        gpt2Split(cp, segment, i, pieces);
+        if (digit)
+          pieces.push_back({i, i + 1});
+        segment = i + 1;
+      }
+    }
+    std::vector<int32_t> out;
+    for (auto [a, b] : pieces)
+      bpe(bytesToByteLevel(text.substr(off[a], off[b] - off[a])), out);
+    return out;
+  }
+
+  std::string decode(const std::vector<int32_t> &ids) const override {
+    std::string out;
+    for (int32_t id : ids) {
+      if (id < 0 || size_t(id) >= tokens_.size())
+        continue;
+      const std::string &tok = tokens_[id];
+      std::vector<uint32_t> cp;
+      std::vector<size_t> off;
+      decodeUtf8(tok, cp, off);
+      for (size_t k = 0; k < cp.size(); ++k) {
+        auto it = unicodeToByte_.find(tok.substr(off[k], off[k + 1] - off[k]));
+        if (it != unicodeToByte_.end())
+          out += it->second;
+        else
+          out += tok.substr(off[k], off[k + 1] - off[k]); // special token
+      }
+    }
+    return out;
+  }
+
+  int64_t vocabSize() const override { return int64_t(tokens_.size()); }
+
+private:
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, int32_t> ids_;
+  std::unordered_map<std::string, int> ranks_; // "a b" -> priority
+  std::unordered_map<std::string, char> unicodeToByte_;
+  bool splitDigits_;
+  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
+
+  void bpe(const std::string &word, std::vector<int32_t> &out) const {
+    if (auto it = cache_.find(word); it != cache_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      return;
+    }
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(word, cp, off);
+    std::vector<std::string> parts;
+    for (size_t k = 0; k < cp.size(); ++k)
+      parts.push_back(word.substr(off[k], off[k + 1] - off[k]));
+    while (parts.size() > 1) {
+      int best = INT_MAX;
+      size_t at = 0;
+      for (size_t k = 0; k + 1 < parts.size(); ++k) {
+        auto it = ranks_.find(parts[k] + " " + parts[k + 1]);
+        if (it != ranks_.end() && it->second < best) {
+          best = it->second;
+          at = k;
+        }
+      }
+      if (best == INT_MAX)
+        break;
+      std::string merged = parts[at] + parts[at + 1];
+      std::string left = parts[at], right = parts[at + 1];
+      std::vector<std::string> next;
+      for (size_t k = 0; k < parts.size(); ++k) {
+        if (k + 1 < parts.size() && parts[k] == left && parts[k + 1] == right) {
+          next.push_back(merged);
+          ++k;
+        } else {
+          next.push_back(parts[k]);
+        }
+      }
+      parts = std::move(next);
+    }
+    std::vector<int32_t> ids;
+    for (const auto &p : parts) {
+      auto it = ids_.find(p);
+      if (it != ids_.end()) {
+        ids.push_back(it->second);
+        continue;
+      }
+      // Unknown merge result: fall back to single byte-level symbols.
+      std::vector<uint32_t> c2;
+      std::vector<size_t> o2;
+      decodeUtf8(p, c2, o2);
+      for (size_t k = 0; k < c2.size(); ++k) {
+        auto b = ids_.find(p.substr(o2[k], o2[k + 1] - o2[k]));
+        if (b != ids_.end())
+          ids.push_back(b->second);
+      }
+    }
+    if (cache_.size() < 200000)
+      cache_.emplace(word, ids);
+    out.insert(out.end(), ids.begin(), ids.end());
+  }
+};
+
+#ifdef SPIKE_HAVE_SENTENCEPIECE
+class SentencePieceTokenizer : public Tokenizer {
+public:
+  explicit SentencePieceTokenizer(
+      std::unique_ptr<sentencepiece::SentencePieceProcessor> sp)
+      : sp_(std::move(sp)) {
+    bos_ = sp_->bos_id();
+    eos_ = sp_->eos_id();
+  }
+  std::vector<int32_t> encode(const std::string &text) const override {
+    std::vector<int> ids;
+    if (!sp_->Encode(text, &ids).ok())
+      return {};
+    return {ids.begin(), ids.end()};
+  }
+  std::string decode(const std::vector<int32_t> &ids) const override {
+    std::string out;
+    std::vector<int> v(ids.begin(), ids.end());
+    if (!sp_->Decode(v, &out).ok())
+      return {};
+    return out;
+  }
+  int64_t vocabSize() const override { return sp_->GetPieceSize(); }
+
+private:
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+};
+#endif
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
+  auto file = GgufFile::open(path);
+  if (!file)
+    return file.status();
+  auto model = file->getString("tokenizer.ggml.model");
+  if (!model)
+    return model.status();
+  if (*model != "gpt2")
+    return Status::error(path + ": tokenizer.ggml.model '" + *model +
+                         "' is not supported (supported: gpt2 byte-level "
+                         "BPE; use the model's tokenizer.model for "
+                         "SentencePiece)");
+  auto tokens = file->getStrings("tokenizer.ggml.tokens");
+  if (!tokens)
+    return tokens.status();
+  auto merges = file->getStrings("tokenizer.ggml.merges");
+  if (!merges)
+    return merges.status();
+  std::string pre = file->has("tokenizer.ggml.pre")
+                        ? *file->getString("tokenizer.ggml.pre")
+                        : "default";
+  // Pre-tokenizers that isolate digits before the GPT-2 regex.
+  bool splitDigits = pre == "smollm" || pre == "starcoder" ||
+                     pre == "refact" || pre == "codeshell";
+  auto bos = file->getInt("tokenizer.ggml.bos_token_id");
+  auto eos = file->getInt("tokenizer.ggml.eos_token_id");
+  return makeByteLevelBPE(tokens.take(), *merges, splitDigits,
+                          bos ? int32_t(*bos) : -1, eos ? int32_t(*eos) : -1);
+}
+
+Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
+  auto text = readFileText(path);
+  if (!text)
+    return text.status();
+  try {
+    nlohmann::json doc = nlohmann::json::parse(*text);
+    const auto &model = doc.at("model");
+    if (model.value("type", "") != "BPE")
+      return Status::error(path + ": model.type '" +
+                           model.value("type", "?") +
+                           "' is not supported (supported: BPE)");
+    std::vector<std::string> tokens;
+    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end();
+         ++it) {
+      size_t id = it.value().get<size_t>();
+      if (id >= tokens.size())
+        tokens.resize(id + 1);
+      tokens[id] = it.key();
+    }
+    int32_t bos = -1, eos = -1;
+    if (doc.contains("added_tokens"))
+      for (const auto &t : doc["added_tokens"]) {
+        size_t id = t.at("id").get<size_t>();
+        if (id >= tokens.size())
+          tokens.resize(id + 1);
+        tokens[id] = t.at("content").get<std::string>();
+      }
+    std::vector<std::string> merges;
+    for (const auto &m : model.at("merges"))
+      merges.push_back(m.is_string() ? m.get<std::string>()
+                                     : m[0].get<std::string>() + " " +
+                                           m[1].get<std::string>());
+    bool splitDigits = false;
+    std::function<void(const nlohmann::json &)> scan =
+        [&](const nlohmann::json &pre) {
+          if (!pre.is_object())
+            return;
+          if (pre.value("type", "") == "Digits" &&
+              pre.value("individual_digits", false))
+            splitDigits = true;
+          if (pre.contains("pretokenizers"))
+            for (const auto &p : pre["pretokenizers"])
+              scan(p);
+        };
+    if (doc.contains("pre_tokenizer"))
+      scan(doc["pre_tokenizer"]);
+    return makeByteLevelBPE(std::move(tokens), merges, splitDigits, bos, eos);
+  } catch (const std::exception &e) {
+    return Status::error(path + ": malformed tokenizer.json: " +
+                         std::string(e.what()));
+  }
+}
+
+Result<std::unique_ptr<Tokenizer>> fromSentencePiece(const std::string &path) {
+#ifdef SPIKE_HAVE_SENTENCEPIECE
+  auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
+  auto status = sp->Load(path);
+  if (!status.ok())
+    return Status::error(path + ": cannot load SentencePiece model: " +
+                         status.ToString());
+  return std::unique_ptr<Tokenizer>(
+      std::make_unique<SentencePieceTokenizer>(std::move(sp)));
+#else
+  return Status::error(path + ": this build has no SentencePiece support "
+                       "(libsentencepiece-dev was not found)");
+#endif
+}
+
+} // namespace
+
+std::string bytesToByteLevel(const std::string &bytes) {
+  const auto &table = byteToUnicode();
+  std::string out;
+  for (unsigned char b : bytes)
+    out += table[b];
+  return out;
+}
+
+Result<std::unique_ptr<Tokenizer>>
+makeByteLevelBPE(std::vector<std::string> tokens,
+                 const std::vector<std::string> &merges, bool splitDigits,
+                 int32_t bos, int32_t eos) {
+  std::unordered_map<std::string, int> ranks;
+  for (size_t i = 0; i < merges.size(); ++i) {
+    if (merges[i].find(' ') == std::string::npos)
+      return Status::error("BPE merge " + std::to_string(i) + " ('" +
+                           merges[i] + "') is not a pair 'a b'");
+    ranks.emplace(merges[i], int(i));
+  }
+  return std::unique_ptr<Tokenizer>(std::make_unique<ByteLevelBPE>(
+      std::move(tokens), std::move(ranks), splitDigits, bos, eos));
+}
+
+Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &path) {
+  if (endsWith(path, ".gguf"))
+    return fromGguf(path);
+  if (endsWith(path, ".json"))
+    return fromTokenizerJson(path);
+  if (endsWith(path, ".model"))
+    return fromSentencePiece(path);
+  // A directory: prefer tokenizer.json, then tokenizer.model.
+  for (const char *name : {"/tokenizer.json", "/tokenizer.model"})
+    if (readFileBytes(path + name).isOk())
+      return loadTokenizer(path + name);
+  return Status::error(path + ": no tokenizer found (expected a .gguf file, "
+                       "tokenizer.json or tokenizer.model)");
+}
+
+} // namespace spike::core
