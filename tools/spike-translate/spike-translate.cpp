@@ -1,6 +1,7 @@
 //===- spike-translate.cpp - Translate between IR and other formats -------===//
 //
 // Translations registered so far:
+//   --import-llama P    HF directory or GGUF file -> qnn IR + safetensors
 //   --emit-plan         IR (any level) -> spikec.plan + safetensors
 //   --emit-site-table   IR -> JSON table of every quantizer / neuron site
 // Model import, chip-program emission and NIR export are added by their own
@@ -11,6 +12,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/LlamaImport.h"
 #include "spike/Target/Plan.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -76,7 +78,33 @@ LogicalResult emitSiteTable(ModuleOp module, llvm::raw_ostream &os) {
 
 } // namespace
 
+/// `--import-llama PATH -o model.mlir [--weights-out F]`: handled here
+/// because its input is a directory or a large binary file, not IR text.
+int runImport(int argc, char **argv) {
+  static llvm::cl::opt<std::string> input(
+      "import-llama", llvm::cl::desc("Import a LLaMA checkpoint: a Hugging "
+                                     "Face directory or a GGUF file"),
+      llvm::cl::value_desc("path"), llvm::cl::Required);
+  static llvm::cl::opt<std::string> output(
+      "o", llvm::cl::desc("Output IR file"), llvm::cl::value_desc("file"),
+      llvm::cl::init("-"));
+  static llvm::cl::opt<std::string> weightsOut(
+      "weights-out",
+      llvm::cl::desc("Weight file to write (default: the IR file with "
+                     ".safetensors)"),
+      llvm::cl::value_desc("file"));
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "spike-translate --import-llama: checkpoint to qnn IR\n");
+  spike::LlamaImportOptions options{input, output, weightsOut};
+  return spike::importLlama(options) ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i)
+    if (llvm::StringRef(argv[i]).starts_with("--import-llama") ||
+        llvm::StringRef(argv[i]).starts_with("-import-llama"))
+      return runImport(argc, argv);
+
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << spike::versionString() << "\n";
   });

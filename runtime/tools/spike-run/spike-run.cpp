@@ -11,6 +11,7 @@
 #include "spike/core/Formats.h"
 #include "spike/core/Tokenizer.h"
 #include "spike/core/Safetensors.h"
+#include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TensorIO.h"
@@ -44,6 +45,12 @@ COMMANDS:
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
+  eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
+       [--tokenizer T] [--bos] [--json OUT]
+                     Perplexity of the plan on a text (non-overlapping
+                     chunks of S tokens, default 512), tokens/s, and spike
+                     statistics per neuron site; a table on stdout, JSON to
+                     OUT. The tokenizer defaults to the plan's.
   tokenize --tokenizer T (--text S | --file F) [--decode] [--ids]
                      Print the token ids of a text (T: .gguf, tokenizer.json,
                      tokenizer.model or a model directory; for --file only
@@ -210,6 +217,123 @@ int runExec(const std::vector<std::string> &args) {
   return 0;
 }
 
+bool parseInt(const std::string &text, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 0)
+    return false;
+  out = v;
+  return true;
+}
+
+int runEval(const std::vector<std::string> &args) {
+  std::string planPath, textPath, tokenizerPath, jsonOut;
+  spike::runtime::EvalOptions options;
+  bool bos = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue)
+      planPath = args[++i];
+    else if (a == "--text" && hasValue)
+      textPath = args[++i];
+    else if (a == "--tokenizer" && hasValue)
+      tokenizerPath = args[++i];
+    else if (a == "--json" && hasValue)
+      jsonOut = args[++i];
+    else if (a == "--bos")
+      bos = true;
+    else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
+             hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1))
+        return usageError("eval: " + a + " needs a positive integer, got '" +
+                          args[i] + "'");
+      (a == "--tokens" ? options.maxTokens
+                       : a == "--seq-len" ? options.seqLen : options.batch) = v;
+    } else {
+      return usageError("eval: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty() || textPath.empty())
+    return usageError("eval: --plan P and --text F are required");
+  auto plan = spike::runtime::loadPlan(planPath);
+  if (!plan)
+    return fail(plan.message());
+  if (tokenizerPath.empty())
+    tokenizerPath = plan->tokenizer;
+  if (tokenizerPath.empty())
+    return usageError("eval: the plan names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  if (!tok)
+    return fail(tok.message());
+  auto text = spike::core::readFileText(textPath);
+  if (!text)
+    return fail(text.message());
+  std::vector<int32_t> ids = (*tok)->encode(*text);
+  if (bos) {
+    if ((*tok)->bos() < 0)
+      return fail(tokenizerPath + ": the tokenizer has no BOS token");
+    options.bos = (*tok)->bos();
+  }
+  options.progress = [](int64_t done, int64_t total) {
+    int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
+    std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
+                 std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), (long long)done,
+                 (long long)total);
+    if (done == total)
+      std::fprintf(stderr, "\n");
+  };
+  spike::runtime::Executor exec(*plan);
+  auto r = spike::runtime::evaluatePerplexity(exec, ids, options);
+  if (!r)
+    return fail(r.message());
+  double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
+  std::printf("%-22s %s\n", "plan", planPath.c_str());
+  std::printf("%-22s %s, T=%lld\n", "level", plan->level.c_str(),
+              (long long)plan->timesteps);
+  std::printf("%-22s %s (%lld chunks x %lld tokens)\n", "text",
+              textPath.c_str(), (long long)r->chunks,
+              (long long)options.seqLen);
+  std::printf("%-22s %.4f\n", "perplexity", r->perplexity);
+  std::printf("%-22s %.1f\n", "tokens/s", tokensPerSecond);
+  nlohmann::json sites = nlohmann::json::object();
+  int64_t allSpikes = 0, allSlots = 0;
+  if (!exec.spikeCounts().empty())
+    std::printf("\n%-26s %12s %14s\n", "site", "neurons", "spikes/neuron/step");
+  for (const auto &[site, c] : exec.spikeCounts()) {
+    double rate = double(c.spikes) / double(c.neurons * c.steps);
+    std::printf("%-26s %12lld %14.4f\n", site.c_str(), (long long)c.neurons,
+                rate);
+    sites[site] = {{"neurons", c.neurons}, {"spikes", c.spikes},
+                   {"rate", rate}};
+    allSpikes += c.spikes;
+    allSlots += c.neurons * c.steps;
+  }
+  if (!jsonOut.empty()) {
+    nlohmann::json out = {
+        {"plan", planPath},
+        {"level", plan->level},
+        {"timesteps", plan->timesteps},
+        {"text", textPath},
+        {"seq_len", options.seqLen},
+        {"chunks", r->chunks},
+        {"tokens_scored", r->predicted},
+        {"nll", r->nll},
+        {"perplexity", r->perplexity},
+        {"seconds", r->seconds},
+        {"tokens_per_second", tokensPerSecond},
+        {"spikes_per_neuron_per_step",
+         allSlots ? double(allSpikes) / double(allSlots) : 0.0},
+        {"sites", sites}};
+    if (auto st = spike::core::writeFileAtomic(jsonOut, out.dump(1) + "\n");
+        !st)
+      return fail(st.message());
+  }
+  return 0;
+}
+
 int runTokenize(const std::vector<std::string> &args) {
   std::string path, text, file;
   bool decode = false, printIds = false;
@@ -334,6 +458,8 @@ int main(int argc, char **argv) {
       return runInspect(args);
     if (cmd == "exec")
       return runExec(args);
+    if (cmd == "eval")
+      return runEval(args);
     if (cmd == "tokenize")
       return runTokenize(args);
     if (cmd == "diff")

@@ -1,0 +1,30 @@
+//===- LlamaImport.h - Import LLaMA-family checkpoints ----------*- C++ -*-===//
+//
+// `spike-translate --import-llama PATH -o model.mlir`: a Hugging Face
+// directory (config.json, *.safetensors, optionally sharded with
+// model.safetensors.index.json) or a GGUF v3 file of the llama architecture
+// becomes the FP graph in the qnn dialect. The weights are written once, as
+// f32 safetensors under Hugging Face names, beside the IR, which names them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_TARGET_LLAMAIMPORT_H
+#define SPIKE_TARGET_LLAMAIMPORT_H
+
+#include <string>
+
+namespace spike {
+
+struct LlamaImportOptions {
+  std::string input;      ///< HF directory or .gguf file
+  std::string output;     ///< the .mlir file ("-" for stdout)
+  std::string weightsOut; ///< default: output with .safetensors
+};
+
+/// Imports the model; on failure prints one error line to stderr, leaves
+/// no output file, and returns false.
+bool importLlama(const LlamaImportOptions &options);
+
+} // namespace spike
+
+#endif // SPIKE_TARGET_LLAMAIMPORT_H

@@ -1,0 +1,596 @@
+//===- ImportLlama.cpp - Import LLaMA-family checkpoints ------------------===//
+
+#include "spike/Target/LlamaImport.h"
+#include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/InitAll.h"
+#include "spike/core/Gguf.h"
+#include "spike/core/Safetensors.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <map>
+#include <memory>
+
+using namespace mlir;
+namespace qnn = spike::qnn;
+namespace core = spike::core;
+
+namespace {
+
+struct LlamaConfig {
+  std::string name;
+  int64_t vocab = 0, hidden = 0, ffn = 0, layers = 0, heads = 0, kvHeads = 0,
+          headDim = 0;
+  double eps = 1e-5, ropeBase = 10000;
+  std::string ropeScaling; // "", "linear", "llama3"
+  double ropeFactor = 1, lowFreq = 1, highFreq = 4;
+  int64_t originalMaxPosition = 8192;
+  bool tied = false;
+};
+
+/// Where the weights come from; names are Hugging Face's.
+class WeightSource {
+public:
+  virtual ~WeightSource() = default;
+  virtual bool has(const std::string &name) const = 0;
+  /// f32, row-major, checked against `shape`; errors name file and tensor.
+  virtual core::Result<std::vector<float>>
+  read(const std::string &name, const std::vector<int64_t> &shape) const = 0;
+};
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+//===----------------------------------------------------------------------===//
+// Hugging Face directories
+//===----------------------------------------------------------------------===//
+
+class HFSource : public WeightSource {
+public:
+  static core::Result<std::unique_ptr<HFSource>> open(const std::string &dir);
+  bool has(const std::string &name) const override {
+    return shardOf_.count(name);
+  }
+  core::Result<std::vector<float>>
+  read(const std::string &name,
+       const std::vector<int64_t> &shape) const override {
+    auto it = shardOf_.find(name);
+    if (it == shardOf_.end())
+      return core::Status::error(dir_ + ": missing tensor '" + name + "'");
+    const core::SafetensorsFile &file = *shards_.at(it->second);
+    const core::TensorInfo *info = file.find(name);
+    if (!info)
+      return core::Status::error(file.path() + ": missing tensor '" + name +
+                                 "' (listed in the index)");
+    if (info->shape != shape)
+      return core::Status::error(file.path() + ": tensor '" + name +
+                                 "' has shape " + shapeString(info->shape) +
+                                 ", the config implies " + shapeString(shape));
+    return file.readF32(name);
+  }
+
+private:
+  std::string dir_;
+  std::map<std::string, std::string> shardOf_;
+  std::map<std::string, std::unique_ptr<core::SafetensorsFile>> shards_;
+};
+
+core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
+  auto source = std::make_unique<HFSource>();
+  source->dir_ = dir;
+  std::vector<std::string> files;
+  std::string index = dir + "/model.safetensors.index.json";
+  if (llvm::sys::fs::exists(index)) {
+    auto buffer = llvm::MemoryBuffer::getFile(index);
+    if (!buffer)
+      return core::Status::error(index + ": cannot read");
+    auto json = llvm::json::parse((*buffer)->getBuffer());
+    if (!json) {
+      std::string msg = llvm::toString(json.takeError());
+      return core::Status::error(index + ": malformed JSON: " + msg);
+    }
+    const llvm::json::Object *map =
+        json->getAsObject() ? json->getAsObject()->getObject("weight_map")
+                            : nullptr;
+    if (!map)
+      return core::Status::error(index + ": missing object 'weight_map'");
+    for (const auto &[name, file] : *map) {
+      auto f = file.getAsString();
+      if (!f)
+        return core::Status::error(index + ": weight_map['" + name.str() +
+                                   "'] is not a file name");
+      source->shardOf_[name.str()] = f->str();
+    }
+  } else if (llvm::sys::fs::exists(dir + "/model.safetensors")) {
+    auto file = core::SafetensorsFile::open(dir + "/model.safetensors");
+    if (!file)
+      return file.status();
+    for (const auto &[name, info] : file->tensors())
+      source->shardOf_[name] = "model.safetensors";
+  } else {
+    return core::Status::error(dir + ": no model.safetensors or "
+                                     "model.safetensors.index.json");
+  }
+  for (const auto &[name, shard] : source->shardOf_) {
+    if (source->shards_.count(shard))
+      continue;
+    auto file = core::SafetensorsFile::open(dir + "/" + shard);
+    if (!file)
+      return file.status();
+    source->shards_[shard] =
+        std::make_unique<core::SafetensorsFile>(file.take());
+  }
+  return source;
+}
+
+core::Result<LlamaConfig> readHFConfig(const std::string &dir) {
+  std::string path = dir + "/config.json";
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return core::Status::error(path + ": cannot read");
+  auto json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    std::string msg = llvm::toString(json.takeError());
+    return core::Status::error(path + ": malformed JSON: " + msg);
+  }
+  const llvm::json::Object *obj = json->getAsObject();
+  if (!obj)
+    return core::Status::error(path + ": not a JSON object");
+  auto str = [&](llvm::StringRef key) {
+    auto v = obj->getString(key);
+    return v ? v->str() : std::string();
+  };
+  std::string type = str("model_type");
+  if (type != "llama")
+    return core::Status::error(path + ": model_type '" + type +
+                               "' is not supported (supported: llama)");
+  LlamaConfig c;
+  c.name = str("_name_or_path");
+  for (auto [key, field] :
+       {std::pair<const char *, int64_t *>{"vocab_size", &c.vocab},
+        {"hidden_size", &c.hidden},
+        {"intermediate_size", &c.ffn},
+        {"num_hidden_layers", &c.layers},
+        {"num_attention_heads", &c.heads}}) {
+    auto v = obj->getInteger(key);
+    if (!v || *v <= 0)
+      return core::Status::error(path + ": missing or invalid '" +
+                                 std::string(key) + "'");
+    *field = *v;
+  }
+  c.kvHeads = obj->getInteger("num_key_value_heads").value_or(c.heads);
+  c.headDim = obj->getInteger("head_dim").value_or(c.hidden / c.heads);
+  c.eps = obj->getNumber("rms_norm_eps").value_or(1e-6);
+  c.ropeBase = obj->getNumber("rope_theta").value_or(10000.0);
+  c.tied = obj->getBoolean("tie_word_embeddings").value_or(false);
+  if (const llvm::json::Object *rs = obj->getObject("rope_scaling")) {
+    // LLaMA-2 writes "type", LLaMA-3 "rope_type".
+    auto kind = rs->getString("rope_type");
+    if (!kind)
+      kind = rs->getString("type");
+    std::string k = kind ? kind->str() : "";
+    if (k != "linear" && k != "llama3" && k != "default")
+      return core::Status::error(path + ": rope_scaling type '" + k +
+                                 "' is not supported (linear, llama3)");
+    if (k != "default") {
+      c.ropeScaling = k;
+      c.ropeFactor = rs->getNumber("factor").value_or(1.0);
+      c.lowFreq = rs->getNumber("low_freq_factor").value_or(1.0);
+      c.highFreq = rs->getNumber("high_freq_factor").value_or(4.0);
+      c.originalMaxPosition =
+          rs->getInteger("original_max_position_embeddings").value_or(8192);
+    }
+  }
+  return c;
+}
+
+//===----------------------------------------------------------------------===//
+// GGUF files
+//===----------------------------------------------------------------------===//
+
+class GGUFSource : public WeightSource {
+public:
+  GGUFSource(core::GgufFile file, const LlamaConfig &config)
+      : file_(std::move(file)), config_(config) {}
+
+  bool has(const std::string &name) const override {
+    std::string g = ggufName(name);
+    return !g.empty() && file_.findTensor(g);
+  }
+
+  core::Result<std::vector<float>>
+  read(const std::string &name,
+       const std::vector<int64_t> &shape) const override {
+    std::string g = ggufName(name);
+    const core::GgufTensor *t = g.empty() ? nullptr : file_.findTensor(g);
+    if (!t)
+      return core::Status::error(file_.path() + ": missing tensor '" + g +
+                                 "' (" + name + ")");
+    if (t->shape != shape)
+      return core::Status::error(file_.path() + ": tensor '" + g +
+                                 "' has shape " + shapeString(t->shape) +
+                                 ", the metadata implies " +
+                                 shapeString(shape));
+    auto values = file_.readF32(g);
+    if (!values)
+      return values.status();
+    // llama.cpp's converter permutes Q and K rows so that RoPE pairs are
+    // adjacent; Hugging Face pairs i with i + d/2. Undo it.
+    bool isQ = name.find("q_proj") != std::string::npos;
+    bool isK = name.find("k_proj") != std::string::npos;
+    if (isQ || isK)
+      return unpermute(*values, isQ ? config_.heads : config_.kvHeads,
+                       shape[1]);
+    return values;
+  }
+
+private:
+  core::GgufFile file_;
+  LlamaConfig config_;
+
+  std::vector<float> unpermute(const std::vector<float> &w, int64_t heads,
+                               int64_t cols) const {
+    std::vector<float> out(w.size());
+    int64_t d = config_.headDim, half = d / 2;
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t a = 0; a < 2; ++a)
+        for (int64_t b = 0; b < half; ++b) {
+          const float *src = &w[(h * d + 2 * b + a) * cols];
+          std::copy(src, src + cols, &out[(h * d + a * half + b) * cols]);
+        }
+    return out;
+  }
+
+  static std::string ggufName(const std::string &hf) {
+    static const std::pair<const char *, const char *> fixed[] = {
+        {"model.embed_tokens.weight", "token_embd.weight"},
+        {"model.norm.weight", "output_norm.weight"},
+        {"lm_head.weight", "output.weight"}};
+    for (auto [a, b] : fixed)
+      if (hf == a)
+        return b;
+    static const std::pair<const char *, const char *> perLayer[] = {
+        {"input_layernorm.weight", "attn_norm.weight"},
+        {"self_attn.q_proj.weight", "attn_q.weight"},
+        {"self_attn.k_proj.weight", "attn_k.weight"},
+        {"self_attn.v_proj.weight", "attn_v.weight"},
+        {"self_attn.o_proj.weight", "attn_output.weight"},
+        {"post_attention_layernorm.weight", "ffn_norm.weight"},
+        {"mlp.gate_proj.weight", "ffn_gate.weight"},
+        {"mlp.up_proj.weight", "ffn_up.weight"},
+        {"mlp.down_proj.weight", "ffn_down.weight"}};
+    const std::string prefix = "model.layers.";
+    if (hf.rfind(prefix, 0) != 0)
+      return "";
+    size_t dot = hf.find('.', prefix.size());
+    std::string layer = hf.substr(prefix.size(), dot - prefix.size());
+    std::string rest = hf.substr(dot + 1);
+    for (auto [a, b] : perLayer)
+      if (rest == a)
+        return "blk." + layer + "." + b;
+    return "";
+  }
+};
+
+core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
+  auto arch = f.getString("general.architecture");
+  if (!arch)
+    return arch.status();
+  if (*arch != "llama")
+    return core::Status::error(f.path() + ": general.architecture '" + *arch +
+                               "' is not supported (supported: llama)");
+  LlamaConfig c;
+  if (f.has("general.name"))
+    c.name = *f.getString("general.name");
+  for (auto [key, field] :
+       {std::pair<const char *, int64_t *>{"llama.embedding_length",
+                                           &c.hidden},
+        {"llama.feed_forward_length", &c.ffn},
+        {"llama.block_count", &c.layers},
+        {"llama.attention.head_count", &c.heads}}) {
+    auto v = f.getInt(key);
+    if (!v)
+      return v.status();
+    if (*v <= 0)
+      return core::Status::error(f.path() + ": metadata '" + key +
+                                 "' must be positive");
+    *field = *v;
+  }
+  c.kvHeads = f.has("llama.attention.head_count_kv")
+                  ? *f.getInt("llama.attention.head_count_kv")
+                  : c.heads;
+  c.headDim = c.hidden / c.heads;
+  if (f.has("llama.rope.dimension_count") &&
+      *f.getInt("llama.rope.dimension_count") != c.headDim)
+    return core::Status::error(f.path() + ": partial RoPE "
+                               "(llama.rope.dimension_count != head dim) is "
+                               "not supported");
+  if (f.has("llama.attention.layer_norm_rms_epsilon"))
+    c.eps = *f.getFloat("llama.attention.layer_norm_rms_epsilon");
+  if (f.has("llama.rope.freq_base"))
+    c.ropeBase = *f.getFloat("llama.rope.freq_base");
+  if (f.has("llama.rope.scaling.type")) {
+    std::string t = *f.getString("llama.rope.scaling.type");
+    if (t == "linear") {
+      c.ropeScaling = "linear";
+      c.ropeFactor = *f.getFloat("llama.rope.scaling.factor");
+    } else if (t != "none") {
+      return core::Status::error(f.path() + ": llama.rope.scaling.type '" +
+                                 t + "' is not supported");
+    }
+  }
+  if (f.findTensor("rope_freqs.weight"))
+    return core::Status::error(f.path() + ": tensor 'rope_freqs.weight' "
+                               "(LLaMA-3.1 frequency factors in GGUF) is not "
+                               "supported; import the Hugging Face directory");
+  const core::GgufTensor *embed = f.findTensor("token_embd.weight");
+  if (!embed)
+    return core::Status::error(f.path() + ": missing tensor "
+                               "'token_embd.weight'");
+  c.vocab = f.has("llama.vocab_size") ? *f.getInt("llama.vocab_size")
+                                      : embed->shape[0];
+  c.tied = !f.findTensor("output.weight");
+  return c;
+}
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+class GraphBuilder {
+public:
+  GraphBuilder(MLIRContext *ctx, const LlamaConfig &c, const WeightSource &src,
+               core::SafetensorsWriter &out)
+      : b(ctx), c(c), src(src), out(out), f32(b.getF32Type()) {}
+
+  core::Status build(ModuleOp module);
+
+private:
+  OpBuilder b;
+  const LlamaConfig &c;
+  const WeightSource &src;
+  core::SafetensorsWriter &out;
+  Type f32;
+  Location loc = UnknownLoc::get(b.getContext());
+  core::Status status = core::Status::ok();
+
+  RankedTensorType tensor(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, f32);
+  }
+  static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+  /// Reads, optionally scales, records a weight; returns its IR value.
+  Value weight(const std::string &name, std::vector<int64_t> shape,
+               float scale = 1.f) {
+    if (!status.isOk())
+      return {};
+    auto values = src.read(name, shape);
+    if (!values) {
+      status = values.status();
+      return {};
+    }
+    if (scale != 1.f)
+      for (float &v : *values)
+        v *= scale;
+    if (auto st = out.addF32(name, shape, *values); !st) {
+      if (st.message().find("duplicate") == std::string::npos)
+        status = st;
+    }
+    SmallVector<int64_t> s(shape.begin(), shape.end());
+    return qnn::WeightOp::create(
+        b, loc, tensor(s),
+        qnn::ParamAttr::get(b.getContext(), name, tensor(s)));
+  }
+
+  Value linear(Value x, Value w, int64_t outDim) {
+    return qnn::LinearOp::create(b, loc, tensor({kDyn, outDim}), x, w,
+                                 Value(), IntegerAttr());
+  }
+
+  Value rope(Value x) {
+    auto op = qnn::RoPEOp::create(b, loc, x, b.getF64FloatAttr(c.ropeBase),
+                                  StringAttr(), FloatAttr(), FloatAttr(),
+                                  FloatAttr(), IntegerAttr());
+    if (!c.ropeScaling.empty()) {
+      op.setScalingAttr(b.getStringAttr(c.ropeScaling));
+      op.setFactorAttr(b.getF64FloatAttr(c.ropeFactor));
+      if (c.ropeScaling == "llama3") {
+        op.setLowFreqFactorAttr(b.getF64FloatAttr(c.lowFreq));
+        op.setHighFreqFactorAttr(b.getF64FloatAttr(c.highFreq));
+        op.setOriginalMaxPositionAttr(
+            b.getI64IntegerAttr(c.originalMaxPosition));
+      }
+    }
+    return op;
+  }
+};
+
+core::Status GraphBuilder::build(ModuleOp module) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto tokensType = RankedTensorType::get({kDyn}, b.getI64Type());
+  auto logitsType = tensor({kDyn, c.vocab});
+  auto func = func::FuncOp::create(
+      b, loc, "forward", b.getFunctionType({tokensType}, {logitsType}));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+
+  const int64_t d = c.hidden, dq = c.heads * c.headDim,
+                dkv = c.kvHeads * c.headDim;
+  // 1/sqrt(head_dim) of the attention scores, folded into W_q.
+  const float qScale = float(1.0 / std::sqrt(double(c.headDim)));
+  module->setAttr("qnn.attention_scale_folded_into",
+                  b.getStringAttr("q_proj"));
+
+  Value embed = weight("model.embed_tokens.weight", {c.vocab, d});
+  if (!status.isOk())
+    return status;
+  Value x = qnn::EmbeddingOp::create(b, loc, tensor({kDyn, d}),
+                                     body->getArgument(0), embed);
+  auto eps = b.getF64FloatAttr(c.eps);
+  for (int64_t i = 0; i < c.layers; ++i) {
+    std::string p = "model.layers." + std::to_string(i) + ".";
+    Value ln1 = weight(p + "input_layernorm.weight", {d});
+    Value wq = weight(p + "self_attn.q_proj.weight", {dq, d}, qScale);
+    Value wk = weight(p + "self_attn.k_proj.weight", {dkv, d});
+    Value wv = weight(p + "self_attn.v_proj.weight", {dkv, d});
+    Value wo = weight(p + "self_attn.o_proj.weight", {d, dq});
+    Value ln2 = weight(p + "post_attention_layernorm.weight", {d});
+    Value wg = weight(p + "mlp.gate_proj.weight", {c.ffn, d});
+    Value wu = weight(p + "mlp.up_proj.weight", {c.ffn, d});
+    Value wd = weight(p + "mlp.down_proj.weight", {d, c.ffn});
+    if (!status.isOk())
+      return status;
+
+    Value n = qnn::RMSNormOp::create(b, loc, x, ln1, eps);
+    Value q = qnn::SplitHeadsOp::create(
+        b, loc, tensor({c.heads, kDyn, c.headDim}), linear(n, wq, dq));
+    Value k = qnn::SplitHeadsOp::create(
+        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wk, dkv));
+    Value v = qnn::SplitHeadsOp::create(
+        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wv, dkv));
+    q = rope(q);
+    k = rope(k);
+    Value s = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, kDyn}), q,
+                                    k, /*transpose_rhs=*/true);
+    Value pr = qnn::SoftmaxOp::create(b, loc, s, /*causal=*/true);
+    Value o = qnn::MatmulOp::create(
+        b, loc, tensor({c.heads, kDyn, c.headDim}), pr, v, false);
+    Value om = qnn::MergeHeadsOp::create(b, loc, tensor({kDyn, dq}), o);
+    x = qnn::AddOp::create(b, loc, x, linear(om, wo, d));
+
+    Value n2 = qnn::RMSNormOp::create(b, loc, x, ln2, eps);
+    Value g = qnn::SiLUOp::create(b, loc, linear(n2, wg, c.ffn));
+    Value h = qnn::MulOp::create(b, loc, g, linear(n2, wu, c.ffn));
+    x = qnn::AddOp::create(b, loc, x, linear(h, wd, d));
+  }
+  Value lnf = weight("model.norm.weight", {d});
+  Value head = c.tied || !src.has("lm_head.weight")
+                   ? embed
+                   : weight("lm_head.weight", {c.vocab, d});
+  if (!status.isOk())
+    return status;
+  Value xf = qnn::RMSNormOp::create(b, loc, x, lnf, eps);
+  Value logits = linear(xf, head, c.vocab);
+  func::ReturnOp::create(b, loc, logits);
+  return core::Status::ok();
+}
+
+bool fail(const std::string &message) {
+  llvm::errs() << "spike-translate: error: " << message << "\n";
+  return false;
+}
+
+} // namespace
+
+bool spike::importLlama(const LlamaImportOptions &options) {
+  std::unique_ptr<WeightSource> source;
+  LlamaConfig config;
+  std::string tokenizer;
+  bool isDir = llvm::sys::fs::is_directory(options.input);
+  if (!isDir && !llvm::sys::fs::exists(options.input))
+    return fail(options.input + ": no such file or directory");
+  if (isDir) {
+    auto c = readHFConfig(options.input);
+    if (!c)
+      return fail(c.message());
+    config = c.take();
+    auto s = HFSource::open(options.input);
+    if (!s)
+      return fail(s.message());
+    source = s.take();
+    for (const char *name : {"tokenizer.json", "tokenizer.model"})
+      if (llvm::sys::fs::exists(options.input + "/" + name)) {
+        tokenizer = options.input + "/" + name;
+        break;
+      }
+  } else {
+    auto file = core::GgufFile::open(options.input);
+    if (!file)
+      return fail(file.message());
+    auto c = readGGUFConfig(*file);
+    if (!c)
+      return fail(c.message());
+    config = c.take();
+    source = std::make_unique<GGUFSource>(file.take(), config);
+    tokenizer = options.input;
+  }
+  if (config.hidden % config.heads || config.heads % config.kvHeads ||
+      config.headDim % 2)
+    return fail(options.input + ": inconsistent attention shape (hidden " +
+                std::to_string(config.hidden) + ", heads " +
+                std::to_string(config.heads) + ", kv heads " +
+                std::to_string(config.kvHeads) + ")");
+
+  std::string weightsOut = options.weightsOut;
+  if (weightsOut.empty()) {
+    if (options.output == "-")
+      return fail("--weights-out is required when writing the IR to stdout");
+    SmallString<256> p(options.output);
+    llvm::sys::path::replace_extension(p, ".safetensors");
+    weightsOut = p.str().str();
+  }
+
+  MLIRContext ctx;
+  DialectRegistry registry;
+  spike::registerAllDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
+  core::SafetensorsWriter weights;
+  weights.setMetadata("producer", spike::versionString());
+  GraphBuilder builder(&ctx, config, *source, weights);
+  if (auto st = builder.build(*module); !st)
+    return fail(st.message());
+
+  // The IR names the weight file relative to itself when they share a
+  // directory, so the pair can be moved together.
+  SmallString<256> irDir(options.output == "-" ? "." : options.output);
+  llvm::sys::path::remove_filename(irDir);
+  SmallString<256> weightsDir(weightsOut);
+  llvm::sys::path::remove_filename(weightsDir);
+  std::string weightsRef = irDir == weightsDir
+                               ? llvm::sys::path::filename(weightsOut).str()
+                               : weightsOut;
+  OpBuilder b(&ctx);
+  (*module)->setAttr("qnn.weights", b.getStringAttr(weightsRef));
+  if (!config.name.empty())
+    (*module)->setAttr("qnn.model", b.getStringAttr(config.name));
+  if (!tokenizer.empty()) {
+    SmallString<256> abs(tokenizer);
+    llvm::sys::fs::make_absolute(abs);
+    (*module)->setAttr("qnn.tokenizer", b.getStringAttr(abs.str()));
+  }
+  if (failed(verify(*module)))
+    return fail(options.input + ": the imported graph does not verify");
+
+  std::error_code ec;
+  auto output = std::make_unique<llvm::ToolOutputFile>(options.output, ec,
+                                                       llvm::sys::fs::OF_None);
+  if (ec)
+    return fail(options.output + ": " + ec.message());
+  if (auto st = weights.write(weightsOut); !st)
+    return fail(st.message());
+  module->print(output->os());
+  output->os().flush();
+  if (output->os().has_error()) {
+    llvm::sys::fs::remove(weightsOut);
+    return fail(options.output + ": write failed");
+  }
+  output->keep();
+  return true;
+}

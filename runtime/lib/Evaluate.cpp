@@ -1,0 +1,63 @@
+//===- Evaluate.cpp - Perplexity and spike statistics ---------------------===//
+
+#include "spike/runtime/Evaluate.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace spike::runtime {
+
+core::Result<EvalResult> evaluatePerplexity(Executor &exec,
+                                            const std::vector<int32_t> &ids,
+                                            const EvalOptions &options) {
+  int64_t n = options.maxTokens > 0
+                  ? std::min<int64_t>(options.maxTokens, int64_t(ids.size()))
+                  : int64_t(ids.size());
+  int64_t body = options.bos >= 0 ? options.seqLen - 1 : options.seqLen;
+  if (body < 2)
+    return core::Status::error("sequence length too short");
+  int64_t chunks = n / body;
+  if (chunks == 0)
+    return core::Status::error("only " + std::to_string(n) +
+                               " tokens: fewer than one chunk of " +
+                               std::to_string(options.seqLen));
+  auto start = std::chrono::steady_clock::now();
+  EvalResult r;
+  double total = 0;
+  for (int64_t c0 = 0; c0 < chunks; c0 += options.batch) {
+    int64_t b = std::min(options.batch, chunks - c0);
+    at::Tensor tokens = at::empty({b, options.seqLen}, at::kLong);
+    auto *t = tokens.data_ptr<int64_t>();
+    for (int64_t i = 0; i < b; ++i) {
+      int64_t k = 0;
+      if (options.bos >= 0)
+        t[i * options.seqLen + k++] = options.bos;
+      for (int64_t j = 0; j < body; ++j)
+        t[i * options.seqLen + k++] = ids[(c0 + i) * body + j];
+    }
+    auto logits = exec.forward(tokens);
+    if (!logits)
+      return logits.status();
+    // Score the chunk's own tokens (not the BOS) from their prefixes.
+    int64_t first = options.bos >= 0 ? 1 : 1;
+    at::Tensor logp =
+        at::log_softmax(logits->narrow(1, first - 1, options.seqLen - first)
+                            .to(at::kDouble),
+                        -1);
+    at::Tensor target = tokens.narrow(1, first, options.seqLen - first);
+    at::Tensor picked = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
+    total -= picked.sum().item<double>();
+    r.predicted += picked.numel();
+    if (options.progress)
+      options.progress(c0 + b, chunks);
+  }
+  r.chunks = chunks;
+  r.nll = total / double(r.predicted);
+  r.perplexity = std::exp(r.nll);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count();
+  return r;
+}
+
+} // namespace spike::runtime
