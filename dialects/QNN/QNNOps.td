@@ -71,9 +71,10 @@ def QNN_LinearOp : QNN_Op<"linear", [Pure]> {
   let summary = "Linear layer y = x W^T, optionally with quantized weights";
   let description = [{
     `x : tensor<S x K>`, `W : tensor<N x K>`, `y : tensor<S x N>`. With
-    `bits n` and per-output-channel `scales s : tensor<N>`, the layer uses
-    the symmetric round-half-up weight grid
-    `Wq[c] = s[c] * clip(round(W[c] / s[c]), -(2^(n-1)-1), 2^(n-1)-1)`.
+    `bits n` the layer uses the symmetric round-half-up per-output-channel
+    weight grid `Wq[c] = s[c] * clip(round(W[c] / s[c]), -(2^(n-1)-1),
+    2^(n-1)-1)`, with `s` given by `scales` or, without it, the absmax rule
+    `s[c] = max|W[c]| / (2^(n-1)-1)` (`spike::neuron::weightScale`).
     The IR keeps W as stored, so the same weight file serves every bit
     width; the grid is applied on use, by every back end alike.
   }];
@@ -208,6 +209,25 @@ def QNN_QuantizeOp : QNN_Op<"quantize", [Pure, SameOperandsAndResultType]> {
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def QNN_ObserveOp : QNN_Op<"observe", [SameOperandsAndResultType]> {
+  let summary = "Identity that records activation statistics at a site";
+  let description = [{
+    Marks a future quantizer site on an FP graph. It computes nothing; the
+    runtime records max|x| per site (and per channel) while it runs
+    calibration text (`spike-run stats`), and `spike-quantize` replaces each
+    observe by a `qnn.quantize` whose scale comes from those statistics.
+    It has a side effect (the record) so that it is never folded away.
+
+    ```mlir
+    %n = qnn.observe %x site "blk0.attn.norm" : tensor<?x576xf32>
+    ```
+  }];
+  let arguments = (ins QNN_F32Tensor:$input, StrAttr:$site);
+  let results = (outs QNN_F32Tensor:$result);
+  let assemblyFormat = "$input `site` $site attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 #endif // SPIKE_DIALECT_QNN_QNNOPS_TD

@@ -51,8 +51,8 @@ LogicalResult verifyLinearShapes(Operation *op, RankedTensorType input,
   if (!shapesCompatible(input.getShape().drop_back(),
                         result.getShape().drop_back()))
     return op->emitOpError("input and result leading dimensions differ");
-  if (bool(scales) != hasBits)
-    return op->emitOpError("weight 'bits' and 'scales' must be given together");
+  if (scales && !hasBits)
+    return op->emitOpError("weight 'scales' need weight 'bits'");
   if (scales && (scales.getRank() != 1 ||
                  !dimsAgree(scales.getDimSize(0), weight.getDimSize(0))))
     return op->emitOpError("weight scales must be [out] = [")

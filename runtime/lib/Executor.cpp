@@ -182,6 +182,9 @@ at::Tensor Executor::run(const PlanOp &op,
            headMatmul(a, sb, op.transposeRhs) -
            headMatmul(a, b, op.transposeRhs);
   }
+  case OpKind::Observe:
+    observe(op.site, in(0));
+    return in(0);
   case OpKind::AAMul: {
     const at::Tensor &a = in(0), &b = in(1);
     at::Tensor sa = at::cumsum(a, 0), sb = at::cumsum(b, 0);
@@ -189,6 +192,22 @@ at::Tensor Executor::run(const PlanOp &op,
   }
   }
   return {};
+}
+
+void Executor::observe(const std::string &site, const at::Tensor &x) {
+  SiteStats &s = stats_[site];
+  at::Tensor a = x.abs().reshape({-1, x.size(-1)});
+  at::Tensor channel = std::get<0>(a.max(0)).contiguous();
+  double m = channel.max().item<double>();
+  s.absmax = std::max(s.absmax, m);
+  s.emaAbsmax = s.batches == 0 ? m : ema_ * s.emaAbsmax + (1 - ema_) * m;
+  ++s.batches;
+  const float *c = channel.data_ptr<float>();
+  if (s.channelAbsmax.empty())
+    s.channelAbsmax.assign(c, c + channel.numel());
+  else
+    for (int64_t i = 0; i < channel.numel(); ++i)
+      s.channelAbsmax[i] = std::max(s.channelAbsmax[i], c[i]);
 }
 
 core::Result<at::Tensor> Executor::forward(const at::Tensor &tokens) {

@@ -25,7 +25,8 @@ const std::map<std::string, OpKind> kKinds = {
     {"encode", OpKind::Encode},       {"decode", OpKind::Decode},
     {"is_neuron", OpKind::ISNeuron},  {"if_neuron", OpKind::IFNeuron},
     {"if_collect", OpKind::IFCollect}, {"accum_map", OpKind::AccumMap},
-    {"aa_matmul", OpKind::AAMatmul},  {"aa_mul", OpKind::AAMul}};
+    {"aa_matmul", OpKind::AAMatmul},  {"aa_mul", OpKind::AAMul},
+    {"observe", OpKind::Observe}};
 
 std::vector<float> floats(const json &array) {
   std::vector<float> out;
@@ -34,17 +35,21 @@ std::vector<float> floats(const json &array) {
   return out;
 }
 
-/// Puts a linear weight on its n-bit per-output-channel grid, once.
-at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor &scales,
+/// Puts a linear weight on its n-bit per-output-channel grid, once; without
+/// explicit scales each row uses the absmax rule (neuron::weightScale).
+at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
                            int bits) {
   at::Tensor out = w.to(at::kFloat).contiguous().clone();
-  at::Tensor s = scales.to(at::kFloat).contiguous();
+  at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
   int64_t rows = out.size(0), cols = out.size(1);
   float *p = out.data_ptr<float>();
-  const float *sp = s.data_ptr<float>();
-  for (int64_t r = 0; r < rows; ++r)
+  for (int64_t r = 0; r < rows; ++r) {
+    float *row = p + r * cols;
+    float scale = scales ? s.data_ptr<float>()[r]
+                         : neuron::weightScale(row, cols, bits);
     for (int64_t c = 0; c < cols; ++c)
-      p[r * cols + c] = neuron::quantizeWeight(p[r * cols + c], sp[r], bits);
+      row[c] = neuron::quantizeWeight(row[c], scale, bits);
+  }
   return out;
 }
 } // namespace
@@ -135,10 +140,13 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (attrs.contains("schedule"))
       neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
                             op.schedule);
-    if (op.kind == OpKind::Linear && attrs.contains("weight_bits"))
-      op.params["weight"] =
-          quantizeWeights(op.params["weight"], op.params["weight_scale"],
-                          attrs["weight_bits"].get<int>());
+    if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
+      auto scales = op.params.find("weight_scale");
+      op.params["weight"] = quantizeWeights(
+          op.params["weight"],
+          scales == op.params.end() ? nullptr : &scales->second,
+          attrs["weight_bits"].get<int>());
+    }
     plan.ops.push_back(std::move(op));
   }
   for (const auto &out : doc["outputs"])

@@ -16,8 +16,8 @@
 
 namespace spike {
 
-/// y = x W^T: x [..., K], W [N, K], y [..., N]; scales [N] when given; bits
-/// and scales come together.
+/// y = x W^T: x [..., K], W [N, K], y [..., N]; scales [N] when given, and
+/// only with bits.
 mlir::LogicalResult verifyLinearShapes(mlir::Operation *op,
                                        mlir::RankedTensorType input,
                                        mlir::RankedTensorType weight,

@@ -87,4 +87,66 @@ def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
   ];
 }
 
+def SpikeInsertObservers : Pass<"spike-insert-observers", "mlir::ModuleOp"> {
+  let summary = "Mark PrefixQuant's activation-quantizer sites on an FP LLaMA graph";
+  let description = [{
+    Inserts a `qnn.observe` at each static quantizer site of PrefixQuant
+    (and of the paper's released code), named by the stable site scheme:
+
+    | site | tensor |
+    |---|---|
+    | `blk{i}.attn.norm` | input RMSNorm output (feeds q/k/v) |
+    | `blk{i}.attn.q_rope`, `blk{i}.attn.k_rope` | Q and K after RoPE |
+    | `blk{i}.attn.v` | V |
+    | `blk{i}.attn.softmax` | attention probabilities |
+    | `blk{i}.attn.o_in` | o_proj input |
+    | `blk{i}.mlp.norm` | post-attention RMSNorm output (feeds gate/up) |
+    | `blk{i}.mlp.down_in` | down_proj input |
+
+    Blocks and roles are recognised from the weights' checkpoint names
+    (`model.layers.{i}.self_attn.q_proj.weight`, ...), as written by
+    `--import-llama`. A graph in which a site cannot be identified is an
+    error.
+
+    Before: `%n = qnn.rmsnorm %x, %g ...` (weight `model.layers.0.input_layernorm.weight`)
+    After: `%n = qnn.rmsnorm ...` then `%o = qnn.observe %n site "blk0.attn.norm"`,
+    with every former use of `%n` reading `%o`.
+  }];
+}
+
+def SpikeQuantize : Pass<"spike-quantize", "mlir::ModuleOp"> {
+  let summary = "Static W/A quantization from activation statistics (PrefixQuant-style)";
+  let description = [{
+    Turns every `qnn.observe` into a static per-tensor `qnn.quantize` whose
+    scale comes from the `spikec.activation-stats` file:
+    `scale = 2 * clip * m / (2^n - 1)` on the signed grid, and
+    `clip * m / (2^n - 1)` on the unsigned grid of the softmax output, with
+    m the EMA of the per-batch max |x| (or the max, with `use-ema=false`).
+    Every `qnn.linear` except the lm_head (a linear feeding the return) gets
+    `wbits`-bit symmetric per-output-channel weights (absmax scales). Bits
+    can be set per site class (`q-bits`, `kv-bits`, `softmax-bits`; 0 means
+    `abits`).
+
+    Before: `%o = qnn.observe %n site "blk0.attn.norm" : tensor<?x576xf32>`
+    After: `%o = qnn.quantize %n site "blk0.attn.norm" bits 6 scale [0.0123] : tensor<?x576xf32>`
+  }];
+  let options = [
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "The spikec.activation-stats file">,
+    Option<"wbits", "wbits", "int64_t", /*default=*/"6",
+           "Weight bits (0: keep FP weights)">,
+    Option<"abits", "abits", "int64_t", /*default=*/"6", "Activation bits">,
+    Option<"qBits", "q-bits", "int64_t", /*default=*/"0",
+           "Bits of the Q-after-RoPE sites (0: abits)">,
+    Option<"kvBits", "kv-bits", "int64_t", /*default=*/"0",
+           "Bits of the K-after-RoPE and V sites (0: abits)">,
+    Option<"softmaxBits", "softmax-bits", "int64_t", /*default=*/"0",
+           "Bits of the softmax-output sites (0: abits)">,
+    Option<"clip", "clip", "double", /*default=*/"1.0",
+           "Clipping ratio applied to the observed maximum">,
+    Option<"useEma", "use-ema", "bool", /*default=*/"true",
+           "Use the EMA of the per-batch maxima (false: the overall max)">
+  ];
+}
+
 #endif // SPIKE_TRANSFORMS_PASSES_TD

@@ -116,6 +116,8 @@ LogicalResult SoftmaxOp::verify() {
   return success();
 }
 
+LogicalResult ObserveOp::verify() { return spike::verifySiteName(*this, getSite()); }
+
 //===----------------------------------------------------------------------===//
 // QuantizeOp
 //===----------------------------------------------------------------------===//

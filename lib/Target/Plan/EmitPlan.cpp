@@ -186,11 +186,11 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
   auto linearParams = [&](auto l) -> LogicalResult {
     if (failed(addParam("weight", l.getWeight())))
       return failure();
-    if (l.getWeightScale()) {
-      if (failed(addParam("weight_scale", l.getWeightScale())))
-        return failure();
-      attrs["weight_bits"] = int64_t(*l.getWeightBits());
-    }
+    if (l.getWeightScale() &&
+        failed(addParam("weight_scale", l.getWeightScale())))
+      return failure();
+    if (auto bits = l.getWeightBits())
+      attrs["weight_bits"] = int64_t(*bits);
     return success();
   };
   auto heads = [](Type t) {
@@ -269,6 +269,12 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
             attrs["scale"] = toJson(q.getScale());
             attrs["bits"] = int64_t(q.getBits());
             attrs["signed"] = !q.getIsUnsigned();
+            return success();
+          })
+          .Case<qnn::ObserveOp>([&](auto o) {
+            kind = "observe";
+            inputs = {o.getInput()};
+            site = o.getSite().str();
             return success();
           })
           .Case<spk::EncodeOp>([&](auto e) {

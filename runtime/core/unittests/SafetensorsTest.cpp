@@ -107,6 +107,37 @@ TEST(Safetensors, CorruptFilesGiveOneClearError) {
   EXPECT_FALSE(SafetensorsFile::open("/nonexistent/x.safetensors").isOk());
 }
 
+// Every prefix of a valid file and random byte flips: open either succeeds
+// or fails cleanly (this suite also runs under ASan and UBSan).
+TEST(Safetensors, TruncationsAndBitFlipsNeverCrash) {
+  SafetensorsWriter w;
+  ASSERT_TRUE(w.addF32("a", {3, 4}, std::vector<float>(12, 1.5f)).isOk());
+  ASSERT_TRUE(w.addF32("b", {5}, std::vector<float>(5, -2.f)).isOk());
+  std::string good = tempPath("good.safetensors");
+  ASSERT_TRUE(w.write(good).isOk());
+  auto bytes = readFileBytes(good);
+  ASSERT_TRUE(bytes.isOk());
+  std::string bad = tempPath("bad.safetensors");
+  for (size_t len = 0; len < bytes->size(); ++len) {
+    ASSERT_TRUE(writeFileAtomic(bad, bytes->data(), len).isOk());
+    auto f = SafetensorsFile::open(bad);
+    EXPECT_FALSE(f.isOk()) << len;
+  }
+  uint64_t seed = 5;
+  for (int k = 0; k < 3000; ++k) {
+    std::vector<uint8_t> copy = *bytes;
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    copy[(seed >> 33) % copy.size()] ^= uint8_t(1u << ((seed >> 20) % 8));
+    ASSERT_TRUE(writeFileAtomic(bad, copy.data(), copy.size()).isOk());
+    auto f = SafetensorsFile::open(bad);
+    if (f)
+      for (const auto &[name, info] : f->tensors())
+        (void)f->readF32(name);
+  }
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
 TEST(FileIO, FailedAtomicWriteLeavesNothing) {
   Status s = writeFileAtomic("/nonexistent-dir/out.json", std::string("{}"));
   EXPECT_FALSE(s.isOk());

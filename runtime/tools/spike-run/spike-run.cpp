@@ -51,6 +51,12 @@ COMMANDS:
                      chunks of S tokens, default 512), tokens/s, and spike
                      statistics per neuron site; a table on stdout, JSON to
                      OUT. The tokenizer defaults to the plan's.
+  stats --plan P --text F -o OUT [--tokens N] [--seq-len S] [--batch B]
+        [--ema E] [--channels] [--tokenizer T]
+                     Run a plan with observe sites over calibration text and
+                     write their activation statistics (spikec.activation-
+                     stats): max |x|, its EMA over batches (E, default 0.99)
+                     and, with --channels, the per-channel max.
   tokenize --tokenizer T (--text S | --file F) [--decode] [--ids]
                      Print the token ids of a text (T: .gguf, tokenizer.json,
                      tokenizer.model or a model directory; for --file only
@@ -334,6 +340,91 @@ int runEval(const std::vector<std::string> &args) {
   return 0;
 }
 
+int runStats(const std::vector<std::string> &args) {
+  std::string planPath, textPath, tokenizerPath, out;
+  spike::runtime::EvalOptions options;
+  double ema = 0.99;
+  bool channels = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue)
+      planPath = args[++i];
+    else if (a == "--text" && hasValue)
+      textPath = args[++i];
+    else if (a == "--tokenizer" && hasValue)
+      tokenizerPath = args[++i];
+    else if ((a == "-o" || a == "--out") && hasValue)
+      out = args[++i];
+    else if (a == "--channels")
+      channels = true;
+    else if (a == "--ema" && hasValue) {
+      char *end = nullptr;
+      ema = std::strtod(args[++i].c_str(), &end);
+      if (*end != '\0' || ema < 0 || ema > 1)
+        return usageError("stats: --ema needs a number in [0, 1]");
+    } else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
+               hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1))
+        return usageError("stats: " + a + " needs a positive integer, got '" +
+                          args[i] + "'");
+      (a == "--tokens" ? options.maxTokens
+                       : a == "--seq-len" ? options.seqLen : options.batch) = v;
+    } else {
+      return usageError("stats: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty() || textPath.empty() || out.empty())
+    return usageError("stats: --plan P, --text F and -o OUT are required");
+  auto plan = spike::runtime::loadPlan(planPath);
+  if (!plan)
+    return fail(plan.message());
+  if (tokenizerPath.empty())
+    tokenizerPath = plan->tokenizer;
+  if (tokenizerPath.empty())
+    return usageError("stats: the plan names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  if (!tok)
+    return fail(tok.message());
+  auto text = spike::core::readFileText(textPath);
+  if (!text)
+    return fail(text.message());
+  std::vector<int32_t> ids = (*tok)->encode(*text);
+  spike::runtime::Executor exec(*plan);
+  exec.setEma(ema);
+  auto r = spike::runtime::evaluatePerplexity(exec, ids, options);
+  if (!r)
+    return fail(r.message());
+  if (exec.siteStats().empty())
+    return fail(planPath + ": the plan has no observe sites");
+  nlohmann::json sites = nlohmann::json::object();
+  for (const auto &[site, st] : exec.siteStats()) {
+    nlohmann::json e = {{"absmax", st.absmax},
+                        {"ema_absmax", std::min(st.emaAbsmax, st.absmax)},
+                        {"batches", st.batches}};
+    if (channels)
+      e["channel_absmax"] = st.channelAbsmax;
+    sites[site] = e;
+  }
+  nlohmann::json doc = {
+      {"format", "spikec.activation-stats"},
+      {"version", 1},
+      {"producer", std::string("spike-run ") + SPIKE_VERSION},
+      {"source",
+       {{"text", textPath},
+        {"tokens", r->chunks * options.seqLen},
+        {"seq_len", options.seqLen}}},
+      {"ema", ema},
+      {"sites", sites}};
+  if (auto st = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !st)
+    return fail(st.message());
+  std::printf("%s: %zu sites from %lld tokens (FP perplexity %.4f)\n",
+              out.c_str(), exec.siteStats().size(),
+              (long long)(r->chunks * options.seqLen), r->perplexity);
+  return 0;
+}
+
 int runTokenize(const std::vector<std::string> &args) {
   std::string path, text, file;
   bool decode = false, printIds = false;
@@ -460,6 +551,8 @@ int main(int argc, char **argv) {
       return runExec(args);
     if (cmd == "eval")
       return runEval(args);
+    if (cmd == "stats")
+      return runStats(args);
     if (cmd == "tokenize")
       return runTokenize(args);
     if (cmd == "diff")

@@ -64,9 +64,9 @@ func.func @linear_scales_shape(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %s: ten
 
 // -----
 
-func.func @linear_bits_without_scales(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>) {
-  // expected-error @+1 {{weight 'bits' and 'scales' must be given together}}
-  %y = qnn.linear %x, %w bits 6 : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+func.func @linear_scales_without_bits(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{weight 'scales' need weight 'bits'}}
+  %y = "qnn.linear"(%x, %w, %s) : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   return
 }
 
@@ -195,5 +195,13 @@ func.func @quantize_groups_divide(%x: tensor<?x8xf32>) {
 func.func @quantize_site(%x: tensor<?x8xf32>) {
   // expected-error @+1 {{invalid site name 'Blk0 A' (expected lower-case dot-separated identifiers, e.g. blk3.attn.q_rope)}}
   %y = qnn.quantize %x site "Blk0 A" bits 6 scale [0.1] : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @observe_site(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{invalid site name 'Blk0'}}
+  %y = qnn.observe %x site "Blk0" : tensor<?x8xf32>
   return
 }

@@ -22,8 +22,8 @@ func.func @block(%tokens: tensor<?xi64>) -> tensor<?x16xf32> {
   %nq = qnn.quantize %n site "blk0.attn.norm" bits 6 scale [0.1234567890123] : tensor<?x8xf32>
   // CHECK: qnn.linear %{{.*}}, %{{.*}} bits 6 scales %{{.*}} : (tensor<?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   %q = qnn.linear %nq, %wq bits 6 scales %sq : (tensor<?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
-  // CHECK: qnn.linear %{{.*}}, %{{.*}} : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
-  %k = qnn.linear %nq, %wk : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+  // CHECK: qnn.linear %{{.*}}, %{{.*}} bits 4 : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+  %k = qnn.linear %nq, %wk bits 4 : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
   // CHECK: qnn.split_heads %{{.*}} : tensor<?x8xf32> -> tensor<2x?x4xf32>
   %qh = qnn.split_heads %q : tensor<?x8xf32> -> tensor<2x?x4xf32>
   %kh = qnn.split_heads %k : tensor<?x4xf32> -> tensor<1x?x4xf32>
@@ -43,6 +43,8 @@ func.func @block(%tokens: tensor<?xi64>) -> tensor<?x16xf32> {
   %o = qnn.matmul %pq, %kr : tensor<2x?x?xf32>, tensor<1x?x4xf32> -> tensor<2x?x4xf32>
   // CHECK: qnn.merge_heads %{{.*}} : tensor<2x?x4xf32> -> tensor<?x8xf32>
   %om = qnn.merge_heads %o : tensor<2x?x4xf32> -> tensor<?x8xf32>
+  // CHECK: qnn.observe %{{.*}} site "blk0.mlp.in" : tensor<?x8xf32>
+  %om2 = qnn.observe %om site "blk0.mlp.in" : tensor<?x8xf32>
   // CHECK: qnn.silu %{{.*}} : tensor<?x8xf32>
   %g = qnn.silu %om : tensor<?x8xf32>
   // CHECK: qnn.mul %{{.*}}, %{{.*}} : tensor<?x8xf32>

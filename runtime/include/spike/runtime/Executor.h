@@ -21,6 +21,14 @@ struct SpikeCounts {
   int64_t steps = 0; ///< time steps (x sub-steps) of the site
 };
 
+/// Activation statistics of an observe site (PrefixQuant-style: the max of
+/// |x| per batch, with an exponential moving average over batches).
+struct SiteStats {
+  double absmax = 0, emaAbsmax = 0;
+  int64_t batches = 0;
+  std::vector<float> channelAbsmax;
+};
+
 class Executor {
 public:
   explicit Executor(const Plan &plan) : plan_(plan) {}
@@ -32,10 +40,17 @@ public:
   const std::map<std::string, SpikeCounts> &spikeCounts() const {
     return counts_;
   }
+  const std::map<std::string, SiteStats> &siteStats() const { return stats_; }
+  /// EMA factor for the statistics (PrefixQuant: 0.99).
+  void setEma(double ema) { ema_ = ema; }
 
 private:
   const Plan &plan_;
   std::map<std::string, SpikeCounts> counts_;
+  std::map<std::string, SiteStats> stats_;
+  double ema_ = 0.99;
+
+  void observe(const std::string &site, const at::Tensor &x);
 
   at::Tensor run(const PlanOp &op, const std::vector<at::Tensor> &values);
 };

@@ -23,7 +23,7 @@ namespace spike::runtime {
 enum class OpKind {
   Embedding, RMSNorm, Linear, RoPE, SplitHeads, MergeHeads, Matmul, Softmax,
   SiLU, Mul, Add, Quantize, Encode, Decode, ISNeuron, IFNeuron, IFCollect,
-  AccumMap, AAMatmul, AAMul
+  AccumMap, AAMatmul, AAMul, Observe
 };
 
 struct RoPEConfig {

@@ -72,6 +72,16 @@ template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
   return std::min(std::max(k, -top), top) * scale;
 }
 
+/// The default per-channel weight scale of an n-bit symmetric grid:
+/// max|w| / (2^(n-1) - 1) over the channel (1 for an all-zero channel).
+template <typename F>
+inline F weightScale(const F *row, int64_t n, int bits) {
+  F amax = 0;
+  for (int64_t i = 0; i < n; ++i)
+    amax = std::max(amax, std::fabs(row[i]));
+  return amax > F(0) ? amax / F((int64_t(1) << (bits - 1)) - 1) : F(1);
+}
+
 /// Parameters of an IS neuron (eqs 8-10).
 struct ISParams {
   int64_t levels = 0; ///< L: most spikes per step

@@ -1,0 +1,104 @@
+//===- Quantize.cpp - Static W/A quantization from statistics -------------===//
+
+#include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Transforms/Passes.h"
+#include "spike/core/Formats.h"
+#include "spike/core/Neuron.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace spike {
+#define GEN_PASS_DEF_SPIKEQUANTIZE
+#include "spike/Transforms/Passes.h.inc"
+} // namespace spike
+
+using namespace mlir;
+namespace qnn = spike::qnn;
+
+namespace {
+struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
+  using SpikeQuantizeBase::SpikeQuantizeBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fail = [&](const Twine &what) {
+      module.emitError("spike-quantize: ") << what;
+      signalPassFailure();
+    };
+    for (auto [name, bits] : {std::pair<const char *, int64_t>{"wbits", wbits},
+                              {"abits", abits},
+                              {"q-bits", qBits},
+                              {"kv-bits", kvBits},
+                              {"softmax-bits", softmaxBits}}) {
+      bool weightsOff = bits == 0 && std::string(name) != "abits";
+      if (!weightsOff && (bits < spike::neuron::kMinBits ||
+                          bits > spike::neuron::kMaxBits))
+        return fail(Twine(name) + "=" + Twine(bits) +
+                    " is out of range [2, 8]");
+    }
+    if (!(clip > 0 && clip <= 1))
+      return fail("clip must be in (0, 1]");
+    if (stats.empty())
+      return fail("no statistics file given (stats=PATH; see spike-run "
+                  "stats)");
+    auto kind = spike::core::validateFile(stats);
+    if (!kind)
+      return fail(kind.message());
+    if (*kind != spike::core::DocumentKind::ActivationStats)
+      return fail(stats + ": not a spikec.activation-stats file");
+    auto buffer = llvm::MemoryBuffer::getFile(stats);
+    if (!buffer)
+      return fail(stats + ": cannot read");
+    auto json = llvm::json::parse((*buffer)->getBuffer());
+    if (!json) {
+      llvm::consumeError(json.takeError());
+      return fail(stats + ": malformed JSON");
+    }
+    const llvm::json::Object &sites =
+        *json->getAsObject()->getObject("sites");
+
+    SmallVector<qnn::ObserveOp> observers;
+    module.walk([&](qnn::ObserveOp op) { observers.push_back(op); });
+    for (qnn::ObserveOp op : observers) {
+      StringRef site = op.getSite();
+      const llvm::json::Object *entry = sites.getObject(site);
+      if (!entry)
+        return fail(stats + ": no statistics for site \"" + site + "\"");
+      double m = *entry->getNumber(useEma ? "ema_absmax" : "absmax") * clip;
+      bool isUnsigned = site.ends_with(".attn.softmax");
+      int64_t bits = abits;
+      if (site.ends_with(".attn.q_rope") && qBits)
+        bits = qBits;
+      if ((site.ends_with(".attn.k_rope") || site.ends_with(".attn.v")) &&
+          kvBits)
+        bits = kvBits;
+      if (isUnsigned && softmaxBits)
+        bits = softmaxBits;
+      auto grid = spike::neuron::quantGrid(int(bits), !isUnsigned);
+      double scale = (isUnsigned ? m : 2 * m) / double(grid.maxCode);
+      if (!(scale > 0))
+        scale = 1.0 / double(grid.maxCode); // a site that was always zero
+      OpBuilder b(op);
+      auto q = qnn::QuantizeOp::create(
+          b, op.getLoc(), op.getInput(), op.getSiteAttr(),
+          b.getI64IntegerAttr(bits),
+          isUnsigned ? b.getUnitAttr() : UnitAttr(),
+          b.getDenseF64ArrayAttr({scale}));
+      op.replaceAllUsesWith(q.getResult());
+      op.erase();
+    }
+    if (wbits == 0)
+      return;
+    module.walk([&](qnn::LinearOp l) {
+      bool isHead = llvm::all_of(l->getUsers(), [](Operation *u) {
+        return isa<func::ReturnOp>(u);
+      });
+      if (!isHead && !l.getWeightBits())
+        l.setWeightBitsAttr(OpBuilder(l).getI64IntegerAttr(wbits));
+    });
+  }
+};
+} // namespace

@@ -1,0 +1,279 @@
+//===- spike-make-test-model.cpp - Tiny random LLaMA checkpoints ----------===//
+//
+// Writes a small LLaMA-architecture model with random weights, in the
+// formats spikec imports, for the test suite:
+//   --format hf     config.json, sharded safetensors + index, tokenizer.json
+//   --format gguf   a GGUF v3 file (F32, F16, Q8_0 or Q4_1 weights), with
+//                   Q/K rows permuted as llama.cpp's converter does
+// Both carry the same weights for the same seed, and a tiny byte-level BPE
+// vocabulary (256 bytes, two special tokens, a few merges).
+//
+//===----------------------------------------------------------------------===//
+
+#include "spike/core/FileIO.h"
+#include "spike/core/Gguf.h"
+#include "spike/core/Safetensors.h"
+#include "spike/core/Tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <sys/stat.h>
+
+using namespace spike::core;
+
+namespace {
+
+struct Config {
+  int64_t layers = 2, hidden = 64, heads = 4, kvHeads = 2, ffn = 128;
+  uint64_t seed = 1;
+  bool tied = true;
+  int64_t headDim() const { return hidden / heads; }
+};
+
+const char *kMerges[] = {"Ġ t", "t h", "h e", "Ġt he", "i n", "e r", "a n",
+                         "Ġ a", "o n", "r e", "Ġ s", "e n"};
+
+std::vector<std::string> vocabulary() {
+  std::vector<std::string> tokens;
+  for (int b = 0; b < 256; ++b)
+    tokens.push_back(bytesToByteLevel(std::string(1, char(b))));
+  tokens.push_back("<|endoftext|>");
+  tokens.push_back("<s>");
+  for (const char *m : kMerges) {
+    std::string s = m;
+    tokens.push_back(s.substr(0, s.find(' ')) + s.substr(s.find(' ') + 1));
+  }
+  return tokens;
+}
+
+/// Tensors in Hugging Face naming and row-major [out, in] layout.
+std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>>
+weights(const Config &c, int64_t vocab) {
+  std::mt19937_64 rng(c.seed);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> w;
+  auto add = [&](const std::string &name, std::vector<int64_t> shape,
+                 float stddev, float mean = 0) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    std::vector<float> v(n);
+    for (float &x : v)
+      x = mean + stddev * normal(rng);
+    w[name] = {shape, v};
+  };
+  int64_t d = c.hidden, dkv = c.kvHeads * c.headDim();
+  float s = 1.f / std::sqrt(float(d));
+  add("model.embed_tokens.weight", {vocab, d}, 1.f);
+  for (int64_t i = 0; i < c.layers; ++i) {
+    std::string p = "model.layers." + std::to_string(i) + ".";
+    add(p + "input_layernorm.weight", {d}, 0.1f, 1.f);
+    add(p + "self_attn.q_proj.weight", {d, d}, s);
+    add(p + "self_attn.k_proj.weight", {dkv, d}, s);
+    add(p + "self_attn.v_proj.weight", {dkv, d}, s);
+    add(p + "self_attn.o_proj.weight", {d, d}, s);
+    add(p + "post_attention_layernorm.weight", {d}, 0.1f, 1.f);
+    add(p + "mlp.gate_proj.weight", {c.ffn, d}, s);
+    add(p + "mlp.up_proj.weight", {c.ffn, d}, s);
+    add(p + "mlp.down_proj.weight", {d, c.ffn}, 1.f / std::sqrt(float(c.ffn)));
+  }
+  add("model.norm.weight", {d}, 0.1f, 1.f);
+  if (!c.tied)
+    add("lm_head.weight", {vocab, d}, s);
+  return w;
+}
+
+/// llama.cpp's converter: rows (h, a, b) -> (h, b, a), so RoPE pairs are
+/// adjacent.
+std::vector<float> permute(const std::vector<float> &w, int64_t heads,
+                           int64_t headDim, int64_t cols) {
+  std::vector<float> out(w.size());
+  int64_t half = headDim / 2;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t a = 0; a < 2; ++a)
+      for (int64_t b = 0; b < half; ++b)
+        std::memcpy(&out[(h * headDim + 2 * b + a) * cols],
+                    &w[(h * headDim + a * half + b) * cols],
+                    sizeof(float) * cols);
+  return out;
+}
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "spike-make-test-model: error: %s\n", message.c_str());
+  return 1;
+}
+
+int writeHF(const Config &c, const std::string &dir) {
+  ::mkdir(dir.c_str(), 0755);
+  std::vector<std::string> tokens = vocabulary();
+  auto w = weights(c, int64_t(tokens.size()));
+  nlohmann::json config = {
+      {"architectures", {"LlamaForCausalLM"}},
+      {"model_type", "llama"},
+      {"_name_or_path", "spikec-tiny-llama"},
+      {"vocab_size", tokens.size()},
+      {"hidden_size", c.hidden},
+      {"intermediate_size", c.ffn},
+      {"num_hidden_layers", c.layers},
+      {"num_attention_heads", c.heads},
+      {"num_key_value_heads", c.kvHeads},
+      {"rms_norm_eps", 1e-5},
+      {"rope_theta", 10000.0},
+      {"tie_word_embeddings", c.tied},
+      {"bos_token_id", 257},
+      {"eos_token_id", 256}};
+  if (auto st = writeFileAtomic(dir + "/config.json", config.dump(1)); !st)
+    return fail(st.message());
+  // Two shards, split by tensor name order.
+  SafetensorsWriter shards[2];
+  nlohmann::json index = {{"metadata", {{"total_size", 0}}},
+                          {"weight_map", nlohmann::json::object()}};
+  size_t i = 0;
+  for (const auto &[name, tensor] : w) {
+    int shard = i++ < w.size() / 2 ? 0 : 1;
+    if (auto st = shards[shard].addF32(name, tensor.first, tensor.second); !st)
+      return fail(st.message());
+    index["weight_map"][name] =
+        "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
+  }
+  for (int s = 0; s < 2; ++s)
+    if (auto st = shards[s].write(dir + "/model-0000" + std::to_string(s + 1) +
+                                  "-of-00002.safetensors");
+        !st)
+      return fail(st.message());
+  if (auto st = writeFileAtomic(dir + "/model.safetensors.index.json",
+                                index.dump(1));
+      !st)
+    return fail(st.message());
+  nlohmann::json vocab = nlohmann::json::object();
+  for (size_t t = 0; t < tokens.size(); ++t)
+    if (t != 256 && t != 257)
+      vocab[tokens[t]] = t;
+  nlohmann::json tok = {
+      {"version", "1.0"},
+      {"added_tokens",
+       {{{"id", 256}, {"content", tokens[256]}, {"special", true}},
+        {{"id", 257}, {"content", tokens[257]}, {"special", true}}}},
+      {"pre_tokenizer",
+       {{"type", "ByteLevel"}, {"add_prefix_space", false},
+        {"use_regex", true}}},
+      {"decoder", {{"type", "ByteLevel"}}},
+      {"model",
+       {{"type", "BPE"}, {"vocab", vocab},
+        {"merges", std::vector<std::string>(std::begin(kMerges),
+                                            std::end(kMerges))}}}};
+  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tok.dump(1)); !st)
+    return fail(st.message());
+  return 0;
+}
+
+int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
+  std::vector<std::string> tokens = vocabulary();
+  auto w = weights(c, int64_t(tokens.size()));
+  GgufWriter g;
+  g.set("general.architecture", std::string("llama"));
+  g.set("general.name", std::string("spikec-tiny-llama"));
+  g.set("llama.block_count", uint64_t(c.layers));
+  g.set("llama.context_length", uint64_t(2048));
+  g.set("llama.embedding_length", uint64_t(c.hidden));
+  g.set("llama.feed_forward_length", uint64_t(c.ffn));
+  g.set("llama.attention.head_count", uint64_t(c.heads));
+  g.set("llama.attention.head_count_kv", uint64_t(c.kvHeads));
+  g.set("llama.rope.freq_base", 10000.0);
+  g.set("llama.rope.dimension_count", uint64_t(c.headDim()));
+  g.set("llama.attention.layer_norm_rms_epsilon", 1e-5);
+  g.set("llama.vocab_size", uint64_t(tokens.size()));
+  g.set("tokenizer.ggml.model", std::string("gpt2"));
+  g.set("tokenizer.ggml.pre", std::string("default"));
+  g.set("tokenizer.ggml.tokens", tokens);
+  std::vector<int64_t> types(tokens.size(), 1);
+  types[256] = types[257] = 3;
+  g.set("tokenizer.ggml.token_type", types);
+  g.set("tokenizer.ggml.merges",
+        std::vector<std::string>(std::begin(kMerges), std::end(kMerges)));
+  g.set("tokenizer.ggml.bos_token_id", uint64_t(257));
+  g.set("tokenizer.ggml.eos_token_id", uint64_t(256));
+  static const std::pair<const char *, const char *> perLayer[] = {
+      {"input_layernorm.weight", "attn_norm.weight"},
+      {"self_attn.q_proj.weight", "attn_q.weight"},
+      {"self_attn.k_proj.weight", "attn_k.weight"},
+      {"self_attn.v_proj.weight", "attn_v.weight"},
+      {"self_attn.o_proj.weight", "attn_output.weight"},
+      {"post_attention_layernorm.weight", "ffn_norm.weight"},
+      {"mlp.gate_proj.weight", "ffn_gate.weight"},
+      {"mlp.up_proj.weight", "ffn_up.weight"},
+      {"mlp.down_proj.weight", "ffn_down.weight"}};
+  for (const auto &[name, tensor] : w) {
+    std::string gname;
+    std::vector<float> values = tensor.second;
+    if (name == "model.embed_tokens.weight")
+      gname = "token_embd.weight";
+    else if (name == "model.norm.weight")
+      gname = "output_norm.weight";
+    else if (name == "lm_head.weight")
+      gname = "output.weight";
+    else {
+      std::string rest = name.substr(std::strlen("model.layers."));
+      std::string layer = rest.substr(0, rest.find('.'));
+      rest = rest.substr(rest.find('.') + 1);
+      for (auto [a, b] : perLayer)
+        if (rest == a)
+          gname = "blk." + layer + "." + b;
+      if (rest == "self_attn.q_proj.weight")
+        values = permute(values, c.heads, c.headDim(), c.hidden);
+      if (rest == "self_attn.k_proj.weight")
+        values = permute(values, c.kvHeads, c.headDim(), c.hidden);
+    }
+    // Norms stay F32, as llama.cpp stores them.
+    GgmlType t = tensor.first.size() == 1 ? GgmlType::F32 : type;
+    if (auto st = g.add(gname, tensor.first, values, t); !st)
+      return fail(st.message());
+  }
+  if (auto st = g.write(path); !st)
+    return fail(st.message());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string format, out, dtype = "f32";
+  Config c;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    bool hasValue = i + 1 < argc;
+    if (a == "--format" && hasValue)
+      format = argv[++i];
+    else if (a == "--out" && hasValue)
+      out = argv[++i];
+    else if (a == "--dtype" && hasValue)
+      dtype = argv[++i];
+    else if (a == "--seed" && hasValue)
+      c.seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--untied")
+      c.tied = false;
+    else if (a == "--help") {
+      std::printf("USAGE: spike-make-test-model --format hf|gguf --out PATH "
+                  "[--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n");
+      return 0;
+    } else {
+      return fail("unexpected argument '" + a + "'");
+    }
+  }
+  if (out.empty() || (format != "hf" && format != "gguf"))
+    return fail("needs --format hf|gguf and --out PATH");
+  if (format == "hf")
+    return writeHF(c, out);
+  std::map<std::string, GgmlType> types = {{"f32", GgmlType::F32},
+                                           {"f16", GgmlType::F16},
+                                           {"q8_0", GgmlType::Q8_0},
+                                           {"q4_1", GgmlType::Q4_1}};
+  if (!types.count(dtype))
+    return fail("unknown --dtype '" + dtype + "'");
+  return writeGGUF(c, out, types[dtype]);
+}
