@@ -8,6 +8,11 @@ BUILD_DIR=${BUILD_DIR:-build}
 bash scripts/install-deps.sh || exit 1
 bash scripts/build.sh || { echo "test.sh: build failed"; exit 1; }
 
+# The tokenizer test uses SmolLM2's vocabulary; without network access it
+# skips with a message instead.
+bash scripts/fetch-smollm2.sh >/dev/null ||
+  echo "test.sh: warning: SmolLM2 not fetched; its tokenizer test will skip"
+
 LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
 echo "== lit (IR, tools, plans)"
 lit_log=$(mktemp)

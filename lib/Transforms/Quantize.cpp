@@ -96,7 +96,12 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       bool isHead = llvm::all_of(l->getUsers(), [](Operation *u) {
         return isa<func::ReturnOp>(u);
       });
-      if (!isHead && !l.getWeightBits())
+      // Online rotations (imported as "*.down_rotation") stay FP, like the
+      // online Hadamard of PrefixQuant.
+      auto w = l.getWeight().getDefiningOp<qnn::WeightOp>();
+      auto p = w ? dyn_cast<qnn::ParamAttr>(w.getValue()) : nullptr;
+      bool isRotation = p && p.getName().ends_with("_rotation");
+      if (!isHead && !isRotation && !l.getWeightBits())
         l.setWeightBitsAttr(OpBuilder(l).getI64IntegerAttr(wbits));
     });
   }

@@ -93,9 +93,27 @@ int runImport(int argc, char **argv) {
       llvm::cl::desc("Weight file to write (default: the IR file with "
                      ".safetensors)"),
       llvm::cl::value_desc("file"));
+  static llvm::cl::opt<std::string> rotate(
+      "rotate",
+      llvm::cl::desc("Fold orthogonal rotations into the weights: none, "
+                     "residual, or residual-down (also rotate the down_proj "
+                     "input online)"),
+      llvm::cl::init("none"));
+  static llvm::cl::opt<uint64_t> seed(
+      "rotate-seed", llvm::cl::desc("Seed of the random rotations"),
+      llvm::cl::init(0));
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "spike-translate --import-llama: checkpoint to qnn IR\n");
+  if (rotate != "none" && rotate != "residual" && rotate != "residual-down") {
+    llvm::errs() << "spike-translate: error: --rotate must be none, residual "
+                    "or residual-down, got '"
+                 << rotate << "'\n";
+    return 1;
+  }
   spike::LlamaImportOptions options{input, output, weightsOut};
+  options.rotateResidual = rotate != "none";
+  options.rotateDown = rotate == "residual-down";
+  options.rotationSeed = seed;
   return spike::importLlama(options) ? 0 : 1;
 }
 

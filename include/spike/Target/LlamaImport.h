@@ -19,6 +19,11 @@ struct LlamaImportOptions {
   std::string input;      ///< HF directory or .gguf file
   std::string output;     ///< the .mlir file ("-" for stdout)
   std::string weightsOut; ///< default: output with .safetensors
+  /// Orthogonal rotations folded into the weights (PrefixQuant/QuaRot):
+  /// the residual stream (RMSNorm gains folded into their consumers), and
+  /// optionally the down_proj input (an explicit rotation linear).
+  bool rotateResidual = false, rotateDown = false;
+  uint64_t rotationSeed = 0;
 };
 
 /// Imports the model; on failure prints one error line to stderr, leaves

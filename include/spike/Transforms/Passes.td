@@ -122,8 +122,8 @@ def SpikeQuantize : Pass<"spike-quantize", "mlir::ModuleOp"> {
     `scale = 2 * clip * m / (2^n - 1)` on the signed grid, and
     `clip * m / (2^n - 1)` on the unsigned grid of the softmax output, with
     m the EMA of the per-batch max |x| (or the max, with `use-ema=false`).
-    Every `qnn.linear` except the lm_head (a linear feeding the return) gets
-    `wbits`-bit symmetric per-output-channel weights (absmax scales). Bits
+    Every `qnn.linear` except the lm_head (a linear feeding the return) and
+    online rotations (weights named `*_rotation`) gets `wbits`-bit symmetric per-output-channel weights (absmax scales). Bits
     can be set per site class (`q-bits`, `kv-bits`, `softmax-bits`; 0 means
     `abits`).
 

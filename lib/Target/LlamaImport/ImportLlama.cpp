@@ -1,6 +1,7 @@
 //===- ImportLlama.cpp - Import LLaMA-family checkpoints ------------------===//
 
 #include "spike/Target/LlamaImport.h"
+#include "Rotation.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/InitAll.h"
 #include "spike/core/Gguf.h"
@@ -355,8 +356,10 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
 class GraphBuilder {
 public:
   GraphBuilder(MLIRContext *ctx, const LlamaConfig &c, const WeightSource &src,
-               core::SafetensorsWriter &out)
-      : b(ctx), c(c), src(src), out(out), f32(b.getF32Type()) {}
+               core::SafetensorsWriter &out,
+               const spike::LlamaImportOptions &options)
+      : b(ctx), c(c), src(src), out(out), options(options),
+        f32(b.getF32Type()) {}
 
   core::Status build(ModuleOp module);
 
@@ -365,6 +368,7 @@ private:
   const LlamaConfig &c;
   const WeightSource &src;
   core::SafetensorsWriter &out;
+  const spike::LlamaImportOptions &options;
   Type f32;
   Location loc = UnknownLoc::get(b.getContext());
   core::Status status = core::Status::ok();
@@ -374,9 +378,9 @@ private:
   }
   static constexpr int64_t kDyn = ShapedType::kDynamic;
 
-  /// Reads, optionally scales, records a weight; returns its IR value.
-  Value weight(const std::string &name, std::vector<int64_t> shape,
-               float scale = 1.f) {
+  /// Reads a checkpoint tensor (empty on error, recorded in `status`).
+  std::vector<float> read(const std::string &name,
+                          const std::vector<int64_t> &shape) {
     if (!status.isOk())
       return {};
     auto values = src.read(name, shape);
@@ -384,12 +388,17 @@ private:
       status = values.status();
       return {};
     }
-    if (scale != 1.f)
-      for (float &v : *values)
-        v *= scale;
-    if (auto st = out.addF32(name, shape, *values); !st) {
-      if (st.message().find("duplicate") == std::string::npos)
-        status = st;
+    return values.take();
+  }
+
+  /// Writes a tensor to the weight file; returns its IR value.
+  Value record(const std::string &name, std::vector<int64_t> shape,
+               const std::vector<float> &values) {
+    if (!status.isOk())
+      return {};
+    if (auto st = out.addF32(name, shape, values); !st) {
+      status = st;
+      return {};
     }
     SmallVector<int64_t> s(shape.begin(), shape.end());
     return qnn::WeightOp::create(
@@ -436,7 +445,36 @@ core::Status GraphBuilder::build(ModuleOp module) {
   module->setAttr("qnn.attention_scale_folded_into",
                   b.getStringAttr("q_proj"));
 
-  Value embed = weight("model.embed_tokens.weight", {c.vocab, d});
+  namespace rot = spike::rotation;
+  const bool rotate = options.rotateResidual;
+  std::vector<float> q, r;
+  if (rotate) {
+    q = rot::randomOrthogonal(d, options.rotationSeed);
+    module->setAttr("qnn.rotated_residual", b.getUnitAttr());
+  }
+  if (options.rotateDown) {
+    r = rot::randomOrthogonal(c.ffn, options.rotationSeed + 1);
+    module->setAttr("qnn.rotated_down_proj_input", b.getUnitAttr());
+  }
+  std::vector<float> ones(d, 1.f);
+  // A consumer of the (rotated) residual stream: W diag(g) Q.
+  auto reader = [&](const std::vector<float> &gain, int64_t rows,
+                    std::vector<float> w) {
+    if (!rotate || w.empty())
+      return w;
+    rot::scaleColumns(w, rows, gain);
+    return rot::timesRight(w, rows, d, q);
+  };
+  // A writer into the residual stream: Q^T W.
+  auto writer = [&](int64_t cols, std::vector<float> w) {
+    return rotate && !w.empty() ? rot::transposeTimes(q, d, w, cols) : w;
+  };
+
+  std::vector<float> embedRaw = read("model.embed_tokens.weight", {c.vocab, d});
+  Value embed = record("model.embed_tokens.weight", {c.vocab, d},
+                       rotate && !embedRaw.empty()
+                           ? rot::timesRight(embedRaw, c.vocab, d, q)
+                           : embedRaw);
   if (!status.isOk())
     return status;
   Value x = qnn::EmbeddingOp::create(b, loc, tensor({kDyn, d}),
@@ -444,28 +482,51 @@ core::Status GraphBuilder::build(ModuleOp module) {
   auto eps = b.getF64FloatAttr(c.eps);
   for (int64_t i = 0; i < c.layers; ++i) {
     std::string p = "model.layers." + std::to_string(i) + ".";
-    Value ln1 = weight(p + "input_layernorm.weight", {d});
-    Value wq = weight(p + "self_attn.q_proj.weight", {dq, d}, qScale);
-    Value wk = weight(p + "self_attn.k_proj.weight", {dkv, d});
-    Value wv = weight(p + "self_attn.v_proj.weight", {dkv, d});
-    Value wo = weight(p + "self_attn.o_proj.weight", {d, dq});
-    Value ln2 = weight(p + "post_attention_layernorm.weight", {d});
-    Value wg = weight(p + "mlp.gate_proj.weight", {c.ffn, d});
-    Value wu = weight(p + "mlp.up_proj.weight", {c.ffn, d});
-    Value wd = weight(p + "mlp.down_proj.weight", {d, c.ffn});
+    std::vector<float> g1 = read(p + "input_layernorm.weight", {d});
+    std::vector<float> g2 = read(p + "post_attention_layernorm.weight", {d});
+    std::vector<float> wqv = reader(g1, dq, read(p + "self_attn.q_proj.weight", {dq, d}));
+    for (float &v : wqv)
+      v *= qScale;
+    Value ln1 = record(p + "input_layernorm.weight", {d}, rotate ? ones : g1);
+    Value wq = record(p + "self_attn.q_proj.weight", {dq, d}, wqv);
+    Value wk = record(p + "self_attn.k_proj.weight", {dkv, d},
+                      reader(g1, dkv, read(p + "self_attn.k_proj.weight", {dkv, d})));
+    Value wv = record(p + "self_attn.v_proj.weight", {dkv, d},
+                      reader(g1, dkv, read(p + "self_attn.v_proj.weight", {dkv, d})));
+    Value wo = record(p + "self_attn.o_proj.weight", {d, dq},
+                      writer(dq, read(p + "self_attn.o_proj.weight", {d, dq})));
+    Value ln2 = record(p + "post_attention_layernorm.weight", {d},
+                       rotate ? ones : g2);
+    Value wg = record(p + "mlp.gate_proj.weight", {c.ffn, d},
+                      reader(g2, c.ffn, read(p + "mlp.gate_proj.weight", {c.ffn, d})));
+    Value wu = record(p + "mlp.up_proj.weight", {c.ffn, d},
+                      reader(g2, c.ffn, read(p + "mlp.up_proj.weight", {c.ffn, d})));
+    std::vector<float> wdv =
+        writer(c.ffn, read(p + "mlp.down_proj.weight", {d, c.ffn}));
+    Value rotation;
+    if (options.rotateDown && !wdv.empty()) {
+      wdv = rot::timesRight(wdv, d, c.ffn, r);
+      // linear(h, R^T) computes h R, the online rotation.
+      std::vector<float> rt(c.ffn * c.ffn);
+      for (int64_t a = 0; a < c.ffn; ++a)
+        for (int64_t k = 0; k < c.ffn; ++k)
+          rt[a * c.ffn + k] = r[k * c.ffn + a];
+      rotation = record(p + "mlp.down_rotation", {c.ffn, c.ffn}, rt);
+    }
+    Value wd = record(p + "mlp.down_proj.weight", {d, c.ffn}, wdv);
     if (!status.isOk())
       return status;
 
     Value n = qnn::RMSNormOp::create(b, loc, x, ln1, eps);
-    Value q = qnn::SplitHeadsOp::create(
+    Value qh = qnn::SplitHeadsOp::create(
         b, loc, tensor({c.heads, kDyn, c.headDim}), linear(n, wq, dq));
     Value k = qnn::SplitHeadsOp::create(
         b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wk, dkv));
     Value v = qnn::SplitHeadsOp::create(
         b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wv, dkv));
-    q = rope(q);
+    qh = rope(qh);
     k = rope(k);
-    Value s = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, kDyn}), q,
+    Value s = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, kDyn}), qh,
                                     k, /*transpose_rhs=*/true);
     Value pr = qnn::SoftmaxOp::create(b, loc, s, /*causal=*/true);
     Value o = qnn::MatmulOp::create(
@@ -476,12 +537,24 @@ core::Status GraphBuilder::build(ModuleOp module) {
     Value n2 = qnn::RMSNormOp::create(b, loc, x, ln2, eps);
     Value g = qnn::SiLUOp::create(b, loc, linear(n2, wg, c.ffn));
     Value h = qnn::MulOp::create(b, loc, g, linear(n2, wu, c.ffn));
+    if (rotation)
+      h = linear(h, rotation, c.ffn);
     x = qnn::AddOp::create(b, loc, x, linear(h, wd, d));
   }
-  Value lnf = weight("model.norm.weight", {d});
-  Value head = c.tied || !src.has("lm_head.weight")
-                   ? embed
-                   : weight("lm_head.weight", {c.vocab, d});
+  std::vector<float> gf = read("model.norm.weight", {d});
+  Value lnf = record("model.norm.weight", {d}, rotate ? ones : gf);
+  Value head;
+  bool separateHead = !c.tied && src.has("lm_head.weight");
+  if (rotate) {
+    // The head reads the rotated, gain-free stream: W diag(g) Q (untied).
+    std::vector<float> h = separateHead ? read("lm_head.weight", {c.vocab, d})
+                                        : embedRaw;
+    head = record("lm_head.weight", {c.vocab, d}, reader(gf, c.vocab, h));
+  } else {
+    head = separateHead ? record("lm_head.weight", {c.vocab, d},
+                                 read("lm_head.weight", {c.vocab, d}))
+                        : embed;
+  }
   if (!status.isOk())
     return status;
   Value xf = qnn::RMSNormOp::create(b, loc, x, lnf, eps);
@@ -553,7 +626,7 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
   core::SafetensorsWriter weights;
   weights.setMetadata("producer", spike::versionString());
-  GraphBuilder builder(&ctx, config, *source, weights);
+  GraphBuilder builder(&ctx, config, *source, weights, options);
   if (auto st = builder.build(*module); !st)
     return fail(st.message());
 

@@ -62,9 +62,12 @@ COMMANDS:
                      tokenizer.model or a model directory; for --file only
                      the count unless --ids); --decode also checks that
                      decoding gives the text back.
-  diff A.safetensors B.safetensors [--expect identical|different]
+  diff A.safetensors B.safetensors [--expect identical|different|close]
+       [--tolerance X]
                      Compare the tensors of two files bit for bit; report
-                     the largest absolute and relative differences.
+                     the largest absolute difference, also relative to the
+                     largest |value| of A. `close` requires that relative
+                     difference to be at most X (default 1e-3).
 
 OPTIONS:
   --help             Show this help.
@@ -472,9 +475,12 @@ int runTokenize(const std::vector<std::string> &args) {
 int runDiff(const std::vector<std::string> &args) {
   std::vector<std::string> files;
   std::string expect;
+  double tolerance = 1e-3, worstScaled = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--expect" && i + 1 < args.size())
       expect = args[++i];
+    else if (args[i] == "--tolerance" && i + 1 < args.size())
+      tolerance = std::strtod(args[++i].c_str(), nullptr);
     else if (args[i].rfind("-", 0) == 0)
       return usageError("diff: unknown option '" + args[i] + "'");
     else
@@ -482,8 +488,9 @@ int runDiff(const std::vector<std::string> &args) {
   }
   if (files.size() != 2)
     return usageError("diff: needs exactly two files");
-  if (!expect.empty() && expect != "identical" && expect != "different")
-    return usageError("diff: --expect takes identical or different");
+  if (!expect.empty() && expect != "identical" && expect != "different" &&
+      expect != "close")
+    return usageError("diff: --expect takes identical, different or close");
   auto a = spike::core::SafetensorsFile::open(files[0]);
   if (!a)
     return fail(a.message());
@@ -499,30 +506,36 @@ int runDiff(const std::vector<std::string> &args) {
     auto x = a->readF32(name), y = b->readF32(name);
     if (!x || !y)
       return fail(!x ? x.message() : y.message());
-    double maxAbs = 0, maxRel = 0;
+    double maxAbs = 0, scale = 0;
     int64_t differ = 0;
     for (size_t i = 0; i < x->size(); ++i) {
       float p = (*x)[i], q = (*y)[i];
+      scale = std::max(scale, std::fabs(double(p)));
       if (std::memcmp(&p, &q, sizeof(float)) == 0)
         continue;
       ++differ;
-      double d = std::fabs(double(p) - double(q));
-      maxAbs = std::max(maxAbs, d);
-      maxRel = std::max(maxRel, d / std::max(1e-30, std::fabs(double(p))));
+      maxAbs = std::max(maxAbs, std::fabs(double(p) - double(q)));
     }
+    double scaled = maxAbs / std::max(scale, 1e-30);
+    worstScaled = std::max(worstScaled, scaled);
     if (differ == 0) {
       std::printf("%s: identical (%zu values)\n", name.c_str(), x->size());
     } else {
       identical = false;
-      std::printf("%s: %lld of %zu values differ; max |diff| %.6g, max "
-                  "relative %.6g\n",
-                  name.c_str(), (long long)differ, x->size(), maxAbs, maxRel);
+      std::printf("%s: %lld of %zu values differ; max |diff| %.6g (%.3g of "
+                  "max |value| %.6g)\n",
+                  name.c_str(), (long long)differ, x->size(), maxAbs, scaled,
+                  scale);
     }
   }
   if (expect == "identical" && !identical)
     return fail("expected identical tensors");
   if (expect == "different" && identical)
     return fail("expected the tensors to differ");
+  if (expect == "close" && worstScaled > tolerance)
+    return fail("difference " + std::to_string(worstScaled) +
+                " of the largest value exceeds the tolerance " +
+                std::to_string(tolerance));
   return 0;
 }
 
