@@ -67,7 +67,8 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       const llvm::json::Object *entry = sites.getObject(site);
       if (!entry)
         return fail(stats + ": no statistics for site \"" + site + "\"");
-      double m = *entry->getNumber(useEma ? "ema_absmax" : "absmax") * clip;
+      // mse_clip ratios are relative to ema_absmax.
+      double m = *entry->getNumber(useEma || mse ? "ema_absmax" : "absmax");
       bool isUnsigned = site.ends_with(".attn.softmax");
       int64_t bits = abits;
       if (site.ends_with(".attn.q_rope") && qBits)
@@ -77,6 +78,17 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
         bits = kvBits;
       if (isUnsigned && softmaxBits)
         bits = softmaxBits;
+      double ratio = clip;
+      if (mse) {
+        const llvm::json::Object *clips = entry->getObject("mse_clip");
+        auto r = clips ? clips->getNumber(std::to_string(bits))
+                       : std::nullopt;
+        if (!r)
+          return fail(stats + ": site \"" + site + "\" has no mse_clip for " +
+                      Twine(bits) + " bits");
+        ratio = *r;
+      }
+      m *= ratio;
       auto grid = spike::neuron::quantGrid(int(bits), !isUnsigned);
       double scale = (isUnsigned ? m : 2 * m) / double(grid.maxCode);
       if (!(scale > 0))

@@ -194,8 +194,54 @@ at::Tensor Executor::run(const PlanOp &op,
   return {};
 }
 
+void searchClipping(SiteStats &stats, bool isUnsigned) {
+  if (stats.sample.empty() || !(stats.emaAbsmax > 0))
+    return;
+  for (int bits = neuron::kMinBits; bits <= neuron::kMaxBits; ++bits) {
+    neuron::QuantGrid grid = neuron::quantGrid(bits, !isUnsigned);
+    auto mse = [&](double r) {
+      double m = r * stats.emaAbsmax;
+      float scale = float((isUnsigned ? m : 2 * m) / double(grid.maxCode));
+      double err = 0;
+      for (float v : stats.sample) {
+        double d = double(neuron::quantize(v, scale, grid)) - double(v);
+        err += d * d;
+      }
+      return err;
+    };
+    std::vector<double> coarse = {0.25, 0.35, 0.45, 0.55, 0.65, 0.75,
+                                  0.85, 0.95, 1.0};
+    double best = 1.0, bestErr = mse(1.0);
+    for (double r : coarse)
+      if (double e = mse(r); e < bestErr)
+        best = r, bestErr = e;
+    double center = best;
+    for (int k = -5; k <= 5; ++k) {
+      double r = std::min(1.0, center + 0.01 * k);
+      if (r > 0)
+        if (double e = mse(r); e < bestErr)
+          best = r, bestErr = e;
+    }
+    stats.mseClip[bits] = best;
+  }
+}
+
 void Executor::observe(const std::string &site, const at::Tensor &x) {
   SiteStats &s = stats_[site];
+  // Reservoir sample of the values (deterministic: a fixed LCG).
+  constexpr size_t kSample = 32768;
+  at::Tensor flat = x.reshape({-1}).contiguous();
+  const float *v = flat.data_ptr<float>();
+  for (int64_t i = 0; i < flat.numel(); ++i, ++s.seen) {
+    if (s.sample.size() < kSample) {
+      s.sample.push_back(v[i]);
+      continue;
+    }
+    sampleState_ = sampleState_ * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t j = (sampleState_ >> 11) % uint64_t(s.seen + 1);
+    if (j < kSample)
+      s.sample[j] = v[i];
+  }
   at::Tensor a = x.abs().reshape({-1, x.size(-1)});
   at::Tensor channel = std::get<0>(a.max(0)).contiguous();
   double m = channel.max().item<double>();

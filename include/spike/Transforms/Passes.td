@@ -145,7 +145,9 @@ def SpikeQuantize : Pass<"spike-quantize", "mlir::ModuleOp"> {
     Option<"clip", "clip", "double", /*default=*/"1.0",
            "Clipping ratio applied to the observed maximum">,
     Option<"useEma", "use-ema", "bool", /*default=*/"true",
-           "Use the EMA of the per-batch maxima (false: the overall max)">
+           "Use the EMA of the per-batch maxima (false: the overall max)">,
+    Option<"mse", "mse", "bool", /*default=*/"false",
+           "Clip each site by its MSE-optimal ratio from the statistics (mse_clip), instead of `clip`">
   ];
 }
 

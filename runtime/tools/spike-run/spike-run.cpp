@@ -55,8 +55,14 @@ COMMANDS:
         [--ema E] [--channels] [--tokenizer T]
                      Run a plan with observe sites over calibration text and
                      write their activation statistics (spikec.activation-
-                     stats): max |x|, its EMA over batches (E, default 0.99)
-                     and, with --channels, the per-channel max.
+                     stats): max |x|, its EMA over batches (E, default 0.99),
+                     the MSE-optimal clipping ratio per bit width and, with
+                     --channels, the per-channel max.
+  gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
+       [--max-ratio R] [--strict]
+                     The quality gate before conversion: perplexity of P
+                     against the FP reference; warns when P is more than R
+                     (default 1.10) times worse (--strict: exit code 3).
   tokenize --tokenizer T (--text S | --file F) [--decode] [--ids]
                      Print the token ids of a text (T: .gguf, tokenizer.json,
                      tokenizer.model or a model directory; for --file only
@@ -235,67 +241,104 @@ bool parseInt(const std::string &text, int64_t &out) {
   return true;
 }
 
-int runEval(const std::vector<std::string> &args) {
-  std::string planPath, textPath, tokenizerPath, jsonOut;
+/// Options shared by the commands that run a plan over a text.
+struct TextRun {
+  std::string plan, text, tokenizer;
   spike::runtime::EvalOptions options;
   bool bos = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue)
-      planPath = args[++i];
-    else if (a == "--text" && hasValue)
-      textPath = args[++i];
-    else if (a == "--tokenizer" && hasValue)
-      tokenizerPath = args[++i];
-    else if (a == "--json" && hasValue)
-      jsonOut = args[++i];
-    else if (a == "--bos")
-      bos = true;
-    else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
-             hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1))
-        return usageError("eval: " + a + " needs a positive integer, got '" +
-                          args[i] + "'");
-      (a == "--tokens" ? options.maxTokens
-                       : a == "--seq-len" ? options.seqLen : options.batch) = v;
-    } else {
-      return usageError("eval: unexpected argument '" + a + "'");
+};
+
+/// Consumes args[i] (and its value) if it is a text-run option. Returns 0 if
+/// not one, 1 if consumed, -1 after printing a usage error.
+int parseTextRunOption(const std::string &command,
+                       const std::vector<std::string> &args, size_t &i,
+                       TextRun &run) {
+  const std::string &a = args[i];
+  bool hasValue = i + 1 < args.size();
+  if (a == "--plan" && hasValue)
+    run.plan = args[++i];
+  else if (a == "--text" && hasValue)
+    run.text = args[++i];
+  else if (a == "--tokenizer" && hasValue)
+    run.tokenizer = args[++i];
+  else if (a == "--bos")
+    run.bos = true;
+  else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
+           hasValue) {
+    int64_t v;
+    if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1)) {
+      usageError(command + ": " + a + " needs a positive integer, got '" +
+                 args[i] + "'");
+      return -1;
     }
+    (a == "--tokens" ? run.options.maxTokens
+     : a == "--seq-len" ? run.options.seqLen
+                        : run.options.batch) = v;
+  } else {
+    return 0;
   }
-  if (planPath.empty() || textPath.empty())
+  return 1;
+}
+
+/// Loads the tokenizer (the plan's unless given) and tokenizes the text.
+spike::core::Result<std::vector<int32_t>>
+tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
+  std::string path = run.tokenizer.empty() ? plan.tokenizer : run.tokenizer;
+  if (path.empty())
+    return spike::core::Status::error(
+        run.plan + ": the plan names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(path);
+  if (!tok)
+    return tok.status();
+  auto text = spike::core::readFileText(run.text);
+  if (!text)
+    return text.status();
+  if (run.bos) {
+    if ((*tok)->bos() < 0)
+      return spike::core::Status::error(path + ": the tokenizer has no BOS "
+                                               "token");
+    run.options.bos = (*tok)->bos();
+  }
+  return (*tok)->encode(*text);
+}
+
+void progressBar(int64_t done, int64_t total) {
+  int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
+  std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
+               std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), (long long)done,
+               (long long)total);
+  if (done == total)
+    std::fprintf(stderr, "\n");
+}
+
+int runEval(const std::vector<std::string> &args) {
+  TextRun run;
+  std::string jsonOut;
+  for (size_t i = 0; i < args.size(); ++i) {
+    int parsed = parseTextRunOption("eval", args, i, run);
+    if (parsed < 0)
+      return 2;
+    if (parsed)
+      continue;
+    if (args[i] == "--json" && i + 1 < args.size())
+      jsonOut = args[++i];
+    else
+      return usageError("eval: unexpected argument '" + args[i] + "'");
+  }
+  if (run.plan.empty() || run.text.empty())
     return usageError("eval: --plan P and --text F are required");
-  auto plan = spike::runtime::loadPlan(planPath);
+  auto plan = spike::runtime::loadPlan(run.plan);
   if (!plan)
     return fail(plan.message());
-  if (tokenizerPath.empty())
-    tokenizerPath = plan->tokenizer;
-  if (tokenizerPath.empty())
-    return usageError("eval: the plan names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(tokenizerPath);
-  if (!tok)
-    return fail(tok.message());
-  auto text = spike::core::readFileText(textPath);
-  if (!text)
-    return fail(text.message());
-  std::vector<int32_t> ids = (*tok)->encode(*text);
-  if (bos) {
-    if ((*tok)->bos() < 0)
-      return fail(tokenizerPath + ": the tokenizer has no BOS token");
-    options.bos = (*tok)->bos();
-  }
-  options.progress = [](int64_t done, int64_t total) {
-    int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
-    std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
-                 std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), (long long)done,
-                 (long long)total);
-    if (done == total)
-      std::fprintf(stderr, "\n");
-  };
+  auto ids = tokenizeText(run, *plan);
+  if (!ids)
+    return fail(ids.message());
+  spike::runtime::EvalOptions &options = run.options;
+  options.progress = progressBar;
+  const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
-  auto r = spike::runtime::evaluatePerplexity(exec, ids, options);
+  auto r = spike::runtime::evaluatePerplexity(exec, *ids, options);
   if (!r)
     return fail(r.message());
   double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
@@ -344,20 +387,19 @@ int runEval(const std::vector<std::string> &args) {
 }
 
 int runStats(const std::vector<std::string> &args) {
-  std::string planPath, textPath, tokenizerPath, out;
-  spike::runtime::EvalOptions options;
+  TextRun run;
+  std::string out;
   double ema = 0.99;
   bool channels = false;
   for (size_t i = 0; i < args.size(); ++i) {
+    int parsed = parseTextRunOption("stats", args, i, run);
+    if (parsed < 0)
+      return 2;
+    if (parsed)
+      continue;
     const std::string &a = args[i];
     bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue)
-      planPath = args[++i];
-    else if (a == "--text" && hasValue)
-      textPath = args[++i];
-    else if (a == "--tokenizer" && hasValue)
-      tokenizerPath = args[++i];
-    else if ((a == "-o" || a == "--out") && hasValue)
+    if ((a == "-o" || a == "--out") && hasValue)
       out = args[++i];
     else if (a == "--channels")
       channels = true;
@@ -366,48 +408,44 @@ int runStats(const std::vector<std::string> &args) {
       ema = std::strtod(args[++i].c_str(), &end);
       if (*end != '\0' || ema < 0 || ema > 1)
         return usageError("stats: --ema needs a number in [0, 1]");
-    } else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
-               hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1))
-        return usageError("stats: " + a + " needs a positive integer, got '" +
-                          args[i] + "'");
-      (a == "--tokens" ? options.maxTokens
-                       : a == "--seq-len" ? options.seqLen : options.batch) = v;
     } else {
       return usageError("stats: unexpected argument '" + a + "'");
     }
   }
-  if (planPath.empty() || textPath.empty() || out.empty())
+  if (run.plan.empty() || run.text.empty() || out.empty())
     return usageError("stats: --plan P, --text F and -o OUT are required");
-  auto plan = spike::runtime::loadPlan(planPath);
+  auto plan = spike::runtime::loadPlan(run.plan);
   if (!plan)
     return fail(plan.message());
-  if (tokenizerPath.empty())
-    tokenizerPath = plan->tokenizer;
-  if (tokenizerPath.empty())
-    return usageError("stats: the plan names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(tokenizerPath);
-  if (!tok)
-    return fail(tok.message());
-  auto text = spike::core::readFileText(textPath);
-  if (!text)
-    return fail(text.message());
-  std::vector<int32_t> ids = (*tok)->encode(*text);
+  auto ids = tokenizeText(run, *plan);
+  if (!ids)
+    return fail(ids.message());
+  spike::runtime::EvalOptions &options = run.options;
+  options.progress = progressBar;
+  const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
   exec.setEma(ema);
-  auto r = spike::runtime::evaluatePerplexity(exec, ids, options);
+  auto r = spike::runtime::evaluatePerplexity(exec, *ids, options);
   if (!r)
     return fail(r.message());
   if (exec.siteStats().empty())
     return fail(planPath + ": the plan has no observe sites");
   nlohmann::json sites = nlohmann::json::object();
-  for (const auto &[site, st] : exec.siteStats()) {
+  for (auto &[site, st] : exec.siteStats()) {
+    bool isUnsigned = site.size() > 13 &&
+                      site.compare(site.size() - 13, 13, ".attn.softmax") == 0;
+    spike::runtime::searchClipping(st, isUnsigned);
     nlohmann::json e = {{"absmax", st.absmax},
                         {"ema_absmax", std::min(st.emaAbsmax, st.absmax)},
                         {"batches", st.batches}};
     if (channels)
       e["channel_absmax"] = st.channelAbsmax;
+    if (!st.mseClip.empty()) {
+      nlohmann::json clips = nlohmann::json::object();
+      for (auto [bits, r] : st.mseClip)
+        clips[std::to_string(bits)] = r;
+      e["mse_clip"] = clips;
+    }
     sites[site] = e;
   }
   nlohmann::json doc = {
@@ -425,6 +463,61 @@ int runStats(const std::vector<std::string> &args) {
   std::printf("%s: %zu sites from %lld tokens (FP perplexity %.4f)\n",
               out.c_str(), exec.siteStats().size(),
               (long long)(r->chunks * options.seqLen), r->perplexity);
+  return 0;
+}
+
+int runGate(const std::vector<std::string> &args) {
+  TextRun run;
+  std::string reference;
+  double maxRatio = 1.10;
+  bool strict = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    int parsed = parseTextRunOption("gate", args, i, run);
+    if (parsed < 0)
+      return 2;
+    if (parsed)
+      continue;
+    if (args[i] == "--reference" && i + 1 < args.size())
+      reference = args[++i];
+    else if (args[i] == "--max-ratio" && i + 1 < args.size())
+      maxRatio = std::strtod(args[++i].c_str(), nullptr);
+    else if (args[i] == "--strict")
+      strict = true;
+    else
+      return usageError("gate: unexpected argument '" + args[i] + "'");
+  }
+  if (run.plan.empty() || reference.empty() || run.text.empty())
+    return usageError("gate: --reference FP_PLAN, --plan P and --text F are "
+                      "required");
+  double ppl[2];
+  const std::string paths[2] = {reference, run.plan};
+  for (int k = 0; k < 2; ++k) {
+    auto plan = spike::runtime::loadPlan(paths[k]);
+    if (!plan)
+      return fail(plan.message());
+    auto ids = tokenizeText(run, *plan);
+    if (!ids)
+      return fail(ids.message());
+    spike::runtime::Executor exec(*plan);
+    auto r = spike::runtime::evaluatePerplexity(exec, *ids, run.options);
+    if (!r)
+      return fail(r.message());
+    ppl[k] = r->perplexity;
+  }
+  double ratio = ppl[1] / ppl[0];
+  std::printf("%-22s %.4f\n%-22s %.4f\n%-22s %.4f (limit %.2f)\n",
+              "reference perplexity", ppl[0], "plan perplexity", ppl[1],
+              "ratio", ratio, maxRatio);
+  if (ratio > maxRatio) {
+    std::fprintf(stderr,
+                 "spike-run: warning: %s is %.2fx worse than %s on %s: the "
+                 "quantized model is broken before any spiking conversion "
+                 "(try --rotate at import, 8-bit softmax/KV sites, or more "
+                 "bits)\n",
+                 run.plan.c_str(), ratio, reference.c_str(), run.text.c_str());
+    return strict ? 3 : 0;
+  }
+  std::printf("quality gate: passed\n");
   return 0;
 }
 
@@ -568,6 +661,8 @@ int main(int argc, char **argv) {
       return runStats(args);
     if (cmd == "tokenize")
       return runTokenize(args);
+    if (cmd == "gate")
+      return runGate(args);
     if (cmd == "diff")
       return runDiff(args);
   } catch (const std::exception &e) {

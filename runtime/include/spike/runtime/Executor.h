@@ -27,7 +27,17 @@ struct SiteStats {
   double absmax = 0, emaAbsmax = 0;
   int64_t batches = 0;
   std::vector<float> channelAbsmax;
+  std::vector<float> sample; ///< a uniform sample of the values seen
+  int64_t seen = 0;          ///< values offered to the sample
+  /// For bits 2..8: the clipping ratio of emaAbsmax with the least
+  /// quantization MSE on `sample` (filled by searchClipping).
+  std::map<int, double> mseClip;
 };
+
+/// PrefixQuant's grid search: 8 ratios in [0.25, 0.95] and 1.0, then 10
+/// around the best, per bit width 2..8; signed grids except for unsigned
+/// sites (the softmax output).
+void searchClipping(SiteStats &stats, bool isUnsigned);
 
 class Executor {
 public:
@@ -41,6 +51,7 @@ public:
     return counts_;
   }
   const std::map<std::string, SiteStats> &siteStats() const { return stats_; }
+  std::map<std::string, SiteStats> &siteStats() { return stats_; }
   /// EMA factor for the statistics (PrefixQuant: 0.99).
   void setEma(double ema) { ema_ = ema; }
 
@@ -49,6 +60,7 @@ private:
   std::map<std::string, SpikeCounts> counts_;
   std::map<std::string, SiteStats> stats_;
   double ema_ = 0.99;
+  uint64_t sampleState_ = 1;
 
   void observe(const std::string &site, const at::Tensor &x);
 
