@@ -448,13 +448,14 @@ core::Status GraphBuilder::build(ModuleOp module) {
   namespace rot = spike::rotation;
   const bool rotate = options.rotateResidual;
   std::vector<float> q, r;
+  const char *kind = nullptr;
   if (rotate) {
-    q = rot::randomOrthogonal(d, options.rotationSeed);
-    module->setAttr("qnn.rotated_residual", b.getUnitAttr());
+    q = rot::rotationFor(d, options.rotationSeed, kind);
+    module->setAttr("qnn.rotated_residual", b.getStringAttr(kind));
   }
   if (options.rotateDown) {
-    r = rot::randomOrthogonal(c.ffn, options.rotationSeed + 1);
-    module->setAttr("qnn.rotated_down_proj_input", b.getUnitAttr());
+    r = rot::rotationFor(c.ffn, options.rotationSeed + 1, kind);
+    module->setAttr("qnn.rotated_down_proj_input", b.getStringAttr(kind));
   }
   std::vector<float> ones(d, 1.f);
   // A consumer of the (rotated) residual stream: W diag(g) Q.

@@ -21,6 +21,17 @@ namespace spike::rotation {
 /// A seeded random n x n orthogonal matrix, row-major.
 std::vector<float> randomOrthogonal(int64_t n, uint64_t seed);
 
+/// A normalized n x n Hadamard matrix (entries +-1/sqrt(n)) with seeded
+/// random column signs (QuaRot's randomized Hadamard), when n = 2^k * m
+/// with m = 1, a Paley-I order q + 1 (q prime, q = 3 mod 4) or a Paley-II
+/// order 2(q + 1) (q prime, q = 1 mod 4); empty otherwise. 576 = 16 * 36
+/// (Paley II, q = 17) and 1536 = 128 * 12 (Paley I, q = 11) are covered.
+std::vector<float> randomizedHadamard(int64_t n, uint64_t seed);
+
+/// The rotation used for width n: a randomized Hadamard matrix when one is
+/// constructible, else a random orthogonal matrix. `kind` says which.
+std::vector<float> rotationFor(int64_t n, uint64_t seed, const char *&kind);
+
 /// W [rows, k] times M [k, k] -> [rows, k].
 std::vector<float> timesRight(const std::vector<float> &w, int64_t rows,
                               int64_t k, const std::vector<float> &m);
