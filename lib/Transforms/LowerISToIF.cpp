@@ -25,6 +25,13 @@ struct LowerISToIFPass
           << schedule << "' (expected integrate-then-fire or uniform)";
       return signalPassFailure();
     }
+    if (getOperation()->hasAttr("qnn.prefix_tokens")) {
+      getOperation().emitError(
+          "spike-lower-is-to-if: a PrefixQuant prefix (qnn.prefix_tokens) "
+          "is computed at full precision, which binary IF neurons cannot "
+          "carry; lower a model quantized without a prefix");
+      return signalPassFailure();
+    }
     SmallVector<spk::ISNeuronOp> neurons;
     getOperation().walk([&](spk::ISNeuronOp op) { neurons.push_back(op); });
     for (spk::ISNeuronOp is : neurons)

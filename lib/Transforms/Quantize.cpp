@@ -57,8 +57,19 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       llvm::consumeError(json.takeError());
       return fail(stats + ": malformed JSON");
     }
-    const llvm::json::Object &sites =
-        *json->getAsObject()->getObject("sites");
+    const llvm::json::Object &root = *json->getAsObject();
+    const llvm::json::Object &sites = *root.getObject("sites");
+    // Statistics taken with a PrefixQuant prefix only describe the model
+    // run with that prefix: the module carries it from here on.
+    if (const llvm::json::Array *prefix =
+            root.getObject("source")->getArray("prefix_tokens"))
+      if (!prefix->empty()) {
+        SmallVector<int64_t> ids;
+        for (const llvm::json::Value &v : *prefix)
+          ids.push_back(*v.getAsInteger());
+        module->setAttr("qnn.prefix_tokens",
+                        DenseI64ArrayAttr::get(module.getContext(), ids));
+      }
 
     SmallVector<qnn::ObserveOp> observers;
     module.walk([&](qnn::ObserveOp op) { observers.push_back(op); });

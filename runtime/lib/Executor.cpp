@@ -142,7 +142,8 @@ at::Tensor Executor::run(const PlanOp &op,
     return in(0) + in(1);
   case OpKind::Quantize:
     return quantizeKernel(in(0), op.scale,
-                          neuron::quantGrid(int(op.bits), op.isSigned));
+                          neuron::quantGrid(int(op.bits), op.isSigned),
+                          Bypass{int64_t(prefix_.size())});
   case OpKind::Encode: {
     int64_t t = plan_.timesteps;
     std::vector<int64_t> shape = {t};
@@ -154,7 +155,8 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::ISNeuron: {
     int64_t steps = in(0).size(0);
     return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron,
-                          count(in(0).numel() / steps, steps));
+                          count(in(0).numel() / steps, steps),
+                          Bypass{int64_t(prefix_.size())});
   }
   case OpKind::IFNeuron: {
     int64_t steps = in(0).size(0);
@@ -226,8 +228,11 @@ void searchClipping(SiteStats &stats, bool isUnsigned) {
   }
 }
 
-void Executor::observe(const std::string &site, const at::Tensor &x) {
+void Executor::observe(const std::string &site, const at::Tensor &full) {
   SiteStats &s = stats_[site];
+  // The prefix positions are computed at full precision: not observed.
+  int64_t p = int64_t(prefix_.size());
+  at::Tensor x = p ? full.narrow(-2, p, full.size(-2) - p) : full;
   // Reservoir sample of the values (deterministic: a fixed LCG).
   constexpr size_t kSample = 32768;
   at::Tensor flat = x.reshape({-1}).contiguous();
@@ -256,10 +261,18 @@ void Executor::observe(const std::string &site, const at::Tensor &x) {
       s.channelAbsmax[i] = std::max(s.channelAbsmax[i], c[i]);
 }
 
-core::Result<at::Tensor> Executor::forward(const at::Tensor &tokens) {
+core::Result<at::Tensor> Executor::forward(const at::Tensor &input) {
   at::NoGradGuard noGrad;
+  int64_t p = int64_t(prefix_.size());
+  at::Tensor tokens = input.to(at::kLong);
+  if (p)
+    tokens = at::cat({at::tensor(prefix_, at::kLong)
+                          .unsqueeze(0)
+                          .expand({tokens.size(0), p}),
+                      tokens},
+                     1);
   std::vector<at::Tensor> values(plan_.numValues);
-  values[plan_.tokens] = tokens.to(at::kLong);
+  values[plan_.tokens] = tokens;
   // Release each value after its last use.
   std::vector<size_t> lastUse(plan_.numValues, 0);
   for (size_t i = 0; i < plan_.ops.size(); ++i)
@@ -281,7 +294,8 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &tokens) {
       if (lastUse[in] == i)
         values[in] = at::Tensor();
   }
-  return values[plan_.outputs[0]];
+  at::Tensor out = values[plan_.outputs[0]];
+  return p ? out.narrow(-2, p, out.size(-2) - p).contiguous() : out;
 }
 
 } // namespace spike::runtime

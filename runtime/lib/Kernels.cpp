@@ -19,7 +19,8 @@ std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
 } // namespace
 
 at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
-                          const neuron::QuantGrid &grid) {
+                          const neuron::QuantGrid &grid,
+                          const Bypass &bypass) {
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
   const float *src = in.data_ptr<float>();
@@ -27,7 +28,9 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
   int64_t d = in.size(-1);
   at::parallel_for(0, in.numel(), kGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i)
-      dst[i] = neuron::quantize(src[i], groupValue(scale, i, d), grid);
+      dst[i] = bypass.contains(i, in)
+                   ? src[i]
+                   : neuron::quantize(src[i], groupValue(scale, i, d), grid);
   });
   return out;
 }
@@ -35,7 +38,8 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
 at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
-                          const neuron::ISParams &params, int64_t *spikes) {
+                          const neuron::ISParams &params, int64_t *spikes,
+                          const Bypass &bypass) {
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
   const float *src = in.data_ptr<float>();
@@ -46,6 +50,11 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
     int64_t local = 0;
     for (int64_t i = begin; i < end; ++i) {
+      if (bypass.contains(i, in)) {
+        for (int64_t t = 0; t < steps; ++t)
+          dst[t * per + i] = src[t * per + i];
+        continue;
+      }
       float theta = groupValue(threshold, i, d);
       neuron::ISState<float> st =
           neuron::isInit(groupValue(v0, i, d), theta);

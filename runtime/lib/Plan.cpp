@@ -84,6 +84,12 @@ core::Result<Plan> loadPlan(const std::string &path) {
   plan.substeps = doc["time"]["substeps"];
   if (doc.contains("model") && doc["model"].contains("tokenizer"))
     plan.tokenizer = doc["model"]["tokenizer"];
+  if (doc.contains("prefix_tokens")) {
+    plan.prefixTokens = doc["prefix_tokens"].get<std::vector<int64_t>>();
+    if (plan.level == "if" && !plan.prefixTokens.empty())
+      return core::Status::error(path + ": /prefix_tokens: not supported at "
+                                        "the IF level");
+  }
 
   std::map<std::string, int> slots;
   auto slot = [&](const std::string &name) {

@@ -125,7 +125,10 @@ def SpikeQuantize : Pass<"spike-quantize", "mlir::ModuleOp"> {
     Every `qnn.linear` except the lm_head (a linear feeding the return) and
     online rotations (weights named `*_rotation`) gets `wbits`-bit symmetric per-output-channel weights (absmax scales). Bits
     can be set per site class (`q-bits`, `kv-bits`, `softmax-bits`; 0 means
-    `abits`).
+    `abits`). Statistics collected with a PrefixQuant prefix
+    (`spike-run stats --prefix`) put it on the module as
+    `qnn.prefix_tokens`: the quantized model runs with that prefix at full
+    precision.
 
     Before: `%o = qnn.observe %n site "blk0.attn.norm" : tensor<?x576xf32>`
     After: `%o = qnn.quantize %n site "blk0.attn.norm" bits 6 scale [0.0123] : tensor<?x576xf32>`

@@ -418,6 +418,13 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
       {"inputs", std::move(inputs)},
       {"outputs", std::move(outputs)},
       {"ops", std::move(ops)}};
+  if (auto prefix = module->getAttrOfType<DenseI64ArrayAttr>(
+          "qnn.prefix_tokens")) {
+    json::Array ids;
+    for (int64_t id : prefix.asArrayRef())
+      ids.push_back(id);
+    plan["prefix_tokens"] = std::move(ids);
+  }
   json::Object model;
   if (auto name = module->getAttrOfType<StringAttr>("qnn.model"))
     model["name"] = name.str();

@@ -52,12 +52,14 @@ COMMANDS:
                      statistics per neuron site; a table on stdout, JSON to
                      OUT. The tokenizer defaults to the plan's.
   stats --plan P --text F -o OUT [--tokens N] [--seq-len S] [--batch B]
-        [--ema E] [--channels] [--tokenizer T]
+        [--ema E] [--channels] [--prefix "ID ..."] [--tokenizer T]
                      Run a plan with observe sites over calibration text and
                      write their activation statistics (spikec.activation-
                      stats): max |x|, its EMA over batches (E, default 0.99),
                      the MSE-optimal clipping ratio per bit width and, with
-                     --channels, the per-channel max.
+                     --channels, the per-channel max. --prefix: PrefixQuant's
+                     outlier tokens, prepended to every chunk at full
+                     precision and left out of the statistics.
   gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
        [--max-ratio R] [--strict]
                      The quality gate before conversion: perplexity of P
@@ -391,6 +393,7 @@ int runStats(const std::vector<std::string> &args) {
   std::string out;
   double ema = 0.99;
   bool channels = false;
+  std::vector<int64_t> prefix;
   for (size_t i = 0; i < args.size(); ++i) {
     int parsed = parseTextRunOption("stats", args, i, run);
     if (parsed < 0)
@@ -403,6 +406,17 @@ int runStats(const std::vector<std::string> &args) {
       out = args[++i];
     else if (a == "--channels")
       channels = true;
+    else if (a == "--prefix" && hasValue) {
+      std::istringstream in(args[++i]);
+      std::string word;
+      while (in >> word) {
+        int64_t id;
+        if (!parseInt(word, id))
+          return usageError("stats: --prefix: '" + word +
+                            "' is not a token id");
+        prefix.push_back(id);
+      }
+    }
     else if (a == "--ema" && hasValue) {
       char *end = nullptr;
       ema = std::strtod(args[++i].c_str(), &end);
@@ -425,6 +439,8 @@ int runStats(const std::vector<std::string> &args) {
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
   exec.setEma(ema);
+  if (!prefix.empty())
+    exec.setPrefix(prefix);
   auto r = spike::runtime::evaluatePerplexity(exec, *ids, options);
   if (!r)
     return fail(r.message());
@@ -455,7 +471,8 @@ int runStats(const std::vector<std::string> &args) {
       {"source",
        {{"text", textPath},
         {"tokens", r->chunks * options.seqLen},
-        {"seq_len", options.seqLen}}},
+        {"seq_len", options.seqLen},
+        {"prefix_tokens", prefix}}},
       {"ema", ema},
       {"sites", sites}};
   if (auto st = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !st)

@@ -41,7 +41,13 @@ void searchClipping(SiteStats &stats, bool isUnsigned);
 
 class Executor {
 public:
-  explicit Executor(const Plan &plan) : plan_(plan) {}
+  explicit Executor(const Plan &plan)
+      : plan_(plan), prefix_(plan.prefixTokens) {}
+
+  /// PrefixQuant's prefix: prepended to every sequence, passed through
+  /// quantizers and neurons at full precision, excluded from statistics and
+  /// from the returned logits. Defaults to the plan's.
+  void setPrefix(std::vector<int64_t> tokens) { prefix_ = std::move(tokens); }
 
   /// Runs the plan on `tokens` ([B, S] int64) and returns its first output
   /// (the logits, [B, S, V]).
@@ -57,6 +63,7 @@ public:
 
 private:
   const Plan &plan_;
+  std::vector<int64_t> prefix_;
   std::map<std::string, SpikeCounts> counts_;
   std::map<std::string, SiteStats> stats_;
   double ema_ = 0.99;

@@ -23,16 +23,30 @@ inline float groupValue(const std::vector<float> &values, int64_t i,
   return values[(i % d) / (d / groups)];
 }
 
+/// Positions (index along dim -2, the sequence) that pass through
+/// quantizers and neurons unchanged: PrefixQuant's full-precision prefix.
+struct Bypass {
+  int64_t rows = 0; ///< the first `rows` positions pass through
+  bool contains(int64_t i, const at::Tensor &x) const {
+    if (rows == 0 || x.dim() < 2)
+      return false;
+    return (i / x.size(-1)) % x.size(-2) < rows;
+  }
+};
+
 /// The activation quantizer on f32 `x` with per-group scales.
 at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
-                          const neuron::QuantGrid &grid);
+                          const neuron::QuantGrid &grid,
+                          const Bypass &bypass = {});
 
 /// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values
-/// (s - alpha) * theta and adds the spikes to `*spikes`.
+/// (s - alpha) * theta and adds the spikes to `*spikes`. Bypassed positions
+/// emit their input.
 at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
-                          const neuron::ISParams &params, int64_t *spikes);
+                          const neuron::ISParams &params, int64_t *spikes,
+                          const Bypass &bypass = {});
 
 /// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes.
 at::Tensor ifNeuronKernel(const at::Tensor &x,

@@ -62,6 +62,7 @@ struct Plan {
   int tokens = -1;          ///< slot of the token input
   std::vector<int> outputs; ///< slots of the outputs
   std::string tokenizer;    ///< from the model section, if any
+  std::vector<int64_t> prefixTokens; ///< PrefixQuant prefix, if any
   bool spiking() const { return level == "is" || level == "if"; }
 };
 
