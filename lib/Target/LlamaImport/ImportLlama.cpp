@@ -5,6 +5,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/InitAll.h"
 #include "spike/core/Gguf.h"
+#include "spike/core/LlamaLayout.h"
 #include "spike/core/Safetensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -210,14 +211,14 @@ public:
       : file_(std::move(file)), config_(config) {}
 
   bool has(const std::string &name) const override {
-    std::string g = ggufName(name);
+    std::string g = core::ggufTensorName(name);
     return !g.empty() && file_.findTensor(g);
   }
 
   core::Result<std::vector<float>>
   read(const std::string &name,
        const std::vector<int64_t> &shape) const override {
-    std::string g = ggufName(name);
+    std::string g = core::ggufTensorName(name);
     const core::GgufTensor *t = g.empty() ? nullptr : file_.findTensor(g);
     if (!t)
       return core::Status::error(file_.path() + ": missing tensor '" + g +
@@ -235,57 +236,16 @@ public:
     bool isQ = name.find("q_proj") != std::string::npos;
     bool isK = name.find("k_proj") != std::string::npos;
     if (isQ || isK)
-      return unpermute(*values, isQ ? config_.heads : config_.kvHeads,
-                       shape[1]);
+      return core::permuteRopeRows(*values,
+                                   isQ ? config_.heads : config_.kvHeads,
+                                   config_.headDim, shape[1],
+                                   /*toGguf=*/false);
     return values;
   }
 
 private:
   core::GgufFile file_;
   LlamaConfig config_;
-
-  std::vector<float> unpermute(const std::vector<float> &w, int64_t heads,
-                               int64_t cols) const {
-    std::vector<float> out(w.size());
-    int64_t d = config_.headDim, half = d / 2;
-    for (int64_t h = 0; h < heads; ++h)
-      for (int64_t a = 0; a < 2; ++a)
-        for (int64_t b = 0; b < half; ++b) {
-          const float *src = &w[(h * d + 2 * b + a) * cols];
-          std::copy(src, src + cols, &out[(h * d + a * half + b) * cols]);
-        }
-    return out;
-  }
-
-  static std::string ggufName(const std::string &hf) {
-    static const std::pair<const char *, const char *> fixed[] = {
-        {"model.embed_tokens.weight", "token_embd.weight"},
-        {"model.norm.weight", "output_norm.weight"},
-        {"lm_head.weight", "output.weight"}};
-    for (auto [a, b] : fixed)
-      if (hf == a)
-        return b;
-    static const std::pair<const char *, const char *> perLayer[] = {
-        {"input_layernorm.weight", "attn_norm.weight"},
-        {"self_attn.q_proj.weight", "attn_q.weight"},
-        {"self_attn.k_proj.weight", "attn_k.weight"},
-        {"self_attn.v_proj.weight", "attn_v.weight"},
-        {"self_attn.o_proj.weight", "attn_output.weight"},
-        {"post_attention_layernorm.weight", "ffn_norm.weight"},
-        {"mlp.gate_proj.weight", "ffn_gate.weight"},
-        {"mlp.up_proj.weight", "ffn_up.weight"},
-        {"mlp.down_proj.weight", "ffn_down.weight"}};
-    const std::string prefix = "model.layers.";
-    if (hf.rfind(prefix, 0) != 0)
-      return "";
-    size_t dot = hf.find('.', prefix.size());
-    std::string layer = hf.substr(prefix.size(), dot - prefix.size());
-    std::string rest = hf.substr(dot + 1);
-    for (auto [a, b] : perLayer)
-      if (rest == a)
-        return "blk." + layer + "." + b;
-    return "";
-  }
 };
 
 core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {

@@ -12,6 +12,7 @@
 
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
+#include "spike/core/LlamaLayout.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
 
@@ -86,21 +87,6 @@ weights(const Config &c, int64_t vocab) {
   if (!c.tied)
     add("lm_head.weight", {vocab, d}, s);
   return w;
-}
-
-/// llama.cpp's converter: rows (h, a, b) -> (h, b, a), so RoPE pairs are
-/// adjacent.
-std::vector<float> permute(const std::vector<float> &w, int64_t heads,
-                           int64_t headDim, int64_t cols) {
-  std::vector<float> out(w.size());
-  int64_t half = headDim / 2;
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t a = 0; a < 2; ++a)
-      for (int64_t b = 0; b < half; ++b)
-        std::memcpy(&out[(h * headDim + 2 * b + a) * cols],
-                    &w[(h * headDim + a * half + b) * cols],
-                    sizeof(float) * cols);
-  return out;
 }
 
 int fail(const std::string &message) {
@@ -198,40 +184,15 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
         std::vector<std::string>(std::begin(kMerges), std::end(kMerges)));
   g.set("tokenizer.ggml.bos_token_id", uint64_t(257));
   g.set("tokenizer.ggml.eos_token_id", uint64_t(256));
-  static const std::pair<const char *, const char *> perLayer[] = {
-      {"input_layernorm.weight", "attn_norm.weight"},
-      {"self_attn.q_proj.weight", "attn_q.weight"},
-      {"self_attn.k_proj.weight", "attn_k.weight"},
-      {"self_attn.v_proj.weight", "attn_v.weight"},
-      {"self_attn.o_proj.weight", "attn_output.weight"},
-      {"post_attention_layernorm.weight", "ffn_norm.weight"},
-      {"mlp.gate_proj.weight", "ffn_gate.weight"},
-      {"mlp.up_proj.weight", "ffn_up.weight"},
-      {"mlp.down_proj.weight", "ffn_down.weight"}};
   for (const auto &[name, tensor] : w) {
-    std::string gname;
     std::vector<float> values = tensor.second;
-    if (name == "model.embed_tokens.weight")
-      gname = "token_embd.weight";
-    else if (name == "model.norm.weight")
-      gname = "output_norm.weight";
-    else if (name == "lm_head.weight")
-      gname = "output.weight";
-    else {
-      std::string rest = name.substr(std::strlen("model.layers."));
-      std::string layer = rest.substr(0, rest.find('.'));
-      rest = rest.substr(rest.find('.') + 1);
-      for (auto [a, b] : perLayer)
-        if (rest == a)
-          gname = "blk." + layer + "." + b;
-      if (rest == "self_attn.q_proj.weight")
-        values = permute(values, c.heads, c.headDim(), c.hidden);
-      if (rest == "self_attn.k_proj.weight")
-        values = permute(values, c.kvHeads, c.headDim(), c.hidden);
-    }
+    if (name.find("self_attn.q_proj") != std::string::npos)
+      values = permuteRopeRows(values, c.heads, c.headDim(), c.hidden, true);
+    if (name.find("self_attn.k_proj") != std::string::npos)
+      values = permuteRopeRows(values, c.kvHeads, c.headDim(), c.hidden, true);
     // Norms stay F32, as llama.cpp stores them.
     GgmlType t = tensor.first.size() == 1 ? GgmlType::F32 : type;
-    if (auto st = g.add(gname, tensor.first, values, t); !st)
+    if (auto st = g.add(ggufTensorName(name), tensor.first, values, t); !st)
       return fail(st.message());
   }
   if (auto st = g.write(path); !st)

@@ -304,6 +304,23 @@ tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
   return (*tok)->encode(*text);
 }
 
+/// A plan loaded and its text tokenized, for eval, stats and gate.
+struct LoadedRun {
+  spike::runtime::Plan plan;
+  std::vector<int32_t> ids;
+};
+
+spike::core::Result<LoadedRun> loadRun(TextRun &run,
+                                       const std::string &planPath) {
+  auto plan = spike::runtime::loadPlan(planPath);
+  if (!plan)
+    return plan.status();
+  auto ids = tokenizeText(run, *plan);
+  if (!ids)
+    return ids.status();
+  return LoadedRun{plan.take(), ids.take()};
+}
+
 void progressBar(int64_t done, int64_t total) {
   int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
   std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
@@ -330,17 +347,15 @@ int runEval(const std::vector<std::string> &args) {
   }
   if (run.plan.empty() || run.text.empty())
     return usageError("eval: --plan P and --text F are required");
-  auto plan = spike::runtime::loadPlan(run.plan);
-  if (!plan)
-    return fail(plan.message());
-  auto ids = tokenizeText(run, *plan);
-  if (!ids)
-    return fail(ids.message());
+  auto loaded = loadRun(run, run.plan);
+  if (!loaded)
+    return fail(loaded.message());
+  const spike::runtime::Plan *plan = &loaded->plan;
   spike::runtime::EvalOptions &options = run.options;
   options.progress = progressBar;
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
-  auto r = spike::runtime::evaluatePerplexity(exec, *ids, options);
+  auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
   if (!r)
     return fail(r.message());
   double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
@@ -428,20 +443,17 @@ int runStats(const std::vector<std::string> &args) {
   }
   if (run.plan.empty() || run.text.empty() || out.empty())
     return usageError("stats: --plan P, --text F and -o OUT are required");
-  auto plan = spike::runtime::loadPlan(run.plan);
-  if (!plan)
-    return fail(plan.message());
-  auto ids = tokenizeText(run, *plan);
-  if (!ids)
-    return fail(ids.message());
+  auto loaded = loadRun(run, run.plan);
+  if (!loaded)
+    return fail(loaded.message());
   spike::runtime::EvalOptions &options = run.options;
   options.progress = progressBar;
   const std::string &planPath = run.plan, &textPath = run.text;
-  spike::runtime::Executor exec(*plan);
+  spike::runtime::Executor exec(loaded->plan);
   exec.setEma(ema);
   if (!prefix.empty())
     exec.setPrefix(prefix);
-  auto r = spike::runtime::evaluatePerplexity(exec, *ids, options);
+  auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
   if (!r)
     return fail(r.message());
   if (exec.siteStats().empty())
@@ -509,14 +521,12 @@ int runGate(const std::vector<std::string> &args) {
   double ppl[2];
   const std::string paths[2] = {reference, run.plan};
   for (int k = 0; k < 2; ++k) {
-    auto plan = spike::runtime::loadPlan(paths[k]);
-    if (!plan)
-      return fail(plan.message());
-    auto ids = tokenizeText(run, *plan);
-    if (!ids)
-      return fail(ids.message());
-    spike::runtime::Executor exec(*plan);
-    auto r = spike::runtime::evaluatePerplexity(exec, *ids, run.options);
+    auto loaded = loadRun(run, paths[k]);
+    if (!loaded)
+      return fail(loaded.message());
+    spike::runtime::Executor exec(loaded->plan);
+    auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids,
+                                                run.options);
     if (!r)
       return fail(r.message());
     ppl[k] = r->perplexity;
