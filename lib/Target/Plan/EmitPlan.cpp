@@ -193,6 +193,17 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
       attrs["weight_bits"] = int64_t(*bits);
     return success();
   };
+  // What IS and IF neurons share.
+  auto neuronAttrs = [&](auto n) {
+    inputs = {n.getInput()};
+    site = n.getSite().str();
+    attrs["levels"] = n.getLevels();
+    attrs["alpha"] = n.getAlpha().convertToDouble();
+    attrs["threshold"] = toJson(n.getThreshold());
+    attrs["v0"] = toJson(n.getV0());
+    if (auto b = n.getBudget())
+      attrs["budget"] = int64_t(*b);
+  };
   auto heads = [](Type t) {
     if (auto train = dyn_cast<spk::TrainType>(t))
       t = train.getTensor();
@@ -289,28 +300,14 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
           })
           .Case<spk::ISNeuronOp>([&](auto n) {
             kind = "is_neuron";
-            inputs = {n.getInput()};
-            site = n.getSite().str();
-            attrs["levels"] = n.getLevels();
-            attrs["alpha"] = n.getAlpha().convertToDouble();
-            attrs["threshold"] = toJson(n.getThreshold());
-            attrs["v0"] = toJson(n.getV0());
-            if (auto b = n.getBudget())
-              attrs["budget"] = int64_t(*b);
+            neuronAttrs(n);
             if (auto b = n.getBits())
               attrs["bits"] = int64_t(*b);
             return success();
           })
           .Case<spk::IFNeuronOp>([&](auto n) {
             kind = "if_neuron";
-            inputs = {n.getInput()};
-            site = n.getSite().str();
-            attrs["levels"] = n.getLevels();
-            attrs["alpha"] = n.getAlpha().convertToDouble();
-            attrs["threshold"] = toJson(n.getThreshold());
-            attrs["v0"] = toJson(n.getV0());
-            if (auto b = n.getBudget())
-              attrs["budget"] = int64_t(*b);
+            neuronAttrs(n);
             attrs["schedule"] = spk::stringifyIFSchedule(n.getSchedule()).str();
             return success();
           })

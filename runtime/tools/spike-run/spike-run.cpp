@@ -9,6 +9,7 @@
 
 #include "spike/core/FileIO.h"
 #include "spike/core/Formats.h"
+#include "spike/core/Gguf.h"
 #include "spike/core/Tokenizer.h"
 #include "spike/core/Safetensors.h"
 #include "spike/runtime/Evaluate.h"
@@ -70,6 +71,9 @@ COMMANDS:
                      tokenizer.model or a model directory; for --file only
                      the count unless --ids); --decode also checks that
                      decoding gives the text back.
+  gguf FILE [--out F.safetensors]
+                     List a GGUF file's metadata and tensors; with --out,
+                     write every tensor dequantized to f32 safetensors.
   diff A.safetensors B.safetensors [--expect identical|different|close]
        [--tolerance X]
                      Compare the tensors of two files bit for bit; report
@@ -592,6 +596,45 @@ int runTokenize(const std::vector<std::string> &args) {
   return 0;
 }
 
+int runGguf(const std::vector<std::string> &args) {
+  std::string path, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out" && i + 1 < args.size())
+      out = args[++i];
+    else if (args[i].rfind("-", 0) == 0 || !path.empty())
+      return usageError("gguf: unexpected argument '" + args[i] + "'");
+    else
+      path = args[i];
+  }
+  if (path.empty())
+    return usageError("gguf: no file given");
+  auto file = spike::core::GgufFile::open(path);
+  if (!file)
+    return fail(file.message());
+  std::printf("%s: GGUF v%u, %zu metadata keys, %zu tensors\n", path.c_str(),
+              file->version(), file->metadata().size(),
+              file->tensors().size());
+  spike::core::SafetensorsWriter writer;
+  for (const auto &[name, t] : file->tensors()) {
+    std::string shape;
+    for (int64_t d : t.shape)
+      shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    std::printf("  %-40s %-6s %s\n", name.c_str(),
+                spike::core::ggmlTypeName(t.type), shape.c_str());
+    if (out.empty())
+      continue;
+    auto values = file->readF32(name);
+    if (!values)
+      return fail(values.message());
+    if (auto st = writer.addF32(name, t.shape, *values); !st)
+      return fail(st.message());
+  }
+  if (!out.empty())
+    if (auto st = writer.write(out); !st)
+      return fail(st.message());
+  return 0;
+}
+
 int runDiff(const std::vector<std::string> &args) {
   std::vector<std::string> files;
   std::string expect;
@@ -690,6 +733,8 @@ int main(int argc, char **argv) {
       return runTokenize(args);
     if (cmd == "gate")
       return runGate(args);
+    if (cmd == "gguf")
+      return runGguf(args);
     if (cmd == "diff")
       return runDiff(args);
   } catch (const std::exception &e) {
