@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <sstream>
 #include <cstring>
 #include <fstream>
@@ -46,6 +47,10 @@ COMMANDS:
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
+  generate --plan P --prompt S [--max-tokens N] [--top-k K] [--temperature X]
+           [--seed N] [--tokenizer T]
+                     Continue a prompt: greedy with --top-k 1, else sampled
+                     (top-k, temperature); stops at N tokens or EOS.
   eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
        [--tokenizer T] [--bos] [--json OUT]
                      Perplexity of the plan on a text (non-overlapping
@@ -333,6 +338,92 @@ void progressBar(int64_t done, int64_t total) {
                (long long)total);
   if (done == total)
     std::fprintf(stderr, "\n");
+}
+
+int runGenerate(const std::vector<std::string> &args) {
+  std::string planPath, prompt, tokenizerPath;
+  int64_t maxTokens = 32, topK = 0, seed = 0;
+  double temperature = 1.0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue)
+      planPath = args[++i];
+    else if (a == "--prompt" && hasValue)
+      prompt = args[++i];
+    else if (a == "--tokenizer" && hasValue)
+      tokenizerPath = args[++i];
+    else if (a == "--temperature" && hasValue)
+      temperature = std::strtod(args[++i].c_str(), nullptr);
+    else if ((a == "--max-tokens" || a == "--top-k" || a == "--seed") &&
+             hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v))
+        return usageError("generate: " + a + " needs a non-negative "
+                          "integer, got '" + args[i] + "'");
+      (a == "--max-tokens" ? maxTokens : a == "--top-k" ? topK : seed) = v;
+    } else {
+      return usageError("generate: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty() || prompt.empty())
+    return usageError("generate: --plan P and --prompt S are required");
+  if (!(temperature > 0))
+    return usageError("generate: --temperature must be > 0");
+  auto plan = spike::runtime::loadPlan(planPath);
+  if (!plan)
+    return fail(plan.message());
+  if (tokenizerPath.empty())
+    tokenizerPath = plan->tokenizer;
+  if (tokenizerPath.empty())
+    return usageError("generate: the plan names no tokenizer; pass "
+                      "--tokenizer");
+  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  if (!tok)
+    return fail(tok.message());
+  std::vector<int32_t> ids = (*tok)->encode(prompt);
+  if (ids.empty())
+    return usageError("generate: the prompt has no tokens");
+  spike::runtime::Executor exec(*plan);
+  std::mt19937_64 rng{uint64_t(seed)};
+  size_t promptLength = ids.size();
+  std::printf("%s", prompt.c_str());
+  std::fflush(stdout);
+  for (int64_t n = 0; n < maxTokens; ++n) {
+    // Each step re-runs the whole sequence (no KV cache yet), so every
+    // level of plan generates with exactly its own semantics.
+    std::vector<int64_t> seq(ids.begin(), ids.end());
+    at::Tensor tokens =
+        at::tensor(seq, at::kLong).reshape({1, int64_t(seq.size())});
+    auto logits = exec.forward(tokens);
+    if (!logits)
+      return fail(logits.message());
+    at::Tensor last = (*logits)[0][-1].to(at::kDouble);
+    int32_t next;
+    if (topK == 1) {
+      next = int32_t(last.argmax().item<int64_t>());
+    } else {
+      at::Tensor probs = at::softmax(last / temperature, -1);
+      if (topK > 0) {
+        auto [values, indices] = probs.topk(topK);
+        probs = at::zeros_like(probs).scatter(0, indices, values);
+      }
+      std::vector<double> p(probs.data_ptr<double>(),
+                            probs.data_ptr<double>() + probs.numel());
+      next = int32_t(std::discrete_distribution<int64_t>(p.begin(),
+                                                         p.end())(rng));
+    }
+    if (next == (*tok)->eos())
+      break;
+    ids.push_back(next);
+    std::printf("%s", (*tok)->decode({next}).c_str());
+    std::fflush(stdout);
+  }
+  std::printf("\n");
+  std::fprintf(stderr, "[%zu prompt + %zu generated tokens, level %s, T=%lld]\n",
+               promptLength, ids.size() - promptLength, plan->level.c_str(),
+               (long long)plan->timesteps);
+  return 0;
 }
 
 int runEval(const std::vector<std::string> &args) {
@@ -725,6 +816,8 @@ int main(int argc, char **argv) {
       return runInspect(args);
     if (cmd == "exec")
       return runExec(args);
+    if (cmd == "generate")
+      return runGenerate(args);
     if (cmd == "eval")
       return runEval(args);
     if (cmd == "stats")
