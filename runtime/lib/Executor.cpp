@@ -92,6 +92,16 @@ at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
   return at::matmul(lhs, transposeRhs ? r.transpose(-1, -2) : r);
 }
 
+/// S(t) = S(t-1) + x(t) over the leading (time) dimension, in f32 step by
+/// step as a chip accumulates (at::cumsum accumulates in double on CPU,
+/// which is not the defined arithmetic).
+at::Tensor runningSum(const at::Tensor &x) {
+  at::Tensor out = x.clone();
+  for (int64_t t = 1; t < x.size(0); ++t)
+    out[t] = out[t - 1] + x[t];
+  return out;
+}
+
 /// o(t) = O(t) - O(t-1) with O(0) = 0 (eqs 33-35).
 at::Tensor differences(const at::Tensor &o) {
   if (o.size(0) == 1)
@@ -167,7 +177,7 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::IFCollect:
     return ifCollectKernel(in(0), op.threshold, op.neuron);
   case OpKind::AccumMap: {
-    at::Tensor x = at::cumsum(in(0), 0);
+    at::Tensor x = runningSum(in(0));
     at::Tensor o;
     if (op.fn == "silu")
       o = at::silu(x);
@@ -179,7 +189,7 @@ at::Tensor Executor::run(const PlanOp &op,
   }
   case OpKind::AAMatmul: {
     const at::Tensor &a = in(0), &b = in(1);
-    at::Tensor sa = at::cumsum(a, 0), sb = at::cumsum(b, 0);
+    at::Tensor sa = runningSum(a), sb = runningSum(b);
     return headMatmul(sa, b, op.transposeRhs) +
            headMatmul(a, sb, op.transposeRhs) -
            headMatmul(a, b, op.transposeRhs);
@@ -189,7 +199,7 @@ at::Tensor Executor::run(const PlanOp &op,
     return in(0);
   case OpKind::AAMul: {
     const at::Tensor &a = in(0), &b = in(1);
-    at::Tensor sa = at::cumsum(a, 0), sb = at::cumsum(b, 0);
+    at::Tensor sa = runningSum(a), sb = runningSum(b);
     return a * sb + sa * b - a * b;
   }
   }

@@ -53,6 +53,10 @@ public:
   /// (the logits, [B, S, V]).
   core::Result<at::Tensor> forward(const at::Tensor &tokens);
 
+  /// Runs one op of the plan on `values` (indexed by value slot) and
+  /// returns its result, batched over all time steps.
+  at::Tensor run(const PlanOp &op, const std::vector<at::Tensor> &values);
+
   const std::map<std::string, SpikeCounts> &spikeCounts() const {
     return counts_;
   }
@@ -71,7 +75,7 @@ private:
 
   void observe(const std::string &site, const at::Tensor &x);
 
-  at::Tensor run(const PlanOp &op, const std::vector<at::Tensor> &values);
+
 };
 
 } // namespace spike::runtime
