@@ -113,6 +113,25 @@ at::Tensor differences(const at::Tensor &o) {
 
 } // namespace
 
+Executor::Executor(const Plan &plan)
+    : plan_(plan), prefix_(plan.prefixTokens),
+      linearSite_(plan.ops.size()), fanOut_(plan.ops.size(), 0) {
+  // Which neuron produces each value (looking through if_collect).
+  std::vector<int> producer(plan.numValues, -1);
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    const PlanOp &op = plan.ops[i];
+    if (op.kind == OpKind::ISNeuron || op.kind == OpKind::IFNeuron)
+      producer[op.output] = int(i);
+    if (op.kind == OpKind::IFCollect)
+      producer[op.output] = producer[op.inputs[0]];
+    if (op.kind == OpKind::Linear && producer[op.inputs[0]] >= 0) {
+      int n = producer[op.inputs[0]];
+      linearSite_[i] = plan.ops[n].site;
+      fanOut_[n] += op.params.at("weight").size(0);
+    }
+  }
+}
+
 at::Tensor Executor::run(const PlanOp &op,
                          const std::vector<at::Tensor> &values) {
   auto in = [&](size_t i) -> const at::Tensor & {
@@ -121,19 +140,38 @@ at::Tensor Executor::run(const PlanOp &op,
   auto param = [&](const char *role) -> const at::Tensor & {
     return op.params.at(role);
   };
-  auto count = [&](int64_t perStep, int64_t steps) -> int64_t * {
+  // The op's index in the plan (none for ops built outside it).
+  size_t index = size_t(&op - plan_.ops.data());
+  bool inPlan = index < plan_.ops.size();
+  auto neuronRun = [&](auto kernel) {
+    const at::Tensor &x = in(0);
+    int64_t steps = x.size(0), perStep = x.numel() / steps;
+    SpikeTally tally;
+    at::Tensor out = kernel(&tally);
     SpikeCounts &c = counts_[op.site];
     c.neurons = perStep;
-    c.steps += steps;
-    return &c.spikes;
+    c.slots += perStep * steps *
+               (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
+    c.spikes += tally.spikes;
+    c.events += tally.events;
+    if (inPlan)
+      c.synapticOps += tally.events * fanOut_[index];
+    return out;
   };
   switch (op.kind) {
   case OpKind::Embedding:
     return at::embedding(param("table"), in(0));
   case OpKind::RMSNorm:
     return rmsnorm(in(0), param("weight"), op.eps);
-  case OpKind::Linear:
-    return at::matmul(in(0), param("weight").t());
+  case OpKind::Linear: {
+    const at::Tensor &w = param("weight");
+    if (inPlan && !linearSite_[index].empty()) {
+      // The dense QANN computes this layer once per token, not per step.
+      int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);
+      counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
+    }
+    return at::matmul(in(0), w.t());
+  }
   case OpKind::RoPE:
     return rope(in(0), op.rope, 0);
   case OpKind::SplitHeads:
@@ -162,18 +200,16 @@ at::Tensor Executor::run(const PlanOp &op,
   }
   case OpKind::Decode:
     return pairwiseSum(in(0));
-  case OpKind::ISNeuron: {
-    int64_t steps = in(0).size(0);
-    return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron,
-                          count(in(0).numel() / steps, steps),
-                          Bypass{int64_t(prefix_.size())});
-  }
-  case OpKind::IFNeuron: {
-    int64_t steps = in(0).size(0);
-    return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron, op.schedule,
-                          count(in(0).numel() / steps,
-                                steps * op.neuron.levels));
-  }
+  case OpKind::ISNeuron:
+    return neuronRun([&](SpikeTally *tally) {
+      return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron, tally,
+                            Bypass{int64_t(prefix_.size())});
+    });
+  case OpKind::IFNeuron:
+    return neuronRun([&](SpikeTally *tally) {
+      return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron,
+                            op.schedule, tally);
+    });
   case OpKind::IFCollect:
     return ifCollectKernel(in(0), op.threshold, op.neuron);
   case OpKind::AccumMap: {

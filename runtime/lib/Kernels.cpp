@@ -38,7 +38,7 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
 at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
-                          const neuron::ISParams &params, int64_t *spikes,
+                          const neuron::ISParams &params, SpikeTally *tally,
                           const Bypass &bypass) {
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
@@ -46,9 +46,9 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   float *dst = out.data_ptr<float>();
   int64_t steps = in.size(0);
   auto [per, d] = stepShape(in);
-  std::atomic<int64_t> total{0};
+  std::atomic<int64_t> total{0}, events{0};
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
-    int64_t local = 0;
+    int64_t local = 0, localEvents = 0;
     for (int64_t i = begin; i < end; ++i) {
       if (bypass.contains(i, in)) {
         for (int64_t t = 0; t < steps; ++t)
@@ -62,12 +62,16 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
         int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
         dst[t * per + i] = neuron::isOutput(s, theta, params);
         local += s;
+        localEvents += s != 0;
       }
     }
     total += local;
+    events += localEvents;
   });
-  if (spikes)
-    *spikes += total;
+  if (tally) {
+    tally->spikes += total;
+    tally->events += events;
+  }
   return out;
 }
 
@@ -75,7 +79,7 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params,
-                          neuron::IFSchedule schedule, int64_t *spikes) {
+                          neuron::IFSchedule schedule, SpikeTally *tally) {
   at::Tensor in = x.contiguous();
   int64_t steps = in.size(0), levels = params.levels;
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
@@ -101,8 +105,10 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
     }
     total += local;
   });
-  if (spikes)
-    *spikes += total;
+  if (tally) { // binary: every spike is an event
+    tally->spikes += total;
+    tally->events += total;
+  }
   return out;
 }
 

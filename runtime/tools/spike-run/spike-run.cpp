@@ -54,9 +54,13 @@ COMMANDS:
   eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
        [--tokenizer T] [--bos] [--json OUT]
                      Perplexity of the plan on a text (non-overlapping
-                     chunks of S tokens, default 512), tokens/s, and spike
-                     statistics per neuron site; a table on stdout, JSON to
-                     OUT. The tokenizer defaults to the plan's.
+                     chunks of S tokens, default 512), tokens/s, and per
+                     neuron site: spikes per neuron per step, sparsity
+                     (neuron-steps without a spike event), and the synaptic
+                     operations of the linear layers reading the site
+                     (events x fan-out) against the dense model's MACs; a
+                     table on stdout, JSON to OUT. The tokenizer defaults to
+                     the plan's.
   stats --plan P --text F -o OUT [--tokens N] [--seq-len S] [--batch B]
         [--ema E] [--channels] [--prefix "ID ..."] [--tokenizer T]
                      Run a plan with observe sites over calibration text and
@@ -230,7 +234,7 @@ int runExec(const std::vector<std::string> &args) {
   std::printf("\n");
   for (const auto &[site, c] : exec.spikeCounts())
     std::printf("spikes    %-24s %.4f per neuron per step\n", site.c_str(),
-                double(c.spikes) / double(c.neurons * c.steps));
+                double(c.spikes) / double(c.slots));
   if (!out.empty()) {
     spike::core::SafetensorsWriter w;
     std::vector<float> values(l.data_ptr<float>(),
@@ -463,18 +467,33 @@ int runEval(const std::vector<std::string> &args) {
   std::printf("%-22s %.4f\n", "perplexity", r->perplexity);
   std::printf("%-22s %.1f\n", "tokens/s", tokensPerSecond);
   nlohmann::json sites = nlohmann::json::object();
-  int64_t allSpikes = 0, allSlots = 0;
+  int64_t allSpikes = 0, allSlots = 0, allSops = 0, allMacs = 0;
   if (!exec.spikeCounts().empty())
-    std::printf("\n%-26s %12s %14s\n", "site", "neurons", "spikes/neuron/step");
+    std::printf("\n%-24s %10s %12s %10s %12s\n", "site", "neurons",
+                "spikes/n/step", "sparsity", "SOPs/MACs");
   for (const auto &[site, c] : exec.spikeCounts()) {
-    double rate = double(c.spikes) / double(c.neurons * c.steps);
-    std::printf("%-26s %12lld %14.4f\n", site.c_str(), (long long)c.neurons,
-                rate);
-    sites[site] = {{"neurons", c.neurons}, {"spikes", c.spikes},
-                   {"rate", rate}};
+    double rate = double(c.spikes) / double(c.slots);
+    // Sparsity: the share of neuron-steps without a spike event.
+    double sparsity = 1.0 - double(c.events) / double(c.slots);
+    std::printf("%-24s %10lld %12.4f %10.4f ", site.c_str(),
+                (long long)c.neurons, rate, sparsity);
+    if (c.denseMacs)
+      std::printf("%12.4f\n", double(c.synapticOps) / double(c.denseMacs));
+    else
+      std::printf("%12s\n", "-");
+    sites[site] = {{"neurons", c.neurons},   {"spikes", c.spikes},
+                   {"events", c.events},     {"rate", rate},
+                   {"sparsity", sparsity},   {"synaptic_ops", c.synapticOps},
+                   {"dense_macs", c.denseMacs}};
     allSpikes += c.spikes;
-    allSlots += c.neurons * c.steps;
+    allSlots += c.slots;
+    allSops += c.synapticOps;
+    allMacs += c.denseMacs;
   }
+  if (allMacs)
+    std::printf("%-24s %10s %12s %10s %12.4f\n",
+                "linear layers, all sites", "", "", "",
+                double(allSops) / double(allMacs));
   if (!jsonOut.empty()) {
     nlohmann::json out = {
         {"plan", planPath},
@@ -490,6 +509,9 @@ int runEval(const std::vector<std::string> &args) {
         {"tokens_per_second", tokensPerSecond},
         {"spikes_per_neuron_per_step",
          allSlots ? double(allSpikes) / double(allSlots) : 0.0},
+        {"synaptic_ops", allSops},
+        {"dense_macs", allMacs},
+        {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},
         {"sites", sites}};
     if (auto st = spike::core::writeFileAtomic(jsonOut, out.dump(1) + "\n");
         !st)

@@ -16,9 +16,13 @@ namespace spike::runtime {
 
 /// Spikes emitted per site during the runs of an executor.
 struct SpikeCounts {
-  int64_t neurons = 0; ///< elements of one step, per token summed
+  int64_t neurons = 0; ///< elements of one step (all tokens) in the last run
+  int64_t slots = 0;   ///< neuron-steps (x sub-steps) simulated
   int64_t spikes = 0;
-  int64_t steps = 0; ///< time steps (x sub-steps) of the site
+  int64_t events = 0;  ///< neuron-steps with at least one spike
+  /// Synaptic operations of the linear layers that read this site: events
+  /// times their fan-out; and the MACs the dense QANN spends on them.
+  int64_t synapticOps = 0, denseMacs = 0;
 };
 
 /// Activation statistics of an observe site (PrefixQuant-style: the max of
@@ -41,8 +45,7 @@ void searchClipping(SiteStats &stats, bool isUnsigned);
 
 class Executor {
 public:
-  explicit Executor(const Plan &plan)
-      : plan_(plan), prefix_(plan.prefixTokens) {}
+  explicit Executor(const Plan &plan);
 
   /// PrefixQuant's prefix: prepended to every sequence, passed through
   /// quantizers and neurons at full precision, excluded from statistics and
@@ -70,6 +73,11 @@ private:
   std::vector<int64_t> prefix_;
   std::map<std::string, SpikeCounts> counts_;
   std::map<std::string, SiteStats> stats_;
+  /// Per op: the site of the neuron whose spikes a linear op reads (through
+  /// if_collect), or "".
+  std::vector<std::string> linearSite_;
+  /// Per neuron op: the summed out-features of the linear ops reading it.
+  std::vector<int64_t> fanOut_;
   double ema_ = 0.99;
   uint64_t sampleState_ = 1;
 

@@ -34,18 +34,25 @@ struct Bypass {
   }
 };
 
+/// What neuron kernels count: spikes, and spike events (element-steps with
+/// at least one spike: one event carries a graded payload on chips that
+/// have them, and is one binary spike otherwise).
+struct SpikeTally {
+  int64_t spikes = 0, events = 0;
+};
+
 /// The activation quantizer on f32 `x` with per-group scales.
 at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
                           const neuron::QuantGrid &grid,
                           const Bypass &bypass = {});
 
 /// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values
-/// (s - alpha) * theta and adds the spikes to `*spikes`. Bypassed positions
-/// emit their input.
+/// (s - alpha) * theta and adds to `*tally`. Bypassed positions emit their
+/// input.
 at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
-                          const neuron::ISParams &params, int64_t *spikes,
+                          const neuron::ISParams &params, SpikeTally *tally,
                           const Bypass &bypass = {});
 
 /// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes.
@@ -53,7 +60,7 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params,
-                          neuron::IFSchedule schedule, int64_t *spikes);
+                          neuron::IFSchedule schedule, SpikeTally *tally);
 
 /// [T * L, ...] uint8 spikes -> [T, ...] values (count - alpha) * theta.
 at::Tensor ifCollectKernel(const at::Tensor &spikes,
