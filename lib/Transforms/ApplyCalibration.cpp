@@ -2,11 +2,9 @@
 
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
-#include "spike/core/Formats.h"
+#include "ValidatedJson.h"
 
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKEAPPLYCALIBRATION
@@ -37,23 +35,12 @@ struct ApplyCalibrationPass
     };
     if (file.empty())
       return fail("no calibration file given (file=PATH)");
-    // The core validator checks the schema and the rules; afterwards every
-    // field read below exists with the right type.
-    auto kind = spike::core::validateFile(file);
-    if (!kind)
-      return fail(kind.message());
-    if (*kind != spike::core::DocumentKind::Calibration)
-      return fail(file + ": is a " + spike::core::formatName(*kind) +
-                  " file, not spikec.calibration");
-    auto buffer = llvm::MemoryBuffer::getFile(file);
-    if (!buffer)
-      return fail(file + ": cannot read");
-    llvm::Expected<llvm::json::Value> json =
-        llvm::json::parse((*buffer)->getBuffer());
-    if (!json) {
-      llvm::consumeError(json.takeError());
-      return fail(file + ": malformed JSON");
-    }
+    // Validated: every field read below exists with the right type.
+    std::string error;
+    auto json = spike::readValidatedJson(
+        file, spike::core::DocumentKind::Calibration, error);
+    if (!json)
+      return fail(error);
     const llvm::json::Object &root = *json->getAsObject();
     int64_t timesteps = *root.getInteger("timesteps");
 

@@ -2,13 +2,11 @@
 
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Transforms/Passes.h"
-#include "spike/core/Formats.h"
+#include "ValidatedJson.h"
 #include "spike/core/Neuron.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKEQUANTIZE
@@ -44,19 +42,11 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
     if (stats.empty())
       return fail("no statistics file given (stats=PATH; see spike-run "
                   "stats)");
-    auto kind = spike::core::validateFile(stats);
-    if (!kind)
-      return fail(kind.message());
-    if (*kind != spike::core::DocumentKind::ActivationStats)
-      return fail(stats + ": not a spikec.activation-stats file");
-    auto buffer = llvm::MemoryBuffer::getFile(stats);
-    if (!buffer)
-      return fail(stats + ": cannot read");
-    auto json = llvm::json::parse((*buffer)->getBuffer());
-    if (!json) {
-      llvm::consumeError(json.takeError());
-      return fail(stats + ": malformed JSON");
-    }
+    std::string error;
+    auto json = spike::readValidatedJson(
+        stats, spike::core::DocumentKind::ActivationStats, error);
+    if (!json)
+      return fail(error);
     const llvm::json::Object &root = *json->getAsObject();
     const llvm::json::Object &sites = *root.getObject("sites");
     // Statistics taken with a PrefixQuant prefix only describe the model
