@@ -38,13 +38,11 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
     auto logits = exec.forward(tokens);
     if (!logits)
       return logits.status();
-    // Score the chunk's own tokens (not the BOS) from their prefixes.
-    int64_t first = options.bos >= 0 ? 1 : 1;
-    at::Tensor logp =
-        at::log_softmax(logits->narrow(1, first - 1, options.seqLen - first)
-                            .to(at::kDouble),
-                        -1);
-    at::Tensor target = tokens.narrow(1, first, options.seqLen - first);
+    // Position j predicts token j + 1: every token after the first (the
+    // BOS, when there is one) is scored.
+    at::Tensor logp = at::log_softmax(
+        logits->narrow(1, 0, options.seqLen - 1).to(at::kDouble), -1);
+    at::Tensor target = tokens.narrow(1, 1, options.seqLen - 1);
     at::Tensor picked = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
     total -= picked.sum().item<double>();
     r.predicted += picked.numel();

@@ -58,6 +58,18 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
+/// Reads and parses a JSON file; errors name the file.
+core::Result<llvm::json::Value> readJsonFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return core::Status::error(path + ": cannot read");
+  auto json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json)
+    return core::Status::error(path + ": malformed JSON: " +
+                               llvm::toString(json.takeError()));
+  return std::move(*json);
+}
+
 //===----------------------------------------------------------------------===//
 // Hugging Face directories
 //===----------------------------------------------------------------------===//
@@ -95,17 +107,11 @@ private:
 core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
   auto source = std::make_unique<HFSource>();
   source->dir_ = dir;
-  std::vector<std::string> files;
   std::string index = dir + "/model.safetensors.index.json";
   if (llvm::sys::fs::exists(index)) {
-    auto buffer = llvm::MemoryBuffer::getFile(index);
-    if (!buffer)
-      return core::Status::error(index + ": cannot read");
-    auto json = llvm::json::parse((*buffer)->getBuffer());
-    if (!json) {
-      std::string msg = llvm::toString(json.takeError());
-      return core::Status::error(index + ": malformed JSON: " + msg);
-    }
+    auto json = readJsonFile(index);
+    if (!json)
+      return json.status();
     const llvm::json::Object *map =
         json->getAsObject() ? json->getAsObject()->getObject("weight_map")
                             : nullptr;
@@ -142,14 +148,9 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
 
 core::Result<LlamaConfig> readHFConfig(const std::string &dir) {
   std::string path = dir + "/config.json";
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return core::Status::error(path + ": cannot read");
-  auto json = llvm::json::parse((*buffer)->getBuffer());
-  if (!json) {
-    std::string msg = llvm::toString(json.takeError());
-    return core::Status::error(path + ": malformed JSON: " + msg);
-  }
+  auto json = readJsonFile(path);
+  if (!json)
+    return json.status();
   const llvm::json::Object *obj = json->getAsObject();
   if (!obj)
     return core::Status::error(path + ": not a JSON object");

@@ -34,7 +34,6 @@ bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
 
 bool isLetter(uint32_t cp) { return inRanges(kLetterRanges, cp); }
 bool isNumber(uint32_t cp) { return inRanges(kNumberRanges, cp); }
-bool isDigit(uint32_t cp) { return isNumber(cp); }
 bool isSpace(uint32_t cp) {
   return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
          cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
@@ -69,6 +68,18 @@ void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
     i += len;
   }
   offsets.push_back(s.size());
+}
+
+/// The UTF-8 characters of `s`, each as its own string (invalid bytes
+/// one each).
+std::vector<std::string> utf8Chars(const std::string &s) {
+  std::vector<uint32_t> cp;
+  std::vector<size_t> off;
+  decodeUtf8(s, cp, off);
+  std::vector<std::string> out;
+  for (size_t k = 0; k < cp.size(); ++k)
+    out.push_back(s.substr(off[k], off[k + 1] - off[k]));
+  return out;
 }
 
 enum class Cls { Letter, Number, Space, Other };
@@ -174,7 +185,7 @@ public:
     std::vector<std::pair<size_t, size_t>> pieces;
     size_t segment = 0;
     for (size_t i = 0; i <= cp.size(); ++i) {
-      bool digit = i < cp.size() && splitDigits_ && isDigit(cp[i]);
+      bool digit = i < cp.size() && splitDigits_ && isNumber(cp[i]);
       if (i == cp.size() || digit) {
         gpt2Split(cp, segment, i, pieces);
         if (digit)
@@ -193,16 +204,10 @@ public:
     for (int32_t id : ids) {
       if (id < 0 || size_t(id) >= tokens_.size())
         continue;
-      const std::string &tok = tokens_[id];
-      std::vector<uint32_t> cp;
-      std::vector<size_t> off;
-      decodeUtf8(tok, cp, off);
-      for (size_t k = 0; k < cp.size(); ++k) {
-        auto it = unicodeToByte_.find(tok.substr(off[k], off[k + 1] - off[k]));
-        if (it != unicodeToByte_.end())
-          out += it->second;
-        else
-          out += tok.substr(off[k], off[k + 1] - off[k]); // special token
+      for (const std::string &c : utf8Chars(tokens_[id])) {
+        auto it = unicodeToByte_.find(c);
+        out += it != unicodeToByte_.end() ? std::string(1, it->second)
+                                          : c; // special token
       }
     }
     return out;
@@ -223,12 +228,7 @@ private:
       out.insert(out.end(), it->second.begin(), it->second.end());
       return;
     }
-    std::vector<uint32_t> cp;
-    std::vector<size_t> off;
-    decodeUtf8(word, cp, off);
-    std::vector<std::string> parts;
-    for (size_t k = 0; k < cp.size(); ++k)
-      parts.push_back(word.substr(off[k], off[k + 1] - off[k]));
+    std::vector<std::string> parts = utf8Chars(word);
     while (parts.size() > 1) {
       int best = INT_MAX;
       size_t at = 0;
@@ -262,14 +262,9 @@ private:
         continue;
       }
       // Unknown merge result: fall back to single byte-level symbols.
-      std::vector<uint32_t> c2;
-      std::vector<size_t> o2;
-      decodeUtf8(p, c2, o2);
-      for (size_t k = 0; k < c2.size(); ++k) {
-        auto b = ids_.find(p.substr(o2[k], o2[k + 1] - o2[k]));
-        if (b != ids_.end())
+      for (const std::string &c : utf8Chars(p))
+        if (auto b = ids_.find(c); b != ids_.end())
           ids.push_back(b->second);
-      }
     }
     if (cache_.size() < 200000)
       cache_.emplace(word, ids);
@@ -295,12 +290,7 @@ public:
     std::string text = normalize(input);
     if (text.empty())
       return {};
-    std::vector<uint32_t> cp;
-    std::vector<size_t> off;
-    decodeUtf8(text, cp, off);
-    std::vector<std::string> symbols;
-    for (size_t k = 0; k < cp.size(); ++k)
-      symbols.push_back(text.substr(off[k], off[k + 1] - off[k]));
+    std::vector<std::string> symbols = utf8Chars(text);
     // Merge the adjacent pair whose union is the best-scoring piece, the
     // leftmost on ties, until no union is a piece.
     while (symbols.size() > 1) {
