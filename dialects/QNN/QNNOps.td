@@ -87,6 +87,11 @@ def QNN_LinearOp : QNN_Op<"linear", [Pure]> {
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The lm_head: a linear whose every user returns its result. It keeps
+    /// FP weights and, at the spiking level, reads the decoded sum.
+    bool isLmHead();
+  }];
 }
 
 def QNN_RoPEOp : QNN_Op<"rope", [Pure, SameOperandsAndResultType]> {

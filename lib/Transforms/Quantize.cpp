@@ -5,7 +5,6 @@
 #include "ValidatedJson.h"
 #include "spike/core/Neuron.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace spike {
@@ -106,15 +105,12 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
     if (wbits == 0)
       return;
     module.walk([&](qnn::LinearOp l) {
-      bool isHead = llvm::all_of(l->getUsers(), [](Operation *u) {
-        return isa<func::ReturnOp>(u);
-      });
       // Online rotations (imported as "*.down_rotation") stay FP, like the
       // online Hadamard of PrefixQuant.
       auto w = l.getWeight().getDefiningOp<qnn::WeightOp>();
       auto p = w ? dyn_cast<qnn::ParamAttr>(w.getValue()) : nullptr;
       bool isRotation = p && p.getName().ends_with("_rotation");
-      if (!isHead && !isRotation && !l.getWeightBits())
+      if (!l.isLmHead() && !isRotation && !l.getWeightBits())
         l.setWeightBitsAttr(OpBuilder(l).getI64IntegerAttr(wbits));
     });
   }

@@ -229,11 +229,7 @@ LogicalResult FunctionConverter::convertLinear(qnn::LinearOp l) {
   if (!isTrain(l.getInput()))
     return l.emitOpError("cannot convert to the spiking level: its input is "
                          "not an activation in the time domain");
-  bool isHead = !l->use_empty() &&
-                llvm::all_of(l->getUsers(), [](Operation *user) {
-                  return isa<func::ReturnOp>(user);
-                });
-  if (isHead) {
+  if (l.isLmHead()) {
     // The lm_head reads the decoded sum: one dense matmul instead of T.
     Value sum = spk::DecodeOp::create(builder, l.getLoc(),
                                       l.getInput().getType(),

@@ -8,6 +8,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 
 using namespace mlir;
 using spike::parseExactF64List;
@@ -84,6 +85,13 @@ LogicalResult LinearOp::verify() {
       *this, getInput().getType(), getWeight().getType(),
       getWeightScale() ? getWeightScale().getType() : RankedTensorType(),
       getWeightBits().has_value(), getResult().getType());
+}
+
+bool LinearOp::isLmHead() {
+  Operation *op = getOperation();
+  return !op->use_empty() && llvm::all_of(op->getUsers(), [](Operation *user) {
+           return user->hasTrait<OpTrait::ReturnLike>();
+         });
 }
 
 LogicalResult RoPEOp::verify() {
