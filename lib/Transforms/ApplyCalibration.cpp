@@ -1,8 +1,8 @@
 //===- ApplyCalibration.cpp - Calibrated theta / v0 into IS neurons -------===//
 
+#include "ValidatedJson.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
-#include "ValidatedJson.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -30,7 +30,7 @@ struct ApplyCalibrationPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fail = [&](const Twine &what) {
-      module.emitError("spike-apply-calibration: ") << what;
+      mlir::emitError(module.getLoc(), "spike-apply-calibration: ") << what;
       signalPassFailure();
     };
     if (file.empty())
@@ -64,8 +64,8 @@ struct ApplyCalibrationPass
       if (!ShapedType::isDynamic(d) && d % int64_t(theta.size()) != 0)
         return fail(file + ": site \"" + site.str() + "\" has " +
                     Twine(theta.size()) +
-                    " threshold groups, which do not divide its " +
-                    Twine(d) + " features");
+                    " threshold groups, which do not divide its " + Twine(d) +
+                    " features");
       op.setThreshold(theta);
       op.setV0(v0);
     }

@@ -39,8 +39,8 @@ std::optional<std::pair<int64_t, std::string>> projectionOf(Value v) {
   if (auto rope = v.getDefiningOp<qnn::RoPEOp>())
     v = rope.getInput();
   auto split = v.getDefiningOp<qnn::SplitHeadsOp>();
-  auto linear = split ? split.getInput().getDefiningOp<qnn::LinearOp>()
-                      : nullptr;
+  auto linear =
+      split ? split.getInput().getDefiningOp<qnn::LinearOp>() : nullptr;
   return linear ? layerRole(linear.getWeight()) : std::nullopt;
 }
 

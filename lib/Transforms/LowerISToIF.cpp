@@ -21,12 +21,14 @@ struct LowerISToIFPass
   void runOnOperation() override {
     std::optional<spk::IFSchedule> sched = spk::symbolizeIFSchedule(schedule);
     if (!sched) {
-      getOperation().emitError("spike-lower-is-to-if: unknown schedule '")
+      mlir::emitError(getOperation().getLoc(),
+                      "spike-lower-is-to-if: unknown schedule '")
           << schedule << "' (expected integrate-then-fire or uniform)";
       return signalPassFailure();
     }
     if (getOperation()->hasAttr("qnn.prefix_tokens")) {
-      getOperation().emitError(
+      mlir::emitError(
+          getOperation().getLoc(),
           "spike-lower-is-to-if: a PrefixQuant prefix (qnn.prefix_tokens) "
           "is computed at full precision, which binary IF neurons cannot "
           "carry; lower a model quantized without a prefix");
@@ -41,9 +43,9 @@ struct LowerISToIFPass
   void lower(spk::ISNeuronOp is, spk::IFSchedule sched) {
     OpBuilder b(is);
     spk::TrainType steps = is.getType();
-    auto substeps = spk::TrainType::get(
-        is.getContext(), steps.getTimesteps() * is.getLevels(),
-        steps.getTensor());
+    auto substeps = spk::TrainType::get(is.getContext(),
+                                        steps.getTimesteps() * is.getLevels(),
+                                        steps.getTensor());
     IntegerAttr budgetAttr = is.getBudgetAttr();
     if (budgetAttr && !keepBudget) {
       is.emitRemark("spike budget dropped at site \"")

@@ -1,8 +1,8 @@
 //===- Quantize.cpp - Static W/A quantization from statistics -------------===//
 
+#include "ValidatedJson.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Transforms/Passes.h"
-#include "ValidatedJson.h"
 #include "spike/core/Neuron.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,7 +22,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto fail = [&](const Twine &what) {
-      module.emitError("spike-quantize: ") << what;
+      mlir::emitError(module.getLoc(), "spike-quantize: ") << what;
       signalPassFailure();
     };
     for (auto [name, bits] : {std::pair<const char *, int64_t>{"wbits", wbits},
@@ -31,8 +31,8 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
                               {"kv-bits", kvBits},
                               {"softmax-bits", softmaxBits}}) {
       bool weightsOff = bits == 0 && std::string(name) != "abits";
-      if (!weightsOff && (bits < spike::neuron::kMinBits ||
-                          bits > spike::neuron::kMaxBits))
+      if (!weightsOff &&
+          (bits < spike::neuron::kMinBits || bits > spike::neuron::kMaxBits))
         return fail(Twine(name) + "=" + Twine(bits) +
                     " is out of range [2, 8]");
     }
@@ -81,8 +81,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       double ratio = clip;
       if (mse) {
         const llvm::json::Object *clips = entry->getObject("mse_clip");
-        auto r = clips ? clips->getNumber(std::to_string(bits))
-                       : std::nullopt;
+        auto r = clips ? clips->getNumber(std::to_string(bits)) : std::nullopt;
         if (!r)
           return fail(stats + ": site \"" + site + "\" has no mse_clip for " +
                       Twine(bits) + " bits");
@@ -96,8 +95,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       OpBuilder b(op);
       auto q = qnn::QuantizeOp::create(
           b, op.getLoc(), op.getInput(), op.getSiteAttr(),
-          b.getI64IntegerAttr(bits),
-          isUnsigned ? b.getUnitAttr() : UnitAttr(),
+          b.getI64IntegerAttr(bits), isUnsigned ? b.getUnitAttr() : UnitAttr(),
           b.getDenseF64ArrayAttr({scale}));
       op.replaceAllUsesWith(q.getResult());
       op.erase();

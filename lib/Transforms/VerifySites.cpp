@@ -31,8 +31,7 @@ struct VerifySitesPass
         site = n.getSiteAttr();
       if (!site)
         return;
-      if (!expectPrefix.empty() &&
-          !site.getValue().starts_with(expectPrefix)) {
+      if (!expectPrefix.empty() && !site.getValue().starts_with(expectPrefix)) {
         op->emitError("site \"")
             << site.getValue() << "\" does not start with \"" << expectPrefix
             << "\"";

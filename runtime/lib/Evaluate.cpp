@@ -42,7 +42,8 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
     // BOS, when there is one) is scored.
     at::Tensor logp = at::log_softmax(
         logits->narrow(1, 0, options.seqLen - 1).to(at::kDouble), -1);
-    at::Tensor target = tokens.narrow(1, 1, options.seqLen - 1);
+    at::Tensor target =
+        tokens.narrow(1, 1, options.seqLen - 1).to(logits->device());
     at::Tensor picked = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
     total -= picked.sum().item<double>();
     r.predicted += picked.numel();
@@ -52,9 +53,9 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
   r.chunks = chunks;
   r.nll = total / double(r.predicted);
   r.perplexity = std::exp(r.nll);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                  .count();
+  r.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return r;
 }
 

@@ -2,6 +2,9 @@
 
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Kernels.h"
+#ifdef SPIKE_HAVE_ATEN_CUDA
+#include "spike/runtime/CudaDispatch.h"
+#endif
 
 #include <cmath>
 
@@ -60,8 +63,8 @@ at::Tensor rope(const at::Tensor &x, const RoPEConfig &cfg, int64_t offset) {
   for (int64_t p = 0; p < s; ++p)
     for (int64_t i = 0; i < dim / 2; ++i)
       a[p * dim + i] = a[p * dim + i + dim / 2] = double(p + offset) * inv[i];
-  at::Tensor cos = angles.cos().to(at::kFloat);
-  at::Tensor sin = angles.sin().to(at::kFloat);
+  at::Tensor cos = angles.cos().to(x.device(), at::kFloat);
+  at::Tensor sin = angles.sin().to(x.device(), at::kFloat);
   at::Tensor x1 = x.narrow(-1, 0, dim / 2), x2 = x.narrow(-1, dim / 2, dim / 2);
   at::Tensor rotated = at::cat({-x2, x1}, -1);
   return x * cos + rotated * sin;
@@ -86,9 +89,8 @@ at::Tensor mergeHeads(const at::Tensor &x) {
 at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
                       bool transposeRhs) {
   int64_t heads = lhs.size(-3), kvHeads = rhs.size(-3);
-  at::Tensor r = heads == kvHeads
-                     ? rhs
-                     : rhs.repeat_interleave(heads / kvHeads, -3);
+  at::Tensor r =
+      heads == kvHeads ? rhs : rhs.repeat_interleave(heads / kvHeads, -3);
   return at::matmul(lhs, transposeRhs ? r.transpose(-1, -2) : r);
 }
 
@@ -96,6 +98,12 @@ at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
 /// step as a chip accumulates (at::cumsum accumulates in double on CPU,
 /// which is not the defined arithmetic).
 at::Tensor runningSum(const at::Tensor &x) {
+  if (x.size(0) == 1)
+    return x;
+#ifdef SPIKE_HAVE_ATEN_CUDA
+  if (x.is_cuda() && !x.requires_grad())
+    return cudaglue::runningSum(x);
+#endif
   at::Tensor out = x.clone();
   for (int64_t t = 1; t < x.size(0); ++t)
     out[t] = out[t - 1] + x[t];
@@ -104,8 +112,12 @@ at::Tensor runningSum(const at::Tensor &x) {
 
 /// o(t) = O(t) - O(t-1) with O(0) = 0 (eqs 33-35).
 at::Tensor differences(const at::Tensor &o) {
+#ifdef SPIKE_HAVE_ATEN_CUDA
+  if (o.is_cuda() && !o.requires_grad())
+    return cudaglue::differences(o);
+#endif
   if (o.size(0) == 1)
-    return o - at::zeros_like(o);
+    return o; // o - 0, bit for bit
   return o - at::cat({at::zeros_like(o.narrow(0, 0, 1)),
                       o.narrow(0, 0, o.size(0) - 1)},
                      0);
@@ -114,8 +126,8 @@ at::Tensor differences(const at::Tensor &o) {
 } // namespace
 
 Executor::Executor(const Plan &plan)
-    : plan_(plan), prefix_(plan.prefixTokens),
-      linearSite_(plan.ops.size()), fanOut_(plan.ops.size(), 0) {
+    : plan_(plan), prefix_(plan.prefixTokens), linearSite_(plan.ops.size()),
+      fanOut_(plan.ops.size(), 0) {
   // Which neuron produces each value (looking through if_collect).
   std::vector<int> producer(plan.numValues, -1);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
@@ -150,8 +162,8 @@ at::Tensor Executor::run(const PlanOp &op,
     at::Tensor out = kernel(&tally);
     SpikeCounts &c = counts_[op.site];
     c.neurons = perStep;
-    c.slots += perStep * steps *
-               (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
+    c.slots +=
+        perStep * steps * (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
     c.spikes += tally.spikes;
     c.events += tally.events;
     if (inPlan)
@@ -173,13 +185,13 @@ at::Tensor Executor::run(const PlanOp &op,
     return at::matmul(in(0), w.t());
   }
   case OpKind::RoPE:
-    return rope(in(0), op.rope, 0);
+    return rope(in(0), op.rope, offset_);
   case OpKind::SplitHeads:
     return splitHeads(in(0), op.heads);
   case OpKind::MergeHeads:
     return mergeHeads(in(0));
   case OpKind::Matmul:
-    return headMatmul(in(0), in(1), op.transposeRhs);
+    return headMatmul(in(0), withCachedKeys(index, in(1)), op.transposeRhs);
   case OpKind::Softmax:
     return softmax(in(0), op.causal);
   case OpKind::SiLU:
@@ -191,7 +203,7 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::Quantize:
     return quantizeKernel(in(0), op.scale,
                           neuron::quantGrid(int(op.bits), op.isSigned),
-                          Bypass{int64_t(prefix_.size())});
+                          Bypass{bypassRows()});
   case OpKind::Encode: {
     int64_t t = plan_.timesteps;
     std::vector<int64_t> shape = {t};
@@ -201,14 +213,18 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::Decode:
     return pairwiseSum(in(0));
   case OpKind::ISNeuron:
+    if (trainable_)
+      if (auto it = trainable_->find(op.site); it != trainable_->end())
+        return trainableISNeuron(in(0), it->second.theta(), it->second.u0,
+                                 op.neuron, bypassRows());
     return neuronRun([&](SpikeTally *tally) {
       return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron, tally,
-                            Bypass{int64_t(prefix_.size())});
+                            Bypass{bypassRows()});
     });
   case OpKind::IFNeuron:
     return neuronRun([&](SpikeTally *tally) {
-      return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron,
-                            op.schedule, tally);
+      return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron, op.schedule,
+                            tally);
     });
   case OpKind::IFCollect:
     return ifCollectKernel(in(0), op.threshold, op.neuron);
@@ -224,22 +240,43 @@ at::Tensor Executor::run(const PlanOp &op,
     return differences(o);
   }
   case OpKind::AAMatmul: {
-    const at::Tensor &a = in(0), &b = in(1);
-    at::Tensor sa = runningSum(a), sb = runningSum(b);
-    return headMatmul(sa, b, op.transposeRhs) +
-           headMatmul(a, sb, op.transposeRhs) -
-           headMatmul(a, b, op.transposeRhs);
+    // Outputs up to t sum to S_A(t) S_B(t) (eq 32): emitted as the
+    // differences of that product, one matmul per step.
+    const at::Tensor &a = in(0), b = withCachedKeys(index, in(1));
+    return differences(
+        headMatmul(runningSum(a), runningSum(b), op.transposeRhs));
   }
   case OpKind::Observe:
     observe(op.site, in(0));
     return in(0);
+  case OpKind::Identity:
+    return in(0);
   case OpKind::AAMul: {
     const at::Tensor &a = in(0), &b = in(1);
-    at::Tensor sa = runningSum(a), sb = runningSum(b);
-    return a * sb + sa * b - a * b;
+#ifdef SPIKE_HAVE_ATEN_CUDA
+    if (a.is_cuda() && !a.requires_grad() && !b.requires_grad() &&
+        a.sizes() == b.sizes())
+      return cudaglue::aaMul(a, b);
+#endif
+    return differences(runningSum(a) * runningSum(b));
   }
   }
   return {};
+}
+
+at::Tensor Executor::withCachedKeys(size_t index, const at::Tensor &rhs) {
+  if (!cache_)
+    return rhs;
+  at::Tensor &keys = cache_->keys[index];
+  keys = keys.defined() ? at::cat({keys, rhs}, -2) : rhs;
+  return keys;
+}
+
+int64_t DecodeCache::bytes() const {
+  int64_t n = 0;
+  for (const auto &[op, t] : keys)
+    n += t.numel() * int64_t(t.element_size());
+  return n;
 }
 
 void searchClipping(SiteStats &stats, bool isUnsigned) {
@@ -257,8 +294,8 @@ void searchClipping(SiteStats &stats, bool isUnsigned) {
       }
       return err;
     };
-    std::vector<double> coarse = {0.25, 0.35, 0.45, 0.55, 0.65, 0.75,
-                                  0.85, 0.95, 1.0};
+    std::vector<double> coarse = {0.25, 0.35, 0.45, 0.55, 0.65,
+                                  0.75, 0.85, 0.95, 1.0};
     double best = 1.0, bestErr = mse(1.0);
     for (double r : coarse)
       if (double e = mse(r); e < bestErr)
@@ -288,7 +325,8 @@ void Executor::observe(const std::string &site, const at::Tensor &full) {
       s.sample.push_back(v[i]);
       continue;
     }
-    sampleState_ = sampleState_ * 6364136223846793005ull + 1442695040888963407ull;
+    sampleState_ =
+        sampleState_ * 6364136223846793005ull + 1442695040888963407ull;
     uint64_t j = (sampleState_ >> 11) % uint64_t(s.seen + 1);
     if (j < kSample)
       s.sample[j] = v[i];
@@ -307,16 +345,30 @@ void Executor::observe(const std::string &site, const at::Tensor &full) {
       s.channelAbsmax[i] = std::max(s.channelAbsmax[i], c[i]);
 }
 
-core::Result<at::Tensor> Executor::forward(const at::Tensor &input) {
-  at::NoGradGuard noGrad;
-  int64_t p = int64_t(prefix_.size());
+at::Tensor Executor::withPrefix(const at::Tensor &input) const {
   at::Tensor tokens = input.to(at::kLong);
-  if (p)
-    tokens = at::cat({at::tensor(prefix_, at::kLong)
-                          .unsqueeze(0)
-                          .expand({tokens.size(0), p}),
-                      tokens},
-                     1);
+  int64_t p = int64_t(prefix_.size());
+  if (p == 0)
+    return tokens;
+  return at::cat(
+      {at::tensor(prefix_, at::kLong).unsqueeze(0).expand({tokens.size(0), p}),
+       tokens},
+      1);
+}
+
+core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
+                                           DecodeCache *cache) {
+  at::NoGradGuard noGrad;
+  bool first = !cache || cache->positions == 0;
+  int64_t p = first ? int64_t(prefix_.size()) : 0;
+  at::Tensor tokens =
+      (first ? withPrefix(input) : input.to(at::kLong)).to(plan_.device);
+  cache_ = cache;
+  offset_ = cache ? cache->positions : 0;
+  struct Reset {
+    Executor &e;
+    ~Reset() { e.cache_ = nullptr, e.offset_ = 0; }
+  } reset{*this};
   std::vector<at::Tensor> values(plan_.numValues);
   values[plan_.tokens] = tokens;
   // Release each value after its last use.
@@ -340,6 +392,8 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input) {
       if (lastUse[in] == i)
         values[in] = at::Tensor();
   }
+  if (cache)
+    cache->positions += tokens.size(1);
   at::Tensor out = values[plan_.outputs[0]];
   return p ? out.narrow(-2, p, out.size(-2) - p).contiguous() : out;
 }

@@ -1,10 +1,22 @@
 //===- Kernels.cpp - CPU kernels of the spiking ops -----------------------===//
 
 #include "spike/runtime/Kernels.h"
+#ifdef SPIKE_HAVE_ATEN_CUDA
+#include "spike/runtime/CudaDispatch.h"
+#endif
 
 #include <ATen/Parallel.h>
 
 namespace spike::runtime {
+
+// CUDA tensors go to the CUDA kernels when this build has them.
+#ifdef SPIKE_HAVE_ATEN_CUDA
+#define SPIKE_DISPATCH_CUDA(tensor, call)                                      \
+  if ((tensor).is_cuda())                                                      \
+    return cudaglue::call;
+#else
+#define SPIKE_DISPATCH_CUDA(tensor, call)
+#endif
 
 namespace {
 constexpr int64_t kGrain = 2048;
@@ -19,8 +31,8 @@ std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
 } // namespace
 
 at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
-                          const neuron::QuantGrid &grid,
-                          const Bypass &bypass) {
+                          const neuron::QuantGrid &grid, const Bypass &bypass) {
+  SPIKE_DISPATCH_CUDA(x, quantize(x, scale, grid, bypass));
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
   const float *src = in.data_ptr<float>();
@@ -40,6 +52,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params, SpikeTally *tally,
                           const Bypass &bypass) {
+  SPIKE_DISPATCH_CUDA(x, isNeuron(x, threshold, v0, params, tally, bypass));
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
   const float *src = in.data_ptr<float>();
@@ -56,8 +69,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
         continue;
       }
       float theta = groupValue(threshold, i, d);
-      neuron::ISState<float> st =
-          neuron::isInit(groupValue(v0, i, d), theta);
+      neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
       for (int64_t t = 0; t < steps; ++t) {
         int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
         dst[t * per + i] = neuron::isOutput(s, theta, params);
@@ -80,6 +92,7 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params,
                           neuron::IFSchedule schedule, SpikeTally *tally) {
+  SPIKE_DISPATCH_CUDA(x, ifNeuron(x, threshold, v0, params, schedule, tally));
   at::Tensor in = x.contiguous();
   int64_t steps = in.size(0), levels = params.levels;
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
@@ -94,11 +107,10 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
     int64_t local = 0;
     for (int64_t i = begin; i < end; ++i) {
       float theta = groupValue(threshold, i, d);
-      neuron::ISState<float> st =
-          neuron::isInit(groupValue(v0, i, d), theta);
+      neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
       for (int64_t t = 0; t < steps; ++t) {
-        local += neuron::ifWindow(st, src[t * per + i], theta, params,
-                                  schedule, raster.data());
+        local += neuron::ifWindow(st, src[t * per + i], theta, params, schedule,
+                                  raster.data());
         for (int64_t j = 0; j < levels; ++j)
           dst[(t * levels + j) * per + i] = raster[j];
       }
@@ -115,6 +127,7 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
 at::Tensor ifCollectKernel(const at::Tensor &spikes,
                            const std::vector<float> &threshold,
                            const neuron::ISParams &params) {
+  SPIKE_DISPATCH_CUDA(spikes, ifCollect(spikes, threshold, params));
   at::Tensor in = spikes.contiguous();
   int64_t levels = params.levels;
   int64_t steps = in.size(0) / levels;

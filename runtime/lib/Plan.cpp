@@ -15,17 +15,26 @@ namespace {
 using json = nlohmann::json;
 
 const std::map<std::string, OpKind> kKinds = {
-    {"embedding", OpKind::Embedding}, {"rmsnorm", OpKind::RMSNorm},
-    {"linear", OpKind::Linear},       {"rope", OpKind::RoPE},
+    {"embedding", OpKind::Embedding},
+    {"rmsnorm", OpKind::RMSNorm},
+    {"linear", OpKind::Linear},
+    {"rope", OpKind::RoPE},
     {"split_heads", OpKind::SplitHeads},
     {"merge_heads", OpKind::MergeHeads},
-    {"matmul", OpKind::Matmul},       {"softmax", OpKind::Softmax},
-    {"silu", OpKind::SiLU},           {"mul", OpKind::Mul},
-    {"add", OpKind::Add},             {"quantize", OpKind::Quantize},
-    {"encode", OpKind::Encode},       {"decode", OpKind::Decode},
-    {"is_neuron", OpKind::ISNeuron},  {"if_neuron", OpKind::IFNeuron},
-    {"if_collect", OpKind::IFCollect}, {"accum_map", OpKind::AccumMap},
-    {"aa_matmul", OpKind::AAMatmul},  {"aa_mul", OpKind::AAMul},
+    {"matmul", OpKind::Matmul},
+    {"softmax", OpKind::Softmax},
+    {"silu", OpKind::SiLU},
+    {"mul", OpKind::Mul},
+    {"add", OpKind::Add},
+    {"quantize", OpKind::Quantize},
+    {"encode", OpKind::Encode},
+    {"decode", OpKind::Decode},
+    {"is_neuron", OpKind::ISNeuron},
+    {"if_neuron", OpKind::IFNeuron},
+    {"if_collect", OpKind::IFCollect},
+    {"accum_map", OpKind::AccumMap},
+    {"aa_matmul", OpKind::AAMatmul},
+    {"aa_mul", OpKind::AAMul},
     {"observe", OpKind::Observe}};
 
 std::vector<float> floats(const json &array) {
@@ -45,8 +54,8 @@ at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
   float *p = out.data_ptr<float>();
   for (int64_t r = 0; r < rows; ++r) {
     float *row = p + r * cols;
-    float scale = scales ? s.data_ptr<float>()[r]
-                         : neuron::weightScale(row, cols, bits);
+    float scale =
+        scales ? s.data_ptr<float>()[r] : neuron::weightScale(row, cols, bits);
     for (int64_t c = 0; c < cols; ++c)
       row[c] = neuron::quantizeWeight(row[c], scale, bits);
   }
@@ -148,10 +157,10 @@ core::Result<Plan> loadPlan(const std::string &path) {
                             op.schedule);
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
-      op.params["weight"] = quantizeWeights(
-          op.params["weight"],
-          scales == op.params.end() ? nullptr : &scales->second,
-          attrs["weight_bits"].get<int>());
+      op.params["weight"] =
+          quantizeWeights(op.params["weight"],
+                          scales == op.params.end() ? nullptr : &scales->second,
+                          attrs["weight_bits"].get<int>());
     }
     plan.ops.push_back(std::move(op));
   }
@@ -159,6 +168,42 @@ core::Result<Plan> loadPlan(const std::string &path) {
     plan.outputs.push_back(slot(out));
   plan.numValues = int(slots.size());
   return plan;
+}
+
+core::Result<at::Device> parseDevice(const std::string &name) {
+  if (name == "cpu")
+    return at::Device(at::kCPU);
+  if (name != "cuda" && name.rfind("cuda:", 0) != 0)
+    return core::Status::error("--device: '" + name +
+                               "' is not cpu, cuda or cuda:N");
+#ifndef SPIKE_HAVE_ATEN_CUDA
+  return core::Status::error("--device " + name +
+                             ": this spike-run was built against a CPU-only "
+                             "libtorch (rebuild runtime/ with a CUDA-enabled "
+                             "libtorch and nvcc)");
+#else
+  if (!at::hasCUDA())
+    return core::Status::error("--device " + name +
+                               ": no CUDA device is available");
+  try {
+    return at::Device(name);
+  } catch (const std::exception &) {
+    return core::Status::error("--device: '" + name + "' is not a device");
+  }
+#endif
+}
+
+void moveToDevice(Plan &plan, at::Device device) {
+  // Ops share tensors (tied embeddings): move each one once.
+  std::map<const void *, at::Tensor> moved;
+  for (PlanOp &op : plan.ops)
+    for (auto &[role, t] : op.params) {
+      at::Tensor &m = moved[t.unsafeGetTensorImpl()];
+      if (!m.defined())
+        m = t.to(device);
+      t = m;
+    }
+  plan.device = device;
 }
 
 } // namespace spike::runtime

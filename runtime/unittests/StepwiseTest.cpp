@@ -37,8 +37,8 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
       in = in || isTrain[i];
       late = late || afterDecode[i];
     }
-    isTrain[op.output] = op.kind == OpKind::Encode ||
-                         (in && op.kind != OpKind::Decode);
+    isTrain[op.output] =
+        op.kind == OpKind::Encode || (in && op.kind != OpKind::Decode);
     afterDecode[op.output] = late;
   }
   // Per-op state, keyed by op index.
@@ -84,9 +84,9 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
         float *dst = out.data_ptr<float>();
         for (int64_t i = 0; i < n; ++i) {
           float theta = groupValue(op.threshold, i, d);
-          dst[i] = neuron::isOutput(
-              neuron::isStep(st[i], src[i], theta, op.neuron), theta,
-              op.neuron);
+          dst[i] =
+              neuron::isOutput(neuron::isStep(st[i], src[i], theta, op.neuron),
+                               theta, op.neuron);
         }
         break;
       }
@@ -109,8 +109,6 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
         auto product = [&](const at::Tensor &x, const at::Tensor &y) {
           if (op.kind == OpKind::AAMul)
             return x * y;
-          // One-step trains through the op: S_A B + A S_B - A B with
-          // S = X there, i.e. X Y.
           PlanOp plain = op;
           plain.kind = OpKind::Matmul;
           std::vector<at::Tensor> vals = whole;
@@ -118,7 +116,10 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
           vals[op.inputs[1]] = y;
           return exec.run(plain, vals);
         };
-        out = product(runA[k], b) + product(a, runB[k]) - product(a, b);
+        // P(t) = S_A(t) S_B(t); the step emits P(t) - P(t-1).
+        at::Tensor p = product(runA[k], runB[k]);
+        out = t == 0 ? p - at::zeros_like(p) : p - prevOut[k];
+        prevOut[k] = p;
         break;
       }
       default: {
@@ -137,13 +138,15 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
   return whole[plan.outputs[0]];
 }
 
-std::string goldenDir() { return std::string(SPIKE_SOURCE_DIR) + "/test/Plan/golden/"; }
+std::string goldenDir() {
+  return std::string(SPIKE_SOURCE_DIR) + "/test/Plan/golden/";
+}
 
 TEST(Stepwise, BatchedEqualsStepByStepOnGoldenISPlan) {
   auto plan = loadPlan(goldenDir() + "tiny-is.plan.json");
   ASSERT_TRUE(plan.isOk()) << plan.message();
-  at::Tensor tokens = at::tensor({1, 5, 7, 2, 9, 3, 11, 4}, at::kLong)
-                          .reshape({1, 8});
+  at::Tensor tokens =
+      at::tensor({1, 5, 7, 2, 9, 3, 11, 4}, at::kLong).reshape({1, 8});
   Executor exec(*plan);
   auto batched = exec.forward(tokens);
   ASSERT_TRUE(batched.isOk()) << batched.message();
@@ -159,8 +162,7 @@ Plan withTimesteps(Plan plan, int64_t steps) {
   for (PlanOp &op : plan.ops)
     if (op.kind == OpKind::ISNeuron) {
       neuron::ISParams p;
-      EXPECT_EQ(neuron::theorem2Params(6, steps, op.neuron.alpha != 0, true,
-                                       p),
+      EXPECT_EQ(neuron::theorem2Params(6, steps, op.neuron.alpha != 0, true, p),
                 nullptr);
       op.neuron = p;
     }
@@ -170,8 +172,8 @@ Plan withTimesteps(Plan plan, int64_t steps) {
 TEST(Stepwise, BatchedEqualsStepByStepAtT1AndT4) {
   auto golden = loadPlan(goldenDir() + "tiny-is.plan.json");
   ASSERT_TRUE(golden.isOk()) << golden.message();
-  at::Tensor tokens = at::tensor({3, 1, 4, 1, 5, 9, 2, 6, 5, 3}, at::kLong)
-                          .reshape({2, 5});
+  at::Tensor tokens =
+      at::tensor({3, 1, 4, 1, 5, 9, 2, 6, 5, 3}, at::kLong).reshape({2, 5});
   for (int64_t steps : {1, 4}) {
     Plan plan = withTimesteps(*golden, steps);
     Executor exec(plan);

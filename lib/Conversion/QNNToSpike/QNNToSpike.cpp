@@ -148,9 +148,9 @@ LogicalResult FunctionConverter::convert(Operation *op) {
       .Case<qnn::MatmulOp>([&](auto m) {
         if (failed(needTrains(m->getOperands())))
           return failure();
-        map(m, spk::AAMatmulOp::create(
-                   builder, loc, trainType(m.getType()), train(m.getLhs()),
-                   train(m.getRhs()), m.getTransposeRhs()));
+        map(m, spk::AAMatmulOp::create(builder, loc, trainType(m.getType()),
+                                       train(m.getLhs()), train(m.getRhs()),
+                                       m.getTransposeRhs()));
         return success();
       })
       .Case<qnn::MulOp>([&](auto m) {
@@ -170,11 +170,11 @@ LogicalResult FunctionConverter::convert(Operation *op) {
       .Case<qnn::RoPEOp>([&](auto r) {
         if (failed(needTrains(r.getInput())))
           return failure();
-        map(r, spk::RoPEOp::create(
-                   builder, loc, train(r.getInput()), r.getBaseAttr(),
-                   r.getScalingAttr(), r.getFactorAttr(),
-                   r.getLowFreqFactorAttr(), r.getHighFreqFactorAttr(),
-                   r.getOriginalMaxPositionAttr()));
+        map(r, spk::RoPEOp::create(builder, loc, train(r.getInput()),
+                                   r.getBaseAttr(), r.getScalingAttr(),
+                                   r.getFactorAttr(), r.getLowFreqFactorAttr(),
+                                   r.getHighFreqFactorAttr(),
+                                   r.getOriginalMaxPositionAttr()));
         return success();
       })
       .Case<qnn::SplitHeadsOp>([&](auto s) {
@@ -231,9 +231,8 @@ LogicalResult FunctionConverter::convertLinear(qnn::LinearOp l) {
                          "not an activation in the time domain");
   if (l.isLmHead()) {
     // The lm_head reads the decoded sum: one dense matmul instead of T.
-    Value sum = spk::DecodeOp::create(builder, l.getLoc(),
-                                      l.getInput().getType(),
-                                      train(l.getInput()));
+    Value sum = spk::DecodeOp::create(
+        builder, l.getLoc(), l.getInput().getType(), train(l.getInput()));
     l.getInputMutable().assign(sum);
     return success();
   }
@@ -246,9 +245,8 @@ LogicalResult FunctionConverter::convertLinear(qnn::LinearOp l) {
 LogicalResult FunctionConverter::convertReturn(func::ReturnOp r) {
   for (OpOperand &operand : r->getOpOperands())
     if (isTrain(operand.get()))
-      operand.set(spk::DecodeOp::create(builder, r.getLoc(),
-                                        operand.get().getType(),
-                                        train(operand.get())));
+      operand.set(spk::DecodeOp::create(
+          builder, r.getLoc(), operand.get().getType(), train(operand.get())));
   return success();
 }
 
@@ -259,13 +257,14 @@ struct ConvertQNNToSpikePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (timesteps < 1) {
-      module.emitError("convert-qnn-to-spike: timesteps must be >= 1, got ")
+      mlir::emitError(module.getLoc(),
+                      "convert-qnn-to-spike: timesteps must be >= 1, got ")
           << int64_t(timesteps);
       return signalPassFailure();
     }
     if (bits != 0 &&
         (bits < spike::neuron::kMinBits || bits > spike::neuron::kMaxBits)) {
-      module.emitError("convert-qnn-to-spike: bits=")
+      mlir::emitError(module.getLoc(), "convert-qnn-to-spike: bits=")
           << int64_t(bits) << " is out of range [2, 8]";
       return signalPassFailure();
     }

@@ -1,20 +1,20 @@
 //===- EmitPlan.cpp - Emit spikec execution plans from IR -----------------===//
 
-#include "spike/Target/Plan.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/Plan.h"
 #include "spike/core/Safetensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
-#include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/CommandLine.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <optional>
@@ -76,7 +76,7 @@ LogicalResult PlanWriter::openWeights() {
   }
   auto file = spike::core::SafetensorsFile::open(path);
   if (!file)
-    return module.emitError("emit-plan: ") << file.message();
+    return mlir::emitError(module.getLoc(), "emit-plan: ") << file.message();
   weights = file.take();
   return success();
 }
@@ -127,16 +127,17 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
              failure();
     if (ArrayRef<int64_t>(info->shape) != ArrayRef<int64_t>(shape))
       return op.emitError("emit-plan: ")
-                 << weights->path() << ": tensor '" << tensor
-                 << "' has shape [" << llvm::join(llvm::map_range(info->shape,
-                        [](int64_t d) { return std::to_string(d); }), ", ")
+                 << weights->path() << ": tensor '" << tensor << "' has shape ["
+                 << llvm::join(llvm::map_range(
+                                   info->shape,
+                                   [](int64_t d) { return std::to_string(d); }),
+                               ", ")
                  << "], the IR expects " << type,
              failure();
     auto values = weights->readF32(tensor);
     if (!values)
       return op.emitError("emit-plan: ") << values.message(), failure();
-    if (auto st = tensors.addF32(tensor, {shape.begin(), shape.end()},
-                                 *values);
+    if (auto st = tensors.addF32(tensor, {shape.begin(), shape.end()}, *values);
         !st)
       return op.emitError("emit-plan: ") << st.message(), failure();
     written.insert(tensor);
@@ -360,18 +361,21 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
 
 LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
   if (options.tensorsPath.empty())
-    return module.emitError("emit-plan: --plan-tensors=FILE is required "
-                            "(the plan's tensor file, written beside it)");
+    return mlir::emitError(module.getLoc(),
+                           "emit-plan: --plan-tensors=FILE is required "
+                           "(the plan's tensor file, written beside it)");
   func::FuncOp func;
   for (auto f : module.getOps<func::FuncOp>())
     if (!f.isExternal()) {
       if (func)
-        return module.emitError("emit-plan: expected one function with a "
-                                "body, found several");
+        return mlir::emitError(module.getLoc(),
+                               "emit-plan: expected one function with a "
+                               "body, found several");
       func = f;
     }
   if (!func || !func.getBody().hasOneBlock())
-    return module.emitError("emit-plan: expected one single-block function");
+    return mlir::emitError(module.getLoc(),
+                           "emit-plan: expected one single-block function");
   if (failed(openWeights()))
     return failure();
   std::string lvl = level();
@@ -381,8 +385,9 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
     auto t = dyn_cast<RankedTensorType>(arg.getType());
     if (!t || !t.getElementType().isInteger() || t.getRank() != 1 ||
         names.size() != 0)
-      return func.emitError("emit-plan: the function must take exactly one "
-                            "input, the token ids tensor<?xi64>");
+      return mlir::emitError(func.getLoc(),
+                             "emit-plan: the function must take exactly one "
+                             "input, the token ids tensor<?xi64>");
     names[arg] = "tokens";
     inputs.push_back("tokens");
   }
@@ -403,7 +408,8 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
       return failure();
   }
   if (outputs.empty())
-    return func.emitError("emit-plan: the function returns nothing");
+    return mlir::emitError(func.getLoc(),
+                           "emit-plan: the function returns nothing");
 
   json::Object plan{
       {"format", "spikec.plan"},
@@ -415,8 +421,8 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
       {"inputs", std::move(inputs)},
       {"outputs", std::move(outputs)},
       {"ops", std::move(ops)}};
-  if (auto prefix = module->getAttrOfType<DenseI64ArrayAttr>(
-          "qnn.prefix_tokens")) {
+  if (auto prefix =
+          module->getAttrOfType<DenseI64ArrayAttr>("qnn.prefix_tokens")) {
     json::Array ids;
     for (int64_t id : prefix.asArrayRef())
       ids.push_back(id);
@@ -431,7 +437,7 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
     plan["model"] = std::move(model);
 
   if (auto st = tensors.write(options.tensorsPath); !st)
-    return module.emitError("emit-plan: ") << st.message();
+    return mlir::emitError(module.getLoc(), "emit-plan: ") << st.message();
   os << llvm::formatv("{0:1}", json::Value(std::move(plan))) << "\n";
   return success();
 }
@@ -462,7 +468,5 @@ void spike::registerPlanTranslation() {
         options.tokenizer = tokenizer;
         return emitPlan(module, os, options);
       },
-      [](DialectRegistry &registry) {
-        spike::registerAllDialects(registry);
-      });
+      [](DialectRegistry &registry) { spike::registerAllDialects(registry); });
 }

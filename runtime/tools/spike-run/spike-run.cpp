@@ -7,11 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CommandLine.h"
+
 #include "spike/core/FileIO.h"
 #include "spike/core/Formats.h"
 #include "spike/core/Gguf.h"
-#include "spike/core/Tokenizer.h"
 #include "spike/core/Safetensors.h"
+#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Plan.h"
@@ -19,20 +21,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
-#include <sstream>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
+using namespace spike::run;
+
 namespace {
 
-constexpr const char *kUsage = R"(OVERVIEW: spike-run - simulation runtime of the spikec compiler
+constexpr const char *kUsage =
+    R"(OVERVIEW: spike-run - simulation runtime of the spikec compiler
 
 USAGE: spike-run <command> [options]
 
@@ -43,16 +49,18 @@ COMMANDS:
                      --no-tensors skips opening a plan's safetensors file.
   inspect --plan P   Load a plan and all its tensors; print the time grid,
                      op counts and parameter counts.
-  exec --plan P --tokens "ID ID ..." [--out F.safetensors]
+  exec --plan P --tokens "ID ID ..." [--out F.safetensors] [--device D]
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
   generate --plan P --prompt S [--max-tokens N] [--top-k K] [--temperature X]
-           [--seed N] [--tokenizer T]
+           [--seed N] [--tokenizer T] [--no-cache] [--device D]
                      Continue a prompt: greedy with --top-k 1, else sampled
-                     (top-k, temperature); stops at N tokens or EOS.
+                     (top-k, temperature); stops at N tokens or EOS. A KV
+                     cache (at spiking levels: the K and V trains) runs
+                     each new token alone; --no-cache re-runs the sequence.
   eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
-       [--tokenizer T] [--bos] [--json OUT]
+       [--tokenizer T] [--bos] [--json OUT] [--device D]
                      Perplexity of the plan on a text (non-overlapping
                      chunks of S tokens, default 512), tokens/s, and per
                      neuron site: spikes per neuron per step, sparsity
@@ -70,6 +78,24 @@ COMMANDS:
                      --channels, the per-channel max. --prefix: PrefixQuant's
                      outlier tokens, prepended to every chunk at full
                      precision and left out of the statistics.
+  calibrate --plan IS_PLAN --text F -o CALIB.json [--teacher fp|w-only|qann]
+            [--teacher-plan FP_PLAN] [--preset cpu|paper] [--samples N]
+            [--seq-len S] [--epochs E] [--batch B] [--lr X]
+            [--group-size G|-1] [--v0-per-group] [--seed N] [--bos]
+            [--report PREFIX]
+                     Layer-wise calibration (paper Section 3.4): block by
+                     block, learn the IS neurons' thresholds (per group of G
+                     channels) and initial membranes (per site, or per
+                     group) so that the T-summed block output matches the
+                     teacher's, each fed by its own output chain. AdamW,
+                     cosine schedule to lr/10, straight-through floor, hard
+                     clamp. Samples: N chunks of S tokens spread over F.
+                     Writes CALIB.json (for spike-opt
+                     --spike-apply-calibration) and the per-block MSE of
+                     ANN vs QANN, ANN vs SNN before and after as
+                     PREFIX.csv and PREFIX.png (default CALIB.layers.*).
+                     Presets: cpu (16 x 256 x 2 epochs), paper (64 x 1024
+                     x 10).
   gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
        [--max-ratio R] [--strict]
                      The quality gate before conversion: perplexity of P
@@ -90,16 +116,17 @@ COMMANDS:
                      largest |value| of A. `close` requires that relative
                      difference to be at most X (default 1e-3).
 
+DEVICES:
+  --device cpu|cuda[:N]  where exec, generate, eval, stats and gate run
+                     (default cpu). CUDA needs a spike-run built against a
+                     CUDA-enabled libtorch with nvcc; its neuron,
+                     accumulate-difference and causal-product kernels are
+                     runtime/cuda/SpikeKernels.cu.
+
 OPTIONS:
   --help             Show this help.
   --version          Show the version.
 )";
-
-int usageError(const std::string &what) {
-  std::fprintf(stderr, "spike-run: error: %s (see spike-run --help)\n",
-               what.c_str());
-  return 2;
-}
 
 int runValidate(const std::vector<std::string> &args) {
   spike::core::ValidateOptions options;
@@ -181,16 +208,13 @@ int runInspect(const std::vector<std::string> &args) {
   return 0;
 }
 
-int fail(const std::string &message) {
-  std::fprintf(stderr, "spike-run: error: %s\n", message.c_str());
-  return 1;
-}
-
 int runExec(const std::vector<std::string> &args) {
-  std::string planPath, tokensText, out;
+  std::string planPath, tokensText, out, device = "cpu";
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--plan" && i + 1 < args.size())
       planPath = args[++i];
+    else if (args[i] == "--device" && i + 1 < args.size())
+      device = args[++i];
     else if (args[i] == "--tokens" && i + 1 < args.size())
       tokensText = args[++i];
     else if (args[i] == "--out" && i + 1 < args.size())
@@ -213,7 +237,7 @@ int runExec(const std::vector<std::string> &args) {
   }
   if (ids.empty())
     return usageError("exec: --tokens is empty");
-  auto plan = spike::runtime::loadPlan(planPath);
+  auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
   spike::runtime::Executor exec(*plan);
@@ -222,7 +246,8 @@ int runExec(const std::vector<std::string> &args) {
   auto logits = exec.forward(tokens);
   if (!logits)
     return fail(logits.message());
-  at::Tensor l = logits->reshape({int64_t(ids.size()), -1}).contiguous();
+  at::Tensor l =
+      logits->reshape({int64_t(ids.size()), -1}).to(at::kCPU).contiguous();
   std::printf("plan      %s (level %s, T=%lld)\n", planPath.c_str(),
               plan->level.c_str(), (long long)plan->timesteps);
   std::printf("logits    [%lld, %lld] sum %.9g\n", (long long)l.size(0),
@@ -247,107 +272,12 @@ int runExec(const std::vector<std::string> &args) {
   return 0;
 }
 
-bool parseInt(const std::string &text, int64_t &out) {
-  char *end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v < 0)
-    return false;
-  out = v;
-  return true;
-}
-
-/// Options shared by the commands that run a plan over a text.
-struct TextRun {
-  std::string plan, text, tokenizer;
-  spike::runtime::EvalOptions options;
-  bool bos = false;
-};
-
-/// Consumes args[i] (and its value) if it is a text-run option. Returns 0 if
-/// not one, 1 if consumed, -1 after printing a usage error.
-int parseTextRunOption(const std::string &command,
-                       const std::vector<std::string> &args, size_t &i,
-                       TextRun &run) {
-  const std::string &a = args[i];
-  bool hasValue = i + 1 < args.size();
-  if (a == "--plan" && hasValue)
-    run.plan = args[++i];
-  else if (a == "--text" && hasValue)
-    run.text = args[++i];
-  else if (a == "--tokenizer" && hasValue)
-    run.tokenizer = args[++i];
-  else if (a == "--bos")
-    run.bos = true;
-  else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
-           hasValue) {
-    int64_t v;
-    if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1)) {
-      usageError(command + ": " + a + " needs a positive integer, got '" +
-                 args[i] + "'");
-      return -1;
-    }
-    (a == "--tokens" ? run.options.maxTokens
-     : a == "--seq-len" ? run.options.seqLen
-                        : run.options.batch) = v;
-  } else {
-    return 0;
-  }
-  return 1;
-}
-
-/// Loads the tokenizer (the plan's unless given) and tokenizes the text.
-spike::core::Result<std::vector<int32_t>>
-tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
-  std::string path = run.tokenizer.empty() ? plan.tokenizer : run.tokenizer;
-  if (path.empty())
-    return spike::core::Status::error(
-        run.plan + ": the plan names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(path);
-  if (!tok)
-    return tok.status();
-  auto text = spike::core::readFileText(run.text);
-  if (!text)
-    return text.status();
-  if (run.bos) {
-    if ((*tok)->bos() < 0)
-      return spike::core::Status::error(path + ": the tokenizer has no BOS "
-                                               "token");
-    run.options.bos = (*tok)->bos();
-  }
-  return (*tok)->encode(*text);
-}
-
-/// A plan loaded and its text tokenized, for eval, stats and gate.
-struct LoadedRun {
-  spike::runtime::Plan plan;
-  std::vector<int32_t> ids;
-};
-
-spike::core::Result<LoadedRun> loadRun(TextRun &run,
-                                       const std::string &planPath) {
-  auto plan = spike::runtime::loadPlan(planPath);
-  if (!plan)
-    return plan.status();
-  auto ids = tokenizeText(run, *plan);
-  if (!ids)
-    return ids.status();
-  return LoadedRun{plan.take(), ids.take()};
-}
-
-void progressBar(int64_t done, int64_t total) {
-  int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
-  std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
-               std::string(filled, '#').c_str(),
-               std::string(width - filled, '.').c_str(), (long long)done,
-               (long long)total);
-  if (done == total)
-    std::fprintf(stderr, "\n");
-}
-
 int runGenerate(const std::vector<std::string> &args) {
   std::string planPath, prompt, tokenizerPath;
   int64_t maxTokens = 32, topK = 0, seed = 0;
   double temperature = 1.0;
+  bool useCache = true;
+  std::string device = "cpu";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &a = args[i];
     bool hasValue = i + 1 < args.size();
@@ -357,14 +287,20 @@ int runGenerate(const std::vector<std::string> &args) {
       prompt = args[++i];
     else if (a == "--tokenizer" && hasValue)
       tokenizerPath = args[++i];
+    else if (a == "--no-cache")
+      useCache = false;
+    else if (a == "--device" && hasValue)
+      device = args[++i];
     else if (a == "--temperature" && hasValue)
       temperature = std::strtod(args[++i].c_str(), nullptr);
     else if ((a == "--max-tokens" || a == "--top-k" || a == "--seed") &&
              hasValue) {
       int64_t v;
       if (!parseInt(args[++i], v))
-        return usageError("generate: " + a + " needs a non-negative "
-                          "integer, got '" + args[i] + "'");
+        return usageError("generate: " + a +
+                          " needs a non-negative "
+                          "integer, got '" +
+                          args[i] + "'");
       (a == "--max-tokens" ? maxTokens : a == "--top-k" ? topK : seed) = v;
     } else {
       return usageError("generate: unexpected argument '" + a + "'");
@@ -374,7 +310,7 @@ int runGenerate(const std::vector<std::string> &args) {
     return usageError("generate: --plan P and --prompt S are required");
   if (!(temperature > 0))
     return usageError("generate: --temperature must be > 0");
-  auto plan = spike::runtime::loadPlan(planPath);
+  auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
   if (tokenizerPath.empty())
@@ -389,20 +325,23 @@ int runGenerate(const std::vector<std::string> &args) {
   if (ids.empty())
     return usageError("generate: the prompt has no tokens");
   spike::runtime::Executor exec(*plan);
+  spike::runtime::DecodeCache cache;
   std::mt19937_64 rng{uint64_t(seed)};
   size_t promptLength = ids.size();
   std::printf("%s", prompt.c_str());
   std::fflush(stdout);
+  auto started = std::chrono::steady_clock::now();
   for (int64_t n = 0; n < maxTokens; ++n) {
-    // Each step re-runs the whole sequence (no KV cache yet), so every
-    // level of plan generates with exactly its own semantics.
-    std::vector<int64_t> seq(ids.begin(), ids.end());
+    // With the cache, the prompt runs once and each new token alone; without
+    // it, the whole sequence runs again (the two give identical logits).
+    std::vector<int64_t> seq(useCache && n > 0 ? ids.end() - 1 : ids.begin(),
+                             ids.end());
     at::Tensor tokens =
         at::tensor(seq, at::kLong).reshape({1, int64_t(seq.size())});
-    auto logits = exec.forward(tokens);
+    auto logits = exec.forward(tokens, useCache ? &cache : nullptr);
     if (!logits)
       return fail(logits.message());
-    at::Tensor last = (*logits)[0][-1].to(at::kDouble);
+    at::Tensor last = (*logits)[0][-1].to(at::kCPU, at::kDouble);
     int32_t next;
     if (topK == 1) {
       next = int32_t(last.argmax().item<int64_t>());
@@ -414,8 +353,8 @@ int runGenerate(const std::vector<std::string> &args) {
       }
       std::vector<double> p(probs.data_ptr<double>(),
                             probs.data_ptr<double>() + probs.numel());
-      next = int32_t(std::discrete_distribution<int64_t>(p.begin(),
-                                                         p.end())(rng));
+      next =
+          int32_t(std::discrete_distribution<int64_t>(p.begin(), p.end())(rng));
     }
     if (next == (*tok)->eos())
       break;
@@ -424,9 +363,18 @@ int runGenerate(const std::vector<std::string> &args) {
     std::fflush(stdout);
   }
   std::printf("\n");
-  std::fprintf(stderr, "[%zu prompt + %zu generated tokens, level %s, T=%lld]\n",
-               promptLength, ids.size() - promptLength, plan->level.c_str(),
-               (long long)plan->timesteps);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  std::fprintf(
+      stderr,
+      "[%zu prompt + %zu generated tokens, level %s, T=%lld, %.2f "
+      "s, %s]\n",
+      promptLength, ids.size() - promptLength, plan->level.c_str(),
+      (long long)plan->timesteps, seconds,
+      useCache ? ("KV cache " + std::to_string(cache.bytes() / 1024) + " KiB")
+                     .c_str()
+               : "no cache");
   return 0;
 }
 
@@ -481,9 +429,9 @@ int runEval(const std::vector<std::string> &args) {
       std::printf("%12.4f\n", double(c.synapticOps) / double(c.denseMacs));
     else
       std::printf("%12s\n", "-");
-    sites[site] = {{"neurons", c.neurons},   {"spikes", c.spikes},
-                   {"events", c.events},     {"rate", rate},
-                   {"sparsity", sparsity},   {"synaptic_ops", c.synapticOps},
+    sites[site] = {{"neurons", c.neurons},     {"spikes", c.spikes},
+                   {"events", c.events},       {"rate", rate},
+                   {"sparsity", sparsity},     {"synaptic_ops", c.synapticOps},
                    {"dense_macs", c.denseMacs}};
     allSpikes += c.spikes;
     allSlots += c.slots;
@@ -491,9 +439,8 @@ int runEval(const std::vector<std::string> &args) {
     allMacs += c.denseMacs;
   }
   if (allMacs)
-    std::printf("%-24s %10s %12s %10s %12.4f\n",
-                "linear layers, all sites", "", "", "",
-                double(allSops) / double(allMacs));
+    std::printf("%-24s %10s %12s %10s %12.4f\n", "linear layers, all sites", "",
+                "", "", double(allSops) / double(allMacs));
   if (!jsonOut.empty()) {
     nlohmann::json out = {
         {"plan", planPath},
@@ -548,8 +495,7 @@ int runStats(const std::vector<std::string> &args) {
                             "' is not a token id");
         prefix.push_back(id);
       }
-    }
-    else if (a == "--ema" && hasValue) {
+    } else if (a == "--ema" && hasValue) {
       char *end = nullptr;
       ema = std::strtod(args[++i].c_str(), &end);
       if (*end != '\0' || ema < 0 || ema > 1)
@@ -593,17 +539,16 @@ int runStats(const std::vector<std::string> &args) {
     }
     sites[site] = e;
   }
-  nlohmann::json doc = {
-      {"format", "spikec.activation-stats"},
-      {"version", 1},
-      {"producer", std::string("spike-run ") + SPIKE_VERSION},
-      {"source",
-       {{"text", textPath},
-        {"tokens", r->chunks * options.seqLen},
-        {"seq_len", options.seqLen},
-        {"prefix_tokens", prefix}}},
-      {"ema", ema},
-      {"sites", sites}};
+  nlohmann::json doc = {{"format", "spikec.activation-stats"},
+                        {"version", 1},
+                        {"producer", std::string("spike-run ") + SPIKE_VERSION},
+                        {"source",
+                         {{"text", textPath},
+                          {"tokens", r->chunks * options.seqLen},
+                          {"seq_len", options.seqLen},
+                          {"prefix_tokens", prefix}}},
+                        {"ema", ema},
+                        {"sites", sites}};
   if (auto st = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !st)
     return fail(st.message());
   std::printf("%s: %zu sites from %lld tokens (FP perplexity %.4f)\n",
@@ -642,8 +587,7 @@ int runGate(const std::vector<std::string> &args) {
     if (!loaded)
       return fail(loaded.message());
     spike::runtime::Executor exec(loaded->plan);
-    auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids,
-                                                run.options);
+    auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, run.options);
     if (!r)
       return fail(r.message());
     ppl[k] = r->perplexity;
@@ -725,8 +669,7 @@ int runGguf(const std::vector<std::string> &args) {
   if (!file)
     return fail(file.message());
   std::printf("%s: GGUF v%u, %zu metadata keys, %zu tensors\n", path.c_str(),
-              file->version(), file->metadata().size(),
-              file->tensors().size());
+              file->version(), file->metadata().size(), file->tensors().size());
   spike::core::SafetensorsWriter writer;
   for (const auto &[name, t] : file->tensors()) {
     std::string shape;
@@ -852,6 +795,8 @@ int main(int argc, char **argv) {
       return runGguf(args);
     if (cmd == "diff")
       return runDiff(args);
+    if (cmd == "calibrate")
+      return runCalibrate(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

@@ -19,7 +19,7 @@ struct EvalOptions {
 };
 
 struct EvalResult {
-  double nll = 0;       ///< mean negative log-likelihood (nats)
+  double nll = 0; ///< mean negative log-likelihood (nats)
   double perplexity = 0;
   int64_t predicted = 0; ///< tokens scored
   int64_t chunks = 0;

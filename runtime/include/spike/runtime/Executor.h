@@ -11,6 +11,7 @@
 #define SPIKE_RUNTIME_EXECUTOR_H
 
 #include "spike/runtime/Plan.h"
+#include "spike/runtime/TrainableNeuron.h"
 
 namespace spike::runtime {
 
@@ -19,7 +20,7 @@ struct SpikeCounts {
   int64_t neurons = 0; ///< elements of one step (all tokens) in the last run
   int64_t slots = 0;   ///< neuron-steps (x sub-steps) simulated
   int64_t spikes = 0;
-  int64_t events = 0;  ///< neuron-steps with at least one spike
+  int64_t events = 0; ///< neuron-steps with at least one spike
   /// Synaptic operations of the linear layers that read this site: events
   /// times their fan-out; and the MACs the dense QANN spends on them.
   int64_t synapticOps = 0, denseMacs = 0;
@@ -43,6 +44,20 @@ struct SiteStats {
 /// sites (the softmax output).
 void searchClipping(SiteStats &stats, bool isUnsigned);
 
+/// What incremental decoding keeps between calls: the positions already
+/// processed and, per attention product, the key-side operand of those
+/// positions. At the spiking level that operand is the K (or V) train with
+/// its T steps: the products' per-step terms need each step of each past
+/// key, and the running sums are formed from them as a full forward pass
+/// does. Decoding with the cache gives the full pass's logits up to the
+/// rounding of reductions over a different length (the full pass's softmax
+/// rows also hold the masked future keys).
+struct DecodeCache {
+  int64_t positions = 0;             ///< prefix included
+  std::map<size_t, at::Tensor> keys; ///< by op index: [(T,) ..., P, Dh]
+  int64_t bytes() const;
+};
+
 class Executor {
 public:
   explicit Executor(const Plan &plan);
@@ -53,8 +68,11 @@ public:
   void setPrefix(std::vector<int64_t> tokens) { prefix_ = std::move(tokens); }
 
   /// Runs the plan on `tokens` ([B, S] int64) and returns its first output
-  /// (the logits, [B, S, V]).
-  core::Result<at::Tensor> forward(const at::Tensor &tokens);
+  /// (the logits, [B, S, V]). With a cache, `tokens` continue the positions
+  /// the cache holds (the prefix is prepended only to the first call) and
+  /// the cache is extended.
+  core::Result<at::Tensor> forward(const at::Tensor &tokens,
+                                   DecodeCache *cache = nullptr);
 
   /// Runs one op of the plan on `values` (indexed by value slot) and
   /// returns its result, batched over all time steps.
@@ -68,6 +86,14 @@ public:
   /// EMA factor for the statistics (PrefixQuant: 0.99).
   void setEma(double ema) { ema_ = ema; }
 
+  /// While set, the IS neurons of these sites run the differentiable form
+  /// with the given parameters (calibration); others run the kernels.
+  void setTrainable(const TrainableSites *sites) { trainable_ = sites; }
+
+  /// `tokens` ([B, S]) with the prefix prepended.
+  at::Tensor withPrefix(const at::Tensor &tokens) const;
+  int64_t prefixLength() const { return int64_t(prefix_.size()); }
+
 private:
   const Plan &plan_;
   std::vector<int64_t> prefix_;
@@ -80,10 +106,18 @@ private:
   std::vector<int64_t> fanOut_;
   double ema_ = 0.99;
   uint64_t sampleState_ = 1;
+  const TrainableSites *trainable_ = nullptr;
+  DecodeCache *cache_ = nullptr; ///< during a cached forward
+  int64_t offset_ = 0;           ///< position of the first row being run
+
+  /// Rows at the start of the running positions that are prefix positions.
+  int64_t bypassRows() const {
+    return std::max<int64_t>(0, int64_t(prefix_.size()) - offset_);
+  }
+  /// The key-side operand extended by the cached positions of op `index`.
+  at::Tensor withCachedKeys(size_t index, const at::Tensor &rhs);
 
   void observe(const std::string &site, const at::Tensor &x);
-
-
 };
 
 } // namespace spike::runtime

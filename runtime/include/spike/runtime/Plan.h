@@ -21,9 +21,30 @@
 namespace spike::runtime {
 
 enum class OpKind {
-  Embedding, RMSNorm, Linear, RoPE, SplitHeads, MergeHeads, Matmul, Softmax,
-  SiLU, Mul, Add, Quantize, Encode, Decode, ISNeuron, IFNeuron, IFCollect,
-  AccumMap, AAMatmul, AAMul, Observe
+  Embedding,
+  RMSNorm,
+  Linear,
+  RoPE,
+  SplitHeads,
+  MergeHeads,
+  Matmul,
+  Softmax,
+  SiLU,
+  Mul,
+  Add,
+  Quantize,
+  Encode,
+  Decode,
+  ISNeuron,
+  IFNeuron,
+  IFCollect,
+  AccumMap,
+  AAMatmul,
+  AAMul,
+  Observe,
+  /// Not in the plan format: passes its input through. Calibration's
+  /// weight-only teacher puts it in place of the activation neurons.
+  Identity
 };
 
 struct RoPEConfig {
@@ -59,15 +80,23 @@ struct Plan {
   int64_t timesteps = 1, substeps = 1;
   std::vector<PlanOp> ops;
   int numValues = 0;
-  int tokens = -1;          ///< slot of the token input
-  std::vector<int> outputs; ///< slots of the outputs
-  std::string tokenizer;    ///< from the model section, if any
+  int tokens = -1;                   ///< slot of the token input
+  std::vector<int> outputs;          ///< slots of the outputs
+  std::string tokenizer;             ///< from the model section, if any
   std::vector<int64_t> prefixTokens; ///< PrefixQuant prefix, if any
+  at::Device device = at::kCPU;      ///< where the parameters live
   bool spiking() const { return level == "is" || level == "if"; }
 };
 
 /// Validates (schema and rules, tensors included) and loads a plan.
 core::Result<Plan> loadPlan(const std::string &path);
+
+/// Parses "cpu" or "cuda[:N]" and checks that this build and machine can
+/// run there (CUDA needs a CUDA-enabled libtorch and a device).
+core::Result<at::Device> parseDevice(const std::string &name);
+
+/// Moves every parameter of `plan` to `device`.
+void moveToDevice(Plan &plan, at::Device device);
 
 } // namespace spike::runtime
 

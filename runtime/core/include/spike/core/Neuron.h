@@ -23,6 +23,13 @@
 #include <cmath>
 #include <cstdint>
 
+// The CUDA kernels (runtime/cuda) call the same functions on the device.
+#if defined(__CUDACC__)
+#define SPIKE_HOST_DEVICE __host__ __device__
+#else
+#define SPIKE_HOST_DEVICE
+#endif
+
 namespace spike::neuron {
 
 /// Bits supported by quantizers and IS neurons.
@@ -50,7 +57,7 @@ inline constexpr QuantGrid quantGrid(int bits, bool isSigned) {
 /// floor(((x / scale) + 1/2) + offset). The parenthesization is part of the
 /// contract (see the file comment).
 template <typename F>
-inline F quantizeLevel(F x, F scale, const QuantGrid &g) {
+SPIKE_HOST_DEVICE inline F quantizeLevel(F x, F scale, const QuantGrid &g) {
   F y = x / scale;
   y = y + F(0.5);
   y = y + F(g.offset);
@@ -60,7 +67,8 @@ inline F quantizeLevel(F x, F scale, const QuantGrid &g) {
 
 /// The static activation quantizer of the QANN: scale * clip(round_half_up(
 /// x / scale), -2^(n-1), 2^(n-1) - 1) for signed grids, [0, 2^n - 1] else.
-template <typename F> inline F quantize(F x, F scale, const QuantGrid &g) {
+template <typename F>
+SPIKE_HOST_DEVICE inline F quantize(F x, F scale, const QuantGrid &g) {
   return (quantizeLevel(x, scale, g) - F(g.offset)) * scale;
 }
 
@@ -74,8 +82,7 @@ template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
 
 /// The default per-channel weight scale of an n-bit symmetric grid:
 /// max|w| / (2^(n-1) - 1) over the channel (1 for an all-zero channel).
-template <typename F>
-inline F weightScale(const F *row, int64_t n, int bits) {
+template <typename F> inline F weightScale(const F *row, int64_t n, int bits) {
   F amax = 0;
   for (int64_t i = 0; i < n; ++i)
     amax = std::max(amax, std::fabs(row[i]));
@@ -115,7 +122,8 @@ template <typename F> struct ISState {
 };
 
 /// Initial state from v0 and theta (absolute units).
-template <typename F> inline ISState<F> isInit(F v0, F theta) {
+template <typename F>
+SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
   return {v0 / theta, 0};
 }
 
@@ -124,8 +132,8 @@ template <typename F> inline ISState<F> isInit(F v0, F theta) {
 /// u = m - s. Returns the spike count s(t); the real output is
 /// (s(t) - alpha) * theta (eq 10).
 template <typename F>
-inline int64_t isStep(ISState<F> &st, F current, F theta,
-                      const ISParams &p) {
+SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
+                                        const ISParams &p) {
   F m = st.u + current / theta;
   m = m + F(p.alpha);
   int64_t cap = p.levels;
@@ -142,7 +150,8 @@ inline int64_t isStep(ISState<F> &st, F current, F theta,
 /// level the consumer computes the same expression from the window's binary
 /// spike count, with -alpha * theta as its bias.
 template <typename F>
-inline F isOutput(int64_t spikes, F theta, const ISParams &p) {
+SPIKE_HOST_DEVICE inline F isOutput(int64_t spikes, F theta,
+                                    const ISParams &p) {
   return (F(spikes) - F(p.alpha)) * theta;
 }
 
@@ -187,7 +196,8 @@ inline bool parseSchedule(const char *name, IFSchedule &out) {
 /// One binary IF sub-step: integrate `charge` (threshold units), fire once
 /// if u >= 1 and the budget allows, subtract the threshold on a spike.
 template <typename F>
-inline int ifSubstep(ISState<F> &st, F charge, int64_t budget) {
+SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge,
+                                       int64_t budget) {
   st.u = st.u + charge;
   bool fire = st.u >= F(1) && (budget <= 0 || st.spent < budget);
   if (fire) {
@@ -202,8 +212,9 @@ inline int ifSubstep(ISState<F> &st, F charge, int64_t budget) {
 /// `spikes` when non-null and returns their count, which integrate-then-fire
 /// makes equal to isStep's s(t) for every input.
 template <typename F>
-inline int64_t ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
-                        IFSchedule schedule, uint8_t *spikes = nullptr) {
+SPIKE_HOST_DEVICE inline int64_t
+ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
+         IFSchedule schedule, uint8_t *spikes = nullptr) {
   // The same expression as isStep, so the charge is bit-identical.
   F q = current / theta;
   int64_t count = 0;

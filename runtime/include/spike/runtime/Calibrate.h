@@ -1,0 +1,77 @@
+//===- Calibrate.h - Layer-wise calibration of IS neurons -------*- C++ -*-===//
+//
+// The paper's Section 3.4: block by block, learn only the thresholds theta
+// and initial membranes v0 of the block's IS neurons so that the T-summed
+// block output matches a teacher's. The student's inputs are the outputs of
+// the spiking blocks already calibrated; the teacher is fed by its own output
+// chain. AdamW (no weight decay) with a cosine schedule down to lr / 10.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_RUNTIME_CALIBRATE_H
+#define SPIKE_RUNTIME_CALIBRATE_H
+
+#include "spike/runtime/Plan.h"
+
+#include <functional>
+
+namespace spike::runtime {
+
+enum class Teacher {
+  FP,         ///< the full-precision model (a separate plan): the paper's ANN
+  WeightOnly, ///< the student's quantized weights, activations unquantized
+  QANN,       ///< the student's quantized weights and activation quantizers
+};
+
+/// Parses "fp", "w-only" or "qann".
+bool parseTeacher(const std::string &name, Teacher &out);
+const char *teacherName(Teacher teacher);
+
+struct CalibrateOptions {
+  Teacher teacher = Teacher::FP;
+  int64_t epochs = 2;
+  int64_t batch = 1;       ///< sequences per optimizer step
+  double lr = 1e-2;        ///< relative to theta; u0 is in threshold units
+  int64_t groupSize = -1;  ///< channels per threshold; -1: one per site
+  bool v0PerGroup = false; ///< one u0 per threshold group, not per site
+  uint64_t seed = 0;       ///< order of the mini-batches
+  /// Called after every optimizer step: (block, blocks, step, steps, loss).
+  std::function<void(int64_t, int64_t, int64_t, int64_t, double)> progress;
+  /// One line per note (sites that keep one threshold, ...).
+  std::function<void(const std::string &)> note;
+};
+
+/// Per-block mean squared errors against the teacher, each model fed by
+/// its own output chain (the paper's Figures 3 and 4).
+struct BlockReport {
+  int64_t block = 0;
+  double annVsQann = 0, annVsSnnBefore = 0, annVsSnnAfter = 0;
+  double firstLoss = 0, lastLoss = 0; ///< of the first and last step
+  int64_t steps = 0;
+  double seconds = 0;
+};
+
+struct SiteCalibration {
+  std::vector<float> threshold, v0;
+};
+
+struct CalibrationResult {
+  std::map<std::string, SiteCalibration> sites;
+  std::vector<BlockReport> blocks;
+  int64_t groupSize = -1;
+};
+
+/// An error unless `plan` can be calibrated (an IS-level plan).
+core::Status checkCalibratable(const Plan &plan);
+
+/// Calibrates the IS neurons of `student` (level "is") on `samples`
+/// ([N, S] token ids) and writes the learnt parameters into its ops.
+/// `teacherPlan` is the FP plan for Teacher::FP and unused otherwise.
+core::Result<CalibrationResult> calibrate(Plan &student,
+                                          const Plan *teacherPlan,
+                                          const at::Tensor &samples,
+                                          const CalibrateOptions &options);
+
+} // namespace spike::runtime
+
+#endif // SPIKE_RUNTIME_CALIBRATE_H

@@ -1,0 +1,323 @@
+//===- Calibrate.cpp - Layer-wise calibration of IS neurons ---------------===//
+
+#include "spike/runtime/Calibrate.h"
+#include "spike/runtime/Executor.h"
+#include "spike/runtime/Kernels.h"
+#include "spike/runtime/PlanBlocks.h"
+
+#include <torch/optim/adamw.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace spike::runtime {
+
+bool parseTeacher(const std::string &name, Teacher &out) {
+  if (name == "fp")
+    out = Teacher::FP;
+  else if (name == "w-only")
+    out = Teacher::WeightOnly;
+  else if (name == "qann")
+    out = Teacher::QANN;
+  else
+    return false;
+  return true;
+}
+
+const char *teacherName(Teacher teacher) {
+  switch (teacher) {
+  case Teacher::FP:
+    return "fp";
+  case Teacher::WeightOnly:
+    return "w-only";
+  case Teacher::QANN:
+    return "qann";
+  }
+  return "";
+}
+
+namespace {
+
+/// The student at one time step with its IS neurons replaced: by the
+/// quantizer they equal at T = 1 (QANN), or by the identity (weight-only).
+core::Result<Plan> singleStepModel(const Plan &student, Teacher teacher) {
+  Plan plan = student;
+  plan.timesteps = 1;
+  for (PlanOp &op : plan.ops) {
+    if (op.kind != OpKind::ISNeuron)
+      continue;
+    if (teacher == Teacher::WeightOnly) {
+      op.kind = OpKind::Identity;
+      continue;
+    }
+    if (const char *error =
+            neuron::theorem2Params(int(op.bits), 1, op.neuron.alpha > 0,
+                                   op.neuron.budget > 0, op.neuron))
+      return core::Status::error(student.path + ": site " + op.site + ": " +
+                                 error);
+  }
+  return plan;
+}
+
+/// A model fed by its own output chain, advanced one block at a time.
+struct Chain {
+  const Plan *plan;
+  std::unique_ptr<Executor> exec;
+  std::vector<ResidualCut> cuts;
+  bool timed = false;             ///< activations carry a leading T dim
+  std::vector<at::Tensor> values; ///< per mini-batch, at the current cut
+
+  Chain(const Plan &p, std::vector<ResidualCut> c,
+        const std::vector<int64_t> &prefix)
+      : plan(&p), exec(std::make_unique<Executor>(p)), cuts(std::move(c)) {
+    exec->setPrefix(prefix);
+    for (const PlanOp &op : p.ops)
+      timed |= op.kind == OpKind::Encode;
+  }
+
+  /// Runs ops (cuts[from], cuts[to]] on `input`; records the feature width
+  /// of each IS-neuron site in `widths` if given.
+  at::Tensor span(size_t from, size_t to, const at::Tensor &input,
+                  std::map<std::string, int64_t> *widths = nullptr) {
+    std::vector<at::Tensor> v(plan->numValues);
+    v[cuts[from].value] = input;
+    for (size_t i = cuts[from].afterOp + 1; i <= cuts[to].afterOp; ++i) {
+      const PlanOp &op = plan->ops[i];
+      v[op.output] = exec->run(op, v);
+      if (widths && op.kind == OpKind::ISNeuron)
+        (*widths)[op.site] = v[op.output].size(-1);
+    }
+    return v[cuts[to].value];
+  }
+
+  /// Runs the ops up to the first cut (embedding, encoding) per batch.
+  void start(const std::vector<at::Tensor> &batches) {
+    for (const at::Tensor &tokens : batches) {
+      std::vector<at::Tensor> v(plan->numValues);
+      v[plan->tokens] = exec->withPrefix(tokens);
+      for (size_t i = 0; i <= cuts[0].afterOp; ++i)
+        v[plan->ops[i].output] = exec->run(plan->ops[i], v);
+      values.push_back(v[cuts[0].value]);
+    }
+  }
+
+  void advance(size_t from, size_t to) {
+    for (at::Tensor &v : values)
+      v = span(from, to, v);
+  }
+
+  /// The block-output value as the teacher sees it: summed over T.
+  at::Tensor decoded(const at::Tensor &v) const { return timed ? v.sum(0) : v; }
+};
+
+/// Mean squared error over the positions after the prefix.
+at::Tensor mse(const at::Tensor &a, const at::Tensor &b, int64_t prefix) {
+  int64_t s = a.size(-2);
+  return at::mse_loss(a.narrow(-2, prefix, s - prefix),
+                      b.narrow(-2, prefix, s - prefix));
+}
+
+double meanMse(const Chain &a, const Chain &b, int64_t prefix) {
+  double sum = 0;
+  for (size_t i = 0; i < a.values.size(); ++i)
+    sum += mse(a.decoded(a.values[i]), b.decoded(b.values[i]), prefix)
+               .item<double>();
+  return sum / double(a.values.size());
+}
+
+/// The learnable parameters of a site, initialized to the plan's values
+/// regrouped to `groups` thresholds over `width` channels.
+TrainableNeuron initialNeuron(const PlanOp &op, int64_t width, int64_t groups,
+                              bool v0PerGroup) {
+  std::vector<float> theta(groups), u0(v0PerGroup ? groups : 1);
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t channel = g * (width / groups);
+    theta[g] = groupValue(op.threshold, channel, width);
+    if (g < int64_t(u0.size()))
+      u0[g] = groupValue(op.v0, channel, width) /
+              groupValue(op.threshold, channel, width);
+  }
+  TrainableNeuron n;
+  n.theta0 = at::tensor(theta);
+  n.ratio = at::ones({groups}).requires_grad_(true);
+  n.u0 = at::tensor(u0).requires_grad_(true);
+  return n;
+}
+
+std::vector<float> toVector(const at::Tensor &t) {
+  at::Tensor c = t.detach().contiguous().to(at::kFloat);
+  return std::vector<float>(c.data_ptr<float>(),
+                            c.data_ptr<float>() + c.numel());
+}
+
+} // namespace
+
+core::Status checkCalibratable(const Plan &plan) {
+  if (plan.level != "is")
+    return core::Status::error(plan.path +
+                               ": calibration needs an IS-level "
+                               "plan, this one is '" +
+                               plan.level + "'");
+  return core::Status::ok();
+}
+
+core::Result<CalibrationResult> calibrate(Plan &student,
+                                          const Plan *teacherPlan,
+                                          const at::Tensor &samples,
+                                          const CalibrateOptions &options) {
+  if (auto st = checkCalibratable(student); !st)
+    return st;
+  if (options.teacher == Teacher::FP && !teacherPlan)
+    return core::Status::error("the fp teacher needs the FP plan "
+                               "(--teacher-plan)");
+  auto cuts = residualCuts(student);
+  if (!cuts)
+    return cuts.status();
+  auto blocks = findBlocks(student, *cuts);
+  if (!blocks)
+    return blocks.status();
+
+  // The models: teacher, QANN and uncalibrated SNN for the report, and the
+  // student being calibrated.
+  const Plan uncalibrated = student;
+  auto qannPlan = singleStepModel(student, Teacher::QANN);
+  if (!qannPlan)
+    return qannPlan.status();
+  Plan derivedTeacher;
+  if (options.teacher != Teacher::FP) {
+    auto t = singleStepModel(student, options.teacher);
+    if (!t)
+      return t.status();
+    derivedTeacher = t.take();
+    teacherPlan = &derivedTeacher;
+  }
+  auto teacherCuts = residualCuts(*teacherPlan);
+  if (!teacherCuts)
+    return teacherCuts.status();
+  if (teacherCuts->size() != cuts->size())
+    return core::Status::error(
+        teacherPlan->path + ": the teacher has " +
+        std::to_string(teacherCuts->size()) + " residual cuts, the student " +
+        std::to_string(cuts->size()) + ": not the same model");
+
+  const std::vector<int64_t> &prefix = student.prefixTokens;
+  int64_t p = int64_t(prefix.size());
+  std::vector<at::Tensor> batches;
+  for (int64_t i = 0; i < samples.size(0); i += options.batch)
+    batches.push_back(
+        samples.narrow(0, i, std::min(options.batch, samples.size(0) - i)));
+
+  at::NoGradGuard noGrad;
+  Chain teacher(*teacherPlan, *teacherCuts, prefix);
+  Chain qann(*qannPlan, *cuts, prefix);
+  Chain before(uncalibrated, *cuts, prefix);
+  Chain snn(student, *cuts, prefix);
+  for (Chain *c : {&teacher, &qann, &before, &snn})
+    c->start(batches);
+
+  CalibrationResult result;
+  result.groupSize = options.groupSize;
+  std::mt19937_64 rng(options.seed);
+  for (size_t b = 0; b < blocks->size(); ++b) {
+    const PlanBlock &block = (*blocks)[b];
+    auto started = std::chrono::steady_clock::now();
+    BlockReport report;
+    report.block = block.index;
+    teacher.advance(block.begin, block.end);
+    qann.advance(block.begin, block.end);
+    before.advance(block.begin, block.end);
+    report.annVsQann = meanMse(qann, teacher, p);
+    report.annVsSnnBefore = meanMse(before, teacher, p);
+
+    // The learnable parameters of the block's IS neurons.
+    std::map<std::string, int64_t> widths;
+    snn.span(block.begin, block.end, snn.values[0], &widths);
+    TrainableSites trainable;
+    std::vector<at::Tensor> parameters;
+    std::map<std::string, PlanOp *> ops;
+    for (PlanOp &op : student.ops)
+      if (op.kind == OpKind::ISNeuron && widths.count(op.site))
+        ops[op.site] = &op;
+    for (auto &[site, op] : ops) {
+      int64_t width = widths[site], groups = 1;
+      bool keyAxis = op->neuron.alpha == 0; // softmax: dim -1 is the key
+      if (options.groupSize > 0 && !keyAxis) {
+        if (width % options.groupSize == 0)
+          groups = width / options.groupSize;
+        else if (options.note)
+          options.note(site + ": group size " +
+                       std::to_string(options.groupSize) +
+                       " does not divide its " + std::to_string(width) +
+                       " channels; it keeps one threshold");
+      }
+      TrainableNeuron n = initialNeuron(*op, width, groups, options.v0PerGroup);
+      parameters.push_back(n.ratio);
+      parameters.push_back(n.u0);
+      trainable.emplace(site, std::move(n));
+    }
+
+    // AdamW without weight decay, cosine from lr to lr / 10.
+    torch::optim::AdamW optimizer(
+        parameters, torch::optim::AdamWOptions(options.lr).weight_decay(0));
+    int64_t steps = options.epochs * int64_t(batches.size());
+    std::vector<size_t> order(batches.size());
+    for (size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    snn.exec->setTrainable(&trainable);
+    {
+      at::AutoGradMode grad(true);
+      int64_t step = 0;
+      for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+        std::shuffle(order.begin(), order.end(), rng);
+        for (size_t i : order) {
+          double lr = options.lr / 10 +
+                      0.5 * (options.lr - options.lr / 10) *
+                          (1 + std::cos(M_PI * double(step) / double(steps)));
+          for (auto &group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+          optimizer.zero_grad();
+          at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
+          at::Tensor loss =
+              mse(snn.decoded(out), teacher.decoded(teacher.values[i]), p);
+          loss.backward();
+          optimizer.step();
+          {
+            at::NoGradGuard inner;
+            for (auto &[site, n] : trainable) {
+              n.ratio.clamp_(1e-3, 1e3);
+              n.u0.clamp_(-1e3, 1e3);
+            }
+          }
+          double value = loss.item<double>();
+          if (step == 0)
+            report.firstLoss = value;
+          report.lastLoss = value;
+          ++step;
+          if (options.progress)
+            options.progress(int64_t(b), int64_t(blocks->size()), step, steps,
+                             value);
+        }
+      }
+      report.steps = step;
+    }
+    snn.exec->setTrainable(nullptr);
+
+    // The learnt values go into the plan; the exact kernels run from here.
+    for (auto &[site, n] : trainable) {
+      SiteCalibration c{toVector(n.theta()), toVector(n.v0())};
+      ops[site]->threshold = c.threshold;
+      ops[site]->v0 = c.v0;
+      result.sites[site] = std::move(c);
+    }
+    snn.advance(block.begin, block.end);
+    report.annVsSnnAfter = meanMse(snn, teacher, p);
+    report.seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - started)
+                         .count();
+    result.blocks.push_back(report);
+  }
+  return result;
+}
+
+} // namespace spike::runtime

@@ -1,0 +1,62 @@
+//===- TrainableNeuron.cpp - The IS neuron as differentiable ATen ops -----===//
+
+#include "spike/runtime/TrainableNeuron.h"
+
+namespace spike::runtime {
+
+namespace {
+/// Per-group values [G] broadcast to the feature dimension [D].
+at::Tensor perChannel(const at::Tensor &groups, int64_t d) {
+  return groups.numel() == 1 ? groups
+                             : groups.repeat_interleave(d / groups.numel());
+}
+
+/// `value` in the forward pass; the gradient of `grad` in the backward pass.
+at::Tensor withGradientOf(const at::Tensor &value, const at::Tensor &grad) {
+  return value.detach() + (grad - grad.detach());
+}
+} // namespace
+
+at::Tensor TrainableNeuron::v0() const {
+  at::Tensor t = theta();
+  return u0.numel() == 1 && t.numel() == 1 ? u0 * t : u0.expand_as(t) * t;
+}
+
+at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
+                             const at::Tensor &u0,
+                             const neuron::ISParams &params,
+                             int64_t bypassRows) {
+  int64_t d = x.size(-1);
+  at::Tensor th = perChannel(theta, d);
+  // isInit: u = v0 / theta, with v0 = u0 * theta.
+  at::Tensor u = perChannel(u0, d) * at::ones_like(x[0]);
+  at::Tensor spent = at::zeros_like(x[0]);
+  std::vector<at::Tensor> out;
+  for (int64_t t = 0; t < x.size(0); ++t) {
+    // isStep, operation for operation.
+    at::Tensor m = u + x[t] / th;
+    m = m + params.alpha;
+    at::Tensor cap = at::full_like(m, double(params.levels));
+    if (params.budget > 0)
+      cap = at::minimum(cap, double(params.budget) - spent);
+    at::Tensor k = at::floor(m).detach();
+    at::Tensor s = at::minimum(at::maximum(k, at::zeros_like(k)), cap);
+    // Straight-through floor, hard clamp: ds/dm = 1 where 0 <= floor(m) <=
+    // cap, else 0.
+    at::Tensor inside = (k >= 0).logical_and(k <= cap).to(m.scalar_type());
+    s = withGradientOf(s, m * inside);
+    u = m - s;
+    spent = spent + s.detach();
+    out.push_back((s - params.alpha) * th);
+  }
+  at::Tensor y = at::stack(out);
+  if (bypassRows > 0 && x.dim() >= 2) {
+    at::Tensor rows = at::arange(x.size(-2), x.options().dtype(at::kLong))
+                          .lt(bypassRows)
+                          .unsqueeze(-1);
+    y = at::where(rows, x, y);
+  }
+  return y;
+}
+
+} // namespace spike::runtime

@@ -1,0 +1,130 @@
+//===- CommandLine.cpp - Helpers shared by spike-run commands -------------===//
+
+#include "CommandLine.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/core/Tokenizer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace spike::run {
+
+int usageError(const std::string &what) {
+  std::fprintf(stderr, "spike-run: error: %s (see spike-run --help)\n",
+               what.c_str());
+  return 2;
+}
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "spike-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+bool parseDouble(const std::string &text, double &out) {
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v))
+    return false;
+  out = v;
+  return true;
+}
+
+bool parseInt(const std::string &text, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 0)
+    return false;
+  out = v;
+  return true;
+}
+
+int parseTextRunOption(const std::string &command,
+                       const std::vector<std::string> &args, size_t &i,
+                       TextRun &run) {
+  const std::string &a = args[i];
+  bool hasValue = i + 1 < args.size();
+  if (a == "--plan" && hasValue)
+    run.plan = args[++i];
+  else if (a == "--text" && hasValue)
+    run.text = args[++i];
+  else if (a == "--tokenizer" && hasValue)
+    run.tokenizer = args[++i];
+  else if (a == "--bos")
+    run.bos = true;
+  else if (a == "--device" && hasValue)
+    run.device = args[++i];
+  else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
+           hasValue) {
+    int64_t v;
+    if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1)) {
+      usageError(command + ": " + a + " needs a positive integer, got '" +
+                 args[i] + "'");
+      return -1;
+    }
+    (a == "--tokens"    ? run.options.maxTokens
+     : a == "--seq-len" ? run.options.seqLen
+                        : run.options.batch) = v;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+spike::core::Result<std::vector<int32_t>>
+tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
+  std::string path = run.tokenizer.empty() ? plan.tokenizer : run.tokenizer;
+  if (path.empty())
+    return spike::core::Status::error(
+        run.plan + ": the plan names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(path);
+  if (!tok)
+    return tok.status();
+  auto text = spike::core::readFileText(run.text);
+  if (!text)
+    return text.status();
+  if (run.bos) {
+    if ((*tok)->bos() < 0)
+      return spike::core::Status::error(path + ": the tokenizer has no BOS "
+                                               "token");
+    run.options.bos = (*tok)->bos();
+  }
+  return (*tok)->encode(*text);
+}
+
+spike::core::Result<spike::runtime::Plan>
+loadPlanOn(const std::string &path, const std::string &device) {
+  auto where = spike::runtime::parseDevice(device);
+  if (!where)
+    return where.status();
+  auto plan = spike::runtime::loadPlan(path);
+  if (!plan)
+    return plan.status();
+  if (!where->is_cpu())
+    spike::runtime::moveToDevice(*plan, *where);
+  return plan;
+}
+
+spike::core::Result<LoadedRun> loadRun(TextRun &run,
+                                       const std::string &planPath) {
+  auto plan = loadPlanOn(planPath, run.device);
+  if (!plan)
+    return plan.status();
+  auto ids = tokenizeText(run, *plan);
+  if (!ids)
+    return ids.status();
+  return LoadedRun{plan.take(), ids.take()};
+}
+
+void progressBar(int64_t done, int64_t total) {
+  int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
+  std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
+               std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), (long long)done,
+               (long long)total);
+  if (done == total)
+    std::fprintf(stderr, "\n");
+}
+
+} // namespace spike::run

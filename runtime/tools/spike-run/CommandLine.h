@@ -1,0 +1,63 @@
+//===- CommandLine.h - Helpers shared by spike-run commands -----*- C++ -*-===//
+
+#ifndef SPIKE_RUN_COMMANDLINE_H
+#define SPIKE_RUN_COMMANDLINE_H
+
+#include "spike/runtime/Evaluate.h"
+#include "spike/runtime/Plan.h"
+
+#include <string>
+#include <vector>
+
+namespace spike::run {
+
+/// Prints "spike-run: error: WHAT (see spike-run --help)"; returns 2.
+int usageError(const std::string &what);
+/// Prints "spike-run: error: MESSAGE"; returns 1.
+int fail(const std::string &message);
+/// A non-negative decimal integer, the whole text.
+bool parseInt(const std::string &text, int64_t &out);
+/// A finite number, the whole text.
+bool parseDouble(const std::string &text, double &out);
+
+/// Options shared by the commands that run a plan over a text.
+struct TextRun {
+  std::string plan, text, tokenizer;
+  spike::runtime::EvalOptions options;
+  bool bos = false;
+  std::string device = "cpu"; ///< --device cpu|cuda[:N]
+};
+
+/// Consumes args[i] (and its value) if it is a text-run option. Returns 0 if
+/// not one, 1 if consumed, -1 after printing a usage error.
+int parseTextRunOption(const std::string &command,
+                       const std::vector<std::string> &args, size_t &i,
+                       TextRun &run);
+
+/// Loads the tokenizer (the plan's unless given) and tokenizes the text.
+spike::core::Result<std::vector<int32_t>>
+tokenizeText(TextRun &run, const spike::runtime::Plan &plan);
+
+/// A plan loaded and its text tokenized, for eval, stats and gate.
+struct LoadedRun {
+  spike::runtime::Plan plan;
+  std::vector<int32_t> ids;
+};
+
+/// Loads the plan onto run.device and tokenizes run.text.
+spike::core::Result<LoadedRun> loadRun(TextRun &run,
+                                       const std::string &planPath);
+
+/// Loads a plan onto a device ("cpu", "cuda", "cuda:N").
+spike::core::Result<spike::runtime::Plan> loadPlanOn(const std::string &path,
+                                                     const std::string &device);
+
+/// "[#####.....] done/total chunks" on stderr.
+void progressBar(int64_t done, int64_t total);
+
+/// The commands that live in files of their own.
+int runCalibrate(const std::vector<std::string> &args);
+
+} // namespace spike::run
+
+#endif // SPIKE_RUN_COMMANDLINE_H

@@ -1,0 +1,119 @@
+//===- TrainableNeuronTest.cpp - Calibration's differentiable neuron ------===//
+//
+// The calibration's forward pass must be the IS neuron of Neuron.h, not an
+// approximation of it: trainableISNeuron equals isNeuronKernel bit for bit
+// (values and, through u = m - s, the state it carries between steps). Its
+// gradients follow the straight-through floor and the hard clamp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spike/runtime/TrainableNeuron.h"
+#include "spike/runtime/Kernels.h"
+#include "spike/runtime/PlanBlocks.h"
+
+#include <gtest/gtest.h>
+
+using namespace spike;
+using namespace spike::runtime;
+
+namespace {
+
+struct Case {
+  int bits;
+  int64_t timesteps;
+  bool isSigned, budget;
+};
+
+class TrainableNeuronTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TrainableNeuronTest, ForwardEqualsKernelBitForBit) {
+  Case c = GetParam();
+  neuron::ISParams p;
+  ASSERT_EQ(
+      neuron::theorem2Params(c.bits, c.timesteps, c.isSigned, c.budget, p),
+      nullptr);
+  at::manual_seed(c.bits * 100 + c.timesteps);
+  const int64_t d = 12; // three groups of four channels
+  std::vector<float> theta = {0.05f, 0.11f, 0.023f};
+  std::vector<float> v0 = {0.025f, 0.055f, 0.0115f}; // theta / 2
+  // Wide inputs: inside and far outside the neuron's range, uneven over T.
+  at::Tensor x = at::randn({c.timesteps, 2, 7, d}) * 0.6;
+  for (int64_t bypass : {0, 2}) {
+    at::Tensor expected =
+        isNeuronKernel(x, theta, v0, p, nullptr, Bypass{bypass});
+    at::Tensor th = at::tensor(theta), u0 = at::tensor(v0) / th;
+    at::Tensor got = trainableISNeuron(x, th, u0, p, bypass);
+    ASSERT_EQ(got.sizes(), expected.sizes());
+    EXPECT_TRUE(at::equal(got, expected))
+        << "max diff " << (got - expected).abs().max().item<float>()
+        << " (bypass " << bypass << ")";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Grids, TrainableNeuronTest,
+    ::testing::Values(Case{6, 1, true, true}, Case{6, 2, true, true},
+                      Case{6, 4, true, true}, Case{6, 8, true, false},
+                      Case{6, 2, false, true}, Case{4, 4, true, true},
+                      Case{8, 16, true, true}));
+
+TEST(TrainableNeuron, GradientsFollowStraightThroughFloorAndHardClamp) {
+  neuron::ISParams p;
+  ASSERT_EQ(neuron::theorem2Params(6, 1, true, true, p), nullptr);
+  // One step, theta = 1, u0 = 0.5: s = clamp(floor(x + 0.5 + 32), 0, 63).
+  at::Tensor x =
+      at::tensor({0.2f, 100.0f, -100.0f}).reshape({1, 3}).requires_grad_(true);
+  at::Tensor theta = at::ones({1}).requires_grad_(true);
+  at::Tensor u0 = at::full({1}, 0.5f).requires_grad_(true);
+  at::Tensor y = trainableISNeuron(x, theta, u0, p);
+  y.sum().backward();
+  // Inside the range the output follows x (STE); clamped outputs do not.
+  EXPECT_FLOAT_EQ(x.grad()[0][0].item<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(x.grad()[0][1].item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(x.grad()[0][2].item<float>(), 0.0f);
+  EXPECT_TRUE(std::isfinite(theta.grad().item<float>()));
+  EXPECT_NE(theta.grad().item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(u0.grad().item<float>(), 1.0f); // one inside element
+}
+
+TEST(TrainableNeuron, PerChannelGroups) {
+  neuron::ISParams p;
+  ASSERT_EQ(neuron::theorem2Params(6, 2, true, true, p), nullptr);
+  at::Tensor x = at::randn({2, 5, 8});
+  std::vector<float> theta = {0.1f, 0.2f, 0.3f, 0.4f};
+  std::vector<float> v0 = {0.05f};
+  at::Tensor expected = isNeuronKernel(x, theta, v0, p, nullptr);
+  at::Tensor th = at::tensor(theta);
+  // One absolute v0 for all groups is u0 = v0 / theta per group.
+  at::Tensor u0 = at::full({4}, 0.05f) / th;
+  EXPECT_TRUE(at::equal(trainableISNeuron(x, th, u0, p), expected));
+}
+
+TEST(PlanBlocks, GoldenPlanHasOneBlockOfTwoResidualSpans) {
+  auto plan = loadPlan(std::string(SPIKE_SOURCE_DIR) +
+                       "/test/Plan/golden/tiny-is.plan.json");
+  ASSERT_TRUE(plan) << plan.message();
+  auto cuts = residualCuts(*plan);
+  ASSERT_TRUE(cuts) << cuts.message();
+  // After encode (the block input), after each residual add.
+  ASSERT_EQ(cuts->size(), 3u);
+  EXPECT_EQ(plan->ops[(*cuts)[0].afterOp].kind, OpKind::Encode);
+  EXPECT_EQ(plan->ops[(*cuts)[1].afterOp].kind, OpKind::Add);
+  EXPECT_EQ(plan->ops[(*cuts)[2].afterOp].kind, OpKind::Add);
+  auto blocks = findBlocks(*plan, *cuts);
+  ASSERT_TRUE(blocks) << blocks.message();
+  ASSERT_EQ(blocks->size(), 1u);
+  EXPECT_EQ((*blocks)[0].index, 0);
+  EXPECT_EQ((*blocks)[0].begin, 0u);
+  EXPECT_EQ((*blocks)[0].end, 2u);
+  EXPECT_EQ((*blocks)[0].sites.size(), 8u); // 6 attention, 2 MLP
+  // The FP plan of the same model lines up: same number of cuts.
+  auto fp = loadPlan(std::string(SPIKE_SOURCE_DIR) +
+                     "/test/Plan/golden/tiny-fp.plan.json");
+  ASSERT_TRUE(fp) << fp.message();
+  auto fpCuts = residualCuts(*fp);
+  ASSERT_TRUE(fpCuts) << fpCuts.message();
+  EXPECT_EQ(fpCuts->size(), cuts->size());
+}
+
+} // namespace
