@@ -96,6 +96,16 @@ COMMANDS:
                      PREFIX.csv and PREFIX.png (default CALIB.layers.*).
                      Presets: cpu (16 x 256 x 2 epochs), paper (64 x 1024
                      x 10).
+  zeroshot --plan P [--tasks all|piqa,arc_easy,arc_challenge,hellaswag,
+           winogrande] [--limit N] [--batch B] [--data DIR] [--bos]
+           [--json OUT] [--device D]
+                     Zero-shot multiple-choice accuracy by log-likelihood
+                     (lm-evaluation-harness conventions): acc, and acc_norm
+                     (per byte of the choice), with standard errors over
+                     the first N items (all by default), and the paper's
+                     "Avg. Acc." (acc for winogrande, acc_norm otherwise).
+                     DIR defaults to $SPIKEC_DATA/zeroshot or
+                     ../shared/data/zeroshot.
   gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
        [--max-ratio R] [--strict]
                      The quality gate before conversion: perplexity of P
@@ -797,6 +807,8 @@ int main(int argc, char **argv) {
       return runDiff(args);
     if (cmd == "calibrate")
       return runCalibrate(args);
+    if (cmd == "zeroshot")
+      return runZeroShot(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

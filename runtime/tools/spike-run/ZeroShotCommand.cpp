@@ -1,0 +1,148 @@
+//===- ZeroShotCommand.cpp - spike-run zeroshot ---------------------------===//
+//
+// Zero-shot multiple-choice accuracy of a plan at any level, as the paper
+// reports it: acc for WinoGrande, acc_norm for the others, and their mean
+// ("Avg. Acc."), each with the standard error of its N items.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/runtime/ZeroShot.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace spike::run {
+
+int runZeroShot(const std::vector<std::string> &args) {
+  std::string planPath, tokenizerPath, out, device = "cpu";
+  std::string dataDir;
+  std::string tasksArg = "all";
+  int64_t limit = 0, batch = 8;
+  bool bos = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue)
+      planPath = args[++i];
+    else if (a == "--tasks" && hasValue)
+      tasksArg = args[++i];
+    else if (a == "--data" && hasValue)
+      dataDir = args[++i];
+    else if (a == "--tokenizer" && hasValue)
+      tokenizerPath = args[++i];
+    else if (a == "--json" && hasValue)
+      out = args[++i];
+    else if (a == "--device" && hasValue)
+      device = args[++i];
+    else if (a == "--bos")
+      bos = true;
+    else if ((a == "--limit" || a == "--batch") && hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v) || (a == "--batch" && v < 1))
+        return usageError("zeroshot: " + a +
+                          " needs a positive integer, "
+                          "got '" +
+                          args[i] + "'");
+      (a == "--limit" ? limit : batch) = v;
+    } else {
+      return usageError("zeroshot: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty())
+    return usageError("zeroshot: --plan P is required");
+  if (dataDir.empty()) {
+    const char *env = std::getenv("SPIKEC_DATA");
+    dataDir = std::string(env ? env : "../shared/data") + "/zeroshot";
+  }
+  struct stat st;
+  if (stat(dataDir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return fail(dataDir + ": zero-shot data not found (pass --data DIR or "
+                          "set SPIKEC_DATA)");
+  std::vector<std::string> tasks;
+  if (tasksArg == "all") {
+    tasks = spike::core::zeroShotTaskNames();
+  } else {
+    std::istringstream in(tasksArg);
+    for (std::string t; std::getline(in, t, ',');)
+      tasks.push_back(t);
+  }
+
+  auto plan = loadPlanOn(planPath, device);
+  if (!plan)
+    return fail(plan.message());
+  if (tokenizerPath.empty())
+    tokenizerPath = plan->tokenizer;
+  if (tokenizerPath.empty())
+    return usageError("zeroshot: the plan names no tokenizer; pass "
+                      "--tokenizer");
+  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  if (!tok)
+    return fail(tok.message());
+  if (bos && (*tok)->bos() < 0)
+    return fail(tokenizerPath + ": the tokenizer has no BOS token");
+
+  std::vector<spike::core::ZeroShotTask> loaded;
+  for (const std::string &name : tasks) {
+    auto task = spike::core::loadZeroShotTask(name, dataDir, limit);
+    if (!task)
+      return fail(task.message());
+    loaded.push_back(task.take());
+  }
+
+  spike::runtime::Executor exec(*plan);
+  std::printf(
+      "zero-shot: %s (level %s, T=%lld)%s\n", planPath.c_str(),
+      plan->level.c_str(), (long long)plan->timesteps,
+      limit ? (", first " + std::to_string(limit) + " items per task").c_str()
+            : "");
+  std::printf("%-14s %6s %16s %16s %9s\n", "task", "n", "acc", "acc_norm",
+              "seconds");
+  nlohmann::json results = nlohmann::json::object();
+  double sum = 0;
+  for (const auto &task : loaded) {
+    auto progress = [&](int64_t done, int64_t total) {
+      std::fprintf(stderr, "\r%s: %lld/%lld choices", task.name.c_str(),
+                   (long long)done, (long long)total);
+      if (done == total)
+        std::fprintf(stderr, "\n");
+    };
+    auto s = spike::runtime::scoreTask(exec, **tok, task, batch,
+                                       bos ? (*tok)->bos() : -1, progress);
+    if (!s)
+      return fail(s.message());
+    std::printf("%-14s %6lld %8.4f±%.4f %8.4f±%.4f %9.1f\n", s->name.c_str(),
+                (long long)s->n, s->acc, s->accStderr, s->accNorm,
+                s->accNormStderr, s->seconds);
+    std::fflush(stdout);
+    results[s->name] = {{"n", s->n},
+                        {"acc", s->acc},
+                        {"acc_stderr", s->accStderr},
+                        {"acc_norm", s->accNorm},
+                        {"acc_norm_stderr", s->accNormStderr},
+                        {"reported", s->reportsNorm ? "acc_norm" : "acc"},
+                        {"seconds", s->seconds}};
+    sum += s->reported();
+  }
+  double avg = sum / double(loaded.size());
+  std::printf("Avg. Acc. (acc_norm; acc for winogrande): %.2f\n", 100 * avg);
+  if (!out.empty()) {
+    nlohmann::json doc = {{"plan", planPath},
+                          {"level", plan->level},
+                          {"timesteps", plan->timesteps},
+                          {"limit", limit},
+                          {"data", dataDir},
+                          {"tasks", results},
+                          {"avg_acc", avg}};
+    if (auto w = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !w)
+      return fail(w.message());
+  }
+  return 0;
+}
+
+} // namespace spike::run
