@@ -71,7 +71,12 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
     caps the spikes of the whole window, which makes the neuron equal the
     n-bit quantizer for every T. With `bits`, the neuron claims the Theorem-2
     parameterization (L = ceil((2^n-1)/T), alpha = 2^(n-1)/T or 0), and the
-    verifier checks it. The arithmetic is `spike::neuron::isStep`.
+    verifier checks it. `bidirectional` adds correction spikes (SpikeZIP-TF
+    style): the lower clip becomes `-(spikes so far)`, so a step can cancel
+    spikes already emitted and the window's count follows the floor of the
+    total charge however it is spread over the steps. Binary IF hardware
+    cannot emit them (`spike-lower-is-to-if` refuses); graded signed spikes
+    can. The arithmetic is `spike::neuron::isStep`.
 
     ```mlir
     %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0
@@ -82,11 +87,12 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
   let arguments = (ins Spike_Train:$input, StrAttr:$site, I64Attr:$levels,
                        F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
                        DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
-                       OptionalAttr<I64Attr>:$bits);
+                       OptionalAttr<I64Attr>:$bits, UnitAttr:$bidirectional);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
     $input `site` $site `levels` $levels `alpha` $alpha `threshold` custom<ExactF64List>($threshold)
-    `v0` custom<ExactF64List>($v0) (`budget` $budget^)? (`bits` $bits^)? attr-dict `:`
+    `v0` custom<ExactF64List>($v0) (`budget` $budget^)? (`bits` $bits^)?
+    (`bidirectional` $bidirectional^)? attr-dict `:`
     qualified(type($input))
   }];
   let hasVerifier = 1;

@@ -37,6 +37,15 @@ struct LowerISToIFPass
     SmallVector<spk::ISNeuronOp> neurons;
     getOperation().walk([&](spk::ISNeuronOp op) { neurons.push_back(op); });
     for (spk::ISNeuronOp is : neurons)
+      if (is.getBidirectional()) {
+        is.emitOpError("at site \"")
+            << is.getSite()
+            << "\" emits correction spikes, which binary IF neurons cannot; "
+               "keep it at the IS level for a graded-spike target or convert "
+               "without bidirectional";
+        return signalPassFailure();
+      }
+    for (spk::ISNeuronOp is : neurons)
       lower(is, *sched);
   }
 

@@ -49,7 +49,7 @@ __global__ void isNeuronKernel(const float *x, float *out, StepShape sh,
   for (int64_t t = 0; t < sh.steps; ++t) {
     int64_t s = neuron::isStep(st, x[t * sh.perStep + i], th, params);
     out[t * sh.perStep + i] = neuron::isOutput(s, th, params);
-    spikes += s;
+    spikes += s < 0 ? -s : s; // correction spikes are spikes too
     events += s != 0;
   }
   count(tally, spikes, events);

@@ -73,7 +73,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
       for (int64_t t = 0; t < steps; ++t) {
         int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
         dst[t * per + i] = neuron::isOutput(s, theta, params);
-        local += s;
+        local += s < 0 ? -s : s; // correction spikes are spikes too
         localEvents += s != 0;
       }
     }

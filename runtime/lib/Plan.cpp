@@ -152,6 +152,7 @@ core::Result<Plan> loadPlan(const std::string &path) {
     op.neuron.levels = attrs.value("levels", int64_t(0));
     op.neuron.alpha = attrs.value("alpha", 0.0);
     op.neuron.budget = attrs.value("budget", int64_t(0));
+    op.neuron.bidirectional = attrs.value("bidirectional", false);
     if (attrs.contains("schedule"))
       neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
                             op.schedule);

@@ -40,10 +40,11 @@ at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
     if (params.budget > 0)
       cap = at::minimum(cap, double(params.budget) - spent);
     at::Tensor k = at::floor(m).detach();
-    at::Tensor s = at::minimum(at::maximum(k, at::zeros_like(k)), cap);
-    // Straight-through floor, hard clamp: ds/dm = 1 where 0 <= floor(m) <=
+    at::Tensor lo = params.bidirectional ? -spent : at::zeros_like(k);
+    at::Tensor s = at::minimum(at::maximum(k, lo), cap);
+    // Straight-through floor, hard clamp: ds/dm = 1 where lo <= floor(m) <=
     // cap, else 0.
-    at::Tensor inside = (k >= 0).logical_and(k <= cap).to(m.scalar_type());
+    at::Tensor inside = (k >= lo).logical_and(k <= cap).to(m.scalar_type());
     s = withGradientOf(s, m * inside);
     u = m - s;
     spent = spent + s.detach();

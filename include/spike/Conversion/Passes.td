@@ -47,7 +47,11 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
     Option<"budget", "budget", "bool", /*default=*/"true",
            "Cap each neuron's spikes per window at 2^n - 1 (exact for every T)">,
     Option<"bits", "bits", "int64_t", /*default=*/"0",
-           "If non-zero, require every quantizer to use this many bits (2..8)">
+           "If non-zero, require every quantizer to use this many bits (2..8)">,
+    Option<"bidirectional", "bidirectional", "bool", /*default=*/"false",
+           "Give every IS neuron correction spikes (SpikeZIP-TF style): the "
+           "window's output then follows the quantizer of the summed input "
+           "however it is spread over the steps; not lowerable to binary IF">
   ];
 }
 

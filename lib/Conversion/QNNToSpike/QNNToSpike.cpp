@@ -31,9 +31,10 @@ namespace {
 
 class FunctionConverter {
 public:
-  FunctionConverter(func::FuncOp func, int64_t timesteps, bool budget)
+  FunctionConverter(func::FuncOp func, int64_t timesteps, bool budget,
+                    bool bidirectional)
       : func(func), builder(func.getContext()), timesteps(timesteps),
-        budget(budget) {}
+        budget(budget), bidirectional(bidirectional) {}
 
   LogicalResult run();
 
@@ -42,6 +43,7 @@ private:
   OpBuilder builder;
   int64_t timesteps;
   bool budget;
+  bool bidirectional;
   /// Activation tensor -> the train that carries it.
   DenseMap<Value, Value> trains;
   /// Original ops that were replaced, erased at the end.
@@ -220,7 +222,7 @@ LogicalResult FunctionConverter::convertQuantize(qnn::QuantizeOp q) {
       builder.getI64IntegerAttr(p.levels), builder.getF64FloatAttr(p.alpha),
       q.getScaleAttr(), DenseF64ArrayAttr::get(ctx, v0),
       budget ? builder.getI64IntegerAttr(p.budget) : IntegerAttr(),
-      q.getBitsAttr());
+      q.getBitsAttr(), bidirectional ? builder.getUnitAttr() : UnitAttr());
   map(q, neuron);
   return success();
 }
@@ -282,7 +284,7 @@ struct ConvertQNNToSpikePass
     }
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal() &&
-          failed(FunctionConverter(func, timesteps, budget).run()))
+          failed(FunctionConverter(func, timesteps, budget, bidirectional).run()))
         return signalPassFailure();
   }
 };

@@ -304,6 +304,8 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
             neuronAttrs(n);
             if (auto b = n.getBits())
               attrs["bits"] = int64_t(*b);
+            if (n.getBidirectional())
+              attrs["bidirectional"] = true;
             return success();
           })
           .Case<spk::IFNeuronOp>([&](auto n) {

@@ -124,6 +124,71 @@ TEST(ISNeuron, BudgetMakesWindowEqualQuantizer) {
   EXPECT_GE(total, 1000000);
 }
 
+// Correction spikes: for uneven (dyadic, so exact) splits of X over the T
+// steps, the window's output equals the quantizer of X whenever no step
+// hits the per-step cap L; without them the same splits often differ.
+TEST(ISNeuron, CorrectionSpikesMakeUnevenWindowsEqualQuantizer) {
+  std::mt19937_64 rng(7);
+  int64_t checked = 0, capped = 0, plainDiffer = 0;
+  for (auto [bits, t] : std::vector<std::pair<int, int64_t>>{
+           {4, 2}, {6, 2}, {6, 4}, {6, 8}, {8, 4}, {8, 16}}) {
+    ISParams bi, plain;
+    ASSERT_EQ(theorem2Params(bits, t, true, true, bi), nullptr);
+    plain = bi;
+    bi.bidirectional = true;
+    QuantGrid g = quantGrid(bits, true);
+    const double theta = 0.125;
+    int64_t range = int64_t(1.5 * double(g.offset + 1) * 256);
+    std::uniform_int_distribution<int64_t> kDist(-range, range);
+    for (int i = 0; i < 80000; ++i) {
+      // Step currents of any sign summing to X (multiples of theta / 256).
+      std::vector<double> steps(t);
+      double x = 0;
+      for (double &c : steps) {
+        c = double(kDist(rng)) * theta / 256 / double(t);
+        c = std::round(c * 256 / theta) * theta / 256;
+        x += c;
+      }
+      ISState<double> a = isInit(theta / 2, theta), b = a;
+      double sumBi = 0, sumPlain = 0;
+      bool hitCap = false;
+      for (double c : steps) {
+        double m = a.u + c / theta + bi.alpha;
+        hitCap |= std::floor(m) > double(bi.levels);
+        sumBi += isOutput(isStep(a, c, theta, bi), theta, bi);
+        sumPlain += isOutput(isStep(b, c, theta, plain), theta, plain);
+      }
+      if (hitCap) {
+        ++capped;
+        continue;
+      }
+      ++checked;
+      ASSERT_EQ(sumBi, quantize(x, theta, g)) << "bits=" << bits << " T=" << t;
+      plainDiffer += sumPlain != quantize(x, theta, g);
+    }
+  }
+  std::printf("[ measured ] uneven windows: %lld checked (%lld hit the cap L); "
+              "without correction spikes %.2f%% differ\n",
+              (long long)checked, (long long)capped,
+              100.0 * double(plainDiffer) / double(checked));
+  EXPECT_GE(checked, 200000);
+  EXPECT_GT(plainDiffer, 0);
+}
+
+TEST(ISNeuron, CorrectionSpikesChangeNothingAtT1) {
+  ISParams p;
+  ASSERT_EQ(theorem2Params(6, 1, true, true, p), nullptr);
+  ISParams bi = p;
+  bi.bidirectional = true;
+  std::mt19937_64 rng(8);
+  std::normal_distribution<float> dist(0, 40);
+  for (int i = 0; i < 100000; ++i) {
+    float x = dist(rng);
+    ISState<float> a = isInit(0.5f, 1.0f), b = a;
+    ASSERT_EQ(isStep(a, x, 1.0f, p), isStep(b, x, 1.0f, bi));
+  }
+}
+
 TEST(ISNeuron, WithoutBudgetReachesOneLevelTooHigh) {
   // Remark 1: L*T = 2^n for T > 1, one level above the quantizer's top code.
   // The mismatch is measured and reported, and must exist.

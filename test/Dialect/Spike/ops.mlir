@@ -55,3 +55,12 @@ func.func @block(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %y = spike.decode %r : !t8 -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
+
+// CHECK-LABEL: func @bidirectional_neuron
+// CHECK: spike.is_neuron %{{.*}} site "blk0.attn.norm" levels 32 alpha 1.600000e+01 threshold [5.000000e-02] v0 [2.500000e-02] budget 63 bits 6 bidirectional :
+func.func @bidirectional_neuron(%x: !spike.train<2 x tensor<?x8xf32>>) -> !spike.train<2 x tensor<?x8xf32>> {
+  %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0
+         threshold [0.05] v0 [0.025] budget 63 bits 6 bidirectional
+         : !spike.train<2 x tensor<?x8xf32>>
+  return %y : !spike.train<2 x tensor<?x8xf32>>
+}

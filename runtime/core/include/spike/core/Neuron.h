@@ -94,6 +94,11 @@ struct ISParams {
   int64_t levels = 0; ///< L: most spikes per step
   double alpha = 0;   ///< per-step offset in threshold units
   int64_t budget = 0; ///< most spikes over the window; 0 means no budget
+  /// Correction spikes (SpikeZIP-TF style): a step may emit negative spikes,
+  /// down to cancelling those already emitted in the window, so the
+  /// window's count follows floor(u0 + total charge) however the charge is
+  /// spread over the steps.
+  bool bidirectional = false;
 };
 
 /// Theorem 2 / Remark 1: L = ceil((2^n - 1) / T), alpha = 2^(n-1) / T for a
@@ -128,8 +133,9 @@ SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
 }
 
 /// One step of the IS neuron with input current `current` (absolute units).
-/// m = u + I/theta + alpha; s = clip(floor(m), 0, min(L, budget - spent));
-/// u = m - s. Returns the spike count s(t); the real output is
+/// m = u + I/theta + alpha; s = clip(floor(m), lo, min(L, budget - spent))
+/// with lo = 0, or -spent with correction spikes; u = m - s. Returns the
+/// spike count s(t) (negative for correction spikes); the real output is
 /// (s(t) - alpha) * theta (eq 10).
 template <typename F>
 SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
@@ -139,8 +145,9 @@ SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
   int64_t cap = p.levels;
   if (p.budget > 0)
     cap = std::min<int64_t>(cap, p.budget - st.spent);
+  int64_t lo = p.bidirectional ? -st.spent : 0;
   F k = std::floor(m);
-  int64_t s = k <= F(0) ? 0 : (k >= F(cap) ? cap : int64_t(k));
+  int64_t s = k <= F(lo) ? lo : (k >= F(cap) ? cap : int64_t(k));
   st.u = m - F(s);
   st.spent += s;
   return s;
