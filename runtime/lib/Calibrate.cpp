@@ -95,7 +95,7 @@ struct Chain {
   void start(const std::vector<at::Tensor> &batches) {
     for (const at::Tensor &tokens : batches) {
       std::vector<at::Tensor> v(plan->numValues);
-      v[plan->tokens] = exec->withPrefix(tokens);
+      v[plan->tokens] = exec->withPrefix(tokens).to(plan->device);
       for (size_t i = 0; i <= cuts[0].afterOp; ++i)
         v[plan->ops[i].output] = exec->run(plan->ops[i], v);
       values.push_back(v[cuts[0].value]);
@@ -129,7 +129,7 @@ double meanMse(const Chain &a, const Chain &b, int64_t prefix) {
 /// The learnable parameters of a site, initialized to the plan's values
 /// regrouped to `groups` thresholds over `width` channels.
 TrainableNeuron initialNeuron(const PlanOp &op, int64_t width, int64_t groups,
-                              bool v0PerGroup) {
+                              bool v0PerGroup, at::Device device) {
   std::vector<float> theta(groups), u0(v0PerGroup ? groups : 1);
   for (int64_t g = 0; g < groups; ++g) {
     int64_t channel = g * (width / groups);
@@ -139,14 +139,14 @@ TrainableNeuron initialNeuron(const PlanOp &op, int64_t width, int64_t groups,
               groupValue(op.threshold, channel, width);
   }
   TrainableNeuron n;
-  n.theta0 = at::tensor(theta);
-  n.ratio = at::ones({groups}).requires_grad_(true);
-  n.u0 = at::tensor(u0).requires_grad_(true);
+  n.theta0 = at::tensor(theta).to(device);
+  n.ratio = at::ones({groups}, at::device(device)).requires_grad_(true);
+  n.u0 = at::tensor(u0).to(device).requires_grad_(true);
   return n;
 }
 
 std::vector<float> toVector(const at::Tensor &t) {
-  at::Tensor c = t.detach().contiguous().to(at::kFloat);
+  at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
   return std::vector<float>(c.data_ptr<float>(),
                             c.data_ptr<float>() + c.numel());
 }
@@ -251,7 +251,8 @@ core::Result<CalibrationResult> calibrate(Plan &student,
                        " does not divide its " + std::to_string(width) +
                        " channels; it keeps one threshold");
       }
-      TrainableNeuron n = initialNeuron(*op, width, groups, options.v0PerGroup);
+      TrainableNeuron n = initialNeuron(*op, width, groups, options.v0PerGroup,
+                                        student.device);
       parameters.push_back(n.ratio);
       parameters.push_back(n.u0);
       trainable.emplace(site, std::move(n));

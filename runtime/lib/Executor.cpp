@@ -105,8 +105,15 @@ at::Tensor runningSum(const at::Tensor &x) {
     return cudaglue::runningSum(x);
 #endif
   at::Tensor out = x.clone();
-  for (int64_t t = 1; t < x.size(0); ++t)
-    out[t] = out[t - 1] + x[t];
+  if (x.requires_grad()) { // calibration: out-of-place, for autograd
+    for (int64_t t = 1; t < x.size(0); ++t)
+      out[t] = out[t - 1] + x[t];
+    return out;
+  }
+  for (int64_t t = 1; t < x.size(0); ++t) {
+    at::Tensor step = out[t];
+    at::add_out(step, out[t - 1], x[t]);
+  }
   return out;
 }
 
@@ -118,9 +125,15 @@ at::Tensor differences(const at::Tensor &o) {
 #endif
   if (o.size(0) == 1)
     return o; // o - 0, bit for bit
-  return o - at::cat({at::zeros_like(o.narrow(0, 0, 1)),
-                      o.narrow(0, 0, o.size(0) - 1)},
-                     0);
+  if (o.requires_grad())
+    return o - at::cat({at::zeros_like(o.narrow(0, 0, 1)),
+                        o.narrow(0, 0, o.size(0) - 1)},
+                       0);
+  // The same subtractions, without the shifted copy.
+  at::Tensor out = o.clone();
+  int64_t steps = o.size(0);
+  out.narrow(0, 1, steps - 1).sub_(o.narrow(0, 0, steps - 1));
+  return out;
 }
 
 } // namespace

@@ -225,9 +225,9 @@ std::string renderPng(const LinePlot &plot) {
         plot.logY ? "1E" + formatTick(std::log10(t)) : formatTick(t);
     c.text(left - 10 - Canvas::textWidth(label), y - 7, label, ink);
   }
-  int xSteps = std::min<int>(10, std::max(1, int(x1 - x0)));
-  for (int i = 0; i <= xSteps; ++i) {
-    double t = x0 + (x1 - x0) * i / xSteps;
+  // At most ~10 ticks on whole numbers (x is a block index, a time step).
+  double xStep = std::max(1.0, std::ceil((x1 - x0) / 10));
+  for (double t = x0; t <= x1 + 1e-9; t += xStep) {
     int x = px(t);
     c.line(x, top, x, bottom, grid);
     std::string label = formatTick(std::round(t * 100) / 100);
@@ -256,9 +256,10 @@ std::string renderPng(const LinePlot &plot) {
   c.text((left + right - Canvas::textWidth(plot.xLabel)) / 2, plot.height - 30,
          plot.xLabel, ink);
   c.text(8, top - 30, plot.yLabel, ink);
+  // Legend in the top-left corner (the curves here rise to the right).
   int ly = top + 10;
   for (const auto &s : plot.series) {
-    int lx = right - Canvas::textWidth(s.label) - 40;
+    int lx = left + 20;
     c.rect(lx, ly + 3, lx + 20, ly + 9, s.rgb);
     c.text(lx + 28, ly, s.label, ink);
     ly += 22;

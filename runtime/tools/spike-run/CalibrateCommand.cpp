@@ -31,7 +31,7 @@ struct Preset {
 };
 constexpr Preset kPresets[] = {
     {"cpu", 16, 256, 2,
-     "SmolLM2-135M at T = 2 in about 20 minutes on 2 CPU cores"},
+     "SmolLM2-135M at T = 2 in about 7 minutes on 2 CPU cores"},
     {"paper", 64, 1024, 10, "the seed code's calibration.sh (GPU-sized)"},
 };
 
@@ -142,7 +142,7 @@ int runCalibrate(const std::vector<std::string> &args) {
     return fail(st.message());
   spike::runtime::Plan teacherPlan;
   if (!teacherPlanPath.empty()) {
-    auto t = spike::runtime::loadPlan(teacherPlanPath);
+    auto t = loadPlanOn(teacherPlanPath, run.device);
     if (!t)
       return fail(t.message());
     teacherPlan = t.take();

@@ -82,7 +82,7 @@ COMMANDS:
             [--teacher-plan FP_PLAN] [--preset cpu|paper] [--samples N]
             [--seq-len S] [--epochs E] [--batch B] [--lr X]
             [--group-size G|-1] [--v0-per-group] [--seed N] [--bos]
-            [--report PREFIX]
+            [--report PREFIX] [--device D]
                      Layer-wise calibration (paper Section 3.4): block by
                      block, learn the IS neurons' thresholds (per group of G
                      channels) and initial membranes (per site, or per

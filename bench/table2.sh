@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The shape of the paper's Table 2 on SmolLM2-135M-Instruct with WikiText-2:
+# FP, QANN W6A6, and the SNN at T = 1, 2, 4, 8 (uncalibrated, calibrated,
+# and with correction spikes), plus the ablations (group size, IF schedules,
+# budget). Statistics and calibration read valid.txt; perplexity reads the
+# first N tokens of test.txt in 512-token chunks. Each stage's command and
+# wall time go to OUT/table2.log; the table to OUT/table2.md.
+#   bash bench/table2.sh [N=4096] [STAGES="fp qann snn calib bi if budget groups zeroshot"]
+# Environment: SPIKEC_DATA (default ../shared/data), OUT (default
+# out/table2), CAL_PRESET (default cpu), ZS_LIMIT (default 200).
+# Hours on 2 cores with every stage; run it in the background.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-4096}
+STAGES=${2:-"fp qann snn calib bi if budget groups zeroshot"}
+DATA=${SPIKEC_DATA:-../shared/data}
+OUT=${OUT:-out/table2}
+CAL_PRESET=${CAL_PRESET:-cpu}
+ZS_LIMIT=${ZS_LIMIT:-200}
+PREFIX="0 198" # <|endoftext|> and "\n": SmolLM2's outlier tokens
+if [ ! -f "$DATA/wikitext-2/test.txt" ]; then
+  echo "bench/table2.sh: skipped: $DATA/wikitext-2 not found (set SPIKEC_DATA)" >&2
+  exit 0
+fi
+B=build/bin
+mkdir -p "$OUT"
+LOG="$OUT/table2.log"
+ROWS="$OUT/rows.tsv"
+: > "$ROWS"
+M=$(bash scripts/fetch-smollm2.sh)
+TEST="$DATA/wikitext-2/test.txt"
+VALID="$DATA/wikitext-2/valid.txt"
+
+stage() { # name command... : runs, logs the command and its wall time
+  local name=$1
+  shift
+  local t0=$(date +%s)
+  echo "\$ $*" >> "$LOG"
+  "$@" >> "$LOG" 2>&1
+  echo "[$name: $(( $(date +%s) - t0 )) s]" >> "$LOG"
+}
+plan() { # mlir -> plan
+  stage "plan $1" $B/spike-translate --emit-plan "$OUT/$1.mlir" \
+    --plan-tensors "$OUT/$1.plan.safetensors" --tokenizer "$M" -o "$OUT/$1.plan.json"
+}
+ppl() { # row-label plan-name
+  local t0=$(date +%s)
+  stage "eval $2" $B/spike-run eval --plan "$OUT/$2.plan.json" --text "$TEST" \
+    --tokens "$N" --seq-len 512 --batch 2 --json "$OUT/$2.eval.json"
+  python3 - "$1" "$OUT/$2.eval.json" "$(( $(date +%s) - t0 ))" >> "$ROWS" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[2]))
+print(f"{sys.argv[1]}\t{r['perplexity']:.4f}\t{r['tokens_per_second']:.1f}\t{sys.argv[3]}")
+PY
+}
+has() { [[ " $STAGES " == *" $1 "* ]]; }
+
+# FP (rotated: randomized Hadamard on the residual stream and down_proj input)
+if [ ! -f "$OUT/fp.plan.json" ]; then
+  stage import $B/spike-translate --import-llama "$M" --rotate residual-down -o "$OUT/fp.mlir"
+  plan fp
+fi
+has fp && ppl "FP" fp
+
+# QANN W6A6: PrefixQuant-style static per-tensor activations, MSE clipping
+if [ ! -f "$OUT/qann.plan.json" ]; then
+  stage observers $B/spike-opt "$OUT/fp.mlir" --spike-insert-observers -o "$OUT/obs.mlir"
+  plan obs
+  stage stats $B/spike-run stats --plan "$OUT/obs.plan.json" --text "$VALID" \
+    --tokens 8192 --seq-len 512 --batch 2 --prefix "$PREFIX" -o "$OUT/stats.json"
+  stage quantize $B/spike-opt "$OUT/obs.mlir" \
+    --spike-quantize="stats=$OUT/stats.json wbits=6 abits=6 mse=true" -o "$OUT/qann.mlir"
+  plan qann
+fi
+has qann && ppl "QANN W6A6" qann
+
+convert() { # name T extra-options
+  stage "convert $1" $B/spike-opt "$OUT/qann.mlir" \
+    --convert-qnn-to-spike="timesteps=$2 $3" -o "$OUT/$1.mlir"
+  plan "$1"
+}
+for T in 1 2 4 8; do
+  if has snn; then convert "is$T" $T ""; ppl "SNN T=$T, uncalibrated" "is$T"; fi
+  if has bi && [ $T -gt 1 ]; then
+    convert "bi$T" $T "bidirectional=true"
+    ppl "SNN T=$T, correction spikes" "bi$T"
+  fi
+  if has calib && [ $T -gt 1 ]; then
+    [ -f "$OUT/is$T.mlir" ] || convert "is$T" $T ""
+    stage "calibrate T=$T" $B/spike-run calibrate --plan "$OUT/is$T.plan.json" \
+      --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
+      -o "$OUT/cal$T.json"
+    stage "apply T=$T" $B/spike-opt "$OUT/is$T.mlir" \
+      --spike-apply-calibration="file=$OUT/cal$T.json" -o "$OUT/cal$T.mlir"
+    plan "cal$T"
+    ppl "SNN T=$T, calibrated ($CAL_PRESET preset)" "cal$T"
+  fi
+done
+
+if has groups; then
+  for G in 256 64; do
+    stage "calibrate g=$G" $B/spike-run calibrate --plan "$OUT/is2.plan.json" \
+      --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
+      --group-size $G -o "$OUT/cal2-g$G.json"
+    stage "apply g=$G" $B/spike-opt "$OUT/is2.mlir" \
+      --spike-apply-calibration="file=$OUT/cal2-g$G.json" -o "$OUT/cal2-g$G.mlir"
+    plan "cal2-g$G"
+    ppl "SNN T=2, calibrated, group size $G" "cal2-g$G"
+  done
+fi
+
+if has budget; then
+  convert nobudget2 2 "budget=false"
+  ppl "SNN T=2, no budget" nobudget2
+fi
+
+# Binary IF: a prefix cannot be lowered, so this QANN has none.
+if has if; then
+  stage "stats (no prefix)" $B/spike-run stats --plan "$OUT/obs.plan.json" \
+    --text "$VALID" --tokens 8192 --seq-len 512 --batch 2 -o "$OUT/stats-np.json"
+  stage "quantize (no prefix)" $B/spike-opt "$OUT/obs.mlir" \
+    --spike-quantize="stats=$OUT/stats-np.json wbits=6 abits=6 mse=true" -o "$OUT/qann-np.mlir"
+  plan qann-np
+  ppl "QANN W6A6, no prefix" qann-np
+  stage "convert np" $B/spike-opt "$OUT/qann-np.mlir" \
+    --convert-qnn-to-spike="timesteps=2" -o "$OUT/is2-np.mlir"
+  plan is2-np
+  ppl "SNN T=2, no prefix, IS" is2-np
+  for S in integrate-then-fire uniform; do
+    stage "lower $S" $B/spike-opt "$OUT/is2-np.mlir" \
+      --spike-lower-is-to-if="schedule=$S" -o "$OUT/if2-$S.mlir"
+    plan "if2-$S"
+    ppl "SNN T=2, no prefix, IF $S" "if2-$S"
+  done
+fi
+
+if has zeroshot; then
+  for p in fp qann is2 bi2 bi4; do
+    [ -f "$OUT/$p.plan.json" ] || continue
+    stage "zeroshot $p" $B/spike-run zeroshot --plan "$OUT/$p.plan.json" \
+      --data "$DATA/zeroshot" --limit "$ZS_LIMIT" --json "$OUT/$p.zeroshot.json"
+  done
+fi
+
+python3 - "$ROWS" "$OUT" "$N" "$ZS_LIMIT" > "$OUT/table2.md" <<'PY'
+import json, os, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+out, n, limit = sys.argv[2], sys.argv[3], sys.argv[4]
+qann = next((float(r[1]) for r in rows if r[0] == "QANN W6A6"), None)
+print(f"WikiText-2 test, first {n} tokens, 512-token chunks.\n")
+print("| model | perplexity | / QANN | tokens/s | wall s |")
+print("|---|---|---|---|---|")
+for label, ppl, tps, wall in rows:
+    ratio = f"{float(ppl) / qann:.3f}" if qann else ""
+    print(f"| {label} | {float(ppl):.2f} | {ratio} | {tps} | {wall} |")
+zs = [(p, os.path.join(out, f"{p}.zeroshot.json")) for p in ("fp", "qann", "is2", "bi2", "bi4")]
+zs = [(p, json.load(open(f))) for p, f in zs if os.path.exists(f)]
+if zs:
+    tasks = ["piqa", "arc_easy", "arc_challenge", "hellaswag", "winogrande"]
+    print(f"\nZero-shot, first {limit} items per task (acc_norm; acc for WinoGrande; ± standard error):\n")
+    print("| model | " + " | ".join(tasks) + " | Avg. Acc. |")
+    print("|---" * (len(tasks) + 2) + "|")
+    for p, r in zs:
+        cells = []
+        for t in tasks:
+            s = r["tasks"][t]
+            key = s["reported"]
+            cells.append(f"{100 * s[key]:.1f} ± {100 * s[key + '_stderr']:.1f}")
+        print(f"| {p} | " + " | ".join(cells) + f" | {100 * r['avg_acc']:.2f} |")
+PY
+cat "$OUT/table2.md"
