@@ -254,10 +254,10 @@ at::Tensor Executor::run(const PlanOp &op,
   }
   case OpKind::AAMatmul: {
     // Outputs up to t sum to S_A(t) S_B(t) (eq 32): emitted as the
-    // differences of that product, one matmul per step.
-    const at::Tensor &a = in(0), b = withCachedKeys(index, in(1));
-    return differences(
-        headMatmul(runningSum(a), runningSum(b), op.transposeRhs));
+    // differences of that product, one matmul per step. Only the running
+    // sums of B are used, so they are what a decode cache keeps.
+    at::Tensor sb = withCachedKeys(index, runningSum(in(1)));
+    return differences(headMatmul(runningSum(in(0)), sb, op.transposeRhs));
   }
   case OpKind::Observe:
     observe(op.site, in(0));

@@ -46,15 +46,16 @@ void searchClipping(SiteStats &stats, bool isUnsigned);
 
 /// What incremental decoding keeps between calls: the positions already
 /// processed and, per attention product, the key-side operand of those
-/// positions. At the spiking level that operand is the K (or V) train with
-/// its T steps: the products' per-step terms need each step of each past
-/// key, and the running sums are formed from them as a full forward pass
-/// does. Decoding with the cache gives the full pass's logits up to the
+/// positions: K and V at the FP and QANN levels; at the spiking levels the
+/// running sums S_K(t) and S_V(t) of their trains for t = 1..T, which is
+/// all the products P(t) = S_Q(t) S_K(t) need (so T times the QANN's
+/// cache). Decoding with the cache gives the full pass's logits up to the
 /// rounding of reductions over a different length (the full pass's softmax
 /// rows also hold the masked future keys).
 struct DecodeCache {
   int64_t positions = 0;             ///< prefix included
-  std::map<size_t, at::Tensor> keys; ///< by op index: [(T,) ..., P, Dh]
+  /// By op index: [..., P, Dh], or [T, ..., P, Dh] running sums.
+  std::map<size_t, at::Tensor> keys;
   int64_t bytes() const;
 };
 
