@@ -11,7 +11,10 @@
 
 #include "spike/core/FileIO.h"
 #include "spike/core/LinePlot.h"
+#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Calibrate.h"
+#include "spike/runtime/Executor.h"
+#include "spike/runtime/Generate.h"
 
 #include <nlohmann/json.hpp>
 
@@ -52,6 +55,7 @@ int runCalibrate(const std::vector<std::string> &args) {
   spike::runtime::CalibrateOptions options;
   int64_t samples = 0, epochs = 0;
   const Preset *preset = &kPresets[0];
+  bool dataFree = false;
   for (size_t i = 0; i < args.size(); ++i) {
     int parsed = parseTextRunOption("calibrate", args, i, run);
     if (parsed < 0)
@@ -104,6 +108,8 @@ int runCalibrate(const std::vector<std::string> &args) {
       if (!parseDouble(args[++i], options.lr) || options.lr <= 0)
         return usageError("calibrate: --lr needs a positive number, got '" +
                           args[i] + "'");
+    } else if (a == "--data-free") {
+      dataFree = true;
     } else if (a == "--v0-per-group") {
       options.v0PerGroup = true;
     } else if (a == "--preset" && hasValue) {
@@ -119,8 +125,9 @@ int runCalibrate(const std::vector<std::string> &args) {
       return usageError("calibrate: unexpected argument '" + a + "'");
     }
   }
-  if (run.plan.empty() || run.text.empty() || out.empty())
-    return usageError("calibrate: --plan P, --text F and -o OUT are required");
+  if (run.plan.empty() || out.empty() || run.text.empty() == !dataFree)
+    return usageError("calibrate: --plan P, -o OUT and one of --text F or "
+                      "--data-free are required");
   if (options.teacher == spike::runtime::Teacher::FP && teacherPlanPath.empty())
     return usageError("calibrate: the fp teacher needs --teacher-plan "
                       "FP_PLAN (or choose --teacher w-only|qann)");
@@ -135,10 +142,11 @@ int runCalibrate(const std::vector<std::string> &args) {
   if (reportPrefix.empty())
     reportPrefix = stem(out) + ".layers";
 
-  auto loaded = loadRun(run, run.plan);
-  if (!loaded)
-    return fail(loaded.message());
-  if (auto st = spike::runtime::checkCalibratable(loaded->plan); !st)
+  auto plan = loadPlanOn(run.plan, run.device);
+  if (!plan)
+    return fail(plan.message());
+  spike::runtime::Plan &student = *plan;
+  if (auto st = spike::runtime::checkCalibratable(student); !st)
     return fail(st.message());
   spike::runtime::Plan teacherPlan;
   if (!teacherPlanPath.empty()) {
@@ -148,23 +156,66 @@ int runCalibrate(const std::vector<std::string> &args) {
     teacherPlan = t.take();
   }
 
-  // Samples: `samples` chunks spread evenly over the text.
   int64_t seqLen = run.options.seqLen;
-  int64_t body = seqLen - (run.options.bos >= 0 ? 1 : 0);
-  const std::vector<int32_t> &ids = loaded->ids;
-  if (int64_t(ids.size()) < body)
-    return fail(run.text + ": " + std::to_string(ids.size()) +
-                " tokens, fewer than one sample of " + std::to_string(body));
-  at::Tensor tokens = at::empty({samples, seqLen}, at::kLong);
-  int64_t span = int64_t(ids.size()) - body;
-  for (int64_t s = 0; s < samples; ++s) {
-    int64_t start = samples > 1 ? s * span / (samples - 1) : 0;
-    int64_t *row = tokens[s].data_ptr<int64_t>();
-    int64_t k = 0;
-    if (run.options.bos >= 0)
-      row[k++] = run.options.bos;
-    for (int64_t j = 0; j < body; ++j)
-      row[k++] = ids[start + j];
+  at::Tensor tokens;
+  std::string source = run.text;
+  if (dataFree) {
+    // Sequences the FP model (else the plan itself) writes from its start
+    // token: top-k 50 sampling, seeded.
+    const spike::runtime::Plan &writer =
+        teacherPlanPath.empty() ? student : teacherPlan;
+    std::string tokPath =
+        run.tokenizer.empty() ? writer.tokenizer : run.tokenizer;
+    if (tokPath.empty())
+      return usageError("calibrate: the plan names no tokenizer; pass "
+                        "--tokenizer");
+    auto tok = spike::core::loadTokenizer(tokPath);
+    if (!tok)
+      return fail(tok.message());
+    int64_t startToken = (*tok)->bos() >= 0 ? (*tok)->bos() : (*tok)->eos();
+    if (startToken < 0) {
+      std::fprintf(stderr,
+                   "spike-run: note: %s has neither BOS nor EOS; "
+                   "generation starts from token 0\n",
+                   tokPath.c_str());
+      startToken = 0;
+    }
+    spike::runtime::Executor exec(writer);
+    std::fprintf(stderr, "generating %lld data-free samples with %s\n",
+                 (long long)samples, writer.path.c_str());
+    auto generated = spike::runtime::generateSequences(
+        exec, startToken, samples, seqLen, {50, 1.0}, options.seed,
+        [](int64_t done, int64_t total) {
+          if (done == total || done % 32 == 0)
+            std::fprintf(stderr, "\rgenerated %lld/%lld tokens per sample",
+                         (long long)done, (long long)total);
+          if (done == total)
+            std::fprintf(stderr, "\n");
+        });
+    if (!generated)
+      return fail(generated.message());
+    tokens = *generated;
+    source = "data-free: generated by " + writer.path;
+  } else {
+    auto ids = tokenizeText(run, student);
+    if (!ids)
+      return fail(ids.message());
+    // Samples: `samples` chunks spread evenly over the text.
+    int64_t body = seqLen - (run.options.bos >= 0 ? 1 : 0);
+    if (int64_t(ids->size()) < body)
+      return fail(run.text + ": " + std::to_string(ids->size()) +
+                  " tokens, fewer than one sample of " + std::to_string(body));
+    tokens = at::empty({samples, seqLen}, at::kLong);
+    int64_t span = int64_t(ids->size()) - body;
+    for (int64_t s = 0; s < samples; ++s) {
+      int64_t start = samples > 1 ? s * span / (samples - 1) : 0;
+      int64_t *row = tokens[s].data_ptr<int64_t>();
+      int64_t k = 0;
+      if (run.options.bos >= 0)
+        row[k++] = run.options.bos;
+      for (int64_t j = 0; j < body; ++j)
+        row[k++] = (*ids)[start + j];
+    }
   }
 
   std::printf("calibrating %s: teacher %s, %lld samples x %lld tokens, %lld "
@@ -194,7 +245,7 @@ int runCalibrate(const std::vector<std::string> &args) {
     std::fprintf(stderr, "spike-run: note: %s\n", line.c_str());
   };
   auto result = spike::runtime::calibrate(
-      loaded->plan, teacherPlanPath.empty() ? nullptr : &teacherPlan, tokens,
+      student, teacherPlanPath.empty() ? nullptr : &teacherPlan, tokens,
       options);
   if (!result)
     return fail(result.message());
@@ -206,11 +257,11 @@ int runCalibrate(const std::vector<std::string> &args) {
       {"format", "spikec.calibration"},
       {"version", 1},
       {"producer", std::string("spike-run calibrate ") + SPIKE_VERSION},
-      {"timesteps", loaded->plan.timesteps},
+      {"timesteps", student.timesteps},
       {"group_size", options.groupSize},
       {"teacher", spike::runtime::teacherName(options.teacher)},
       {"source",
-       {{"text", run.text},
+       {{"text", source},
         {"samples", samples},
         {"seq_len", seqLen},
         {"epochs", epochs},
@@ -226,7 +277,7 @@ int runCalibrate(const std::vector<std::string> &args) {
   spike::core::LinePlot plot;
   plot.title = "Layer-wise MSE against the " +
                std::string(spike::runtime::teacherName(options.teacher)) +
-               " teacher, T = " + std::to_string(loaded->plan.timesteps);
+               " teacher, T = " + std::to_string(student.timesteps);
   plot.xLabel = "block";
   plot.yLabel = "MSE (log)";
   plot.logY = true;

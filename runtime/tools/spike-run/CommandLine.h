@@ -58,6 +58,7 @@ void progressBar(int64_t done, int64_t total);
 /// The commands that live in files of their own.
 int runCalibrate(const std::vector<std::string> &args);
 int runZeroShot(const std::vector<std::string> &args);
+int runAgree(const std::vector<std::string> &args);
 
 } // namespace spike::run
 

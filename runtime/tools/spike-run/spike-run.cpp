@@ -16,6 +16,7 @@
 #include "spike/core/Tokenizer.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
+#include "spike/runtime/Generate.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TensorIO.h"
 
@@ -78,7 +79,8 @@ COMMANDS:
                      --channels, the per-channel max. --prefix: PrefixQuant's
                      outlier tokens, prepended to every chunk at full
                      precision and left out of the statistics.
-  calibrate --plan IS_PLAN --text F -o CALIB.json [--teacher fp|w-only|qann]
+  calibrate --plan IS_PLAN (--text F | --data-free) -o CALIB.json
+            [--teacher fp|w-only|qann]
             [--teacher-plan FP_PLAN] [--preset cpu|paper] [--samples N]
             [--seq-len S] [--epochs E] [--batch B] [--lr X]
             [--group-size G|-1] [--v0-per-group] [--seed N] [--bos]
@@ -89,7 +91,10 @@ COMMANDS:
                      group) so that the T-summed block output matches the
                      teacher's, each fed by its own output chain. AdamW,
                      cosine schedule to lr/10, straight-through floor, hard
-                     clamp. Samples: N chunks of S tokens spread over F.
+                     clamp. Samples: N chunks of S tokens spread over F,
+                     or (--data-free) N sequences of S tokens that the FP
+                     teacher (else the plan) samples from its BOS token
+                     (top-k 50).
                      Writes CALIB.json (for spike-opt
                      --spike-apply-calibration) and the per-block MSE of
                      ANN vs QANN, ANN vs SNN before and after as
@@ -106,6 +111,13 @@ COMMANDS:
                      "Avg. Acc." (acc for winogrande, acc_norm otherwise).
                      DIR defaults to $SPIKEC_DATA/zeroshot or
                      ../shared/data/zeroshot.
+  agree --plan P --reference FP_PLAN [--samples N] [--seq-len S] [--seed N]
+        [--text F] [--json OUT] [--device D]
+                     Agreement with the reference on the same tokens: top-1
+                     match of the next-token prediction and mean
+                     KL(reference || P) per position, on N held-out
+                     sequences of S tokens the reference samples itself
+                     (default 8 x 128, seed 1) or on N chunks of F.
   gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
        [--max-ratio R] [--strict]
                      The quality gate before conversion: perplexity of P
@@ -351,21 +363,8 @@ int runGenerate(const std::vector<std::string> &args) {
     auto logits = exec.forward(tokens, useCache ? &cache : nullptr);
     if (!logits)
       return fail(logits.message());
-    at::Tensor last = (*logits)[0][-1].to(at::kCPU, at::kDouble);
-    int32_t next;
-    if (topK == 1) {
-      next = int32_t(last.argmax().item<int64_t>());
-    } else {
-      at::Tensor probs = at::softmax(last / temperature, -1);
-      if (topK > 0) {
-        auto [values, indices] = probs.topk(topK);
-        probs = at::zeros_like(probs).scatter(0, indices, values);
-      }
-      std::vector<double> p(probs.data_ptr<double>(),
-                            probs.data_ptr<double>() + probs.numel());
-      next =
-          int32_t(std::discrete_distribution<int64_t>(p.begin(), p.end())(rng));
-    }
+    int32_t next = int32_t(spike::runtime::sampleToken(
+        (*logits)[0][-1], {topK, temperature}, rng));
     if (next == (*tok)->eos())
       break;
     ids.push_back(next);
@@ -809,6 +808,8 @@ int main(int argc, char **argv) {
       return runCalibrate(args);
     if (cmd == "zeroshot")
       return runZeroShot(args);
+    if (cmd == "agree")
+      return runAgree(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

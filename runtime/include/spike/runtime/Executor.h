@@ -53,7 +53,7 @@ void searchClipping(SiteStats &stats, bool isUnsigned);
 /// rounding of reductions over a different length (the full pass's softmax
 /// rows also hold the masked future keys).
 struct DecodeCache {
-  int64_t positions = 0;             ///< prefix included
+  int64_t positions = 0; ///< prefix included
   /// By op index: [..., P, Dh], or [T, ..., P, Dh] running sums.
   std::map<size_t, at::Tensor> keys;
   int64_t bytes() const;
