@@ -5,8 +5,10 @@
 # tests (CUDA == CPU, bit for bit) and the runtime tests, then compares one
 # golden plan's logits on CUDA against the CPU.
 #   bash scripts/gpu-check.sh [TORCH_DIR]   (default: python3 -c 'import torch')
-# Header-only dependencies that the machine lacks (nlohmann-json, GoogleTest
-# sources) can be carried in with the working tree: set EXTRA_PREFIX.
+# What the machine lacks can be carried in with the working tree from a
+# Debian machine: nlohmann-json's headers and CMake config (EXTRA_PREFIX) and
+# GoogleTest's sources (GTEST_SOURCE; pip's libtorch uses the old C++ ABI,
+# so GoogleTest is built from source with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TORCH_DIR=${1:-$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')}
@@ -15,7 +17,8 @@ PREFIX="$TORCH_DIR${EXTRA_PREFIX:+;$EXTRA_PREFIX}"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || {
   echo "gpu-check: no GPU visible (nvidia-smi failed)" >&2; exit 1; }
 cmake -S runtime -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCH:-90}
+  -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCH:-90} \
+  -DSPIKE_GTEST_SOURCE="${GTEST_SOURCE:-/usr/src/googletest}"
 cmake --build "$BUILD" -j "$(nproc)"
 export LD_LIBRARY_PATH="$TORCH_DIR/lib:${LD_LIBRARY_PATH:-}"
 "$BUILD/SpikeCudaTests"

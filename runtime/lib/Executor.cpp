@@ -328,7 +328,8 @@ void Executor::observe(const std::string &site, const at::Tensor &full) {
   SiteStats &s = stats_[site];
   // The prefix positions are computed at full precision: not observed.
   int64_t p = int64_t(prefix_.size());
-  at::Tensor x = p ? full.narrow(-2, p, full.size(-2) - p) : full;
+  at::Tensor x = (p ? full.narrow(-2, p, full.size(-2) - p) : full)
+                     .to(at::kCPU); // statistics are kept on the host
   // Reservoir sample of the values (deterministic: a fixed LCG).
   constexpr size_t kSample = 32768;
   at::Tensor flat = x.reshape({-1}).contiguous();
