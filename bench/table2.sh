@@ -98,6 +98,7 @@ for T in 1 2 4 8; do
 done
 
 if has groups; then
+  [ -f "$OUT/is2.plan.json" ] || convert is2 2 ""
   for G in 256 64; do
     stage "calibrate g=$G" $B/spike-run calibrate --plan "$OUT/is2.plan.json" \
       --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
