@@ -408,6 +408,7 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
   }
   if (cache)
     cache->positions += tokens.size(1);
+  tokensRun_ += tokens.numel();
   at::Tensor out = values[plan_.outputs[0]];
   return p ? out.narrow(-2, p, out.size(-2) - p).contiguous() : out;
 }

@@ -61,15 +61,16 @@ COMMANDS:
                      cache (at spiking levels: the K and V trains) runs
                      each new token alone; --no-cache re-runs the sequence.
   eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
-       [--tokenizer T] [--bos] [--json OUT] [--device D]
+       [--tokenizer T] [--bos] [--json OUT] [--firing-rates OUT] [--device D]
                      Perplexity of the plan on a text (non-overlapping
                      chunks of S tokens, default 512), tokens/s, and per
                      neuron site: spikes per neuron per step, sparsity
                      (neuron-steps without a spike event), and the synaptic
                      operations of the linear layers reading the site
                      (events x fan-out) against the dense model's MACs; a
-                     table on stdout, JSON to OUT. The tokenizer defaults to
-                     the plan's.
+                     table on stdout, JSON to OUT. --firing-rates writes
+                     the spikec.firing-rates file the chip mapper reads.
+                     The tokenizer defaults to the plan's.
   stats --plan P --text F -o OUT [--tokens N] [--seq-len S] [--batch B]
         [--ema E] [--channels] [--prefix "ID ..."] [--tokenizer T]
                      Run a plan with observe sites over calibration text and
@@ -389,7 +390,7 @@ int runGenerate(const std::vector<std::string> &args) {
 
 int runEval(const std::vector<std::string> &args) {
   TextRun run;
-  std::string jsonOut;
+  std::string jsonOut, ratesOut;
   for (size_t i = 0; i < args.size(); ++i) {
     int parsed = parseTextRunOption("eval", args, i, run);
     if (parsed < 0)
@@ -398,6 +399,8 @@ int runEval(const std::vector<std::string> &args) {
       continue;
     if (args[i] == "--json" && i + 1 < args.size())
       jsonOut = args[++i];
+    else if (args[i] == "--firing-rates" && i + 1 < args.size())
+      ratesOut = args[++i];
     else
       return usageError("eval: unexpected argument '" + args[i] + "'");
   }
@@ -411,9 +414,36 @@ int runEval(const std::vector<std::string> &args) {
   options.progress = progressBar;
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
+  if (!ratesOut.empty() && !plan->spiking())
+    return usageError("eval: --firing-rates needs an IS or IF plan");
   auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
   if (!r)
     return fail(r.message());
+  if (!ratesOut.empty()) {
+    // spikec.firing-rates for the chip mapper: per site, the neurons of one
+    // token position and the spikes over every position and step.
+    int64_t tokens = exec.tokensRun();
+    int64_t perToken = tokens * plan->timesteps * plan->substeps;
+    nlohmann::json rates = nlohmann::json::object();
+    for (const auto &[site, c] : exec.spikeCounts()) {
+      int64_t neurons = c.slots / perToken;
+      rates[site] = {{"neurons", neurons},
+                     {"spikes", c.spikes},
+                     {"rate", double(c.spikes) / double(c.slots)}};
+    }
+    nlohmann::json doc = {
+        {"format", "spikec.firing-rates"},
+        {"version", 1},
+        {"producer", std::string("spike-run eval ") + SPIKE_VERSION},
+        {"level", plan->level},
+        {"timesteps", plan->timesteps},
+        {"substeps", plan->substeps},
+        {"tokens", tokens},
+        {"sites", rates}};
+    if (auto st = spike::core::writeFileAtomic(ratesOut, doc.dump(1) + "\n");
+        !st)
+      return fail(st.message());
+  }
   double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
   std::printf("%-22s %s\n", "plan", planPath.c_str());
   std::printf("%-22s %s, T=%lld\n", "level", plan->level.c_str(),

@@ -94,6 +94,9 @@ public:
   /// `tokens` ([B, S]) with the prefix prepended.
   at::Tensor withPrefix(const at::Tensor &tokens) const;
   int64_t prefixLength() const { return int64_t(prefix_.size()); }
+  /// Token positions run by forward() so far (batch x length, prefix
+  /// included).
+  int64_t tokensRun() const { return tokensRun_; }
 
 private:
   const Plan &plan_;
@@ -110,6 +113,7 @@ private:
   const TrainableSites *trainable_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
   int64_t offset_ = 0;           ///< position of the first row being run
+  int64_t tokensRun_ = 0;
 
   /// Rows at the start of the running positions that are prefix positions.
   int64_t bypassRows() const {
