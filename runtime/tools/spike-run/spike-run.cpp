@@ -10,6 +10,9 @@
 #include "CommandLine.h"
 
 #include "spike/core/FileIO.h"
+#ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
+#include "spike/core/ChipDescription.h"
+#endif
 #include "spike/core/Formats.h"
 #include "spike/core/Gguf.h"
 #include "spike/core/Safetensors.h"
@@ -46,7 +49,8 @@ USAGE: spike-run <command> [options]
 COMMANDS:
   validate [--no-tensors] FILE...
                      Validate plan, activation-statistics, calibration and
-                     firing-rate files (kind detected from their "format").
+                     firing-rate files (kind detected from their "format"),
+                     and chip descriptions (.yaml; docs/ChipFormat.md).
                      --no-tensors skips opening a plan's safetensors file.
   inspect --plan P   Load a plan and all its tensors; print the time grid,
                      op counts and parameter counts.
@@ -166,6 +170,32 @@ int runValidate(const std::vector<std::string> &args) {
     return usageError("validate: no input file");
   int rc = 0;
   for (const auto &f : files) {
+    bool yaml = f.size() > 5 && (f.compare(f.size() - 5, 5, ".yaml") == 0 ||
+                                 f.compare(f.size() - 4, 4, ".yml") == 0);
+    if (yaml) {
+#ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
+      auto chip = spike::core::loadChipDescription(f);
+      if (!chip) {
+        std::fprintf(stderr, "spike-run: error: %s\n", chip.message().c_str());
+        rc = 1;
+        continue;
+      }
+      int64_t cores = 0;
+      for (const auto &c : chip->coreTypes)
+        cores += c.count;
+      std::printf("%s: valid spikec.chip (%s: %lld chip(s), %zu core types, "
+                  "%lld cores per chip)\n",
+                  f.c_str(), chip->name.c_str(), (long long)chip->chips,
+                  chip->coreTypes.size(), (long long)cores);
+#else
+      std::fprintf(stderr,
+                   "spike-run: error: %s: this build has no chip "
+                   "descriptions (yaml-cpp)\n",
+                   f.c_str());
+      rc = 1;
+#endif
+      continue;
+    }
     auto kind = spike::core::validateFile(f, options);
     if (!kind) {
       std::fprintf(stderr, "spike-run: error: %s\n", kind.message().c_str());
