@@ -154,4 +154,37 @@ def SpikeQuantize : Pass<"spike-quantize", "mlir::ModuleOp"> {
   ];
 }
 
+def SpikeCheckChip : Pass<"spike-check-chip", "mlir::ModuleOp"> {
+  let summary = "Check a spiking graph against a chip description";
+  let description = [{
+    Reads a `spikec.chip` description (docs/ChipFormat.md) and reports, op
+    by op, what the target cannot hold or run, early and specifically:
+
+    - `spike.linear`: the fan-in (input features) against the neuron cores'
+      `max_fan_in_axons`. Too large is an error on binary-spike targets,
+      where no partial-sum relay split exists; on graded-spike targets it is
+      a remark that legalization must split it.
+    - `spike.is_neuron`: emits up to L spikes per step (signed with
+      correction spikes), so it needs graded spikes of ceil(log2(L + 1))
+      (+1) payload bits; a binary target needs `spike-lower-is-to-if` first.
+      `spike.if_neuron` runs anywhere neurons run.
+    - accumulate-difference maps, activation products: remarks naming the
+      core type that runs them, or the host when none does.
+
+    The IR is unchanged; the pass fails if any error was reported.
+
+    ```mlir
+    %y = spike.linear %x, %w bits 6 : (!spike.train<2 x tensor<?x1536xf32>>, tensor<576x1536xf32>) -> ...
+    // with chip=chips/truenorth-like.yaml:
+    // error: linear "model.layers.3.mlp.down_proj.weight" needs fan-in 1536;
+    //   max is 256 on core type neurosynaptic; graded spikes unavailable, so
+    //   no relay split is possible
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip description (YAML)">
+  ];
+}
+
 #endif // SPIKE_TRANSFORMS_PASSES_TD

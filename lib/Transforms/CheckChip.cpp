@@ -1,0 +1,125 @@
+//===- CheckChip.cpp - Legality of a spiking graph on a chip --------------===//
+
+#include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/Transforms/Passes.h"
+#include "spike/core/ChipDescription.h"
+
+namespace spike {
+#define GEN_PASS_DEF_SPIKECHECKCHIP
+#include "spike/Transforms/Passes.h.inc"
+} // namespace spike
+
+using namespace mlir;
+using spike::core::CoreType;
+using spike::core::OpClass;
+
+namespace {
+
+/// Bits of a spike count of 0..L (and its sign with correction spikes).
+int64_t payloadBitsFor(int64_t levels, bool bidirectional) {
+  int64_t bits = 0;
+  while ((int64_t(1) << bits) <= levels)
+    ++bits;
+  return bits + (bidirectional ? 1 : 0);
+}
+
+/// The checkpoint name of a weight operand, or "".
+std::string weightName(Value weight) {
+  if (auto op = weight.getDefiningOp<spike::qnn::WeightOp>())
+    if (auto p = dyn_cast<spike::qnn::ParamAttr>(op.getValue()))
+      return p.getName().str();
+  return "";
+}
+
+struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
+  using SpikeCheckChipBase::SpikeCheckChipBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (chip.empty()) {
+      mlir::emitError(module.getLoc(), "spike-check-chip: chip=FILE is "
+                                       "required");
+      return signalPassFailure();
+    }
+    auto desc = spike::core::loadChipDescription(chip);
+    if (!desc) {
+      mlir::emitError(module.getLoc(), "spike-check-chip: ") << desc.message();
+      return signalPassFailure();
+    }
+    // The neuron cores: the widest fan-in and payload among them.
+    const CoreType *neuronCore = nullptr;
+    for (const CoreType &c : desc->coreTypes)
+      if (c.runs(OpClass::Synaptic) &&
+          (!neuronCore || c.maxFanInAxons > neuronCore->maxFanInAxons))
+        neuronCore = &c;
+    if (!neuronCore) {
+      mlir::emitError(module.getLoc(), "spike-check-chip: ")
+          << chip << ": no core type runs synaptic ops";
+      return signalPassFailure();
+    }
+    auto runnerOf = [&](OpClass c) -> std::string {
+      for (const CoreType &t : desc->coreTypes)
+        if (t.runs(c))
+          return "core type " + t.name;
+      return "the host (no core type of " + desc->name + " runs " +
+             spike::core::opClassName(c) + " ops)";
+    };
+
+    bool failedAny = false;
+    module.walk([&](Operation *op) {
+      if (auto l = dyn_cast<spike::spk::LinearOp>(op)) {
+        int64_t fanIn =
+            cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
+        if (fanIn <= neuronCore->maxFanInAxons)
+          return;
+        std::string name = weightName(l.getWeight());
+        if (neuronCore->spikePayloadBits == 0) {
+          l.emitError("linear \"")
+              << name << "\" needs fan-in " << fanIn << "; max is "
+              << neuronCore->maxFanInAxons << " on core type "
+              << neuronCore->name
+              << "; graded spikes unavailable, so no relay split is "
+                 "possible";
+          failedAny = true;
+        } else {
+          l.emitRemark("linear \"")
+              << name << "\" needs fan-in " << fanIn << "; max is "
+              << neuronCore->maxFanInAxons << " on core type "
+              << neuronCore->name
+              << ": split through partial-sum relay neurons";
+        }
+        return;
+      }
+      if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
+        int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
+        if (need <= neuronCore->spikePayloadBits)
+          return;
+        if (neuronCore->spikePayloadBits == 0)
+          n.emitError("site \"")
+              << n.getSite() << "\" emits up to " << n.getLevels()
+              << " spikes per step; core type " << neuronCore->name
+              << " has binary spikes: run spike-lower-is-to-if first";
+        else
+          n.emitError("site \"")
+              << n.getSite() << "\" needs " << need
+              << "-bit graded spikes; core type " << neuronCore->name
+              << " carries " << neuronCore->spikePayloadBits;
+        failedAny = true;
+        return;
+      }
+      if (isa<spike::spk::AccumMapOp>(op)) {
+        op->emitRemark("accumulate-difference map runs on ")
+            << runnerOf(OpClass::AccumDiff);
+        return;
+      }
+      if (isa<spike::spk::AAMatmulOp, spike::spk::AAMulOp>(op))
+        op->emitRemark("activation product runs on ")
+            << runnerOf(OpClass::AAProduct);
+    });
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace
