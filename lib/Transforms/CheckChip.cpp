@@ -67,7 +67,58 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
     };
 
     bool failedAny = false;
+    // Destination cores of a neuron: each reading linear spreads its output
+    // features over ceil(out / max_neurons) cores.
+    auto destinations = [&](Value spikes) {
+      int64_t cores = 0;
+      SmallVector<Value> frontier = {spikes};
+      while (!frontier.empty()) {
+        Value v = frontier.pop_back_val();
+        for (Operation *user : v.getUsers()) {
+          if (auto c = dyn_cast<spike::spk::IFCollectOp>(user)) {
+            frontier.push_back(c.getResult());
+            continue;
+          }
+          if (auto l = dyn_cast<spike::spk::LinearOp>(user)) {
+            int64_t out =
+                cast<RankedTensorType>(l.getWeight().getType()).getDimSize(0);
+            cores +=
+                (out + neuronCore->maxNeurons - 1) / neuronCore->maxNeurons;
+          }
+        }
+      }
+      return cores;
+    };
+    auto checkFanOut = [&](Operation *op, StringRef site, Value spikes) {
+      int64_t dest = destinations(spikes);
+      if (dest > neuronCore->maxFanOut)
+        op->emitRemark("site \"")
+            << site << "\" reaches " << dest << " destination cores; max is "
+            << neuronCore->maxFanOut << " on core type " << neuronCore->name
+            << ": split its fan-out through copy neurons";
+    };
+    // Synapse memory: a lower bound on the neuron cores the weights need.
+    int64_t synapseBits = 0;
+    module.walk([&](spike::spk::LinearOp l) {
+      auto w = cast<RankedTensorType>(l.getWeight().getType());
+      synapseBits += w.getDimSize(0) * w.getDimSize(1) * neuronCore->weightBits;
+    });
+    if (synapseBits > 0 && neuronCore->synapseMemoryBits > 0) {
+      int64_t need = (synapseBits + neuronCore->synapseMemoryBits - 1) /
+                     neuronCore->synapseMemoryBits;
+      int64_t have = neuronCore->count * desc->chips;
+      if (need > have) {
+        mlir::emitError(module.getLoc(), "spike-check-chip: the synapses need ")
+            << "at least " << need << " cores of type " << neuronCore->name
+            << " (" << synapseBits << " bits at " << neuronCore->weightBits
+            << "-bit weights); " << desc->name << " has " << have
+            << " (chips: " << desc->chips << ")";
+        failedAny = true;
+      }
+    }
     module.walk([&](Operation *op) {
+      if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op))
+        checkFanOut(op, n.getSite(), n.getResult());
       if (auto l = dyn_cast<spike::spk::LinearOp>(op)) {
         int64_t fanIn =
             cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
@@ -92,6 +143,7 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
         return;
       }
       if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
+        checkFanOut(op, n.getSite(), n.getResult());
         int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
         if (need <= neuronCore->spikePayloadBits)
           return;

@@ -26,3 +26,15 @@ func.func @neurons(%x: !spike.train<2 x tensor<?x8xf32>>) -> !spike.train<2 x te
   %p = spike.aa_mul %s, %n : !spike.train<2 x tensor<?x8xf32>>
   return %p : !spike.train<2 x tensor<?x8xf32>>
 }
+
+// -----
+
+// A binary IF neuron is legal, but its 576 outputs span 3 cores of 256
+// neurons and a TrueNorth neuron has one destination: copy neurons.
+func.func @fan_out(%x: !spike.train<2 x tensor<?x8xf32>>, %w: tensor<576x8xf32>) -> !spike.train<2 x tensor<?x576xf32>> {
+  // expected-remark @+1 {{site "blk0.attn.norm" reaches 3 destination cores; max is 1 on core type neurosynaptic: split its fan-out through copy neurons}}
+  %s = spike.if_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0 threshold [0.05] v0 [0.025] budget 63 schedule "integrate-then-fire" : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<64 x tensor<?x8xf32>>
+  %c = spike.if_collect %s levels 32 alpha 16.0 threshold [0.05] : !spike.train<64 x tensor<?x8xf32>> -> !spike.train<2 x tensor<?x8xf32>>
+  %y = spike.linear %c, %w : (!spike.train<2 x tensor<?x8xf32>>, tensor<576x8xf32>) -> !spike.train<2 x tensor<?x576xf32>>
+  return %y : !spike.train<2 x tensor<?x576xf32>>
+}

@@ -168,6 +168,11 @@ def SpikeCheckChip : Pass<"spike-check-chip", "mlir::ModuleOp"> {
       correction spikes), so it needs graded spikes of ceil(log2(L + 1))
       (+1) payload bits; a binary target needs `spike-lower-is-to-if` first.
       `spike.if_neuron` runs anywhere neurons run.
+    - neuron fan-out: destination cores (each reading linear spreads over
+      ceil(out / max_neurons) cores) against `max_fan_out`; a remark that
+      copy neurons must split it.
+    - synapse memory: the weights' bits against the neuron cores' synapse
+      memory of all chips; an error when the lower bound exceeds them.
     - accumulate-difference maps, activation products: remarks naming the
       core type that runs them, or the host when none does.
 
