@@ -79,6 +79,17 @@ convert() { # name T extra-options
     --convert-qnn-to-spike="timesteps=$2 $3" -o "$OUT/$1.mlir"
   plan "$1"
 }
+calibrated() { # name source-name row-label extra-calibrate-options...
+  local name=$1 from=$2 label=$3
+  shift 3
+  stage "calibrate $name" $B/spike-run calibrate --plan "$OUT/$from.plan.json" \
+    --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
+    "$@" -o "$OUT/$name.json"
+  stage "apply $name" $B/spike-opt "$OUT/$from.mlir" \
+    --spike-apply-calibration="file=$OUT/$name.json" -o "$OUT/$name.mlir"
+  plan "$name"
+  ppl "$label" "$name"
+}
 for T in 1 2 4 8; do
   if has snn; then convert "is$T" $T ""; ppl "SNN T=$T, uncalibrated" "is$T"; fi
   if has bi && [ $T -gt 1 ]; then
@@ -87,26 +98,14 @@ for T in 1 2 4 8; do
   fi
   if has calib && [ $T -gt 1 ]; then
     [ -f "$OUT/is$T.mlir" ] || convert "is$T" $T ""
-    stage "calibrate T=$T" $B/spike-run calibrate --plan "$OUT/is$T.plan.json" \
-      --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
-      -o "$OUT/cal$T.json"
-    stage "apply T=$T" $B/spike-opt "$OUT/is$T.mlir" \
-      --spike-apply-calibration="file=$OUT/cal$T.json" -o "$OUT/cal$T.mlir"
-    plan "cal$T"
-    ppl "SNN T=$T, calibrated ($CAL_PRESET preset)" "cal$T"
+    calibrated "cal$T" "is$T" "SNN T=$T, calibrated ($CAL_PRESET preset)"
   fi
 done
 
 if has groups; then
   [ -f "$OUT/is2.plan.json" ] || convert is2 2 ""
   for G in 256 64; do
-    stage "calibrate g=$G" $B/spike-run calibrate --plan "$OUT/is2.plan.json" \
-      --teacher-plan "$OUT/fp.plan.json" --text "$VALID" --preset "$CAL_PRESET" \
-      --group-size $G -o "$OUT/cal2-g$G.json"
-    stage "apply g=$G" $B/spike-opt "$OUT/is2.mlir" \
-      --spike-apply-calibration="file=$OUT/cal2-g$G.json" -o "$OUT/cal2-g$G.mlir"
-    plan "cal2-g$G"
-    ppl "SNN T=2, calibrated, group size $G" "cal2-g$G"
+    calibrated "cal2-g$G" is2 "SNN T=2, calibrated, group size $G" --group-size $G
   done
 fi
 

@@ -68,22 +68,36 @@ public:
     return n;
   }
 
-  Status integer(const char *key, int64_t &out, int64_t lo, int64_t hi,
-                 bool required = true) {
+  /// Reads `key` into `out` (left as is when optional and absent); `node`
+  /// receives the key's node, null when absent.
+  template <typename T>
+  Status scalar(const char *key, T &out, bool required, const char *mustBe,
+                YAML::Node &node) {
     auto n = get(key, required);
     if (!n)
       return n.status();
-    if (!*n)
+    node = *n;
+    if (!node)
       return Status::ok();
     try {
-      out = n->as<int64_t>();
+      if (!node.IsScalar())
+        throw YAML::Exception(node.Mark(), "not a scalar");
+      out = node.as<T>();
     } catch (const std::exception &) {
-      return error(*n, std::string("'") + key + "' must be an integer");
+      return error(node, std::string("'") + key + "' must be " + mustBe);
     }
+    return Status::ok();
+  }
+
+  Status integer(const char *key, int64_t &out, int64_t lo, int64_t hi,
+                 bool required = true) {
+    YAML::Node n;
+    if (Status st = scalar(key, out, required, "an integer", n); !st || !n)
+      return st;
     if (out < lo || out > hi)
-      return error(*n, std::string("'") + key + "' = " + std::to_string(out) +
-                           " is outside [" + std::to_string(lo) + ", " +
-                           std::to_string(hi) + "]");
+      return error(n, std::string("'") + key + "' = " + std::to_string(out) +
+                          " is outside [" + std::to_string(lo) + ", " +
+                          std::to_string(hi) + "]");
     return Status::ok();
   }
   Status integer(const char *key, int &out, int lo, int hi,
@@ -95,43 +109,20 @@ public:
     return Status::ok();
   }
   Status number(const char *key, double &out, bool required = true) {
-    auto n = get(key, required);
-    if (!n)
-      return n.status();
-    if (!*n)
-      return Status::ok();
-    try {
-      out = n->as<double>();
-    } catch (const std::exception &) {
-      return error(*n, std::string("'") + key + "' must be a number");
-    }
+    YAML::Node n;
+    if (Status st = scalar(key, out, required, "a number", n); !st || !n)
+      return st;
     if (!std::isfinite(out) || out < 0)
-      return error(*n, std::string("'") + key + "' must be finite and >= 0");
+      return error(n, std::string("'") + key + "' must be finite and >= 0");
     return Status::ok();
   }
   Status boolean(const char *key, bool &out, bool required = true) {
-    auto n = get(key, required);
-    if (!n)
-      return n.status();
-    if (!*n)
-      return Status::ok();
-    try {
-      out = n->as<bool>();
-    } catch (const std::exception &) {
-      return error(*n, std::string("'") + key + "' must be true or false");
-    }
-    return Status::ok();
+    YAML::Node n;
+    return scalar(key, out, required, "true or false", n);
   }
   Status string(const char *key, std::string &out, bool required = true) {
-    auto n = get(key, required);
-    if (!n)
-      return n.status();
-    if (!*n)
-      return Status::ok();
-    if (!n->IsScalar())
-      return error(*n, std::string("'") + key + "' must be a string");
-    out = n->as<std::string>();
-    return Status::ok();
+    YAML::Node n;
+    return scalar(key, out, required, "a string", n);
   }
 
   /// Errors on keys nobody read.

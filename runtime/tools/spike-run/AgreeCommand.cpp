@@ -68,9 +68,7 @@ int runAgree(const std::vector<std::string> &args) {
       auto tok = spike::core::loadTokenizer(tokPath);
       if (!tok)
         return fail(tok.message());
-      start = (*tok)->bos() >= 0   ? (*tok)->bos()
-              : (*tok)->eos() >= 0 ? (*tok)->eos()
-                                   : 0;
+      start = std::max<int64_t>(0, spike::runtime::generationStart(**tok));
     }
     auto generated = spike::runtime::generateSequences(
         refExec, start, samples, seqLen, {50, 1.0}, uint64_t(seed));

@@ -172,7 +172,7 @@ int runCalibrate(const std::vector<std::string> &args) {
     auto tok = spike::core::loadTokenizer(tokPath);
     if (!tok)
       return fail(tok.message());
-    int64_t startToken = (*tok)->bos() >= 0 ? (*tok)->bos() : (*tok)->eos();
+    int64_t startToken = spike::runtime::generationStart(**tok);
     if (startToken < 0) {
       std::fprintf(stderr,
                    "spike-run: note: %s has neither BOS nor EOS; "

@@ -9,6 +9,7 @@
 #ifndef SPIKE_RUNTIME_GENERATE_H
 #define SPIKE_RUNTIME_GENERATE_H
 
+#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Executor.h"
 
 #include <functional>
@@ -20,6 +21,11 @@ struct SamplingOptions {
   int64_t topK = 0; ///< 1: greedy; 0: the whole vocabulary
   double temperature = 1.0;
 };
+
+/// The token data-free sequences start from: BOS, else EOS, else -1.
+inline int64_t generationStart(const core::Tokenizer &tok) {
+  return tok.bos() >= 0 ? tok.bos() : tok.eos();
+}
 
 /// The next token from one position's logits ([V]).
 int64_t sampleToken(const at::Tensor &logits, const SamplingOptions &options,
