@@ -118,11 +118,15 @@ spike::core::Result<LoadedRun> loadRun(TextRun &run,
 }
 
 void progressBar(int64_t done, int64_t total) {
+  progressBarOf("chunks", done, total);
+}
+
+void progressBarOf(const char *unit, int64_t done, int64_t total) {
   int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
-  std::fprintf(stderr, "\r[%s%s] %lld/%lld chunks",
+  std::fprintf(stderr, "\r[%s%s] %lld/%lld %s",
                std::string(filled, '#').c_str(),
                std::string(width - filled, '.').c_str(), (long long)done,
-               (long long)total);
+               (long long)total, unit);
   if (done == total)
     std::fprintf(stderr, "\n");
 }

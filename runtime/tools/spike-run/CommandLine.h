@@ -54,11 +54,14 @@ spike::core::Result<spike::runtime::Plan> loadPlanOn(const std::string &path,
 
 /// "[#####.....] done/total chunks" on stderr.
 void progressBar(int64_t done, int64_t total);
+/// The same bar counting `unit`s.
+void progressBarOf(const char *unit, int64_t done, int64_t total);
 
 /// The commands that live in files of their own.
 int runCalibrate(const std::vector<std::string> &args);
 int runZeroShot(const std::vector<std::string> &args);
 int runAgree(const std::vector<std::string> &args);
+int runSample(const std::vector<std::string> &args);
 
 } // namespace spike::run
 

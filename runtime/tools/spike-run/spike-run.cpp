@@ -123,6 +123,12 @@ COMMANDS:
                      KL(reference || P) per position, on N held-out
                      sequences of S tokens the reference samples itself
                      (default 8 x 128, seed 1) or on N chunks of F.
+  sample --plan P -o OUT.txt [--samples N] [--seq-len S] [--seed N]
+         [--top-k K] [--tokenizer T] [--device D]
+                     Data-free text: N sequences of S tokens the plan
+                     samples from its BOS (else EOS) token (top-k K,
+                     default 16 x 256, top-k 50, seed 0), decoded, one
+                     paragraph each.
   gate --reference FP_PLAN --plan P --text F [--tokens N] [--seq-len S]
        [--max-ratio R] [--strict]
                      The quality gate before conversion: perplexity of P
@@ -870,6 +876,8 @@ int main(int argc, char **argv) {
       return runZeroShot(args);
     if (cmd == "agree")
       return runAgree(args);
+    if (cmd == "sample")
+      return runSample(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

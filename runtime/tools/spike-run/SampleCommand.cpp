@@ -1,0 +1,97 @@
+//===- SampleCommand.cpp - spike-run sample -------------------------------===//
+//
+// Data-free text: N sequences that a plan (the FP model) samples from its
+// start token, decoded and written as paragraphs. spikec uses it when no
+// calibration text is given, so that statistics and calibration read the
+// same data, which the user can inspect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/core/Tokenizer.h"
+#include "spike/runtime/Generate.h"
+
+#include <cstdio>
+
+namespace spike::run {
+
+int runSample(const std::vector<std::string> &args) {
+  std::string planPath, tokPath, out, device = "cpu";
+  int64_t samples = 16, seqLen = 256, seed = 0, topK = 50;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue) {
+      planPath = args[++i];
+    } else if (a == "--tokenizer" && hasValue) {
+      tokPath = args[++i];
+    } else if (a == "-o" && hasValue) {
+      out = args[++i];
+    } else if (a == "--device" && hasValue) {
+      device = args[++i];
+    } else if ((a == "--samples" || a == "--seq-len" || a == "--seed" ||
+                a == "--top-k") &&
+               hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v) || (a != "--seed" && v < 1) ||
+          (a == "--seq-len" && v < 2))
+        return usageError("sample: " + a + " needs a positive integer" +
+                          (a == "--seq-len" ? " of at least 2" : "") +
+                          ", got '" + args[i] + "'");
+      if (a == "--samples")
+        samples = v;
+      else if (a == "--seq-len")
+        seqLen = v;
+      else if (a == "--seed")
+        seed = v;
+      else
+        topK = v;
+    } else {
+      return usageError("sample: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty() || out.empty())
+    return usageError("sample: --plan P and -o OUT are required");
+  auto plan = loadPlanOn(planPath, device);
+  if (!plan)
+    return fail(plan.message());
+  if (tokPath.empty())
+    tokPath = plan->tokenizer;
+  if (tokPath.empty())
+    return usageError("sample: " + planPath +
+                      " names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(tokPath);
+  if (!tok)
+    return fail(tok.message());
+  int64_t start = std::max<int64_t>(0, spike::runtime::generationStart(**tok));
+  spike::runtime::Executor exec(*plan);
+  auto generated = spike::runtime::generateSequences(
+      exec, start, samples, seqLen, {topK, 1.0}, uint64_t(seed),
+      [](int64_t done, int64_t total) {
+        progressBarOf("positions", done, total);
+      });
+  if (!generated)
+    return fail(generated.message());
+  at::Tensor tokens = generated->to(at::kCPU).contiguous();
+  std::string text;
+  for (int64_t s = 0; s < samples; ++s) {
+    const int64_t *row = tokens[s].data_ptr<int64_t>();
+    // The start token is not text; a sampled end token closes the paragraph.
+    std::vector<int32_t> ids;
+    for (int64_t j = 1; j < seqLen; ++j)
+      if (row[j] != (*tok)->eos() && row[j] != (*tok)->bos())
+        ids.push_back(int32_t(row[j]));
+    text += (*tok)->decode(ids) + "\n\n";
+  }
+  if (auto st = spike::core::writeFileAtomic(out, text); !st)
+    return fail(st.message());
+  std::printf("wrote %s: %lld sequences of %lld tokens sampled by %s "
+              "(top-k %lld, seed %lld)\n",
+              out.c_str(), (long long)samples, (long long)seqLen,
+              planPath.c_str(), (long long)topK, (long long)seed);
+  return 0;
+}
+
+} // namespace spike::run

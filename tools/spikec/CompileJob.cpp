@@ -1,0 +1,421 @@
+//===- CompileJob.cpp - `spikec compile`: a checkpoint to a chip ----------===//
+//
+// import -> static quantization -> conversion -> legality on the chip ->
+// calibration -> IS->IF lowering where the chip has binary spikes ->
+// evaluation -> report. Every stage is one run of spike-translate,
+// spike-opt or spike-run, so each step can be reproduced by hand from the
+// commands in OUT/logs and report.json.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CompileJob.h"
+#include "Report.h"
+#include "StageRunner.h"
+
+#include "spike/core/ChipDescription.h"
+#include "spike/core/Tokenizer.h"
+
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+namespace spikec {
+
+namespace {
+
+bool usage(const std::string &what) {
+  std::fprintf(stderr, "spikec: error: %s (see spikec --help)\n", what.c_str());
+  return false;
+}
+
+bool parseCount(const std::string &flag, const std::string &text,
+                int64_t minimum, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end || v < minimum)
+    return usage(flag + " needs an integer >= " + std::to_string(minimum) +
+                 ", got '" + text + "'");
+  out = v;
+  return true;
+}
+
+/// PrefixQuant's outlier tokens for a model: its start token and "\n",
+/// where "\n" is one token (SmolLM2: 0 198).
+std::string autoPrefix(const spike::core::Tokenizer &tok) {
+  std::string ids;
+  int32_t start = tok.bos() >= 0 ? tok.bos() : tok.eos();
+  if (start >= 0)
+    ids = std::to_string(start);
+  std::vector<int32_t> newline = tok.encode("\n");
+  if (newline.size() == 1)
+    ids += (ids.empty() ? "" : " ") + std::to_string(newline[0]);
+  return ids;
+}
+
+bool fileExists(const std::string &path, const std::string &what) {
+  if (llvm::sys::fs::exists(path))
+    return true;
+  std::fprintf(stderr, "spikec: error: %s '%s' does not exist\n", what.c_str(),
+               path.c_str());
+  return false;
+}
+
+} // namespace
+
+bool parseCompileOptions(const std::vector<std::string> &args,
+                         CompileOptions &o) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    auto value = [&]() -> const std::string & { return args[++i]; };
+    if (!a.empty() && a[0] != '-') {
+      if (!o.model.empty())
+        return usage("compile: one MODEL, got '" + o.model + "' and '" + a +
+                     "'");
+      o.model = a;
+    } else if (a == "--fresh") {
+      o.fresh = true;
+    } else if (!hasValue) {
+      return usage("compile: unknown option or missing value '" + a + "'");
+    } else if (a == "--chip") {
+      o.chip = value();
+    } else if (a == "-o") {
+      o.out = value();
+    } else if (a == "--calib-text") {
+      o.calibText = value();
+    } else if (a == "--eval-text") {
+      o.evalText = value();
+    } else if (a == "--preset") {
+      o.preset = value();
+      if (o.preset != "cpu" && o.preset != "paper")
+        return usage("compile: --preset is cpu or paper, got '" + o.preset +
+                     "'");
+    } else if (a == "--correction-spikes") {
+      o.correctionSpikes = value();
+      if (o.correctionSpikes != "on" && o.correctionSpikes != "off" &&
+          o.correctionSpikes != "auto")
+        return usage("compile: --correction-spikes is on, off or auto, got '" +
+                     o.correctionSpikes + "'");
+    } else if (a == "--prefix") {
+      o.prefix = value();
+    } else if (a == "--rotate") {
+      o.rotate = value();
+    } else {
+      struct Count {
+        const char *flag;
+        int64_t *field;
+        int64_t minimum;
+      } counts[] = {{"-T", &o.timesteps, 1},
+                    {"--bits", &o.bits, 2},
+                    {"--seed", &o.seed, 0},
+                    {"--threads", &o.threads, 1},
+                    {"--calib-samples", &o.calibSamples, 1},
+                    {"--calib-seq-len", &o.calibSeqLen, 2},
+                    {"--calib-epochs", &o.calibEpochs, 1},
+                    {"--stats-tokens", &o.statsTokens, 1},
+                    {"--stats-seq-len", &o.statsSeqLen, 2},
+                    {"--data-free-samples", &o.dataFreeSamples, 1},
+                    {"--data-free-seq-len", &o.dataFreeSeqLen, 2},
+                    {"--eval-tokens", &o.evalTokens, 1},
+                    {"--eval-seq-len", &o.evalSeqLen, 2},
+                    {"--agree-samples", &o.agreeSamples, 1},
+                    {"--agree-seq-len", &o.agreeSeqLen, 2}};
+      bool known = false;
+      for (const Count &c : counts)
+        if (a == c.flag) {
+          known = true;
+          if (!parseCount(a, value(), c.minimum, *c.field))
+            return false;
+        }
+      if (!known)
+        return usage("compile: unknown option '" + a + "'");
+    }
+  }
+  if (o.model.empty() || o.chip.empty() || o.out.empty())
+    return usage("compile: MODEL, --chip CHIP and -o OUT are required");
+  if (o.bits > 16)
+    return usage("compile: --bits " + std::to_string(o.bits) + ": at most 16");
+  return true;
+}
+
+int runCompile(CompileOptions o, const std::string &toolDir) {
+  if (!fileExists(o.model, "model") || !fileExists(o.chip, "chip description"))
+    return 1;
+  if (!o.calibText.empty() && !fileExists(o.calibText, "calibration text"))
+    return 1;
+  if (!o.evalText.empty() && !fileExists(o.evalText, "evaluation text"))
+    return 1;
+  auto chip = spike::core::loadChipDescription(o.chip);
+  if (!chip) {
+    std::fprintf(stderr, "spikec: error: %s\n", chip.message().c_str());
+    return 1;
+  }
+  // Binary-spike chips run the IF lowering, which carries neither
+  // correction spikes nor a full-precision prefix.
+  int payloadBits = 0;
+  for (const auto &c : chip->coreTypes)
+    if (c.runs(spike::core::OpClass::Neuron))
+      payloadBits = std::max(payloadBits, c.spikePayloadBits);
+  bool binary = payloadBits == 0;
+  bool correction =
+      o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary);
+  if (binary && correction) {
+    std::fprintf(stderr,
+                 "spikec: error: --correction-spikes on: %s has binary "
+                 "spikes, and correction spikes do not lower to binary IF "
+                 "neurons\n",
+                 o.chip.c_str());
+    return 1;
+  }
+  auto tok = spike::core::loadTokenizer(o.model);
+  if (!tok) {
+    std::fprintf(stderr, "spikec: error: %s\n", tok.message().c_str());
+    return 1;
+  }
+  std::string prefix = o.prefix;
+  if (prefix == "auto")
+    prefix = binary ? "" : autoPrefix(**tok);
+  if (prefix == "none")
+    prefix.clear();
+  if (binary && !prefix.empty()) {
+    std::fprintf(stderr,
+                 "spikec: error: --prefix: %s has binary spikes, "
+                 "and a full-precision prefix does not lower to "
+                 "binary IF neurons; use --prefix none\n",
+                 o.chip.c_str());
+    return 1;
+  }
+  if (o.threads == 0)
+    o.threads = std::max(1u, std::thread::hardware_concurrency());
+  for (const char *dir : {"ir", "plans", "data", "calib", "eval", "chip"})
+    llvm::sys::fs::create_directories(o.out + "/" + dir);
+
+  const std::string T = std::to_string(o.timesteps);
+  const std::string bits = std::to_string(o.bits);
+  const std::string &out = o.out;
+  auto at = [&](const std::string &rel) { return out + "/" + rel; };
+  bool dataFree = o.calibText.empty();
+  std::string calibText =
+      dataFree ? at("data/calib.data-free.txt") : o.calibText;
+  std::string heldOut = at("data/heldout.data-free.txt");
+
+  std::vector<Stage> stages;
+  auto plan = [&](const std::string &name) {
+    stages.push_back(
+        {"plan " + name,
+         "spike-translate",
+         {"--emit-plan", at("ir/" + name + ".mlir"), "--plan-tensors",
+          at("plans/" + name + ".plan.safetensors"), "--tokenizer", o.model,
+          "-o", at("plans/" + name + ".plan.json")},
+         {"plans/" + name + ".plan.json",
+          "plans/" + name + ".plan.safetensors"},
+         {o.model}});
+  };
+  stages.push_back({"import",
+                    "spike-translate",
+                    {"--import-llama", o.model, "--rotate", o.rotate, "-o",
+                     at("ir/fp.mlir")},
+                    {"ir/fp.mlir"},
+                    {o.model}});
+  plan("fp");
+  if (dataFree)
+    stages.push_back({"sample calibration",
+                      "spike-run",
+                      {"sample", "--plan", at("plans/fp.plan.json"),
+                       "--samples", std::to_string(o.dataFreeSamples),
+                       "--seq-len", std::to_string(o.dataFreeSeqLen), "--seed",
+                       std::to_string(o.seed), "-o", calibText},
+                      {"data/calib.data-free.txt"}});
+  // Held-out sequences for agreement: another seed than calibration's.
+  stages.push_back({"sample held-out",
+                    "spike-run",
+                    {"sample", "--plan", at("plans/fp.plan.json"), "--samples",
+                     std::to_string(o.agreeSamples), "--seq-len",
+                     std::to_string(o.agreeSeqLen), "--seed",
+                     std::to_string(o.seed + 1000003), "-o", heldOut},
+                    {"data/heldout.data-free.txt"}});
+  stages.push_back({"observers",
+                    "spike-opt",
+                    {at("ir/fp.mlir"), "--spike-insert-observers", "-o",
+                     at("ir/observed.mlir")},
+                    {"ir/observed.mlir"}});
+  plan("observed");
+  std::vector<std::string> statsArgs = {"stats",
+                                        "--plan",
+                                        at("plans/observed.plan.json"),
+                                        "--text",
+                                        calibText,
+                                        "--tokens",
+                                        std::to_string(o.statsTokens),
+                                        "--seq-len",
+                                        std::to_string(o.statsSeqLen),
+                                        "-o",
+                                        at("calib/activation-stats.json")};
+  if (!prefix.empty()) {
+    statsArgs.push_back("--prefix");
+    statsArgs.push_back(prefix);
+  }
+  stages.push_back({"statistics",
+                    "spike-run",
+                    statsArgs,
+                    {"calib/activation-stats.json"},
+                    {calibText}});
+  stages.push_back(
+      {"quantize",
+       "spike-opt",
+       {at("ir/observed.mlir"),
+        "--spike-quantize=stats=" + at("calib/activation-stats.json") +
+            " wbits=" + bits + " abits=" + bits + " mse=true",
+        "-o", at("ir/qann.mlir")},
+       {"ir/qann.mlir"}});
+  plan("qann");
+  stages.push_back({"convert",
+                    "spike-opt",
+                    {at("ir/qann.mlir"),
+                     "--convert-qnn-to-spike=timesteps=" + T +
+                         (correction ? " bidirectional=true" : ""),
+                     "-o", at("ir/is.mlir")},
+                    {"ir/is.mlir"}});
+  // The chip sees the graph it will run: IF neurons on binary chips.
+  auto lowerToIF = [&](const std::string &from, const std::string &to) {
+    stages.push_back({"lower " + to,
+                      "spike-opt",
+                      {at("ir/" + from + ".mlir"),
+                       "--spike-lower-is-to-if=schedule=integrate-then-fire",
+                       "-o", at("ir/" + to + ".mlir")},
+                      {"ir/" + to + ".mlir"}});
+  };
+  std::string chipGraph = "is";
+  if (binary) {
+    lowerToIF("is", "if-uncalibrated");
+    chipGraph = "if-uncalibrated";
+  }
+  // Legality before the long stages: an infeasible chip fails here.
+  stages.push_back(
+      {"chip legality",
+       "spike-opt",
+       {at("ir/" + chipGraph + ".mlir"), "--spike-check-chip=chip=" + o.chip,
+        "-o", at("chip/checked.mlir")},
+       {"chip/checked.mlir"},
+       {o.chip},
+       /*captureStderr=*/true});
+  plan("is");
+  std::vector<std::string> calArgs = {"calibrate",
+                                      "--plan",
+                                      at("plans/is.plan.json"),
+                                      "--teacher-plan",
+                                      at("plans/fp.plan.json"),
+                                      "--text",
+                                      calibText,
+                                      "--preset",
+                                      o.preset,
+                                      "--seed",
+                                      std::to_string(o.seed),
+                                      "-o",
+                                      at("calib/calibration.json")};
+  for (auto [flag, v] : {std::pair{"--samples", o.calibSamples},
+                         {"--seq-len", o.calibSeqLen},
+                         {"--epochs", o.calibEpochs}})
+    if (v > 0) {
+      calArgs.push_back(flag);
+      calArgs.push_back(std::to_string(v));
+    }
+  stages.push_back({"calibrate",
+                    "spike-run",
+                    calArgs,
+                    {"calib/calibration.json", "calib/calibration.layers.csv",
+                     "calib/calibration.layers.png"},
+                    {calibText}});
+  stages.push_back(
+      {"apply calibration",
+       "spike-opt",
+       {at("ir/is.mlir"),
+        "--spike-apply-calibration=file=" + at("calib/calibration.json"), "-o",
+        at("ir/is-calibrated.mlir")},
+       {"ir/is-calibrated.mlir"}});
+  plan("is-calibrated");
+  std::string finalGraph = "is-calibrated";
+  if (binary) {
+    lowerToIF("is-calibrated", "if");
+    plan("if");
+    finalGraph = "if";
+  }
+  stages.push_back(
+      {"chip legality (final)",
+       "spike-opt",
+       {at("ir/" + finalGraph + ".mlir"), "--spike-check-chip=chip=" + o.chip,
+        "-o", at("chip/final.mlir")},
+       {"chip/final.mlir"},
+       {o.chip},
+       /*captureStderr=*/true});
+
+  // Evaluation at every level. IF equals IS exactly (integrate-then-fire),
+  // so the IS plans stand for it and the slow sub-step model is not re-run.
+  const std::vector<std::string> levels = {"fp", "qann", "is", "is-calibrated"};
+  if (!o.evalText.empty())
+    for (const std::string &l : levels)
+      stages.push_back(
+          {"perplexity " + l,
+           "spike-run",
+           {"eval", "--plan", at("plans/" + l + ".plan.json"), "--text",
+            o.evalText, "--tokens", std::to_string(o.evalTokens), "--seq-len",
+            std::to_string(o.evalSeqLen), "--json",
+            at("eval/perplexity-" + l + ".json")},
+           {"eval/perplexity-" + l + ".json"},
+           {o.evalText}});
+  for (const std::string l : {"qann", "is", "is-calibrated"})
+    stages.push_back({"agreement " + l,
+                      "spike-run",
+                      {"agree", "--plan", at("plans/" + l + ".plan.json"),
+                       "--reference", at("plans/fp.plan.json"), "--text",
+                       heldOut, "--samples", std::to_string(o.agreeSamples),
+                       "--seq-len", std::to_string(o.agreeSeqLen), "--json",
+                       at("eval/agreement-" + l + ".json")},
+                      {"eval/agreement-" + l + ".json"}});
+  // Spike statistics and the firing rates the chip mapper reads.
+  std::string rateText = o.evalText.empty() ? heldOut : o.evalText;
+  stages.push_back(
+      {"spike statistics",
+       "spike-run",
+       {"eval", "--plan", at("plans/is-calibrated.plan.json"), "--text",
+        rateText, "--tokens",
+        std::to_string(o.evalText.empty()
+                           ? o.agreeSamples * o.agreeSeqLen
+                           : std::min<int64_t>(o.evalTokens, 2048)),
+        "--seq-len",
+        std::to_string(o.evalText.empty() ? o.agreeSeqLen : o.evalSeqLen),
+        "--json", at("eval/spikes.json"), "--firing-rates",
+        at("chip/firing-rates.json")},
+       {"eval/spikes.json", "chip/firing-rates.json"},
+       {rateText}});
+
+  std::printf("spikec: compiling %s for %s (%s spikes), T = %lld, W%lldA%lld, "
+              "%s, %lld threads -> %s\n",
+              o.model.c_str(), chip->name.c_str(), binary ? "binary" : "graded",
+              (long long)o.timesteps, (long long)o.bits, (long long)o.bits,
+              correction ? "correction spikes" : "no correction spikes",
+              (long long)o.threads, o.out.c_str());
+  StageRunner runner(toolDir, o.out, o.threads, int64_t(stages.size()),
+                     o.fresh);
+  for (const Stage &s : stages)
+    if (!runner.run(s)) {
+      if (s.captureStderr)
+        printDiagnostics(runner.logPath(s));
+      return 1;
+    }
+
+  JobFacts facts;
+  facts.options = o;
+  facts.chipName = chip->name;
+  facts.binary = binary;
+  facts.correctionSpikes = correction;
+  facts.prefix = prefix;
+  facts.dataFree = dataFree;
+  facts.finalGraph = finalGraph;
+  facts.stages = runner.stages();
+  return writeReport(facts) ? 0 : 1;
+}
+
+} // namespace spikec

@@ -1,0 +1,40 @@
+//===- CompileJob.h - The options and plan of `spikec compile` --*- C++ -*-===//
+
+#ifndef SPIKEC_COMPILEJOB_H
+#define SPIKEC_COMPILEJOB_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spikec {
+
+/// Everything `spikec compile` was asked for, after defaults.
+struct CompileOptions {
+  std::string model, chip, out;
+  int64_t timesteps = 2, bits = 6;
+  std::string calibText, evalText; ///< empty: data-free / agreement only
+  std::string preset = "cpu";      ///< calibration preset of spike-run
+  int64_t calibSamples = -1, calibSeqLen = -1, calibEpochs = -1;
+  std::string correctionSpikes = "auto"; ///< on | off | auto
+  std::string prefix = "auto";           ///< auto | none | "ID ID ..."
+  std::string rotate = "residual-down";
+  int64_t seed = 0, threads = 0;
+  int64_t statsTokens = 8192, statsSeqLen = 512;
+  int64_t dataFreeSamples = 32, dataFreeSeqLen = 256;
+  int64_t evalTokens = 4096, evalSeqLen = 512;
+  int64_t agreeSamples = 8, agreeSeqLen = 128;
+  bool fresh = false;
+};
+
+/// Parses `spikec compile` arguments; prints one error line and returns
+/// false on bad input.
+bool parseCompileOptions(const std::vector<std::string> &args,
+                         CompileOptions &options);
+
+/// Runs the job; returns the process exit code.
+int runCompile(CompileOptions options, const std::string &toolDir);
+
+} // namespace spikec
+
+#endif // SPIKEC_COMPILEJOB_H
