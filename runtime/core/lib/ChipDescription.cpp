@@ -327,6 +327,8 @@ Result<ChipDescription> loadChipDescription(const std::string &path) {
     SPIKE_TRY(re.number("spike_local_pj", chip.spikeLocalPj));
     SPIKE_TRY(re.number("hop_pj", chip.hopPj));
     SPIKE_TRY(re.number("static_mw", chip.staticMw));
+    SPIKE_TRY(re.number("dense_int8_mac_pj", chip.denseInt8MacPj, false));
+    SPIKE_TRY(re.number("dense_sram_byte_pj", chip.denseSramBytePj, false));
     SPIKE_TRY(re.finish());
     SPIKE_TRY(r.finish());
   } catch (const YAML::Exception &e) {

@@ -61,6 +61,9 @@ struct ChipDescription {
   // Energy.
   double synopBinaryPj = 0, synopGradedPj = 0, neuronUpdatePj = 0,
          spikeLocalPj = 0, hopPj = 0, staticMw = 0;
+  // The int8 dense accelerator the energy report compares against
+  // (0: not given).
+  double denseInt8MacPj = 0, denseSramBytePj = 0;
 };
 
 /// Loads and validates a chip description.
