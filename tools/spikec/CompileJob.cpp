@@ -391,6 +391,18 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
        {"eval/spikes.json", "chip/firing-rates.json"},
        {rateText}});
 
+  // Mapping, with the measured rates.
+  stages.push_back({"map to chip",
+                    "spike-opt",
+                    {at("ir/" + finalGraph + ".mlir"),
+                     "--spike-map-to-chip=chip=" + o.chip +
+                         " rates=" + at("chip/firing-rates.json") +
+                         " report=" + at("chip/mapping.json"),
+                     "-o", at("ir/mapped.mlir")},
+                    {"ir/mapped.mlir", "chip/mapping.json"},
+                    {o.chip},
+                    /*captureStderr=*/true});
+
   std::printf("spikec: compiling %s for %s (%s spikes), T = %lld, W%lldA%lld, "
               "%s, %lld threads -> %s\n",
               o.model.c_str(), chip->name.c_str(), binary ? "binary" : "graded",

@@ -182,19 +182,31 @@ bool writeReport(const JobFacts &f) {
                         {"remarks", counts["remark"]},
                         {"graph", "ir/" + f.finalGraph + ".mlir"},
                         {"diagnostics", diagJson}};
+  nlohmann::json mapping = readJson(at("chip/mapping.json"));
+  if (mapping.is_object())
+    r["mapping"] = {
+        {"file", "chip/mapping.json"},
+        {"resources", mapping["resources"]},
+        {"per_token", mapping["per_token"]},
+        {"energy_pj_per_token", mapping["energy_pj_per_token"]},
+        {"dense_int8_reference", mapping["dense_int8_reference"]},
+        {"break_even_rate_multiple", mapping["break_even_rate_multiple"]},
+        {"break_even_synaptic_only_multiple",
+         mapping["break_even_synaptic_only_multiple"]}};
   r["artifacts"] = {{"ir",
                      {"ir/fp.mlir", "ir/observed.mlir", "ir/qann.mlir",
                       "ir/is.mlir", "ir/is-calibrated.mlir"}},
                     {"plan", "plans/" + f.finalGraph + ".plan.json"},
                     {"calibrated_parameters", "calib/calibration.json"},
                     {"layer_error_plot", "calib/calibration.layers.png"},
-                    {"firing_rates", "chip/firing-rates.json"}};
+                    {"firing_rates", "chip/firing-rates.json"},
+                    {"mapping", "chip/mapping.json"},
+                    {"mapped_ir", "ir/mapped.mlir"}};
   if (f.binary)
     r["artifacts"]["ir"].push_back("ir/if.mlir");
   r["not_produced"] = {
-      "chip program, mapping, NIR file and energy report: the mapper "
-      "(spike-map-to-chip), the chip-program emitter and the NIR exporter "
-      "are not implemented yet"};
+      "chip program and NIR file: the chip-program emitter, the chip "
+      "simulator and the NIR exporter are not implemented yet"};
   r["stages"] = f.stages;
 
   // report.md
@@ -274,9 +286,50 @@ bool writeReport(const JobFacts &f) {
   }
   for (auto &[k, n] : kinds)
     md << "- " << n << " x " << k << "\n";
-  md << "\nNot produced yet: the chip program, the mapping, the NIR file "
-        "and the energy report (the mapper, emitter and NIR exporter are "
-        "not implemented).\n";
+  if (mapping.is_object()) {
+    const nlohmann::json &res = mapping["resources"];
+    const nlohmann::json &tok = mapping["per_token"];
+    const nlohmann::json &e = mapping["energy_pj_per_token"];
+    const nlohmann::json &d = mapping["dense_int8_reference"];
+    auto uj = [&](const nlohmann::json &pj) {
+      return fixed(pj.get<double>() / 1e6, 3);
+    };
+    md << "\nMapping (`chip/mapping.json`, rates measured on the "
+          "calibrated SNN): "
+       << res["neuron_cores"].get<int64_t>() << " neuron cores of "
+       << res["available_cores"].get<int64_t>() << " (capacity lower bound "
+       << res["lower_bound_cores"].get<int64_t>() << "), "
+       << res["relay_pieces"].get<int64_t>() << " relay tiles, "
+       << res["glue_units"].get<int64_t>() << " glue units ("
+       << res["glue_on_host"].get<int64_t>()
+       << " on the host). Per token: " << fixed(tok["inter_core_messages"], 0)
+       << " messages between cores, " << fixed(tok["message_hops"], 0)
+       << " message-hops, latency "
+       << fixed(tok["latency_ns"].get<double>() / 1e6, 3) << " ms.\n\n";
+    md << "| energy per token | uJ |\n|---|---|\n";
+    md << "| synaptic ops | " << uj(e["synaptic"]) << " |\n";
+    md << "| neuron updates | " << uj(e["neuron"]) << " |\n";
+    md << "| spikes within cores | " << uj(e["spike_local"]) << " |\n";
+    md << "| interconnect (hops) | " << uj(e["interconnect_hops"]) << " |\n";
+    md << "| static | " << uj(e["static"]) << " |\n";
+    md << "| **total** | **" << uj(e["total"]) << "** |\n";
+    md << "| int8 dense reference: compute | " << uj(d["compute_pj"]) << " |\n";
+    md << "| int8 dense reference: weight memory | "
+       << uj(d["weight_memory_pj"]) << " |\n\n";
+    double be = mapping["break_even_rate_multiple"].get<double>();
+    double bs = mapping["break_even_synaptic_only_multiple"].get<double>();
+    if (be > 0)
+      md << "The SNN uses less energy than the dense reference up to "
+         << fixed(be, 3) << " x the measured spike rate.\n";
+    else
+      md << "The SNN does not beat the dense reference at any spike rate "
+            "on this chip: its fixed costs (static power, neuron updates) "
+            "alone exceed it. Its synaptic ops alone would match the dense "
+            "energy at "
+         << fixed(bs, 3) << " x the measured rate.\n";
+  }
+  md << "\nNot produced yet: the chip program and the NIR file (the "
+        "emitter, chip simulator and NIR exporter are not implemented).\n";
   md << "\n## Artifacts\n\n";
   md << "- IR at every level: `ir/`\n- plans: `plans/` (final: `plans/"
      << f.finalGraph << ".plan.json`)\n- calibrated parameters: "

@@ -192,4 +192,55 @@ def SpikeCheckChip : Pass<"spike-check-chip", "mlir::ModuleOp"> {
   ];
 }
 
+def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
+  let summary = "Partition, place and route a spiking graph on a chip";
+  let description = [{
+    Maps the graph onto a `spikec.chip` description (docs/ChipFormat.md)
+    with the core mapper (`spike/core/ChipMapping.h`; docs/Mapping.md):
+
+    - neuron sites (`spike.is_neuron`, `spike.if_neuron`) and synapse groups
+      (`spike.linear`, cut into tiles within fan-in, neuron, synapse- and
+      state-memory capacities; fan-in above the limit becomes partial-sum
+      tiles plus relay neurons on graded chips) are packed onto neuron
+      cores in dataflow order;
+    - the non-neuron ops between a linear and the next neurons (activation
+      products, accumulate-difference maps, K/V state, residual adds) form
+      one glue unit per destination, which runs on the neuron cores, a
+      programmable core type or the host, as the chip says;
+    - placement lays cores along a snake over each chip's mesh and swaps
+      pairs while that lowers messages x hops; `placement=round-robin` is
+      the naive baseline that deals cores in turn;
+    - routing is XY; messages are weighted by the firing rates that
+      `spike-run eval --firing-rates` measured (`rates=FILE`), else one
+      event per neuron and step.
+
+    Each `spike.linear` gets a `spike.cores` attribute (the global core of
+    each of its tiles). `report=FILE` writes a `spikec.chip-mapping` JSON
+    file: cores used against the capacity lower bound, relays, traffic,
+    hops, routing-table use, latency and energy per token by kind, per
+    layer synaptic ops against dense MACs, and the int8 dense reference.
+    What cannot fit is an error naming the layer and the limit.
+
+    ```mlir
+    %y = spike.linear %x, %w bits 6 : (...) -> ...
+    // after spike-map-to-chip{chip=chips/loihi2-like.yaml}:
+    %y = spike.linear %x, %w bits 6 {spike.cores = array<i64: 17, 18>} : ...
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip description (YAML)">,
+    Option<"rates", "rates", "std::string", /*default=*/"\"\"",
+           "Firing rates (spikec.firing-rates) from spike-run eval">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Where to write the mapping report (JSON)">,
+    Option<"placement", "placement", "std::string",
+           /*default=*/"\"optimized\"",
+           "optimized or round-robin (the baseline)">,
+    Option<"context", "context", "int64_t", /*default=*/"256",
+           "Context length that sizes per-token neurons over the sequence "
+           "(the attention scores)">
+  ];
+}
+
 #endif // SPIKE_TRANSFORMS_PASSES_TD

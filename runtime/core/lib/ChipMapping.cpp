@@ -46,9 +46,8 @@ int64_t meshHops(const ChipDescription &chip, int a, int b) {
   b = position(b);
   auto xy = [&](int c) {
     int64_t chipIndex = c / perChip, local = c % perChip;
-    return std::pair<int64_t, int64_t>{chipIndex * chip.meshX +
-                                           local % chip.meshX,
-                                       local / chip.meshX};
+    return std::pair<int64_t, int64_t>{
+        chipIndex * chip.meshX + local % chip.meshX, local / chip.meshX};
   };
   auto [ax, ay] = xy(a);
   auto [bx, by] = xy(b);
@@ -90,19 +89,19 @@ Result<MappingResult> mapToChip(const MappingInput &in,
     const MappedSynapses &syn = in.synapses[g];
     int64_t inParts = ceilDiv(syn.fanIn, core->maxFanInAxons);
     if (inParts > 1 && !graded)
-      return Status::error(
-          "linear \"" + syn.name + "\" needs fan-in " +
-          std::to_string(syn.fanIn) + "; max is " +
-          std::to_string(core->maxFanInAxons) + " on core type " +
-          core->name + "; graded spikes unavailable, so no relay split is "
-                       "possible");
+      return Status::error("linear \"" + syn.name + "\" needs fan-in " +
+                           std::to_string(syn.fanIn) + "; max is " +
+                           std::to_string(core->maxFanInAxons) +
+                           " on core type " + core->name +
+                           "; graded spikes unavailable, so no relay split is "
+                           "possible");
     int64_t inSize = ceilDiv(syn.fanIn, inParts);
     // Outputs per tile: accumulator neurons and synapse memory.
     int64_t outCap = neuronCap;
     if (core->synapseMemoryBits > 0)
-      outCap = std::min(outCap, core->synapseMemoryBits /
-                                    std::max<int64_t>(1, roundUp(inSize *
-                                                                 weightBits)));
+      outCap = std::min(outCap,
+                        core->synapseMemoryBits /
+                            std::max<int64_t>(1, roundUp(inSize * weightBits)));
     if (outCap < 1)
       return Status::error("linear \"" + syn.name + "\": one output's " +
                            std::to_string(inSize) + " synapses exceed the " +
@@ -179,12 +178,12 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   r.lowerBoundCores = lb;
   int64_t available = core->count * chip.chips;
   if (r.neuronCores > available)
-    return Status::error(
-        "the graph needs " + std::to_string(r.neuronCores) +
-        " cores of type " + core->name + " (lower bound " +
-        std::to_string(lb) + "); " + chip.name + " has " +
-        std::to_string(available) + " (" + std::to_string(chip.chips) +
-        " chips x " + std::to_string(core->count) + ")");
+    return Status::error("the graph needs " + std::to_string(r.neuronCores) +
+                         " cores of type " + core->name + " (lower bound " +
+                         std::to_string(lb) + "); " + chip.name + " has " +
+                         std::to_string(available) + " (" +
+                         std::to_string(chip.chips) + " chips x " +
+                         std::to_string(core->count) + ")");
 
   // 3. Traffic between pieces, per token (messages).
   struct Edge {
@@ -217,14 +216,14 @@ Result<MappingResult> mapToChip(const MappingInput &in,
       const Piece &tile = r.pieces[t];
       if (syn.site >= 0) {
         const MappedSite &site = in.sites[syn.site];
-        double perNeuron = (graded ? site.eventsPerNeuronStep
-                                   : site.spikesPerNeuronStep) *
-                           T * double(site.substeps);
+        double perNeuron =
+            (graded ? site.eventsPerNeuronStep : site.spikesPerNeuronStep) * T *
+            double(site.substeps);
         for (int sp : sitePieces[syn.site]) {
           const Piece &src = r.pieces[sp];
           int64_t lo = std::max(src.first, tile.inFirst);
-          int64_t hi = std::min(src.first + src.count,
-                                tile.inFirst + tile.inCount);
+          int64_t hi =
+              std::min(src.first + src.count, tile.inFirst + tile.inCount);
           if (hi > lo) {
             edges.push_back({sp, t, perNeuron * double(hi - lo)});
             double ops = perNeuron * double(hi - lo) * double(tile.count);
@@ -244,8 +243,8 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   for (size_t p = 0; p < r.pieces.size(); ++p) {
     const Piece &pc = r.pieces[p];
     if (pc.kind == Piece::Relay && in.synapses[pc.owner].glue >= 0)
-      edges.push_back(
-          {int(p), gluePiece[in.synapses[pc.owner].glue], T * double(pc.count)});
+      edges.push_back({int(p), gluePiece[in.synapses[pc.owner].glue],
+                       T * double(pc.count)});
   }
   for (size_t u = 0; u < in.glue.size(); ++u)
     for (int s : in.glue[u].feeds)
@@ -385,15 +384,14 @@ Result<MappingResult> mapToChip(const MappingInput &in,
       r.hostMessages += e.messages;
   }
   for (auto &[src, dst] : routes)
-    r.maxRoutingEntries = std::max<int64_t>(r.maxRoutingEntries,
-                                            int64_t(dst.size()));
+    r.maxRoutingEntries =
+        std::max<int64_t>(r.maxRoutingEntries, int64_t(dst.size()));
   if (chip.routingTableEntries > 0 &&
       r.maxRoutingEntries > chip.routingTableEntries)
-    return Status::error("a core sends to " +
-                         std::to_string(r.maxRoutingEntries) +
-                         " destination cores; the routing table of " +
-                         chip.name + " has " +
-                         std::to_string(chip.routingTableEntries) + " entries");
+    return Status::error(
+        "a core sends to " + std::to_string(r.maxRoutingEntries) +
+        " destination cores; the routing table of " + chip.name + " has " +
+        std::to_string(chip.routingTableEntries) + " entries");
   int64_t substeps = 1;
   for (const MappedSite &s : in.sites) {
     r.neuronUpdates += double(s.neurons) * T * double(s.substeps);

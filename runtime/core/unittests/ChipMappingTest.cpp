@@ -45,8 +45,8 @@ MappingInput chain(int layers, int64_t width, int64_t fanIn) {
     in.sites.push_back({"s" + std::to_string(l), fanIn, 0.5, 2.0, 1});
   for (int l = 0; l < layers; ++l) {
     in.synapses.push_back({"w" + std::to_string(l), l, l, width, fanIn});
-    in.glue.push_back({"g" + std::to_string(l), OpClass::AccumDiff, {l + 1},
-                       width});
+    in.glue.push_back(
+        {"g" + std::to_string(l), OpClass::AccumDiff, {l + 1}, width});
   }
   return in;
 }
@@ -110,9 +110,9 @@ TEST(ChipMapping, PlacementBeatsRoundRobin) {
 TEST(ChipMapping, MeshHopsAreXYDistances) {
   ChipDescription chip = smallChip();
   chip.chips = 2;
-  EXPECT_EQ(meshHops(chip, 0, 15), 6);      // (0,0) -> (3,3)
-  EXPECT_EQ(meshHops(chip, 3, 16), 1);      // chip 1 starts at x = 4
-  EXPECT_EQ(meshHops(chip, kHost, 5), 2);   // the host enters at (0,0)
+  EXPECT_EQ(meshHops(chip, 0, 15), 6);    // (0,0) -> (3,3)
+  EXPECT_EQ(meshHops(chip, 3, 16), 1);    // chip 1 starts at x = 4
+  EXPECT_EQ(meshHops(chip, kHost, 5), 2); // the host enters at (0,0)
   EXPECT_EQ(meshHops(chip, programmableCoreOf(1), 16), 0);
 }
 

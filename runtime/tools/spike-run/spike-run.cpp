@@ -465,6 +465,7 @@ int runEval(const std::vector<std::string> &args) {
       int64_t neurons = c.slots / perToken;
       rates[site] = {{"neurons", neurons},
                      {"spikes", c.spikes},
+                     {"events", c.events},
                      {"rate", double(c.spikes) / double(c.slots)}};
     }
     nlohmann::json doc = {

@@ -61,11 +61,11 @@ struct MappingInput {
 /// One placed piece on one core.
 struct Piece {
   enum Kind { SiteNeurons, SynapseTile, Relay, Glue } kind;
-  int owner = 0;        ///< site, synapse group or glue index
-  int64_t first = 0;    ///< first neuron / output of the piece
-  int64_t count = 0;    ///< neurons / outputs
-  int64_t inFirst = 0;  ///< synapse tiles: first input
-  int64_t inCount = 0;  ///< synapse tiles: inputs
+  int owner = 0;       ///< site, synapse group or glue index
+  int64_t first = 0;   ///< first neuron / output of the piece
+  int64_t count = 0;   ///< neurons / outputs
+  int64_t inFirst = 0; ///< synapse tiles: first input
+  int64_t inCount = 0; ///< synapse tiles: inputs
   int core = -1; ///< global core index, kHost, or programmableCoreOf(chip)
 };
 
@@ -75,9 +75,9 @@ inline int programmableCoreOf(int chip) { return -2 - chip; }
 
 struct MappingResult {
   std::vector<Piece> pieces;
-  int64_t neuronCores = 0;      ///< cores holding neurons or synapses
-  int64_t lowerBoundCores = 0;  ///< from total memory and neurons
-  int64_t relayPieces = 0;      ///< partial-sum relays (fan-in splits)
+  int64_t neuronCores = 0;     ///< cores holding neurons or synapses
+  int64_t lowerBoundCores = 0; ///< from total memory and neurons
+  int64_t relayPieces = 0;     ///< partial-sum relays (fan-in splits)
   int64_t programmableCores = 0, hostGlue = 0;
   // Per token.
   double messages = 0, trafficHops = 0; ///< trafficHops: messages x hops
