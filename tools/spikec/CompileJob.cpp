@@ -197,6 +197,8 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
   const std::string &out = o.out;
   auto at = [&](const std::string &rel) { return out + "/" + rel; };
   bool dataFree = o.calibText.empty();
+  if (o.statsTokens < 0)
+    o.statsTokens = dataFree ? o.dataFreeSamples * o.dataFreeSeqLen : 8192;
   std::string calibText =
       dataFree ? at("data/calib.data-free.txt") : o.calibText;
   std::string heldOut = at("data/heldout.data-free.txt");

@@ -20,8 +20,9 @@ struct CompileOptions {
   std::string prefix = "auto";           ///< auto | none | "ID ID ..."
   std::string rotate = "residual-down";
   int64_t seed = 0, threads = 0;
-  int64_t statsTokens = 8192, statsSeqLen = 512;
-  int64_t dataFreeSamples = 32, dataFreeSeqLen = 256;
+  int64_t statsTokens = -1; ///< -1: 8192, or all the data-free tokens
+  int64_t statsSeqLen = 512;
+  int64_t dataFreeSamples = 16, dataFreeSeqLen = 256;
   int64_t evalTokens = 4096, evalSeqLen = 512;
   int64_t agreeSamples = 8, agreeSeqLen = 128;
   bool fresh = false;

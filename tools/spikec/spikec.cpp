@@ -47,9 +47,11 @@ Data:
   --calib-samples N, --calib-seq-len S, --calib-epochs E
                         override the preset
   --stats-tokens N, --stats-seq-len S
-                        activation statistics (default 8192, 512)
+                        activation statistics (default 8192 tokens of the
+                        calibration text, or all data-free tokens; 512)
   --data-free-samples N, --data-free-seq-len S
-                        data-free calibration text (default 32 x 256)
+                        data-free calibration text (default 16 x 256, the
+                        cpu preset's calibration set)
   --agree-samples N, --agree-seq-len S
                         held-out sequences for agreement (default 8 x 128)
 
