@@ -12,7 +12,20 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev
   # Tests, benchmarks, build.
   libgtest-dev libbenchmark-dev ccache ninja-build cmake g++ python3
+  # The NIR round-trip test: h5py and numpy for the `nir` package.
+  python3-h5py python3-numpy python3-pip
 )
+# The `nir` package (PyPI, pinned), beside the cache: Debian has none.
+NIR_VERSION=1.0.8
+PYDIR=${SPIKEC_CACHE:-$HOME/.cache/spikec}/python
+
+install_nir() {
+  [ -f "$PYDIR/nir-$NIR_VERSION.dist-info/METADATA" ] && return 0
+  echo "install-deps: installing nir==$NIR_VERSION into $PYDIR"
+  # Debian's python3, where python3-h5py lives (not a pyenv one on PATH).
+  /usr/bin/python3 -m pip install --quiet --no-deps --target "$PYDIR" \
+    "nir==$NIR_VERSION" >&2
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,6 +34,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  install_nir
   exit 0
 fi
 
@@ -30,4 +44,5 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_nir
 echo "install-deps: done"

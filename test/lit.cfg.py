@@ -27,3 +27,16 @@ if config.spike_has_runtime:
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.spike_tools_dir, append_path=True)
+
+# The `nir` package (scripts/install-deps.sh puts it in the spikec cache).
+import os, subprocess
+nir_dir = os.path.join(os.environ.get("SPIKEC_CACHE", os.path.expanduser("~/.cache/spikec")), "python")
+nir_env = dict(os.environ, PYTHONPATH=nir_dir)
+# Debian's python3 has python3-h5py; a python3 earlier on PATH may not.
+for python in ["/usr/bin/python3", "python3"]:
+    if subprocess.run([python, "-c", "import nir"], env=nir_env,
+                      capture_output=True).returncode == 0:
+        config.available_features.add("nir")
+        config.environment["PYTHONPATH"] = nir_dir
+        config.substitutions.append(("%nir_python", python))
+        break

@@ -4,8 +4,9 @@
 //   --import-llama P    HF directory or GGUF file -> qnn IR + safetensors
 //   --emit-plan         IR (any level) -> spikec.plan + safetensors
 //   --emit-site-table   IR -> JSON table of every quantizer / neuron site
-// Model import, chip-program emission and NIR export are added by their own
-// libraries as they land (docs/Architecture.md).
+//   --emit-nir          spiking IR -> NIR v1.0 HDF5 subgraphs + manifest
+// Chip-program emission is added by its own library as it lands
+// (docs/Architecture.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
 #include "spike/Target/LlamaImport.h"
+#include "spike/Target/NIR.h"
 #include "spike/Target/Plan.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -127,6 +129,7 @@ int main(int argc, char **argv) {
     os << spike::versionString() << "\n";
   });
   spike::registerPlanTranslation();
+  spike::registerNIRTranslation();
   TranslateFromMLIRRegistration siteTable(
       "emit-site-table",
       "Emit a JSON table of every quantizer and neuron site",

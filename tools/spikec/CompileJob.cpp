@@ -189,7 +189,8 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
   }
   if (o.threads == 0)
     o.threads = std::max(1u, std::thread::hardware_concurrency());
-  for (const char *dir : {"ir", "plans", "data", "calib", "eval", "chip"})
+  for (const char *dir :
+       {"ir", "plans", "data", "calib", "eval", "chip", "nir"})
     llvm::sys::fs::create_directories(o.out + "/" + dir);
 
   const std::string T = std::to_string(o.timesteps);
@@ -404,6 +405,14 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                     {"ir/mapped.mlir", "chip/mapping.json"},
                     {o.chip},
                     /*captureStderr=*/true});
+
+  // NIR: the expressible subgraphs, and a manifest of the rest.
+  stages.push_back(
+      {"export NIR",
+       "spike-translate",
+       {"--emit-nir", at("ir/" + finalGraph + ".mlir"), "--nir-prefix",
+        at("nir/model"), "-o", at("nir/manifest.json")},
+       {"nir/manifest.json", "nir/model.0.nir"}});
 
   std::printf("spikec: compiling %s for %s (%s spikes), T = %lld, W%lldA%lld, "
               "%s, %lld threads -> %s\n",

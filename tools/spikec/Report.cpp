@@ -201,12 +201,18 @@ bool writeReport(const JobFacts &f) {
                     {"layer_error_plot", "calib/calibration.layers.png"},
                     {"firing_rates", "chip/firing-rates.json"},
                     {"mapping", "chip/mapping.json"},
+                    {"nir_manifest", "nir/manifest.json"},
                     {"mapped_ir", "ir/mapped.mlir"}};
   if (f.binary)
     r["artifacts"]["ir"].push_back("ir/if.mlir");
+  nlohmann::json nirManifest = readJson(at("nir/manifest.json"));
+  if (nirManifest.is_object())
+    r["nir"] = {{"manifest", "nir/manifest.json"},
+                {"graphs", nirManifest["graphs"].size()},
+                {"outside_nir", nirManifest["between_graphs"]["ops"]}};
   r["not_produced"] = {
-      "chip program and NIR file: the chip-program emitter, the chip "
-      "simulator and the NIR exporter are not implemented yet"};
+      "chip program: the chip-program emitter and the chip simulator are "
+      "not implemented yet"};
   r["stages"] = f.stages;
 
   // report.md
@@ -328,14 +334,20 @@ bool writeReport(const JobFacts &f) {
             "energy at "
          << fixed(bs, 3) << " x the measured rate.\n";
   }
-  md << "\nNot produced yet: the chip program and the NIR file (the "
-        "emitter, chip simulator and NIR exporter are not implemented).\n";
+  if (nirManifest.is_object())
+    md << "\nNIR (`nir/manifest.json`): " << nirManifest["graphs"].size()
+       << " NIR v1.0 graphs (`nir/model.<k>.nir`) of what NIR can express; "
+          "the manifest lists the ops that run between them.\n";
+  md << "\nNot produced yet: the chip program (the emitter and the chip "
+        "simulator are not implemented).\n";
   md << "\n## Artifacts\n\n";
   md << "- IR at every level: `ir/`\n- plans: `plans/` (final: `plans/"
      << f.finalGraph << ".plan.json`)\n- calibrated parameters: "
      << "`calib/calibration.json`; per-block error: "
      << "`calib/calibration.layers.csv`, `calib/calibration.layers.png`\n"
-     << "- firing rates for the chip mapper: `chip/firing-rates.json`\n"
+     << "- firing rates for the chip mapper: `chip/firing-rates.json`; "
+     << "mapping and energy: `chip/mapping.json`\n"
+     << "- NIR: `nir/manifest.json`, `nir/model.<k>.nir`\n"
      << "- every stage's command and output: `logs/`\n";
   md << "\n## Stages\n\n| stage | wall s | |\n|---|---|---|\n";
   double total = 0;

@@ -3,6 +3,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/ModuleWeights.h"
 #include "spike/Target/Plan.h"
 #include "spike/core/Safetensors.h"
 
@@ -58,26 +59,11 @@ private:
 };
 
 LogicalResult PlanWriter::openWeights() {
-  std::string path = options.weightsPath;
-  if (path.empty()) {
-    auto attr = module->getAttrOfType<StringAttr>("qnn.weights");
-    if (!attr)
-      return success(); // only inline constants then
-    path = attr.str();
-    // Relative paths: the working directory first, then the IR's directory.
-    if (!llvm::sys::path::is_absolute(path) && !llvm::sys::fs::exists(path))
-      if (auto loc = dyn_cast<FileLineColLoc>(module.getLoc())) {
-        SmallString<256> candidate(
-            llvm::sys::path::parent_path(loc.getFilename().getValue()));
-        llvm::sys::path::append(candidate, path);
-        if (llvm::sys::fs::exists(candidate))
-          path = candidate.str().str();
-      }
-  }
-  auto file = spike::core::SafetensorsFile::open(path);
-  if (!file)
-    return mlir::emitError(module.getLoc(), "emit-plan: ") << file.message();
-  weights = file.take();
+  auto file =
+      spike::openModuleWeights(module, options.weightsPath, "emit-plan");
+  if (failed(file))
+    return failure();
+  weights = std::move(*file);
   return success();
 }
 

@@ -19,8 +19,7 @@ namespace spike::runtime {
 /// Per-group parameter of element `i` of a tensor whose last dim is `d`.
 inline float groupValue(const std::vector<float> &values, int64_t i,
                         int64_t d) {
-  int64_t groups = int64_t(values.size());
-  return values[(i % d) / (d / groups)];
+  return values[neuron::groupOf(i % d, d, int64_t(values.size()))];
 }
 
 /// Positions (index along dim -2, the sequence) that pass through

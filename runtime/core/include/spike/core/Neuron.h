@@ -72,6 +72,13 @@ SPIKE_HOST_DEVICE inline F quantize(F x, F scale, const QuantGrid &g) {
   return (quantizeLevel(x, scale, g) - F(g.offset)) * scale;
 }
 
+/// The parameter group of channel `c` of `d` when `groups` values cover the
+/// channels in equal contiguous runs (1: per tensor; d: per channel).
+SPIKE_HOST_DEVICE inline int64_t groupOf(int64_t c, int64_t d,
+                                         int64_t groups) {
+  return c / (d / groups);
+}
+
 /// A weight on the symmetric per-channel n-bit grid of `qnn.linear`:
 /// scale * clip(round_half_up(w / scale), -(2^(n-1) - 1), 2^(n-1) - 1).
 template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
