@@ -195,6 +195,8 @@ at::Tensor Executor::run(const PlanOp &op,
       int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);
       counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
     }
+    if (trace_ && chip_.stateBits && !linearSite_[index].empty())
+      traceAccumulation(op, linearSite_[index], in(0));
     return at::matmul(in(0), w.t());
   }
   case OpKind::RoPE:
@@ -236,8 +238,15 @@ at::Tensor Executor::run(const PlanOp &op,
     });
   case OpKind::IFNeuron:
     return neuronRun([&](SpikeTally *tally) {
-      return ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron, op.schedule,
-                            tally);
+      at::Tensor charges;
+      at::Tensor spikes =
+          ifNeuronKernel(in(0), op.threshold, op.v0, op.neuron, op.schedule,
+                         tally, chip_, trace_ ? &charges : nullptr);
+      if (trace_ && chip_.stateBits) {
+        (*trace_)[op.site + ".charge"] = asSteps(charges);
+        (*trace_)[op.site + ".spikes"] = asSteps(spikes);
+      }
+      return spikes;
     });
   case OpKind::IFCollect:
     return ifCollectKernel(in(0), op.threshold, op.neuron);
@@ -275,6 +284,42 @@ at::Tensor Executor::run(const PlanOp &op,
   }
   }
   return {};
+}
+
+at::Tensor Executor::asSteps(const at::Tensor &x) {
+  at::Tensor c = x.to(at::kCPU).contiguous();
+  return c.reshape({c.size(0), -1, c.size(-1)}).clone();
+}
+
+void Executor::traceAccumulation(const PlanOp &op, const std::string &site,
+                                 const at::Tensor &input) {
+  // The IF neuron this linear reads (through if_collect).
+  const PlanOp *neuronOp = nullptr;
+  for (const PlanOp &o : plan_.ops)
+    if (o.kind == OpKind::IFNeuron && o.site == site)
+      neuronOp = &o;
+  auto codes = op.params.find("weight_row_scale");
+  if (!neuronOp || codes == op.params.end())
+    return;
+  // Window counts back from the collected values (count - alpha) * theta.
+  at::Tensor x = input.to(at::kCPU, at::kDouble).contiguous();
+  int64_t d = x.size(-1);
+  at::Tensor theta = at::empty({d}, at::kDouble);
+  for (int64_t c = 0; c < d; ++c)
+    theta[c] = double(groupValue(neuronOp->threshold, c, d));
+  at::Tensor counts = at::round(x / theta + neuronOp->neuron.alpha);
+  // Integer codes of the weight: its grid value over the row's scale.
+  at::Tensor w = op.params.at("weight").to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor s = codes->second.to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor k = at::empty(w.sizes(), at::kDouble);
+  int64_t rows = w.size(0), cols = w.size(1);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      k.data_ptr<double>()[r * cols + c] =
+          double(neuron::weightCode(w.data_ptr<float>()[r * cols + c],
+                                    s.data_ptr<float>()[r], int(op.bits)));
+  (*trace_)[op.paramNames.at("weight") + ".accum"] =
+      asSteps(at::matmul(counts, k.t()).to(at::kLong));
 }
 
 at::Tensor Executor::withCachedKeys(size_t index, const at::Tensor &rhs) {

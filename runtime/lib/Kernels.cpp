@@ -91,9 +91,12 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params,
-                          neuron::IFSchedule schedule, SpikeTally *tally) {
-  SPIKE_DISPATCH_CUDA(x, ifNeuron(x, threshold, v0, params, schedule, tally));
-  at::Tensor in = x.contiguous();
+                          neuron::IFSchedule schedule, SpikeTally *tally,
+                          const ChipNumerics &chip, at::Tensor *charges) {
+  if (chip.stateBits == 0) {
+    SPIKE_DISPATCH_CUDA(x, ifNeuron(x, threshold, v0, params, schedule, tally));
+  }
+  at::Tensor in = x.to(at::kCPU).contiguous();
   int64_t steps = in.size(0), levels = params.levels;
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] = steps * levels;
@@ -102,11 +105,31 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
   uint8_t *dst = out.data_ptr<uint8_t>();
   auto [per, d] = stepShape(in);
   std::atomic<int64_t> total{0};
+  int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
+  at::Tensor q;
+  if (chip.stateBits)
+    q = at::empty(in.sizes(), at::kLong);
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
     std::vector<uint8_t> raster(levels);
     int64_t local = 0;
     for (int64_t i = begin; i < end; ++i) {
       float theta = groupValue(threshold, i, d);
+      if (chip.stateBits) {
+        // The chip's register: threshold units scaled by 2^frac.
+        int64_t one = int64_t(1) << frac;
+        neuron::ISState<int64_t> st{
+            neuron::toFixed(double(groupValue(v0, i, d) / theta), frac), 0};
+        for (int64_t t = 0; t < steps; ++t) {
+          int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
+          q.data_ptr<int64_t>()[t * per + i] = charge;
+          local += neuron::ifWindow<int64_t>(st, charge, 1, params, schedule,
+                                             raster.data(), one);
+          st.u = neuron::saturate(st.u, chip.stateBits);
+          for (int64_t j = 0; j < levels; ++j)
+            dst[(t * levels + j) * per + i] = raster[j];
+        }
+        continue;
+      }
       neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
       for (int64_t t = 0; t < steps; ++t) {
         local += neuron::ifWindow(st, src[t * per + i], theta, params, schedule,
@@ -117,11 +140,13 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
     }
     total += local;
   });
+  if (charges)
+    *charges = q;
   if (tally) { // binary: every spike is an event
     tally->spikes += total;
     tally->events += total;
   }
-  return out;
+  return out.to(x.device());
 }
 
 at::Tensor ifCollectKernel(const at::Tensor &spikes,

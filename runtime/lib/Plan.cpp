@@ -46,16 +46,20 @@ std::vector<float> floats(const json &array) {
 
 /// Puts a linear weight on its n-bit per-output-channel grid, once; without
 /// explicit scales each row uses the absmax rule (neuron::weightScale).
+/// The weight on its grid, and each row's scale in `rowScales` (what a
+/// chip's integer codes are read against).
 at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
-                           int bits) {
+                           int bits, at::Tensor &rowScales) {
   at::Tensor out = w.to(at::kFloat).contiguous().clone();
   at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
   int64_t rows = out.size(0), cols = out.size(1);
+  rowScales = at::empty({rows}, at::kFloat);
   float *p = out.data_ptr<float>();
   for (int64_t r = 0; r < rows; ++r) {
     float *row = p + r * cols;
     float scale =
         scales ? s.data_ptr<float>()[r] : neuron::weightScale(row, cols, bits);
+    rowScales.data_ptr<float>()[r] = scale;
     for (int64_t c = 0; c < cols; ++c)
       row[c] = neuron::quantizeWeight(row[c], scale, bits);
   }
@@ -125,6 +129,7 @@ core::Result<Plan> loadPlan(const std::string &path) {
         loaded[tensor] = t->to(at::kFloat);
       }
       op.params[it.key()] = loaded[tensor];
+      op.paramNames[it.key()] = tensor;
     }
     json attrs = o.value("attrs", json::object());
     op.eps = attrs.value("eps", 0.0);
@@ -158,10 +163,11 @@ core::Result<Plan> loadPlan(const std::string &path) {
                             op.schedule);
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
+      op.bits = attrs["weight_bits"].get<int>();
       op.params["weight"] =
           quantizeWeights(op.params["weight"],
                           scales == op.params.end() ? nullptr : &scales->second,
-                          attrs["weight_bits"].get<int>());
+                          int(op.bits), op.params["weight_row_scale"]);
     }
     plan.ops.push_back(std::move(op));
   }

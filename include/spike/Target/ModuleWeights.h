@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace spike {
 
@@ -18,6 +19,25 @@ namespace spike {
 /// only). Errors are emitted on the module, prefixed by `who`.
 mlir::FailureOr<std::optional<core::SafetensorsFile>>
 openModuleWeights(mlir::ModuleOp module, const std::string &path,
+                  llvm::StringRef who);
+
+/// A linear's weight on its grid: integer codes (row-major [rows, cols])
+/// and each row's scale, so the weight is codes * scale (the runtime's
+/// quantization, spike::neuron::weightCode). Unquantized linears have
+/// bits = 0 and their float values in `values`.
+struct LinearWeights {
+  int64_t rows = 0, cols = 0;
+  int bits = 0;
+  std::vector<int64_t> codes;
+  std::vector<float> scales, values;
+};
+
+/// Reads the weight (and scale) operands of `linear` from qnn.weight
+/// parameters in `file`; errors are emitted on the op, prefixed by `who`.
+mlir::FailureOr<LinearWeights>
+readLinearWeights(mlir::Operation *linear, mlir::Value weight,
+                  mlir::Value scale, std::optional<int64_t> bits,
+                  const std::optional<core::SafetensorsFile> &file,
                   llvm::StringRef who);
 
 } // namespace spike

@@ -46,40 +46,11 @@ constexpr const char *kNirVersion = "1.0";
 FailureOr<std::vector<float>>
 effectiveWeight(spk::LinearOp l,
                 const std::optional<spike::core::SafetensorsFile> &file) {
-  auto read = [&](Value v) -> FailureOr<std::vector<float>> {
-    auto op = v.getDefiningOp<spike::qnn::WeightOp>();
-    auto param = op ? dyn_cast<spike::qnn::ParamAttr>(op.getValue())
-                    : spike::qnn::ParamAttr();
-    if (!param || !file)
-      return l.emitError("emit-nir: weights must come from qnn.weight "
-                         "parameters in the module's weight file"),
-             failure();
-    auto data = file->readF32(param.getName().str());
-    if (!data)
-      return l.emitError("emit-nir: ") << data.message(), failure();
-    return data.take();
-  };
-  auto w = read(l.getWeight());
-  if (failed(w) || !l.getWeightBits())
-    return w;
-  auto shape = cast<RankedTensorType>(l.getWeight().getType()).getShape();
-  int64_t rows = shape[0], cols = shape[1];
-  int bits = int(*l.getWeightBits());
-  std::vector<float> scales;
-  if (l.getWeightScale()) {
-    auto s = read(l.getWeightScale());
-    if (failed(s))
-      return failure();
-    scales = std::move(*s);
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    float *row = w->data() + r * cols;
-    float scale = scales.empty() ? spike::neuron::weightScale(row, cols, bits)
-                                 : scales[r];
-    for (int64_t c = 0; c < cols; ++c)
-      row[c] = spike::neuron::quantizeWeight(row[c], scale, bits);
-  }
-  return w;
+  auto w = spike::readLinearWeights(l, l.getWeight(), l.getWeightScale(),
+                                    l.getWeightBits(), file, "emit-nir");
+  if (failed(w))
+    return failure();
+  return std::move(w->values);
 }
 
 std::string weightName(spk::LinearOp l) {

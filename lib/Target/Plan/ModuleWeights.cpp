@@ -2,6 +2,9 @@
 
 #include "spike/Target/ModuleWeights.h"
 
+#include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/core/Neuron.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -32,4 +35,54 @@ spike::openModuleWeights(ModuleOp module, const std::string &given,
     return failure();
   }
   return std::optional<core::SafetensorsFile>(file.take());
+}
+
+FailureOr<spike::LinearWeights> spike::readLinearWeights(
+    Operation *linear, Value weight, Value scale, std::optional<int64_t> bits,
+    const std::optional<core::SafetensorsFile> &file, llvm::StringRef who) {
+  auto read = [&](Value v) -> FailureOr<std::vector<float>> {
+    auto op = v.getDefiningOp<qnn::WeightOp>();
+    auto param =
+        op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+    if (!param || !file)
+      return linear->emitError()
+                 << who
+                 << ": weights must come from qnn.weight parameters in the "
+                    "module's weight file",
+             failure();
+    auto data = file->readF32(param.getName().str());
+    if (!data)
+      return linear->emitError() << who << ": " << data.message(), failure();
+    return data.take();
+  };
+  LinearWeights w;
+  auto shape = cast<RankedTensorType>(weight.getType()).getShape();
+  w.rows = shape[0];
+  w.cols = shape[1];
+  auto values = read(weight);
+  if (failed(values))
+    return failure();
+  w.values = std::move(*values);
+  if (!bits)
+    return w;
+  w.bits = int(*bits);
+  if (scale) {
+    auto s = read(scale);
+    if (failed(s))
+      return failure();
+    w.scales = std::move(*s);
+  }
+  w.codes.resize(w.values.size());
+  if (w.scales.empty())
+    w.scales.resize(w.rows);
+  for (int64_t r = 0; r < w.rows; ++r) {
+    const float *row = w.values.data() + r * w.cols;
+    if (!scale)
+      w.scales[r] = neuron::weightScale(row, w.cols, w.bits);
+    for (int64_t c = 0; c < w.cols; ++c)
+      w.codes[r * w.cols + c] = neuron::weightCode(row[c], w.scales[r], w.bits);
+  }
+  for (size_t i = 0; i < w.values.size(); ++i)
+    w.values[i] = float(w.codes[i]) * w.scales[i / w.cols];
+  return w;
 }

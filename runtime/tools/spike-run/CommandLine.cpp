@@ -2,7 +2,12 @@
 
 #include "CommandLine.h"
 
+#ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
+#include "spike/core/ChipDescription.h"
+#endif
+
 #include "spike/core/FileIO.h"
+#include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
 
 #include <cmath>
@@ -115,6 +120,56 @@ spike::core::Result<LoadedRun> loadRun(TextRun &run,
   if (!ids)
     return ids.status();
   return LoadedRun{plan.take(), ids.take()};
+}
+
+spike::core::Result<spike::runtime::ChipNumerics>
+chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan) {
+#ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
+  auto chip = spike::core::loadChipDescription(chipPath);
+  if (!chip)
+    return chip.status();
+  if (plan.level != "if")
+    return spike::core::Status::error(
+        "--chip-numerics: " + plan.path + " is at the " + plan.level +
+        " level; chip numerics model binary IF neurons");
+  for (const auto &op : plan.ops)
+    if (op.kind == spike::runtime::OpKind::IFNeuron &&
+        op.schedule != spike::neuron::IFSchedule::IntegrateThenFire)
+      return spike::core::Status::error(
+          "--chip-numerics: site '" + op.site +
+          "' uses the uniform schedule; chips run integrate-then-fire");
+  for (const auto &c : chip->coreTypes)
+    if (c.runs(spike::core::OpClass::Neuron))
+      return spike::runtime::ChipNumerics{c.stateBits};
+  return spike::core::Status::error(chipPath +
+                                    ": no core type runs neuron ops");
+#else
+  (void)plan;
+  return spike::core::Status::error(
+      "--chip-numerics " + chipPath +
+      ": this spike-run was built without chip descriptions (yaml-cpp)");
+#endif
+}
+
+spike::core::Status
+writeTensors(const std::string &path,
+             const std::map<std::string, at::Tensor> &tensors) {
+  spike::core::SafetensorsWriter w;
+  for (const auto &[name, t] : tensors) {
+    at::Tensor c = t.to(at::kCPU).contiguous();
+    spike::core::DType dtype =
+        c.scalar_type() == at::kLong   ? spike::core::DType::I64
+        : c.scalar_type() == at::kByte ? spike::core::DType::U8
+                                       : spike::core::DType::F32;
+    if (dtype == spike::core::DType::F32)
+      c = c.to(at::kFloat);
+    std::vector<int64_t> shape(c.sizes().begin(), c.sizes().end());
+    if (auto st = w.add(name, dtype, shape, c.data_ptr(),
+                        size_t(c.numel()) * c.element_size());
+        !st)
+      return st;
+  }
+  return w.write(path);
 }
 
 void progressBar(int64_t done, int64_t total) {

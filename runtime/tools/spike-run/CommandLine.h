@@ -4,6 +4,7 @@
 #define SPIKE_RUN_COMMANDLINE_H
 
 #include "spike/runtime/Evaluate.h"
+#include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 
 #include <string>
@@ -51,6 +52,15 @@ spike::core::Result<LoadedRun> loadRun(TextRun &run,
 /// Loads a plan onto a device ("cpu", "cuda", "cuda:N").
 spike::core::Result<spike::runtime::Plan> loadPlanOn(const std::string &path,
                                                      const std::string &device);
+
+/// The chip numerics of a chip description's neuron cores, for a plan at
+/// the IF level with the integrate-then-fire schedule.
+spike::core::Result<spike::runtime::ChipNumerics>
+chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan);
+
+/// Writes tensors (float32, int64 or uint8) to a safetensors file.
+spike::core::Status writeTensors(const std::string &path,
+                                 const std::map<std::string, at::Tensor> &t);
 
 /// "[#####.....] done/total chunks" on stderr.
 void progressBar(int64_t done, int64_t total);

@@ -55,9 +55,15 @@ COMMANDS:
   inspect --plan P   Load a plan and all its tensors; print the time grid,
                      op counts and parameter counts.
   exec --plan P --tokens "ID ID ..." [--out F.safetensors] [--device D]
+       [--chip-numerics CHIP.yaml [--chip-trace TRACE.safetensors]]
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
+                     --chip-numerics runs the IF neurons (IF plans) in the
+                     chip's integer membrane format; --chip-trace writes
+                     what crosses its neuron cores (per IF site the
+                     fixed-point charges and the spikes, per linear the
+                     integer accumulations), which spike-chipsim checks.
   generate --plan P --prompt S [--max-tokens N] [--top-k K] [--temperature X]
            [--seed N] [--tokenizer T] [--no-cache] [--device D]
                      Continue a prompt: greedy with --top-k 1, else sampled
@@ -268,10 +274,14 @@ int runInspect(const std::vector<std::string> &args) {
 }
 
 int runExec(const std::vector<std::string> &args) {
-  std::string planPath, tokensText, out, device = "cpu";
+  std::string planPath, tokensText, out, device = "cpu", chipPath, tracePath;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--plan" && i + 1 < args.size())
       planPath = args[++i];
+    else if (args[i] == "--chip-numerics" && i + 1 < args.size())
+      chipPath = args[++i];
+    else if (args[i] == "--chip-trace" && i + 1 < args.size())
+      tracePath = args[++i];
     else if (args[i] == "--device" && i + 1 < args.size())
       device = args[++i];
     else if (args[i] == "--tokens" && i + 1 < args.size())
@@ -296,10 +306,21 @@ int runExec(const std::vector<std::string> &args) {
   }
   if (ids.empty())
     return usageError("exec: --tokens is empty");
+  if (!tracePath.empty() && chipPath.empty())
+    return usageError("exec: --chip-trace needs --chip-numerics CHIP");
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
   spike::runtime::Executor exec(*plan);
+  std::map<std::string, at::Tensor> trace;
+  if (!chipPath.empty()) {
+    auto chip = chipNumerics(chipPath, *plan);
+    if (!chip)
+      return fail(chip.message());
+    exec.setChipNumerics(*chip);
+    if (!tracePath.empty())
+      exec.setChipTrace(&trace);
+  }
   at::Tensor tokens =
       at::tensor(ids, at::kLong).reshape({1, int64_t(ids.size())});
   auto logits = exec.forward(tokens);
@@ -327,6 +348,11 @@ int runExec(const std::vector<std::string> &args) {
       return fail(st.message());
     if (auto st = w.write(out); !st)
       return fail(st.message());
+  }
+  if (!tracePath.empty()) {
+    if (auto st = writeTensors(tracePath, trace); !st)
+      return fail(st.message());
+    std::printf("trace     %s: %zu tensors\n", tracePath.c_str(), trace.size());
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #ifndef SPIKE_RUNTIME_EXECUTOR_H
 #define SPIKE_RUNTIME_EXECUTOR_H
 
+#include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TrainableNeuron.h"
 
@@ -91,6 +92,19 @@ public:
   /// with the given parameters (calibration); others run the kernels.
   void setTrainable(const TrainableSites *sites) { trainable_ = sites; }
 
+  /// Chip numerics: IF neurons run in the chip's integer membrane format
+  /// (ChipNumerics); the rest of the model is unchanged.
+  void setChipNumerics(ChipNumerics chip) { chip_ = chip; }
+  /// While set (with chip numerics), each forward records what crosses a
+  /// chip's neuron cores, as [steps, tokens, width] tensors: per IF site
+  /// "<site>.charge" (int64 fixed-point charges in) and "<site>.spikes"
+  /// (uint8, steps x L sub-steps); per linear reading an IF site
+  /// "<weight>.accum" (int64: its integer weight codes times each window's
+  /// spike counts).
+  void setChipTrace(std::map<std::string, at::Tensor> *trace) {
+    trace_ = trace;
+  }
+
   /// `tokens` ([B, S]) with the prefix prepended.
   at::Tensor withPrefix(const at::Tensor &tokens) const;
   int64_t prefixLength() const { return int64_t(prefix_.size()); }
@@ -111,6 +125,8 @@ private:
   double ema_ = 0.99;
   uint64_t sampleState_ = 1;
   const TrainableSites *trainable_ = nullptr;
+  ChipNumerics chip_;
+  std::map<std::string, at::Tensor> *trace_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
   int64_t offset_ = 0;           ///< position of the first row being run
   int64_t tokensRun_ = 0;
@@ -123,6 +139,11 @@ private:
   at::Tensor withCachedKeys(size_t index, const at::Tensor &rhs);
 
   void observe(const std::string &site, const at::Tensor &x);
+  /// [steps, ...] -> [steps, tokens, width] on the CPU.
+  static at::Tensor asSteps(const at::Tensor &x);
+  /// Records "<weight>.accum" for a linear reading an IF site.
+  void traceAccumulation(const PlanOp &op, const std::string &site,
+                         const at::Tensor &input);
 };
 
 } // namespace spike::runtime

@@ -54,12 +54,22 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
                           const neuron::ISParams &params, SpikeTally *tally,
                           const Bypass &bypass = {});
 
-/// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes.
-at::Tensor ifNeuronKernel(const at::Tensor &x,
-                          const std::vector<float> &threshold,
-                          const std::vector<float> &v0,
-                          const neuron::ISParams &params,
-                          neuron::IFSchedule schedule, SpikeTally *tally);
+/// A chip's integer neuron format (spike-run --chip-numerics): the IF
+/// membrane is a `stateBits` register in threshold units with
+/// neuron::chipFracBits fractional bits, fed the fixed-point charges of
+/// neuron::chipCharge, saturating after each window.
+struct ChipNumerics {
+  int stateBits = 0; ///< 0: float membranes
+};
+
+/// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes. With
+/// chip numerics (integrate-then-fire only), `charges` receives the
+/// fixed-point charges ([T, ...] int64) when non-null.
+at::Tensor
+ifNeuronKernel(const at::Tensor &x, const std::vector<float> &threshold,
+               const std::vector<float> &v0, const neuron::ISParams &params,
+               neuron::IFSchedule schedule, SpikeTally *tally,
+               const ChipNumerics &chip = {}, at::Tensor *charges = nullptr);
 
 /// [T * L, ...] uint8 spikes -> [T, ...] values (count - alpha) * theta.
 at::Tensor ifCollectKernel(const at::Tensor &spikes,

@@ -63,11 +63,14 @@ struct PlanOp {
   /// Parameters by role ("weight", "table", ...); linear weights are stored
   /// already on their n-bit grid.
   std::map<std::string, at::Tensor> params;
+  /// The checkpoint names of the parameters, by role.
+  std::map<std::string, std::string> paramNames;
 
   // Attributes (those the op kind uses).
   double eps = 0;
   bool causal = false, transposeRhs = false, isSigned = true;
-  int64_t heads = 0, bits = 0;
+  int64_t heads = 0;
+  int64_t bits = 0; ///< a quantizer's bits, or a linear's weight bits
   RoPEConfig rope;
   std::string fn; ///< accum_map: silu, softmax, rmsnorm
   neuron::ISParams neuron;

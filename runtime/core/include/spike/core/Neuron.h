@@ -74,17 +74,15 @@ SPIKE_HOST_DEVICE inline F quantize(F x, F scale, const QuantGrid &g) {
 
 /// The parameter group of channel `c` of `d` when `groups` values cover the
 /// channels in equal contiguous runs (1: per tensor; d: per channel).
-SPIKE_HOST_DEVICE inline int64_t groupOf(int64_t c, int64_t d,
-                                         int64_t groups) {
+SPIKE_HOST_DEVICE inline int64_t groupOf(int64_t c, int64_t d, int64_t groups) {
   return c / (d / groups);
 }
 
 /// A weight on the symmetric per-channel n-bit grid of `qnn.linear`:
 /// scale * clip(round_half_up(w / scale), -(2^(n-1) - 1), 2^(n-1) - 1).
+template <typename F> inline int64_t weightCode(F w, F scale, int bits);
 template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
-  F top = F((int64_t(1) << (bits - 1)) - 1);
-  F k = std::floor(w / scale + F(0.5));
-  return std::min(std::max(k, -top), top) * scale;
+  return F(weightCode(w, scale, bits)) * scale;
 }
 
 /// The default per-channel weight scale of an n-bit symmetric grid:
@@ -209,13 +207,15 @@ inline bool parseSchedule(const char *name, IFSchedule &out) {
 
 /// One binary IF sub-step: integrate `charge` (threshold units), fire once
 /// if u >= 1 and the budget allows, subtract the threshold on a spike.
+/// `one` is the threshold in F's units: 1 in threshold units, 2^f for a
+/// chip's fixed-point membrane (F = int64_t; see chipCharge).
 template <typename F>
-SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge,
-                                       int64_t budget) {
+SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge, int64_t budget,
+                                       F one = F(1)) {
   st.u = st.u + charge;
-  bool fire = st.u >= F(1) && (budget <= 0 || st.spent < budget);
+  bool fire = st.u >= one && (budget <= 0 || st.spent < budget);
   if (fire) {
-    st.u = st.u - F(1);
+    st.u = st.u - one;
     ++st.spent;
   }
   return fire ? 1 : 0;
@@ -224,33 +224,76 @@ SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge,
 /// One IS step (window) carried out by a binary IF neuron over p.levels
 /// sub-steps with the given schedule. Writes the sub-step spikes (0/1) to
 /// `spikes` when non-null and returns their count, which integrate-then-fire
-/// makes equal to isStep's s(t) for every input.
+/// makes equal to isStep's s(t) for every input. With F = int64_t and
+/// one = 2^f it is the chip's fixed-point neuron (current: the charge from
+/// chipCharge, theta: 1).
 template <typename F>
 SPIKE_HOST_DEVICE inline int64_t
 ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
-         IFSchedule schedule, uint8_t *spikes = nullptr) {
+         IFSchedule schedule, uint8_t *spikes = nullptr, F one = F(1)) {
   // The same expression as isStep, so the charge is bit-identical.
   F q = current / theta;
   int64_t count = 0;
   if (schedule == IFSchedule::IntegrateThenFire) {
     st.u = st.u + q;
-    q = F(p.alpha);
+    q = F(p.alpha) * one;
     for (int64_t j = 0; j < p.levels; ++j) {
-      int s = ifSubstep(st, j == 0 ? q : F(0), p.budget);
+      int s = ifSubstep(st, j == 0 ? q : F(0), p.budget, one);
       count += s;
       if (spikes)
         spikes[j] = uint8_t(s);
     }
     return count;
   }
-  F perStep = (q + F(p.alpha)) / F(p.levels);
+  F perStep = (q + F(p.alpha) * one) / F(p.levels);
   for (int64_t j = 0; j < p.levels; ++j) {
-    int s = ifSubstep(st, perStep, p.budget);
+    int s = ifSubstep(st, perStep, p.budget, one);
     count += s;
     if (spikes)
       spikes[j] = uint8_t(s);
   }
   return count;
+}
+
+//===----------------------------------------------------------------------===//
+// Chip numerics: integer formats of a neuromorphic core
+//===----------------------------------------------------------------------===//
+
+/// Round half up to the fixed point with `frac` fractional bits.
+inline int64_t toFixed(double x, int frac) {
+  return int64_t(std::floor(std::ldexp(x, frac) + 0.5));
+}
+
+/// Fractional bits of a chip's membrane register of `stateBits` (signed)
+/// for an IF neuron in threshold units: the integer part must hold the
+/// largest membrane, below L + alpha + 1 after a window's charge, plus a
+/// margin of 2^2 for large currents (saturated beyond).
+inline int chipFracBits(int stateBits, const ISParams &p) {
+  int64_t top = p.levels + int64_t(std::ceil(p.alpha)) + 1;
+  int intBits = 1; // sign
+  while ((int64_t(1) << (intBits - 1)) < top)
+    ++intBits;
+  return stateBits - intBits - 2;
+}
+
+/// The fixed-point charge the host sends a chip's IF neuron for an input
+/// current: I / theta in the IR's precision, then rounded to `frac` bits.
+template <typename F> inline int64_t chipCharge(F current, F theta, int frac) {
+  return toFixed(double(current / theta), frac);
+}
+
+/// A membrane register of `stateBits` saturates rather than wraps.
+inline int64_t saturate(int64_t u, int stateBits) {
+  int64_t top = (int64_t(1) << (stateBits - 1)) - 1;
+  return u > top ? top : (u < -top - 1 ? -top - 1 : u);
+}
+
+/// The integer code of a weight on the symmetric n-bit grid: the k of
+/// quantizeWeight's scale * k.
+template <typename F> inline int64_t weightCode(F w, F scale, int bits) {
+  F top = F((int64_t(1) << (bits - 1)) - 1);
+  F k = std::floor(w / scale + F(0.5));
+  return int64_t(std::min(std::max(k, -top), top));
 }
 
 } // namespace spike::neuron

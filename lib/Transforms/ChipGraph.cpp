@@ -1,0 +1,188 @@
+//===- ChipGraph.cpp - The spiking graph as a chip sees it ----------------===//
+
+#include "spike/Transforms/ChipGraph.h"
+
+#include "ValidatedJson.h"
+
+#include "spike/Dialect/QNN/QNNOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <map>
+
+using namespace mlir;
+namespace core = spike::core;
+
+namespace spike {
+
+namespace {
+
+/// Neurons per token of a train: the first dynamic dimension is the
+/// tokens; later dynamic ones (attention keys) count as `context`.
+int64_t neuronsPerToken(Value train, int64_t context) {
+  auto t = cast<spike::spk::TrainType>(train.getType());
+  int64_t n = 1;
+  bool tokens = false;
+  for (int64_t d : t.getTensor().getShape()) {
+    if (ShapedType::isDynamic(d)) {
+      n *= tokens ? context : 1;
+      tokens = true;
+    } else {
+      n *= d;
+    }
+  }
+  return n;
+}
+
+std::string weightName(spike::spk::LinearOp l) {
+  if (auto op = l.getWeight().getDefiningOp<spike::qnn::WeightOp>())
+    if (auto p = dyn_cast<spike::qnn::ParamAttr>(op.getValue()))
+      return p.getName().str();
+  return "linear";
+}
+
+/// The neuron op whose spikes a value carries (through if_collect).
+Operation *neuronOf(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (auto c = dyn_cast_or_null<spike::spk::IFCollectOp>(def))
+    def = c.getInput().getDefiningOp();
+  if (isa_and_nonnull<spike::spk::ISNeuronOp, spike::spk::IFNeuronOp>(def))
+    return def;
+  return nullptr;
+}
+
+} // namespace
+
+std::optional<ChipGraph> buildChipGraph(ModuleOp module,
+                                        const std::string &rates,
+                                        int64_t context, std::string &error) {
+  // Measured rates, by site.
+  std::map<std::string, std::pair<double, double>> measured; // events, spikes
+  int64_t measuredSubsteps = 1;
+  if (!rates.empty()) {
+    auto doc = readValidatedJson(rates, core::DocumentKind::FiringRates, error);
+    if (!doc)
+      return std::nullopt;
+    const llvm::json::Object &root = *doc->getAsObject();
+    measuredSubsteps = *root.getInteger("substeps");
+    int64_t steps = *root.getInteger("timesteps") * measuredSubsteps;
+    int64_t tokens = *root.getInteger("tokens");
+    for (const auto &[site, v] : *root.getObject("sites")) {
+      const llvm::json::Object &s = *v.getAsObject();
+      double slots =
+          double(*s.getInteger("neurons")) * double(tokens) * double(steps);
+      double spikes = *s.getNumber("rate");
+      double events = s.getInteger("events")
+                          ? double(*s.getInteger("events")) / slots
+                          : std::min(1.0, spikes);
+      measured[site.str()] = {events, spikes};
+    }
+  }
+
+  ChipGraph graph;
+  core::MappingInput &in = graph.input;
+  llvm::DenseMap<Operation *, int> siteIndex;
+  bool allMeasured = true;
+  module.walk([&](Operation *op) {
+    StringRef site;
+    int64_t substeps = 1, levels = 1;
+    if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
+      site = n.getSite();
+      levels = n.getLevels();
+      in.timesteps = cast<spike::spk::TrainType>(n.getType()).getTimesteps();
+    } else if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
+      site = n.getSite();
+      levels = n.getLevels();
+      substeps = n.getLevels();
+      in.timesteps =
+          cast<spike::spk::TrainType>(n.getInput().getType()).getTimesteps();
+    } else {
+      return;
+    }
+    core::MappedSite s;
+    s.name = site.str();
+    s.neurons = neuronsPerToken(op->getResult(0), context);
+    s.substeps = substeps;
+    auto it = measured.find(s.name);
+    if (it != measured.end() && substeps == measuredSubsteps) {
+      s.eventsPerNeuronStep = it->second.first;
+      s.spikesPerNeuronStep = it->second.second;
+    } else if (it != measured.end()) {
+      // IS rates for IF neurons: a step's spikes spread over its sub-steps.
+      double perSubstep =
+          it->second.second * double(measuredSubsteps) / double(substeps);
+      s.spikesPerNeuronStep = perSubstep;
+      s.eventsPerNeuronStep = std::min(1.0, perSubstep);
+    } else {
+      // Uniform fallback: an event every step, half the levels (an IS
+      // neuron's zero sits at alpha = L/2 spikes), or one IF spike in two.
+      allMeasured = false;
+      s.eventsPerNeuronStep = substeps > 1 ? 0.5 : 1.0;
+      s.spikesPerNeuronStep = substeps > 1 ? 0.5 : double(levels) / 2;
+    }
+    siteIndex[op] = int(in.sites.size());
+    in.sites.push_back(s);
+    graph.siteOps.push_back(op);
+  });
+  in.ratesMeasured = !rates.empty() && allMeasured;
+
+  // Glue: what lies between a linear and the next neurons, keyed by the
+  // sites it feeds; its class is the most specific op class on the way.
+  std::map<std::vector<int>, int> glueOf;
+  SmallVector<spike::spk::LinearOp> &linears = graph.linears;
+  module.walk([&](spike::spk::LinearOp l) { linears.push_back(l); });
+  for (spike::spk::LinearOp l : linears) {
+    core::MappedSynapses syn;
+    syn.name = weightName(l);
+    auto w = cast<RankedTensorType>(l.getWeight().getType());
+    syn.outputs = w.getDimSize(0);
+    syn.fanIn = w.getDimSize(1);
+    if (Operation *n = neuronOf(l.getInput()))
+      syn.site = siteIndex.lookup(n);
+    llvm::SetVector<Operation *> seen;
+    SmallVector<Value> frontier = {l.getResult()};
+    std::vector<int> feeds;
+    core::OpClass cls = core::OpClass::AccumDiff;
+    bool toHost = true;
+    while (!frontier.empty()) {
+      Value v = frontier.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        if (!seen.insert(user))
+          continue;
+        if (siteIndex.count(user)) {
+          feeds.push_back(siteIndex.lookup(user));
+          toHost = false;
+          continue;
+        }
+        if (isa<spike::spk::LinearOp>(user))
+          continue;
+        if (isa<spike::spk::AAMatmulOp, spike::spk::AAMulOp>(user))
+          cls = core::OpClass::AAProduct;
+        for (Value r : user->getResults())
+          frontier.push_back(r);
+      }
+    }
+    std::sort(feeds.begin(), feeds.end());
+    feeds.erase(std::unique(feeds.begin(), feeds.end()), feeds.end());
+    if (toHost)
+      cls = core::OpClass::Nonlinear; // the head's logits go to the host
+    auto [it, inserted] = glueOf.try_emplace(feeds, int(in.glue.size()));
+    if (inserted) {
+      core::MappedGlue g;
+      g.name = feeds.empty() ? "output" : "to " + in.sites[feeds[0]].name;
+      g.opClass = cls;
+      g.feeds = feeds;
+      in.glue.push_back(g);
+    } else if (cls == core::OpClass::AAProduct) {
+      in.glue[it->second].opClass = cls;
+    }
+    in.glue[it->second].opsPerToken += syn.outputs;
+    syn.glue = it->second;
+    in.synapses.push_back(syn);
+  }
+
+  return graph;
+}
+
+} // namespace spike
