@@ -22,7 +22,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.spike_tools_dir, config.llvm_tools_dir]
 tools = ["spike-opt", "spike-translate"]
 if config.spike_has_runtime:
-    tools.extend(["spike-run", "spike-make-test-model", "spikec"])
+    tools.extend(["spike-run", "spike-make-test-model", "spikec", "spike-chipsim"])
     config.available_features.add("runtime")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

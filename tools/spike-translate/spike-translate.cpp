@@ -5,14 +5,14 @@
 //   --emit-plan         IR (any level) -> spikec.plan + safetensors
 //   --emit-site-table   IR -> JSON table of every quantizer / neuron site
 //   --emit-nir          spiking IR -> NIR v1.0 HDF5 subgraphs + manifest
-// Chip-program emission is added by its own library as it lands
-// (docs/Architecture.md).
+//   --emit-chip-program IF-level IR + chip -> per-core tables + manifest
 //
 //===----------------------------------------------------------------------===//
 
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/ChipProgram.h"
 #include "spike/Target/LlamaImport.h"
 #include "spike/Target/NIR.h"
 #include "spike/Target/Plan.h"
@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
   });
   spike::registerPlanTranslation();
   spike::registerNIRTranslation();
+  spike::registerChipProgramTranslation();
   TranslateFromMLIRRegistration siteTable(
       "emit-site-table",
       "Emit a JSON table of every quantizer and neuron site",

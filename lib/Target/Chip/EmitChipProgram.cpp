@@ -1,0 +1,346 @@
+//===- EmitChipProgram.cpp - A spike-event program for a chip -------------===//
+//
+// `spike-translate --emit-chip-program`: the binary-IF graph, mapped onto a
+// chip description (spike::core::mapToChip), becomes per-core images in the
+// chip's integer formats plus a JSON manifest (docs/ChipProgram.md):
+//   - neuron table: (site, channel, v0) with v0 and the threshold in the
+//     membrane's fixed point (spike::neuron::chipFracBits);
+//   - synapse table: (axon, accumulator, weight code) with the codes of the
+//     linear's n-bit grid (its row scales stay on the host);
+//   - routing table: (neuron, destination core, destination axon).
+// The host sends each IF neuron its fixed-point charge per time step and
+// reads each tile's accumulators after the step's L sub-steps; partial
+// sums of split fan-ins add up at readout. spike-chipsim runs the program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "spike/Target/ChipProgram.h"
+
+#include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/InitAll.h"
+#include "spike/Target/ModuleWeights.h"
+#include "spike/Transforms/ChipGraph.h"
+#include "spike/core/ChipDescription.h"
+#include "spike/core/Neuron.h"
+
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+#include <set>
+
+using namespace mlir;
+namespace core = spike::core;
+namespace spk = spike::spk;
+
+namespace {
+
+/// One core's image while it is being filled.
+struct CoreImage {
+  std::vector<int64_t> neurons;  ///< (site, channel, v0) triples
+  std::vector<int32_t> synapses; ///< (axon, accumulator, code) triples
+  std::vector<int32_t> routes;   ///< (neuron, core, axon) triples
+  int64_t axons = 0, accumulators = 0;
+};
+
+int64_t channelsOf(spk::IFNeuronOp n) {
+  return cast<spk::TrainType>(n.getType()).getTensor().getShape().back();
+}
+
+} // namespace
+
+LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
+                                     const ChipProgramOptions &options) {
+  auto fail = [&](const Twine &what) {
+    return mlir::emitError(module.getLoc(), "emit-chip-program: ") << what;
+  };
+  if (options.chip.empty())
+    return fail("--chip CHIP.yaml is required");
+  if (options.tensorsPath.empty())
+    return fail("--program-tensors FILE is required");
+  auto chip = core::loadChipDescription(options.chip);
+  if (!chip)
+    return fail(chip.message());
+  const core::CoreType *neuronCore = nullptr;
+  for (const core::CoreType &c : chip->coreTypes)
+    if (c.runs(core::OpClass::Synaptic) &&
+        (!neuronCore || c.maxFanInAxons > neuronCore->maxFanInAxons))
+      neuronCore = &c;
+  if (!neuronCore)
+    return fail(chip->name + ": no core type runs synaptic ops");
+  bool anyIS = false;
+  module.walk([&](spk::ISNeuronOp) { anyIS = true; });
+  if (anyIS)
+    return fail("IS neurons left: the program runs binary IF neurons; run "
+                "spike-lower-is-to-if first");
+
+  std::string error;
+  auto graph = buildChipGraph(module, options.rates, /*context=*/256, error);
+  if (!graph)
+    return fail(error);
+  auto mapped = core::mapToChip(graph->input, *chip);
+  if (!mapped)
+    return fail(chip->name + ": " + mapped.message());
+  auto weights = openModuleWeights(module, "", "emit-chip-program");
+  if (failed(weights))
+    return failure();
+
+  const auto &in = graph->input;
+  // Sites on the chip: IF neurons of a fixed width; the rest (attention
+  // scores, as wide as the context) stay with the host.
+  std::vector<bool> onChip(in.sites.size(), false);
+  std::vector<int> fracOf(in.sites.size(), 0);
+  llvm::json::Array sites, hostSites;
+  int64_t maxThreshold =
+      (int64_t(1) << std::min(62, neuronCore->thresholdBits - 1)) - 1;
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    auto n = cast<spk::IFNeuronOp>(graph->siteOps[s]);
+    auto width = cast<spk::TrainType>(n.getType()).getTensor().getShape();
+    if (ShapedType::isDynamic(width.back())) {
+      hostSites.push_back(n.getSite().str());
+      continue;
+    }
+    neuron::ISParams p;
+    p.levels = n.getLevels();
+    p.alpha = n.getAlpha().convertToDouble();
+    p.budget = n.getBudget().value_or(0);
+    int frac = neuron::chipFracBits(neuronCore->stateBits, p);
+    if (frac < 1 || (int64_t(1) << frac) > maxThreshold)
+      return fail("site \"" + n.getSite().str() + "\": a " +
+                  std::to_string(neuronCore->stateBits) + "-bit membrane and " +
+                  std::to_string(neuronCore->thresholdBits) +
+                  "-bit threshold of core type " + neuronCore->name +
+                  " cannot hold " + std::to_string(p.levels) + " levels");
+    onChip[s] = true;
+    fracOf[s] = frac;
+  }
+
+  std::map<int, CoreImage> cores;
+  struct TileRef {
+    int core;
+    int64_t outFirst, outCount, inFirst, inCount, axonBase, accBase;
+  };
+  std::vector<std::vector<TileRef>> tilesOf(in.synapses.size());
+  std::vector<std::vector<std::pair<int, int64_t>>> sitePieces(
+      in.sites.size()); // (piece index, neuron base)
+  for (size_t i = 0; i < mapped->pieces.size(); ++i) {
+    const core::Piece &p = mapped->pieces[i];
+    if (p.kind == core::Piece::SiteNeurons && onChip[p.owner]) {
+      CoreImage &img = cores[p.core];
+      int64_t base = int64_t(img.neurons.size() / 3);
+      sitePieces[p.owner].push_back({int(i), base});
+      auto n = cast<spk::IFNeuronOp>(graph->siteOps[p.owner]);
+      ArrayRef<double> theta = n.getThreshold(), v0 = n.getV0();
+      // Channels (the last dimension); heads and positions are rows that
+      // reuse the same neurons one after another.
+      int64_t width = channelsOf(n);
+      for (int64_t c = p.first; c < std::min(p.first + p.count, width); ++c) {
+        double th = theta[neuron::groupOf(c, width, int64_t(theta.size()))];
+        double v = v0[neuron::groupOf(c, width, int64_t(v0.size()))];
+        int64_t raw =
+            neuron::toFixed(double(float(v) / float(th)), fracOf[p.owner]);
+        img.neurons.insert(img.neurons.end(), {int64_t(p.owner), c, raw});
+      }
+    }
+    if (p.kind == core::Piece::SynapseTile) {
+      int site = in.synapses[p.owner].site;
+      if (site < 0 || !onChip[site])
+        continue;
+      CoreImage &img = cores[p.core];
+      tilesOf[p.owner].push_back({p.core, p.first, p.count, p.inFirst,
+                                  p.inCount, img.axons, img.accumulators});
+      img.axons += p.inCount;
+      img.accumulators += p.count;
+    }
+  }
+
+  // Synapse tables from the weight codes.
+  llvm::json::Array linears, hostLinears;
+  int64_t topCode = (int64_t(1) << (neuronCore->weightBits - 1)) - 1;
+  for (size_t g = 0; g < in.synapses.size(); ++g) {
+    spk::LinearOp l = graph->linears[g];
+    if (tilesOf[g].empty()) {
+      hostLinears.push_back(in.synapses[g].name);
+      continue;
+    }
+    if (!l.getWeightBits())
+      return l.emitError("emit-chip-program: linear \"")
+             << in.synapses[g].name
+             << "\" has float weights; quantize them first";
+    auto w =
+        readLinearWeights(l, l.getWeight(), l.getWeightScale(),
+                          l.getWeightBits(), *weights, "emit-chip-program");
+    if (failed(w))
+      return failure();
+    if (w->bits > neuronCore->weightBits)
+      return l.emitError("emit-chip-program: linear \"")
+             << in.synapses[g].name << "\" has " << w->bits
+             << "-bit weights; core type " << neuronCore->name << " holds "
+             << neuronCore->weightBits;
+    llvm::json::Array tiles;
+    for (const TileRef &t : tilesOf[g]) {
+      CoreImage &img = cores[t.core];
+      for (int64_t c = t.inFirst; c < t.inFirst + t.inCount; ++c)
+        for (int64_t r = t.outFirst; r < t.outFirst + t.outCount; ++r) {
+          int64_t code = w->codes[r * w->cols + c];
+          if (code == 0)
+            continue;
+          if (code > topCode || code < -topCode)
+            return l.emitError("emit-chip-program: weight code out of range");
+          img.synapses.insert(img.synapses.end(),
+                              {int32_t(t.axonBase + c - t.inFirst),
+                               int32_t(t.accBase + r - t.outFirst),
+                               int32_t(code)});
+        }
+      tiles.push_back(llvm::json::Object{{"core", t.core},
+                                         {"out_first", t.outFirst},
+                                         {"out_count", t.outCount},
+                                         {"in_first", t.inFirst},
+                                         {"in_count", t.inCount},
+                                         {"axon_base", t.axonBase},
+                                         {"accumulator_base", t.accBase}});
+    }
+    linears.push_back(
+        llvm::json::Object{{"name", in.synapses[g].name},
+                           {"site", in.sites[in.synapses[g].site].name},
+                           {"rows", w->rows},
+                           {"cols", w->cols},
+                           {"weight_bits", w->bits},
+                           {"tiles", std::move(tiles)}});
+  }
+
+  // Routes: every neuron to each tile that reads its channel.
+  llvm::json::Array siteJson;
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    if (!onChip[s])
+      continue;
+    auto n = cast<spk::IFNeuronOp>(graph->siteOps[s]);
+    llvm::json::Array pieces;
+    for (auto [pi, base] : sitePieces[s]) {
+      const core::Piece &p = mapped->pieces[pi];
+      CoreImage &img = cores[p.core];
+      for (size_t g = 0; g < in.synapses.size(); ++g) {
+        if (in.synapses[g].site != int(s))
+          continue;
+        for (const TileRef &t : tilesOf[g])
+          for (int64_t c = std::max(p.first, t.inFirst);
+               c < std::min(p.first + p.count, t.inFirst + t.inCount); ++c)
+            img.routes.insert(img.routes.end(),
+                              {int32_t(base + c - p.first), int32_t(t.core),
+                               int32_t(t.axonBase + c - t.inFirst)});
+      }
+      // Fan-out: destination cores per neuron.
+      std::map<int64_t, std::set<int32_t>> destinations;
+      for (size_t e = 0; e < img.routes.size(); e += 3)
+        destinations[img.routes[e]].insert(img.routes[e + 1]);
+      for (auto &[local, cores] : destinations)
+        if (int64_t(cores.size()) > neuronCore->maxFanOut)
+          return fail("site \"" + n.getSite().str() + "\": a neuron reaches " +
+                      std::to_string(cores.size()) + " cores; max fan-out is " +
+                      std::to_string(neuronCore->maxFanOut) + " on core type " +
+                      neuronCore->name +
+                      ": copy neurons would be needed, which the emitter "
+                      "does not insert yet");
+      pieces.push_back(llvm::json::Object{{"core", p.core},
+                                          {"first", p.first},
+                                          {"count", p.count},
+                                          {"neuron_base", base}});
+    }
+    siteJson.push_back(
+        llvm::json::Object{{"name", n.getSite()},
+                           {"index", int64_t(s)},
+                           {"width", channelsOf(n)},
+                           {"levels", n.getLevels()},
+                           {"alpha", n.getAlpha().convertToDouble()},
+                           {"budget", n.getBudget().value_or(0)},
+                           {"frac_bits", fracOf[s]},
+                           {"threshold_raw", int64_t(1) << fracOf[s]},
+                           {"pieces", std::move(pieces)}});
+  }
+
+  // The images: one tensor per table and core.
+  core::SafetensorsWriter tensors;
+  llvm::json::Array coreJson;
+  for (auto &[id, img] : cores) {
+    std::string base = "core" + std::to_string(id) + ".";
+    auto add = [&](const char *table, core::DType type, const void *data,
+                   size_t count, size_t elem) {
+      if (count == 0)
+        return core::Status::ok();
+      return tensors.add(base + table, type, {int64_t(count / 3), 3}, data,
+                         count * elem);
+    };
+    if (auto st = add("neurons", core::DType::I64, img.neurons.data(),
+                      img.neurons.size(), 8);
+        !st)
+      return fail(st.message());
+    if (auto st = add("synapses", core::DType::I32, img.synapses.data(),
+                      img.synapses.size(), 4);
+        !st)
+      return fail(st.message());
+    if (auto st = add("routes", core::DType::I32, img.routes.data(),
+                      img.routes.size(), 4);
+        !st)
+      return fail(st.message());
+    coreJson.push_back(
+        llvm::json::Object{{"id", id},
+                           {"neurons", int64_t(img.neurons.size() / 3)},
+                           {"axons", img.axons},
+                           {"accumulators", img.accumulators},
+                           {"synapses", int64_t(img.synapses.size() / 3)},
+                           {"routes", int64_t(img.routes.size() / 3)}});
+  }
+  tensors.setMetadata("format", "spikec.chip-program");
+  if (auto st = tensors.write(options.tensorsPath); !st)
+    return fail(st.message());
+
+  int64_t timesteps = 1;
+  module.walk([&](spk::IFNeuronOp n) {
+    timesteps = cast<spk::TrainType>(n.getInput().getType()).getTimesteps();
+  });
+  llvm::json::Object manifest{
+      {"format", "spikec.chip-program"},
+      {"version", 1},
+      {"chip", chip->name},
+      {"timesteps", timesteps},
+      {"tensors", llvm::sys::path::filename(options.tensorsPath).str()},
+      {"numerics",
+       llvm::json::Object{{"state_bits", neuronCore->stateBits},
+                          {"threshold_bits", neuronCore->thresholdBits},
+                          {"weight_bits", neuronCore->weightBits},
+                          {"reset", "subtract"},
+                          {"schedule", "integrate-then-fire"}}},
+      {"cores", std::move(coreJson)},
+      {"sites", std::move(siteJson)},
+      {"linears", std::move(linears)},
+      {"host", llvm::json::Object{{"sites", std::move(hostSites)},
+                                  {"linears", std::move(hostLinears)}}}};
+  os << llvm::formatv("{0:1}", llvm::json::Value(std::move(manifest))) << "\n";
+  return success();
+}
+
+void spike::registerChipProgramTranslation() {
+  static llvm::cl::opt<std::string> chip(
+      "chip", llvm::cl::desc("--emit-chip-program: the chip description"));
+  static llvm::cl::opt<std::string> tensors(
+      "program-tensors",
+      llvm::cl::desc("--emit-chip-program: the per-core images to write "
+                     "(safetensors, beside the manifest)"));
+  static llvm::cl::opt<std::string> rates(
+      "program-rates",
+      llvm::cl::desc("--emit-chip-program: firing rates for placement"));
+  static TranslateFromMLIRRegistration registration(
+      "emit-chip-program",
+      "Emit a chip program: per-core neuron, synapse and routing tables",
+      [](ModuleOp module, llvm::raw_ostream &os) {
+        ChipProgramOptions options;
+        options.chip = chip;
+        options.tensorsPath = tensors;
+        options.rates = rates;
+        return emitChipProgram(module, os, options);
+      },
+      [](DialectRegistry &registry) { spike::registerAllDialects(registry); });
+}

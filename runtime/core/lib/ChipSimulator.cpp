@@ -1,0 +1,255 @@
+//===- ChipSimulator.cpp - Event-driven simulation of a chip program ------===//
+
+#include "spike/core/ChipSimulator.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/core/Neuron.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+
+namespace spike::core {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// One core: its tables, indexed for event delivery.
+struct Core {
+  std::vector<int64_t> neurons;  ///< (site, channel, v0) triples
+  std::vector<int64_t> routeOf;  ///< CSR offsets by local neuron
+  std::vector<int32_t> routes;   ///< (core, axon) pairs
+  std::vector<int64_t> synOf;    ///< CSR offsets by axon
+  std::vector<int32_t> synapses; ///< (accumulator, code) pairs
+  std::vector<int64_t> acc;      ///< accumulators
+};
+
+/// A [rows, 3] integer table of the program's tensors, widened to int64.
+Result<std::vector<int64_t>> table(const SafetensorsFile &f,
+                                   const std::string &name) {
+  const TensorInfo *info = f.find(name);
+  if (!info)
+    return std::vector<int64_t>();
+  if (info->shape.size() != 2 || info->shape[1] != 3 ||
+      (info->dtype != DType::I64 && info->dtype != DType::I32))
+    return Status::error(f.path() + ": " + name +
+                         ": expected an I32 or I64 [n, 3] table");
+  std::vector<int64_t> out(size_t(info->numElements()));
+  const uint8_t *p = f.data(*info);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (info->dtype == DType::I64) {
+      int64_t v;
+      std::memcpy(&v, p + 8 * i, 8);
+      out[i] = v;
+    } else {
+      int32_t v;
+      std::memcpy(&v, p + 4 * i, 4);
+      out[i] = v;
+    }
+  }
+  return out;
+}
+
+/// CSR index of (key, a, b) triples by key < n: offsets and (a, b) pairs.
+Status index(const std::vector<int64_t> &triples, int64_t n,
+             std::vector<int64_t> &offsets, std::vector<int32_t> &pairs,
+             const std::string &what) {
+  offsets.assign(size_t(n + 1), 0);
+  for (size_t i = 0; i < triples.size(); i += 3) {
+    if (triples[i] < 0 || triples[i] >= n)
+      return Status::error(what + ": index " + std::to_string(triples[i]) +
+                           " out of range [0, " + std::to_string(n) + ")");
+    ++offsets[size_t(triples[i] + 1)];
+  }
+  for (int64_t k = 0; k < n; ++k)
+    offsets[size_t(k + 1)] += offsets[size_t(k)];
+  pairs.assign(triples.size() / 3 * 2, 0);
+  std::vector<int64_t> next(offsets.begin(), offsets.end() - 1);
+  for (size_t i = 0; i < triples.size(); i += 3) {
+    int64_t at = next[size_t(triples[i])]++;
+    pairs[size_t(2 * at)] = int32_t(triples[i + 1]);
+    pairs[size_t(2 * at + 1)] = int32_t(triples[i + 2]);
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
+                                          const SafetensorsFile &inputs) {
+  auto text = readFileText(manifestPath);
+  if (!text)
+    return text.status();
+  json m = json::parse(*text, nullptr, false);
+  if (m.is_discarded() || !m.is_object() ||
+      m.value("format", "") != "spikec.chip-program")
+    return Status::error(manifestPath + ": not a spikec.chip-program file");
+  try {
+    std::string dir = manifestPath.substr(0, manifestPath.rfind('/') + 1);
+    if (manifestPath.find('/') == std::string::npos)
+      dir.clear();
+    auto program =
+        SafetensorsFile::open(dir + m.at("tensors").get<std::string>());
+    if (!program)
+      return program.status();
+    int stateBits = m.at("numerics").at("state_bits").get<int>();
+    int64_t steps = m.at("timesteps").get<int64_t>();
+
+    std::map<int, Core> cores;
+    for (const json &c : m.at("cores")) {
+      int id = c.at("id").get<int>();
+      std::string base = "core" + std::to_string(id) + ".";
+      Core core;
+      auto neurons = table(*program, base + "neurons");
+      auto synapses = table(*program, base + "synapses");
+      auto routes = table(*program, base + "routes");
+      for (auto *r : {&neurons, &synapses, &routes})
+        if (!*r)
+          return r->status();
+      core.neurons = neurons.take();
+      if (auto st = index(*routes, int64_t(core.neurons.size() / 3),
+                          core.routeOf, core.routes, base + "routes");
+          !st)
+        return st;
+      if (auto st = index(*synapses, c.at("axons").get<int64_t>(), core.synOf,
+                          core.synapses, base + "synapses");
+          !st)
+        return st;
+      core.acc.assign(size_t(c.at("accumulators").get<int64_t>()), 0);
+      cores[id] = std::move(core);
+    }
+    for (auto &[id, core] : cores)
+      for (size_t i = 0; i < core.routes.size(); i += 2)
+        if (!cores.count(core.routes[i]))
+          return Status::error(manifestPath + ": core " + std::to_string(id) +
+                               " routes to core " +
+                               std::to_string(core.routes[i]) +
+                               ", which the program does not hold");
+
+    ChipSimResult result;
+    for (const json &site : m.at("sites")) {
+      std::string name = site.at("name").get<std::string>();
+      int64_t siteIndex = site.at("index").get<int64_t>();
+      neuron::ISParams p;
+      p.levels = site.at("levels").get<int64_t>();
+      p.alpha = site.at("alpha").get<double>();
+      p.budget = site.at("budget").get<int64_t>();
+      int64_t one = site.at("threshold_raw").get<int64_t>();
+      const TensorInfo *charge = inputs.find(name + ".charge");
+      if (!charge || charge->dtype != DType::I64 || charge->shape.size() != 3 ||
+          charge->shape[0] != steps)
+        return Status::error(inputs.path() + ": needs \"" + name +
+                             ".charge\", int64 [" + std::to_string(steps) +
+                             ", rows, width]");
+      int64_t rows = charge->shape[1], width = charge->shape[2];
+      if (width != site.at("width").get<int64_t>())
+        return Status::error(inputs.path() + ": \"" + name + ".charge\" is " +
+                             std::to_string(width) +
+                             " wide; the program's "
+                             "site has " +
+                             std::to_string(site.at("width").get<int64_t>()));
+      const uint8_t *q = inputs.data(*charge);
+      auto chargeAt = [&](int64_t t, int64_t r, int64_t c) {
+        int64_t v;
+        std::memcpy(&v, q + 8 * ((t * rows + r) * width + c), 8);
+        return v;
+      };
+      // The site's neurons: (core, local index, channel, v0).
+      struct Cell {
+        int core;
+        int64_t local, channel, v0;
+      };
+      std::vector<Cell> cells;
+      for (auto &[id, core] : cores)
+        for (size_t i = 0; i < core.neurons.size(); i += 3)
+          if (core.neurons[i] == siteIndex)
+            cells.push_back(
+                {id, int64_t(i / 3), core.neurons[i + 1], core.neurons[i + 2]});
+      if (int64_t(cells.size()) != width)
+        return Status::error(manifestPath + ": site \"" + name + "\" has " +
+                             std::to_string(cells.size()) + " neurons, not " +
+                             std::to_string(width));
+      IntTensor spikes{DType::U8, {steps * p.levels, rows, width}, {}};
+      spikes.data.assign(size_t(steps * p.levels * rows * width), 0);
+      std::vector<const json *> readers;
+      for (const json &l : m.at("linears"))
+        if (l.at("site").get<std::string>() == name)
+          readers.push_back(&l);
+      std::vector<IntTensor> accums;
+      for (const json *l : readers) {
+        int64_t outRows = l->at("rows").get<int64_t>();
+        accums.push_back({DType::I64, {steps, rows, outRows}, {}});
+        accums.back().data.assign(size_t(steps * rows * outRows), 0);
+      }
+      std::vector<uint8_t> raster(size_t(p.levels));
+      std::vector<std::vector<uint8_t>> fired(
+          cells.size(), std::vector<uint8_t>(size_t(p.levels)));
+      for (int64_t r = 0; r < rows; ++r) {
+        // Each row (token position, head) is its own set of neurons.
+        std::vector<neuron::ISState<int64_t>> state;
+        for (const Cell &cell : cells)
+          state.push_back({cell.v0, 0});
+        for (int64_t t = 0; t < steps; ++t) {
+          for (size_t k = 0; k < cells.size(); ++k) {
+            neuron::ISState<int64_t> &st = state[k];
+            neuron::ifWindow<int64_t>(st, chargeAt(t, r, cells[k].channel), 1,
+                                      p, neuron::IFSchedule::IntegrateThenFire,
+                                      fired[k].data(), one);
+            int64_t clipped = neuron::saturate(st.u, stateBits);
+            result.saturations += clipped != st.u;
+            st.u = clipped;
+          }
+          // Sub-step by sub-step, every spike is an event on the mesh.
+          for (int64_t j = 0; j < p.levels; ++j)
+            for (size_t k = 0; k < cells.size(); ++k) {
+              if (!fired[k][size_t(j)])
+                continue;
+              const Cell &cell = cells[k];
+              ++result.spikes;
+              spikes.data[size_t(((t * p.levels + j) * rows + r) * width +
+                                 cell.channel)] = 1;
+              const Core &src = cores.at(cell.core);
+              for (int64_t e = src.routeOf[size_t(cell.local)];
+                   e < src.routeOf[size_t(cell.local + 1)]; ++e) {
+                Core &dst = cores.at(src.routes[size_t(2 * e)]);
+                int64_t axon = src.routes[size_t(2 * e + 1)];
+                ++result.deliveries;
+                for (int64_t s = dst.synOf[size_t(axon)];
+                     s < dst.synOf[size_t(axon + 1)]; ++s) {
+                  dst.acc[size_t(dst.synapses[size_t(2 * s)])] +=
+                      dst.synapses[size_t(2 * s + 1)];
+                  ++result.synapticOps;
+                }
+              }
+            }
+          // The host reads each tile's accumulators; split fan-ins add up.
+          for (size_t li = 0; li < readers.size(); ++li) {
+            int64_t outRows = readers[li]->at("rows").get<int64_t>();
+            for (const json &tile : readers[li]->at("tiles")) {
+              Core &c = cores.at(tile.at("core").get<int>());
+              int64_t first = tile.at("out_first").get<int64_t>();
+              int64_t count = tile.at("out_count").get<int64_t>();
+              int64_t base = tile.at("accumulator_base").get<int64_t>();
+              for (int64_t o = 0; o < count; ++o) {
+                accums[li].data[size_t((t * rows + r) * outRows + first + o)] +=
+                    c.acc[size_t(base + o)];
+                c.acc[size_t(base + o)] = 0;
+              }
+            }
+          }
+        }
+      }
+      result.tensors[name + ".spikes"] = std::move(spikes);
+      for (size_t li = 0; li < readers.size(); ++li)
+        result.tensors[readers[li]->at("name").get<std::string>() + ".accum"] =
+            std::move(accums[li]);
+    }
+    return result;
+  } catch (const json::exception &e) {
+    return Status::error(manifestPath +
+                         ": malformed chip program: " + e.what());
+  }
+}
+
+} // namespace spike::core
