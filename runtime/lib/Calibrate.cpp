@@ -251,8 +251,8 @@ core::Result<CalibrationResult> calibrate(Plan &student,
                        " does not divide its " + std::to_string(width) +
                        " channels; it keeps one threshold");
       }
-      TrainableNeuron n = initialNeuron(*op, width, groups, options.v0PerGroup,
-                                        student.device);
+      TrainableNeuron n =
+          initialNeuron(*op, width, groups, options.v0PerGroup, student.device);
       parameters.push_back(n.ratio);
       parameters.push_back(n.u0);
       trainable.emplace(site, std::move(n));

@@ -233,8 +233,15 @@ at::Tensor Executor::run(const PlanOp &op,
         return trainableISNeuron(in(0), it->second.theta(), it->second.u0,
                                  op.neuron, bypassRows());
     return neuronRun([&](SpikeTally *tally) {
-      return isNeuronKernel(in(0), op.threshold, op.v0, op.neuron, tally,
-                            Bypass{bypassRows()});
+      at::Tensor charges, spikeCounts;
+      at::Tensor y = isNeuronKernel(
+          in(0), op.threshold, op.v0, op.neuron, tally, Bypass{bypassRows()},
+          chip_, trace_ ? &charges : nullptr, trace_ ? &spikeCounts : nullptr);
+      if (trace_ && chip_.stateBits) {
+        (*trace_)[op.site + ".charge"] = asSteps(charges, bypassRows());
+        (*trace_)[op.site + ".spikes"] = asSteps(spikeCounts, bypassRows());
+      }
+      return y;
     });
   case OpKind::IFNeuron:
     return neuronRun([&](SpikeTally *tally) {
@@ -286,17 +293,21 @@ at::Tensor Executor::run(const PlanOp &op,
   return {};
 }
 
-at::Tensor Executor::asSteps(const at::Tensor &x) {
-  at::Tensor c = x.to(at::kCPU).contiguous();
+at::Tensor Executor::asSteps(const at::Tensor &x, int64_t bypass) {
+  at::Tensor c = x.to(at::kCPU);
+  if (bypass > 0) // prefix positions run on the host, not on the chip
+    c = c.narrow(-2, bypass, c.size(-2) - bypass);
+  c = c.contiguous();
   return c.reshape({c.size(0), -1, c.size(-1)}).clone();
 }
 
 void Executor::traceAccumulation(const PlanOp &op, const std::string &site,
                                  const at::Tensor &input) {
-  // The IF neuron this linear reads (through if_collect).
+  // The neuron this linear reads (an IS neuron, or IF through if_collect).
   const PlanOp *neuronOp = nullptr;
   for (const PlanOp &o : plan_.ops)
-    if (o.kind == OpKind::IFNeuron && o.site == site)
+    if ((o.kind == OpKind::IFNeuron || o.kind == OpKind::ISNeuron) &&
+        o.site == site)
       neuronOp = &o;
   auto codes = op.params.find("weight_row_scale");
   if (!neuronOp || codes == op.params.end())
@@ -319,7 +330,8 @@ void Executor::traceAccumulation(const PlanOp &op, const std::string &site,
           double(neuron::weightCode(w.data_ptr<float>()[r * cols + c],
                                     s.data_ptr<float>()[r], int(op.bits)));
   (*trace_)[op.paramNames.at("weight") + ".accum"] =
-      asSteps(at::matmul(counts, k.t()).to(at::kLong));
+      asSteps(at::matmul(counts, k.t()).to(at::kLong),
+              neuronOp->kind == OpKind::ISNeuron ? bypassRows() : 0);
 }
 
 at::Tensor Executor::withCachedKeys(size_t index, const at::Tensor &rhs) {

@@ -51,8 +51,15 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
                           const std::vector<float> &v0,
                           const neuron::ISParams &params, SpikeTally *tally,
-                          const Bypass &bypass) {
-  SPIKE_DISPATCH_CUDA(x, isNeuron(x, threshold, v0, params, tally, bypass));
+                          const Bypass &bypass, const ChipNumerics &chip,
+                          at::Tensor *charges, at::Tensor *counts) {
+  if (chip.stateBits == 0) {
+    SPIKE_DISPATCH_CUDA(x, isNeuron(x, threshold, v0, params, tally, bypass));
+  } else if (!x.is_cpu()) {
+    return isNeuronKernel(x.to(at::kCPU), threshold, v0, params, tally, bypass,
+                          chip, charges, counts)
+        .to(x.device());
+  }
   at::Tensor in = x.contiguous();
   at::Tensor out = at::empty_like(in);
   const float *src = in.data_ptr<float>();
@@ -60,6 +67,12 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   int64_t steps = in.size(0);
   auto [per, d] = stepShape(in);
   std::atomic<int64_t> total{0}, events{0};
+  int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
+  at::Tensor q, c;
+  if (chip.stateBits) {
+    q = at::zeros(in.sizes(), at::kLong);
+    c = at::zeros(in.sizes(), at::kLong);
+  }
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
     int64_t local = 0, localEvents = 0;
     for (int64_t i = begin; i < end; ++i) {
@@ -69,6 +82,23 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
         continue;
       }
       float theta = groupValue(threshold, i, d);
+      if (chip.stateBits) {
+        // The chip's register: threshold units scaled by 2^frac.
+        int64_t one = int64_t(1) << frac;
+        neuron::ISState<int64_t> st{
+            neuron::toFixed(double(groupValue(v0, i, d) / theta), frac), 0};
+        for (int64_t t = 0; t < steps; ++t) {
+          int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
+          int64_t s = neuron::isStep<int64_t>(st, charge, 1, params, one);
+          st.u = neuron::saturate(st.u, chip.stateBits);
+          q.data_ptr<int64_t>()[t * per + i] = charge;
+          c.data_ptr<int64_t>()[t * per + i] = s;
+          dst[t * per + i] = neuron::isOutput(s, theta, params);
+          local += s < 0 ? -s : s;
+          localEvents += s != 0;
+        }
+        continue;
+      }
       neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
       for (int64_t t = 0; t < steps; ++t) {
         int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
@@ -84,6 +114,10 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
     tally->spikes += total;
     tally->events += events;
   }
+  if (charges)
+    *charges = q;
+  if (counts)
+    *counts = c;
   return out;
 }
 

@@ -406,18 +406,18 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                     {o.chip},
                     /*captureStderr=*/true});
 
-  // The chip program: binary IF graphs (the emitter's input).
-  if (binary)
-    stages.push_back(
-        {"emit chip program",
-         "spike-translate",
-         {"--emit-chip-program", at("ir/" + finalGraph + ".mlir"), "--chip",
-          o.chip, "--program-rates", at("chip/firing-rates.json"),
-          "--program-tensors", at("chip/program.safetensors"), "-o",
-          at("chip/program.json")},
-         {"chip/program.json", "chip/program.safetensors"},
-         {o.chip},
-         /*captureStderr=*/true});
+  // The chip program: IF neurons on binary chips, IS neurons (graded
+  // spikes) on graded ones.
+  stages.push_back(
+      {"emit chip program",
+       "spike-translate",
+       {"--emit-chip-program", at("ir/" + finalGraph + ".mlir"), "--chip",
+        o.chip, "--program-rates", at("chip/firing-rates.json"),
+        "--program-tensors", at("chip/program.safetensors"), "-o",
+        at("chip/program.json")},
+       {"chip/program.json", "chip/program.safetensors"},
+       {o.chip},
+       /*captureStderr=*/true});
 
   // NIR: the expressible subgraphs, and a manifest of the rest.
   stages.push_back(

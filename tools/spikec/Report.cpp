@@ -217,11 +217,7 @@ bool writeReport(const JobFacts &f) {
                          {"tensors", "chip/program.safetensors"},
                          {"cores", program["cores"].size()},
                          {"host", program["host"]}};
-  else
-    r["chip_program"] = {
-        {"emitted", false},
-        {"why", "the emitter takes binary IF graphs; this one keeps IS "
-                "neurons (graded spikes, for the chip's graded payloads)"}};
+
   r["stages"] = f.stages;
 
   // report.md
@@ -352,9 +348,7 @@ bool writeReport(const JobFacts &f) {
        << program["cores"].size()
        << " cores of neuron, synapse and routing tables in the chip's "
           "integer formats; `spike-chipsim` runs it.\n";
-  else
-    md << "\nNo chip program: the emitter takes binary IF graphs, and this "
-          "one keeps IS neurons (graded spikes).\n";
+
   md << "\n## Artifacts\n\n";
   md << "- IR at every level: `ir/`\n- plans: `plans/` (final: `plans/"
      << f.finalGraph << ".plan.json`)\n- calibrated parameters: "

@@ -1,6 +1,7 @@
 //===- EmitChipProgram.cpp - A spike-event program for a chip -------------===//
 //
-// `spike-translate --emit-chip-program`: the binary-IF graph, mapped onto a
+// `spike-translate --emit-chip-program`: the spiking graph (binary IF
+// neurons, or IS neurons with graded spikes on graded chips), mapped onto a
 // chip description (spike::core::mapToChip), becomes per-core images in the
 // chip's integer formats plus a JSON manifest (docs/ChipProgram.md):
 //   - neuron table: (site, channel, v0) with v0 and the threshold in the
@@ -46,8 +47,35 @@ struct CoreImage {
   int64_t axons = 0, accumulators = 0;
 };
 
-int64_t channelsOf(spk::IFNeuronOp n) {
-  return cast<spk::TrainType>(n.getType()).getTensor().getShape().back();
+/// What the program needs of a neuron site, IS or IF.
+struct SiteInfo {
+  std::string name;
+  bool graded = false; ///< IS: one graded spike (the count) per step
+  spike::neuron::ISParams params;
+  ArrayRef<double> threshold, v0;
+  int64_t channels = 0; ///< the last dimension; dynamic: context-wide
+};
+
+SiteInfo siteInfo(Operation *op) {
+  SiteInfo info;
+  auto fill = [&](auto n) {
+    info.name = n.getSite().str();
+    info.params.levels = n.getLevels();
+    info.params.alpha = n.getAlpha().convertToDouble();
+    info.params.budget = n.getBudget().value_or(0);
+    info.threshold = n.getThreshold();
+    info.v0 = n.getV0();
+    info.channels =
+        cast<spk::TrainType>(n.getType()).getTensor().getShape().back();
+  };
+  if (auto n = dyn_cast<spk::ISNeuronOp>(op)) {
+    fill(n);
+    info.graded = true;
+    info.params.bidirectional = n.getBidirectional();
+  } else {
+    fill(cast<spk::IFNeuronOp>(op));
+  }
+  return info;
 }
 
 } // namespace
@@ -73,9 +101,10 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
   module.walk([&](spk::ISNeuronOp) { anyIS = true; });
-  if (anyIS)
-    return fail("IS neurons left: the program runs binary IF neurons; run "
-                "spike-lower-is-to-if first");
+  if (anyIS && neuronCore->spikePayloadBits == 0)
+    return fail("IS neurons send graded spikes, and core type " +
+                neuronCore->name + " of " + chip->name +
+                " has binary spikes: run spike-lower-is-to-if first");
 
   std::string error;
   auto graph = buildChipGraph(module, options.rates, /*context=*/256, error);
@@ -96,20 +125,18 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   llvm::json::Array sites, hostSites;
   int64_t maxThreshold =
       (int64_t(1) << std::min(62, neuronCore->thresholdBits - 1)) - 1;
+  std::vector<SiteInfo> info;
+  for (Operation *op : graph->siteOps)
+    info.push_back(siteInfo(op));
   for (size_t s = 0; s < in.sites.size(); ++s) {
-    auto n = cast<spk::IFNeuronOp>(graph->siteOps[s]);
-    auto width = cast<spk::TrainType>(n.getType()).getTensor().getShape();
-    if (ShapedType::isDynamic(width.back())) {
-      hostSites.push_back(n.getSite().str());
+    if (ShapedType::isDynamic(info[s].channels)) {
+      hostSites.push_back(info[s].name);
       continue;
     }
-    neuron::ISParams p;
-    p.levels = n.getLevels();
-    p.alpha = n.getAlpha().convertToDouble();
-    p.budget = n.getBudget().value_or(0);
+    const neuron::ISParams &p = info[s].params;
     int frac = neuron::chipFracBits(neuronCore->stateBits, p);
     if (frac < 1 || (int64_t(1) << frac) > maxThreshold)
-      return fail("site \"" + n.getSite().str() + "\": a " +
+      return fail("site \"" + info[s].name + "\": a " +
                   std::to_string(neuronCore->stateBits) + "-bit membrane and " +
                   std::to_string(neuronCore->thresholdBits) +
                   "-bit threshold of core type " + neuronCore->name +
@@ -132,11 +159,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       CoreImage &img = cores[p.core];
       int64_t base = int64_t(img.neurons.size() / 3);
       sitePieces[p.owner].push_back({int(i), base});
-      auto n = cast<spk::IFNeuronOp>(graph->siteOps[p.owner]);
-      ArrayRef<double> theta = n.getThreshold(), v0 = n.getV0();
+      ArrayRef<double> theta = info[p.owner].threshold;
+      ArrayRef<double> v0 = info[p.owner].v0;
       // Channels (the last dimension); heads and positions are rows that
       // reuse the same neurons one after another.
-      int64_t width = channelsOf(n);
+      int64_t width = info[p.owner].channels;
       for (int64_t c = p.first; c < std::min(p.first + p.count, width); ++c) {
         double th = theta[neuron::groupOf(c, width, int64_t(theta.size()))];
         double v = v0[neuron::groupOf(c, width, int64_t(v0.size()))];
@@ -217,7 +244,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   for (size_t s = 0; s < in.sites.size(); ++s) {
     if (!onChip[s])
       continue;
-    auto n = cast<spk::IFNeuronOp>(graph->siteOps[s]);
+    const SiteInfo &n = info[s];
     llvm::json::Array pieces;
     for (auto [pi, base] : sitePieces[s]) {
       const core::Piece &p = mapped->pieces[pi];
@@ -238,7 +265,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
         destinations[img.routes[e]].insert(img.routes[e + 1]);
       for (auto &[local, cores] : destinations)
         if (int64_t(cores.size()) > neuronCore->maxFanOut)
-          return fail("site \"" + n.getSite().str() + "\": a neuron reaches " +
+          return fail("site \"" + n.name + "\": a neuron reaches " +
                       std::to_string(cores.size()) + " cores; max fan-out is " +
                       std::to_string(neuronCore->maxFanOut) + " on core type " +
                       neuronCore->name +
@@ -250,12 +277,14 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                                           {"neuron_base", base}});
     }
     siteJson.push_back(
-        llvm::json::Object{{"name", n.getSite()},
+        llvm::json::Object{{"name", n.name},
+                           {"kind", n.graded ? "is" : "if"},
+                           {"bidirectional", n.params.bidirectional},
                            {"index", int64_t(s)},
-                           {"width", channelsOf(n)},
-                           {"levels", n.getLevels()},
-                           {"alpha", n.getAlpha().convertToDouble()},
-                           {"budget", n.getBudget().value_or(0)},
+                           {"width", n.channels},
+                           {"levels", n.params.levels},
+                           {"alpha", n.params.alpha},
+                           {"budget", n.params.budget},
                            {"frac_bits", fracOf[s]},
                            {"threshold_raw", int64_t(1) << fracOf[s]},
                            {"pieces", std::move(pieces)}});
@@ -301,6 +330,9 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   module.walk([&](spk::IFNeuronOp n) {
     timesteps = cast<spk::TrainType>(n.getInput().getType()).getTimesteps();
   });
+  module.walk([&](spk::ISNeuronOp n) {
+    timesteps = cast<spk::TrainType>(n.getType()).getTimesteps();
+  });
   llvm::json::Object manifest{
       {"format", "spikec.chip-program"},
       {"version", 1},
@@ -311,8 +343,9 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
        llvm::json::Object{{"state_bits", neuronCore->stateBits},
                           {"threshold_bits", neuronCore->thresholdBits},
                           {"weight_bits", neuronCore->weightBits},
+                          {"spike_payload_bits", neuronCore->spikePayloadBits},
                           {"reset", "subtract"},
-                          {"schedule", "integrate-then-fire"}}},
+                          {"if_schedule", "integrate-then-fire"}}},
       {"cores", std::move(coreJson)},
       {"sites", std::move(siteJson)},
       {"linears", std::move(linears)},

@@ -135,6 +135,11 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
       p.levels = site.at("levels").get<int64_t>();
       p.alpha = site.at("alpha").get<double>();
       p.budget = site.at("budget").get<int64_t>();
+      p.bidirectional = site.value("bidirectional", false);
+      // IS sites send one graded spike (the count) per step; IF sites up to
+      // L binary spikes over the step's sub-steps.
+      bool graded = site.value("kind", "if") == "is";
+      int64_t slots = graded ? 1 : p.levels;
       int64_t one = site.at("threshold_raw").get<int64_t>();
       const TensorInfo *charge = inputs.find(name + ".charge");
       if (!charge || charge->dtype != DType::I64 || charge->shape.size() != 3 ||
@@ -170,8 +175,9 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
         return Status::error(manifestPath + ": site \"" + name + "\" has " +
                              std::to_string(cells.size()) + " neurons, not " +
                              std::to_string(width));
-      IntTensor spikes{DType::U8, {steps * p.levels, rows, width}, {}};
-      spikes.data.assign(size_t(steps * p.levels * rows * width), 0);
+      IntTensor spikes{
+          graded ? DType::I64 : DType::U8, {steps * slots, rows, width}, {}};
+      spikes.data.assign(size_t(steps * slots * rows * width), 0);
       std::vector<const json *> readers;
       for (const json &l : m.at("linears"))
         if (l.at("site").get<std::string>() == name)
@@ -183,8 +189,9 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
         accums.back().data.assign(size_t(steps * rows * outRows), 0);
       }
       std::vector<uint8_t> raster(size_t(p.levels));
-      std::vector<std::vector<uint8_t>> fired(
-          cells.size(), std::vector<uint8_t>(size_t(p.levels)));
+      // Per neuron and slot: the spike payload (0: none).
+      std::vector<std::vector<int64_t>> fired(
+          cells.size(), std::vector<int64_t>(size_t(slots)));
       for (int64_t r = 0; r < rows; ++r) {
         // Each row (token position, head) is its own set of neurons.
         std::vector<neuron::ISState<int64_t>> state;
@@ -193,22 +200,31 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
         for (int64_t t = 0; t < steps; ++t) {
           for (size_t k = 0; k < cells.size(); ++k) {
             neuron::ISState<int64_t> &st = state[k];
-            neuron::ifWindow<int64_t>(st, chargeAt(t, r, cells[k].channel), 1,
-                                      p, neuron::IFSchedule::IntegrateThenFire,
-                                      fired[k].data(), one);
+            int64_t charge = chargeAt(t, r, cells[k].channel);
+            if (graded) {
+              fired[k][0] = neuron::isStep<int64_t>(st, charge, 1, p, one);
+            } else {
+              neuron::ifWindow<int64_t>(st, charge, 1, p,
+                                        neuron::IFSchedule::IntegrateThenFire,
+                                        raster.data(), one);
+              for (int64_t j = 0; j < p.levels; ++j)
+                fired[k][size_t(j)] = raster[size_t(j)];
+            }
             int64_t clipped = neuron::saturate(st.u, stateBits);
             result.saturations += clipped != st.u;
             st.u = clipped;
           }
-          // Sub-step by sub-step, every spike is an event on the mesh.
-          for (int64_t j = 0; j < p.levels; ++j)
+          // Slot by slot, every spike is an event on the mesh; a graded
+          // event carries its count.
+          for (int64_t j = 0; j < slots; ++j)
             for (size_t k = 0; k < cells.size(); ++k) {
-              if (!fired[k][size_t(j)])
+              int64_t payload = fired[k][size_t(j)];
+              if (payload == 0)
                 continue;
               const Cell &cell = cells[k];
               ++result.spikes;
-              spikes.data[size_t(((t * p.levels + j) * rows + r) * width +
-                                 cell.channel)] = 1;
+              spikes.data[size_t(((t * slots + j) * rows + r) * width +
+                                 cell.channel)] = payload;
               const Core &src = cores.at(cell.core);
               for (int64_t e = src.routeOf[size_t(cell.local)];
                    e < src.routeOf[size_t(cell.local + 1)]; ++e) {
@@ -218,7 +234,7 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                 for (int64_t s = dst.synOf[size_t(axon)];
                      s < dst.synOf[size_t(axon + 1)]; ++s) {
                   dst.acc[size_t(dst.synapses[size_t(2 * s)])] +=
-                      dst.synapses[size_t(2 * s + 1)];
+                      payload * dst.synapses[size_t(2 * s + 1)];
                   ++result.synapticOps;
                 }
               }

@@ -14,6 +14,14 @@ namespace {
 /// HDF5 prints an error stack on failure by default; we report our own.
 void silenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+/// Creation properties without modification times, so the same content
+/// gives the same bytes.
+hid_t untimed(hid_t kind) {
+  hid_t p = H5Pcreate(kind);
+  H5Pset_obj_track_times(p, 0);
+  return p;
+}
+
 Status failed(const std::string &file, const std::string &what) {
   return Status::error(file + ": cannot write HDF5 " + what);
 }
@@ -41,8 +49,9 @@ Hdf5Writer::~Hdf5Writer() {
 }
 
 Status Hdf5Writer::group(const std::string &path) {
-  hid_t g =
-      H5Gcreate2(file_, path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t props = untimed(H5P_GROUP_CREATE);
+  hid_t g = H5Gcreate2(file_, path.c_str(), H5P_DEFAULT, props, H5P_DEFAULT);
+  H5Pclose(props);
   if (g < 0)
     return failed(path_, "group " + path);
   H5Gclose(g);
@@ -54,8 +63,10 @@ Status Hdf5Writer::string(const std::string &path, const std::string &value) {
   H5Tset_size(type, H5T_VARIABLE);
   H5Tset_cset(type, H5T_CSET_UTF8);
   hid_t space = H5Screate(H5S_SCALAR);
-  hid_t d = H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT,
-                       H5P_DEFAULT, H5P_DEFAULT);
+  hid_t props = untimed(H5P_DATASET_CREATE);
+  hid_t d = H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, props,
+                       H5P_DEFAULT);
+  H5Pclose(props);
   const char *data = value.c_str();
   bool ok =
       d >= 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &data) >= 0;
@@ -79,8 +90,10 @@ Hdf5Writer::stringPairs(const std::string &path,
   H5Tset_cset(type, H5T_CSET_UTF8);
   hsize_t dims[2] = {pairs.size(), 2};
   hid_t space = H5Screate_simple(2, dims, nullptr);
-  hid_t d = H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT,
-                       H5P_DEFAULT, H5P_DEFAULT);
+  hid_t props = untimed(H5P_DATASET_CREATE);
+  hid_t d = H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, props,
+                       H5P_DEFAULT);
+  H5Pclose(props);
   bool ok =
       d >= 0 && (pairs.empty() || H5Dwrite(d, type, H5S_ALL, H5S_ALL,
                                            H5P_DEFAULT, data.data()) >= 0);
@@ -98,8 +111,10 @@ Status writeNumbers(int64_t file, const std::string &fileName,
   std::vector<hsize_t> d(dims.begin(), dims.end());
   hid_t space = d.empty() ? H5Screate(H5S_SCALAR)
                           : H5Screate_simple(int(d.size()), d.data(), nullptr);
-  hid_t set = H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT,
-                         H5P_DEFAULT, H5P_DEFAULT);
+  hid_t props = untimed(H5P_DATASET_CREATE);
+  hid_t set = H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT, props,
+                         H5P_DEFAULT);
+  H5Pclose(props);
   bool ok =
       set >= 0 && H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
   if (set >= 0)

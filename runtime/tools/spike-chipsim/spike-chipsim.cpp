@@ -127,7 +127,8 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "spike-chipsim: mismatch: %s\n", diff.c_str());
       return 1;
     }
-    (t.dtype == DType::U8 ? sites : linears) += 1;
+    bool train = name.size() > 7 && name.substr(name.size() - 7) == ".spikes";
+    (train ? sites : linears) += 1;
   }
   std::printf("identical to the trace: %lld spike trains, %lld "
               "accumulations\n",

@@ -128,10 +128,10 @@ chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan) {
   auto chip = spike::core::loadChipDescription(chipPath);
   if (!chip)
     return chip.status();
-  if (plan.level != "if")
+  if (plan.level != "if" && plan.level != "is")
     return spike::core::Status::error(
         "--chip-numerics: " + plan.path + " is at the " + plan.level +
-        " level; chip numerics model binary IF neurons");
+        " level; chip numerics model IS and IF neurons");
   for (const auto &op : plan.ops)
     if (op.kind == spike::runtime::OpKind::IFNeuron &&
         op.schedule != spike::neuron::IFSchedule::IntegrateThenFire)

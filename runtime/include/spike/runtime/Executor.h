@@ -95,12 +95,14 @@ public:
   /// Chip numerics: IF neurons run in the chip's integer membrane format
   /// (ChipNumerics); the rest of the model is unchanged.
   void setChipNumerics(ChipNumerics chip) { chip_ = chip; }
+  /// Chip numerics run IS neurons the same way (graded spike counts).
   /// While set (with chip numerics), each forward records what crosses a
-  /// chip's neuron cores, as [steps, tokens, width] tensors: per IF site
+  /// chip's neuron cores, as [steps, rows, width] tensors: per neuron site
   /// "<site>.charge" (int64 fixed-point charges in) and "<site>.spikes"
-  /// (uint8, steps x L sub-steps); per linear reading an IF site
-  /// "<weight>.accum" (int64: its integer weight codes times each window's
-  /// spike counts).
+  /// (IF: uint8, steps x L sub-steps; IS: int64 counts per step); per
+  /// linear reading a site "<weight>.accum" (int64: its integer weight
+  /// codes times each step's spike counts). Prefix positions, which run on
+  /// the host, are left out.
   void setChipTrace(std::map<std::string, at::Tensor> *trace) {
     trace_ = trace;
   }
@@ -139,8 +141,9 @@ private:
   at::Tensor withCachedKeys(size_t index, const at::Tensor &rhs);
 
   void observe(const std::string &site, const at::Tensor &x);
-  /// [steps, ...] -> [steps, tokens, width] on the CPU.
-  static at::Tensor asSteps(const at::Tensor &x);
+  /// [steps, ..., S, width] -> [steps, rows, width] on the CPU, without
+  /// the first `bypass` positions along S.
+  static at::Tensor asSteps(const at::Tensor &x, int64_t bypass = 0);
   /// Records "<weight>.accum" for a linear reading an IF site.
   void traceAccumulation(const PlanOp &op, const std::string &site,
                          const at::Tensor &input);

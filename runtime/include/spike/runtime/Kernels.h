@@ -45,15 +45,6 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
                           const neuron::QuantGrid &grid,
                           const Bypass &bypass = {});
 
-/// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values
-/// (s - alpha) * theta and adds to `*tally`. Bypassed positions emit their
-/// input.
-at::Tensor isNeuronKernel(const at::Tensor &x,
-                          const std::vector<float> &threshold,
-                          const std::vector<float> &v0,
-                          const neuron::ISParams &params, SpikeTally *tally,
-                          const Bypass &bypass = {});
-
 /// A chip's integer neuron format (spike-run --chip-numerics): the IF
 /// membrane is a `stateBits` register in threshold units with
 /// neuron::chipFracBits fractional bits, fed the fixed-point charges of
@@ -62,9 +53,20 @@ struct ChipNumerics {
   int stateBits = 0; ///< 0: float membranes
 };
 
+/// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values
+/// (s - alpha) * theta and adds to `*tally`. Bypassed positions emit their
+/// input.
+at::Tensor
+isNeuronKernel(const at::Tensor &x, const std::vector<float> &threshold,
+               const std::vector<float> &v0, const neuron::ISParams &params,
+               SpikeTally *tally, const Bypass &bypass = {},
+               const ChipNumerics &chip = {}, at::Tensor *charges = nullptr,
+               at::Tensor *counts = nullptr);
+
 /// IF neurons: [T, ...] window currents -> [T * L, ...] uint8 spikes. With
 /// chip numerics (integrate-then-fire only), `charges` receives the
-/// fixed-point charges ([T, ...] int64) when non-null.
+/// fixed-point charges ([T, ...] int64) when non-null. (IS neurons alike,
+/// with the spike counts, int64, in `counts`; bypass rows pass through.)
 at::Tensor
 ifNeuronKernel(const at::Tensor &x, const std::vector<float> &threshold,
                const std::vector<float> &v0, const neuron::ISParams &params,

@@ -1,11 +1,12 @@
 //===- ChipSimulator.h - Event-driven simulation of a chip -----*- C++ -*-===//
 //
 // Runs a spikec.chip-program (spike-translate --emit-chip-program) the way
-// the chip would: integer IF neurons (spike::neuron::ifWindow on int64
-// registers) fed the host's fixed-point charges, each spike an event that
-// the source core's routing table sends to (core, axon) pairs, each event
-// adding the axon's synapse weight codes to accumulators, and the host
-// reading each tile's accumulators after a step's L sub-steps. The result
+// the chip would: integer neurons (spike::neuron::ifWindow, or isStep for
+// graded IS neurons, on int64 registers) fed the host's fixed-point
+// charges, each spike an event that the source core's routing table sends
+// to (core, axon) pairs, each event adding the axon's synapse weight codes
+// (times its payload) to accumulators, and the host reading each tile's
+// accumulators after the step. The result
 // is compared bit for bit with `spike-run exec --chip-numerics
 // --chip-trace`, which computes the same quantities densely.
 //

@@ -1,10 +1,11 @@
 //===- Formats.h - Versioned file formats and their validators --*- C++ -*-===//
 //
 // The four files exchanged between the compiler and the runtime:
-//   spikec.plan              the graph spike-run executes (+ a safetensors file)
-//   spikec.activation-stats  per-site activation statistics (quantization)
-//   spikec.calibration       calibrated theta / v0 per site (calibration)
-//   spikec.firing-rates      measured spikes per site (chip mapping)
+//   spikec.plan              the graph spike-run executes (+ a safetensors
+//   file) spikec.activation-stats  per-site activation statistics
+//   (quantization) spikec.calibration       calibrated theta / v0 per site
+//   (calibration) spikec.firing-rates      measured spikes per site (chip
+//   mapping)
 // Each is JSON with a "format" and "version" field and has a JSON Schema in
 // runtime/core/schemas/, compiled into the library. Validation runs the schema
 // and then the semantic rules a schema cannot say (definition before use,

@@ -25,16 +25,21 @@
 namespace spike::core {
 
 enum class GgmlType : uint32_t {
-  F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q8_0 = 8, Q4_K = 12, Q6_K = 14,
+  F32 = 0,
+  F16 = 1,
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q8_0 = 8,
+  Q4_K = 12,
+  Q6_K = 14,
   BF16 = 30
 };
 const char *ggmlTypeName(uint32_t type);
 
 /// One metadata value. Arrays keep their element type's natural C++ type.
-using GgufValue =
-    std::variant<uint64_t, int64_t, double, bool, std::string,
-                 std::vector<std::string>, std::vector<int64_t>,
-                 std::vector<double>>;
+using GgufValue = std::variant<uint64_t, int64_t, double, bool, std::string,
+                               std::vector<std::string>, std::vector<int64_t>,
+                               std::vector<double>>;
 
 struct GgufTensor {
   uint32_t type = 0;

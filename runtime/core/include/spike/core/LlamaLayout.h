@@ -22,8 +22,7 @@ std::string ggufTensorName(const std::string &hfName);
 /// RoPE pairs are adjacent: HF row (h, a, b) of head h, half a, index b
 /// becomes GGUF row (h, b, a). `toGguf` applies it, otherwise it is undone.
 std::vector<float> permuteRopeRows(const std::vector<float> &w, int64_t heads,
-                                   int64_t headDim, int64_t cols,
-                                   bool toGguf);
+                                   int64_t headDim, int64_t cols, bool toGguf);
 
 } // namespace spike::core
 

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 // The CUDA kernels (runtime/cuda) call the same functions on the device.
 #if defined(__CUDACC__)
@@ -142,18 +143,32 @@ SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
 /// with lo = 0, or -spent with correction spikes; u = m - s. Returns the
 /// spike count s(t) (negative for correction spikes); the real output is
 /// (s(t) - alpha) * theta (eq 10).
+/// floor(m / one): std::floor for floating point, floor division for the
+/// integer registers of chip numerics.
+template <typename F> SPIKE_HOST_DEVICE inline F floorIn(F m, F one) {
+  if constexpr (std::is_integral_v<F>) {
+    F q = m / one;
+    return (m % one != 0 && m < 0) ? q - 1 : q;
+  } else {
+    return std::floor(m / one);
+  }
+}
+
+/// `one` is the threshold in F's units, as for ifSubstep: 1, or 2^f for a
+/// chip's fixed-point membrane (F = int64_t, current = the chipCharge,
+/// theta = 1).
 template <typename F>
 SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
-                                        const ISParams &p) {
+                                        const ISParams &p, F one = F(1)) {
   F m = st.u + current / theta;
-  m = m + F(p.alpha);
+  m = m + F(p.alpha) * one;
   int64_t cap = p.levels;
   if (p.budget > 0)
     cap = std::min<int64_t>(cap, p.budget - st.spent);
   int64_t lo = p.bidirectional ? -st.spent : 0;
-  F k = std::floor(m);
+  F k = floorIn(m, one);
   int64_t s = k <= F(lo) ? lo : (k >= F(cap) ? cap : int64_t(k));
-  st.u = m - F(s);
+  st.u = m - F(s) * one;
   st.spent += s;
   return s;
 }

@@ -1,4 +1,5 @@
-//===- Tokenizer.h - Byte-level BPE and SentencePiece tokenizers -*- C++ -*-===//
+//===- Tokenizer.h - Byte-level BPE and SentencePiece tokenizers -*- C++
+//-*-===//
 //
 // In the core library so that the importer and the runtime tokenize alike.
 // Sources: a GGUF file's tokenizer.ggml.* metadata (byte-level BPE, "gpt2"),
