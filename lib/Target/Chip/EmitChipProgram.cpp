@@ -6,8 +6,9 @@
 // chip's integer formats plus a JSON manifest (docs/ChipProgram.md):
 //   - neuron table: (site, channel, v0) with v0 and the threshold in the
 //     membrane's fixed point (spike::neuron::chipFracBits);
-//   - synapse table: (axon, accumulator, weight code) with the codes of the
-//     linear's n-bit grid (its row scales stay on the host);
+//   - synapse blocks: per tile, the weight codes of the linear's n-bit grid
+//     ([axons, accumulators] at the chip's weight width; the row scales
+//     stay on the host);
 //   - routing table: (neuron, destination core, destination axon).
 // The host sends each IF neuron its fixed-point charge per time step and
 // reads each tile's accumulators after the step's L sub-steps; partial
@@ -30,6 +31,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -41,9 +43,15 @@ namespace {
 
 /// One core's image while it is being filled.
 struct CoreImage {
-  std::vector<int64_t> neurons;  ///< (site, channel, v0) triples
-  std::vector<int32_t> synapses; ///< (axon, accumulator, code) triples
-  std::vector<int32_t> routes;   ///< (neuron, core, axon) triples
+  std::vector<int64_t> neurons; ///< (site, channel, v0) triples
+  /// Synapse blocks: tile j's weight codes, [in, out] row-major, for axons
+  /// axonBase.. and accumulators accBase.. of this core.
+  struct Block {
+    int64_t axonBase, accBase, in, out;
+    std::vector<int64_t> codes;
+  };
+  std::vector<Block> blocks;
+  std::vector<int32_t> routes; ///< (neuron, core, axon) triples
   int64_t axons = 0, accumulators = 0;
 };
 
@@ -149,6 +157,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   struct TileRef {
     int core;
     int64_t outFirst, outCount, inFirst, inCount, axonBase, accBase;
+    size_t block; ///< index in the core's blocks
   };
   std::vector<std::vector<TileRef>> tilesOf(in.synapses.size());
   std::vector<std::vector<std::pair<int, int64_t>>> sitePieces(
@@ -178,7 +187,10 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
         continue;
       CoreImage &img = cores[p.core];
       tilesOf[p.owner].push_back({p.core, p.first, p.count, p.inFirst,
-                                  p.inCount, img.axons, img.accumulators});
+                                  p.inCount, img.axons, img.accumulators,
+                                  img.blocks.size()});
+      img.blocks.push_back(
+          {img.axons, img.accumulators, p.inCount, p.count, {}});
       img.axons += p.inCount;
       img.accumulators += p.count;
     }
@@ -209,20 +221,17 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
              << neuronCore->weightBits;
     llvm::json::Array tiles;
     for (const TileRef &t : tilesOf[g]) {
-      CoreImage &img = cores[t.core];
+      std::vector<int64_t> &block = cores[t.core].blocks[t.block].codes;
+      block.resize(size_t(t.inCount * t.outCount));
       for (int64_t c = t.inFirst; c < t.inFirst + t.inCount; ++c)
         for (int64_t r = t.outFirst; r < t.outFirst + t.outCount; ++r) {
           int64_t code = w->codes[r * w->cols + c];
-          if (code == 0)
-            continue;
           if (code > topCode || code < -topCode)
             return l.emitError("emit-chip-program: weight code out of range");
-          img.synapses.insert(img.synapses.end(),
-                              {int32_t(t.axonBase + c - t.inFirst),
-                               int32_t(t.accBase + r - t.outFirst),
-                               int32_t(code)});
+          block[size_t((c - t.inFirst) * t.outCount + r - t.outFirst)] = code;
         }
       tiles.push_back(llvm::json::Object{{"core", t.core},
+                                         {"block", int64_t(t.block)},
                                          {"out_first", t.outFirst},
                                          {"out_count", t.outCount},
                                          {"in_first", t.inFirst},
@@ -306,10 +315,37 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                       img.neurons.size(), 8);
         !st)
       return fail(st.message());
-    if (auto st = add("synapses", core::DType::I32, img.synapses.data(),
-                      img.synapses.size(), 4);
-        !st)
-      return fail(st.message());
+    // Weight blocks at the chip's weight width.
+    core::DType wType = neuronCore->weightBits <= 8    ? core::DType::I8
+                        : neuronCore->weightBits <= 16 ? core::DType::I16
+                                                       : core::DType::I32;
+    size_t wBytes = core::dtypeSize(wType);
+    int64_t synapses = 0;
+    llvm::json::Array blocks;
+    for (size_t j = 0; j < img.blocks.size(); ++j) {
+      const CoreImage::Block &b = img.blocks[j];
+      std::vector<uint8_t> bytes(b.codes.size() * wBytes);
+      for (size_t i = 0; i < b.codes.size(); ++i) {
+        int64_t v = b.codes[i];
+        synapses += v != 0;
+        int16_t v16 = int16_t(v);
+        int32_t v32 = int32_t(v);
+        if (wType == core::DType::I8)
+          bytes[i] = uint8_t(int8_t(v));
+        else if (wType == core::DType::I16)
+          std::memcpy(&bytes[2 * i], &v16, 2);
+        else
+          std::memcpy(&bytes[4 * i], &v32, 4);
+      }
+      if (auto st = tensors.add(base + "block" + std::to_string(j), wType,
+                                {b.in, b.out}, bytes.data(), bytes.size());
+          !st)
+        return fail(st.message());
+      blocks.push_back(llvm::json::Object{{"axon_base", b.axonBase},
+                                          {"accumulator_base", b.accBase},
+                                          {"in", b.in},
+                                          {"out", b.out}});
+    }
     if (auto st = add("routes", core::DType::I32, img.routes.data(),
                       img.routes.size(), 4);
         !st)
@@ -319,7 +355,8 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"neurons", int64_t(img.neurons.size() / 3)},
                            {"axons", img.axons},
                            {"accumulators", img.accumulators},
-                           {"synapses", int64_t(img.synapses.size() / 3)},
+                           {"synapses", synapses},
+                           {"blocks", std::move(blocks)},
                            {"routes", int64_t(img.routes.size() / 3)}});
   }
   tensors.setMetadata("format", "spikec.chip-program");

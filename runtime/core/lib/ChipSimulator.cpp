@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace spike::core {
@@ -17,12 +18,16 @@ using json = nlohmann::json;
 
 /// One core: its tables, indexed for event delivery.
 struct Core {
-  std::vector<int64_t> neurons;  ///< (site, channel, v0) triples
-  std::vector<int64_t> routeOf;  ///< CSR offsets by local neuron
-  std::vector<int32_t> routes;   ///< (core, axon) pairs
-  std::vector<int64_t> synOf;    ///< CSR offsets by axon
-  std::vector<int32_t> synapses; ///< (accumulator, code) pairs
-  std::vector<int64_t> acc;      ///< accumulators
+  std::vector<int64_t> neurons; ///< (site, channel, v0) triples
+  std::vector<int64_t> routeOf; ///< CSR offsets by local neuron
+  std::vector<int32_t> routes;  ///< (core, axon) pairs
+  /// Synapse blocks by first axon: [in, out] weight codes.
+  struct Block {
+    int64_t axonBase, accBase, in, out;
+    std::vector<int64_t> codes;
+  };
+  std::vector<Block> blocks;
+  std::vector<int64_t> acc; ///< accumulators
 };
 
 /// A [rows, 3] integer table of the program's tensors, widened to int64.
@@ -102,9 +107,8 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
       std::string base = "core" + std::to_string(id) + ".";
       Core core;
       auto neurons = table(*program, base + "neurons");
-      auto synapses = table(*program, base + "synapses");
       auto routes = table(*program, base + "routes");
-      for (auto *r : {&neurons, &synapses, &routes})
+      for (auto *r : {&neurons, &routes})
         if (!*r)
           return r->status();
       core.neurons = neurons.take();
@@ -112,10 +116,26 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                           core.routeOf, core.routes, base + "routes");
           !st)
         return st;
-      if (auto st = index(*synapses, c.at("axons").get<int64_t>(), core.synOf,
-                          core.synapses, base + "synapses");
-          !st)
-        return st;
+      int64_t axons = c.at("axons").get<int64_t>();
+      const json &blocks = c.at("blocks");
+      for (size_t j = 0; j < blocks.size(); ++j) {
+        Core::Block b{blocks[j].at("axon_base").get<int64_t>(),
+                      blocks[j].at("accumulator_base").get<int64_t>(),
+                      blocks[j].at("in").get<int64_t>(),
+                      blocks[j].at("out").get<int64_t>(),
+                      {}};
+        std::string name = base + "block" + std::to_string(j);
+        const TensorInfo *info = program->find(name);
+        if (!info || info->numElements() != b.in * b.out ||
+            b.axonBase + b.in > axons)
+          return Status::error(program->path() + ": \"" + name +
+                               "\" is missing or does not match the manifest");
+        auto codes = program->readF32(name);
+        if (!codes)
+          return codes.status();
+        b.codes.assign(codes->begin(), codes->end());
+        core.blocks.push_back(std::move(b));
+      }
       core.acc.assign(size_t(c.at("accumulators").get<int64_t>()), 0);
       cores[id] = std::move(core);
     }
@@ -231,11 +251,20 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                 Core &dst = cores.at(src.routes[size_t(2 * e)]);
                 int64_t axon = src.routes[size_t(2 * e + 1)];
                 ++result.deliveries;
-                for (int64_t s = dst.synOf[size_t(axon)];
-                     s < dst.synOf[size_t(axon + 1)]; ++s) {
-                  dst.acc[size_t(dst.synapses[size_t(2 * s)])] +=
-                      payload * dst.synapses[size_t(2 * s + 1)];
-                  ++result.synapticOps;
+                // The block holding the axon: blocks lie in axon order.
+                auto it =
+                    std::upper_bound(dst.blocks.begin(), dst.blocks.end(), axon,
+                                     [](int64_t a, const Core::Block &b) {
+                                       return a < b.axonBase;
+                                     });
+                if (it == dst.blocks.begin())
+                  continue;
+                const Core::Block &blk = *(it - 1);
+                const int64_t *row =
+                    blk.codes.data() + (axon - blk.axonBase) * blk.out;
+                for (int64_t o = 0; o < blk.out; ++o) {
+                  dst.acc[size_t(blk.accBase + o)] += payload * row[o];
+                  result.synapticOps += row[o] != 0;
                 }
               }
             }

@@ -1,7 +1,7 @@
 //===- FormatsTest.cpp - Schemas and validators of the exchange files -----===//
 
-#include "spike/core/FileIO.h"
 #include "spike/core/Formats.h"
+#include "spike/core/FileIO.h"
 #include "spike/core/Safetensors.h"
 
 #include <gtest/gtest.h>
@@ -21,6 +21,9 @@ protected:
     ASSERT_TRUE(w.addF32("embed", {4, 2}, std::vector<float>(8, 1)).isOk());
     ASSERT_TRUE(w.addF32("head", {4, 2}, std::vector<float>(8, 1)).isOk());
     ASSERT_TRUE(w.write(dir + "/t.safetensors").isOk());
+  }
+  void TearDown() override {
+    ASSERT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
   }
 
   Result<DocumentKind> check(const std::string &text) {
@@ -65,16 +68,20 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
   } cases[] = {
       {"{", "malformed JSON"},
       {R"({"format":"other"})", "/format: unknown format"},
-      {R"({"format":"spikec.plan","version":2})", "/version: 2 is not supported"},
+      {R"({"format":"spikec.plan","version":2})",
+       "/version: 2 is not supported"},
       {plan("qann", std::string(kEmbed) +
                         R"(,{"op":"nope","inputs":["x"],"outputs":["q"]},)" +
                         kHead),
        "/ops/1/op: unknown op 'nope'"},
       {plan("fp", std::string(kHead)),
        "/ops/0/inputs/0: value \"q\" is used before it is defined"},
-      {plan("fp", std::string(kEmbed)), "/outputs/0: value \"y\" is never defined"},
-      {plan("fp", std::string(kEmbed) +
-                      R"(,{"op":"linear","inputs":["x"],"outputs":["y"],"params":{"weight":"absent"}})"),
+      {plan("fp", std::string(kEmbed)),
+       "/outputs/0: value \"y\" is never defined"},
+      {plan(
+           "fp",
+           std::string(kEmbed) +
+               R"(,{"op":"linear","inputs":["x"],"outputs":["y"],"params":{"weight":"absent"}})"),
        "/ops/1/params/weight: tensor 'absent' is missing"},
       {plan("fp", std::string(kEmbed) +
                       R"(,{"op":"linear","inputs":["x"],"outputs":["y"]})"),
@@ -82,23 +89,35 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
       {plan("fp", std::string(kEmbed) +
                       R"(,{"op":"encode","inputs":["x"],"outputs":["y"]})"),
        "/ops/1/op: 'encode' is not allowed at level fp"},
-      {plan("fp", std::string(kEmbed), 2), "/time/timesteps: must be 1 at level fp"},
-      {plan("is", std::string(kEmbed) +
-                      R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":32,"alpha":16,"threshold":[0.5],"v0":[0.25],"bits":6}})",
-            3),
-       "/ops/2/attrs/bits: Theorem-2 parameterization: T must be a power of two"},
-      {plan("is", std::string(kEmbed) +
-                      R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":4,"alpha":5,"threshold":[0.5],"v0":[0.25]}})",
-            2),
+      {plan("fp", std::string(kEmbed), 2),
+       "/time/timesteps: must be 1 at level fp"},
+      {plan(
+           "is",
+           std::string(kEmbed) +
+               R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":32,"alpha":16,"threshold":[0.5],"v0":[0.25],"bits":6}})",
+           3),
+       "/ops/2/attrs/bits: Theorem-2 parameterization: T must be a power of "
+       "two"},
+      {plan(
+           "is",
+           std::string(kEmbed) +
+               R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":4,"alpha":5,"threshold":[0.5],"v0":[0.25]}})",
+           2),
        "/ops/2/attrs/alpha: must be at most levels"},
-      {plan("qann", std::string(kEmbed) +
-                        R"(,{"op":"quantize","inputs":["x"],"outputs":["y"],"site":"Bad Name","attrs":{"scale":[1],"bits":6,"signed":true}})"),
+      {plan(
+           "qann",
+           std::string(kEmbed) +
+               R"(,{"op":"quantize","inputs":["x"],"outputs":["y"],"site":"Bad Name","attrs":{"scale":[1],"bits":6,"signed":true}})"),
        "/ops/1/site: \"Bad Name\" does not match"},
-      {plan("qann", std::string(kEmbed) +
-                        R"(,{"op":"quantize","inputs":["x"],"outputs":["y"],"site":"a","attrs":{"scale":[0],"bits":6,"signed":true}})"),
+      {plan(
+           "qann",
+           std::string(kEmbed) +
+               R"(,{"op":"quantize","inputs":["x"],"outputs":["y"],"site":"a","attrs":{"scale":[0],"bits":6,"signed":true}})"),
        "/ops/1/attrs/scale: every element must be > 0"},
-      {plan("qann", std::string(kEmbed) +
-                        R"(,{"op":"quantize","inputs":["x"],"outputs":["q"],"site":"a","attrs":{"scale":[1],"bits":6,"signed":true}},{"op":"quantize","inputs":["q"],"outputs":["y"],"site":"a","attrs":{"scale":[1],"bits":6,"signed":true}})"),
+      {plan(
+           "qann",
+           std::string(kEmbed) +
+               R"(,{"op":"quantize","inputs":["x"],"outputs":["q"],"site":"a","attrs":{"scale":[1],"bits":6,"signed":true}},{"op":"quantize","inputs":["q"],"outputs":["y"],"site":"a","attrs":{"scale":[1],"bits":6,"signed":true}})"),
        "/ops/2/site: duplicate site \"a\""},
   };
   for (const Case &c : cases) {
