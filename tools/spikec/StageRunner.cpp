@@ -86,7 +86,19 @@ bool StageRunner::run(const Stage &stage) {
   std::vector<std::string> argv = {stage.tool};
   argv.insert(argv.end(), stage.args.begin(), stage.args.end());
   std::string command = quoted(argv);
-  std::string fingerprint = command + "#" + std::to_string(chainKey_);
+  // Dependencies: earlier stages whose outputs this command names.
+  std::string fingerprint = command;
+  bool depRan = false;
+  for (const Done &d : earlier_) {
+    bool uses = false;
+    for (const std::string &o : d.outputs)
+      for (const std::string &a : stage.args)
+        uses = uses || a.find(o) != std::string::npos;
+    if (uses) {
+      fingerprint += "#" + d.key;
+      depRan = depRan || d.ran;
+    }
+  }
   for (const std::string &in : stage.inputs) {
     llvm::sys::fs::file_status st;
     if (!llvm::sys::fs::status(in, st))
@@ -95,18 +107,21 @@ bool StageRunner::run(const Stage &stage) {
           std::to_string(
               st.getLastModificationTime().time_since_epoch().count());
   }
-  chainKey_ = llvm::xxh3_64bits(fingerprint);
-  std::string key = llvm::utohexstr(chainKey_);
+  std::string key = llvm::utohexstr(llvm::xxh3_64bits(fingerprint));
+  Done self{{}, key, false};
+  for (const std::string &o : stage.outputs)
+    self.outputs.push_back(out_ + "/" + o);
 
   std::printf("[%2lld/%lld] %-22s ", (long long)index_, (long long)total_,
               stage.name.c_str());
   std::fflush(stdout);
   const nlohmann::json *done =
       state_.contains(stage.name) ? &state_[stage.name] : nullptr;
-  bool complete = !ranOne_ && done && done->value("key", "") == key;
+  bool complete = !depRan && done && done->value("key", "") == key;
   for (const std::string &o : stage.outputs)
     complete = complete && llvm::sys::fs::exists(out_ + "/" + o);
   if (complete) {
+    earlier_.push_back(self);
     stages_.push_back({{"name", stage.name},
                        {"command", command},
                        {"log", logPath(stage)},
@@ -117,7 +132,8 @@ bool StageRunner::run(const Stage &stage) {
   }
   std::printf("\n");
   std::fflush(stdout);
-  ranOne_ = true;
+  self.ran = true;
+  earlier_.push_back(self);
   // Until it succeeds, the stage and everything after it are not done.
   state_.erase(stage.name);
   saveState();

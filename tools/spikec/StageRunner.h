@@ -1,12 +1,14 @@
 //===- StageRunner.h - Resumable stages of a spikec job ---------*- C++ -*-===//
 //
-// A spikec job is a chain of stages, each one run of a spikec tool
+// A spikec job is a sequence of stages, each one run of a spikec tool
 // (spike-translate, spike-opt, spike-run) with its stdout logged under
-// OUT/logs. A stage's key hashes its command line and the key of the stage
-// before it; when a stage succeeds, its key and outputs go to
-// OUT/.spikec-state.json. A re-run skips every stage whose key is recorded
-// and whose outputs exist, so an interrupted job resumes where it stopped
-// and a changed option re-runs exactly the stages it reaches.
+// OUT/logs. A stage depends on the earlier stages whose outputs its command
+// names; its key hashes its command line, the keys of those stages and the
+// size and time of the files outside OUT it reads. When a stage succeeds,
+// its key goes to OUT/.spikec-state.json. A re-run skips every stage whose
+// key is recorded, whose outputs exist and none of whose dependencies ran,
+// so an interrupted job resumes where it stopped and a changed option
+// (another chip, say) re-runs exactly the stages that depend on it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,8 +41,8 @@ public:
   StageRunner(std::string toolDir, std::string out, int64_t threads,
               int64_t totalStages, bool fresh);
 
-  /// Runs the stage unless it is complete with the same key and no stage
-  /// before it ran in this job. On failure
+  /// Runs the stage unless it is complete with the same key and none of the
+  /// stages it depends on ran in this job. On failure
   /// prints one error line naming the stage and its log, and returns false.
   bool run(const Stage &stage);
 
@@ -56,8 +58,12 @@ private:
 
   std::string toolDir_, out_;
   int64_t threads_, total_, index_ = 0;
-  uint64_t chainKey_ = 0;
-  bool ranOne_ = false; ///< once a stage runs, every later one runs too
+  struct Done {
+    std::vector<std::string> outputs; ///< absolute
+    std::string key;
+    bool ran;
+  };
+  std::vector<Done> earlier_; ///< the stages of this job so far
   nlohmann::json state_ = nlohmann::json::object();
   nlohmann::json stages_ = nlohmann::json::array();
 };
