@@ -189,7 +189,7 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::RMSNorm:
     return rmsnorm(in(0), param("weight"), op.eps);
   case OpKind::Linear: {
-    const at::Tensor &w = param("weight");
+    const at::Tensor &w = chipWeight(op, index);
     if (inPlan && !linearSite_[index].empty()) {
       // The dense QANN computes this layer once per token, not per step.
       int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);
@@ -293,6 +293,43 @@ at::Tensor Executor::run(const PlanOp &op,
   return {};
 }
 
+/// The integer codes of a quantized linear's weight, moved to the chip's
+/// weight format when it is narrower ([rows, cols] doubles).
+static at::Tensor weightCodes(const PlanOp &op, int chipBits) {
+  at::Tensor w = op.params.at("weight").to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor s =
+      op.params.at("weight_row_scale").to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor k = at::empty(w.sizes(), at::kDouble);
+  int64_t rows = w.size(0), cols = w.size(1);
+  int to = chipBits > 0 ? chipBits : int(op.bits);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      k.data_ptr<double>()[r * cols + c] = double(neuron::rescaleCode(
+          neuron::weightCode(w.data_ptr<float>()[r * cols + c],
+                             s.data_ptr<float>()[r], int(op.bits)),
+          int(op.bits), to));
+  return k;
+}
+
+const at::Tensor &Executor::chipWeight(const PlanOp &op, size_t index) {
+  const at::Tensor &w = op.params.at("weight");
+  if (!chip_.weightBits || op.bits <= chip_.weightBits ||
+      linearSite_[index].empty() || !op.params.count("weight_row_scale"))
+    return w;
+  // On the chip this linear keeps chip_.weightBits: codes rescaled, the
+  // row scale times 2^(bits - chip bits).
+  at::Tensor &cached = chipWeights_[index];
+  if (!cached.defined()) {
+    at::Tensor scale = op.params.at("weight_row_scale").to(at::kCPU) *
+                       double(int64_t(1) << (op.bits - chip_.weightBits));
+    cached =
+        (weightCodes(op, chip_.weightBits) * scale.to(at::kDouble).unsqueeze(1))
+            .to(at::kFloat)
+            .to(w.device());
+  }
+  return cached;
+}
+
 at::Tensor Executor::asSteps(const at::Tensor &x, int64_t bypass) {
   at::Tensor c = x.to(at::kCPU);
   if (bypass > 0) // prefix positions run on the host, not on the chip
@@ -319,16 +356,8 @@ void Executor::traceAccumulation(const PlanOp &op, const std::string &site,
   for (int64_t c = 0; c < d; ++c)
     theta[c] = double(groupValue(neuronOp->threshold, c, d));
   at::Tensor counts = at::round(x / theta + neuronOp->neuron.alpha);
-  // Integer codes of the weight: its grid value over the row's scale.
-  at::Tensor w = op.params.at("weight").to(at::kCPU, at::kFloat).contiguous();
-  at::Tensor s = codes->second.to(at::kCPU, at::kFloat).contiguous();
-  at::Tensor k = at::empty(w.sizes(), at::kDouble);
-  int64_t rows = w.size(0), cols = w.size(1);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      k.data_ptr<double>()[r * cols + c] =
-          double(neuron::weightCode(w.data_ptr<float>()[r * cols + c],
-                                    s.data_ptr<float>()[r], int(op.bits)));
+  // Integer codes of the weight, in the chip's weight format.
+  at::Tensor k = weightCodes(op, chip_.weightBits);
   (*trace_)[op.paramNames.at("weight") + ".accum"] =
       asSteps(at::matmul(counts, k.t()).to(at::kLong),
               neuronOp->kind == OpKind::ISNeuron ? bypassRows() : 0);

@@ -31,6 +31,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
@@ -197,7 +198,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   }
 
   // Synapse tables from the weight codes.
-  llvm::json::Array linears, hostLinears;
+  llvm::json::Array linears, hostLinears, rescaled;
   int64_t topCode = (int64_t(1) << (neuronCore->weightBits - 1)) - 1;
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     spk::LinearOp l = graph->linears[g];
@@ -214,11 +215,33 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                           l.getWeightBits(), *weights, "emit-chip-program");
     if (failed(w))
       return failure();
-    if (w->bits > neuronCore->weightBits)
-      return l.emitError("emit-chip-program: linear \"")
-             << in.synapses[g].name << "\" has " << w->bits
-             << "-bit weights; core type " << neuronCore->name << " holds "
-             << neuronCore->weightBits;
+    // Weights wider than the chip's: codes move to its grid (the row
+    // scales, on the host, grow to match); the error is measured per layer.
+    if (w->bits > neuronCore->weightBits) {
+      double err = 0, norm = 0;
+      double grow = double(int64_t(1) << (w->bits - neuronCore->weightBits));
+      for (int64_t r = 0; r < w->rows; ++r)
+        for (int64_t c = 0; c < w->cols; ++c) {
+          int64_t &k = w->codes[r * w->cols + c];
+          int64_t moved =
+              neuron::rescaleCode(k, w->bits, neuronCore->weightBits);
+          double before = double(k) * w->scales[r];
+          double after = double(moved) * grow * w->scales[r];
+          err += (after - before) * (after - before);
+          norm += before * before;
+          k = moved;
+        }
+      double relative = norm > 0 ? std::sqrt(err / norm) : 0;
+      l.emitRemark("emit-chip-program: linear \"")
+          << in.synapses[g].name << "\": " << w->bits << "-bit weights on "
+          << neuronCore->weightBits << "-bit synapses of core type "
+          << neuronCore->name << ": relative error "
+          << llvm::formatv("{0:e3}", relative).str();
+      rescaled.push_back(llvm::json::Object{{"name", in.synapses[g].name},
+                                            {"from_bits", w->bits},
+                                            {"to_bits", neuronCore->weightBits},
+                                            {"relative_error", relative}});
+    }
     llvm::json::Array tiles;
     for (const TileRef &t : tilesOf[g]) {
       std::vector<int64_t> &block = cores[t.core].blocks[t.block].codes;
@@ -386,6 +409,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       {"cores", std::move(coreJson)},
       {"sites", std::move(siteJson)},
       {"linears", std::move(linears)},
+      {"rescaled_weights", std::move(rescaled)},
       {"host", llvm::json::Object{{"sites", std::move(hostSites)},
                                   {"linears", std::move(hostLinears)}}}};
   os << llvm::formatv("{0:1}", llvm::json::Value(std::move(manifest))) << "\n";

@@ -140,7 +140,7 @@ chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan) {
           "' uses the uniform schedule; chips run integrate-then-fire");
   for (const auto &c : chip->coreTypes)
     if (c.runs(spike::core::OpClass::Neuron))
-      return spike::runtime::ChipNumerics{c.stateBits};
+      return spike::runtime::ChipNumerics{c.stateBits, c.weightBits};
   return spike::core::Status::error(chipPath +
                                     ": no core type runs neuron ops");
 #else

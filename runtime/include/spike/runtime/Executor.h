@@ -128,6 +128,8 @@ private:
   uint64_t sampleState_ = 1;
   const TrainableSites *trainable_ = nullptr;
   ChipNumerics chip_;
+  /// Per linear op: its weight in the chip's format, when narrower.
+  std::map<size_t, at::Tensor> chipWeights_;
   std::map<std::string, at::Tensor> *trace_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
   int64_t offset_ = 0;           ///< position of the first row being run
@@ -144,6 +146,8 @@ private:
   /// [steps, ..., S, width] -> [steps, rows, width] on the CPU, without
   /// the first `bypass` positions along S.
   static at::Tensor asSteps(const at::Tensor &x, int64_t bypass = 0);
+  /// A linear's weight as the chip holds it (chip numerics), else as is.
+  const at::Tensor &chipWeight(const PlanOp &op, size_t index);
   /// Records "<weight>.accum" for a linear reading an IF site.
   void traceAccumulation(const PlanOp &op, const std::string &site,
                          const at::Tensor &input);

@@ -50,7 +50,8 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
 /// neuron::chipFracBits fractional bits, fed the fixed-point charges of
 /// neuron::chipCharge, saturating after each window.
 struct ChipNumerics {
-  int stateBits = 0; ///< 0: float membranes
+  int stateBits = 0;  ///< 0: float membranes
+  int weightBits = 0; ///< linears on the chip keep at most this many bits
 };
 
 /// IS neurons over the T steps of `x` ([T, ...]); returns the emitted values

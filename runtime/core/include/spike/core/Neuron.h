@@ -311,6 +311,20 @@ template <typename F> inline int64_t weightCode(F w, F scale, int bits) {
   return int64_t(std::min(std::max(k, -top), top));
 }
 
+/// A weight code of `from` bits moved to a narrower `to`-bit grid (the
+/// chip's weight format): divided by 2^(from - to), rounded half up and
+/// clipped, while the row's scale grows by 2^(from - to). The emitter
+/// reports the error this costs per layer; the runtime's chip numerics
+/// apply the same codes.
+inline int64_t rescaleCode(int64_t k, int from, int to) {
+  if (to >= from)
+    return k;
+  int64_t step = int64_t(1) << (from - to);
+  int64_t top = (int64_t(1) << (to - 1)) - 1;
+  int64_t q = floorIn<int64_t>(k + step / 2, step);
+  return q > top ? top : (q < -top ? -top : q);
+}
+
 } // namespace spike::neuron
 
 #endif // SPIKE_CORE_NEURON_H
