@@ -85,8 +85,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
       if (chip.stateBits) {
         // The chip's register: threshold units scaled by 2^frac.
         int64_t one = int64_t(1) << frac;
-        neuron::ISState<int64_t> st{
-            neuron::toFixed(double(groupValue(v0, i, d) / theta), frac), 0};
+        auto st = neuron::chipInit(groupValue(v0, i, d), theta, frac);
         for (int64_t t = 0; t < steps; ++t) {
           int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
           int64_t s = neuron::isStep<int64_t>(st, charge, 1, params, one);
@@ -151,8 +150,7 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
       if (chip.stateBits) {
         // The chip's register: threshold units scaled by 2^frac.
         int64_t one = int64_t(1) << frac;
-        neuron::ISState<int64_t> st{
-            neuron::toFixed(double(groupValue(v0, i, d) / theta), frac), 0};
+        auto st = neuron::chipInit(groupValue(v0, i, d), theta, frac);
         for (int64_t t = 0; t < steps; ++t) {
           int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
           q.data_ptr<int64_t>()[t * per + i] = charge;

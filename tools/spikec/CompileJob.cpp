@@ -295,15 +295,19 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
     lowerToIF("is", "if-uncalibrated");
     chipGraph = "if-uncalibrated";
   }
+  // The chip's legality check of a graph; its diagnostics are the log.
+  auto checkChip = [&](const std::string &name, const std::string &graph,
+                       const std::string &output) {
+    stages.push_back({name,
+                      "spike-opt",
+                      {at("ir/" + graph + ".mlir"),
+                       "--spike-check-chip=chip=" + o.chip, "-o", at(output)},
+                      {output},
+                      {o.chip},
+                      /*captureStderr=*/true});
+  };
   // Legality before the long stages: an infeasible chip fails here.
-  stages.push_back(
-      {"chip legality",
-       "spike-opt",
-       {at("ir/" + chipGraph + ".mlir"), "--spike-check-chip=chip=" + o.chip,
-        "-o", at("chip/checked.mlir")},
-       {"chip/checked.mlir"},
-       {o.chip},
-       /*captureStderr=*/true});
+  checkChip("chip legality", chipGraph, "chip/checked.mlir");
   plan("is");
   std::vector<std::string> calArgs = {"calibrate",
                                       "--plan",
@@ -345,14 +349,7 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
     plan("if");
     finalGraph = "if";
   }
-  stages.push_back(
-      {"chip legality (final)",
-       "spike-opt",
-       {at("ir/" + finalGraph + ".mlir"), "--spike-check-chip=chip=" + o.chip,
-        "-o", at("chip/final.mlir")},
-       {"chip/final.mlir"},
-       {o.chip},
-       /*captureStderr=*/true});
+  checkChip("chip legality (final)", finalGraph, "chip/final.mlir");
 
   // Evaluation at every level. IF equals IS exactly (integrate-then-fire),
   // so the IS plans stand for it and the slow sub-step model is not re-run.

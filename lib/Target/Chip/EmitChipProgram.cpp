@@ -177,8 +177,8 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       for (int64_t c = p.first; c < std::min(p.first + p.count, width); ++c) {
         double th = theta[neuron::groupOf(c, width, int64_t(theta.size()))];
         double v = v0[neuron::groupOf(c, width, int64_t(v0.size()))];
-        int64_t raw =
-            neuron::toFixed(double(float(v) / float(th)), fracOf[p.owner]);
+        // The plan (and so the runtime) holds thresholds as floats.
+        int64_t raw = neuron::chipInit(float(v), float(th), fracOf[p.owner]).u;
         img.neurons.insert(img.neurons.end(), {int64_t(p.owner), c, raw});
       }
     }

@@ -297,6 +297,13 @@ template <typename F> inline int64_t chipCharge(F current, F theta, int frac) {
   return toFixed(double(current / theta), frac);
 }
 
+/// A chip neuron's starting state: v0 / theta in the IR's precision, in the
+/// membrane's fixed point.
+template <typename F>
+inline ISState<int64_t> chipInit(F v0, F theta, int frac) {
+  return {toFixed(double(v0 / theta), frac), 0};
+}
+
 /// A membrane register of `stateBits` saturates rather than wraps.
 inline int64_t saturate(int64_t u, int stateBits) {
   int64_t top = (int64_t(1) << (stateBits - 1)) - 1;
