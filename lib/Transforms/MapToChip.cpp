@@ -102,6 +102,11 @@ void MapToChipPass::runOnOperation() {
   if (report.empty())
     return;
   llvm::json::Array layers;
+  bool graded = false;
+  for (const auto &c : desc->coreTypes)
+    graded =
+        graded || (c.runs(core::OpClass::Synaptic) && c.spikePayloadBits > 0);
+  double synopPj = graded ? desc->synopGradedPj : desc->synopBinaryPj;
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const core::MappedSynapses &s = in.synapses[g];
     double dense = double(s.outputs) * double(s.fanIn);
@@ -113,7 +118,12 @@ void MapToChipPass::runOnOperation() {
         {"tiles", int64_t(coresOf[g].size())},
         {"synaptic_ops", r.groupSynapticOps[g]},
         {"dense_macs", dense},
-        {"sops_per_mac", r.groupSynapticOps[g] / dense}});
+        {"sops_per_mac", r.groupSynapticOps[g] / dense},
+        // Per layer: its synaptic ops against the dense MACs and weight
+        // reads of the same layer (hops and static power are per token).
+        {"synaptic_pj", r.groupSynapticOps[g] * synopPj},
+        {"dense_int8_pj",
+         dense * (desc->denseInt8MacPj + desc->denseSramBytePj)}});
   }
   llvm::json::Object doc{
       {"format", "spikec.chip-mapping"},

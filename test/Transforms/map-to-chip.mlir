@@ -23,6 +23,8 @@
 // REPORT-DAG: "name": "model.layers.3.mlp.down_proj.weight"
 // REPORT-DAG: "site": "blk3.mlp.down_in"
 // REPORT-DAG: "synaptic_ops": 1769472
+// REPORT-DAG: "synaptic_pj": 53084160
+// REPORT-DAG: "dense_int8_pj": 1309409.28
 
 // BINARY: error: spike-map-to-chip: truenorth-like: linear "model.layers.3.mlp.down_proj.weight" needs fan-in 1536; max is 256 on core type neurosynaptic; graded spikes unavailable, so no relay split is possible
 // PLACEMENT: error: spike-map-to-chip: placement must be optimized or round-robin, got 'diagonal'

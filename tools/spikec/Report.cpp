@@ -4,6 +4,7 @@
 
 #include "spike/core/FileIO.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -327,6 +328,24 @@ bool writeReport(const JobFacts &f) {
     md << "| int8 dense reference: compute | " << uj(d["compute_pj"]) << " |\n";
     md << "| int8 dense reference: weight memory | "
        << uj(d["weight_memory_pj"]) << " |\n\n";
+    // The layers that cost the most synaptic energy.
+    std::vector<const nlohmann::json *> layers;
+    for (const nlohmann::json &l : mapping["layers"])
+      layers.push_back(&l);
+    std::stable_sort(layers.begin(), layers.end(),
+                     [](const nlohmann::json *a, const nlohmann::json *b) {
+                       return (*a)["synaptic_pj"].get<double>() >
+                              (*b)["synaptic_pj"].get<double>();
+                     });
+    md << "| layer (top " << std::min<size_t>(8, layers.size())
+       << " by synaptic energy) | SOPs / MACs | synaptic uJ | int8 dense uJ "
+          "|\n|---|---|---|---|\n";
+    for (size_t i = 0; i < layers.size() && i < 8; ++i)
+      md << "| " << (*layers[i])["name"].get<std::string>() << " | "
+         << fixed((*layers[i])["sops_per_mac"], 3) << " | "
+         << uj((*layers[i])["synaptic_pj"]) << " | "
+         << uj((*layers[i])["dense_int8_pj"]) << " |\n";
+    md << "\nEvery layer: `chip/mapping.json`.\n\n";
     double be = mapping["break_even_rate_multiple"].get<double>();
     double bs = mapping["break_even_synaptic_only_multiple"].get<double>();
     if (be > 0)
