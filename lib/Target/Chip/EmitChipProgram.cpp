@@ -11,8 +11,8 @@
 //     stay on the host);
 //   - routing table: (neuron, destination core, destination axon).
 // The host sends each IF neuron its fixed-point charge per time step and
-// reads each tile's accumulators after the step's L sub-steps; partial
-// sums of split fan-ins add up at readout. spike-chipsim runs the program.
+// reads the accumulators after the step: a tile's, or, for a split fan-in,
+// the relay's that its partial sums were sent to. spike-chipsim runs it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -161,6 +161,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     size_t block; ///< index in the core's blocks
   };
   std::vector<std::vector<TileRef>> tilesOf(in.synapses.size());
+  struct RelayRef {
+    int core;
+    int64_t outFirst, outCount, accBase;
+  };
+  std::vector<std::vector<RelayRef>> relaysOf(in.synapses.size());
   std::vector<std::vector<std::pair<int, int64_t>>> sitePieces(
       in.sites.size()); // (piece index, neuron base)
   for (size_t i = 0; i < mapped->pieces.size(); ++i) {
@@ -193,6 +198,15 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       img.blocks.push_back(
           {img.axons, img.accumulators, p.inCount, p.count, {}});
       img.axons += p.inCount;
+      img.accumulators += p.count;
+    }
+    // A split fan-in's partial sums meet in relay accumulators.
+    if (p.kind == core::Piece::Relay) {
+      int site = in.synapses[p.owner].site;
+      if (site < 0 || !onChip[site])
+        continue;
+      CoreImage &img = cores[p.core];
+      relaysOf[p.owner].push_back({p.core, p.first, p.count, img.accumulators});
       img.accumulators += p.count;
     }
   }
@@ -242,7 +256,12 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                                             {"to_bits", neuronCore->weightBits},
                                             {"relative_error", relative}});
     }
-    llvm::json::Array tiles;
+    llvm::json::Array tiles, relays;
+    for (const RelayRef &r : relaysOf[g])
+      relays.push_back(llvm::json::Object{{"core", r.core},
+                                          {"out_first", r.outFirst},
+                                          {"out_count", r.outCount},
+                                          {"accumulator_base", r.accBase}});
     for (const TileRef &t : tilesOf[g]) {
       std::vector<int64_t> &block = cores[t.core].blocks[t.block].codes;
       block.resize(size_t(t.inCount * t.outCount));
@@ -253,7 +272,14 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
             return l.emitError("emit-chip-program: weight code out of range");
           block[size_t((c - t.inFirst) * t.outCount + r - t.outFirst)] = code;
         }
+      // The relay that sums this tile's outputs with the other input
+      // ranges' (split fan-in), if any.
+      int64_t relay = -1;
+      for (size_t k = 0; k < relaysOf[g].size(); ++k)
+        if (relaysOf[g][k].outFirst == t.outFirst)
+          relay = int64_t(k);
       tiles.push_back(llvm::json::Object{{"core", t.core},
+                                         {"relay", relay},
                                          {"block", int64_t(t.block)},
                                          {"out_first", t.outFirst},
                                          {"out_count", t.outCount},
@@ -264,6 +290,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     }
     linears.push_back(
         llvm::json::Object{{"name", in.synapses[g].name},
+                           {"relays", std::move(relays)},
                            {"site", in.sites[in.synapses[g].site].name},
                            {"rows", w->rows},
                            {"cols", w->cols},

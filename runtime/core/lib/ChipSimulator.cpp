@@ -268,20 +268,46 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                 }
               }
             }
-          // The host reads each tile's accumulators; split fan-ins add up.
+          // After the step: tiles of a split fan-in send their partial
+          // sums to their relay's accumulators (one message per nonzero
+          // sum); the host reads the relays and the unsplit tiles.
           for (size_t li = 0; li < readers.size(); ++li) {
-            int64_t outRows = readers[li]->at("rows").get<int64_t>();
-            for (const json &tile : readers[li]->at("tiles")) {
-              Core &c = cores.at(tile.at("core").get<int>());
-              int64_t first = tile.at("out_first").get<int64_t>();
-              int64_t count = tile.at("out_count").get<int64_t>();
-              int64_t base = tile.at("accumulator_base").get<int64_t>();
+            const json &linear = *readers[li];
+            int64_t outRows = linear.at("rows").get<int64_t>();
+            const json &relays = linear.at("relays");
+            auto readOut = [&](Core &c, int64_t first, int64_t count,
+                               int64_t base) {
               for (int64_t o = 0; o < count; ++o) {
                 accums[li].data[size_t((t * rows + r) * outRows + first + o)] +=
                     c.acc[size_t(base + o)];
                 c.acc[size_t(base + o)] = 0;
               }
+            };
+            for (const json &tile : linear.at("tiles")) {
+              Core &c = cores.at(tile.at("core").get<int>());
+              int64_t first = tile.at("out_first").get<int64_t>();
+              int64_t count = tile.at("out_count").get<int64_t>();
+              int64_t base = tile.at("accumulator_base").get<int64_t>();
+              int64_t relay = tile.at("relay").get<int64_t>();
+              if (relay < 0) {
+                readOut(c, first, count, base);
+                continue;
+              }
+              const json &rl = relays.at(size_t(relay));
+              Core &rc = cores.at(rl.at("core").get<int>());
+              int64_t rbase = rl.at("accumulator_base").get<int64_t>();
+              for (int64_t o = 0; o < count; ++o) {
+                int64_t &v = c.acc[size_t(base + o)];
+                result.relayMessages += v != 0;
+                rc.acc[size_t(rbase + o)] += v;
+                v = 0;
+              }
             }
+            for (const json &rl : relays)
+              readOut(cores.at(rl.at("core").get<int>()),
+                      rl.at("out_first").get<int64_t>(),
+                      rl.at("out_count").get<int64_t>(),
+                      rl.at("accumulator_base").get<int64_t>());
           }
         }
       }

@@ -5,8 +5,9 @@
 // graded IS neurons, on int64 registers) fed the host's fixed-point
 // charges, each spike an event that the source core's routing table sends
 // to (core, axon) pairs, each event adding the axon's synapse weight codes
-// (times its payload) to accumulators, and the host reading each tile's
-// accumulators after the step. The result
+// (times its payload) to accumulators, tiles of a split fan-in sending
+// their partial sums to relay accumulators, and the host reading them after
+// the step. The result
 // is compared bit for bit with `spike-run exec --chip-numerics
 // --chip-trace`, which computes the same quantities densely.
 //
@@ -37,7 +38,8 @@ struct ChipSimResult {
   int64_t spikes = 0;                       ///< spike events emitted
   int64_t deliveries = 0;                   ///< (core, axon) messages routed
   int64_t synapticOps = 0;                  ///< weight additions
-  int64_t saturations = 0; ///< membranes clipped to the register
+  int64_t saturations = 0;   ///< membranes clipped to the register
+  int64_t relayMessages = 0; ///< partial sums sent to relays
 };
 
 /// Loads the program (manifest JSON and its tensors) and runs it on the
