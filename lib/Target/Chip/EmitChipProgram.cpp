@@ -34,6 +34,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 using namespace mlir;
@@ -53,6 +54,11 @@ struct CoreImage {
   };
   std::vector<Block> blocks;
   std::vector<int32_t> routes; ///< (neuron, core, axon) triples
+  /// Copy routes: (input axon, core, axon) triples. Copy neurons on this
+  /// core listen on an input axon and re-send its spikes, each to at most
+  /// max_fan_out cores.
+  std::vector<int32_t> copies;
+  int64_t copyNeurons = 0;
   int64_t axons = 0, accumulators = 0;
 };
 
@@ -298,6 +304,34 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"tiles", std::move(tiles)}});
   }
 
+  // Copy cores: free cores of the system, filled up to their neuron and
+  // axon limits. Returns (core, input axon) for `n` copy neurons.
+  std::set<int> used;
+  for (const core::Piece &p : mapped->pieces)
+    if (p.core >= 0)
+      used.insert(p.core);
+  int copyCore = -1;
+  auto allocateCopies =
+      [&](int64_t n) -> std::optional<std::pair<int, int64_t>> {
+    auto fits = [&](int core) {
+      const CoreImage &img = cores[core];
+      return img.copyNeurons + n <= neuronCore->maxNeurons &&
+             img.axons < neuronCore->maxFanInAxons;
+    };
+    if (copyCore < 0 || !fits(copyCore)) {
+      int next = copyCore < 0 ? 0 : copyCore + 1;
+      while (
+          next < int(chip->chips * chip->coresPerChip) &&
+          (used.count(next) || next % chip->coresPerChip >= neuronCore->count))
+        ++next;
+      if (next >= int(chip->chips * chip->coresPerChip))
+        return std::nullopt;
+      copyCore = next;
+      used.insert(next);
+    }
+    return std::pair<int, int64_t>{copyCore, cores[copyCore].axons++};
+  };
+
   // Routes: every neuron to each tile that reads its channel.
   llvm::json::Array siteJson;
   for (size_t s = 0; s < in.sites.size(); ++s) {
@@ -308,28 +342,51 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     for (auto [pi, base] : sitePieces[s]) {
       const core::Piece &p = mapped->pieces[pi];
       CoreImage &img = cores[p.core];
+      // Per neuron: the (core, axon) pairs of the tiles reading its channel.
+      std::map<int64_t, std::vector<std::pair<int32_t, int32_t>>> targets;
       for (size_t g = 0; g < in.synapses.size(); ++g) {
         if (in.synapses[g].site != int(s))
           continue;
         for (const TileRef &t : tilesOf[g])
           for (int64_t c = std::max(p.first, t.inFirst);
                c < std::min(p.first + p.count, t.inFirst + t.inCount); ++c)
-            img.routes.insert(img.routes.end(),
-                              {int32_t(base + c - p.first), int32_t(t.core),
-                               int32_t(t.axonBase + c - t.inFirst)});
+            targets[base + c - p.first].push_back(
+                {int32_t(t.core), int32_t(t.axonBase + c - t.inFirst)});
       }
-      // Fan-out: destination cores per neuron.
-      std::map<int64_t, std::set<int32_t>> destinations;
-      for (size_t e = 0; e < img.routes.size(); e += 3)
-        destinations[img.routes[e]].insert(img.routes[e + 1]);
-      for (auto &[local, cores] : destinations)
-        if (int64_t(cores.size()) > neuronCore->maxFanOut)
+      for (auto &[local, list] : targets) {
+        std::map<int32_t, std::vector<int32_t>> byCore;
+        for (auto [core, axon] : list)
+          byCore[core].push_back(axon);
+        if (int64_t(byCore.size()) <= neuronCore->maxFanOut) {
+          for (auto [core, axon] : list)
+            img.routes.insert(img.routes.end(), {int32_t(local), core, axon});
+          continue;
+        }
+        // Fan-out above the limit: the spike goes to one input axon of a
+        // copy core, whose crossbar feeds one copy neuron per group of at
+        // most max_fan_out destination cores.
+        int64_t copiesNeeded =
+            (int64_t(byCore.size()) + neuronCore->maxFanOut - 1) /
+            neuronCore->maxFanOut;
+        auto copy = allocateCopies(copiesNeeded);
+        if (!copy)
           return fail("site \"" + n.name + "\": a neuron reaches " +
-                      std::to_string(cores.size()) + " cores; max fan-out is " +
+                      std::to_string(byCore.size()) +
+                      " cores; max fan-out is " +
                       std::to_string(neuronCore->maxFanOut) + " on core type " +
-                      neuronCore->name +
-                      ": copy neurons would be needed, which the emitter "
-                      "does not insert yet");
+                      neuronCore->name + ", and " + chip->name +
+                      " has no free core for its " +
+                      std::to_string(copiesNeeded) + " copy neurons");
+        auto [copyId, copyAxon] = *copy;
+        img.routes.insert(img.routes.end(),
+                          {int32_t(local), int32_t(copyId), int32_t(copyAxon)});
+        CoreImage &copyImg = cores[copyId];
+        copyImg.copyNeurons += copiesNeeded;
+        for (auto &[core, axons] : byCore)
+          for (int32_t axon : axons)
+            copyImg.copies.insert(copyImg.copies.end(),
+                                  {int32_t(copyAxon), core, axon});
+      }
       pieces.push_back(llvm::json::Object{{"core", p.core},
                                           {"first", p.first},
                                           {"count", p.count},
@@ -400,6 +457,10 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                       img.routes.size(), 4);
         !st)
       return fail(st.message());
+    if (auto st = add("copies", core::DType::I32, img.copies.data(),
+                      img.copies.size(), 4);
+        !st)
+      return fail(st.message());
     coreJson.push_back(
         llvm::json::Object{{"id", id},
                            {"neurons", int64_t(img.neurons.size() / 3)},
@@ -407,7 +468,9 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"accumulators", img.accumulators},
                            {"synapses", synapses},
                            {"blocks", std::move(blocks)},
-                           {"routes", int64_t(img.routes.size() / 3)}});
+                           {"routes", int64_t(img.routes.size() / 3)},
+                           {"copy_neurons", img.copyNeurons},
+                           {"copy_routes", int64_t(img.copies.size() / 3)}});
   }
   tensors.setMetadata("format", "spikec.chip-program");
   if (auto st = tensors.write(options.tensorsPath); !st)

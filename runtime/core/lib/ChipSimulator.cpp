@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace spike::core {
 
@@ -18,9 +19,11 @@ using json = nlohmann::json;
 
 /// One core: its tables, indexed for event delivery.
 struct Core {
-  std::vector<int64_t> neurons; ///< (site, channel, v0) triples
-  std::vector<int64_t> routeOf; ///< CSR offsets by local neuron
-  std::vector<int32_t> routes;  ///< (core, axon) pairs
+  std::vector<int64_t> neurons;    ///< (site, channel, v0) triples
+  std::vector<int64_t> copyOf;     ///< CSR offsets by input axon
+  std::vector<int32_t> copyRoutes; ///< copy neurons' (core, axon) pairs
+  std::vector<int64_t> routeOf;    ///< CSR offsets by local neuron
+  std::vector<int32_t> routes;     ///< (core, axon) pairs
   /// Synapse blocks by first axon: [in, out] weight codes.
   struct Block {
     int64_t axonBase, accBase, in, out;
@@ -117,6 +120,13 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
           !st)
         return st;
       int64_t axons = c.at("axons").get<int64_t>();
+      auto copies = table(*program, base + "copies");
+      if (!copies)
+        return copies.status();
+      if (auto st = index(*copies, axons, core.copyOf, core.copyRoutes,
+                          base + "copies");
+          !st)
+        return st;
       const json &blocks = c.at("blocks");
       for (size_t j = 0; j < blocks.size(); ++j) {
         Core::Block b{blocks[j].at("axon_base").get<int64_t>(),
@@ -209,6 +219,32 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
         accums.back().data.assign(size_t(steps * rows * outRows), 0);
       }
       std::vector<uint8_t> raster(size_t(p.levels));
+      // An event at (core, axon): the axon's synapse block adds its row to
+      // the accumulators; copy neurons on the axon re-send it at once.
+      std::function<void(int, int64_t, int64_t)> deliver =
+          [&](int coreId, int64_t axon, int64_t payload) {
+            Core &dst = cores.at(coreId);
+            ++result.deliveries;
+            auto it = std::upper_bound(
+                dst.blocks.begin(), dst.blocks.end(), axon,
+                [](int64_t a, const Core::Block &b) { return a < b.axonBase; });
+            if (it != dst.blocks.begin() &&
+                axon < (it - 1)->axonBase + (it - 1)->in) {
+              const Core::Block &blk = *(it - 1);
+              const int64_t *row =
+                  blk.codes.data() + (axon - blk.axonBase) * blk.out;
+              for (int64_t o = 0; o < blk.out; ++o) {
+                dst.acc[size_t(blk.accBase + o)] += payload * row[o];
+                result.synapticOps += row[o] != 0;
+              }
+            }
+            for (int64_t e = dst.copyOf[size_t(axon)];
+                 e < dst.copyOf[size_t(axon + 1)]; ++e) {
+              ++result.copies;
+              deliver(dst.copyRoutes[size_t(2 * e)],
+                      dst.copyRoutes[size_t(2 * e + 1)], payload);
+            }
+          };
       // Per neuron and slot: the spike payload (0: none).
       std::vector<std::vector<int64_t>> fired(
           cells.size(), std::vector<int64_t>(size_t(slots)));
@@ -247,26 +283,9 @@ Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                                  cell.channel)] = payload;
               const Core &src = cores.at(cell.core);
               for (int64_t e = src.routeOf[size_t(cell.local)];
-                   e < src.routeOf[size_t(cell.local + 1)]; ++e) {
-                Core &dst = cores.at(src.routes[size_t(2 * e)]);
-                int64_t axon = src.routes[size_t(2 * e + 1)];
-                ++result.deliveries;
-                // The block holding the axon: blocks lie in axon order.
-                auto it =
-                    std::upper_bound(dst.blocks.begin(), dst.blocks.end(), axon,
-                                     [](int64_t a, const Core::Block &b) {
-                                       return a < b.axonBase;
-                                     });
-                if (it == dst.blocks.begin())
-                  continue;
-                const Core::Block &blk = *(it - 1);
-                const int64_t *row =
-                    blk.codes.data() + (axon - blk.axonBase) * blk.out;
-                for (int64_t o = 0; o < blk.out; ++o) {
-                  dst.acc[size_t(blk.accBase + o)] += payload * row[o];
-                  result.synapticOps += row[o] != 0;
-                }
-              }
+                   e < src.routeOf[size_t(cell.local + 1)]; ++e)
+                deliver(src.routes[size_t(2 * e)],
+                        src.routes[size_t(2 * e + 1)], payload);
             }
           // After the step: tiles of a split fan-in send their partial
           // sums to their relay's accumulators (one message per nonzero

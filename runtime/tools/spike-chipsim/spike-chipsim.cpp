@@ -94,11 +94,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::printf("simulated %s: %lld spike events, %lld routed messages, %lld "
-              "synaptic ops, %lld partial sums to relays, %lld saturated "
-              "membranes\n",
+              "synaptic ops, %lld partial sums to relays, %lld copied "
+              "spikes, %lld saturated membranes\n",
               program.c_str(), (long long)r->spikes, (long long)r->deliveries,
               (long long)r->synapticOps, (long long)r->relayMessages,
-              (long long)r->saturations);
+              (long long)r->copies, (long long)r->saturations);
   if (!out.empty()) {
     SafetensorsWriter w;
     for (const auto &[name, t] : r->tensors) {

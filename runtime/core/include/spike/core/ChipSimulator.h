@@ -40,6 +40,7 @@ struct ChipSimResult {
   int64_t synapticOps = 0;                  ///< weight additions
   int64_t saturations = 0;   ///< membranes clipped to the register
   int64_t relayMessages = 0; ///< partial sums sent to relays
+  int64_t copies = 0;        ///< spikes re-sent by copy neurons
 };
 
 /// Loads the program (manifest JSON and its tensors) and runs it on the
