@@ -17,6 +17,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <algorithm>
 #include <map>
 
 namespace spike {
@@ -28,6 +29,79 @@ using namespace mlir;
 namespace core = spike::core;
 
 namespace {
+
+std::string uj(double pj) { return llvm::formatv("{0:f3}", pj / 1e6).str(); }
+
+/// The readable report: resources, traffic, energy per token by kind
+/// against the int8 dense reference, the costliest layers, break-even.
+std::string renderMarkdown(const core::ChipDescription &chip,
+                           const core::MappingInput &in,
+                           const core::MappingResult &r, double densePj,
+                           double denseComputePj, double denseMemoryPj,
+                           double breakEven, double breakEvenSynaptic,
+                           const std::string &rates) {
+  (void)densePj;
+  std::string text;
+  llvm::raw_string_ostream md(text);
+  int64_t available = 0;
+  double synopPj = chip.synopBinaryPj;
+  for (const auto &c : chip.coreTypes)
+    if (c.runs(core::OpClass::Synaptic)) {
+      available = c.count * chip.chips;
+      if (c.spikePayloadBits > 0)
+        synopPj = chip.synopGradedPj;
+    }
+  md << "Mapping on " << chip.name
+     << " (rates: " << (rates.empty() ? std::string("uniform fallback") : rates)
+     << "): " << r.neuronCores << " neuron cores of " << available
+     << " (capacity lower bound " << r.lowerBoundCores << "), " << r.relayPieces
+     << " relay tiles, " << in.glue.size() << " glue units (" << r.hostGlue
+     << " on the host). Per token: "
+     << llvm::formatv("{0:f0}", r.interCoreMessages)
+     << " messages between cores, " << llvm::formatv("{0:f0}", r.trafficHops)
+     << " message-hops, latency " << llvm::formatv("{0:f3}", r.latencyNs / 1e6)
+     << " ms.\n\n";
+  md << "| energy per token | uJ |\n|---|---|\n";
+  md << "| synaptic ops | " << uj(r.synapticPj) << " |\n";
+  md << "| neuron updates | " << uj(r.neuronPj) << " |\n";
+  md << "| spikes within cores | " << uj(r.spikePj) << " |\n";
+  md << "| interconnect (hops) | " << uj(r.hopPj) << " |\n";
+  md << "| static | " << uj(r.staticPj) << " |\n";
+  md << "| **total** | **" << uj(r.totalPj()) << "** |\n";
+  md << "| int8 dense reference: compute | " << uj(denseComputePj) << " |\n";
+  md << "| int8 dense reference: weight memory | " << uj(denseMemoryPj)
+     << " |\n\n";
+  // The layers that cost the most synaptic energy.
+  std::vector<size_t> order(in.synapses.size());
+  for (size_t g = 0; g < order.size(); ++g)
+    order[g] = g;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return r.groupSynapticOps[a] > r.groupSynapticOps[b];
+  });
+  size_t top = std::min<size_t>(8, order.size());
+  md << "| layer (top " << top
+     << " by synaptic energy) | SOPs / MACs | synaptic uJ | int8 dense uJ "
+        "|\n|---|---|---|---|\n";
+  for (size_t i = 0; i < top; ++i) {
+    const core::MappedSynapses &l = in.synapses[order[i]];
+    double macs = double(l.outputs) * double(l.fanIn);
+    md << "| " << l.name << " | "
+       << llvm::formatv("{0:f3}", r.groupSynapticOps[order[i]] / macs) << " | "
+       << uj(r.groupSynapticOps[order[i]] * synopPj) << " | "
+       << uj(macs * (chip.denseInt8MacPj + chip.denseSramBytePj)) << " |\n";
+  }
+  md << "\n";
+  if (breakEven > 0)
+    md << "The SNN uses less energy than the dense reference up to "
+       << llvm::formatv("{0:f3}", breakEven) << " x the spike rate.\n";
+  else
+    md << "The SNN does not beat the dense reference at any spike rate on "
+          "this chip: its fixed costs (static power, neuron updates) alone "
+          "exceed it. Its synaptic ops alone would match the dense energy "
+          "at "
+       << llvm::formatv("{0:f3}", breakEvenSynaptic) << " x the spike rate.\n";
+  return text;
+}
 
 struct MapToChipPass : public spike::impl::SpikeMapToChipBase<MapToChipPass> {
   using SpikeMapToChipBase::SpikeMapToChipBase;
@@ -99,6 +173,14 @@ void MapToChipPass::runOnOperation() {
       << " messages between cores, " << g4(r.trafficHops) << " message-hops, "
       << g4(r.latencyNs / 1e6) << " ms, " << g4(r.totalPj() / 1e6) << " uJ";
 
+  if (!reportMd.empty()) {
+    if (auto st = core::writeFileAtomic(
+            reportMd,
+            renderMarkdown(*desc, in, r, densePj, denseComputePj, denseMemoryPj,
+                           breakEven, breakEvenSynaptic, rates));
+        !st)
+      return fail(st.message());
+  }
   if (report.empty())
     return;
   llvm::json::Array layers;

@@ -1,5 +1,6 @@
-// RUN: spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml report=%t.json" 2>&1 | FileCheck %s
+// RUN: spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml report=%t.json report-md=%t.md" 2>&1 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
+// RUN: FileCheck %s --check-prefix=MD < %t.md
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/truenorth-like.yaml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BINARY
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml placement=diagonal" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLACEMENT
 // RUN: not spike-opt %s -spike-map-to-chip -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOCHIP
@@ -25,6 +26,12 @@
 // REPORT-DAG: "synaptic_ops": 1769472
 // REPORT-DAG: "synaptic_pj": 53084160
 // REPORT-DAG: "dense_int8_pj": 1309409.28
+
+// MD: Mapping on loihi2-like (rates: uniform fallback): 7 neuron cores of 2048 (capacity lower bound 7), 0 relay tiles, 1 glue units (0 on the host).
+// MD: | synaptic ops | 53.084 |
+// MD: | int8 dense reference: compute | 0.203 |
+// MD: | model.layers.3.mlp.down_proj.weight | 2.000 | 53.084 | 1.309 |
+// MD: The SNN does not beat the dense reference at any spike rate on this chip
 
 // BINARY: error: spike-map-to-chip: truenorth-like: linear "model.layers.3.mlp.down_proj.weight" needs fan-in 1536; max is 256 on core type neurosynaptic; graded spikes unavailable, so no relay split is possible
 // PLACEMENT: error: spike-map-to-chip: placement must be optimized or round-robin, got 'diagonal'

@@ -397,9 +397,10 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                     {at("ir/" + finalGraph + ".mlir"),
                      "--spike-map-to-chip=chip=" + o.chip +
                          " rates=" + at("chip/firing-rates.json") +
-                         " report=" + at("chip/mapping.json"),
+                         " report=" + at("chip/mapping.json") +
+                         " report-md=" + at("chip/mapping.md"),
                      "-o", at("ir/mapped.mlir")},
-                    {"ir/mapped.mlir", "chip/mapping.json"},
+                    {"ir/mapped.mlir", "chip/mapping.json", "chip/mapping.md"},
                     {o.chip},
                     /*captureStderr=*/true});
 

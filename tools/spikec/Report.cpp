@@ -298,66 +298,9 @@ bool writeReport(const JobFacts &f) {
   }
   for (auto &[k, n] : kinds)
     md << "- " << n << " x " << k << "\n";
-  if (mapping.is_object()) {
-    const nlohmann::json &res = mapping["resources"];
-    const nlohmann::json &tok = mapping["per_token"];
-    const nlohmann::json &e = mapping["energy_pj_per_token"];
-    const nlohmann::json &d = mapping["dense_int8_reference"];
-    auto uj = [&](const nlohmann::json &pj) {
-      return fixed(pj.get<double>() / 1e6, 3);
-    };
-    md << "\nMapping (`chip/mapping.json`, rates measured on the "
-          "calibrated SNN): "
-       << res["neuron_cores"].get<int64_t>() << " neuron cores of "
-       << res["available_cores"].get<int64_t>() << " (capacity lower bound "
-       << res["lower_bound_cores"].get<int64_t>() << "), "
-       << res["relay_pieces"].get<int64_t>() << " relay tiles, "
-       << res["glue_units"].get<int64_t>() << " glue units ("
-       << res["glue_on_host"].get<int64_t>()
-       << " on the host). Per token: " << fixed(tok["inter_core_messages"], 0)
-       << " messages between cores, " << fixed(tok["message_hops"], 0)
-       << " message-hops, latency "
-       << fixed(tok["latency_ns"].get<double>() / 1e6, 3) << " ms.\n\n";
-    md << "| energy per token | uJ |\n|---|---|\n";
-    md << "| synaptic ops | " << uj(e["synaptic"]) << " |\n";
-    md << "| neuron updates | " << uj(e["neuron"]) << " |\n";
-    md << "| spikes within cores | " << uj(e["spike_local"]) << " |\n";
-    md << "| interconnect (hops) | " << uj(e["interconnect_hops"]) << " |\n";
-    md << "| static | " << uj(e["static"]) << " |\n";
-    md << "| **total** | **" << uj(e["total"]) << "** |\n";
-    md << "| int8 dense reference: compute | " << uj(d["compute_pj"]) << " |\n";
-    md << "| int8 dense reference: weight memory | "
-       << uj(d["weight_memory_pj"]) << " |\n\n";
-    // The layers that cost the most synaptic energy.
-    std::vector<const nlohmann::json *> layers;
-    for (const nlohmann::json &l : mapping["layers"])
-      layers.push_back(&l);
-    std::stable_sort(layers.begin(), layers.end(),
-                     [](const nlohmann::json *a, const nlohmann::json *b) {
-                       return (*a)["synaptic_pj"].get<double>() >
-                              (*b)["synaptic_pj"].get<double>();
-                     });
-    md << "| layer (top " << std::min<size_t>(8, layers.size())
-       << " by synaptic energy) | SOPs / MACs | synaptic uJ | int8 dense uJ "
-          "|\n|---|---|---|---|\n";
-    for (size_t i = 0; i < layers.size() && i < 8; ++i)
-      md << "| " << (*layers[i])["name"].get<std::string>() << " | "
-         << fixed((*layers[i])["sops_per_mac"], 3) << " | "
-         << uj((*layers[i])["synaptic_pj"]) << " | "
-         << uj((*layers[i])["dense_int8_pj"]) << " |\n";
-    md << "\nEvery layer: `chip/mapping.json`.\n\n";
-    double be = mapping["break_even_rate_multiple"].get<double>();
-    double bs = mapping["break_even_synaptic_only_multiple"].get<double>();
-    if (be > 0)
-      md << "The SNN uses less energy than the dense reference up to "
-         << fixed(be, 3) << " x the measured spike rate.\n";
-    else
-      md << "The SNN does not beat the dense reference at any spike rate "
-            "on this chip: its fixed costs (static power, neuron updates) "
-            "alone exceed it. Its synaptic ops alone would match the dense "
-            "energy at "
-         << fixed(bs, 3) << " x the measured rate.\n";
-  }
+  // The mapping pass renders its own readable report.
+  if (auto mappingMd = spike::core::readFileText(at("chip/mapping.md")))
+    md << "\n" << *mappingMd;
   if (nirManifest.is_object())
     md << "\nNIR (`nir/manifest.json`): " << nirManifest["graphs"].size()
        << " NIR v1.0 graphs (`nir/model.<k>.nir`) of what NIR can express; "

@@ -215,7 +215,8 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
       event per neuron and step.
 
     Each `spike.linear` gets a `spike.cores` attribute (the global core of
-    each of its tiles). `report=FILE` writes a `spikec.chip-mapping` JSON
+    each of its tiles). `report-md=FILE` writes the same as a readable
+    markdown table. `report=FILE` writes a `spikec.chip-mapping` JSON
     file: cores used against the capacity lower bound, relays, traffic,
     hops, routing-table use, latency and energy per token by kind, per
     layer synaptic ops against dense MACs, and the int8 dense reference.
@@ -237,6 +238,8 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
     Option<"placement", "placement", "std::string",
            /*default=*/"\"optimized\"",
            "optimized or round-robin (the baseline)">,
+    Option<"reportMd", "report-md", "std::string", /*default=*/"\"\"",
+           "Where to write the readable report (markdown)">,
     Option<"context", "context", "int64_t", /*default=*/"256",
            "Context length that sizes per-token neurons over the sequence "
            "(the attention scores)">
