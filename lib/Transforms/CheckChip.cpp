@@ -47,12 +47,7 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
       mlir::emitError(module.getLoc(), "spike-check-chip: ") << desc.message();
       return signalPassFailure();
     }
-    // The neuron cores: the widest fan-in and payload among them.
-    const CoreType *neuronCore = nullptr;
-    for (const CoreType &c : desc->coreTypes)
-      if (c.runs(OpClass::Synaptic) &&
-          (!neuronCore || c.maxFanInAxons > neuronCore->maxFanInAxons))
-        neuronCore = &c;
+    const CoreType *neuronCore = desc->neuronCore();
     if (!neuronCore) {
       mlir::emitError(module.getLoc(), "spike-check-chip: ")
           << chip << ": no core type runs synaptic ops";

@@ -32,28 +32,24 @@ namespace {
 
 std::string uj(double pj) { return llvm::formatv("{0:f3}", pj / 1e6).str(); }
 
+/// The int8 dense reference for `macs` weights: one MAC and one SRAM byte
+/// read each.
+double denseLayerPj(const core::ChipDescription &chip, double macs) {
+  return macs * (chip.denseInt8MacPj + chip.denseSramBytePj);
+}
+
 /// The readable report: resources, traffic, energy per token by kind
 /// against the int8 dense reference, the costliest layers, break-even.
 std::string renderMarkdown(const core::ChipDescription &chip,
                            const core::MappingInput &in,
-                           const core::MappingResult &r, double densePj,
-                           double denseComputePj, double denseMemoryPj,
-                           double breakEven, double breakEvenSynaptic,
-                           const std::string &rates) {
-  (void)densePj;
+                           const core::MappingResult &r, double denseComputePj,
+                           double denseMemoryPj, double breakEven,
+                           double breakEvenSynaptic, const std::string &rates) {
   std::string text;
   llvm::raw_string_ostream md(text);
-  int64_t available = 0;
-  double synopPj = chip.synopBinaryPj;
-  for (const auto &c : chip.coreTypes)
-    if (c.runs(core::OpClass::Synaptic)) {
-      available = c.count * chip.chips;
-      if (c.spikePayloadBits > 0)
-        synopPj = chip.synopGradedPj;
-    }
   md << "Mapping on " << chip.name
      << " (rates: " << (rates.empty() ? std::string("uniform fallback") : rates)
-     << "): " << r.neuronCores << " neuron cores of " << available
+     << "): " << r.neuronCores << " neuron cores of " << r.availableCores
      << " (capacity lower bound " << r.lowerBoundCores << "), " << r.relayPieces
      << " relay tiles, " << in.glue.size() << " glue units (" << r.hostGlue
      << " on the host). Per token: "
@@ -87,8 +83,8 @@ std::string renderMarkdown(const core::ChipDescription &chip,
     double macs = double(l.outputs) * double(l.fanIn);
     md << "| " << l.name << " | "
        << llvm::formatv("{0:f3}", r.groupSynapticOps[order[i]] / macs) << " | "
-       << uj(r.groupSynapticOps[order[i]] * synopPj) << " | "
-       << uj(macs * (chip.denseInt8MacPj + chip.denseSramBytePj)) << " |\n";
+       << uj(r.groupSynapticOps[order[i]] * r.synopPj) << " | "
+       << uj(denseLayerPj(chip, macs)) << " |\n";
   }
   md << "\n";
   if (breakEven > 0)
@@ -176,7 +172,7 @@ void MapToChipPass::runOnOperation() {
   if (!reportMd.empty()) {
     if (auto st = core::writeFileAtomic(
             reportMd,
-            renderMarkdown(*desc, in, r, densePj, denseComputePj, denseMemoryPj,
+            renderMarkdown(*desc, in, r, denseComputePj, denseMemoryPj,
                            breakEven, breakEvenSynaptic, rates));
         !st)
       return fail(st.message());
@@ -184,11 +180,6 @@ void MapToChipPass::runOnOperation() {
   if (report.empty())
     return;
   llvm::json::Array layers;
-  bool graded = false;
-  for (const auto &c : desc->coreTypes)
-    graded =
-        graded || (c.runs(core::OpClass::Synaptic) && c.spikePayloadBits > 0);
-  double synopPj = graded ? desc->synopGradedPj : desc->synopBinaryPj;
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const core::MappedSynapses &s = in.synapses[g];
     double dense = double(s.outputs) * double(s.fanIn);
@@ -203,9 +194,8 @@ void MapToChipPass::runOnOperation() {
         {"sops_per_mac", r.groupSynapticOps[g] / dense},
         // Per layer: its synaptic ops against the dense MACs and weight
         // reads of the same layer (hops and static power are per token).
-        {"synaptic_pj", r.groupSynapticOps[g] * synopPj},
-        {"dense_int8_pj",
-         dense * (desc->denseInt8MacPj + desc->denseSramBytePj)}});
+        {"synaptic_pj", r.groupSynapticOps[g] * r.synopPj},
+        {"dense_int8_pj", denseLayerPj(*desc, dense)}});
   }
   llvm::json::Object doc{
       {"format", "spikec.chip-mapping"},
@@ -218,21 +208,14 @@ void MapToChipPass::runOnOperation() {
                                    "and step) where not measured"},
       {"timesteps", in.timesteps},
       {"resources",
-       llvm::json::Object{
-           {"neuron_cores", r.neuronCores},
-           {"lower_bound_cores", r.lowerBoundCores},
-           {"available_cores", desc->chips *
-                                   [&] {
-                                     for (const auto &c : desc->coreTypes)
-                                       if (c.runs(core::OpClass::Synaptic))
-                                         return c.count;
-                                     return int64_t(0);
-                                   }()},
-           {"relay_pieces", r.relayPieces},
-           {"glue_units", int64_t(in.glue.size())},
-           {"glue_on_host", r.hostGlue},
-           {"programmable_cores", r.programmableCores},
-           {"max_routing_entries", r.maxRoutingEntries}}},
+       llvm::json::Object{{"neuron_cores", r.neuronCores},
+                          {"lower_bound_cores", r.lowerBoundCores},
+                          {"available_cores", r.availableCores},
+                          {"relay_pieces", r.relayPieces},
+                          {"glue_units", int64_t(in.glue.size())},
+                          {"glue_on_host", r.hostGlue},
+                          {"programmable_cores", r.programmableCores},
+                          {"max_routing_entries", r.maxRoutingEntries}}},
       {"per_token",
        llvm::json::Object{{"messages", r.messages},
                           {"inter_core_messages", r.interCoreMessages},

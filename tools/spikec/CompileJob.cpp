@@ -152,13 +152,15 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
     std::fprintf(stderr, "spikec: error: %s\n", chip.message().c_str());
     return 1;
   }
+  const spike::core::CoreType *neuronCore = chip->neuronCore();
+  if (!neuronCore) {
+    std::fprintf(stderr, "spikec: error: %s: no core type runs synaptic ops\n",
+                 o.chip.c_str());
+    return 1;
+  }
   // Binary-spike chips run the IF lowering, which carries neither
   // correction spikes nor a full-precision prefix.
-  int payloadBits = 0;
-  for (const auto &c : chip->coreTypes)
-    if (c.runs(spike::core::OpClass::Neuron))
-      payloadBits = std::max(payloadBits, c.spikePayloadBits);
-  bool binary = payloadBits == 0;
+  bool binary = neuronCore->spikePayloadBits == 0;
   bool correction =
       o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary);
   if (binary && correction) {

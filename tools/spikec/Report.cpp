@@ -19,7 +19,7 @@ nlohmann::json readJson(const std::string &path) {
   if (!text)
     return nullptr;
   nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
-  return doc.is_discarded() ? nlohmann::json() : doc;
+  return doc.is_discarded() ? nullptr : doc;
 }
 
 struct Diagnostic {
@@ -145,7 +145,10 @@ bool writeReport(const JobFacts &f) {
 
   // Spike statistics of the calibrated SNN, per site class.
   nlohmann::json spikes = readJson(at("eval/spikes.json"));
-  std::map<std::string, std::array<double, 4>> classes; // spikes slots ev sops
+  struct SiteClass {
+    double spikes = 0, slots = 0, synapticOps = 0, denseMacs = 0;
+  };
+  std::map<std::string, SiteClass> classes;
   if (spikes.is_object()) {
     r["spikes"] = {
         {"text", spikes["text"]},
@@ -155,13 +158,11 @@ bool writeReport(const JobFacts &f) {
         {"sops_per_mac", spikes["sops_per_mac"]},
         {"sites", spikes["sites"]}};
     for (auto &[site, s] : spikes["sites"].items()) {
-      auto &c = classes[siteClass(site)];
-      double slots =
-          s["spikes"].get<double>() / std::max(1e-30, s["rate"].get<double>());
-      c[0] += s["spikes"].get<double>();
-      c[1] += s["rate"].get<double>() > 0 ? slots : 0;
-      c[2] += s["synaptic_ops"].get<double>();
-      c[3] += s["dense_macs"].get<double>();
+      SiteClass &c = classes[siteClass(site)];
+      c.spikes += s["spikes"].get<double>();
+      c.slots += s["slots"].get<double>();
+      c.synapticOps += s["synaptic_ops"].get<double>();
+      c.denseMacs += s["dense_macs"].get<double>();
     }
   }
 
@@ -272,8 +273,10 @@ bool writeReport(const JobFacts &f) {
        << fixed(spikes["sops_per_mac"], 3) << ".\n\n";
     md << "| site class | spikes/neuron/step | SOPs / MACs |\n|---|---|---|\n";
     for (auto &[cls, c] : classes)
-      md << "| " << cls << " | " << (c[1] > 0 ? fixed(c[0] / c[1], 3) : "0")
-         << " | " << (c[3] > 0 ? fixed(c[2] / c[3], 3) : "-") << " |\n";
+      md << "| " << cls << " | "
+         << (c.slots > 0 ? fixed(c.spikes / c.slots, 3) : "0") << " | "
+         << (c.denseMacs > 0 ? fixed(c.synapticOps / c.denseMacs, 3) : "-")
+         << " |\n";
   }
   md << "\n## Chip: " << f.chipName << "\n\n";
   md << "Legality of `ir/" << f.finalGraph

@@ -50,6 +50,15 @@ StageRunner::StageRunner(std::string toolDir, std::string out, int64_t threads,
     : toolDir_(std::move(toolDir)), out_(std::move(out)), threads_(threads),
       total_(totalStages) {
   llvm::sys::fs::create_directories(out_ + "/logs");
+  // The tools' environment: this one, with the thread pools pinned.
+  for (char **e = environ; *e; ++e) {
+    llvm::StringRef v(*e);
+    if (!v.starts_with("OMP_NUM_THREADS=") &&
+        !v.starts_with("OPENBLAS_NUM_THREADS="))
+      env_.push_back(v.str());
+  }
+  env_.push_back("OMP_NUM_THREADS=" + std::to_string(threads_));
+  env_.push_back("OPENBLAS_NUM_THREADS=" + std::to_string(threads_));
   if (fresh) {
     llvm::sys::fs::remove(out_ + "/" + kStateFile);
     return;
@@ -115,18 +124,21 @@ bool StageRunner::run(const Stage &stage) {
   std::printf("[%2lld/%lld] %-22s ", (long long)index_, (long long)total_,
               stage.name.c_str());
   std::fflush(stdout);
+  auto record = [&](const std::string &log, double seconds, bool reused) {
+    stages_.push_back({{"name", stage.name},
+                       {"command", command},
+                       {"log", log},
+                       {"seconds", seconds},
+                       {"reused", reused}});
+  };
   const nlohmann::json *done =
       state_.contains(stage.name) ? &state_[stage.name] : nullptr;
   bool complete = !depRan && done && done->value("key", "") == key;
-  for (const std::string &o : stage.outputs)
-    complete = complete && llvm::sys::fs::exists(out_ + "/" + o);
+  for (const std::string &o : self.outputs)
+    complete = complete && llvm::sys::fs::exists(o);
   if (complete) {
     earlier_.push_back(self);
-    stages_.push_back({{"name", stage.name},
-                       {"command", command},
-                       {"log", logPath(stage)},
-                       {"seconds", done->value("seconds", 0.0)},
-                       {"reused", true}});
+    record(logPath(stage), done->value("seconds", 0.0), /*reused=*/true);
     std::printf("done earlier\n");
     return true;
   }
@@ -134,24 +146,14 @@ bool StageRunner::run(const Stage &stage) {
   std::fflush(stdout);
   self.ran = true;
   earlier_.push_back(self);
-  // Until it succeeds, the stage and everything after it are not done.
+  // Until it succeeds, the stage is not done (a killed run re-runs it).
   state_.erase(stage.name);
   saveState();
 
   std::string program = toolDir_ + "/" + stage.tool;
   std::vector<llvm::StringRef> args(argv.begin(), argv.end());
   args[0] = program;
-  // The job's environment, with the thread pools pinned.
-  std::vector<std::string> env;
-  for (char **e = environ; *e; ++e) {
-    llvm::StringRef v(*e);
-    if (!v.starts_with("OMP_NUM_THREADS=") &&
-        !v.starts_with("OPENBLAS_NUM_THREADS="))
-      env.push_back(v.str());
-  }
-  env.push_back("OMP_NUM_THREADS=" + std::to_string(threads_));
-  env.push_back("OPENBLAS_NUM_THREADS=" + std::to_string(threads_));
-  std::vector<llvm::StringRef> envRefs(env.begin(), env.end());
+  std::vector<llvm::StringRef> envRefs(env_.begin(), env_.end());
 
   std::string log = logPath(stage);
   {
@@ -191,11 +193,7 @@ bool StageRunner::run(const Stage &stage) {
                  stage.name.c_str(), rc, log.c_str());
     return false;
   }
-  stages_.push_back({{"name", stage.name},
-                     {"command", command},
-                     {"log", log},
-                     {"seconds", seconds},
-                     {"reused", false}});
+  record(log, seconds, /*reused=*/false);
   state_[stage.name] = {{"key", key}, {"seconds", seconds}};
   saveState();
   std::printf("         done in %.1f s\n", seconds);

@@ -57,6 +57,7 @@ private:
   void saveState() const;
 
   std::string toolDir_, out_;
+  std::vector<std::string> env_; ///< the tools' environment
   int64_t threads_, total_, index_ = 0;
   struct Done {
     std::vector<std::string> outputs; ///< absolute

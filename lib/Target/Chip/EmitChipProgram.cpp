@@ -107,11 +107,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   auto chip = core::loadChipDescription(options.chip);
   if (!chip)
     return fail(chip.message());
-  const core::CoreType *neuronCore = nullptr;
-  for (const core::CoreType &c : chip->coreTypes)
-    if (c.runs(core::OpClass::Synaptic) &&
-        (!neuronCore || c.maxFanInAxons > neuronCore->maxFanInAxons))
-      neuronCore = &c;
+  const core::CoreType *neuronCore = chip->neuronCore();
   if (!neuronCore)
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
@@ -137,7 +133,7 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   // scores, as wide as the context) stay with the host.
   std::vector<bool> onChip(in.sites.size(), false);
   std::vector<int> fracOf(in.sites.size(), 0);
-  llvm::json::Array sites, hostSites;
+  llvm::json::Array hostSites;
   int64_t maxThreshold =
       (int64_t(1) << std::min(62, neuronCore->thresholdBits - 1)) - 1;
   std::vector<SiteInfo> info;

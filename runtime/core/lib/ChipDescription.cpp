@@ -28,6 +28,15 @@ const char *opClassName(OpClass c) {
   return "";
 }
 
+const CoreType *ChipDescription::neuronCore() const {
+  const CoreType *best = nullptr;
+  for (const CoreType &c : coreTypes)
+    if (c.runs(OpClass::Synaptic) &&
+        (!best || c.maxFanInAxons > best->maxFanInAxons))
+      best = &c;
+  return best;
+}
+
 bool CoreType::runs(OpClass c) const {
   for (OpClass o : ops)
     if (o == c)

@@ -12,16 +12,6 @@ namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// The neuron core type: the synaptic one with the widest fan-in.
-const CoreType *neuronCoreType(const ChipDescription &chip) {
-  const CoreType *best = nullptr;
-  for (const CoreType &c : chip.coreTypes)
-    if (c.runs(OpClass::Synaptic) &&
-        (!best || c.maxFanInAxons > best->maxFanInAxons))
-      best = &c;
-  return best;
-}
-
 /// Resources one piece takes on a core.
 struct Load {
   int64_t neurons = 0, synapseBits = 0, stateBits = 0;
@@ -57,7 +47,7 @@ int64_t meshHops(const ChipDescription &chip, int a, int b) {
 Result<MappingResult> mapToChip(const MappingInput &in,
                                 const ChipDescription &chip,
                                 Placement placement) {
-  const CoreType *core = neuronCoreType(chip);
+  const CoreType *core = chip.neuronCore();
   if (!core)
     return Status::error(chip.path + ": no core type runs synaptic ops");
   const bool graded = core->spikePayloadBits > 0;
@@ -177,6 +167,7 @@ Result<MappingResult> mapToChip(const MappingInput &in,
     lb = std::max(lb, ceilDiv(total.stateBits, core->stateMemoryBits));
   r.lowerBoundCores = lb;
   int64_t available = core->count * chip.chips;
+  r.availableCores = available;
   if (r.neuronCores > available)
     return Status::error("the graph needs " + std::to_string(r.neuronCores) +
                          " cores of type " + core->name + " (lower bound " +
@@ -406,8 +397,8 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   // times per token.
   double stepNs = chip.timestepNs + chip.barrierNs;
   r.latencyNs = T * double(substeps) * double(in.sites.size()) * stepNs;
-  r.synapticPj =
-      r.synapticOps * (graded ? chip.synopGradedPj : chip.synopBinaryPj);
+  r.synopPj = graded ? chip.synopGradedPj : chip.synopBinaryPj;
+  r.synapticPj = r.synapticOps * r.synopPj;
   r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;
   r.spikePj = r.messages * chip.spikeLocalPj;
   r.hopPj = r.trafficHops * chip.hopPj;

@@ -138,11 +138,11 @@ chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan) {
       return spike::core::Status::error(
           "--chip-numerics: site '" + op.site +
           "' uses the uniform schedule; chips run integrate-then-fire");
-  for (const auto &c : chip->coreTypes)
-    if (c.runs(spike::core::OpClass::Neuron))
-      return spike::runtime::ChipNumerics{c.stateBits, c.weightBits};
+  // The same core type the mapper and the program emitter use.
+  if (const spike::core::CoreType *c = chip->neuronCore())
+    return spike::runtime::ChipNumerics{c->stateBits, c->weightBits};
   return spike::core::Status::error(chipPath +
-                                    ": no core type runs neuron ops");
+                                    ": no core type runs synaptic ops");
 #else
   (void)plan;
   return spike::core::Status::error(

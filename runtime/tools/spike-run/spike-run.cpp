@@ -531,9 +531,13 @@ int runEval(const std::vector<std::string> &args) {
       std::printf("%12.4f\n", double(c.synapticOps) / double(c.denseMacs));
     else
       std::printf("%12s\n", "-");
-    sites[site] = {{"neurons", c.neurons},     {"spikes", c.spikes},
-                   {"events", c.events},       {"rate", rate},
-                   {"sparsity", sparsity},     {"synaptic_ops", c.synapticOps},
+    sites[site] = {{"neurons", c.neurons},
+                   {"slots", c.slots},
+                   {"spikes", c.spikes},
+                   {"events", c.events},
+                   {"rate", rate},
+                   {"sparsity", sparsity},
+                   {"synaptic_ops", c.synapticOps},
                    {"dense_macs", c.denseMacs}};
     allSpikes += c.spikes;
     allSlots += c.slots;

@@ -64,6 +64,11 @@ struct ChipDescription {
   // The int8 dense accelerator the energy report compares against
   // (0: not given).
   double denseInt8MacPj = 0, denseSramBytePj = 0;
+
+  /// The neuron cores: the core type that runs synaptic ops with the widest
+  /// fan-in (nullptr if none). Legality, mapping, the program and chip
+  /// numerics all read their limits and formats from it.
+  const CoreType *neuronCore() const;
 };
 
 /// Loads and validates a chip description.

@@ -88,6 +88,8 @@ struct MappingResult {
   int64_t maxRoutingEntries = 0;
   // Energy per token, pJ, by kind.
   double synapticPj = 0, neuronPj = 0, spikePj = 0, hopPj = 0, staticPj = 0;
+  double synopPj = 0;         ///< one synaptic op (graded or binary)
+  int64_t availableCores = 0; ///< neuron cores of the whole system
   double totalPj() const {
     return synapticPj + neuronPj + spikePj + hopPj + staticPj;
   }
