@@ -11,7 +11,6 @@
 #include "CommandLine.h"
 
 #include "spike/core/FileIO.h"
-#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Generate.h"
 
 #include <nlohmann/json.hpp>
@@ -61,17 +60,11 @@ int runAgree(const std::vector<std::string> &args) {
   at::Tensor tokens;
   std::string source;
   if (run.text.empty()) {
-    std::string tokPath =
-        run.tokenizer.empty() ? ref->tokenizer : run.tokenizer;
-    int64_t start = 0;
-    if (!tokPath.empty()) {
-      auto tok = spike::core::loadTokenizer(tokPath);
-      if (!tok)
-        return fail(tok.message());
-      start = std::max<int64_t>(0, spike::runtime::generationStart(**tok));
-    }
+    auto start = dataFreeStart("agree", *ref, run.tokenizer);
+    if (!start)
+      return fail(start.message());
     auto generated = spike::runtime::generateSequences(
-        refExec, start, samples, seqLen, {50, 1.0}, uint64_t(seed));
+        refExec, start->token, samples, seqLen, {50, 1.0}, uint64_t(seed));
     if (!generated)
       return fail(generated.message());
     tokens = *generated;

@@ -11,7 +11,6 @@
 
 #include "spike/core/FileIO.h"
 #include "spike/core/LinePlot.h"
-#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Calibrate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Generate.h"
@@ -164,27 +163,14 @@ int runCalibrate(const std::vector<std::string> &args) {
     // token: top-k 50 sampling, seeded.
     const spike::runtime::Plan &writer =
         teacherPlanPath.empty() ? student : teacherPlan;
-    std::string tokPath =
-        run.tokenizer.empty() ? writer.tokenizer : run.tokenizer;
-    if (tokPath.empty())
-      return usageError("calibrate: the plan names no tokenizer; pass "
-                        "--tokenizer");
-    auto tok = spike::core::loadTokenizer(tokPath);
-    if (!tok)
-      return fail(tok.message());
-    int64_t startToken = spike::runtime::generationStart(**tok);
-    if (startToken < 0) {
-      std::fprintf(stderr,
-                   "spike-run: note: %s has neither BOS nor EOS; "
-                   "generation starts from token 0\n",
-                   tokPath.c_str());
-      startToken = 0;
-    }
+    auto start = dataFreeStart("calibrate", writer, run.tokenizer);
+    if (!start)
+      return fail(start.message());
     spike::runtime::Executor exec(writer);
     std::fprintf(stderr, "generating %lld data-free samples with %s\n",
                  (long long)samples, writer.path.c_str());
     auto generated = spike::runtime::generateSequences(
-        exec, startToken, samples, seqLen, {50, 1.0}, options.seed,
+        exec, start->token, samples, seqLen, {50, 1.0}, options.seed,
         [](int64_t done, int64_t total) {
           if (done == total || done % 32 == 0)
             std::fprintf(stderr, "\rgenerated %lld/%lld tokens per sample",

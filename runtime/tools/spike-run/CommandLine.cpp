@@ -9,6 +9,7 @@
 #include "spike/core/FileIO.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
+#include "spike/runtime/Generate.h"
 
 #include <cmath>
 #include <cstdio>
@@ -96,6 +97,29 @@ tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
     run.options.bos = (*tok)->bos();
   }
   return (*tok)->encode(*text);
+}
+
+spike::core::Result<DataFreeStart>
+dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
+              const std::string &tokenizer) {
+  std::string path = tokenizer.empty() ? writer.tokenizer : tokenizer;
+  if (path.empty())
+    return spike::core::Status::error(command + ": " + writer.path +
+                                      " names no tokenizer; pass --tokenizer");
+  auto tok = spike::core::loadTokenizer(path);
+  if (!tok)
+    return tok.status();
+  DataFreeStart start;
+  start.token = spike::runtime::generationStart(**tok);
+  start.tokenizer = std::move(*tok);
+  if (start.token < 0) {
+    std::fprintf(stderr,
+                 "spike-run: note: %s has neither BOS nor EOS; generation "
+                 "starts from token 0\n",
+                 path.c_str());
+    start.token = 0;
+  }
+  return start;
 }
 
 spike::core::Result<spike::runtime::Plan>

@@ -3,10 +3,12 @@
 #ifndef SPIKE_RUN_COMMANDLINE_H
 #define SPIKE_RUN_COMMANDLINE_H
 
+#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,18 @@ int parseTextRunOption(const std::string &command,
 /// Loads the tokenizer (the plan's unless given) and tokenizes the text.
 spike::core::Result<std::vector<int32_t>>
 tokenizeText(TextRun &run, const spike::runtime::Plan &plan);
+
+/// Where data-free sequences written by a plan start: its tokenizer (or
+/// --tokenizer) and that tokenizer's BOS, else EOS. One rule for sample,
+/// agree and calibrate: a plan without a tokenizer is an error; a tokenizer
+/// with neither token starts from 0, with a note.
+struct DataFreeStart {
+  std::unique_ptr<spike::core::Tokenizer> tokenizer;
+  int64_t token = 0;
+};
+spike::core::Result<DataFreeStart>
+dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
+              const std::string &tokenizer);
 
 /// A plan loaded and its text tokenized, for eval, stats and gate.
 struct LoadedRun {

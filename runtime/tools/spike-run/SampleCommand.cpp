@@ -10,7 +10,6 @@
 #include "CommandLine.h"
 
 #include "spike/core/FileIO.h"
-#include "spike/core/Tokenizer.h"
 #include "spike/runtime/Generate.h"
 
 #include <cstdio>
@@ -57,18 +56,12 @@ int runSample(const std::vector<std::string> &args) {
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
-  if (tokPath.empty())
-    tokPath = plan->tokenizer;
-  if (tokPath.empty())
-    return usageError("sample: " + planPath +
-                      " names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(tokPath);
-  if (!tok)
-    return fail(tok.message());
-  int64_t start = std::max<int64_t>(0, spike::runtime::generationStart(**tok));
+  auto start = dataFreeStart("sample", *plan, tokPath);
+  if (!start)
+    return fail(start.message());
   spike::runtime::Executor exec(*plan);
   auto generated = spike::runtime::generateSequences(
-      exec, start, samples, seqLen, {topK, 1.0}, uint64_t(seed),
+      exec, start->token, samples, seqLen, {topK, 1.0}, uint64_t(seed),
       [](int64_t done, int64_t total) {
         progressBarOf("positions", done, total);
       });
@@ -81,9 +74,10 @@ int runSample(const std::vector<std::string> &args) {
     // The start token is not text; a sampled end token closes the paragraph.
     std::vector<int32_t> ids;
     for (int64_t j = 1; j < seqLen; ++j)
-      if (row[j] != (*tok)->eos() && row[j] != (*tok)->bos())
+      if (row[j] != start->tokenizer->eos() &&
+          row[j] != start->tokenizer->bos())
         ids.push_back(int32_t(row[j]));
-    text += (*tok)->decode(ids) + "\n\n";
+    text += start->tokenizer->decode(ids) + "\n\n";
   }
   if (auto st = spike::core::writeFileAtomic(out, text); !st)
     return fail(st.message());
