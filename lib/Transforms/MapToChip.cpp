@@ -51,7 +51,8 @@ std::string renderMarkdown(const core::ChipDescription &chip,
      << " (rates: " << (rates.empty() ? std::string("uniform fallback") : rates)
      << "): " << r.neuronCores << " neuron cores of " << r.availableCores
      << " (capacity lower bound " << r.lowerBoundCores << "), " << r.relayPieces
-     << " relay tiles, " << in.glue.size() << " glue units (" << r.hostGlue
+     << " relay tiles, " << r.copyNeurons << " copy neurons on " << r.copyCores
+     << " more cores, " << in.glue.size() << " glue units (" << r.hostGlue
      << " on the host). Per token: "
      << llvm::formatv("{0:f0}", r.interCoreMessages)
      << " messages between cores, " << llvm::formatv("{0:f0}", r.trafficHops)
@@ -165,7 +166,8 @@ void MapToChipPass::runOnOperation() {
   mlir::emitRemark(module.getLoc())
       << "spike-map-to-chip: " << desc->name << ": " << r.neuronCores
       << " neuron cores (lower bound " << r.lowerBoundCores << "), "
-      << r.relayPieces << " relays; per token " << g4(r.interCoreMessages)
+      << r.relayPieces << " relays, " << r.copyNeurons
+      << " copy neurons; per token " << g4(r.interCoreMessages)
       << " messages between cores, " << g4(r.trafficHops) << " message-hops, "
       << g4(r.latencyNs / 1e6) << " ms, " << g4(r.totalPj() / 1e6) << " uJ";
 
@@ -212,6 +214,8 @@ void MapToChipPass::runOnOperation() {
                           {"lower_bound_cores", r.lowerBoundCores},
                           {"available_cores", r.availableCores},
                           {"relay_pieces", r.relayPieces},
+                          {"copy_neurons", r.copyNeurons},
+                          {"copy_cores", r.copyCores},
                           {"glue_units", int64_t(in.glue.size())},
                           {"glue_on_host", r.hostGlue},
                           {"programmable_cores", r.programmableCores},

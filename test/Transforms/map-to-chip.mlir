@@ -11,7 +11,7 @@
 // with the uniform fallback (one event per neuron and step) each of the 2
 // steps makes 1536 x 576 synaptic ops. The linear learns its cores.
 
-// CHECK: remark: spike-map-to-chip: loihi2-like: {{[0-9]+}} neuron cores (lower bound {{[0-9]+}}), 0 relays; per token
+// CHECK: remark: spike-map-to-chip: loihi2-like: {{[0-9]+}} neuron cores (lower bound {{[0-9]+}}), 0 relays, 0 copy neurons; per token
 // CHECK: spike.linear {{.*}} {spike.cores = array<i64: {{[0-9, ]+}}>}
 
 // REPORT-DAG: "format": "spikec.chip-mapping"
@@ -27,7 +27,7 @@
 // REPORT-DAG: "synaptic_pj": 53084160
 // REPORT-DAG: "dense_int8_pj": 1309409.28
 
-// MD: Mapping on loihi2-like (rates: uniform fallback): 7 neuron cores of 2048 (capacity lower bound 7), 0 relay tiles, 1 glue units (0 on the host).
+// MD: Mapping on loihi2-like (rates: uniform fallback): 7 neuron cores of 2048 (capacity lower bound 7), 0 relay tiles, 0 copy neurons on 0 more cores, 1 glue units (0 on the host).
 // MD: | synaptic ops | 53.084 |
 // MD: | int8 dense reference: compute | 0.203 |
 // MD: | model.layers.3.mlp.down_proj.weight | 2.000 | 53.084 | 1.309 |

@@ -35,7 +35,6 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <set>
 
 using namespace mlir;
 namespace core = spike::core;
@@ -300,33 +299,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"tiles", std::move(tiles)}});
   }
 
-  // Copy cores: free cores of the system, filled up to their neuron and
-  // axon limits. Returns (core, input axon) for `n` copy neurons.
-  std::set<int> used;
-  for (const core::Piece &p : mapped->pieces)
-    if (p.core >= 0)
-      used.insert(p.core);
-  int copyCore = -1;
-  auto allocateCopies =
-      [&](int64_t n) -> std::optional<std::pair<int, int64_t>> {
-    auto fits = [&](int core) {
-      const CoreImage &img = cores[core];
-      return img.copyNeurons + n <= neuronCore->maxNeurons &&
-             img.axons < neuronCore->maxFanInAxons;
-    };
-    if (copyCore < 0 || !fits(copyCore)) {
-      int next = copyCore < 0 ? 0 : copyCore + 1;
-      while (
-          next < int(chip->chips * chip->coresPerChip) &&
-          (used.count(next) || next % chip->coresPerChip >= neuronCore->count))
-        ++next;
-      if (next >= int(chip->chips * chip->coresPerChip))
-        return std::nullopt;
-      copyCore = next;
-      used.insert(next);
-    }
-    return std::pair<int, int64_t>{copyCore, cores[copyCore].axons++};
-  };
+  // Copy neurons where a neuron's fan-out exceeds the limit: placed by the
+  // mapper, keyed by (site piece, channel).
+  std::map<std::pair<int, int64_t>, const core::CopyGroup *> copyGroupOf;
+  for (const core::CopyGroup &g : mapped->copyGroups)
+    copyGroupOf[{g.sitePiece, g.channel}] = &g;
 
   // Routes: every neuron to each tile that reads its channel.
   llvm::json::Array siteJson;
@@ -358,22 +335,19 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
             img.routes.insert(img.routes.end(), {int32_t(local), core, axon});
           continue;
         }
-        // Fan-out above the limit: the spike goes to one input axon of a
-        // copy core, whose crossbar feeds one copy neuron per group of at
-        // most max_fan_out destination cores.
-        int64_t copiesNeeded =
-            (int64_t(byCore.size()) + neuronCore->maxFanOut - 1) /
-            neuronCore->maxFanOut;
-        auto copy = allocateCopies(copiesNeeded);
-        if (!copy)
-          return fail("site \"" + n.name + "\": a neuron reaches " +
+        // Fan-out above the limit: the spike goes to the input axon of the
+        // copy core the mapper chose, whose crossbar feeds one copy neuron
+        // per group of at most max_fan_out destination cores.
+        auto copy = copyGroupOf.find({pi, local - base + p.first});
+        if (copy == copyGroupOf.end())
+          return fail("site \"" + n.name + "\": channel " +
+                      std::to_string(local - base + p.first) + " reaches " +
                       std::to_string(byCore.size()) +
-                      " cores; max fan-out is " +
-                      std::to_string(neuronCore->maxFanOut) + " on core type " +
-                      neuronCore->name + ", and " + chip->name +
-                      " has no free core for its " +
-                      std::to_string(copiesNeeded) + " copy neurons");
-        auto [copyId, copyAxon] = *copy;
+                      " cores, and the mapping gave it no copy neurons");
+        int64_t copiesNeeded = copy->second->copies;
+        int copyId = copy->second->core;
+        int64_t copyAxon = copy->second->axon;
+        cores[copyId].axons = std::max(cores[copyId].axons, copyAxon + 1);
         img.routes.insert(img.routes.end(),
                           {int32_t(local), int32_t(copyId), int32_t(copyAxon)});
         CoreImage &copyImg = cores[copyId];
@@ -484,6 +458,8 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       {"version", 1},
       {"chip", chip->name},
       {"timesteps", timesteps},
+      {"copy_neurons_total", mapped->copyNeurons},
+      {"copy_cores", mapped->copyCores},
       {"tensors", llvm::sys::path::filename(options.tensorsPath).str()},
       {"numerics",
        llvm::json::Object{{"state_bits", neuronCore->stateBits},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace spike::core {
 
@@ -360,6 +361,70 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   for (size_t p = 0; p < r.pieces.size(); ++p)
     r.pieces[p].core = coreOfPiece(int(p));
 
+  // 4b. Fan-out above the limit: the neuron's spikes go to one input axon of
+  // a free core, whose copy neurons re-send them. Copy cores fill up to
+  // their neuron and axon limits, in site, piece and channel order.
+  std::set<int> usedCores;
+  for (const Piece &p : r.pieces)
+    if (p.core >= 0)
+      usedCores.insert(p.core);
+  const int systemCores = int(chip.chips * chip.coresPerChip);
+  int copyCore = -1;
+  int64_t copyCoreNeurons = 0, copyCoreAxons = 0;
+  std::vector<Edge> copyEdges; // source piece -> copy core, per token
+  std::vector<int> copyCoreOfEdge;
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    std::vector<int> readers;
+    for (size_t g = 0; g < in.synapses.size(); ++g)
+      if (in.synapses[g].site == int(s))
+        readers.insert(readers.end(), tilesOf[g].begin(), tilesOf[g].end());
+    if (int64_t(readers.size()) <= core->maxFanOut)
+      continue; // no neuron can reach more cores than there are tiles
+    const MappedSite &site = in.sites[s];
+    double perNeuron =
+        (graded ? site.eventsPerNeuronStep : site.spikesPerNeuronStep) * T *
+        double(site.substeps);
+    for (int sp : sitePieces[s]) {
+      const Piece &src = r.pieces[sp];
+      for (int64_t c = src.first; c < src.first + src.count; ++c) {
+        std::set<int> destinations;
+        for (int t : readers) {
+          const Piece &tile = r.pieces[t];
+          if (c >= tile.inFirst && c < tile.inFirst + tile.inCount)
+            destinations.insert(tile.core);
+        }
+        if (int64_t(destinations.size()) <= core->maxFanOut)
+          continue;
+        int64_t copies = ceilDiv(int64_t(destinations.size()), core->maxFanOut);
+        if (copyCore < 0 || copyCoreNeurons + copies > core->maxNeurons ||
+            copyCoreAxons >= core->maxFanInAxons) {
+          int next = copyCore + 1;
+          while (next < systemCores &&
+                 (usedCores.count(next) ||
+                  next % chip.coresPerChip >= core->count))
+            ++next;
+          if (next >= systemCores || copies > core->maxNeurons)
+            return Status::error(
+                "site \"" + site.name + "\": a neuron reaches " +
+                std::to_string(destinations.size()) +
+                " cores; max fan-out is " + std::to_string(core->maxFanOut) +
+                " on core type " + core->name + ", and " + chip.name +
+                " has no free core for its " + std::to_string(copies) +
+                " copy neurons");
+          copyCore = next;
+          usedCores.insert(next);
+          copyCoreNeurons = copyCoreAxons = 0;
+          ++r.copyCores;
+        }
+        r.copyGroups.push_back({sp, c, copyCore, copyCoreAxons++, copies});
+        copyCoreNeurons += copies;
+        r.copyNeurons += copies;
+        copyEdges.push_back({sp, -1, perNeuron});
+        copyCoreOfEdge.push_back(copyCore);
+      }
+    }
+  }
+
   // 5. Route (XY) and count, per token.
   std::map<int, std::map<int, bool>> routes; // source core -> destinations
   for (const Edge &e : edges) {
@@ -373,6 +438,16 @@ Result<MappingResult> mapToChip(const MappingInput &in,
     r.trafficHops += e.messages * hops;
     if (a == kHost || b == kHost)
       r.hostMessages += e.messages;
+  }
+  // A copied neuron's spikes take one more message, to its copy core; the
+  // copies' messages onwards are counted as the neuron's own above.
+  for (size_t e = 0; e < copyEdges.size(); ++e) {
+    const Edge &edge = copyEdges[e];
+    int a = coreOfPiece(edge.from), b = copyCoreOfEdge[e];
+    r.messages += edge.messages;
+    r.interCoreMessages += edge.messages;
+    r.trafficHops += edge.messages * double(meshHops(chip, a, b));
+    routes[a][b] = true;
   }
   for (auto &[src, dst] : routes)
     r.maxRoutingEntries =
@@ -391,6 +466,9 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   for (const Piece &p : r.pieces)
     if (p.kind == Piece::SynapseTile || p.kind == Piece::Relay)
       r.neuronUpdates += double(p.count) * T;
+  for (const CopyGroup &g : r.copyGroups)
+    r.neuronUpdates += double(g.copies) * T *
+                       double(in.sites[r.pieces[g.sitePiece].owner].substeps);
   for (const MappedGlue &g : in.glue)
     r.glueOps += double(g.opsPerToken) * T;
   // One algorithmic step per neuron layer on the path, T (x sub-steps)

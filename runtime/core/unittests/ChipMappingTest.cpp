@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 using namespace spike::core;
 
 namespace {
@@ -84,6 +86,41 @@ TEST(ChipMapping, FanInAboveTheLimitSplitsThroughRelaysOnGradedChips) {
   EXPECT_NE(binary.message().find("needs fan-in 80; max is 32"),
             std::string::npos)
       << binary.message();
+}
+
+TEST(ChipMapping, FanOutAboveTheLimitGetsCopyNeuronsOnFreeCores) {
+  ChipDescription chip = smallChip();
+  chip.coreTypes[0].maxFanOut = 1;
+  // Each layer's 3 tiles sit on 3 cores, so every neuron of s0 and s1
+  // reaches 3 cores: 3 copy neurons each, 21 neurons' groups per copy core.
+  auto r = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_TRUE(r) << r.message();
+  EXPECT_EQ(r->copyGroups.size(), 48u);
+  EXPECT_EQ(r->copyNeurons, 144);
+  EXPECT_EQ(r->copyCores, 3);
+  std::map<int, int64_t> neuronsOn, axonsOn;
+  for (const CopyGroup &g : r->copyGroups) {
+    EXPECT_EQ(g.copies, 3);
+    EXPECT_EQ(g.axon, axonsOn[g.core]++);
+    neuronsOn[g.core] += g.copies;
+    for (const Piece &p : r->pieces)
+      EXPECT_NE(p.core, g.core) << "copy core " << g.core << " is in use";
+  }
+  for (auto [core, n] : neuronsOn)
+    EXPECT_LE(n, chip.coreTypes[0].maxNeurons);
+
+  // With a fan-out of 3 nothing is copied; with no free core it is an error.
+  chip.coreTypes[0].maxFanOut = 3;
+  auto direct = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_TRUE(direct) << direct.message();
+  EXPECT_EQ(direct->copyNeurons, 0);
+  chip.coreTypes[0].maxFanOut = 1;
+  chip.coreTypes[0].count = chip.coresPerChip = r->neuronCores + 1;
+  auto full = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_FALSE(full);
+  EXPECT_NE(full.message().find("has no free core for its 3 copy neurons"),
+            std::string::npos)
+      << full.message();
 }
 
 TEST(ChipMapping, TooBigForTheChipIsAnError) {

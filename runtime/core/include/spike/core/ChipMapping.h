@@ -13,6 +13,7 @@
 // core type's capacities (neurons, fan-in, synapse and state memory; a
 // fan-in above the limit splits into partial-sum tiles and relay neurons on
 // graded chips), places the pieces on the mesh to reduce traffic x hops,
+// gives neurons whose fan-out exceeds the limit copy neurons on free cores,
 // routes XY, and counts per-token traffic, operations, latency and energy.
 //
 //===----------------------------------------------------------------------===//
@@ -69,15 +70,28 @@ struct Piece {
   int core = -1; ///< global core index, kHost, or programmableCoreOf(chip)
 };
 
+/// A neuron whose spikes reach more than max_fan_out cores: they go to one
+/// input axon of a free core, where `copies` copy neurons re-send them, each
+/// to at most max_fan_out of the destination cores.
+struct CopyGroup {
+  int sitePiece = 0;   ///< the SiteNeurons piece holding the neuron
+  int64_t channel = 0; ///< the neuron's channel in its site
+  int core = 0;        ///< the copy core
+  int64_t axon = 0;    ///< the input axon there
+  int64_t copies = 0;  ///< copy neurons: ceil(destination cores / fan-out)
+};
+
 /// Core indices off the neuron mesh.
 constexpr int kHost = -1;
 inline int programmableCoreOf(int chip) { return -2 - chip; }
 
 struct MappingResult {
   std::vector<Piece> pieces;
-  int64_t neuronCores = 0;     ///< cores holding neurons or synapses
-  int64_t lowerBoundCores = 0; ///< from total memory and neurons
-  int64_t relayPieces = 0;     ///< partial-sum relays (fan-in splits)
+  int64_t neuronCores = 0;           ///< cores holding neurons or synapses
+  int64_t lowerBoundCores = 0;       ///< from total memory and neurons
+  int64_t relayPieces = 0;           ///< partial-sum relays (fan-in splits)
+  std::vector<CopyGroup> copyGroups; ///< fan-out splits, in emission order
+  int64_t copyNeurons = 0, copyCores = 0;
   int64_t programmableCores = 0, hostGlue = 0;
   // Per token.
   double messages = 0, trafficHops = 0; ///< trafficHops: messages x hops
