@@ -71,7 +71,7 @@ int runAgree(const std::vector<std::string> &args) {
     source = "data-free: " + std::to_string(samples) + " sequences of " +
              std::to_string(seqLen) + " tokens sampled by the reference";
   } else {
-    auto ids = tokenizeText(run, *ref);
+    auto ids = tokenizeText("agree", run, *ref);
     if (!ids)
       return fail(ids.message());
     int64_t chunks = std::min<int64_t>(samples, int64_t(ids->size()) / seqLen);

@@ -78,13 +78,20 @@ int parseTextRunOption(const std::string &command,
   return 1;
 }
 
-spike::core::Result<std::vector<int32_t>>
-tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
-  std::string path = run.tokenizer.empty() ? plan.tokenizer : run.tokenizer;
+spike::core::Result<std::unique_ptr<spike::core::Tokenizer>>
+loadPlanTokenizer(const std::string &command, const spike::runtime::Plan &plan,
+                  const std::string &override) {
+  std::string path = override.empty() ? plan.tokenizer : override;
   if (path.empty())
-    return spike::core::Status::error(
-        run.plan + ": the plan names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(path);
+    return spike::core::Status::error(command + ": " + plan.path +
+                                      " names no tokenizer; pass --tokenizer");
+  return spike::core::loadTokenizer(path);
+}
+
+spike::core::Result<std::vector<int32_t>>
+tokenizeText(const std::string &command, TextRun &run,
+             const spike::runtime::Plan &plan) {
+  auto tok = loadPlanTokenizer(command, plan, run.tokenizer);
   if (!tok)
     return tok.status();
   auto text = spike::core::readFileText(run.text);
@@ -92,8 +99,10 @@ tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
     return text.status();
   if (run.bos) {
     if ((*tok)->bos() < 0)
-      return spike::core::Status::error(path + ": the tokenizer has no BOS "
-                                               "token");
+      return spike::core::Status::error(
+          command + ": " +
+          (run.tokenizer.empty() ? plan.tokenizer : run.tokenizer) +
+          ": the tokenizer has no BOS token");
     run.options.bos = (*tok)->bos();
   }
   return (*tok)->encode(*text);
@@ -102,11 +111,7 @@ tokenizeText(TextRun &run, const spike::runtime::Plan &plan) {
 spike::core::Result<DataFreeStart>
 dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
               const std::string &tokenizer) {
-  std::string path = tokenizer.empty() ? writer.tokenizer : tokenizer;
-  if (path.empty())
-    return spike::core::Status::error(command + ": " + writer.path +
-                                      " names no tokenizer; pass --tokenizer");
-  auto tok = spike::core::loadTokenizer(path);
+  auto tok = loadPlanTokenizer(command, writer, tokenizer);
   if (!tok)
     return tok.status();
   DataFreeStart start;
@@ -116,7 +121,7 @@ dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
     std::fprintf(stderr,
                  "spike-run: note: %s has neither BOS nor EOS; generation "
                  "starts from token 0\n",
-                 path.c_str());
+                 (tokenizer.empty() ? writer.tokenizer : tokenizer).c_str());
     start.token = 0;
   }
   return start;
@@ -135,12 +140,12 @@ loadPlanOn(const std::string &path, const std::string &device) {
   return plan;
 }
 
-spike::core::Result<LoadedRun> loadRun(TextRun &run,
+spike::core::Result<LoadedRun> loadRun(const std::string &command, TextRun &run,
                                        const std::string &planPath) {
   auto plan = loadPlanOn(planPath, run.device);
   if (!plan)
     return plan.status();
-  auto ids = tokenizeText(run, *plan);
+  auto ids = tokenizeText(command, run, *plan);
   if (!ids)
     return ids.status();
   return LoadedRun{plan.take(), ids.take()};

@@ -37,9 +37,16 @@ int parseTextRunOption(const std::string &command,
                        const std::vector<std::string> &args, size_t &i,
                        TextRun &run);
 
+/// The tokenizer `override` names, else the plan's; a plan that names none
+/// is the error "COMMAND: PLAN names no tokenizer; pass --tokenizer".
+spike::core::Result<std::unique_ptr<spike::core::Tokenizer>>
+loadPlanTokenizer(const std::string &command, const spike::runtime::Plan &plan,
+                  const std::string &override);
+
 /// Loads the tokenizer (the plan's unless given) and tokenizes the text.
 spike::core::Result<std::vector<int32_t>>
-tokenizeText(TextRun &run, const spike::runtime::Plan &plan);
+tokenizeText(const std::string &command, TextRun &run,
+             const spike::runtime::Plan &plan);
 
 /// Where data-free sequences written by a plan start: its tokenizer (or
 /// --tokenizer) and that tokenizer's BOS, else EOS. One rule for sample,
@@ -60,7 +67,7 @@ struct LoadedRun {
 };
 
 /// Loads the plan onto run.device and tokenizes run.text.
-spike::core::Result<LoadedRun> loadRun(TextRun &run,
+spike::core::Result<LoadedRun> loadRun(const std::string &command, TextRun &run,
                                        const std::string &planPath);
 
 /// Loads a plan onto a device ("cpu", "cuda", "cuda:N").

@@ -76,16 +76,13 @@ int runZeroShot(const std::vector<std::string> &args) {
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
-  if (tokenizerPath.empty())
-    tokenizerPath = plan->tokenizer;
-  if (tokenizerPath.empty())
-    return usageError("zeroshot: the plan names no tokenizer; pass "
-                      "--tokenizer");
-  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  auto tok = loadPlanTokenizer("zeroshot", *plan, tokenizerPath);
   if (!tok)
     return fail(tok.message());
   if (bos && (*tok)->bos() < 0)
-    return fail(tokenizerPath + ": the tokenizer has no BOS token");
+    return fail("zeroshot: " +
+                (tokenizerPath.empty() ? plan->tokenizer : tokenizerPath) +
+                ": the tokenizer has no BOS token");
 
   std::vector<spike::core::ZeroShotTask> loaded;
   for (const std::string &name : tasks) {

@@ -398,12 +398,7 @@ int runGenerate(const std::vector<std::string> &args) {
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
-  if (tokenizerPath.empty())
-    tokenizerPath = plan->tokenizer;
-  if (tokenizerPath.empty())
-    return usageError("generate: the plan names no tokenizer; pass "
-                      "--tokenizer");
-  auto tok = spike::core::loadTokenizer(tokenizerPath);
+  auto tok = loadPlanTokenizer("generate", *plan, tokenizerPath);
   if (!tok)
     return fail(tok.message());
   std::vector<int32_t> ids = (*tok)->encode(prompt);
@@ -468,7 +463,7 @@ int runEval(const std::vector<std::string> &args) {
   }
   if (run.plan.empty() || run.text.empty())
     return usageError("eval: --plan P and --text F are required");
-  auto loaded = loadRun(run, run.plan);
+  auto loaded = loadRun("eval", run, run.plan);
   if (!loaded)
     return fail(loaded.message());
   const spike::runtime::Plan *plan = &loaded->plan;
@@ -612,7 +607,7 @@ int runStats(const std::vector<std::string> &args) {
   }
   if (run.plan.empty() || run.text.empty() || out.empty())
     return usageError("stats: --plan P, --text F and -o OUT are required");
-  auto loaded = loadRun(run, run.plan);
+  auto loaded = loadRun("stats", run, run.plan);
   if (!loaded)
     return fail(loaded.message());
   spike::runtime::EvalOptions &options = run.options;
@@ -689,7 +684,7 @@ int runGate(const std::vector<std::string> &args) {
   double ppl[2];
   const std::string paths[2] = {reference, run.plan};
   for (int k = 0; k < 2; ++k) {
-    auto loaded = loadRun(run, paths[k]);
+    auto loaded = loadRun("gate", run, paths[k]);
     if (!loaded)
       return fail(loaded.message());
     spike::runtime::Executor exec(loaded->plan);
