@@ -88,7 +88,18 @@ void progressBar(int64_t done, int64_t total);
 /// The same bar counting `unit`s.
 void progressBarOf(const char *unit, int64_t done, int64_t total);
 
-/// The commands that live in files of their own.
+/// The commands, one file each (UtilityCommands.cpp holds tokenize, gguf
+/// and diff; ValidateCommand.cpp validate and inspect).
+int runValidate(const std::vector<std::string> &args);
+int runInspect(const std::vector<std::string> &args);
+int runExec(const std::vector<std::string> &args);
+int runGenerate(const std::vector<std::string> &args);
+int runEval(const std::vector<std::string> &args);
+int runStats(const std::vector<std::string> &args);
+int runGate(const std::vector<std::string> &args);
+int runTokenize(const std::vector<std::string> &args);
+int runGguf(const std::vector<std::string> &args);
+int runDiff(const std::vector<std::string> &args);
 int runCalibrate(const std::vector<std::string> &args);
 int runZeroShot(const std::vector<std::string> &args);
 int runAgree(const std::vector<std::string> &args);

@@ -1,0 +1,145 @@
+//===- EvalCommand.cpp - spike-run eval -----------------------------------===//
+//
+// Eval: perplexity, speed and spike statistics over a text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/runtime/Evaluate.h"
+#include "spike/runtime/Executor.h"
+#include "spike/runtime/Plan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace spike::run {
+
+int runEval(const std::vector<std::string> &args) {
+  TextRun run;
+  std::string jsonOut, ratesOut;
+  for (size_t i = 0; i < args.size(); ++i) {
+    int parsed = parseTextRunOption("eval", args, i, run);
+    if (parsed < 0)
+      return 2;
+    if (parsed)
+      continue;
+    if (args[i] == "--json" && i + 1 < args.size())
+      jsonOut = args[++i];
+    else if (args[i] == "--firing-rates" && i + 1 < args.size())
+      ratesOut = args[++i];
+    else
+      return usageError("eval: unexpected argument '" + args[i] + "'");
+  }
+  if (run.plan.empty() || run.text.empty())
+    return usageError("eval: --plan P and --text F are required");
+  auto loaded = loadRun("eval", run, run.plan);
+  if (!loaded)
+    return fail(loaded.message());
+  const spike::runtime::Plan *plan = &loaded->plan;
+  spike::runtime::EvalOptions &options = run.options;
+  options.progress = progressBar;
+  const std::string &planPath = run.plan, &textPath = run.text;
+  spike::runtime::Executor exec(*plan);
+  if (!ratesOut.empty() && !plan->spiking())
+    return usageError("eval: --firing-rates needs an IS or IF plan");
+  auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
+  if (!r)
+    return fail(r.message());
+  if (!ratesOut.empty()) {
+    // spikec.firing-rates for the chip mapper: per site, the neurons of one
+    // token position and the spikes over every position and step.
+    int64_t tokens = exec.tokensRun();
+    int64_t perToken = tokens * plan->timesteps * plan->substeps;
+    nlohmann::json rates = nlohmann::json::object();
+    for (const auto &[site, c] : exec.spikeCounts()) {
+      int64_t neurons = c.slots / perToken;
+      rates[site] = {{"neurons", neurons},
+                     {"spikes", c.spikes},
+                     {"events", c.events},
+                     {"rate", double(c.spikes) / double(c.slots)}};
+    }
+    nlohmann::json doc = {
+        {"format", "spikec.firing-rates"},
+        {"version", 1},
+        {"producer", std::string("spike-run eval ") + SPIKE_VERSION},
+        {"level", plan->level},
+        {"timesteps", plan->timesteps},
+        {"substeps", plan->substeps},
+        {"tokens", tokens},
+        {"sites", rates}};
+    if (auto st = spike::core::writeFileAtomic(ratesOut, doc.dump(1) + "\n");
+        !st)
+      return fail(st.message());
+  }
+  double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
+  std::printf("%-22s %s\n", "plan", planPath.c_str());
+  std::printf("%-22s %s, T=%lld\n", "level", plan->level.c_str(),
+              (long long)plan->timesteps);
+  std::printf("%-22s %s (%lld chunks x %lld tokens)\n", "text",
+              textPath.c_str(), (long long)r->chunks,
+              (long long)options.seqLen);
+  std::printf("%-22s %.4f\n", "perplexity", r->perplexity);
+  std::printf("%-22s %.1f\n", "tokens/s", tokensPerSecond);
+  nlohmann::json sites = nlohmann::json::object();
+  int64_t allSpikes = 0, allSlots = 0, allSops = 0, allMacs = 0;
+  if (!exec.spikeCounts().empty())
+    std::printf("\n%-24s %10s %12s %10s %12s\n", "site", "neurons",
+                "spikes/n/step", "sparsity", "SOPs/MACs");
+  for (const auto &[site, c] : exec.spikeCounts()) {
+    double rate = double(c.spikes) / double(c.slots);
+    // Sparsity: the share of neuron-steps without a spike event.
+    double sparsity = 1.0 - double(c.events) / double(c.slots);
+    std::printf("%-24s %10lld %12.4f %10.4f ", site.c_str(),
+                (long long)c.neurons, rate, sparsity);
+    if (c.denseMacs)
+      std::printf("%12.4f\n", double(c.synapticOps) / double(c.denseMacs));
+    else
+      std::printf("%12s\n", "-");
+    sites[site] = {{"neurons", c.neurons},
+                   {"slots", c.slots},
+                   {"spikes", c.spikes},
+                   {"events", c.events},
+                   {"rate", rate},
+                   {"sparsity", sparsity},
+                   {"synaptic_ops", c.synapticOps},
+                   {"dense_macs", c.denseMacs}};
+    allSpikes += c.spikes;
+    allSlots += c.slots;
+    allSops += c.synapticOps;
+    allMacs += c.denseMacs;
+  }
+  if (allMacs)
+    std::printf("%-24s %10s %12s %10s %12.4f\n", "linear layers, all sites", "",
+                "", "", double(allSops) / double(allMacs));
+  if (!jsonOut.empty()) {
+    nlohmann::json out = {
+        {"plan", planPath},
+        {"level", plan->level},
+        {"timesteps", plan->timesteps},
+        {"text", textPath},
+        {"seq_len", options.seqLen},
+        {"chunks", r->chunks},
+        {"tokens_scored", r->predicted},
+        {"nll", r->nll},
+        {"perplexity", r->perplexity},
+        {"seconds", r->seconds},
+        {"tokens_per_second", tokensPerSecond},
+        {"spikes_per_neuron_per_step",
+         allSlots ? double(allSpikes) / double(allSlots) : 0.0},
+        {"synaptic_ops", allSops},
+        {"dense_macs", allMacs},
+        {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},
+        {"sites", sites}};
+    if (auto st = spike::core::writeFileAtomic(jsonOut, out.dump(1) + "\n");
+        !st)
+      return fail(st.message());
+  }
+  return 0;
+}
+
+} // namespace spike::run
