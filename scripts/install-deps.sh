@@ -9,7 +9,7 @@ PACKAGES=(
   # Runtime: libtorch (CPU) with a fast BLAS behind ATen.
   libtorch-dev libopenblas0-pthread
   # Core-library and runtime dependencies.
-  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev zlib1g-dev
   # Tests, benchmarks, build.
   libgtest-dev libbenchmark-dev ccache ninja-build cmake g++ python3
   # The NIR round-trip test: h5py and numpy for the `nir` package.

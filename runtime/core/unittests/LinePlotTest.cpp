@@ -12,6 +12,8 @@
 
 #include <cstring>
 
+#include <zlib.h>
+
 using namespace spike::core;
 
 namespace {
@@ -36,7 +38,7 @@ struct Image {
   std::string pixels; ///< RGB rows, filter bytes removed
 };
 
-/// Decodes an 8-bit RGB PNG whose IDAT is zlib with stored blocks.
+/// Decodes an 8-bit RGB PNG (zlib-deflated IDAT, filter none).
 Image decode(const std::string &png) {
   Image img;
   EXPECT_EQ(png.compare(0, 8, "\x89PNG\r\n\x1a\n"), 0);
@@ -56,22 +58,13 @@ Image decode(const std::string &png) {
       idat += png.substr(at + 8, len);
     at += 12 + len;
   }
-  std::string raw;
-  size_t p = 2; // zlib header
-  while (true) {
-    bool last = idat[p] & 1;
-    uint32_t n = uint8_t(idat[p + 1]) | uint32_t(uint8_t(idat[p + 2])) << 8;
-    uint32_t nn = uint8_t(idat[p + 3]) | uint32_t(uint8_t(idat[p + 4])) << 8;
-    EXPECT_EQ(n ^ 0xffffu, nn);
-    raw += idat.substr(p + 5, n);
-    p += 5 + n;
-    if (last)
-      break;
-  }
-  uint32_t a = 1, b = 0;
-  for (unsigned char c : raw)
-    a = (a + c) % 65521, b = (b + a) % 65521;
-  EXPECT_EQ(be32(idat, p), (b << 16) | a) << "Adler-32";
+  std::string raw(size_t(img.height) * (1 + 3 * img.width), '\0');
+  uLongf size = uLongf(raw.size());
+  EXPECT_EQ(uncompress(reinterpret_cast<Bytef *>(raw.data()), &size,
+                       reinterpret_cast<const Bytef *>(idat.data()),
+                       uLong(idat.size())),
+            Z_OK);
+  raw.resize(size);
   EXPECT_EQ(raw.size(), size_t(img.height) * (1 + 3 * img.width));
   for (uint32_t y = 0; y < img.height; ++y) {
     EXPECT_EQ(raw[y * (1 + 3 * img.width)], 0); // filter: none
