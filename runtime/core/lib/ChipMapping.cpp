@@ -472,9 +472,14 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   for (const MappedGlue &g : in.glue)
     r.glueOps += double(g.opsPerToken) * T;
   // One algorithmic step per neuron layer on the path, T (x sub-steps)
-  // times per token.
+  // times per token; a layer whose spikes pass through copy neurons takes
+  // one more.
+  std::set<int> copiedSites;
+  for (const CopyGroup &g : r.copyGroups)
+    copiedSites.insert(r.pieces[g.sitePiece].owner);
   double stepNs = chip.timestepNs + chip.barrierNs;
-  r.latencyNs = T * double(substeps) * double(in.sites.size()) * stepNs;
+  r.latencyNs = T * double(substeps) *
+                double(in.sites.size() + copiedSites.size()) * stepNs;
   r.synopPj = graded ? chip.synopGradedPj : chip.synopBinaryPj;
   r.synapticPj = r.synapticOps * r.synopPj;
   r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;

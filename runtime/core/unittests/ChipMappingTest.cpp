@@ -114,6 +114,8 @@ TEST(ChipMapping, FanOutAboveTheLimitGetsCopyNeuronsOnFreeCores) {
   auto direct = mapToChip(chain(2, 48, 24), chip);
   ASSERT_TRUE(direct) << direct.message();
   EXPECT_EQ(direct->copyNeurons, 0);
+  // Copies cost a step in each of the two copied layers (of three).
+  EXPECT_DOUBLE_EQ(r->latencyNs, direct->latencyNs * 5 / 3);
   chip.coreTypes[0].maxFanOut = 1;
   chip.coreTypes[0].count = chip.coresPerChip = r->neuronCores + 1;
   auto full = mapToChip(chain(2, 48, 24), chip);
