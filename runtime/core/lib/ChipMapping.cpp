@@ -371,8 +371,7 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   const int systemCores = int(chip.chips * chip.coresPerChip);
   int copyCore = -1;
   int64_t copyCoreNeurons = 0, copyCoreAxons = 0;
-  std::vector<Edge> copyEdges; // source piece -> copy core, per token
-  std::vector<int> copyCoreOfEdge;
+  std::vector<double> copyMessages; // per copy group: to its copy core
   for (size_t s = 0; s < in.sites.size(); ++s) {
     std::vector<int> readers;
     for (size_t g = 0; g < in.synapses.size(); ++g)
@@ -419,8 +418,7 @@ Result<MappingResult> mapToChip(const MappingInput &in,
         r.copyGroups.push_back({sp, c, copyCore, copyCoreAxons++, copies});
         copyCoreNeurons += copies;
         r.copyNeurons += copies;
-        copyEdges.push_back({sp, -1, perNeuron});
-        copyCoreOfEdge.push_back(copyCore);
+        copyMessages.push_back(perNeuron);
       }
     }
   }
@@ -441,12 +439,12 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   }
   // A copied neuron's spikes take one more message, to its copy core; the
   // copies' messages onwards are counted as the neuron's own above.
-  for (size_t e = 0; e < copyEdges.size(); ++e) {
-    const Edge &edge = copyEdges[e];
-    int a = coreOfPiece(edge.from), b = copyCoreOfEdge[e];
-    r.messages += edge.messages;
-    r.interCoreMessages += edge.messages;
-    r.trafficHops += edge.messages * double(meshHops(chip, a, b));
+  for (size_t i = 0; i < r.copyGroups.size(); ++i) {
+    const CopyGroup &g = r.copyGroups[i];
+    int a = coreOfPiece(g.sitePiece), b = g.core;
+    r.messages += copyMessages[i];
+    r.interCoreMessages += copyMessages[i];
+    r.trafficHops += copyMessages[i] * double(meshHops(chip, a, b));
     routes[a][b] = true;
   }
   for (auto &[src, dst] : routes)

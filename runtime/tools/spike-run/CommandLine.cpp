@@ -78,10 +78,15 @@ int parseTextRunOption(const std::string &command,
   return 1;
 }
 
+std::string tokenizerPathFor(const spike::runtime::Plan &plan,
+                             const std::string &override) {
+  return override.empty() ? plan.tokenizer : override;
+}
+
 spike::core::Result<std::unique_ptr<spike::core::Tokenizer>>
 loadPlanTokenizer(const std::string &command, const spike::runtime::Plan &plan,
                   const std::string &override) {
-  std::string path = override.empty() ? plan.tokenizer : override;
+  std::string path = tokenizerPathFor(plan, override);
   if (path.empty())
     return spike::core::Status::error(command + ": " + plan.path +
                                       " names no tokenizer; pass --tokenizer");
@@ -99,10 +104,9 @@ tokenizeText(const std::string &command, TextRun &run,
     return text.status();
   if (run.bos) {
     if ((*tok)->bos() < 0)
-      return spike::core::Status::error(
-          command + ": " +
-          (run.tokenizer.empty() ? plan.tokenizer : run.tokenizer) +
-          ": the tokenizer has no BOS token");
+      return spike::core::Status::error(command + ": " +
+                                        tokenizerPathFor(plan, run.tokenizer) +
+                                        ": the tokenizer has no BOS token");
     run.options.bos = (*tok)->bos();
   }
   return (*tok)->encode(*text);
@@ -121,7 +125,7 @@ dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
     std::fprintf(stderr,
                  "spike-run: note: %s has neither BOS nor EOS; generation "
                  "starts from token 0\n",
-                 (tokenizer.empty() ? writer.tokenizer : tokenizer).c_str());
+                 tokenizerPathFor(writer, tokenizer).c_str());
     start.token = 0;
   }
   return start;

@@ -37,6 +37,10 @@ int parseTextRunOption(const std::string &command,
                        const std::vector<std::string> &args, size_t &i,
                        TextRun &run);
 
+/// The tokenizer path `override` names, else the plan's (may be empty).
+std::string tokenizerPathFor(const spike::runtime::Plan &plan,
+                             const std::string &override);
+
 /// The tokenizer `override` names, else the plan's; a plan that names none
 /// is the error "COMMAND: PLAN names no tokenizer; pass --tokenizer".
 spike::core::Result<std::unique_ptr<spike::core::Tokenizer>>

@@ -80,8 +80,7 @@ int runZeroShot(const std::vector<std::string> &args) {
   if (!tok)
     return fail(tok.message());
   if (bos && (*tok)->bos() < 0)
-    return fail("zeroshot: " +
-                (tokenizerPath.empty() ? plan->tokenizer : tokenizerPath) +
+    return fail("zeroshot: " + tokenizerPathFor(*plan, tokenizerPath) +
                 ": the tokenizer has no BOS token");
 
   std::vector<spike::core::ZeroShotTask> loaded;
