@@ -8,6 +8,8 @@ PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # Runtime: libtorch (CPU) with a fast BLAS behind ATen.
   libtorch-dev libopenblas0-pthread
+  # oneDNN: its sgemm runs the linear layers (run-time CPU dispatch).
+  libdnnl-dev
   # Core-library and runtime dependencies.
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev zlib1g-dev
   # Tests, benchmarks, build.

@@ -17,6 +17,11 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%spike_src", config.spike_src_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# Thread counts and BLAS kernels reach the tools, so that
+# scripts/check-portable.sh tests what it says it does.
+llvm_config.with_system_environment([
+    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE", "DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.spike_tools_dir, config.llvm_tools_dir]

@@ -1,11 +1,13 @@
 //===- Executor.cpp - Runs a plan on token ids ----------------------------===//
 
 #include "spike/runtime/Executor.h"
+#include "spike/runtime/Gemm.h"
 #include "spike/runtime/Kernels.h"
 #ifdef SPIKE_HAVE_ATEN_CUDA
 #include "spike/runtime/CudaDispatch.h"
 #endif
 
+#include <chrono>
 #include <cmath>
 
 namespace spike::runtime {
@@ -197,7 +199,7 @@ at::Tensor Executor::run(const PlanOp &op,
     }
     if (trace_ && chip_.stateBits && !linearSite_[index].empty())
       traceAccumulation(op, linearSite_[index], in(0));
-    return at::matmul(in(0), w.t());
+    return linearLayer(in(0), w);
   }
   case OpKind::RoPE:
     return rope(in(0), op.rope, offset_);
@@ -481,7 +483,15 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
   for (size_t i = 0; i < plan_.ops.size(); ++i) {
     const PlanOp &op = plan_.ops[i];
     try {
-      values[op.output] = run(op, values);
+      if (profile_) {
+        auto t0 = std::chrono::steady_clock::now();
+        values[op.output] = run(op, values);
+        (*profile_)[op.name] += std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - t0)
+                                    .count();
+      } else {
+        values[op.output] = run(op, values);
+      }
     } catch (const std::exception &e) {
       std::string what = e.what();
       what = what.substr(0, what.find('\n'));

@@ -88,6 +88,7 @@ int runAgree(const std::vector<std::string> &args) {
 
   double kl = 0;
   int64_t same = 0, positions = 0;
+  Progress progress("agree", "sequences");
   for (int64_t i = 0; i < tokens.size(0); ++i) {
     at::Tensor row = tokens.narrow(0, i, 1);
     auto a = refExec.forward(row);
@@ -101,10 +102,8 @@ int runAgree(const std::vector<std::string> &args) {
     same += la.argmax(-1).eq(lb.argmax(-1)).sum().item<int64_t>();
     kl += (la.exp() * (la - lb)).sum().item<double>();
     positions += la.size(0);
-    std::fprintf(stderr, "\ragree: %lld/%lld sequences", (long long)i + 1,
-                 (long long)tokens.size(0));
+    progress.update(i + 1, tokens.size(0));
   }
-  std::fprintf(stderr, "\n");
   double top1 = double(same) / double(positions);
   double meanKl = kl / double(positions);
   std::printf("agreement of %s with %s\n", run.plan.c_str(), reference.c_str());

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <iomanip>
 #include <sstream>
 #include <unistd.h>
 
@@ -171,13 +172,7 @@ int runCalibrate(const std::vector<std::string> &args) {
                  (long long)samples, writer.path.c_str());
     auto generated = spike::runtime::generateSequences(
         exec, start->token, samples, seqLen, {50, 1.0}, options.seed,
-        [](int64_t done, int64_t total) {
-          if (done == total || done % 32 == 0)
-            std::fprintf(stderr, "\rgenerated %lld/%lld tokens per sample",
-                         (long long)done, (long long)total);
-          if (done == total)
-            std::fprintf(stderr, "\n");
-        });
+        progressOf("data-free samples", "positions"));
     if (!generated)
       return fail(generated.message());
     tokens = *generated;
@@ -209,23 +204,17 @@ int runCalibrate(const std::vector<std::string> &args) {
               run.plan.c_str(), spike::runtime::teacherName(options.teacher),
               (long long)samples, (long long)seqLen, (long long)epochs,
               options.lr, (long long)options.groupSize);
-  // A live bar on a terminal; one line per block otherwise (logs).
-  bool live = isatty(fileno(stderr));
-  options.progress = [live](int64_t block, int64_t blocks, int64_t step,
-                            int64_t steps, double loss) {
-    int width = 20, filled = int(width * step / std::max<int64_t>(steps, 1));
-    bool redraw =
-        step == steps || (live && filled != int(width * (step - 1) /
-                                                std::max<int64_t>(steps, 1)));
-    if (!redraw)
-      return;
-    std::fprintf(stderr, "\rblock %lld/%lld [%s%s] step %lld/%lld loss %.4g ",
-                 (long long)block + 1, (long long)blocks,
-                 std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), (long long)step,
-                 (long long)steps, loss);
-    if (step == steps)
-      std::fprintf(stderr, "\n");
+  // One bar per block on a terminal; in a log, one line per tenth.
+  auto bar = std::make_shared<std::unique_ptr<Progress>>();
+  options.progress = [bar](int64_t block, int64_t blocks, int64_t step,
+                           int64_t steps, double loss) {
+    std::string label = "block " + std::to_string(block + 1) + "/" +
+                        std::to_string(blocks);
+    if (step <= 1 || !*bar)
+      *bar = std::make_unique<Progress>(label, "steps");
+    char detail[32];
+    std::snprintf(detail, sizeof detail, "loss %.4g", loss);
+    (*bar)->update(step, steps, detail);
   };
   options.note = [](const std::string &line) {
     std::fprintf(stderr, "spike-run: note: %s\n", line.c_str());
@@ -256,6 +245,8 @@ int runCalibrate(const std::vector<std::string> &args) {
       {"sites", sites}};
 
   std::ostringstream csv;
+  // Every digit of the doubles, so that readers compare what was computed.
+  csv << std::setprecision(17);
   csv << "block,ann_vs_qann,ann_vs_snn_before,ann_vs_snn_after,first_loss,"
          "last_loss,steps,seconds\n";
   std::printf("%-6s %14s %14s %14s %9s\n", "block", "ANN vs QANN", "SNN before",

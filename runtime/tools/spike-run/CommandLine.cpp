@@ -9,11 +9,13 @@
 #include "spike/core/FileIO.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
+#include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace spike::run {
 
@@ -139,8 +141,17 @@ loadPlanOn(const std::string &path, const std::string &device) {
   auto plan = spike::runtime::loadPlan(path);
   if (!plan)
     return plan.status();
-  if (!where->is_cpu())
+  if (!where->is_cpu()) {
     spike::runtime::moveToDevice(*plan, *where);
+  } else {
+    // Which kernels run the products, once per run (docs/Runtime.md).
+    static bool told = false;
+    if (!told)
+      std::fprintf(stderr, "spike-run: kernels: linear layers %s; attention %s\n",
+                   spike::runtime::linearKernelName().c_str(),
+                   spike::runtime::blasKernelName().c_str());
+    told = true;
+  }
   return plan;
 }
 
@@ -205,18 +216,40 @@ writeTensors(const std::string &path,
   return w.write(path);
 }
 
-void progressBar(int64_t done, int64_t total) {
-  progressBarOf("chunks", done, total);
+Progress::Progress(std::string label, std::string unit)
+    : label_(std::move(label)), unit_(std::move(unit)),
+      live_(isatty(fileno(stderr))) {}
+
+void Progress::update(int64_t done, int64_t total, const std::string &detail) {
+  total = std::max<int64_t>(total, 1);
+  bool last = done >= total;
+  std::string tail = detail.empty() ? "" : " " + detail;
+  if (live_) {
+    int width = 30, filled = int(width * done / total);
+    if (filled == lastFilled_ && !last && detail.empty())
+      return;
+    lastFilled_ = filled;
+    std::fprintf(stderr, "\r%s [%s%s] %lld/%lld %s%s ", label_.c_str(),
+                 std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), (long long)done,
+                 (long long)total, unit_.c_str(), tail.c_str());
+    if (last)
+      std::fprintf(stderr, "\n");
+    return;
+  }
+  int tenth = int(10 * done / total);
+  if (tenth == lastTenth_ && !last)
+    return;
+  lastTenth_ = last ? 11 : tenth;
+  std::fprintf(stderr, "%s: %lld/%lld %s (%d%%)%s\n", label_.c_str(),
+               (long long)done, (long long)total, unit_.c_str(),
+               int(100 * done / total), tail.c_str());
 }
 
-void progressBarOf(const char *unit, int64_t done, int64_t total) {
-  int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
-  std::fprintf(stderr, "\r[%s%s] %lld/%lld %s",
-               std::string(filled, '#').c_str(),
-               std::string(width - filled, '.').c_str(), (long long)done,
-               (long long)total, unit);
-  if (done == total)
-    std::fprintf(stderr, "\n");
+std::function<void(int64_t, int64_t)> progressOf(const std::string &label,
+                                                 const std::string &unit) {
+  auto p = std::make_shared<Progress>(label, unit);
+  return [p](int64_t done, int64_t total) { p->update(done, total); };
 }
 
 } // namespace spike::run

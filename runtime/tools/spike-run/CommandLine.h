@@ -8,6 +8,7 @@
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -87,10 +88,26 @@ chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan);
 spike::core::Status writeTensors(const std::string &path,
                                  const std::map<std::string, at::Tensor> &t);
 
-/// "[#####.....] done/total chunks" on stderr.
-void progressBar(int64_t done, int64_t total);
-/// The same bar counting `unit`s.
-void progressBarOf(const char *unit, int64_t done, int64_t total);
+/// Progress of one long step on stderr. On a terminal, a bar redrawn in
+/// place ("label [#####.....] done/total unit"); otherwise (a log file, a
+/// pipe) one whole line at each tenth of the work and at the end, so that a
+/// log holds at most 11 lines per step instead of thousands of fragments.
+class Progress {
+public:
+  Progress(std::string label, std::string unit);
+  /// Reports `done` of `total`; `detail` is appended (e.g. "loss 0.12").
+  void update(int64_t done, int64_t total, const std::string &detail = "");
+
+private:
+  std::string label_, unit_;
+  bool live_;
+  int lastTenth_ = -1;
+  int lastFilled_ = -1;
+};
+
+/// A progress callback counting `unit`s under `label`, as Progress does.
+std::function<void(int64_t, int64_t)> progressOf(const std::string &label,
+                                                 const std::string &unit);
 
 /// The commands, one file each (UtilityCommands.cpp holds tokenize, gguf
 /// and diff; ValidateCommand.cpp validate and inspect).

@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ namespace spike::run {
 int runEval(const std::vector<std::string> &args) {
   TextRun run;
   std::string jsonOut, ratesOut;
+  bool profile = false;
   for (size_t i = 0; i < args.size(); ++i) {
     int parsed = parseTextRunOption("eval", args, i, run);
     if (parsed < 0)
@@ -32,6 +35,8 @@ int runEval(const std::vector<std::string> &args) {
       jsonOut = args[++i];
     else if (args[i] == "--firing-rates" && i + 1 < args.size())
       ratesOut = args[++i];
+    else if (args[i] == "--profile")
+      profile = true;
     else
       return usageError("eval: unexpected argument '" + args[i] + "'");
   }
@@ -42,11 +47,14 @@ int runEval(const std::vector<std::string> &args) {
     return fail(loaded.message());
   const spike::runtime::Plan *plan = &loaded->plan;
   spike::runtime::EvalOptions &options = run.options;
-  options.progress = progressBar;
+  options.progress = progressOf("eval", "chunks");
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
   if (!ratesOut.empty() && !plan->spiking())
     return usageError("eval: --firing-rates needs an IS or IF plan");
+  std::map<std::string, double> opSeconds;
+  if (profile)
+    exec.setProfile(&opSeconds);
   auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
   if (!r)
     return fail(r.message());
@@ -116,6 +124,21 @@ int runEval(const std::vector<std::string> &args) {
   if (allMacs)
     std::printf("%-24s %10s %12s %10s %12.4f\n", "linear layers, all sites", "",
                 "", "", double(allSops) / double(allMacs));
+  nlohmann::json opTimes = nlohmann::json::object();
+  if (profile) {
+    // Wall time per op kind, largest first.
+    std::vector<std::pair<double, std::string>> byTime;
+    double all = 0;
+    for (const auto &[name, s] : opSeconds)
+      byTime.push_back({s, name}), all += s;
+    std::sort(byTime.rbegin(), byTime.rend());
+    std::printf("\n%-24s %10s %8s\n", "op", "seconds", "share");
+    for (const auto &[s, name] : byTime) {
+      std::printf("%-24s %10.3f %7.1f%%\n", name.c_str(), s,
+                  all > 0 ? 100 * s / all : 0.0);
+      opTimes[name] = s;
+    }
+  }
   if (!jsonOut.empty()) {
     nlohmann::json out = {
         {"plan", planPath},
@@ -135,6 +158,8 @@ int runEval(const std::vector<std::string> &args) {
         {"dense_macs", allMacs},
         {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},
         {"sites", sites}};
+    if (profile)
+      out["op_seconds"] = opTimes;
     if (auto st = spike::core::writeFileAtomic(jsonOut, out.dump(1) + "\n");
         !st)
       return fail(st.message());

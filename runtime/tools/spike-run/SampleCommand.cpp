@@ -62,9 +62,7 @@ int runSample(const std::vector<std::string> &args) {
   spike::runtime::Executor exec(*plan);
   auto generated = spike::runtime::generateSequences(
       exec, start->token, samples, seqLen, {topK, 1.0}, uint64_t(seed),
-      [](int64_t done, int64_t total) {
-        progressBarOf("positions", done, total);
-      });
+      progressOf("sample", "positions"));
   if (!generated)
     return fail(generated.message());
   at::Tensor tokens = generated->to(at::kCPU).contiguous();

@@ -63,7 +63,7 @@ int runStats(const std::vector<std::string> &args) {
   if (!loaded)
     return fail(loaded.message());
   spike::runtime::EvalOptions &options = run.options;
-  options.progress = progressBar;
+  options.progress = progressOf("stats", "chunks");
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(loaded->plan);
   exec.setEma(ema);

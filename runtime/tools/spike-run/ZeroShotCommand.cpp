@@ -102,12 +102,7 @@ int runZeroShot(const std::vector<std::string> &args) {
   nlohmann::json results = nlohmann::json::object();
   double sum = 0;
   for (const auto &task : loaded) {
-    auto progress = [&](int64_t done, int64_t total) {
-      std::fprintf(stderr, "\r%s: %lld/%lld choices", task.name.c_str(),
-                   (long long)done, (long long)total);
-      if (done == total)
-        std::fprintf(stderr, "\n");
-    };
+    auto progress = progressOf(task.name, "choices");
     auto s = spike::runtime::scoreTask(exec, **tok, task, batch,
                                        bos ? (*tok)->bos() : -1, progress);
     if (!s)

@@ -46,7 +46,8 @@ COMMANDS:
                      cache (at spiking levels: the K and V trains) runs
                      each new token alone; --no-cache re-runs the sequence.
   eval --plan P --text F [--tokens N] [--seq-len S] [--batch B]
-       [--tokenizer T] [--bos] [--json OUT] [--firing-rates OUT] [--device D]
+       [--tokenizer T] [--bos] [--json OUT] [--firing-rates OUT] [--profile]
+       [--device D]
                      Perplexity of the plan on a text (non-overlapping
                      chunks of S tokens, default 512), tokens/s, and per
                      neuron site: spikes per neuron per step, sparsity
@@ -55,6 +56,7 @@ COMMANDS:
                      (events x fan-out) against the dense model's MACs; a
                      table on stdout, JSON to OUT. --firing-rates writes
                      the spikec.firing-rates file the chip mapper reads.
+                     --profile adds the wall time per op kind.
                      The tokenizer defaults to the plan's.
   stats --plan P --text F -o OUT [--tokens N] [--seq-len S] [--batch B]
         [--ema E] [--channels] [--prefix "ID ..."] [--tokenizer T]

@@ -107,6 +107,13 @@ public:
     trace_ = trace;
   }
 
+  /// While set, forward() adds each op's wall time (seconds) to
+  /// `(*seconds)[op.name]` (spike-run eval --profile). Timing a CUDA op
+  /// measures its launch, not its run.
+  void setProfile(std::map<std::string, double> *seconds) {
+    profile_ = seconds;
+  }
+
   /// `tokens` ([B, S]) with the prefix prepended.
   at::Tensor withPrefix(const at::Tensor &tokens) const;
   int64_t prefixLength() const { return int64_t(prefix_.size()); }
@@ -131,6 +138,7 @@ private:
   /// Per linear op: its weight in the chip's format, when narrower.
   std::map<size_t, at::Tensor> chipWeights_;
   std::map<std::string, at::Tensor> *trace_ = nullptr;
+  std::map<std::string, double> *profile_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
   int64_t offset_ = 0;           ///< position of the first row being run
   int64_t tokensRun_ = 0;

@@ -1,0 +1,42 @@
+//===- Gemm.h - The linear layers' matrix product ---------------*- C++ -*-===//
+//
+// The runtime's f32 matrix product for linear layers. On the CPU it calls
+// oneDNN's sgemm when the build has oneDNN: oneDNN picks its kernel from the
+// CPU's instruction set at run time, where Debian's OpenBLAS 0.3.21 falls
+// back to a generic kernel on CPUs newer than it knows. Elsewhere (CUDA
+// tensors, autograd during calibration, builds without oneDNN) it is ATen's
+// matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_RUNTIME_GEMM_H
+#define SPIKE_RUNTIME_GEMM_H
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace spike::runtime {
+
+/// y = x · wᵀ for x [..., K] and w [N, K] (f32); returns [..., N].
+/// The product of each output is one K-long f32 dot product whose order of
+/// accumulation is the kernel's: results agree between kernels, instruction
+/// sets and thread counts to f32 rounding (about K · 2^-24 relative to
+/// Σ|x·w|), not bit for bit.
+at::Tensor linearLayer(const at::Tensor &x, const at::Tensor &w);
+
+/// Which kernel `linearLayer` uses on the CPU, e.g.
+/// "oneDNN 2.6.3 sgemm, ISA avx512_core_amx, 2 threads".
+std::string linearKernelName();
+
+/// The BLAS behind ATen's other CPU products (attention), e.g.
+/// "OpenBLAS 0.3.21, core Prescott" when the BLAS is OpenBLAS.
+std::string blasKernelName();
+
+/// Forces `linearLayer` to ATen's matmul (true) or back to the default: for
+/// benchmarks that compare the two in one run.
+void setLinearUsesATen(bool aten);
+
+} // namespace spike::runtime
+
+#endif // SPIKE_RUNTIME_GEMM_H
