@@ -20,13 +20,20 @@ at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps) {
   return w * (x * at::rsqrt(variance + eps));
 }
 
-at::Tensor softmax(const at::Tensor &x, bool causal) {
+/// Softmax over the last dimension; causal: query i sits at key position
+/// n - m + i (a KV cache precedes it) and sees keys up to it. `owned`: x is
+/// a temporary of the caller's that may be overwritten (saves a copy).
+at::Tensor softmax(const at::Tensor &x, bool causal, bool owned = false) {
   if (!causal)
     return at::softmax(x, -1);
   int64_t m = x.size(-2), n = x.size(-1);
-  // Query i sits at key position n - m + i (a KV cache precedes it).
   at::Tensor mask =
       at::ones({m, n}, x.options().dtype(at::kBool)).triu(n - m + 1);
+  if (owned && !x.requires_grad()) {
+    at::Tensor scores = x;
+    scores.masked_fill_(mask, -INFINITY);
+    return at::softmax(scores, -1);
+  }
   return at::softmax(x.masked_fill(mask, -INFINITY), -1);
 }
 
@@ -90,10 +97,7 @@ at::Tensor mergeHeads(const at::Tensor &x) {
 /// Head-batched matmul with GQA: rhs head h / (H / Hkv) serves lhs head h.
 at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
                       bool transposeRhs) {
-  int64_t heads = lhs.size(-3), kvHeads = rhs.size(-3);
-  at::Tensor r =
-      heads == kvHeads ? rhs : rhs.repeat_interleave(heads / kvHeads, -3);
-  return at::matmul(lhs, transposeRhs ? r.transpose(-1, -2) : r);
+  return headProduct(lhs, rhs, transposeRhs);
 }
 
 /// S(t) = S(t-1) + x(t) over the leading (time) dimension, in f32 step by
@@ -106,12 +110,14 @@ at::Tensor runningSum(const at::Tensor &x) {
   if (x.is_cuda() && !x.requires_grad())
     return cudaglue::runningSum(x);
 #endif
-  at::Tensor out = x.clone();
   if (x.requires_grad()) { // calibration: out-of-place, for autograd
+    at::Tensor out = x.clone();
     for (int64_t t = 1; t < x.size(0); ++t)
       out[t] = out[t - 1] + x[t];
     return out;
   }
+  at::Tensor out = at::empty_like(x);
+  out[0].copy_(x[0]);
   for (int64_t t = 1; t < x.size(0); ++t) {
     at::Tensor step = out[t];
     at::add_out(step, out[t - 1], x[t]);
@@ -132,10 +138,22 @@ at::Tensor differences(const at::Tensor &o) {
                         o.narrow(0, 0, o.size(0) - 1)},
                        0);
   // The same subtractions, without the shifted copy.
-  at::Tensor out = o.clone();
+  at::Tensor out = at::empty_like(o);
   int64_t steps = o.size(0);
-  out.narrow(0, 1, steps - 1).sub_(o.narrow(0, 0, steps - 1));
+  out[0].copy_(o[0]);
+  at::Tensor rest = out.narrow(0, 1, steps - 1);
+  at::sub_out(rest, o.narrow(0, 1, steps - 1), o.narrow(0, 0, steps - 1));
   return out;
+}
+
+/// differences(o) in place on a tensor the caller owns: from the last step
+/// back, so that each O(t-1) is still there; the same subtractions.
+at::Tensor differencesInPlace(at::Tensor o) {
+  if (o.requires_grad() || !o.is_cpu() || o.size(0) == 1)
+    return differences(o);
+  for (int64_t t = o.size(0) - 1; t > 0; --t)
+    o[t].sub_(o[t - 1]);
+  return o;
 }
 
 } // namespace
@@ -265,17 +283,18 @@ at::Tensor Executor::run(const PlanOp &op,
     if (op.fn == "silu")
       o = at::silu(x);
     else if (op.fn == "softmax")
-      o = softmax(x, op.causal);
+      o = softmax(x, op.causal, /*owned=*/in(0).size(0) > 1);
     else
       o = rmsnorm(x, param("weight"), op.eps);
-    return differences(o);
+    return differencesInPlace(o);
   }
   case OpKind::AAMatmul: {
     // Outputs up to t sum to S_A(t) S_B(t) (eq 32): emitted as the
     // differences of that product, one matmul per step. Only the running
     // sums of B are used, so they are what a decode cache keeps.
     at::Tensor sb = withCachedKeys(index, runningSum(in(1)));
-    return differences(headMatmul(runningSum(in(0)), sb, op.transposeRhs));
+    return differencesInPlace(
+        headMatmul(runningSum(in(0)), sb, op.transposeRhs));
   }
   case OpKind::Observe:
     observe(op.site, in(0));
@@ -289,7 +308,7 @@ at::Tensor Executor::run(const PlanOp &op,
         a.sizes() == b.sizes())
       return cudaglue::aaMul(a, b);
 #endif
-    return differences(runningSum(a) * runningSum(b));
+    return differencesInPlace(runningSum(a) * runningSum(b));
   }
   }
   return {};
@@ -486,7 +505,10 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
       if (profile_) {
         auto t0 = std::chrono::steady_clock::now();
         values[op.output] = run(op, values);
-        (*profile_)[op.name] += std::chrono::duration<double>(
+        std::string key = op.kind == OpKind::AccumMap
+                              ? op.name + "(" + op.fn + ")"
+                              : op.name;
+        (*profile_)[key] += std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - t0)
                                     .count();
       } else {

@@ -21,6 +21,52 @@ namespace spike::runtime {
 namespace {
 constexpr int64_t kGrain = 2048;
 
+// The row loops below are compiled for several instruction sets and picked
+// at load time (GCC's ifunc dispatch), so that they run vectorized on the
+// CPU at hand. Division, addition and floor are exactly rounded IEEE
+// operations on every ISA, and FMA contraction is off: each clone gives the
+// same bits.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SPIKE_ISA_CLONES                                                       \
+  __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define SPIKE_ISA_CLONES
+#endif
+
+/// Per-channel values of a row of width d: groupValue for each channel.
+std::vector<float> perChannel(const std::vector<float> &values, int64_t d) {
+  std::vector<float> out(d);
+  for (int64_t c = 0; c < d; ++c)
+    out[c] = groupValue(values, c, d);
+  return out;
+}
+
+/// One row of the activation quantizer.
+SPIKE_ISA_CLONES void quantizeRow(const float *src, float *dst,
+                                  const float *scale, int64_t d,
+                                  neuron::QuantGrid grid) {
+  for (int64_t c = 0; c < d; ++c)
+    dst[c] = neuron::quantize(src[c], scale[c], grid);
+}
+
+/// One step of a row of IS neurons: membranes u and window counts spent
+/// (exact small integers in f32: neuron::isStepOn), input src, outputs
+/// dst; returns the spikes and adds the events.
+SPIKE_ISA_CLONES int64_t isStepRow(float *u, float *spent, const float *src,
+                                   float *dst, const float *theta, int64_t d,
+                                   neuron::ISParams params, int64_t &events) {
+  // int32 sums (d * L < 2^31): integer sums vectorize, float ones do not.
+  int32_t spikes = 0, fired = 0;
+  for (int64_t c = 0; c < d; ++c) {
+    float s = neuron::isStepOn(u[c], spent[c], src[c], theta[c], params);
+    dst[c] = neuron::isOutput(s, theta[c], params);
+    spikes += int32_t(std::fabs(s)); // correction spikes are spikes too
+    fired += int32_t(s != 0.0f);
+  }
+  events += fired;
+  return spikes;
+}
+
 /// Elements of one step and the feature (last) dimension.
 std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
   int64_t per = 1;
@@ -38,12 +84,20 @@ at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
   const float *src = in.data_ptr<float>();
   float *dst = out.data_ptr<float>();
   int64_t d = in.size(-1);
-  at::parallel_for(0, in.numel(), kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
-      dst[i] = bypass.contains(i, in)
-                   ? src[i]
-                   : neuron::quantize(src[i], groupValue(scale, i, d), grid);
-  });
+  if (in.numel() == 0 || d == 0)
+    return out;
+  int64_t rows = in.numel() / d;
+  std::vector<float> s = perChannel(scale, d);
+  at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / d),
+                   [&](int64_t begin, int64_t end) {
+                     for (int64_t r = begin; r < end; ++r) {
+                       if (bypass.containsRow(r, in))
+                         std::copy(src + r * d, src + (r + 1) * d, dst + r * d);
+                       else
+                         quantizeRow(src + r * d, dst + r * d, s.data(), d,
+                                     grid);
+                     }
+                   });
   return out;
 }
 
@@ -68,6 +122,40 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   auto [per, d] = stepShape(in);
   std::atomic<int64_t> total{0}, events{0};
   int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
+  if (!chip.stateBits && d > 0 && per > 0) {
+    // Float membranes: a row of d neurons at a time, step after step.
+    int64_t rows = per / d;
+    std::vector<float> theta = perChannel(threshold, d);
+    std::vector<float> u0(d);
+    for (int64_t k = 0; k < d; ++k)
+      u0[k] = neuron::isInit(groupValue(v0, k, d), theta[k]).u;
+    at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / d),
+                     [&](int64_t begin, int64_t end) {
+      std::vector<float> u(d), spent(d);
+      int64_t local = 0, localEvents = 0;
+      for (int64_t r = begin; r < end; ++r) {
+        if (bypass.containsRow(r, in)) {
+          for (int64_t t = 0; t < steps; ++t)
+            std::copy(src + t * per + r * d, src + t * per + (r + 1) * d,
+                      dst + t * per + r * d);
+          continue;
+        }
+        std::copy(u0.begin(), u0.end(), u.begin());
+        std::fill(spent.begin(), spent.end(), 0.0f);
+        for (int64_t t = 0; t < steps; ++t)
+          local += isStepRow(u.data(), spent.data(), src + t * per + r * d,
+                             dst + t * per + r * d, theta.data(), d, params,
+                             localEvents);
+      }
+      total += local;
+      events += localEvents;
+    });
+    if (tally) {
+      tally->spikes += total;
+      tally->events += events;
+    }
+    return out;
+  }
   at::Tensor q, c;
   if (chip.stateBits) {
     q = at::zeros(in.sizes(), at::kLong);

@@ -112,6 +112,7 @@ std::function<void(int64_t, int64_t)> progressOf(const std::string &label,
 /// The commands, one file each (UtilityCommands.cpp holds tokenize, gguf
 /// and diff; ValidateCommand.cpp validate and inspect).
 int runValidate(const std::vector<std::string> &args);
+int runRoofline(const std::vector<std::string> &args);
 int runInspect(const std::vector<std::string> &args);
 int runExec(const std::vector<std::string> &args);
 int runGenerate(const std::vector<std::string> &args);

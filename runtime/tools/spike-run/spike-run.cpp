@@ -7,8 +7,15 @@
 
 #include "CommandLine.h"
 
+#include "spike/runtime/Gemm.h"
+
+#include <ATen/Parallel.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <malloc.h>
+#include <sched.h>
 #include <string>
 #include <vector>
 
@@ -117,6 +124,12 @@ COMMANDS:
                      The quality gate before conversion: perplexity of P
                      against the FP reference; warns when P is more than R
                      (default 1.10) times worse (--strict: exit code 3).
+  roofline --plan P [--rows M] [--repeat R] [--json OUT]
+                     The plan's linear layers alone on this machine's
+                     product kernels (oneDNN's sgemm, ATen's matmul through
+                     its BLAS), M rows each (default 512), best of R runs
+                     (default 3): milliseconds per token and GFLOP/s, the
+                     floor under a forward pass (bench/snn_speed.sh).
   tokenize --tokenizer T (--text S | --file F) [--decode] [--ids]
                      Print the token ids of a text (T: .gguf, tokenizer.json,
                      tokenizer.model or a model directory; for --file only
@@ -131,6 +144,11 @@ COMMANDS:
                      the largest absolute difference, also relative to the
                      largest |value| of A. `close` requires that relative
                      difference to be at most X (default 1e-3).
+
+THREADS:
+  OMP_NUM_THREADS=N  threads of the CPU kernels (default: every core this
+                     process may run on); OpenBLAS, behind attention on
+                     the CPU, follows OPENBLAS_NUM_THREADS.
 
 DEVICES:
   --device cpu|cuda[:N]  where exec, generate, eval, stats and gate run
@@ -148,6 +166,20 @@ OPTIONS:
 
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Every core this process may run on, unless OMP_NUM_THREADS says
+  // otherwise: libtorch's own default can be one thread (it counts
+  // physical cores through cpuinfo, which may see none on a VM).
+  // Keep large temporaries in the heap: glibc maps each block above its
+  // mmap threshold (at most 32 MiB) afresh, and a spiking plan's attention
+  // scores (T x heads x S x S floats) are larger, so every forward would
+  // fault their pages in again. Freed memory stays for the next forward.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  if (!std::getenv("OMP_NUM_THREADS")) {
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)
+      at::set_num_threads(CPU_COUNT(&cpus));
+  }
   if (args.empty())
     return usageError("no command given");
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -155,7 +187,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (args[0] == "--version") {
-    std::printf("spike-run %s\n", SPIKE_VERSION);
+    std::printf("spike-run %s\nkernels: linear layers and attention %s; ATen's BLAS %s\n",
+                SPIKE_VERSION, spike::runtime::linearKernelName().c_str(),
+                spike::runtime::blasKernelName().c_str());
     return 0;
   }
   std::string cmd = args[0];
@@ -189,6 +223,8 @@ int main(int argc, char **argv) {
       return runAgree(args);
     if (cmd == "sample")
       return runSample(args);
+    if (cmd == "roofline")
+      return runRoofline(args);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "spike-run: error: %s\n", e.what());
     return 1;

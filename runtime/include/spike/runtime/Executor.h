@@ -108,7 +108,8 @@ public:
   }
 
   /// While set, forward() adds each op's wall time (seconds) to
-  /// `(*seconds)[op.name]` (spike-run eval --profile). Timing a CUDA op
+  /// `(*seconds)[op.name]`, "accum_map(fn)" for accumulate-difference maps
+  /// (spike-run eval --profile). Timing a CUDA op
   /// measures its launch, not its run.
   void setProfile(std::map<std::string, double> *seconds) {
     profile_ = seconds;

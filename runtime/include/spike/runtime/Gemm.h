@@ -25,6 +25,15 @@ namespace spike::runtime {
 /// Σ|x·w|), not bit for bit.
 at::Tensor linearLayer(const at::Tensor &x, const at::Tensor &w);
 
+/// Attention's head-batched products with grouped-query sharing:
+/// out[..., h] = lhs[..., h] · op(rhs[..., h / (H / Hkv)]) for lhs
+/// [..., H, M, K] and rhs [..., Hkv, N, K] (op = transpose, `transposeRhs`)
+/// or [..., Hkv, K, N]; returns [..., H, M, N]. The leading dimensions of
+/// lhs and rhs are equal. On the CPU through oneDNN's sgemm, one head per
+/// thread; elsewhere (and under autograd) ATen's matmul.
+at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
+                       bool transposeRhs);
+
 /// Which kernel `linearLayer` uses on the CPU, e.g.
 /// "oneDNN 2.6.3 sgemm, ISA avx512_core_amx, 2 threads".
 std::string linearKernelName();

@@ -31,6 +31,12 @@ struct Bypass {
       return false;
     return (i / x.size(-1)) % x.size(-2) < rows;
   }
+  /// The same for row `r` (elements r * d .. r * d + d - 1 of a step).
+  bool containsRow(int64_t r, const at::Tensor &x) const {
+    if (rows == 0 || x.dim() < 2)
+      return false;
+    return r % x.size(-2) < rows;
+  }
 };
 
 /// What neuron kernels count: spikes, and spike events (element-steps with

@@ -63,7 +63,10 @@ SPIKE_HOST_DEVICE inline F quantizeLevel(F x, F scale, const QuantGrid &g) {
   y = y + F(0.5);
   y = y + F(g.offset);
   F k = std::floor(y);
-  return std::min(std::max(k, F(0)), F(g.maxCode));
+  // std::min(std::max(k, 0), maxCode), written without the references those
+  // return, so that compilers vectorize loops over it.
+  k = k < F(0) ? F(0) : k;
+  return F(g.maxCode) < k ? F(g.maxCode) : k;
 }
 
 /// The static activation quantizer of the QANN: scale * clip(round_half_up(
@@ -157,28 +160,40 @@ template <typename F> SPIKE_HOST_DEVICE inline F floorIn(F m, F one) {
 /// `one` is the threshold in F's units, as for ifSubstep: 1, or 2^f for a
 /// chip's fixed-point membrane (F = int64_t, current = the chipCharge,
 /// theta = 1).
+/// The step on a membrane `u` and window count `spent` of count type C:
+/// int64_t, or for float membranes also F itself, since every count is a
+/// small integer that F holds exactly (|count| < 2^24), and then the step
+/// uses no integer arithmetic, so that loops over neurons vectorize. Both
+/// give the same bits.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
+                                    const ISParams &p, F one = F(1)) {
+  F m = u + current / theta;
+  m = m + F(p.alpha) * one;
+  C cap = C(p.levels);
+  if (p.budget > 0) {
+    C left = C(p.budget) - spent;
+    cap = left < cap ? left : cap;
+  }
+  C lo = p.bidirectional ? C(-spent) : C(0);
+  F k = floorIn(m, one);
+  C s = k <= F(lo) ? lo : (k >= F(cap) ? cap : C(k));
+  u = m - F(s) * one;
+  spent = spent + s;
+  return s;
+}
+
 template <typename F>
 SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
                                         const ISParams &p, F one = F(1)) {
-  F m = st.u + current / theta;
-  m = m + F(p.alpha) * one;
-  int64_t cap = p.levels;
-  if (p.budget > 0)
-    cap = std::min<int64_t>(cap, p.budget - st.spent);
-  int64_t lo = p.bidirectional ? -st.spent : 0;
-  F k = floorIn(m, one);
-  int64_t s = k <= F(lo) ? lo : (k >= F(cap) ? cap : int64_t(k));
-  st.u = m - F(s) * one;
-  st.spent += s;
-  return s;
+  return isStepOn<F, int64_t>(st.u, st.spent, current, theta, p, one);
 }
 
 /// The real-valued output of a step: (s - alpha) * theta (eq 10). At the IF
 /// level the consumer computes the same expression from the window's binary
 /// spike count, with -alpha * theta as its bias.
-template <typename F>
-SPIKE_HOST_DEVICE inline F isOutput(int64_t spikes, F theta,
-                                    const ISParams &p) {
+template <typename F, typename C = int64_t>
+SPIKE_HOST_DEVICE inline F isOutput(C spikes, F theta, const ISParams &p) {
   return (F(spikes) - F(p.alpha)) * theta;
 }
 

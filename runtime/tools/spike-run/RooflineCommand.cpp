@@ -1,0 +1,111 @@
+//===- RooflineCommand.cpp - spike-run roofline ---------------------------===//
+//
+// Roofline: the time the plan's linear layers take on this machine's
+// matrix-product kernels alone, per token. It is the floor under a forward
+// pass, against which bench/snn_speed.sh sets the FP, QANN and SNN runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+
+#include "spike/core/FileIO.h"
+#include "spike/runtime/Gemm.h"
+#include "spike/runtime/Plan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace spike::run {
+
+int runRoofline(const std::vector<std::string> &args) {
+  std::string planPath, jsonOut;
+  int64_t rows = 512, repeat = 3;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    bool hasValue = i + 1 < args.size();
+    if (a == "--plan" && hasValue) {
+      planPath = args[++i];
+    } else if (a == "--json" && hasValue) {
+      jsonOut = args[++i];
+    } else if ((a == "--rows" || a == "--repeat") && hasValue) {
+      int64_t v;
+      if (!parseInt(args[++i], v) || v < 1)
+        return usageError("roofline: " + a + " needs a positive integer, got '" +
+                          args[i] + "'");
+      (a == "--rows" ? rows : repeat) = v;
+    } else {
+      return usageError("roofline: unexpected argument '" + a + "'");
+    }
+  }
+  if (planPath.empty())
+    return usageError("roofline: --plan P is required");
+  auto plan = loadPlanOn(planPath, "cpu");
+  if (!plan)
+    return fail(plan.message());
+
+  // The linear layers' shapes [N, K], with how often each occurs.
+  std::map<std::pair<int64_t, int64_t>, int64_t> shapes;
+  for (const auto &op : plan->ops)
+    if (op.kind == spike::runtime::OpKind::Linear) {
+      const at::Tensor &w = op.params.at("weight");
+      ++shapes[{w.size(0), w.size(1)}];
+    }
+  if (shapes.empty())
+    return fail(planPath + ": the plan has no linear layers");
+
+  // Best of `repeat` timed runs of every shape, after one warm-up, on
+  // random f32 operands (the kernels' speed does not depend on the values).
+  auto timeKernel = [&](bool aten) {
+    spike::runtime::setLinearUsesATen(aten);
+    double total = 0;
+    for (const auto &[shape, count] : shapes) {
+      at::Tensor x = at::randn({rows, shape.second});
+      at::Tensor w = at::randn({shape.first, shape.second});
+      spike::runtime::linearLayer(x, w);
+      double best = 1e30;
+      for (int64_t r = 0; r < repeat; ++r) {
+        auto t0 = std::chrono::steady_clock::now();
+        spike::runtime::linearLayer(x, w);
+        best = std::min(best, std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count());
+      }
+      total += best * double(count);
+    }
+    spike::runtime::setLinearUsesATen(false);
+    return total / double(rows); // seconds per token
+  };
+  std::string linearName = spike::runtime::linearKernelName();
+  double linearSeconds = timeKernel(false);
+  double atenSeconds = timeKernel(true);
+  std::string atenName = "ATen matmul (" + spike::runtime::blasKernelName() + ")";
+
+  double flops = 0;
+  for (const auto &[shape, count] : shapes)
+    flops += 2.0 * double(shape.first * shape.second * count);
+  std::printf("roofline of %s: %zu linear shapes, %lld rows per product\n",
+              planPath.c_str(), shapes.size(), (long long)rows);
+  std::printf("%-58s %12s %10s\n", "kernel", "ms/token", "GFLOP/s");
+  for (const auto &[name, s] :
+       {std::pair{linearName, linearSeconds}, {atenName, atenSeconds}})
+    std::printf("%-58s %12.4f %10.1f\n", name.c_str(), 1e3 * s,
+                flops / s * 1e-9);
+  if (!jsonOut.empty()) {
+    nlohmann::json doc = {{"plan", planPath},
+                          {"rows", rows},
+                          {"flops_per_token", flops},
+                          {"kernels",
+                           {{{"name", linearName}, {"seconds_per_token", linearSeconds}},
+                            {{"name", atenName}, {"seconds_per_token", atenSeconds}}}}};
+    if (auto st = spike::core::writeFileAtomic(jsonOut, doc.dump(1) + "\n"); !st)
+      return fail(st.message());
+  }
+  return 0;
+}
+
+} // namespace spike::run
