@@ -70,10 +70,10 @@ for k in kernels:
 roof_name, roof = min(best.items(), key=lambda kv: kv[1])
 used = next((l.split("kernels: ", 1)[1].strip() for l in open(f"{d}/fp.err")
              if "spike-run: kernels:" in l), "unknown")
-def best(n):
+def best_round(n):
     runs = [json.load(open(f"{d}/{n}.{i}.json")) for i in range(1, repeat + 1)]
     return max(runs, key=lambda x: x["tokens_per_second"])
-r = {n: best(n) for n in ("fp", "qann", "snn")}
+r = {n: best_round(n) for n in ("fp", "qann", "snn")}
 rss = {n: max(int(open(f"{d}/{n}.{i}.rss").read().split()[-1])
               for i in range(1, repeat + 1)) for n in r}
 T = r["snn"]["timesteps"]
