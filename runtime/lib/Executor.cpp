@@ -505,12 +505,11 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
       if (profile_) {
         auto t0 = std::chrono::steady_clock::now();
         values[op.output] = run(op, values);
-        std::string key = op.kind == OpKind::AccumMap
-                              ? op.name + "(" + op.fn + ")"
-                              : op.name;
-        (*profile_)[key] += std::chrono::duration<double>(
-                                    std::chrono::steady_clock::now() - t0)
-                                    .count();
+        std::string key =
+            op.kind == OpKind::AccumMap ? op.name + "(" + op.fn + ")" : op.name;
+        (*profile_)[key] +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                .count();
       } else {
         values[op.output] = run(op, values);
       }

@@ -177,8 +177,8 @@ std::string linearKernelName() {
     const dnnl_version_t *v = dnnl_version();
     return "oneDNN " + std::to_string(v->major) + "." +
            std::to_string(v->minor) + "." + std::to_string(v->patch) +
-           " sgemm, ISA " + isaName(dnnl_get_effective_cpu_isa()) +
-           ", " + threads;
+           " sgemm, ISA " + isaName(dnnl_get_effective_cpu_isa()) + ", " +
+           threads;
   }
 #endif
   return "ATen matmul (" + blasKernelName() + "), " + threads;
@@ -187,8 +187,8 @@ std::string linearKernelName() {
 std::string blasKernelName() {
   // OpenBLAS names its kernel; other BLAS libraries do not.
   using NameFn = char *(*)();
-  auto corename = reinterpret_cast<NameFn>(
-      dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  auto corename =
+      reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   auto config =
       reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
   if (!corename)

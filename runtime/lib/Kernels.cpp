@@ -129,27 +129,28 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
     std::vector<float> u0(d);
     for (int64_t k = 0; k < d; ++k)
       u0[k] = neuron::isInit(groupValue(v0, k, d), theta[k]).u;
-    at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / d),
-                     [&](int64_t begin, int64_t end) {
-      std::vector<float> u(d), spent(d);
-      int64_t local = 0, localEvents = 0;
-      for (int64_t r = begin; r < end; ++r) {
-        if (bypass.containsRow(r, in)) {
-          for (int64_t t = 0; t < steps; ++t)
-            std::copy(src + t * per + r * d, src + t * per + (r + 1) * d,
-                      dst + t * per + r * d);
-          continue;
-        }
-        std::copy(u0.begin(), u0.end(), u.begin());
-        std::fill(spent.begin(), spent.end(), 0.0f);
-        for (int64_t t = 0; t < steps; ++t)
-          local += isStepRow(u.data(), spent.data(), src + t * per + r * d,
-                             dst + t * per + r * d, theta.data(), d, params,
-                             localEvents);
-      }
-      total += local;
-      events += localEvents;
-    });
+    at::parallel_for(
+        0, rows, std::max<int64_t>(1, kGrain / d),
+        [&](int64_t begin, int64_t end) {
+          std::vector<float> u(d), spent(d);
+          int64_t local = 0, localEvents = 0;
+          for (int64_t r = begin; r < end; ++r) {
+            if (bypass.containsRow(r, in)) {
+              for (int64_t t = 0; t < steps; ++t)
+                std::copy(src + t * per + r * d, src + t * per + (r + 1) * d,
+                          dst + t * per + r * d);
+              continue;
+            }
+            std::copy(u0.begin(), u0.end(), u.begin());
+            std::fill(spent.begin(), spent.end(), 0.0f);
+            for (int64_t t = 0; t < steps; ++t)
+              local += isStepRow(u.data(), spent.data(), src + t * per + r * d,
+                                 dst + t * per + r * d, theta.data(), d, params,
+                                 localEvents);
+          }
+          total += local;
+          events += localEvents;
+        });
     if (tally) {
       tally->spikes += total;
       tally->events += events;

@@ -63,8 +63,7 @@ TEST_P(DecodeCacheTest, IncrementalEqualsFullForward) {
   at::Tensor got = at::cat(pieces, 1);
   ASSERT_EQ(got.sizes(), expected->sizes());
   // No decision within rounding of its boundary, so none can flip.
-  auto margins =
-      margin::roundingMargins(*plan, all, GetParam().prefix);
+  auto margins = margin::roundingMargins(*plan, all, GetParam().prefix);
   ASSERT_GT(margins.rounding, margin::kSafeRoundingMargin)
       << "these tokens put a rounding decision too near its boundary";
   // The longest chain of f32 roundings behind a logit of the one-block

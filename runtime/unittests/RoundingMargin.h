@@ -58,9 +58,9 @@ inline double reach(double magnitude) {
 /// does, and measures the margins of every quantizer and IS/IF neuron
 /// (integrate-then-fire) decision outside the prefix rows, and of the
 /// logits' argmax.
-inline RoundingMargins roundingMargins(const Plan &plan,
-                                       const at::Tensor &tokens,
-                                       const std::vector<int64_t> &prefix = {}) {
+inline RoundingMargins
+roundingMargins(const Plan &plan, const at::Tensor &tokens,
+                const std::vector<int64_t> &prefix = {}) {
   at::NoGradGuard noGrad;
   Executor exec(plan);
   exec.setPrefix(prefix);

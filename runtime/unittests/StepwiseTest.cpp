@@ -151,7 +151,8 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
 /// logit.
 void expectSameToRounding(const Plan &plan, const at::Tensor &tokens,
                           const at::Tensor &batched,
-                          const at::Tensor &reference, const std::string &what) {
+                          const at::Tensor &reference,
+                          const std::string &what) {
   auto margins = margin::roundingMargins(plan, tokens);
   ASSERT_GT(margins.rounding, margin::kSafeRoundingMargin)
       << what << ": these tokens put a rounding decision too near its boundary";

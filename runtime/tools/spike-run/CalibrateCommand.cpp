@@ -208,8 +208,8 @@ int runCalibrate(const std::vector<std::string> &args) {
   auto bar = std::make_shared<std::unique_ptr<Progress>>();
   options.progress = [bar](int64_t block, int64_t blocks, int64_t step,
                            int64_t steps, double loss) {
-    std::string label = "block " + std::to_string(block + 1) + "/" +
-                        std::to_string(blocks);
+    std::string label =
+        "block " + std::to_string(block + 1) + "/" + std::to_string(blocks);
     if (step <= 1 || !*bar)
       *bar = std::make_unique<Progress>(label, "steps");
     char detail[32];

@@ -147,7 +147,9 @@ loadPlanOn(const std::string &path, const std::string &device) {
     // Which kernels run the products, once per run (docs/Runtime.md).
     static bool told = false;
     if (!told)
-      std::fprintf(stderr, "spike-run: kernels: linear layers and attention %s; ATen's BLAS %s\n",
+      std::fprintf(stderr,
+                   "spike-run: kernels: linear layers and attention %s; ATen's "
+                   "BLAS %s\n",
                    spike::runtime::linearKernelName().c_str(),
                    spike::runtime::blasKernelName().c_str());
     told = true;

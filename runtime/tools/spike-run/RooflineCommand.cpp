@@ -35,8 +35,8 @@ int runRoofline(const std::vector<std::string> &args) {
     } else if ((a == "--rows" || a == "--repeat") && hasValue) {
       int64_t v;
       if (!parseInt(args[++i], v) || v < 1)
-        return usageError("roofline: " + a + " needs a positive integer, got '" +
-                          args[i] + "'");
+        return usageError("roofline: " + a +
+                          " needs a positive integer, got '" + args[i] + "'");
       (a == "--rows" ? rows : repeat) = v;
     } else {
       return usageError("roofline: unexpected argument '" + a + "'");
@@ -83,7 +83,8 @@ int runRoofline(const std::vector<std::string> &args) {
   std::string linearName = spike::runtime::linearKernelName();
   double linearSeconds = timeKernel(false);
   double atenSeconds = timeKernel(true);
-  std::string atenName = "ATen matmul (" + spike::runtime::blasKernelName() + ")";
+  std::string atenName =
+      "ATen matmul (" + spike::runtime::blasKernelName() + ")";
 
   double flops = 0;
   for (const auto &[shape, count] : shapes)
@@ -96,13 +97,15 @@ int runRoofline(const std::vector<std::string> &args) {
     std::printf("%-58s %12.4f %10.1f\n", name.c_str(), 1e3 * s,
                 flops / s * 1e-9);
   if (!jsonOut.empty()) {
-    nlohmann::json doc = {{"plan", planPath},
-                          {"rows", rows},
-                          {"flops_per_token", flops},
-                          {"kernels",
-                           {{{"name", linearName}, {"seconds_per_token", linearSeconds}},
-                            {{"name", atenName}, {"seconds_per_token", atenSeconds}}}}};
-    if (auto st = spike::core::writeFileAtomic(jsonOut, doc.dump(1) + "\n"); !st)
+    nlohmann::json doc = {
+        {"plan", planPath},
+        {"rows", rows},
+        {"flops_per_token", flops},
+        {"kernels",
+         {{{"name", linearName}, {"seconds_per_token", linearSeconds}},
+          {{"name", atenName}, {"seconds_per_token", atenSeconds}}}}};
+    if (auto st = spike::core::writeFileAtomic(jsonOut, doc.dump(1) + "\n");
+        !st)
       return fail(st.message());
   }
   return 0;

@@ -187,7 +187,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (args[0] == "--version") {
-    std::printf("spike-run %s\nkernels: linear layers and attention %s; ATen's BLAS %s\n",
+    std::printf("spike-run %s\nkernels: linear layers and attention %s; ATen's "
+                "BLAS %s\n",
                 SPIKE_VERSION, spike::runtime::linearKernelName().c_str(),
                 spike::runtime::blasKernelName().c_str());
     return 0;
