@@ -14,6 +14,8 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev zlib1g-dev
   # Tests, benchmarks, build.
   libgtest-dev libbenchmark-dev ccache ninja-build cmake g++ python3
+  # bench/snn_speed.sh's peak-memory figures (/usr/bin/time).
+  time
   # The NIR round-trip test: h5py and numpy for the `nir` package.
   python3-h5py python3-numpy python3-pip
 )

@@ -135,15 +135,13 @@ at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
     std::vector<int64_t> shape(lhs.sizes().begin(), lhs.sizes().end());
     shape.back() = n;
     at::Tensor out = at::empty(shape, lhs.options());
-    int64_t batches = 1, kvBatches = 1;
+    TORCH_CHECK(lhs.dim() == rhs.dim() && lhs.dim() >= 3 &&
+                    lhs.sizes().slice(0, lhs.dim() - 3) ==
+                        rhs.sizes().slice(0, rhs.dim() - 3),
+                "attention: the operands' leading dimensions differ");
+    int64_t batches = 1;
     for (int64_t i = 0; i + 2 < lhs.dim(); ++i)
       batches *= lhs.size(i);
-    for (int64_t i = 0; i + 2 < rhs.dim(); ++i)
-      kvBatches *= rhs.size(i);
-    TORCH_CHECK(lhs.dim() == rhs.dim() &&
-                    batches / std::max<int64_t>(heads, 1) ==
-                        kvBatches / kvHeads,
-                "attention: the operands' leading dimensions differ");
     if (out.numel() == 0)
       return out;
     if (k == 0)

@@ -122,7 +122,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   auto [per, d] = stepShape(in);
   std::atomic<int64_t> total{0}, events{0};
   int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
-  if (!chip.stateBits && d > 0 && per > 0) {
+  if (!chip.stateBits && in.dim() >= 2 && d > 0 && per > 0) {
     // Float membranes: a row of d neurons at a time, step after step.
     int64_t rows = per / d;
     std::vector<float> theta = perChannel(threshold, d);

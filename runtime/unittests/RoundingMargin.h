@@ -25,12 +25,16 @@
 
 namespace spike::runtime::margin {
 
-/// The longest chain of f32 roundings behind any value of the golden
-/// one-block plans and the tiny imported models (dot products of K <= 128,
-/// softmax rows of S <= 16, norms, residual adds) is under 64 operations.
-/// Two computations that differ only in the order of those operations then
-/// give each value to within 64 ulps (2^-24 relative) of the magnitudes it
-/// is computed from.
+/// The chain of f32 roundings behind any value of the golden one-block
+/// plans (test/Plan/golden: dot products of K <= 16, softmax rows of
+/// S <= 12, norms, residual adds) is under 64 operations. Two computations
+/// that differ only in the order of those operations give each value to
+/// within 64 ulps (2^-24 relative) of the magnitudes it is computed from.
+/// The margin below measures that reach against the decision value's own
+/// magnitude, which stands in for those magnitudes: sound while the sums
+/// behind a decision do not cancel by more than the factor the margin
+/// leaves (a margin of 2 leaves a factor of 2). It is a check for these
+/// small plans, not a proof for any model.
 inline constexpr double kRoundingChain = 64;
 
 /// How close one forward pass comes to a rounding flip.
@@ -40,7 +44,8 @@ struct RoundingMargins {
   /// where a decision is floor(y) of y = x / scale + 1/2 (quantizers, in
   /// steps) or y = m = u + I/theta + alpha (neurons, in thresholds), and it
   /// can move by kRoundingChain * 2^-24 * (1 + |y| + sum of the |I/theta|
-  /// accumulated into m). Above 1, no decision can flip on any machine.
+  /// accumulated into m). Above 1, reordering cannot flip a decision unless
+  /// the sums behind it cancel (see kRoundingChain).
   double rounding = std::numeric_limits<double>::infinity();
   /// The smallest gap between the largest and second-largest logit of a
   /// position (logit units): how far an argmax is from flipping.
@@ -115,8 +120,9 @@ roundingMargins(const Plan &plan, const at::Tensor &tokens,
   return r;
 }
 
-/// Above 1 no decision can flip: the reach is already the worst case of
-/// every rounding in the chain adding up at full size.
+/// Above 1 no decision can flip while the sums behind it do not cancel:
+/// the reach is the worst case of every rounding in the chain adding up at
+/// full size.
 inline constexpr double kSafeRoundingMargin = 1;
 
 } // namespace spike::runtime::margin

@@ -240,7 +240,7 @@ void Progress::update(int64_t done, int64_t total, const std::string &detail) {
     return;
   }
   int tenth = int(10 * done / total);
-  if (tenth == lastTenth_ && !last)
+  if ((tenth == lastTenth_ && !last) || (last && lastTenth_ == 11))
     return;
   lastTenth_ = last ? 11 : tenth;
   std::fprintf(stderr, "%s: %lld/%lld %s (%d%%)%s\n", label_.c_str(),

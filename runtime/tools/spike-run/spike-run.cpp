@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <climits>
 #include <malloc.h>
 #include <sched.h>
 #include <string>
@@ -169,12 +170,15 @@ int main(int argc, char **argv) {
   // Every core this process may run on, unless OMP_NUM_THREADS says
   // otherwise: libtorch's own default can be one thread (it counts
   // physical cores through cpuinfo, which may see none on a VM).
-  // Keep large temporaries in the heap: glibc maps each block above its
+  // Keep large temporaries in the heap: glibc maps every block above its
   // mmap threshold (at most 32 MiB) afresh, and a spiking plan's attention
-  // scores (T x heads x S x S floats) are larger, so every forward would
-  // fault their pages in again. Freed memory stays for the next forward.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // scores (T x heads x S x S floats) are larger, so each forward would
+  // fault their pages in again. Without mmap and trimming, freed memory
+  // stays for the next forward.
+  if (!std::getenv("SPIKE_MALLOC_DEFAULTS")) {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  }
   if (!std::getenv("OMP_NUM_THREADS")) {
     cpu_set_t cpus;
     if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)

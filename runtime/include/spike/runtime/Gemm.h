@@ -3,9 +3,10 @@
 // The runtime's f32 matrix product for linear layers. On the CPU it calls
 // oneDNN's sgemm when the build has oneDNN: oneDNN picks its kernel from the
 // CPU's instruction set at run time, where Debian's OpenBLAS 0.3.21 falls
-// back to a generic kernel on CPUs newer than it knows. Elsewhere (CUDA
-// tensors, autograd during calibration, builds without oneDNN) it is ATen's
-// matmul.
+// back to a generic kernel on CPUs newer than it knows. Under autograd
+// (calibration) a linear's input gradient goes through sgemm too; CUDA
+// tensors, learnt weights, attention with gradients and builds without
+// oneDNN use ATen's matmul.
 //
 //===----------------------------------------------------------------------===//
 
