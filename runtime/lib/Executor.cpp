@@ -94,12 +94,6 @@ at::Tensor mergeHeads(const at::Tensor &x) {
   return t.reshape(shape);
 }
 
-/// Head-batched matmul with GQA: rhs head h / (H / Hkv) serves lhs head h.
-at::Tensor headMatmul(const at::Tensor &lhs, const at::Tensor &rhs,
-                      bool transposeRhs) {
-  return headProduct(lhs, rhs, transposeRhs);
-}
-
 /// S(t) = S(t-1) + x(t) over the leading (time) dimension, in f32 step by
 /// step as a chip accumulates (at::cumsum accumulates in double on CPU,
 /// which is not the defined arithmetic).
@@ -226,7 +220,7 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::MergeHeads:
     return mergeHeads(in(0));
   case OpKind::Matmul:
-    return headMatmul(in(0), withCachedKeys(index, in(1)), op.transposeRhs);
+    return headProduct(in(0), withCachedKeys(index, in(1)), op.transposeRhs);
   case OpKind::Softmax:
     return softmax(in(0), op.causal);
   case OpKind::SiLU:
@@ -294,7 +288,7 @@ at::Tensor Executor::run(const PlanOp &op,
     // sums of B are used, so they are what a decode cache keeps.
     at::Tensor sb = withCachedKeys(index, runningSum(in(1)));
     return differencesInPlace(
-        headMatmul(runningSum(in(0)), sb, op.transposeRhs));
+        headProduct(runningSum(in(0)), sb, op.transposeRhs));
   }
   case OpKind::Observe:
     observe(op.site, in(0));
@@ -502,16 +496,15 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
   for (size_t i = 0; i < plan_.ops.size(); ++i) {
     const PlanOp &op = plan_.ops[i];
     try {
+      auto t0 = profile_ ? std::chrono::steady_clock::now()
+                         : std::chrono::steady_clock::time_point();
+      values[op.output] = run(op, values);
       if (profile_) {
-        auto t0 = std::chrono::steady_clock::now();
-        values[op.output] = run(op, values);
         std::string key =
             op.kind == OpKind::AccumMap ? op.name + "(" + op.fn + ")" : op.name;
         (*profile_)[key] +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                 .count();
-      } else {
-        values[op.output] = run(op, values);
       }
     } catch (const std::exception &e) {
       std::string what = e.what();

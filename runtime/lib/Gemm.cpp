@@ -131,14 +131,14 @@ at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
     TORCH_CHECK((transposeRhs ? rhs.size(-1) : rhs.size(-2)) == k,
                 "attention: operands of ", k, " and ",
                 transposeRhs ? rhs.size(-1) : rhs.size(-2), " features");
-    at::Tensor a = lhs.contiguous(), b = rhs.contiguous();
-    std::vector<int64_t> shape(lhs.sizes().begin(), lhs.sizes().end());
-    shape.back() = n;
-    at::Tensor out = at::empty(shape, lhs.options());
     TORCH_CHECK(lhs.dim() == rhs.dim() && lhs.dim() >= 3 &&
                     lhs.sizes().slice(0, lhs.dim() - 3) ==
                         rhs.sizes().slice(0, rhs.dim() - 3),
                 "attention: the operands' leading dimensions differ");
+    at::Tensor a = lhs.contiguous(), b = rhs.contiguous();
+    std::vector<int64_t> shape(lhs.sizes().begin(), lhs.sizes().end());
+    shape.back() = n;
+    at::Tensor out = at::empty(shape, lhs.options());
     int64_t batches = 1;
     for (int64_t i = 0; i + 2 < lhs.dim(); ++i)
       batches *= lhs.size(i);
@@ -180,6 +180,11 @@ std::string linearKernelName() {
   }
 #endif
   return "ATen matmul (" + blasKernelName() + "), " + threads;
+}
+
+std::string kernelSummary() {
+  return "linear layers and attention " + linearKernelName() +
+         "; ATen's BLAS " + blasKernelName();
 }
 
 std::string blasKernelName() {

@@ -126,9 +126,9 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
     // Float membranes: a row of d neurons at a time, step after step.
     int64_t rows = per / d;
     std::vector<float> theta = perChannel(threshold, d);
-    std::vector<float> u0(d);
+    std::vector<float> u0 = perChannel(v0, d);
     for (int64_t k = 0; k < d; ++k)
-      u0[k] = neuron::isInit(groupValue(v0, k, d), theta[k]).u;
+      u0[k] = neuron::isInit(u0[k], theta[k]).u;
     at::parallel_for(
         0, rows, std::max<int64_t>(1, kGrain / d),
         [&](int64_t begin, int64_t end) {

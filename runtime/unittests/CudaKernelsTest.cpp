@@ -179,8 +179,7 @@ TEST(CudaKernels, PlanOnCudaMatchesCPU) {
     // neuron decision of these tokens is within that rounding of a flip.
     auto margins = margin::roundingMargins(*plan, tokens);
     ASSERT_GT(margins.rounding, margin::kSafeRoundingMargin) << level;
-    double tol = 64 * 4 * std::ldexp(1.0, -24) *
-                 (1 + expected->abs().max().item<double>());
+    double tol = margin::logitTolerance(*expected);
     EXPECT_LE((got->cpu() - *expected).abs().max().item<double>(), tol)
         << level << ": tolerance " << tol;
   }

@@ -66,12 +66,7 @@ TEST_P(DecodeCacheTest, IncrementalEqualsFullForward) {
   auto margins = margin::roundingMargins(*plan, all, GetParam().prefix);
   ASSERT_GT(margins.rounding, margin::kSafeRoundingMargin)
       << "these tokens put a rounding decision too near its boundary";
-  // The longest chain of f32 roundings behind a logit of the one-block
-  // plan (dot products of K <= 16, softmax rows of S <= 12, norms, the
-  // residual adds, lm_head) is under 64 operations, each off by at most one
-  // ulp (2^-24 relative) of values within 4 x the largest logit.
-  double maxLogit = expected->abs().max().item<double>();
-  double tol = 64 * 4 * std::ldexp(1.0, -24) * (1 + maxLogit);
+  double tol = margin::logitTolerance(*expected);
   double diff = (got - *expected).abs().max().item<double>();
   EXPECT_LE(diff, tol) << "tolerance " << tol;
   ASSERT_GT(margins.argmax, 2 * tol) << "a near-tie: choose other tokens";

@@ -120,6 +120,17 @@ roundingMargins(const Plan &plan, const at::Tensor &tokens,
   return r;
 }
 
+/// How far two such computations of a golden plan may put a logit apart
+/// when no decision flips: the longest chain of f32 roundings behind a
+/// logit (dot products of K <= 16, softmax rows of S <= 12, norms, the
+/// residual adds, lm_head) is under kRoundingChain operations, each off by
+/// at most one ulp (2^-24 relative) of values within 4 x the largest logit
+/// of `reference`.
+inline double logitTolerance(const at::Tensor &reference) {
+  return kRoundingChain * 4 * std::ldexp(1.0, -24) *
+         (1 + reference.abs().max().item<double>());
+}
+
 /// Above 1 no decision can flip while the sums behind it do not cancel:
 /// the reach is the worst case of every rounding in the chain adding up at
 /// full size.

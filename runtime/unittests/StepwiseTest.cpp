@@ -144,11 +144,9 @@ at::Tensor stepwise(const Plan &plan, const at::Tensor &tokens) {
   return whole[plan.outputs[0]];
 }
 
-/// Batched and step-by-step logits agree to f32 rounding: the inputs keep
-/// every rounding decision far from its boundary, and the one-block plan's
-/// longest chain of f32 roundings behind a logit is under 64 operations,
-/// each off by at most one ulp (2^-24) of values within 4 x the largest
-/// logit.
+/// Batched and step-by-step logits agree to f32 rounding
+/// (margin::logitTolerance) once the inputs keep every rounding decision
+/// far from its boundary.
 void expectSameToRounding(const Plan &plan, const at::Tensor &tokens,
                           const at::Tensor &batched,
                           const at::Tensor &reference,
@@ -156,8 +154,7 @@ void expectSameToRounding(const Plan &plan, const at::Tensor &tokens,
   auto margins = margin::roundingMargins(plan, tokens);
   ASSERT_GT(margins.rounding, margin::kSafeRoundingMargin)
       << what << ": these tokens put a rounding decision too near its boundary";
-  double tol = 64 * 4 * std::ldexp(1.0, -24) *
-               (1 + reference.abs().max().item<double>());
+  double tol = margin::logitTolerance(reference);
   double diff = (batched - reference).abs().max().item<double>();
   EXPECT_LE(diff, tol) << what << ": tolerance " << tol;
 }

@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -205,16 +206,16 @@ int runCalibrate(const std::vector<std::string> &args) {
               (long long)samples, (long long)seqLen, (long long)epochs,
               options.lr, (long long)options.groupSize);
   // One bar per block on a terminal; in a log, one line per tenth.
-  auto bar = std::make_shared<std::unique_ptr<Progress>>();
-  options.progress = [bar](int64_t block, int64_t blocks, int64_t step,
-                           int64_t steps, double loss) {
-    std::string label =
-        "block " + std::to_string(block + 1) + "/" + std::to_string(blocks);
-    if (step <= 1 || !*bar)
-      *bar = std::make_unique<Progress>(label, "steps");
+  options.progress = [bar = std::optional<Progress>()](
+                         int64_t block, int64_t blocks, int64_t step,
+                         int64_t steps, double loss) mutable {
+    if (step <= 1 || !bar)
+      bar.emplace("block " + std::to_string(block + 1) + "/" +
+                      std::to_string(blocks),
+                  "steps");
     char detail[32];
     std::snprintf(detail, sizeof detail, "loss %.4g", loss);
-    (*bar)->update(step, steps, detail);
+    bar->update(step, steps, detail);
   };
   options.note = [](const std::string &line) {
     std::fprintf(stderr, "spike-run: note: %s\n", line.c_str());

@@ -147,11 +147,8 @@ loadPlanOn(const std::string &path, const std::string &device) {
     // Which kernels run the products, once per run (docs/Runtime.md).
     static bool told = false;
     if (!told)
-      std::fprintf(stderr,
-                   "spike-run: kernels: linear layers and attention %s; ATen's "
-                   "BLAS %s\n",
-                   spike::runtime::linearKernelName().c_str(),
-                   spike::runtime::blasKernelName().c_str());
+      std::fprintf(stderr, "spike-run: kernels: %s\n",
+                   spike::runtime::kernelSummary().c_str());
     told = true;
   }
   return plan;
@@ -250,8 +247,9 @@ void Progress::update(int64_t done, int64_t total, const std::string &detail) {
 
 std::function<void(int64_t, int64_t)> progressOf(const std::string &label,
                                                  const std::string &unit) {
-  auto p = std::make_shared<Progress>(label, unit);
-  return [p](int64_t done, int64_t total) { p->update(done, total); };
+  return [p = Progress(label, unit)](int64_t done, int64_t total) mutable {
+    p.update(done, total);
+  };
 }
 
 } // namespace spike::run

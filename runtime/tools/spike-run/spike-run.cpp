@@ -11,10 +11,10 @@
 
 #include <ATen/Parallel.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <climits>
 #include <malloc.h>
 #include <sched.h>
 #include <string>
@@ -191,10 +191,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (args[0] == "--version") {
-    std::printf("spike-run %s\nkernels: linear layers and attention %s; ATen's "
-                "BLAS %s\n",
-                SPIKE_VERSION, spike::runtime::linearKernelName().c_str(),
-                spike::runtime::blasKernelName().c_str());
+    std::printf("spike-run %s\nkernels: %s\n", SPIKE_VERSION,
+                spike::runtime::kernelSummary().c_str());
     return 0;
   }
   std::string cmd = args[0];

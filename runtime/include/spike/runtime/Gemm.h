@@ -39,9 +39,13 @@ at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
 /// "oneDNN 2.6.3 sgemm, ISA avx512_core_amx, 2 threads".
 std::string linearKernelName();
 
-/// The BLAS behind ATen's other CPU products (attention), e.g.
-/// "OpenBLAS 0.3.21, core Prescott" when the BLAS is OpenBLAS.
+/// The BLAS behind ATen's own CPU products (those under autograd, builds
+/// without oneDNN), e.g. "OpenBLAS 0.3.21, core Prescott" for OpenBLAS.
 std::string blasKernelName();
+
+/// The one line spike-run prints about its kernels: "linear layers and
+/// attention <linearKernelName>; ATen's BLAS <blasKernelName>".
+std::string kernelSummary();
 
 /// Forces `linearLayer` to ATen's matmul (true) or back to the default: for
 /// benchmarks that compare the two in one run.
