@@ -15,6 +15,7 @@ config.test_exec_root = os.path.join(config.spike_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%spike_src", config.spike_src_root))
+config.substitutions.append(("%spike_bin", config.spike_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 # Thread counts and BLAS kernels reach the tools, so that

@@ -11,7 +11,7 @@ namespace {
 constexpr int kThreads = 256;
 
 __device__ inline float groupValue(Groups g, int64_t i, int64_t d) {
-  return g.values[(i % d) / (d / g.count)];
+  return g.values[neuron::groupOf(i % d, d, g.count)];
 }
 
 __device__ inline bool bypassed(int64_t i, int64_t d, int64_t rows,
@@ -27,6 +27,9 @@ __device__ inline void count(Tally tally, int64_t spikes, int64_t events) {
 }
 
 int blocks(int64_t n) { return int((n + kThreads - 1) / kThreads); }
+
+/// A launch over no elements is a no-op: CUDA rejects an empty grid.
+bool empty(int64_t n, int64_t steps = 1) { return n <= 0 || steps <= 0; }
 
 cudaStream_t asStream(void *s) { return static_cast<cudaStream_t>(s); }
 
@@ -147,6 +150,8 @@ __global__ void aaMulKernel(const float *a, const float *b, float *out,
 int isNeuron(const float *x, float *out, StepShape shape, Groups theta,
              Groups v0, const neuron::ISParams &params, int64_t bypassRows,
              Tally tally, void *stream) {
+  if (empty(shape.perStep, shape.steps))
+    return 0;
   isNeuronKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
       x, out, shape, theta, v0, params, bypassRows, tally);
   return launched();
@@ -157,6 +162,8 @@ int ifNeuron(const float *x, uint8_t *out, StepShape shape, Groups theta,
              neuron::IFSchedule schedule, Tally tally, void *stream) {
   if (params.levels > 256)
     return int(cudaErrorInvalidValue);
+  if (empty(shape.perStep, shape.steps))
+    return 0;
   ifNeuronKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
       x, out, shape, theta, v0, params, schedule, tally);
   return launched();
@@ -164,6 +171,8 @@ int ifNeuron(const float *x, uint8_t *out, StepShape shape, Groups theta,
 
 int ifCollect(const uint8_t *spikes, float *out, StepShape shape, Groups theta,
               const neuron::ISParams &params, void *stream) {
+  if (empty(shape.perStep, shape.steps))
+    return 0;
   ifCollectKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
       spikes, out, shape, theta, params);
   return launched();
@@ -172,6 +181,8 @@ int ifCollect(const uint8_t *spikes, float *out, StepShape shape, Groups theta,
 int quantize(const float *x, float *out, int64_t n, int64_t d, int64_t rows,
              Groups scale, const neuron::QuantGrid &grid, int64_t bypassRows,
              void *stream) {
+  if (empty(n))
+    return 0;
   quantizeKernel<<<blocks(n), kThreads, 0, asStream(stream)>>>(
       x, out, n, d, rows, scale, grid, bypassRows);
   return launched();
@@ -179,6 +190,8 @@ int quantize(const float *x, float *out, int64_t n, int64_t d, int64_t rows,
 
 int runningSum(const float *x, float *out, int64_t steps, int64_t perStep,
                void *stream) {
+  if (empty(perStep, steps))
+    return 0;
   runningSumKernel<<<blocks(perStep), kThreads, 0, asStream(stream)>>>(
       x, out, steps, perStep);
   return launched();
@@ -186,6 +199,8 @@ int runningSum(const float *x, float *out, int64_t steps, int64_t perStep,
 
 int differences(const float *o, float *out, int64_t steps, int64_t perStep,
                 void *stream) {
+  if (empty(perStep, steps))
+    return 0;
   differencesKernel<<<blocks(perStep), kThreads, 0, asStream(stream)>>>(
       o, out, steps, perStep);
   return launched();
@@ -193,6 +208,8 @@ int differences(const float *o, float *out, int64_t steps, int64_t perStep,
 
 int aaMul(const float *a, const float *b, float *out, int64_t steps,
           int64_t perStep, void *stream) {
+  if (empty(perStep, steps))
+    return 0;
   aaMulKernel<<<blocks(perStep), kThreads, 0, asStream(stream)>>>(
       a, b, out, steps, perStep);
   return launched();
@@ -202,10 +219,13 @@ const char *errorString(int code) {
   return cudaGetErrorString(cudaError_t(code));
 }
 
-int deviceCount() {
+int deviceCount(int *error) {
   int n = 0;
-  if (cudaGetDeviceCount(&n) != cudaSuccess) {
-    cudaGetLastError(); // clear the sticky "no driver" error
+  cudaError_t e = cudaGetDeviceCount(&n);
+  if (error)
+    *error = int(e);
+  if (e != cudaSuccess) {
+    cudaGetLastError(); // clear the error, which later calls would report
     return 0;
   }
   return n;

@@ -1,10 +1,21 @@
 //===- CudaDispatch.cpp - ATen glue to the CUDA kernels -------------------===//
+//
+// Each call runs on the input's device (a device guard) and on that
+// device's current stream, and leaves the per-op path free of host syncs:
+// per-group values are uploaded once and kept, and spike totals stay on the
+// device when the caller gives counters for them (SpikeTally::onDevice).
+//
+//===----------------------------------------------------------------------===//
 
 #include "spike/runtime/CudaDispatch.h"
 #include "spike/runtime/cuda/SpikeKernels.h"
 
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
+#include <cstring>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace spike::runtime::cudaglue {
@@ -17,50 +28,98 @@ void check(int code, const char *what) {
                              cuda::errorString(code));
 }
 
-void *stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
+void *streamOf(const at::Tensor &x) {
+  return c10::cuda::getCurrentCUDAStream(x.device().index()).stream();
+}
 
-/// Per-group values copied to the device of `like`.
-struct DeviceGroups {
-  at::Tensor values;
-  explicit DeviceGroups(const std::vector<float> &v, const at::Tensor &like)
-      : values(at::tensor(v).to(like.device())) {}
-  cuda::Groups get() const {
-    return {values.data_ptr<float>(), values.numel()};
+/// Device copies of per-group values (thresholds, v0, scales). A plan's
+/// vectors live as long as the plan and change only when calibration
+/// rewrites them, so a copy is keyed by the vector's address and device
+/// and reused while the contents still match (compared on the host).
+class GroupValueCache {
+public:
+  cuda::Groups get(const std::vector<float> &v, const at::Device &device) {
+    if (v.empty())
+      throw std::invalid_argument("a neuron or quantizer has no group values");
+    std::lock_guard<std::mutex> lock(mutex_);
+    Entry &e = entries_[{v.data(), device.index()}];
+    if (!e.device.defined() || e.host.size() != v.size() ||
+        std::memcmp(e.host.data(), v.data(), v.size() * sizeof(float)) != 0) {
+      e.host = v;
+      e.device = at::tensor(v).to(device);
+    }
+    return {e.device.data_ptr<float>(), e.device.numel()};
   }
+
+private:
+  struct Entry {
+    std::vector<float> host;
+    at::Tensor device;
+  };
+  std::mutex mutex_;
+  std::map<std::pair<const float *, int>, Entry> entries_;
 };
+
+cuda::Groups groups(const std::vector<float> &v, const at::Tensor &like) {
+  static GroupValueCache cache;
+  return cache.get(v, like.device());
+}
 
 cuda::StepShape shapeOf(const at::Tensor &x, int64_t steps) {
   return {steps, x.numel() / steps, x.size(-1), x.dim() >= 2 ? x.size(-2) : 1};
 }
 
-/// Device counters for spike totals, added to `tally` afterwards.
-struct DeviceTally {
-  at::Tensor counters;
-  explicit DeviceTally(const at::Tensor &like)
-      : counters(at::zeros({2}, like.options().dtype(at::kLong))) {}
-  cuda::Tally get() {
-    auto *p =
-        reinterpret_cast<unsigned long long *>(counters.data_ptr<int64_t>());
-    return {p, p + 1};
-  }
-  void addTo(SpikeTally *tally) const {
+/// The device counters a neuron kernel adds to: the caller's
+/// (SpikeTally::onDevice), or fresh ones read back after the launch.
+class DeviceTally {
+public:
+  DeviceTally(SpikeTally *tally, const at::Tensor &like) : tally_(tally) {
     if (!tally)
       return;
-    at::Tensor c = counters.cpu();
-    tally->spikes += c[0].item<int64_t>();
-    tally->events += c[1].item<int64_t>();
+    if (tally->onDevice.defined()) {
+      if (tally->onDevice.device() != like.device() ||
+          tally->onDevice.scalar_type() != at::kLong ||
+          tally->onDevice.numel() != 2 || !tally->onDevice.is_contiguous())
+        throw std::invalid_argument(
+            "spike counters must be 2 int64 on the input's device");
+      counters_ = tally->onDevice;
+    } else {
+      counters_ = at::zeros({2}, like.options().dtype(at::kLong));
+    }
   }
+  cuda::Tally get() {
+    if (!counters_.defined())
+      return {nullptr, nullptr};
+    auto *p =
+        reinterpret_cast<unsigned long long *>(counters_.data_ptr<int64_t>());
+    return {p, p + 1};
+  }
+  /// Adds fresh counters to the tally's fields (a sync); the caller's own
+  /// counters stay on the device.
+  void finish() const {
+    if (!tally_ || tally_->onDevice.defined())
+      return;
+    at::Tensor c = counters_.cpu();
+    tally_->spikes += c[0].item<int64_t>();
+    tally_->events += c[1].item<int64_t>();
+  }
+
+private:
+  SpikeTally *tally_;
+  at::Tensor counters_;
 };
 
 } // namespace
 
 at::Tensor quantize(const at::Tensor &x, const std::vector<float> &scale,
                     const neuron::QuantGrid &grid, const Bypass &bypass) {
+  c10::cuda::CUDAGuard guard(x.device());
   at::Tensor in = x.contiguous(), out = at::empty_like(in);
-  DeviceGroups s(scale, in);
+  if (in.numel() == 0)
+    return out;
   check(cuda::quantize(in.data_ptr<float>(), out.data_ptr<float>(), in.numel(),
-                       in.size(-1), in.dim() >= 2 ? in.size(-2) : 1, s.get(),
-                       grid, bypass.rows, stream()),
+                       in.size(-1), in.dim() >= 2 ? in.size(-2) : 1,
+                       groups(scale, in), grid, bypass.rows, streamOf(in)),
         "quantize");
   return out;
 }
@@ -69,14 +128,17 @@ at::Tensor isNeuron(const at::Tensor &x, const std::vector<float> &threshold,
                     const std::vector<float> &v0,
                     const neuron::ISParams &params, SpikeTally *tally,
                     const Bypass &bypass) {
+  c10::cuda::CUDAGuard guard(x.device());
   at::Tensor in = x.contiguous(), out = at::empty_like(in);
-  DeviceGroups th(threshold, in), v(v0, in);
-  DeviceTally counts(in);
+  if (in.numel() == 0)
+    return out;
+  DeviceTally counts(tally, in);
   check(cuda::isNeuron(in.data_ptr<float>(), out.data_ptr<float>(),
-                       shapeOf(in, in.size(0)), th.get(), v.get(), params,
-                       bypass.rows, counts.get(), stream()),
+                       shapeOf(in, in.size(0)), groups(threshold, in),
+                       groups(v0, in), params, bypass.rows, counts.get(),
+                       streamOf(in)),
         "is_neuron");
-  counts.addTo(tally);
+  counts.finish();
   return out;
 }
 
@@ -84,56 +146,71 @@ at::Tensor ifNeuron(const at::Tensor &x, const std::vector<float> &threshold,
                     const std::vector<float> &v0,
                     const neuron::ISParams &params, neuron::IFSchedule schedule,
                     SpikeTally *tally) {
+  c10::cuda::CUDAGuard guard(x.device());
   at::Tensor in = x.contiguous();
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] *= params.levels;
   at::Tensor out = at::empty(shape, in.options().dtype(at::kByte));
-  DeviceGroups th(threshold, in), v(v0, in);
-  DeviceTally counts(in);
+  if (in.numel() == 0)
+    return out;
+  DeviceTally counts(tally, in);
   check(cuda::ifNeuron(in.data_ptr<float>(), out.data_ptr<uint8_t>(),
-                       shapeOf(in, in.size(0)), th.get(), v.get(), params,
-                       schedule, counts.get(), stream()),
+                       shapeOf(in, in.size(0)), groups(threshold, in),
+                       groups(v0, in), params, schedule, counts.get(),
+                       streamOf(in)),
         "if_neuron");
-  counts.addTo(tally);
+  counts.finish();
   return out;
 }
 
 at::Tensor ifCollect(const at::Tensor &spikes,
                      const std::vector<float> &threshold,
                      const neuron::ISParams &params) {
+  c10::cuda::CUDAGuard guard(spikes.device());
   at::Tensor in = spikes.contiguous();
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] /= params.levels;
   at::Tensor out = at::empty(shape, in.options().dtype(at::kFloat));
-  DeviceGroups th(threshold, in);
+  if (out.numel() == 0)
+    return out;
   check(cuda::ifCollect(in.data_ptr<uint8_t>(), out.data_ptr<float>(),
-                        shapeOf(out, shape[0]), th.get(), params, stream()),
+                        shapeOf(out, shape[0]), groups(threshold, in), params,
+                        streamOf(in)),
         "if_collect");
   return out;
 }
 
 at::Tensor runningSum(const at::Tensor &x) {
+  c10::cuda::CUDAGuard guard(x.device());
   at::Tensor in = x.contiguous(), out = at::empty_like(in);
+  if (in.numel() == 0)
+    return out;
   check(cuda::runningSum(in.data_ptr<float>(), out.data_ptr<float>(),
-                         in.size(0), in.numel() / in.size(0), stream()),
+                         in.size(0), in.numel() / in.size(0), streamOf(in)),
         "running sum");
   return out;
 }
 
 at::Tensor differences(const at::Tensor &o) {
+  c10::cuda::CUDAGuard guard(o.device());
   at::Tensor in = o.contiguous(), out = at::empty_like(in);
+  if (in.numel() == 0)
+    return out;
   check(cuda::differences(in.data_ptr<float>(), out.data_ptr<float>(),
-                          in.size(0), in.numel() / in.size(0), stream()),
+                          in.size(0), in.numel() / in.size(0), streamOf(in)),
         "differences");
   return out;
 }
 
 at::Tensor aaMul(const at::Tensor &a, const at::Tensor &b) {
+  c10::cuda::CUDAGuard guard(a.device());
   at::Tensor x = a.contiguous(), y = b.expand_as(a).contiguous();
   at::Tensor out = at::empty_like(x);
+  if (x.numel() == 0)
+    return out;
   check(cuda::aaMul(x.data_ptr<float>(), y.data_ptr<float>(),
                     out.data_ptr<float>(), x.size(0), x.numel() / x.size(0),
-                    stream()),
+                    streamOf(x)),
         "aa_mul");
   return out;
 }

@@ -171,6 +171,17 @@ Executor::Executor(const Plan &plan)
   }
 }
 
+void Executor::settleDeviceCounts() const {
+  for (auto &[index, counters] : deviceCounts_) {
+    at::Tensor c = counters.cpu(); // the first waits for the device
+    SpikeCounts &site = counts_[plan_.ops[index].site];
+    site.spikes += c[0].item<int64_t>();
+    site.events += c[1].item<int64_t>();
+    site.synapticOps += c[1].item<int64_t>() * fanOut_[index];
+  }
+  deviceCounts_.clear();
+}
+
 at::Tensor Executor::run(const PlanOp &op,
                          const std::vector<at::Tensor> &values) {
   auto in = [&](size_t i) -> const at::Tensor & {
@@ -186,6 +197,12 @@ at::Tensor Executor::run(const PlanOp &op,
     const at::Tensor &x = in(0);
     int64_t steps = x.size(0), perStep = x.numel() / steps;
     SpikeTally tally;
+    if (x.is_cuda() && inPlan) {
+      at::Tensor &counters = deviceCounts_[index];
+      if (!counters.defined())
+        counters = at::zeros({2}, x.options().dtype(at::kLong));
+      tally.onDevice = counters;
+    }
     at::Tensor out = kernel(&tally);
     SpikeCounts &c = counts_[op.site];
     c.neurons = perStep;

@@ -5,6 +5,8 @@
 #include "spike/core/Safetensors.h"
 #include "spike/runtime/TensorIO.h"
 
+#include <ATen/Context.h>
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -192,11 +194,17 @@ core::Result<at::Device> parseDevice(const std::string &name) {
   if (!at::hasCUDA())
     return core::Status::error("--device " + name +
                                ": no CUDA device is available");
+  at::Device device(at::kCPU);
   try {
-    return at::Device(name);
+    device = at::Device(name);
   } catch (const std::exception &) {
     return core::Status::error("--device: '" + name + "' is not a device");
   }
+  if (device.has_index() && device.index() >= int(at::getNumGPUs()))
+    return core::Status::error("--device " + name + ": this machine has " +
+                               std::to_string(at::getNumGPUs()) +
+                               " CUDA device(s)");
+  return device;
 #endif
 }
 

@@ -5,6 +5,9 @@
 //   --format hf     config.json, sharded safetensors + index, tokenizer.json
 //   --format gguf   a GGUF v3 file (F32, F16, Q8_0 or Q4_1 weights), with
 //                   Q/K rows permuted as llama.cpp's converter does
+//   --format plan   spikec plans (TestPlan.h) at the given levels sharing
+//                   one tensor file, and tokenizer.json: for machines
+//                   without the compiler (the GPU check's bench)
 // Both carry the same weights for the same seed, and a tiny byte-level BPE
 // vocabulary (256 bytes, two special tokens, a few merges).
 //
@@ -13,8 +16,11 @@
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
 #include "spike/core/LlamaLayout.h"
+#include "spike/core/Neuron.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
+
+#include "TestPlan.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,13 +37,14 @@ namespace {
 
 struct Config {
   int64_t layers = 2, hidden = 64, heads = 4, kvHeads = 2, ffn = 128;
+  int64_t vocab = 0; ///< plans only: 0 is the tiny tokenizer's size
   uint64_t seed = 1;
   bool tied = true;
   int64_t headDim() const { return hidden / heads; }
 };
 
-const char *kMerges[] = {"Ġ t", "t h", "h e", "Ġt he", "i n", "e r", "a n",
-                         "Ġ a", "o n", "r e", "Ġ s", "e n"};
+const char *kMerges[] = {"Ġ t", "t h", "h e", "Ġt he", "i n", "e r",
+                         "a n", "Ġ a", "o n", "r e",   "Ġ s", "e n"};
 
 std::vector<std::string> vocabulary() {
   std::vector<std::string> tokens;
@@ -53,11 +60,10 @@ std::vector<std::string> vocabulary() {
 }
 
 /// Tensors in Hugging Face naming and row-major [out, in] layout.
-std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>>
-weights(const Config &c, int64_t vocab) {
+spike::tools::Weights weights(const Config &c, int64_t vocab) {
   std::mt19937_64 rng(c.seed);
   std::normal_distribution<float> normal(0.f, 1.f);
-  std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> w;
+  spike::tools::Weights w;
   auto add = [&](const std::string &name, std::vector<int64_t> shape,
                  float stddev, float mean = 0) {
     int64_t n = 1;
@@ -89,30 +95,91 @@ weights(const Config &c, int64_t vocab) {
   return w;
 }
 
+/// The shape field a flag sets (--layers, --hidden, ...), or null.
+int64_t *shapeFlag(Config &c, const std::string &flag) {
+  if (flag == "--layers")
+    return &c.layers;
+  if (flag == "--hidden")
+    return &c.hidden;
+  if (flag == "--heads")
+    return &c.heads;
+  if (flag == "--kv-heads")
+    return &c.kvHeads;
+  if (flag == "--ffn")
+    return &c.ffn;
+  if (flag == "--vocab")
+    return &c.vocab;
+  return nullptr;
+}
+
+bool parsePositive(const char *text, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || v <= 0)
+    return false;
+  out = v;
+  return true;
+}
+
+std::vector<std::string> split(const std::string &list) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    parts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
 int fail(const std::string &message) {
   std::fprintf(stderr, "spike-make-test-model: error: %s\n", message.c_str());
   return 1;
+}
+
+/// The tiny byte-level BPE vocabulary as a Hugging Face tokenizer.json.
+std::string tokenizerJson() {
+  std::vector<std::string> tokens = vocabulary();
+  nlohmann::json vocab = nlohmann::json::object();
+  for (size_t t = 0; t < tokens.size(); ++t)
+    if (t != 256 && t != 257)
+      vocab[tokens[t]] = t;
+  nlohmann::json tok = {
+      {"version", "1.0"},
+      {"added_tokens",
+       {{{"id", 256}, {"content", tokens[256]}, {"special", true}},
+        {{"id", 257}, {"content", tokens[257]}, {"special", true}}}},
+      {"pre_tokenizer",
+       {{"type", "ByteLevel"},
+        {"add_prefix_space", false},
+        {"use_regex", true}}},
+      {"decoder", {{"type", "ByteLevel"}}},
+      {"model",
+       {{"type", "BPE"},
+        {"vocab", vocab},
+        {"merges",
+         std::vector<std::string>(std::begin(kMerges), std::end(kMerges))}}}};
+  return tok.dump(1);
 }
 
 int writeHF(const Config &c, const std::string &dir) {
   ::mkdir(dir.c_str(), 0755);
   std::vector<std::string> tokens = vocabulary();
   auto w = weights(c, int64_t(tokens.size()));
-  nlohmann::json config = {
-      {"architectures", {"LlamaForCausalLM"}},
-      {"model_type", "llama"},
-      {"_name_or_path", "spikec-tiny-llama"},
-      {"vocab_size", tokens.size()},
-      {"hidden_size", c.hidden},
-      {"intermediate_size", c.ffn},
-      {"num_hidden_layers", c.layers},
-      {"num_attention_heads", c.heads},
-      {"num_key_value_heads", c.kvHeads},
-      {"rms_norm_eps", 1e-5},
-      {"rope_theta", 10000.0},
-      {"tie_word_embeddings", c.tied},
-      {"bos_token_id", 257},
-      {"eos_token_id", 256}};
+  nlohmann::json config = {{"architectures", {"LlamaForCausalLM"}},
+                           {"model_type", "llama"},
+                           {"_name_or_path", "spikec-tiny-llama"},
+                           {"vocab_size", tokens.size()},
+                           {"hidden_size", c.hidden},
+                           {"intermediate_size", c.ffn},
+                           {"num_hidden_layers", c.layers},
+                           {"num_attention_heads", c.heads},
+                           {"num_key_value_heads", c.kvHeads},
+                           {"rms_norm_eps", 1e-5},
+                           {"rope_theta", 10000.0},
+                           {"tie_word_embeddings", c.tied},
+                           {"bos_token_id", 257},
+                           {"eos_token_id", 256}};
   if (auto st = writeFileAtomic(dir + "/config.json", config.dump(1)); !st)
     return fail(st.message());
   // Two shards, split by tensor name order.
@@ -132,28 +199,42 @@ int writeHF(const Config &c, const std::string &dir) {
                                   "-of-00002.safetensors");
         !st)
       return fail(st.message());
-  if (auto st = writeFileAtomic(dir + "/model.safetensors.index.json",
-                                index.dump(1));
+  if (auto st =
+          writeFileAtomic(dir + "/model.safetensors.index.json", index.dump(1));
       !st)
     return fail(st.message());
-  nlohmann::json vocab = nlohmann::json::object();
-  for (size_t t = 0; t < tokens.size(); ++t)
-    if (t != 256 && t != 257)
-      vocab[tokens[t]] = t;
-  nlohmann::json tok = {
-      {"version", "1.0"},
-      {"added_tokens",
-       {{{"id", 256}, {"content", tokens[256]}, {"special", true}},
-        {{"id", 257}, {"content", tokens[257]}, {"special", true}}}},
-      {"pre_tokenizer",
-       {{"type", "ByteLevel"}, {"add_prefix_space", false},
-        {"use_regex", true}}},
-      {"decoder", {{"type", "ByteLevel"}}},
-      {"model",
-       {{"type", "BPE"}, {"vocab", vocab},
-        {"merges", std::vector<std::string>(std::begin(kMerges),
-                                            std::end(kMerges))}}}};
-  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tok.dump(1)); !st)
+  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tokenizerJson()); !st)
+    return fail(st.message());
+  return 0;
+}
+
+int writePlans(const Config &c, const std::string &dir,
+               spike::tools::TestPlanOptions o,
+               const std::vector<std::string> &levels) {
+  // Check every level before writing anything: no partial output.
+  for (const std::string &level : levels)
+    if (level != "fp" && level != "qann" && level != "is" && level != "if")
+      return fail("--level must be fp, qann, is or if, not '" + level + "'");
+  spike::neuron::ISParams params;
+  if (const char *why = spike::neuron::theorem2Params(o.bits, o.timesteps, true,
+                                                      true, params))
+    return fail(std::string("--bits/--timesteps: ") + why);
+  ::mkdir(dir.c_str(), 0755);
+  int64_t vocab = std::max<int64_t>(c.vocab, int64_t(vocabulary().size()));
+  auto w = weights(c, vocab);
+  o.layers = c.layers;
+  o.heads = c.heads;
+  o.kvHeads = c.kvHeads;
+  o.bos = 257;
+  o.eos = 256;
+  for (size_t i = 0; i < levels.size(); ++i) {
+    o.level = levels[i];
+    if (std::string e =
+            spike::tools::writeTestPlan(o, w, dir, "model.safetensors", i == 0);
+        !e.empty())
+      return fail(e);
+  }
+  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tokenizerJson()); !st)
     return fail(st.message());
   return 0;
 }
@@ -205,6 +286,8 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
 int main(int argc, char **argv) {
   std::string format, out, dtype = "f32";
   Config c;
+  spike::tools::TestPlanOptions planOptions;
+  std::vector<std::string> levels = {"fp", "qann", "is", "if"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     bool hasValue = i + 1 < argc;
@@ -218,18 +301,36 @@ int main(int argc, char **argv) {
       c.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--untied")
       c.tied = false;
-    else if (a == "--help") {
-      std::printf("USAGE: spike-make-test-model --format hf|gguf --out PATH "
-                  "[--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n");
+    else if (a == "--levels" && hasValue)
+      levels = split(argv[++i]);
+    else if (a == "--bits" && hasValue)
+      planOptions.bits = std::atoi(argv[++i]);
+    else if (a == "--timesteps" && hasValue)
+      planOptions.timesteps = std::atoll(argv[++i]);
+    else if (auto *dim = shapeFlag(c, a); dim && hasValue) {
+      if (!parsePositive(argv[++i], *dim))
+        return fail(a + " needs a positive integer, not '" + argv[i] + "'");
+    } else if (a == "--help") {
+      std::printf(
+          "USAGE: spike-make-test-model --format hf|gguf|plan --out PATH\n"
+          "  [--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n"
+          "  [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
+          "  plan: [--vocab N] [--levels fp,qann,is,if] [--bits B] "
+          "[--timesteps T]\n");
       return 0;
     } else {
       return fail("unexpected argument '" + a + "'");
     }
   }
-  if (out.empty() || (format != "hf" && format != "gguf"))
-    return fail("needs --format hf|gguf and --out PATH");
+  if (out.empty() || (format != "hf" && format != "gguf" && format != "plan"))
+    return fail("needs --format hf|gguf|plan and --out PATH");
+  if (c.hidden % c.heads || c.heads % c.kvHeads)
+    return fail("--hidden must be a multiple of --heads, and --heads of "
+                "--kv-heads");
   if (format == "hf")
     return writeHF(c, out);
+  if (format == "plan")
+    return writePlans(c, out, planOptions, levels);
   std::map<std::string, GgmlType> types = {{"f32", GgmlType::F32},
                                            {"f16", GgmlType::F16},
                                            {"q8_0", GgmlType::Q8_0},

@@ -80,7 +80,10 @@ public:
   /// returns its result, batched over all time steps.
   at::Tensor run(const PlanOp &op, const std::vector<at::Tensor> &values);
 
+  /// Spike counts per site. On a CUDA device the kernels count on the
+  /// device; this reads those counters (one host sync) and adds them in.
   const std::map<std::string, SpikeCounts> &spikeCounts() const {
+    settleDeviceCounts();
     return counts_;
   }
   const std::map<std::string, SiteStats> &siteStats() const { return stats_; }
@@ -125,7 +128,11 @@ public:
 private:
   const Plan &plan_;
   std::vector<int64_t> prefix_;
-  std::map<std::string, SpikeCounts> counts_;
+  mutable std::map<std::string, SpikeCounts> counts_;
+  /// Per neuron op (by index) run on a CUDA device: int64 [2] counters
+  /// (spikes, events) not yet added to counts_.
+  mutable std::map<size_t, at::Tensor> deviceCounts_;
+  void settleDeviceCounts() const;
   std::map<std::string, SiteStats> stats_;
   /// Per op: the site of the neuron whose spikes a linear op reads (through
   /// if_collect), or "".

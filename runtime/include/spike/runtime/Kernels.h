@@ -44,6 +44,11 @@ struct Bypass {
 /// have them, and is one binary spike otherwise).
 struct SpikeTally {
   int64_t spikes = 0, events = 0;
+  /// For CUDA inputs: int64 [2] counters (spikes, events) on the input's
+  /// device that the kernels add to, so that an op needs no host sync; the
+  /// caller reads them when it needs the totals. Undefined: the kernels add
+  /// to the two fields above (CUDA: with a sync).
+  at::Tensor onDevice;
 };
 
 /// The activation quantizer on f32 `x` with per-group scales.

@@ -39,7 +39,8 @@ struct Tally {
 };
 
 /// All functions return 0 or a cudaError_t value; `stream` is a
-/// cudaStream_t (null: the default stream).
+/// cudaStream_t (null: the default stream) of the current device, which
+/// must hold every pointer. Launches over no elements are no-ops.
 int isNeuron(const float *x, float *out, StepShape shape, Groups theta,
              Groups v0, const neuron::ISParams &params, int64_t bypassRows,
              Tally tally, void *stream);
@@ -65,8 +66,10 @@ int aaMul(const float *a, const float *b, float *out, int64_t steps,
           int64_t perStep, void *stream);
 
 const char *errorString(int code);
-/// Number of CUDA devices (0 without a driver or device).
-int deviceCount();
+/// Number of CUDA devices: 0 without a device, and also when the runtime
+/// cannot count them (no driver, a driver older than this CUDA runtime),
+/// in which case `*error` (if given) receives the cudaError_t; else 0.
+int deviceCount(int *error = nullptr);
 
 } // namespace spike::cuda
 
