@@ -96,15 +96,24 @@ for level in fp qann is; do
       echo "| $level | $run | failed | | | | | |" >> "$TABLE"; status=1; continue
     fi
     read -r wall watts mib <<< "$m"
+    tokens=0 secs=0
     if [ $run = gen1 ]; then
-      # "[P prompt + N generated tokens, ..., X s, ...]": decode time only.
+      # "[P prompt + N generated tokens, ..., X s, ...]" (the 4-token
+      # prompt's forward is in these seconds too).
       tokens=$(sed -n 's/.* + \([0-9]*\) generated tokens.*/\1/p' "$WORK/$level-$run.out")
       secs=$(sed -n 's/.*, \([0-9.]*\) s, .*/\1/p' "$WORK/$level-$run.out")
     else
       rate=$(sed -n 's/^tokens\/s *\([0-9.]*\)/\1/p' "$WORK/$level-$run.out")
       chunks=$(sed -n 's/.*(\([0-9]*\) chunks x \([0-9]*\) tokens).*/\1 \2/p' "$WORK/$level-$run.out")
-      tokens=$(( ${chunks% *} * ${chunks#* } ))
-      secs=$(calc "$tokens / $rate")
+      if [ -n "$chunks" ] && [ -n "$rate" ]; then
+        tokens=$(( ${chunks% *} * ${chunks#* } ))
+        secs=$(calc "$tokens / $rate")
+      fi
+    fi
+    if [ "${tokens:-0}" -le 0 ] 2> /dev/null || [ -z "$secs" ] ||
+       [ "$(calc "${secs:-0} > 0")" = 0.000000 ]; then
+      echo "| $level | $run | no tokens: see $level-$run.out | | | | | |" >> "$TABLE"
+      status=1; continue
     fi
     tps=$(calc "$tokens / $secs")
     jpt=n/a

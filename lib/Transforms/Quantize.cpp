@@ -6,6 +6,7 @@
 #include "spike/core/Neuron.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKEQUANTIZE
@@ -62,6 +63,15 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
 
     SmallVector<qnn::ObserveOp> observers;
     module.walk([&](qnn::ObserveOp op) { observers.push_back(op); });
+    // Statistics of a site the module does not have belong to another
+    // model (or a renamed site): refused, as the calibration reader does.
+    llvm::StringSet<> known;
+    for (qnn::ObserveOp op : observers)
+      known.insert(op.getSite());
+    for (const auto &entry : sites)
+      if (!known.contains(entry.first))
+        return fail(stats + ": site \"" + entry.first.str() +
+                    "\" names no qnn.observe in the module");
     for (qnn::ObserveOp op : observers) {
       StringRef site = op.getSite();
       const llvm::json::Object *entry = sites.getObject(site);

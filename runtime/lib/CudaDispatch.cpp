@@ -39,8 +39,6 @@ void *streamOf(const at::Tensor &x) {
 class GroupValueCache {
 public:
   cuda::Groups get(const std::vector<float> &v, const at::Device &device) {
-    if (v.empty())
-      throw std::invalid_argument("a neuron or quantizer has no group values");
     std::lock_guard<std::mutex> lock(mutex_);
     Entry &e = entries_[{v.data(), device.index()}];
     if (!e.device.defined() || e.host.size() != v.size() ||
@@ -48,6 +46,9 @@ public:
       e.host = v;
       e.device = at::tensor(v).to(device);
     }
+    // A later replacement must not free the block under a kernel of this
+    // stream that still reads it.
+    e.device.record_stream(c10::cuda::getCurrentCUDAStream(device.index()));
     return {e.device.data_ptr<float>(), e.device.numel()};
   }
 
@@ -60,7 +61,14 @@ private:
   std::map<std::pair<const float *, int>, Entry> entries_;
 };
 
+/// The per-group values of a neuron or quantizer over the last dimension of
+/// `like`, which they must split evenly (Neuron.h groupOf).
 cuda::Groups groups(const std::vector<float> &v, const at::Tensor &like) {
+  int64_t d = like.size(-1);
+  if (v.empty() || int64_t(v.size()) > d || d % int64_t(v.size()) != 0)
+    throw std::invalid_argument(std::to_string(v.size()) +
+                                " parameter groups do not split " +
+                                std::to_string(d) + " channels");
   static GroupValueCache cache;
   return cache.get(v, like.device());
 }

@@ -63,6 +63,16 @@ std::vector<double> ropeFrequencies(const RoPEConfig &cfg, int64_t dim) {
   return inv;
 }
 
+/// `cpu` on `device`. To a GPU through pinned memory and without waiting:
+/// the per-forward uploads (token ids, RoPE tables) then never stall the
+/// host (the caching host allocator keeps the pinned block until the copy
+/// is done).
+at::Tensor hostToDevice(const at::Tensor &cpu, at::Device device) {
+  if (!device.is_cuda())
+    return cpu.to(device);
+  return cpu.contiguous().pin_memory().to(device, /*non_blocking=*/true);
+}
+
 /// Rotates pairs (i, i + Dh/2) of [..., S, Dh] by position (HF pairing).
 at::Tensor rope(const at::Tensor &x, const RoPEConfig &cfg, int64_t offset) {
   int64_t s = x.size(-2), dim = x.size(-1);
@@ -72,8 +82,11 @@ at::Tensor rope(const at::Tensor &x, const RoPEConfig &cfg, int64_t offset) {
   for (int64_t p = 0; p < s; ++p)
     for (int64_t i = 0; i < dim / 2; ++i)
       a[p * dim + i] = a[p * dim + i + dim / 2] = double(p + offset) * inv[i];
-  at::Tensor cos = angles.cos().to(x.device(), at::kFloat);
-  at::Tensor sin = angles.sin().to(x.device(), at::kFloat);
+  // cos and sin in double on the host (the same bits on every device),
+  // uploaded as one table.
+  at::Tensor table = hostToDevice(
+      at::stack({angles.cos(), angles.sin()}).to(at::kFloat), x.device());
+  at::Tensor cos = table[0], sin = table[1];
   at::Tensor x1 = x.narrow(-1, 0, dim / 2), x2 = x.narrow(-1, dim / 2, dim / 2);
   at::Tensor rotated = at::cat({-x2, x1}, -1);
   return x * cos + rotated * sin;
@@ -493,8 +506,19 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
   at::NoGradGuard noGrad;
   bool first = !cache || cache->positions == 0;
   int64_t p = first ? int64_t(prefix_.size()) : 0;
-  at::Tensor tokens =
-      (first ? withPrefix(input) : input.to(at::kLong)).to(plan_.device);
+  at::Tensor ids = first ? withPrefix(input) : input.to(at::kLong);
+  // Ids outside the vocabulary would index past the embedding table.
+  for (const PlanOp &op : plan_.ops)
+    if (op.kind == OpKind::Embedding && ids.numel() > 0) {
+      int64_t rows = op.params.at("table").size(0);
+      int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+      if (lo < 0 || hi >= rows)
+        return core::Status::error(
+            plan_.path + ": token id " + std::to_string(lo < 0 ? lo : hi) +
+            " is outside the vocabulary [0, " + std::to_string(rows) + ")");
+      break;
+    }
+  at::Tensor tokens = hostToDevice(ids.cpu(), plan_.device);
   cache_ = cache;
   offset_ = cache ? cache->positions : 0;
   struct Reset {

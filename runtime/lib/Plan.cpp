@@ -70,20 +70,10 @@ at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
 } // namespace
 
 core::Result<Plan> loadPlan(const std::string &path) {
-  auto kind = core::validateFile(path);
-  if (!kind)
-    return kind.status();
-  if (*kind != core::DocumentKind::Plan)
-    return core::Status::error(path + ": is a " +
-                               std::string(core::formatName(*kind)) +
-                               " file, not a spikec.plan");
-  json doc;
-  try {
-    std::ifstream in(path);
-    doc = json::parse(in);
-  } catch (const std::exception &e) {
-    return core::Status::error(path + ": " + e.what());
-  }
+  auto document = core::loadDocument(path, core::DocumentKind::Plan);
+  if (!document)
+    return document.status();
+  const json &doc = *document;
   std::string dir = path.find('/') == std::string::npos
                         ? "."
                         : path.substr(0, path.find_last_of('/'));

@@ -378,7 +378,7 @@ TEST(CudaGlue, NonContiguousEmptySideStreamAndDevices) {
   NeuronCase c{6, true, 2, true, true, 3, 1};
   neuron::ISParams p = c.params();
   // A transposed view: the glue must make it contiguous first.
-  at::Tensor x = inputOf(c, 4000).transpose(-1, -2);
+  at::Tensor x = inputOf(c, 4000).transpose(1, 2); // [T, 37, 2, 48]
   ASSERT_FALSE(x.is_contiguous());
   std::vector<float> theta = groupValues(3, 0.02f, 0.1f, 4001), v0 = {0.25f};
   SpikeTally cpuTally;
@@ -507,9 +507,9 @@ TEST_P(PlanOnCuda, MatchesCPU) {
   c10::cuda::warning_state().set_sync_debug_mode(
       c10::cuda::SyncDebugMode::L_DISABLED);
   ASSERT_EQ(error, "") << "the device run failed";
-  // The token ids' upload (and a position table) may wait for the device
-  // once per call; a neuron op must not (the plan has
-  // several per call).
+  // The per-call uploads (token ids, RoPE tables) go through pinned
+  // memory without a wait; allow two per call for what ATen may still
+  // synchronize, far below the plan's neuron ops (eight per call).
   EXPECT_LE(syncs.count, 2 * calls) << "host syncs in the per-op path";
   at::Tensor got = at::cat(pieces, 1).cpu();
   ASSERT_EQ(got.sizes(), expected->sizes());

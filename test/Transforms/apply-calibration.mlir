@@ -5,6 +5,10 @@
 // RUN: not spike-opt %s -spike-apply-calibration="file=%S/Inputs/calibration-bad-v0.json" 2>&1 | FileCheck %s --check-prefix=SCHEMA
 // RUN: not spike-opt %s -spike-apply-calibration="file=%S/Inputs/absent.json" 2>&1 | FileCheck %s --check-prefix=ABSENT
 // RUN: not spike-opt %s -spike-apply-calibration 2>&1 | FileCheck %s --check-prefix=NOFILE
+// A teacher nested 100,000 deep (was: a stack overflow): one error line.
+// RUN: python3 -c "import sys; open(sys.argv[1],'w').write(open(sys.argv[2]).read().replace('\"teacher\": \"fp\"', '\"teacher\": ' + '['*100000 + ']'*100000, 1))" %t.deep.json %S/Inputs/calibration.json
+// RUN: not spike-opt %s -spike-apply-calibration="file=%t.deep.json" 2>&1 | FileCheck %s --check-prefix=DEEP
+// DEEP: error: spike-apply-calibration: {{.*}}deep.json: JSON nested 100001 deep (at most 64)
 
 // Calibrated theta (per group) and v0 replace the Theorem-2 values, exactly
 // as written in the file; unlisted neurons keep theirs.

@@ -3,6 +3,7 @@
 #include "Report.h"
 
 #include "spike/core/FileIO.h"
+#include "spike/core/JsonReader.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,11 +16,8 @@ namespace spikec {
 namespace {
 
 nlohmann::json readJson(const std::string &path) {
-  auto text = spike::core::readFileText(path);
-  if (!text)
-    return nullptr;
-  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
-  return doc.is_discarded() ? nullptr : doc;
+  auto doc = spike::core::readJsonFile(path);
+  return doc ? doc.take() : nullptr;
 }
 
 struct Diagnostic {

@@ -3,6 +3,7 @@
 #include "StageRunner.h"
 
 #include "spike/core/FileIO.h"
+#include "spike/core/JsonReader.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -69,7 +70,8 @@ StageRunner::StageRunner(std::string toolDir, std::string out, int64_t threads,
   std::stringstream text;
   text << in.rdbuf();
   // A damaged state file only costs a full re-run.
-  nlohmann::json state = nlohmann::json::parse(text.str(), nullptr, false);
+  auto parsed = spike::core::parseJson(text.str(), out_ + "/" + kStateFile);
+  nlohmann::json state = parsed ? parsed.take() : nlohmann::json();
   if (state.is_object() && state.value("format", "") == "spikec.job-state")
     state_ = state["stages"];
   if (!state_.is_object())

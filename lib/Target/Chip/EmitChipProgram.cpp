@@ -357,10 +357,14 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
             copyImg.copies.insert(copyImg.copies.end(),
                                   {int32_t(copyAxon), core, axon});
       }
-      pieces.push_back(llvm::json::Object{{"core", p.core},
-                                          {"first", p.first},
-                                          {"count", p.count},
-                                          {"neuron_base", base}});
+      // The neurons written for the piece: channels below the width (the
+      // mapper's piece may also count rows that reuse them).
+      int64_t count = std::min(p.first + p.count, n.channels) - p.first;
+      if (count > 0)
+        pieces.push_back(llvm::json::Object{{"core", p.core},
+                                            {"first", p.first},
+                                            {"count", count},
+                                            {"neuron_base", base}});
     }
     siteJson.push_back(
         llvm::json::Object{{"name", n.name},

@@ -1,10 +1,11 @@
 //===- ImportLlama.cpp - Import LLaMA-family checkpoints ------------------===//
 
-#include "spike/Target/LlamaImport.h"
 #include "Rotation.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/InitAll.h"
+#include "spike/Target/LlamaImport.h"
 #include "spike/core/Gguf.h"
+#include "spike/core/JsonReader.h"
 #include "spike/core/LlamaLayout.h"
 #include "spike/core/Safetensors.h"
 
@@ -63,10 +64,14 @@ core::Result<llvm::json::Value> readJsonFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return core::Status::error(path + ": cannot read");
+  // llvm::json's parser recurses: bound the nesting first.
+  if (std::string err = core::checkJsonDepth((*buffer)->getBuffer());
+      !err.empty())
+    return core::Status::error(path + ": " + err);
   auto json = llvm::json::parse((*buffer)->getBuffer());
   if (!json)
-    return core::Status::error(path + ": malformed JSON: " +
-                               llvm::toString(json.takeError()));
+    return core::Status::error(
+        path + ": malformed JSON: " + llvm::toString(json.takeError()));
   return std::move(*json);
 }
 
@@ -260,8 +265,7 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
   if (f.has("general.name"))
     c.name = *f.getString("general.name");
   for (auto [key, field] :
-       {std::pair<const char *, int64_t *>{"llama.embedding_length",
-                                           &c.hidden},
+       {std::pair<const char *, int64_t *>{"llama.embedding_length", &c.hidden},
         {"llama.feed_forward_length", &c.ffn},
         {"llama.block_count", &c.layers},
         {"llama.attention.head_count", &c.heads}}) {
@@ -279,7 +283,8 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
   c.headDim = c.hidden / c.heads;
   if (f.has("llama.rope.dimension_count") &&
       *f.getInt("llama.rope.dimension_count") != c.headDim)
-    return core::Status::error(f.path() + ": partial RoPE "
+    return core::Status::error(f.path() +
+                               ": partial RoPE "
                                "(llama.rope.dimension_count != head dim) is "
                                "not supported");
   if (f.has("llama.attention.layer_norm_rms_epsilon"))
@@ -292,18 +297,19 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
       c.ropeScaling = "linear";
       c.ropeFactor = *f.getFloat("llama.rope.scaling.factor");
     } else if (t != "none") {
-      return core::Status::error(f.path() + ": llama.rope.scaling.type '" +
-                                 t + "' is not supported");
+      return core::Status::error(f.path() + ": llama.rope.scaling.type '" + t +
+                                 "' is not supported");
     }
   }
   if (f.findTensor("rope_freqs.weight"))
-    return core::Status::error(f.path() + ": tensor 'rope_freqs.weight' "
+    return core::Status::error(f.path() +
+                               ": tensor 'rope_freqs.weight' "
                                "(LLaMA-3.1 frequency factors in GGUF) is not "
                                "supported; import the Hugging Face directory");
   const core::GgufTensor *embed = f.findTensor("token_embd.weight");
   if (!embed)
     return core::Status::error(f.path() + ": missing tensor "
-                               "'token_embd.weight'");
+                                          "'token_embd.weight'");
   c.vocab = f.has("llama.vocab_size") ? *f.getInt("llama.vocab_size")
                                       : embed->shape[0];
   c.tied = !f.findTensor("output.weight");
@@ -368,8 +374,8 @@ private:
   }
 
   Value linear(Value x, Value w, int64_t outDim) {
-    return qnn::LinearOp::create(b, loc, tensor({kDyn, outDim}), x, w,
-                                 Value(), IntegerAttr());
+    return qnn::LinearOp::create(b, loc, tensor({kDyn, outDim}), x, w, Value(),
+                                 IntegerAttr());
   }
 
   Value rope(Value x) {
@@ -403,8 +409,7 @@ core::Status GraphBuilder::build(ModuleOp module) {
                 dkv = c.kvHeads * c.headDim;
   // 1/sqrt(head_dim) of the attention scores, folded into W_q.
   const float qScale = float(1.0 / std::sqrt(double(c.headDim)));
-  module->setAttr("qnn.attention_scale_folded_into",
-                  b.getStringAttr("q_proj"));
+  module->setAttr("qnn.attention_scale_folded_into", b.getStringAttr("q_proj"));
 
   namespace rot = spike::rotation;
   const bool rotate = options.rotateResidual;
@@ -446,23 +451,28 @@ core::Status GraphBuilder::build(ModuleOp module) {
     std::string p = "model.layers." + std::to_string(i) + ".";
     std::vector<float> g1 = read(p + "input_layernorm.weight", {d});
     std::vector<float> g2 = read(p + "post_attention_layernorm.weight", {d});
-    std::vector<float> wqv = reader(g1, dq, read(p + "self_attn.q_proj.weight", {dq, d}));
+    std::vector<float> wqv =
+        reader(g1, dq, read(p + "self_attn.q_proj.weight", {dq, d}));
     for (float &v : wqv)
       v *= qScale;
     Value ln1 = record(p + "input_layernorm.weight", {d}, rotate ? ones : g1);
     Value wq = record(p + "self_attn.q_proj.weight", {dq, d}, wqv);
-    Value wk = record(p + "self_attn.k_proj.weight", {dkv, d},
-                      reader(g1, dkv, read(p + "self_attn.k_proj.weight", {dkv, d})));
-    Value wv = record(p + "self_attn.v_proj.weight", {dkv, d},
-                      reader(g1, dkv, read(p + "self_attn.v_proj.weight", {dkv, d})));
+    Value wk =
+        record(p + "self_attn.k_proj.weight", {dkv, d},
+               reader(g1, dkv, read(p + "self_attn.k_proj.weight", {dkv, d})));
+    Value wv =
+        record(p + "self_attn.v_proj.weight", {dkv, d},
+               reader(g1, dkv, read(p + "self_attn.v_proj.weight", {dkv, d})));
     Value wo = record(p + "self_attn.o_proj.weight", {d, dq},
                       writer(dq, read(p + "self_attn.o_proj.weight", {d, dq})));
-    Value ln2 = record(p + "post_attention_layernorm.weight", {d},
-                       rotate ? ones : g2);
-    Value wg = record(p + "mlp.gate_proj.weight", {c.ffn, d},
-                      reader(g2, c.ffn, read(p + "mlp.gate_proj.weight", {c.ffn, d})));
-    Value wu = record(p + "mlp.up_proj.weight", {c.ffn, d},
-                      reader(g2, c.ffn, read(p + "mlp.up_proj.weight", {c.ffn, d})));
+    Value ln2 =
+        record(p + "post_attention_layernorm.weight", {d}, rotate ? ones : g2);
+    Value wg =
+        record(p + "mlp.gate_proj.weight", {c.ffn, d},
+               reader(g2, c.ffn, read(p + "mlp.gate_proj.weight", {c.ffn, d})));
+    Value wu =
+        record(p + "mlp.up_proj.weight", {c.ffn, d},
+               reader(g2, c.ffn, read(p + "mlp.up_proj.weight", {c.ffn, d})));
     std::vector<float> wdv =
         writer(c.ffn, read(p + "mlp.down_proj.weight", {d, c.ffn}));
     Value rotation;
@@ -491,8 +501,8 @@ core::Status GraphBuilder::build(ModuleOp module) {
     Value s = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, kDyn}), qh,
                                     k, /*transpose_rhs=*/true);
     Value pr = qnn::SoftmaxOp::create(b, loc, s, /*causal=*/true);
-    Value o = qnn::MatmulOp::create(
-        b, loc, tensor({c.heads, kDyn, c.headDim}), pr, v, false);
+    Value o = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, c.headDim}),
+                                    pr, v, false);
     Value om = qnn::MergeHeadsOp::create(b, loc, tensor({kDyn, dq}), o);
     x = qnn::AddOp::create(b, loc, x, linear(om, wo, d));
 
@@ -509,8 +519,8 @@ core::Status GraphBuilder::build(ModuleOp module) {
   bool separateHead = !c.tied && src.has("lm_head.weight");
   if (rotate) {
     // The head reads the rotated, gain-free stream: W diag(g) Q (untied).
-    std::vector<float> h = separateHead ? read("lm_head.weight", {c.vocab, d})
-                                        : embedRaw;
+    std::vector<float> h =
+        separateHead ? read("lm_head.weight", {c.vocab, d}) : embedRaw;
     head = record("lm_head.weight", {c.vocab, d}, reader(gf, c.vocab, h));
   } else {
     head = separateHead ? record("lm_head.weight", {c.vocab, d},

@@ -1,11 +1,14 @@
 //===- Formats.cpp - Versioned file formats and their validators ----------===//
 
 #include "spike/core/Formats.h"
+#include "spike/core/ChipProgram.h"
 #include "spike/core/FileIO.h"
+#include "spike/core/JsonReader.h"
 #include "spike/core/Neuron.h"
 #include "spike/core/Safetensors.h"
 
 #include "JsonSchema.h"
+#include "PlanShapes.h"
 
 #include <cmath>
 #include <map>
@@ -21,6 +24,7 @@ extern const char *const kSchema_plan;
 extern const char *const kSchema_activation_stats;
 extern const char *const kSchema_calibration;
 extern const char *const kSchema_firing_rates;
+extern const char *const kSchema_chip_program;
 } // namespace detail
 
 namespace {
@@ -39,6 +43,8 @@ const KindRow kKinds[] = {
      &detail::kSchema_calibration},
     {DocumentKind::FiringRates, "spikec.firing-rates",
      &detail::kSchema_firing_rates},
+    {DocumentKind::ChipProgram, "spikec.chip-program",
+     &detail::kSchema_chip_program},
 };
 
 const KindRow &row(DocumentKind kind) {
@@ -55,8 +61,7 @@ const json &schemaFor(DocumentKind kind) {
     json common = json::parse(detail::kSchema_common);
     for (const auto &r : kKinds) {
       json s = json::parse(*r.schema);
-      for (auto it = common["$defs"].begin(); it != common["$defs"].end();
-           ++it)
+      for (auto it = common["$defs"].begin(); it != common["$defs"].end(); ++it)
         if (!s["$defs"].contains(it.key()))
           s["$defs"][it.key()] = it.value();
       out.emplace(r.kind, std::move(s));
@@ -130,8 +135,8 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   if (attrs.contains("bits")) {
     neuron::ISParams p;
     bool isSigned = alpha != 0;
-    if (const char *err = neuron::theorem2Params(
-            attrs["bits"].get<int>(), timesteps, isSigned, true, p))
+    if (const char *err = neuron::theorem2Params(attrs["bits"].get<int>(),
+                                                 timesteps, isSigned, true, p))
       return "/attrs/bits: Theorem-2 parameterization: " + std::string(err);
     if (p.levels != levels || p.alpha != alpha)
       return "/attrs: levels/alpha differ from Theorem 2 (levels " +
@@ -213,8 +218,8 @@ std::string checkPlan(const json &plan, const std::string &path,
                          : optAttrs.contains(it.key()) ? &optAttrs[it.key()]
                                                        : nullptr;
       if (!kind)
-        return ptr + "/attrs/" + it.key() + ": unknown attribute of '" +
-               name + "'";
+        return ptr + "/attrs/" + it.key() + ": unknown attribute of '" + name +
+               "'";
       if (auto err = checkAttrKind(it.value(), kind->get<std::string>());
           !err.empty())
         return ptr + "/attrs/" + it.key() + ": " + err;
@@ -256,6 +261,8 @@ std::string checkPlan(const json &plan, const std::string &path,
         return where + ": tensor '" + tensor + "' in " + file +
                " is not floating point";
     }
+    if (std::string err = detail::checkPlanShapes(plan, *st); !err.empty())
+      return err;
   }
   return "";
 }
@@ -272,12 +279,12 @@ std::string checkCalibration(const json &doc) {
 }
 
 std::string checkFiringRates(const json &doc) {
-  double steps = doc["timesteps"].get<double>() * doc["substeps"].get<double>() *
-                 doc["tokens"].get<double>();
+  double steps = doc["timesteps"].get<double>() *
+                 doc["substeps"].get<double>() * doc["tokens"].get<double>();
   for (auto it = doc["sites"].begin(); it != doc["sites"].end(); ++it) {
     const json &s = it.value();
-    double expect = s["spikes"].get<double>() /
-                    (s["neurons"].get<double>() * steps);
+    double expect =
+        s["spikes"].get<double>() / (s["neurons"].get<double>() * steps);
     double rate = s["rate"].get<double>();
     if (std::fabs(rate - expect) > 1e-6 * std::max(1.0, expect))
       return "/sites/" + it.key() + "/rate: " + std::to_string(rate) +
@@ -316,54 +323,67 @@ bool isValidSiteName(const std::string &name) {
   return std::regex_match(name, re);
 }
 
-Result<DocumentKind> validateText(const std::string &text,
-                                  const std::string &path,
-                                  const ValidateOptions &options) {
-  auto fail = [&](const std::string &what) {
-    return Status::error(path + ": " + what);
-  };
+namespace {
+
+/// The kind of `doc` and its schema and rules; errors without the path.
+Result<DocumentKind> validateDocument(const json &doc, const std::string &path,
+                                      const ValidateOptions &options) {
+  if (!doc.is_object() || !doc.contains("format") || !doc["format"].is_string())
+    return Status::error("/format: missing; expected one of spikec.plan, "
+                         "spikec.activation-stats, spikec.calibration, "
+                         "spikec.firing-rates, spikec.chip-program");
+  const KindRow *kind = nullptr;
+  for (const auto &r : kKinds)
+    if (doc["format"] == r.format)
+      kind = &r;
+  if (!kind)
+    return Status::error("/format: unknown format " + doc["format"].dump());
+  if (doc.contains("version") && doc["version"].is_number_integer() &&
+      doc["version"].get<int64_t>() != 1)
+    return Status::error("/version: " + doc["version"].dump() +
+                         " is not supported by this build (supported: 1)");
   try {
-    json doc;
-    try {
-      doc = json::parse(text);
-    } catch (const json::parse_error &e) {
-      // Drop nlohmann's "[json.exception.parse_error.101] " tag.
-      std::string what = e.what();
-      size_t tag = what.find("] ");
-      return fail("malformed JSON: " +
-                  (tag == std::string::npos ? what : what.substr(tag + 2)));
-    }
-    if (!doc.is_object() || !doc.contains("format") ||
-        !doc["format"].is_string())
-      return fail("/format: missing; expected one of spikec.plan, "
-                  "spikec.activation-stats, spikec.calibration, "
-                  "spikec.firing-rates");
-    const KindRow *kind = nullptr;
-    for (const auto &r : kKinds)
-      if (doc["format"] == r.format)
-        kind = &r;
-    if (!kind)
-      return fail("/format: unknown format " + doc["format"].dump());
-    if (doc.contains("version") && doc["version"].is_number_integer() &&
-        doc["version"].get<int64_t>() != 1)
-      return fail("/version: " + doc["version"].dump() + " is not supported "
-                  "by this build (supported: 1)");
-    std::string err =
-        detail::validateAgainstSchema(doc, schemaFor(kind->kind));
+    std::string err = detail::validateAgainstSchema(doc, schemaFor(kind->kind));
     if (err.empty()) {
       switch (kind->kind) {
-      case DocumentKind::Plan: err = checkPlan(doc, path, options); break;
-      case DocumentKind::ActivationStats: err = checkStats(doc); break;
-      case DocumentKind::Calibration: err = checkCalibration(doc); break;
-      case DocumentKind::FiringRates: err = checkFiringRates(doc); break;
+      case DocumentKind::Plan:
+        err = checkPlan(doc, path, options);
+        break;
+      case DocumentKind::ActivationStats:
+        err = checkStats(doc);
+        break;
+      case DocumentKind::Calibration:
+        err = checkCalibration(doc);
+        break;
+      case DocumentKind::FiringRates:
+        err = checkFiringRates(doc);
+        break;
+      case DocumentKind::ChipProgram:
+        err =
+            detail::buildChipProgram(doc, path, options.checkTensors, nullptr);
+        break;
       }
     }
     if (!err.empty())
-      return fail(err);
-    return kind->kind;
+      return Status::error(err);
   } catch (const std::exception &e) {
-    return fail(std::string("internal validation error: ") + e.what());
+    return Status::error(std::string("internal validation error: ") + e.what());
   }
+  return kind->kind;
+}
+
+} // namespace
+
+Result<DocumentKind> validateText(const std::string &text,
+                                  const std::string &path,
+                                  const ValidateOptions &options) {
+  auto doc = parseJson(text, path);
+  if (!doc)
+    return doc.status();
+  auto kind = validateDocument(*doc, path, options);
+  if (!kind)
+    return Status::error(path + ": " + kind.message());
+  return kind;
 }
 
 Result<DocumentKind> validateFile(const std::string &path,
@@ -372,6 +392,20 @@ Result<DocumentKind> validateFile(const std::string &path,
   if (!text)
     return text.status();
   return validateText(*text, path, options);
+}
+
+Result<json> loadDocument(const std::string &path, DocumentKind kind,
+                          const ValidateOptions &options) {
+  auto doc = readJsonFile(path);
+  if (!doc)
+    return doc.status();
+  auto got = validateDocument(*doc, path, options);
+  if (!got)
+    return Status::error(path + ": " + got.message());
+  if (*got != kind)
+    return Status::error(path + ": is a " + std::string(formatName(*got)) +
+                         " file, not " + formatName(kind));
+  return doc;
 }
 
 } // namespace spike::core

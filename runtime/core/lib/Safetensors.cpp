@@ -3,6 +3,7 @@
 #include "spike/core/Safetensors.h"
 #include "spike/core/FileIO.h"
 #include "spike/core/Half.h"
+#include "spike/core/JsonReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -80,13 +81,13 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
   file.dataStart_ = 8 + headerLen;
   uint64_t dataSize = buf.size() - file.dataStart_;
 
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(buf.begin() + 8,
-                                   buf.begin() + file.dataStart_);
-  } catch (const std::exception &e) {
-    return fail(std::string("corrupt header JSON: ") + e.what());
-  }
+  auto parsed =
+      parseJson(std::string_view(reinterpret_cast<const char *>(buf.data()) + 8,
+                                 size_t(headerLen)),
+                path + ": header");
+  if (!parsed)
+    return parsed.status();
+  nlohmann::json header = parsed.take();
   if (!header.is_object())
     return fail("corrupt header: not a JSON object");
 
@@ -164,16 +165,34 @@ SafetensorsFile::readF32(const std::string &name) const {
   size_t sz = dtypeSize(info->dtype);
   for (size_t i = 0; i < n; ++i, p += sz) {
     switch (info->dtype) {
-    case DType::F32: out[i] = loadLE<float>(p); break;
-    case DType::F16: out[i] = halfToFloat(loadLE<uint16_t>(p)); break;
-    case DType::BF16: out[i] = bf16ToFloat(loadLE<uint16_t>(p)); break;
-    case DType::F64: out[i] = float(loadLE<double>(p)); break;
-    case DType::I64: out[i] = float(loadLE<int64_t>(p)); break;
-    case DType::I32: out[i] = float(loadLE<int32_t>(p)); break;
-    case DType::I16: out[i] = float(loadLE<int16_t>(p)); break;
-    case DType::I8: out[i] = float(loadLE<int8_t>(p)); break;
+    case DType::F32:
+      out[i] = loadLE<float>(p);
+      break;
+    case DType::F16:
+      out[i] = halfToFloat(loadLE<uint16_t>(p));
+      break;
+    case DType::BF16:
+      out[i] = bf16ToFloat(loadLE<uint16_t>(p));
+      break;
+    case DType::F64:
+      out[i] = float(loadLE<double>(p));
+      break;
+    case DType::I64:
+      out[i] = float(loadLE<int64_t>(p));
+      break;
+    case DType::I32:
+      out[i] = float(loadLE<int32_t>(p));
+      break;
+    case DType::I16:
+      out[i] = float(loadLE<int16_t>(p));
+      break;
+    case DType::I8:
+      out[i] = float(loadLE<int8_t>(p));
+      break;
     case DType::U8:
-    case DType::Bool: out[i] = float(*p); break;
+    case DType::Bool:
+      out[i] = float(*p);
+      break;
     }
   }
   return out;

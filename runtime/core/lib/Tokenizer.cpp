@@ -3,6 +3,7 @@
 #include "spike/core/Tokenizer.h"
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
+#include "spike/core/JsonReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,21 +25,19 @@ struct CodeRange {
 };
 #include "UnicodeTables.inc"
 
-template <size_t N>
-bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
-  auto it = std::upper_bound(
-      std::begin(ranges), std::end(ranges), cp,
-      [](uint32_t v, const CodeRange &r) { return v < r.lo; });
+template <size_t N> bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
+  auto it =
+      std::upper_bound(std::begin(ranges), std::end(ranges), cp,
+                       [](uint32_t v, const CodeRange &r) { return v < r.lo; });
   return it != std::begin(ranges) && cp <= (it - 1)->hi;
 }
 
 bool isLetter(uint32_t cp) { return inRanges(kLetterRanges, cp); }
 bool isNumber(uint32_t cp) { return inRanges(kNumberRanges, cp); }
 bool isSpace(uint32_t cp) {
-  return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
-         cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
-         cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-         cp == 0x3000;
+  return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 || cp == 0xa0 ||
+         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
+         cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
 /// Decodes UTF-8 into code points with their byte offsets; invalid bytes
@@ -425,15 +424,17 @@ struct ProtoReader {
   }
   /// Reads one field: its number, wire type, and for length-delimited
   /// fields the sub-range.
-  bool field(uint32_t &number, uint32_t &wire, const uint8_t *&sub,
-             size_t &len, uint64_t &value) {
+  bool field(uint32_t &number, uint32_t &wire, const uint8_t *&sub, size_t &len,
+             uint64_t &value) {
     if (p >= end)
       return false;
     uint64_t key = varint();
     number = uint32_t(key >> 3);
     wire = uint32_t(key & 7);
     switch (wire) {
-    case 0: value = varint(); break;
+    case 0:
+      value = varint();
+      break;
     case 1:
       if (end - p < 8)
         return ok = false;
@@ -456,7 +457,8 @@ struct ProtoReader {
       p += 4;
       break;
     }
-    default: return ok = false;
+    default:
+      return ok = false;
     }
     return ok;
   }
@@ -568,8 +570,8 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
                         ? *file->getString("tokenizer.ggml.pre")
                         : "default";
   // Pre-tokenizers that isolate digits before the GPT-2 regex.
-  bool splitDigits = pre == "smollm" || pre == "starcoder" ||
-                     pre == "refact" || pre == "codeshell";
+  bool splitDigits = pre == "smollm" || pre == "starcoder" || pre == "refact" ||
+                     pre == "codeshell";
   auto bos = file->getInt("tokenizer.ggml.bos_token_id");
   auto eos = file->getInt("tokenizer.ggml.eos_token_id");
   return makeByteLevelBPE(tokens.take(), *merges, splitDigits,
@@ -581,11 +583,13 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
   if (!text)
     return text.status();
   try {
-    nlohmann::json doc = nlohmann::json::parse(*text);
+    auto parsed = parseJson(*text, path);
+    if (!parsed)
+      return parsed.status();
+    const nlohmann::json &doc = *parsed;
     const auto &model = doc.at("model");
     if (model.value("type", "") != "BPE")
-      return Status::error(path + ": model.type '" +
-                           model.value("type", "?") +
+      return Status::error(path + ": model.type '" + model.value("type", "?") +
                            "' is not supported (supported: BPE)");
     std::vector<std::string> tokens;
     for (auto it = model.at("vocab").begin(); it != model.at("vocab").end();
@@ -624,8 +628,8 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
       scan(doc["pre_tokenizer"]);
     return makeByteLevelBPE(std::move(tokens), merges, splitDigits, bos, eos);
   } catch (const std::exception &e) {
-    return Status::error(path + ": malformed tokenizer.json: " +
-                         std::string(e.what()));
+    return Status::error(
+        path + ": malformed tokenizer.json: " + std::string(e.what()));
   }
 }
 
@@ -670,7 +674,7 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &path) {
     if (readFileBytes(path + name).isOk())
       return loadTokenizer(path + name);
   return Status::error(path + ": no tokenizer found (expected a .gguf file, "
-                       "tokenizer.json or tokenizer.model)");
+                              "tokenizer.json or tokenizer.model)");
 }
 
 } // namespace spike::core

@@ -1,6 +1,7 @@
 //===- ZeroShotTasks.cpp - Multiple-choice tasks as scoring requests ------===//
 
 #include "spike/core/ZeroShotTasks.h"
+#include "spike/core/JsonReader.h"
 
 #include <bzlib.h>
 #include <nlohmann/json.hpp>
@@ -68,7 +69,10 @@ Status forEachJsonLine(const std::vector<std::string> &lines,
       continue;
     std::string where = path + ":" + std::to_string(i + 1);
     try {
-      if (Status st = item(json::parse(lines[i]), where); !st)
+      auto parsed = parseJson(lines[i], where);
+      if (!parsed)
+        return parsed.status();
+      if (Status st = item(*parsed, where); !st)
         return st;
     } catch (const std::exception &e) {
       std::string what = e.what();

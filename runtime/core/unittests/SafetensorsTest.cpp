@@ -1,7 +1,7 @@
 //===- SafetensorsTest.cpp - safetensors reader and writer ----------------===//
 
-#include "spike/core/FileIO.h"
 #include "spike/core/Safetensors.h"
+#include "spike/core/FileIO.h"
 
 #include <gtest/gtest.h>
 
@@ -34,8 +34,7 @@ TEST(Safetensors, RoundTrip) {
   EXPECT_EQ(f->metadata().at("producer"), "test");
   ASSERT_TRUE(f->contains("a.weight"));
   EXPECT_EQ(f->find("a.weight")->shape, (std::vector<int64_t>{2, 3}));
-  EXPECT_EQ(*f->readF32("a.weight"),
-            (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(*f->readF32("a.weight"), (std::vector<float>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(*f->readF32("b"), (std::vector<float>{1.0f, -2.0f}));
   EXPECT_EQ(*f->readF32("c"), (std::vector<float>{1.0f}));
   EXPECT_FALSE(f->readF32("missing").isOk());
@@ -72,7 +71,7 @@ TEST(Safetensors, CorruptFilesGiveOneClearError) {
       {"empty", "", "truncated: no 8-byte header length"},
       {"huge header", std::string("\xff\xff\xff\xff\0\0\0\0", 8) + "{}",
        "exceeds file size"},
-      {"bad json", withHeader("{not json", ""), "corrupt header JSON"},
+      {"bad json", withHeader("{not json", ""), "header: malformed JSON"},
       {"not object", withHeader("[1,2]", ""), "not a JSON object"},
       {"bad dtype",
        withHeader(R"({"w":{"dtype":"Q9","shape":[1],"data_offsets":[0,4]}})",

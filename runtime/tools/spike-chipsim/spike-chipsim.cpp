@@ -99,6 +99,18 @@ int main(int argc, char **argv) {
               program.c_str(), (long long)r->spikes, (long long)r->deliveries,
               (long long)r->synapticOps, (long long)r->relayMessages,
               (long long)r->copies, (long long)r->saturations);
+  // The check comes first: a failed one leaves no output file.
+  int64_t sites = 0, linears = 0;
+  if (check)
+    for (const auto &[name, t] : r->tensors) {
+      std::string diff = compare(name, t, *trace);
+      if (!diff.empty()) {
+        std::fprintf(stderr, "spike-chipsim: mismatch: %s\n", diff.c_str());
+        return 1;
+      }
+      bool train = name.size() > 7 && name.substr(name.size() - 7) == ".spikes";
+      (train ? sites : linears) += 1;
+    }
   if (!out.empty()) {
     SafetensorsWriter w;
     for (const auto &[name, t] : r->tensors) {
@@ -120,20 +132,9 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  if (!check)
-    return 0;
-  int64_t sites = 0, linears = 0;
-  for (const auto &[name, t] : r->tensors) {
-    std::string diff = compare(name, t, *trace);
-    if (!diff.empty()) {
-      std::fprintf(stderr, "spike-chipsim: mismatch: %s\n", diff.c_str());
-      return 1;
-    }
-    bool train = name.size() > 7 && name.substr(name.size() - 7) == ".spikes";
-    (train ? sites : linears) += 1;
-  }
-  std::printf("identical to the trace: %lld spike trains, %lld "
-              "accumulations\n",
-              (long long)sites, (long long)linears);
+  if (check)
+    std::printf("identical to the trace: %lld spike trains, %lld "
+                "accumulations\n",
+                (long long)sites, (long long)linears);
   return 0;
 }

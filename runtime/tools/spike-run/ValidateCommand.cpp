@@ -86,18 +86,14 @@ int runInspect(const std::vector<std::string> &args) {
   }
   if (plan.empty())
     return usageError("inspect: --plan P is required");
-  auto kind = spike::core::validateFile(plan);
-  if (!kind) {
-    std::fprintf(stderr, "spike-run: error: %s\n", kind.message().c_str());
+  auto loaded =
+      spike::core::loadDocument(plan, spike::core::DocumentKind::Plan);
+  if (!loaded) {
+    std::fprintf(stderr, "spike-run: error: %s\n", loaded.message().c_str());
     return 1;
   }
-  if (*kind != spike::core::DocumentKind::Plan) {
-    std::fprintf(stderr, "spike-run: error: %s: not a plan\n", plan.c_str());
-    return 1;
-  }
-  // Validated above, so the fields read here exist with the right types.
-  std::ifstream in(plan);
-  nlohmann::json doc = nlohmann::json::parse(in);
+  // Validated, so the fields read here exist with the right types.
+  const nlohmann::json &doc = *loaded;
   std::string dir = plan.find('/') == std::string::npos
                         ? "."
                         : plan.substr(0, plan.find_last_of('/'));

@@ -16,6 +16,7 @@
 #ifndef SPIKE_CORE_CHIPSIMULATOR_H
 #define SPIKE_CORE_CHIPSIMULATOR_H
 
+#include "spike/core/ChipProgram.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Status.h"
 
@@ -43,8 +44,12 @@ struct ChipSimResult {
   int64_t copies = 0;        ///< spikes re-sent by copy neurons
 };
 
-/// Loads the program (manifest JSON and its tensors) and runs it on the
-/// charges of `inputs` ("<site>.charge", int64 [steps, rows, width]).
+/// Runs a loaded program on the charges of `inputs` ("<site>.charge",
+/// int64 [steps, rows, width]).
+Result<ChipSimResult> simulateChipProgram(const ChipProgram &program,
+                                          const SafetensorsFile &inputs);
+
+/// Loads the program (loadChipProgram: every field checked) and runs it.
 Result<ChipSimResult> simulateChipProgram(const std::string &manifestPath,
                                           const SafetensorsFile &inputs);
 

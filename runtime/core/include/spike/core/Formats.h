@@ -1,11 +1,12 @@
 //===- Formats.h - Versioned file formats and their validators --*- C++ -*-===//
 //
-// The four files exchanged between the compiler and the runtime:
-//   spikec.plan              the graph spike-run executes (+ a safetensors
-//   file) spikec.activation-stats  per-site activation statistics
-//   (quantization) spikec.calibration       calibrated theta / v0 per site
-//   (calibration) spikec.firing-rates      measured spikes per site (chip
-//   mapping)
+// The files exchanged between the compiler, the runtime and the chip
+// simulator:
+//   spikec.plan              the graph spike-run executes (+ safetensors)
+//   spikec.activation-stats  per-site activation statistics (quantization)
+//   spikec.calibration       calibrated theta / v0 per site (calibration)
+//   spikec.firing-rates      measured spikes per site (chip mapping)
+//   spikec.chip-program      per-core tables for a chip (ChipProgram.h)
 // Each is JSON with a "format" and "version" field and has a JSON Schema in
 // runtime/core/schemas/, compiled into the library. Validation runs the schema
 // and then the semantic rules a schema cannot say (definition before use,
@@ -18,12 +19,20 @@
 
 #include "spike/core/Status.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <vector>
 
 namespace spike::core {
 
-enum class DocumentKind { Plan, ActivationStats, Calibration, FiringRates };
+enum class DocumentKind {
+  Plan,
+  ActivationStats,
+  Calibration,
+  FiringRates,
+  ChipProgram
+};
 
 /// "spikec.plan", "spikec.activation-stats", ...
 const char *formatName(DocumentKind kind);
@@ -35,7 +44,7 @@ struct ValidateOptions {
   bool checkTensors = true;
 };
 
-/// Validates a file of any of the four kinds, detected from its "format"
+/// Validates a file of any of these kinds, detected from its "format"
 /// field. On failure the message is one line: "<path>: <json pointer>: what".
 Result<DocumentKind> validateFile(const std::string &path,
                                   const ValidateOptions &options = {});
@@ -45,6 +54,12 @@ Result<DocumentKind> validateFile(const std::string &path,
 Result<DocumentKind> validateText(const std::string &text,
                                   const std::string &path,
                                   const ValidateOptions &options = {});
+
+/// Reads, parses (bounded: JsonReader.h) and validates `path` as a
+/// document of `kind`, and returns it: what loaders build from, so that
+/// they read exactly what `spike-run validate` checked, parsed once.
+Result<nlohmann::json> loadDocument(const std::string &path, DocumentKind kind,
+                                    const ValidateOptions &options = {});
 
 /// Well-formed site names, e.g. "blk3.attn.q_rope".
 bool isValidSiteName(const std::string &name);
