@@ -16,6 +16,8 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev ccache ninja-build cmake g++ python3
   # bench/snn_speed.sh's peak-memory figures (/usr/bin/time).
   time
+  # libFuzzer targets of the exchange-file readers (scripts/build-fuzzers.sh).
+  clang libclang-rt-dev
   # The NIR round-trip test: h5py and numpy for the `nir` package.
   python3-h5py python3-numpy python3-pip
 )

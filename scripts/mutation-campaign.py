@@ -13,6 +13,8 @@ classifies the outcome:
   crash      killed by a signal (exit >= 128 or negative)
   hang       still running after the time limit
   partial    an output file was left behind after a failure
+  disagree   the first command accepted it, the follow-up (which runs it)
+             refused it: the validator missed a rule the runtime has
 
 Structural mutants (unknown or duplicate keys, deep nesting, NaN, bad
 types, truncation) must give an error. A value mutant (another number, a
@@ -20,8 +22,8 @@ deleted key, an empty array) may be accepted when the format allows it (an
 optional key, a value in range): the stated rule for a harmless acceptance.
 Then the follow-up command (which runs the file: exec, a simulation) must
 not crash, hang or fail noisily either.
-Exits non-zero on any crash, hang, partial output, noisy error or an
-accepted structural mutant.
+Exits non-zero on any crash, hang, partial output, noisy error,
+disagreement or accepted structural mutant.
 
   mutation-campaign.py --format NAME --file VALID.json --count N --seed S
       --cmd 'spike-run validate {}' [--then 'spike-run exec --plan {} ...']
@@ -168,7 +170,7 @@ def main():
     mutant = os.path.join(os.path.dirname(os.path.abspath(args.file)),
                           "mutant-" + os.path.basename(args.file))
     counts = {k: 0 for k in ("error", "accepted", "noisy", "crash", "hang",
-                             "partial")}
+                             "partial", "disagree")}
     bad = []
     for i in range(args.count):
         kind, body = mutate(doc, text, rng)
@@ -181,10 +183,15 @@ def main():
             outcome = "partial"
         if outcome == "accepted" and args.then:
             follow, detail = run(args.then, mutant, args.timeout)
-            if follow in ("crash", "hang", "noisy"):
+            # Any refusal by the follow-up (which may also print progress
+            # lines) is a rule the first command missed.
+            if follow in ("crash", "hang"):
                 outcome = follow
+            elif follow in ("error", "noisy"):
+                outcome = "disagree"
         counts[outcome] += 1
-        wrong = outcome in ("crash", "hang", "partial", "noisy") or (
+        wrong = outcome in ("crash", "hang", "partial", "noisy",
+                            "disagree") or (
             outcome == "accepted" and kind in STRUCTURAL)
         if wrong:
             bad.append((i, kind, outcome, detail.strip().splitlines()[-1:]))

@@ -7,6 +7,9 @@ BUILD_DIR=${BUILD_DIR:-build}
 
 bash scripts/install-deps.sh || exit 1
 bash scripts/build.sh || { echo "test.sh: build failed"; exit 1; }
+# The libFuzzer targets must keep compiling and running (a short smoke run;
+# bench/fuzz_exchange.sh runs the long campaigns).
+bash scripts/build-fuzzers.sh --smoke || { echo "test.sh: fuzzers failed"; exit 1; }
 
 # The tokenizer test uses SmolLM2's vocabulary; without network access it
 # skips with a message instead.

@@ -171,6 +171,7 @@ std::string checkPlan(const json &plan, const std::string &path,
 
   std::set<std::string> sites;
   std::map<std::string, std::string> tensorUse; // tensor -> op pointer
+  std::map<std::string, const json *> producerOf; // value -> its op
   for (size_t i = 0; i < plan["ops"].size(); ++i) {
     const json &op = plan["ops"][i];
     std::string ptr = "/ops/" + std::to_string(i);
@@ -184,13 +185,33 @@ std::string checkPlan(const json &plan, const std::string &path,
     if (op["inputs"].size() != spec["inputs"].get<size_t>())
       return ptr + "/inputs: '" + name + "' takes " + spec["inputs"].dump() +
              " input(s), has " + std::to_string(op["inputs"].size());
-    for (size_t k = 0; k < op["inputs"].size(); ++k)
+    for (size_t k = 0; k < op["inputs"].size(); ++k) {
       if (!defined.count(op["inputs"][k]))
         return ptr + "/inputs/" + std::to_string(k) + ": value " +
                op["inputs"][k].dump() + " is used before it is defined";
-    for (const auto &out : op["outputs"])
+      // IF spikes ([T x L] binary sub-steps) are read by the if_collect of
+      // the same neurons only.
+      auto producer = producerOf.find(op["inputs"][k].get<std::string>());
+      bool spikes = producer != producerOf.end() &&
+                    (*producer->second)["op"] == "if_neuron";
+      if (spikes != (name == "if_collect"))
+        return ptr + "/inputs/" + std::to_string(k) + ": " +
+               (spikes ? "IF spikes are read only by if_collect"
+                       : "if_collect reads the spikes of an if_neuron");
+      if (spikes) {
+        const json &from = (*producer->second)["attrs"];
+        const json &to = op.value("attrs", json::object());
+        for (const char *key : {"levels", "alpha", "threshold"})
+          if (!to.contains(key) || from[key] != to[key])
+            return ptr + "/attrs/" + key + ": differs from the if_neuron " +
+                   "whose spikes it collects";
+      }
+    }
+    for (const auto &out : op["outputs"]) {
       if (!defined.insert(out.get<std::string>()).second)
         return ptr + "/outputs: value " + out.dump() + " is defined twice";
+      producerOf[out.get<std::string>()] = &op;
+    }
 
     json params = op.value("params", json::object());
     json required = spec.value("params", json::array());

@@ -68,8 +68,9 @@ Result<nlohmann::json> parseJson(std::string_view text,
     if (!duplicate.empty())
       return Status::error(where + ": duplicate key \"" + duplicate + "\"");
     return doc;
-  } catch (const nlohmann::json::parse_error &e) {
-    // Drop nlohmann's "[json.exception.parse_error.101] " tag.
+  } catch (const nlohmann::json::exception &e) {
+    // parse_error, or out_of_range for a number beyond double. Drop
+    // nlohmann's "[json.exception.parse_error.101] " tag.
     std::string what = e.what();
     size_t tag = what.find("] ");
     return Status::error(

@@ -1,0 +1,52 @@
+//===- ExchangeFuzzer.cpp - libFuzzer targets of the exchange readers -----===//
+//
+// One libFuzzer target per reader of spikec's own formats (issue #21),
+// built from this file with SPIKE_FUZZ_READER naming the reader:
+//   json      core::validateText: plans (with their shape rules against the
+//             golden tensor file), calibration, activation statistics,
+//             firing rates and chip-program manifests (with their tables
+//             when SPIKE_FUZZ_PROGRAM_DIR names a folder holding them)
+//   chip      core::loadChipDescription (YAML)
+// Every input must return: an error or a value, never a crash, a leak, a
+// hang or undefined behaviour (ASan and UBSan are on).
+//
+//===----------------------------------------------------------------------===//
+
+#include "spike/core/ChipDescription.h"
+#include "spike/core/Formats.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+/// Where relative tensor files resolve: the golden plans' folder, or the
+/// chip program's when SPIKE_FUZZ_PROGRAM_DIR is set.
+std::string anchor() {
+  if (const char *dir = std::getenv("SPIKE_FUZZ_PROGRAM_DIR"))
+    return std::string(dir) + "/program.json";
+  return std::string(SPIKE_GOLDEN_DIR) + "/tiny-is.plan.json";
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  std::string text(reinterpret_cast<const char *>(data), size);
+#if SPIKE_FUZZ_CHIP
+  // The YAML reader takes a path: one scratch file per process.
+  static const std::string path =
+      "/tmp/spike-fuzz-chip-" + std::to_string(getpid()) + ".yaml";
+  if (FILE *f = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    (void)spike::core::loadChipDescription(path);
+  }
+#else
+  static const std::string path = anchor();
+  (void)spike::core::validateText(text, path);
+#endif
+  return 0;
+}
