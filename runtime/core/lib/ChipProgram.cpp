@@ -8,8 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <optional>
 #include <set>
 
 namespace spike::core {
@@ -288,39 +286,6 @@ private:
     return "";
   }
 
-  /// An integer [n, 3] table (or [in, out] block) widened to int64.
-  std::optional<std::vector<int64_t>> integers(const SafetensorsFile &f,
-                                               const TensorInfo &info) {
-    size_t n = size_t(info.numElements());
-    std::vector<int64_t> out(n);
-    const uint8_t *p = f.data(info);
-    for (size_t i = 0; i < n; ++i) {
-      switch (info.dtype) {
-      case DType::I8:
-        out[i] = int8_t(p[i]);
-        break;
-      case DType::I16: {
-        int16_t v;
-        std::memcpy(&v, p + 2 * i, 2);
-        out[i] = v;
-        break;
-      }
-      case DType::I32: {
-        int32_t v;
-        std::memcpy(&v, p + 4 * i, 4);
-        out[i] = v;
-        break;
-      }
-      case DType::I64:
-        std::memcpy(&out[i], p + 8 * i, 8);
-        break;
-      default:
-        return std::nullopt;
-      }
-    }
-    return out;
-  }
-
   std::string tables() {
     std::string dir = path_.substr(0, path_.rfind('/') + 1);
     if (path_.find('/') == std::string::npos)
@@ -340,10 +305,10 @@ private:
           info->shape[1] != 3)
         return file->path() + ": \"" + name + "\": needs [" +
                std::to_string(rows) + ", 3] (the manifest's count)";
-      auto v = integers(*file, *info);
+      auto v = file->readInt64(name);
       if (!v)
-        return file->path() + ": \"" + name + "\": not an integer table";
-      out = std::move(*v);
+        return v.message();
+      out = v.take();
       return "";
     };
     int64_t codeTop = (int64_t(1) << (weightBits_ - 1)) - 1;
@@ -397,9 +362,9 @@ private:
         if (!info || info->shape != std::vector<int64_t>{blk.in, blk.out})
           return file->path() + ": \"" + name + "\": needs [" +
                  std::to_string(blk.in) + ", " + std::to_string(blk.out) + "]";
-        auto codes = integers(*file, *info);
+        auto codes = file->readInt64(name);
         if (!codes)
-          return file->path() + ": \"" + name + "\": not integer codes";
+          return codes.message();
         for (int64_t v : *codes) {
           if (v < -codeTop - 1 || v > codeTop)
             return file->path() + ": \"" + name + "\": code " +

@@ -198,6 +198,37 @@ SafetensorsFile::readF32(const std::string &name) const {
   return out;
 }
 
+Result<std::vector<int64_t>>
+SafetensorsFile::readInt64(const std::string &name) const {
+  const TensorInfo *info = find(name);
+  if (!info)
+    return Status::error(path_ + ": missing tensor '" + name + "'");
+  size_t n = size_t(info->numElements());
+  std::vector<int64_t> out(n);
+  const uint8_t *p = data(*info);
+  size_t sz = dtypeSize(info->dtype);
+  for (size_t i = 0; i < n; ++i, p += sz) {
+    switch (info->dtype) {
+    case DType::I64:
+      out[i] = loadLE<int64_t>(p);
+      break;
+    case DType::I32:
+      out[i] = loadLE<int32_t>(p);
+      break;
+    case DType::I16:
+      out[i] = loadLE<int16_t>(p);
+      break;
+    case DType::I8:
+      out[i] = loadLE<int8_t>(p);
+      break;
+    default:
+      return Status::error(path_ + ": \"" + name +
+                           "\" is not a signed integer tensor");
+    }
+  }
+  return out;
+}
+
 void SafetensorsWriter::setMetadata(const std::string &key,
                                     const std::string &value) {
   metadata_[key] = value;

@@ -180,27 +180,20 @@ Json planOf(const TestPlanOptions &o, const Weights &w,
           {"ops", g.ops()}};
 }
 
-/// The symmetric per-row scale of a quantized linear: max |w| / (2^(n-1)-1).
+/// Per-row scales of a quantized linear (Neuron.h weightScale).
 std::vector<float>
 rowScales(const std::pair<std::vector<int64_t>, std::vector<float>> &w,
           int bits) {
   int64_t rows = w.first[0], cols = w.first[1];
-  float top = float((int64_t(1) << (bits - 1)) - 1);
-  std::vector<float> s(rows);
-  for (int64_t r = 0; r < rows; ++r) {
-    float m = 0;
-    for (int64_t c = 0; c < cols; ++c)
-      m = std::max(m, std::fabs(w.second[r * cols + c]));
-    s[r] = m / top;
-  }
+  std::vector<float> s(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r)
+    s[size_t(r)] = neuron::weightScale(w.second.data() + r * cols, cols, bits);
   return s;
 }
 
 } // namespace
 
-std::string writeTestPlan(const TestPlanOptions &o, const Weights &w,
-                          const std::string &dir, const std::string &tensors,
-                          bool writeTensors) {
+std::string checkTestPlanOptions(const TestPlanOptions &o) {
   if (o.level != "fp" && o.level != "qann" && o.level != "is" &&
       o.level != "if")
     return "--level must be fp, qann, is or if, not '" + o.level + "'";
@@ -208,6 +201,14 @@ std::string writeTestPlan(const TestPlanOptions &o, const Weights &w,
   if (const char *why =
           neuron::theorem2Params(o.bits, o.timesteps, true, true, p))
     return std::string("--bits/--timesteps: ") + why;
+  return "";
+}
+
+std::string writeTestPlan(const TestPlanOptions &o, const Weights &w,
+                          const std::string &dir, const std::string &tensors,
+                          bool writeTensors) {
+  if (std::string err = checkTestPlanOptions(o); !err.empty())
+    return err;
   if (o.layers < 1 || o.heads < 1 || o.kvHeads < 1 || o.heads % o.kvHeads)
     return "needs layers >= 1 and heads a multiple of kv-heads";
   if (writeTensors) {

@@ -34,6 +34,9 @@ struct TestPlanOptions {
   std::string name = "spikec-test-llama";
 };
 
+/// "" if `options` name a level and a Theorem-2 (bits, T), else the error.
+std::string checkTestPlanOptions(const TestPlanOptions &options);
+
 /// Writes `dir`/<level>.plan.json, reading its tensors from `dir`/`tensors`,
 /// and with `writeTensors` that file too (f32 safetensors: `weights` plus
 /// the per-row scales of the quantized linears, which every level's plan

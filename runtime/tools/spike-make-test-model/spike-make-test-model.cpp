@@ -16,7 +16,6 @@
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
 #include "spike/core/LlamaLayout.h"
-#include "spike/core/Neuron.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
 
@@ -212,13 +211,11 @@ int writePlans(const Config &c, const std::string &dir,
                spike::tools::TestPlanOptions o,
                const std::vector<std::string> &levels) {
   // Check every level before writing anything: no partial output.
-  for (const std::string &level : levels)
-    if (level != "fp" && level != "qann" && level != "is" && level != "if")
-      return fail("--level must be fp, qann, is or if, not '" + level + "'");
-  spike::neuron::ISParams params;
-  if (const char *why = spike::neuron::theorem2Params(o.bits, o.timesteps, true,
-                                                      true, params))
-    return fail(std::string("--bits/--timesteps: ") + why);
+  for (const std::string &level : levels) {
+    o.level = level;
+    if (std::string e = spike::tools::checkTestPlanOptions(o); !e.empty())
+      return fail(e);
+  }
   ::mkdir(dir.c_str(), 0755);
   int64_t vocab = std::max<int64_t>(c.vocab, int64_t(vocabulary().size()));
   auto w = weights(c, vocab);

@@ -52,6 +52,9 @@ public:
   const uint8_t *data(const TensorInfo &info) const;
   /// Copies a tensor converted to float32 (F32/F16/BF16/F64/integer inputs).
   Result<std::vector<float>> readF32(const std::string &name) const;
+  /// Copies a signed integer tensor (I8/I16/I32/I64) widened to int64,
+  /// exactly; other dtypes are an error naming the file and the tensor.
+  Result<std::vector<int64_t>> readInt64(const std::string &name) const;
 
 private:
   std::string path_;
