@@ -67,8 +67,8 @@ def QNN_RMSNormOp : QNN_Op<"rmsnorm", [Pure, AllTypesMatch<["input", "result"]>]
   let hasVerifier = 1;
 }
 
-def QNN_LinearOp : QNN_Op<"linear", [Pure]> {
-  let summary = "Linear layer y = x W^T, optionally with quantized weights";
+def QNN_LinearOp : QNN_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Linear layer y = x W^T + b, optionally with quantized weights";
   let description = [{
     `x : tensor<S x K>`, `W : tensor<N x K>`, `y : tensor<S x N>`. With
     `bits n` the layer uses the symmetric round-half-up per-output-channel
@@ -77,14 +77,23 @@ def QNN_LinearOp : QNN_Op<"linear", [Pure]> {
     `s[c] = max|W[c]| / (2^(n-1)-1)` (`spike::neuron::weightScale`).
     The IR keeps W as stored, so the same weight file serves every bit
     width; the grid is applied on use, by every back end alike.
+    The optional `bias` (`tensor<N>`, the checkpoint's `*_proj.bias`) is
+    added in f32 to the output, before any quantizer that reads it; it is
+    never quantized.
+
+    ```mlir
+    %y = qnn.linear %x, %w bits 6 bias %b
+           : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?x32xf32>
+    ```
   }];
   let arguments = (ins QNN_F32Tensor:$input, QNN_F32Tensor:$weight,
                        Optional<QNN_F32Tensor>:$weight_scale,
+                       Optional<QNN_F32Tensor>:$bias,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<2>, IntMaxValue<8>]>>:$weight_bits);
   let results = (outs QNN_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bits` $weight_bits^)? (`scales` $weight_scale^)?
-    attr-dict `:` functional-type(operands, results)
+    (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{

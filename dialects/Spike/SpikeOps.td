@@ -159,19 +159,25 @@ def Spike_IFCollectOp : Spike_Op<"if_collect", [Pure]> {
 // Synapses and stepwise ops
 //===----------------------------------------------------------------------===//
 
-def Spike_LinearOp : Spike_Op<"linear", [Pure]> {
+def Spike_LinearOp : Spike_Op<"linear", [Pure, AttrSizedOperandSegments]> {
   let summary = "Synaptic linear layer applied at every step";
   let description = [{
-    Step t: `y(t) = x(t) W^T`, with the weight grid of `qnn.linear` when
-    `bits` and `scales` are given. Linear, so the sum over T commutes.
+    Step t of T: `y(t) = x(t) W^T + b / T`, with the weight grid of
+    `qnn.linear` when `bits` and `scales` are given. The bias arrives in
+    equal parts over the T steps, as `spike.encode` spreads a value, so the
+    sum over T is the layer's output `x W^T + b` (T is a power of two, so
+    `b / T` is exact). On a chip it is a constant current into the
+    consumers' charge, added by the host with the row scales
+    (docs/ChipProgram.md).
   }];
   let arguments = (ins Spike_Train:$input, SpikeF32Tensor:$weight,
                        Optional<SpikeF32Tensor>:$weight_scale,
+                       Optional<SpikeF32Tensor>:$bias,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<2>, IntMaxValue<8>]>>:$weight_bits);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bits` $weight_bits^)? (`scales` $weight_scale^)?
-    attr-dict `:` functional-type(operands, results)
+    (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

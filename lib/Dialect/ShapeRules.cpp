@@ -33,7 +33,8 @@ static bool dimsAgree(int64_t a, int64_t b) {
 LogicalResult verifyLinearShapes(Operation *op, RankedTensorType input,
                                  RankedTensorType weight,
                                  RankedTensorType scales, bool hasBits,
-                                 RankedTensorType result) {
+                                 RankedTensorType result,
+                                 RankedTensorType bias) {
   if (weight.getRank() != 2)
     return op->emitOpError("weight must be rank 2 [out, in], got rank ")
            << weight.getRank();
@@ -45,9 +46,8 @@ LogicalResult verifyLinearShapes(Operation *op, RankedTensorType input,
            << weight.getDimSize(1) << ")";
   if (!dimsAgree(result.getShape().back(), weight.getDimSize(0)))
     return op->emitOpError("result features (")
-           << result.getShape().back()
-           << ") do not match weight out-features (" << weight.getDimSize(0)
-           << ")";
+           << result.getShape().back() << ") do not match weight out-features ("
+           << weight.getDimSize(0) << ")";
   if (!shapesCompatible(input.getShape().drop_back(),
                         result.getShape().drop_back()))
     return op->emitOpError("input and result leading dimensions differ");
@@ -56,6 +56,10 @@ LogicalResult verifyLinearShapes(Operation *op, RankedTensorType input,
   if (scales && (scales.getRank() != 1 ||
                  !dimsAgree(scales.getDimSize(0), weight.getDimSize(0))))
     return op->emitOpError("weight scales must be [out] = [")
+           << weight.getDimSize(0) << "], one per output channel";
+  if (bias && (bias.getRank() != 1 ||
+               !dimsAgree(bias.getDimSize(0), weight.getDimSize(0))))
+    return op->emitOpError("bias must be [out] = [")
            << weight.getDimSize(0) << "], one per output channel";
   return success();
 }
@@ -137,8 +141,8 @@ LogicalResult verifyGroups(Operation *op, RankedTensorType t,
   if (positive)
     for (double v : values)
       if (!(v > 0))
-        return op->emitOpError("'") << what << "' entries must be > 0, got "
-                                    << formatNumber(v);
+        return op->emitOpError("'")
+               << what << "' entries must be > 0, got " << formatNumber(v);
   if (t.getRank() < 1)
     return op->emitOpError("expects a tensor of rank >= 1");
   int64_t d = t.getShape().back();

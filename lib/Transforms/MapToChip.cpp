@@ -171,16 +171,21 @@ void MapToChipPass::runOnOperation() {
       << " messages between cores, " << g4(r.trafficHops) << " message-hops, "
       << g4(r.latencyNs / 1e6) << " ms, " << g4(r.totalPj() / 1e6) << " uJ";
 
+  // The markdown first and the JSON last, so the pair is complete together.
+  core::OutputSet outputs;
   if (!reportMd.empty()) {
-    if (auto st = core::writeFileAtomic(
-            reportMd,
-            renderMarkdown(*desc, in, r, denseComputePj, denseMemoryPj,
-                           breakEven, breakEvenSynaptic, rates));
+    if (auto st =
+            outputs.write(reportMd, renderMarkdown(*desc, in, r, denseComputePj,
+                                                   denseMemoryPj, breakEven,
+                                                   breakEvenSynaptic, rates));
         !st)
       return fail(st.message());
   }
-  if (report.empty())
+  if (report.empty()) {
+    if (auto st = outputs.commit(); !st)
+      return fail(st.message());
     return;
+  }
   llvm::json::Array layers;
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const core::MappedSynapses &s = in.synapses[g];
@@ -250,7 +255,9 @@ void MapToChipPass::runOnOperation() {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:1}", llvm::json::Value(std::move(doc))) << "\n";
-  if (auto st = core::writeFileAtomic(report, text); !st)
+  if (auto st = outputs.write(report, text); !st)
+    return fail(st.message());
+  if (auto st = outputs.commit(); !st)
     return fail(st.message());
 }
 

@@ -241,7 +241,13 @@ at::Tensor Executor::run(const PlanOp &op,
     }
     if (trace_ && chip_.stateBits && !linearSite_[index].empty())
       traceAccumulation(op, linearSite_[index], in(0));
-    return linearLayer(in(0), w);
+    // The bias is not a synaptic accumulation: on a chip the host adds it
+    // with the row scales (docs/ChipProgram.md). Per step at the spiking
+    // levels (the loader divided it by T).
+    auto b = op.params.find("bias");
+    if (b == op.params.end())
+      return linearLayer(in(0), w);
+    return linearLayer(in(0), w).add_(b->second);
   }
   case OpKind::RoPE:
     return rope(in(0), op.rope, offset_);

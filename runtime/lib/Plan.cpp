@@ -153,6 +153,11 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (attrs.contains("schedule"))
       neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
                             op.schedule);
+    // A spiking linear adds b / T at each step (spike.linear); T is a power
+    // of two at the spiking levels, so the division is exact.
+    if (op.kind == OpKind::Linear && attrs.contains("bias_steps"))
+      op.params["bias"] =
+          op.params["bias"] / double(attrs["bias_steps"].get<int64_t>());
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
       op.bits = attrs["weight_bits"].get<int>();

@@ -1,6 +1,7 @@
 //===- spike-opt.cpp - Run spikec pass pipelines on IR --------------------===//
 
 #include "spike/InitAll.h"
+#include "spike/Support/StagedOutput.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -8,12 +9,14 @@
 #include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
-  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
-    os << spike::versionString() << "\n";
-  });
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << spike::versionString() << "\n"; });
   mlir::DialectRegistry registry;
   spike::registerAllDialects(registry);
   spike::registerAllPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "spike-opt: the spikec pass driver\n", registry));
+  return spike::runWithStagedOutput(
+      argc, argv, "spike-opt", [&](int argc, char **argv) {
+        return mlir::asMainReturnCode(mlir::MlirOptMain(
+            argc, argv, "spike-opt: the spikec pass driver\n", registry));
+      });
 }

@@ -12,6 +12,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Support/StagedOutput.h"
 #include "spike/Target/ChipProgram.h"
 #include "spike/Target/LlamaImport.h"
 #include "spike/Target/NIR.h"
@@ -84,8 +85,9 @@ LogicalResult emitSiteTable(ModuleOp module, llvm::raw_ostream &os) {
 /// because its input is a directory or a large binary file, not IR text.
 int runImport(int argc, char **argv) {
   static llvm::cl::opt<std::string> input(
-      "import-llama", llvm::cl::desc("Import a LLaMA checkpoint: a Hugging "
-                                     "Face directory or a GGUF file"),
+      "import-llama",
+      llvm::cl::desc("Import a LLaMA checkpoint: a Hugging "
+                     "Face directory or a GGUF file"),
       llvm::cl::value_desc("path"), llvm::cl::Required);
   static llvm::cl::opt<std::string> output(
       "o", llvm::cl::desc("Output IR file"), llvm::cl::value_desc("file"),
@@ -125,18 +127,19 @@ int main(int argc, char **argv) {
         llvm::StringRef(argv[i]).starts_with("-import-llama"))
       return runImport(argc, argv);
 
-  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
-    os << spike::versionString() << "\n";
-  });
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << spike::versionString() << "\n"; });
   spike::registerPlanTranslation();
   spike::registerNIRTranslation();
   spike::registerChipProgramTranslation();
   TranslateFromMLIRRegistration siteTable(
-      "emit-site-table",
-      "Emit a JSON table of every quantizer and neuron site",
-      emitSiteTable, [](DialectRegistry &registry) {
-        spike::registerAllDialects(registry);
+      "emit-site-table", "Emit a JSON table of every quantizer and neuron site",
+      emitSiteTable,
+      [](DialectRegistry &registry) { spike::registerAllDialects(registry); });
+  return spike::runWithStagedOutput(
+      argc, argv, "spike-translate", [](int argc, char **argv) {
+        return int(failed(mlirTranslateMain(argc, argv,
+                                            "spike-translate: spikec "
+                                            "translations\n")));
       });
-  return failed(mlirTranslateMain(argc, argv, "spike-translate: spikec "
-                                              "translations\n"));
 }

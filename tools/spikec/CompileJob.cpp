@@ -193,7 +193,16 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
     o.threads = std::max(1u, std::thread::hardware_concurrency());
   for (const char *dir :
        {"ir", "plans", "data", "calib", "eval", "chip", "nir"})
-    llvm::sys::fs::create_directories(o.out + "/" + dir);
+    if (std::error_code ec =
+            llvm::sys::fs::create_directories(o.out + "/" + dir)) {
+      std::fprintf(stderr, "spikec: error: %s/%s: cannot create: %s\n",
+                   o.out.c_str(), dir, ec.message().c_str());
+      return 1;
+    }
+  // A report from an earlier run must not outlive this one's failure: its
+  // presence says every stage of the job it describes succeeded.
+  for (const char *name : {"report.json", "report.md"})
+    llvm::sys::fs::remove(o.out + "/" + name);
 
   const std::string T = std::to_string(o.timesteps);
   const std::string bits = std::to_string(o.bits);

@@ -3,6 +3,7 @@
 #include "Report.h"
 
 #include "spike/core/FileIO.h"
+#include "spike/core/Formats.h"
 #include "spike/core/JsonReader.h"
 
 #include <algorithm>
@@ -206,7 +207,10 @@ bool writeReport(const JobFacts &f) {
                     {"mapped_ir", "ir/mapped.mlir"}};
   if (f.binary)
     r["artifacts"]["ir"].push_back("ir/if.mlir");
-  nlohmann::json nirManifest = readJson(at("nir/manifest.json"));
+  // Read strictly: a manifest that does not validate is not reported on.
+  auto nir = spike::core::loadDocument(at("nir/manifest.json"),
+                                       spike::core::DocumentKind::NirManifest);
+  nlohmann::json nirManifest = nir ? nir.take() : nlohmann::json();
   if (nirManifest.is_object())
     r["nir"] = {{"manifest", "nir/manifest.json"},
                 {"graphs", nirManifest["graphs"].size()},
@@ -331,13 +335,15 @@ bool writeReport(const JobFacts &f) {
   }
   md << "| total | " << fixed(total, 1) << " | |\n";
 
-  if (auto st =
-          spike::core::writeFileAtomic(at("report.json"), r.dump(1) + "\n");
-      !st) {
-    std::fprintf(stderr, "spikec: error: %s\n", st.message().c_str());
-    return false;
-  }
-  if (auto st = spike::core::writeFileAtomic(at("report.md"), md.str()); !st) {
+  // The markdown first and the JSON last: both or neither.
+  spike::core::OutputSet outputs;
+  for (auto [name, text] : {std::pair{"report.md", md.str()},
+                            std::pair{"report.json", r.dump(1) + "\n"}})
+    if (auto st = outputs.write(at(name), text); !st) {
+      std::fprintf(stderr, "spikec: error: %s\n", st.message().c_str());
+      return false;
+    }
+  if (auto st = outputs.commit(); !st) {
     std::fprintf(stderr, "spikec: error: %s\n", st.message().c_str());
     return false;
   }

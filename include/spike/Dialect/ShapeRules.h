@@ -16,14 +16,13 @@
 
 namespace spike {
 
-/// y = x W^T: x [..., K], W [N, K], y [..., N]; scales [N] when given, and
-/// only with bits.
-mlir::LogicalResult verifyLinearShapes(mlir::Operation *op,
-                                       mlir::RankedTensorType input,
-                                       mlir::RankedTensorType weight,
-                                       mlir::RankedTensorType scales,
-                                       bool hasBits,
-                                       mlir::RankedTensorType result);
+/// y = x W^T + b: x [..., K], W [N, K], y [..., N]; scales [N] when given,
+/// and only with bits; bias [N] when given.
+mlir::LogicalResult
+verifyLinearShapes(mlir::Operation *op, mlir::RankedTensorType input,
+                   mlir::RankedTensorType weight, mlir::RankedTensorType scales,
+                   bool hasBits, mlir::RankedTensorType result,
+                   mlir::RankedTensorType bias);
 
 /// Head-batched matmul with GQA broadcast (see qnn.matmul).
 mlir::LogicalResult verifyHeadMatmulShapes(mlir::Operation *op,
@@ -40,14 +39,14 @@ mlir::LogicalResult verifySplitHeadsShapes(mlir::Operation *op,
 /// RoPE input [H, S, Dh] with Dh even, base > 0, and consistent scaling
 /// attributes.
 mlir::LogicalResult verifyRoPE(mlir::Operation *op, mlir::RankedTensorType t,
-                               double base, std::optional<llvm::StringRef>
-                               scaling, bool hasFactor, bool hasLlama3Params);
+                               double base,
+                               std::optional<llvm::StringRef> scaling,
+                               bool hasFactor, bool hasLlama3Params);
 
 /// Per-group parameter lists (`scale`, `threshold`, `v0`): non-empty, the
 /// count divides the last dimension when it is static, and every entry is
 /// > 0 when `positive`.
-mlir::LogicalResult verifyGroups(mlir::Operation *op,
-                                 mlir::RankedTensorType t,
+mlir::LogicalResult verifyGroups(mlir::Operation *op, mlir::RankedTensorType t,
                                  llvm::ArrayRef<double> values,
                                  llvm::StringRef what, bool positive);
 

@@ -21,6 +21,14 @@ mlir::FailureOr<std::optional<core::SafetensorsFile>>
 openModuleWeights(mlir::ModuleOp module, const std::string &path,
                   llvm::StringRef who);
 
+/// The f32 values of a qnn.weight parameter `v` (a weight, scale or bias
+/// operand of `user`) from `file`, row-major; errors are emitted on `user`,
+/// prefixed by `who`.
+mlir::FailureOr<std::vector<float>>
+readParamValues(mlir::Operation *user, mlir::Value v,
+                const std::optional<core::SafetensorsFile> &file,
+                llvm::StringRef who);
+
 /// A linear's weight on its grid: integer codes (row-major [rows, cols])
 /// and each row's scale, so the weight is codes * scale (the runtime's
 /// quantization, spike::neuron::weightCode). Unquantized linears have

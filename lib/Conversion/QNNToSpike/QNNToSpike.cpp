@@ -240,7 +240,8 @@ LogicalResult FunctionConverter::convertLinear(qnn::LinearOp l) {
   }
   map(l, spk::LinearOp::create(builder, l.getLoc(), trainType(l.getType()),
                                train(l.getInput()), l.getWeight(),
-                               l.getWeightScale(), l.getWeightBitsAttr()));
+                               l.getWeightScale(), l.getBias(),
+                               l.getWeightBitsAttr()));
   return success();
 }
 
@@ -284,7 +285,8 @@ struct ConvertQNNToSpikePass
     }
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal() &&
-          failed(FunctionConverter(func, timesteps, budget, bidirectional).run()))
+          failed(
+              FunctionConverter(func, timesteps, budget, bidirectional).run()))
         return signalPassFailure();
   }
 };

@@ -84,22 +84,22 @@ LogicalResult LinearOp::verify() {
   return spike::verifyLinearShapes(
       *this, getInput().getType(), getWeight().getType(),
       getWeightScale() ? getWeightScale().getType() : RankedTensorType(),
-      getWeightBits().has_value(), getResult().getType());
+      getWeightBits().has_value(), getResult().getType(),
+      getBias() ? getBias().getType() : RankedTensorType());
 }
 
 bool LinearOp::isLmHead() {
   Operation *op = getOperation();
   return !op->use_empty() && llvm::all_of(op->getUsers(), [](Operation *user) {
-           return user->hasTrait<OpTrait::ReturnLike>();
-         });
+    return user->hasTrait<OpTrait::ReturnLike>();
+  });
 }
 
 LogicalResult RoPEOp::verify() {
-  return spike::verifyRoPE(*this, getInput().getType(),
-                           getBase().convertToDouble(), getScaling(),
-                           getFactor().has_value(),
-                           getLowFreqFactor() || getHighFreqFactor() ||
-                               getOriginalMaxPosition());
+  return spike::verifyRoPE(
+      *this, getInput().getType(), getBase().convertToDouble(), getScaling(),
+      getFactor().has_value(),
+      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition());
 }
 
 LogicalResult SplitHeadsOp::verify() {
@@ -124,7 +124,9 @@ LogicalResult SoftmaxOp::verify() {
   return success();
 }
 
-LogicalResult ObserveOp::verify() { return spike::verifySiteName(*this, getSite()); }
+LogicalResult ObserveOp::verify() {
+  return spike::verifySiteName(*this, getSite());
+}
 
 //===----------------------------------------------------------------------===//
 // QuantizeOp
@@ -133,8 +135,8 @@ LogicalResult ObserveOp::verify() { return spike::verifySiteName(*this, getSite(
 LogicalResult QuantizeOp::verify() {
   if (failed(spike::verifySiteName(*this, getSite())))
     return failure();
-  return spike::verifyGroups(*this, getInput().getType(), getScale(),
-                             "scale", /*positive=*/true);
+  return spike::verifyGroups(*this, getInput().getType(), getScale(), "scale",
+                             /*positive=*/true);
 }
 
 OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {

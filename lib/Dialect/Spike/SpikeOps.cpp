@@ -16,8 +16,8 @@ using namespace spike::spk;
 /// All trains of an op have the same number of time steps.
 static LogicalResult verifySameTimesteps(Operation *op) {
   std::optional<int64_t> t;
-  for (Type type : llvm::concat<Type>(op->getOperandTypes(),
-                                      op->getResultTypes())) {
+  for (Type type :
+       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto train = dyn_cast<TrainType>(type);
     if (!train)
       continue;
@@ -52,7 +52,8 @@ OpFoldResult DecodeOp::fold(FoldAdaptor) {
   // the runtime sums pairwise, so every partial sum is a power-of-two
   // multiple of x / T.
   auto encode = getInput().getDefiningOp<EncodeOp>();
-  if (encode && spike::neuron::isPowerOfTwo(getInput().getType().getTimesteps()))
+  if (encode &&
+      spike::neuron::isPowerOfTwo(getInput().getType().getTimesteps()))
     return encode.getInput();
   return {};
 }
@@ -67,8 +68,8 @@ static LogicalResult verifyNeuronCommon(Operation *op, TrainType train,
                                         ArrayRef<double> v0,
                                         std::optional<int64_t> budget) {
   if (failed(spike::verifySiteName(op, site)) ||
-      failed(spike::verifyGroups(op, train.getTensor(), threshold,
-                                 "threshold", /*positive=*/true)) ||
+      failed(spike::verifyGroups(op, train.getTensor(), threshold, "threshold",
+                                 /*positive=*/true)) ||
       failed(spike::verifyGroups(op, train.getTensor(), v0, "v0",
                                  /*positive=*/false)))
     return failure();
@@ -105,8 +106,7 @@ LogicalResult ISNeuronOp::verify() {
     if (const char *err = spike::neuron::theorem2Params(
             int(*bits), train.getTimesteps(), isSigned, true, p))
       return emitOpError("Theorem-2 parameterization with ")
-             << *bits << " bits and T=" << train.getTimesteps() << ": "
-             << err;
+             << *bits << " bits and T=" << train.getTimesteps() << ": " << err;
     if (p.levels != levels || p.alpha != alpha)
       return emitOpError("Theorem 2 with ")
              << *bits << " bits and T=" << train.getTimesteps()
@@ -150,8 +150,7 @@ LogicalResult IFCollectOp::verify() {
                                getInput().getType(), getLevels())))
     return failure();
   if (auto neuron = getInput().getDefiningOp<IFNeuronOp>())
-    if (neuron.getLevels() != getLevels() ||
-        neuron.getAlpha() != getAlpha() ||
+    if (neuron.getLevels() != getLevels() || neuron.getAlpha() != getAlpha() ||
         neuron.getThreshold() != getThreshold())
       return emitOpError("levels, alpha and threshold must match the "
                          "if_neuron that produces the spikes");
@@ -168,30 +167,28 @@ LogicalResult LinearOp::verify() {
   return spike::verifyLinearShapes(
       *this, getInput().getType().getTensor(), getWeight().getType(),
       getWeightScale() ? getWeightScale().getType() : RankedTensorType(),
-      getWeightBits().has_value(), getResult().getType().getTensor());
+      getWeightBits().has_value(), getResult().getType().getTensor(),
+      getBias() ? getBias().getType() : RankedTensorType());
 }
 
 LogicalResult RoPEOp::verify() {
-  return spike::verifyRoPE(*this, getInput().getType().getTensor(),
-                           getBase().convertToDouble(), getScaling(),
-                           getFactor().has_value(),
-                           getLowFreqFactor() || getHighFreqFactor() ||
-                               getOriginalMaxPosition());
+  return spike::verifyRoPE(
+      *this, getInput().getType().getTensor(), getBase().convertToDouble(),
+      getScaling(), getFactor().has_value(),
+      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition());
 }
 
 LogicalResult SplitHeadsOp::verify() {
   if (failed(verifySameTimesteps(*this)))
     return failure();
-  return spike::verifySplitHeadsShapes(*this,
-                                       getInput().getType().getTensor(),
+  return spike::verifySplitHeadsShapes(*this, getInput().getType().getTensor(),
                                        getResult().getType().getTensor());
 }
 
 LogicalResult MergeHeadsOp::verify() {
   if (failed(verifySameTimesteps(*this)))
     return failure();
-  return spike::verifySplitHeadsShapes(*this,
-                                       getResult().getType().getTensor(),
+  return spike::verifySplitHeadsShapes(*this, getResult().getType().getTensor(),
                                        getInput().getType().getTensor());
 }
 

@@ -4,6 +4,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/InitAll.h"
 #include "spike/Target/LlamaImport.h"
+#include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
 #include "spike/core/JsonReader.h"
 #include "spike/core/LlamaLayout.h"
@@ -18,12 +19,12 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 
 using namespace mlir;
 namespace qnn = spike::qnn;
@@ -40,6 +41,11 @@ struct LlamaConfig {
   double ropeFactor = 1, lowFreq = 1, highFreq = 4;
   int64_t originalMaxPosition = 8192;
   bool tied = false;
+  /// Biases of q/k/v, of o_proj, and of the MLP's three linears (LLaMA's
+  /// `attention_bias` / `mlp_bias`; Qwen2 has q/k/v biases).
+  bool qkvBias = false, oBias = false, mlpBias = false;
+  /// GGUF only: llama.cpp permutes q/k rows for its LLaMA architecture.
+  bool ggufRopePermuted = true;
 };
 
 /// Where the weights come from; names are Hugging Face's.
@@ -50,6 +56,14 @@ public:
   /// f32, row-major, checked against `shape`; errors name file and tensor.
   virtual core::Result<std::vector<float>>
   read(const std::string &name, const std::vector<int64_t> &shape) const = 0;
+  /// The first tensor of the checkpoint that no read() asked for, other
+  /// than derived buffers that `derived` accepts ("" if none): a weight the
+  /// graph would otherwise drop silently.
+  virtual std::string
+  firstUnread(llvm::function_ref<bool(const std::string &)> derived) const = 0;
+
+protected:
+  mutable std::set<std::string> read_; ///< source names read
 };
 
 std::string shapeString(const std::vector<int64_t> &shape) {
@@ -100,7 +114,20 @@ public:
       return core::Status::error(file.path() + ": tensor '" + name +
                                  "' has shape " + shapeString(info->shape) +
                                  ", the config implies " + shapeString(shape));
+    read_.insert(name);
     return file.readF32(name);
+  }
+  std::string firstUnread(
+      llvm::function_ref<bool(const std::string &)> derived) const override {
+    for (const auto &[name, shard] : shardOf_)
+      if (!read_.count(name) && !derived(name))
+        return shards_.at(shard)->path() + ": tensor '" + name + "'";
+    return "";
+  }
+  /// A tensor's raw reader, for derived buffers checked after import.
+  const core::SafetensorsFile *shardOf(const std::string &name) const {
+    auto it = shardOf_.find(name);
+    return it == shardOf_.end() ? nullptr : shards_.at(it->second).get();
   }
 
 private:
@@ -164,10 +191,39 @@ core::Result<LlamaConfig> readHFConfig(const std::string &dir) {
     return v ? v->str() : std::string();
   };
   std::string type = str("model_type");
-  if (type != "llama")
+  if (type != "llama" && type != "qwen2")
     return core::Status::error(path + ": model_type '" + type +
-                               "' is not supported (supported: llama)");
+                               "' is not supported (supported: llama, qwen2)");
   LlamaConfig c;
+  // Bias flags: read with their declared type, never guessed.
+  auto flag = [&](llvm::StringRef key, bool &out) -> core::Status {
+    if (const llvm::json::Value *v = obj->get(key)) {
+      auto b = v->getAsBoolean();
+      if (!b)
+        return core::Status::error(path + ": '" + key.str() +
+                                   "' must be true or false");
+      out = *b;
+    }
+    return core::Status::ok();
+  };
+  if (type == "qwen2") {
+    // Qwen2: the LLaMA layout with q/k/v biases; sliding-window attention
+    // is not implemented.
+    c.qkvBias = true;
+    bool sliding = false;
+    if (auto st = flag("use_sliding_window", sliding); !st)
+      return st;
+    if (sliding)
+      return core::Status::error(path + ": use_sliding_window: sliding-"
+                                        "window attention is not supported");
+  } else {
+    bool attention = false;
+    if (auto st = flag("attention_bias", attention); !st)
+      return st;
+    if (auto st = flag("mlp_bias", c.mlpBias); !st)
+      return st;
+    c.qkvBias = c.oBias = attention;
+  }
   c.name = str("_name_or_path");
   for (auto [key, field] :
        {std::pair<const char *, int64_t *>{"vocab_size", &c.vocab},
@@ -237,16 +293,24 @@ public:
     auto values = file_.readF32(g);
     if (!values)
       return values.status();
-    // llama.cpp's converter permutes Q and K rows so that RoPE pairs are
-    // adjacent; Hugging Face pairs i with i + d/2. Undo it.
+    read_.insert(g);
+    // llama.cpp's converter permutes the Q and K rows (weights and biases)
+    // of its LLaMA architecture so that RoPE pairs are adjacent; Hugging
+    // Face pairs i with i + d/2. Undo it.
     bool isQ = name.find("q_proj") != std::string::npos;
     bool isK = name.find("k_proj") != std::string::npos;
-    if (isQ || isK)
-      return core::permuteRopeRows(*values,
-                                   isQ ? config_.heads : config_.kvHeads,
-                                   config_.headDim, shape[1],
-                                   /*toGguf=*/false);
+    if ((isQ || isK) && config_.ggufRopePermuted)
+      return core::permuteRopeRows(
+          *values, isQ ? config_.heads : config_.kvHeads, config_.headDim,
+          shape.size() == 2 ? shape[1] : 1, /*toGguf=*/false);
     return values;
+  }
+  std::string firstUnread(
+      llvm::function_ref<bool(const std::string &)> derived) const override {
+    for (const auto &[name, t] : file_.tensors())
+      if (!read_.count(name) && !derived(name))
+        return file_.path() + ": tensor '" + name + "'";
+    return "";
   }
 
 private:
@@ -258,17 +322,24 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
   auto arch = f.getString("general.architecture");
   if (!arch)
     return arch.status();
-  if (*arch != "llama")
+  if (*arch != "llama" && *arch != "qwen2")
     return core::Status::error(f.path() + ": general.architecture '" + *arch +
-                               "' is not supported (supported: llama)");
+                               "' is not supported (supported: llama, qwen2)");
+  // Keys are prefixed by the architecture ("llama.block_count").
+  const std::string a = *arch + ".";
   LlamaConfig c;
-  if (f.has("general.name"))
-    c.name = *f.getString("general.name");
+  c.ggufRopePermuted = *arch == "llama";
+  if (f.has("general.name")) {
+    auto name = f.getString("general.name");
+    if (!name)
+      return name.status();
+    c.name = *name;
+  }
   for (auto [key, field] :
-       {std::pair<const char *, int64_t *>{"llama.embedding_length", &c.hidden},
-        {"llama.feed_forward_length", &c.ffn},
-        {"llama.block_count", &c.layers},
-        {"llama.attention.head_count", &c.heads}}) {
+       {std::pair<std::string, int64_t *>{a + "embedding_length", &c.hidden},
+        {a + "feed_forward_length", &c.ffn},
+        {a + "block_count", &c.layers},
+        {a + "attention.head_count", &c.heads}}) {
     auto v = f.getInt(key);
     if (!v)
       return v.status();
@@ -277,28 +348,42 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
                                  "' must be positive");
     *field = *v;
   }
-  c.kvHeads = f.has("llama.attention.head_count_kv")
-                  ? *f.getInt("llama.attention.head_count_kv")
-                  : c.heads;
+  // Optional keys: read with the type the file declares, or refused with
+  // the key and that type (GgufFile's getters), never dereferenced blind.
+#define SPIKE_OPTIONAL(getter, key, field)                                     \
+  if (f.has(key)) {                                                            \
+    auto v = f.getter(key);                                                    \
+    if (!v)                                                                    \
+      return v.status();                                                       \
+    field = *v;                                                                \
+  }
+  c.kvHeads = c.heads;
+  SPIKE_OPTIONAL(getInt, a + "attention.head_count_kv", c.kvHeads);
+  if (c.kvHeads <= 0)
+    return core::Status::error(f.path() + ": metadata '" + a +
+                               "attention.head_count_kv' must be positive");
   c.headDim = c.hidden / c.heads;
-  if (f.has("llama.rope.dimension_count") &&
-      *f.getInt("llama.rope.dimension_count") != c.headDim)
-    return core::Status::error(f.path() +
-                               ": partial RoPE "
-                               "(llama.rope.dimension_count != head dim) is "
-                               "not supported");
-  if (f.has("llama.attention.layer_norm_rms_epsilon"))
-    c.eps = *f.getFloat("llama.attention.layer_norm_rms_epsilon");
-  if (f.has("llama.rope.freq_base"))
-    c.ropeBase = *f.getFloat("llama.rope.freq_base");
-  if (f.has("llama.rope.scaling.type")) {
-    std::string t = *f.getString("llama.rope.scaling.type");
+  int64_t ropeDims = c.headDim;
+  SPIKE_OPTIONAL(getInt, a + "rope.dimension_count", ropeDims);
+  if (ropeDims != c.headDim)
+    return core::Status::error(f.path() + ": partial RoPE (" + a +
+                               "rope.dimension_count != head dim) is not "
+                               "supported");
+  SPIKE_OPTIONAL(getFloat, a + "attention.layer_norm_rms_epsilon", c.eps);
+  SPIKE_OPTIONAL(getFloat, a + "rope.freq_base", c.ropeBase);
+  std::string scaling = "none";
+  SPIKE_OPTIONAL(getString, a + "rope.scaling.type", scaling);
+  if (scaling != "none") {
+    std::string t = scaling;
     if (t == "linear") {
       c.ropeScaling = "linear";
-      c.ropeFactor = *f.getFloat("llama.rope.scaling.factor");
-    } else if (t != "none") {
-      return core::Status::error(f.path() + ": llama.rope.scaling.type '" + t +
-                                 "' is not supported");
+      auto factor = f.getFloat(a + "rope.scaling.factor");
+      if (!factor)
+        return factor.status();
+      c.ropeFactor = *factor;
+    } else {
+      return core::Status::error(f.path() + ": " + a + "rope.scaling.type '" +
+                                 t + "' is not supported");
     }
   }
   if (f.findTensor("rope_freqs.weight"))
@@ -310,9 +395,15 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
   if (!embed)
     return core::Status::error(f.path() + ": missing tensor "
                                           "'token_embd.weight'");
-  c.vocab = f.has("llama.vocab_size") ? *f.getInt("llama.vocab_size")
-                                      : embed->shape[0];
+  c.vocab = embed->shape[0];
+  SPIKE_OPTIONAL(getInt, a + "vocab_size", c.vocab);
+#undef SPIKE_OPTIONAL
   c.tied = !f.findTensor("output.weight");
+  // Biases are in the file or not (llama.cpp's LLaMA and Qwen2 graphs take
+  // them when present).
+  c.qkvBias = f.findTensor("blk.0.attn_q.bias") != nullptr;
+  c.oBias = f.findTensor("blk.0.attn_output.bias") != nullptr;
+  c.mlpBias = f.findTensor("blk.0.ffn_up.bias") != nullptr;
   return c;
 }
 
@@ -373,9 +464,9 @@ private:
         qnn::ParamAttr::get(b.getContext(), name, tensor(s)));
   }
 
-  Value linear(Value x, Value w, int64_t outDim) {
+  Value linear(Value x, Value w, int64_t outDim, Value bias = {}) {
     return qnn::LinearOp::create(b, loc, tensor({kDyn, outDim}), x, w, Value(),
-                                 IntegerAttr());
+                                 bias, IntegerAttr());
   }
 
   Value rope(Value x) {
@@ -486,16 +577,35 @@ core::Status GraphBuilder::build(ModuleOp module) {
       rotation = record(p + "mlp.down_rotation", {c.ffn, c.ffn}, rt);
     }
     Value wd = record(p + "mlp.down_proj.weight", {d, c.ffn}, wdv);
+    // Biases, in the same frames as their weights: q's carries the folded
+    // 1/sqrt(d); the writers' (o, down) are rotated with their rows (Q^T b);
+    // the readers' outputs are not rotated.
+    auto bias = [&](bool present, const std::string &name, int64_t n,
+                    float scale = 1.f, bool writes = false) -> Value {
+      if (!present)
+        return {};
+      std::vector<float> v = read(p + name, {n});
+      for (float &x : v)
+        x *= scale;
+      return record(p + name, {n}, writes ? writer(1, v) : v);
+    };
+    Value bq = bias(c.qkvBias, "self_attn.q_proj.bias", dq, qScale);
+    Value bk = bias(c.qkvBias, "self_attn.k_proj.bias", dkv);
+    Value bv = bias(c.qkvBias, "self_attn.v_proj.bias", dkv);
+    Value bo = bias(c.oBias, "self_attn.o_proj.bias", d, 1.f, true);
+    Value bg = bias(c.mlpBias, "mlp.gate_proj.bias", c.ffn);
+    Value bu = bias(c.mlpBias, "mlp.up_proj.bias", c.ffn);
+    Value bd = bias(c.mlpBias, "mlp.down_proj.bias", d, 1.f, true);
     if (!status.isOk())
       return status;
 
     Value n = qnn::RMSNormOp::create(b, loc, x, ln1, eps);
     Value qh = qnn::SplitHeadsOp::create(
-        b, loc, tensor({c.heads, kDyn, c.headDim}), linear(n, wq, dq));
+        b, loc, tensor({c.heads, kDyn, c.headDim}), linear(n, wq, dq, bq));
     Value k = qnn::SplitHeadsOp::create(
-        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wk, dkv));
+        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wk, dkv, bk));
     Value v = qnn::SplitHeadsOp::create(
-        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wv, dkv));
+        b, loc, tensor({c.kvHeads, kDyn, c.headDim}), linear(n, wv, dkv, bv));
     qh = rope(qh);
     k = rope(k);
     Value s = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, kDyn}), qh,
@@ -504,14 +614,14 @@ core::Status GraphBuilder::build(ModuleOp module) {
     Value o = qnn::MatmulOp::create(b, loc, tensor({c.heads, kDyn, c.headDim}),
                                     pr, v, false);
     Value om = qnn::MergeHeadsOp::create(b, loc, tensor({kDyn, dq}), o);
-    x = qnn::AddOp::create(b, loc, x, linear(om, wo, d));
+    x = qnn::AddOp::create(b, loc, x, linear(om, wo, d, bo));
 
     Value n2 = qnn::RMSNormOp::create(b, loc, x, ln2, eps);
-    Value g = qnn::SiLUOp::create(b, loc, linear(n2, wg, c.ffn));
-    Value h = qnn::MulOp::create(b, loc, g, linear(n2, wu, c.ffn));
+    Value g = qnn::SiLUOp::create(b, loc, linear(n2, wg, c.ffn, bg));
+    Value h = qnn::MulOp::create(b, loc, g, linear(n2, wu, c.ffn, bu));
     if (rotation)
       h = linear(h, rotation, c.ffn);
-    x = qnn::AddOp::create(b, loc, x, linear(h, wd, d));
+    x = qnn::AddOp::create(b, loc, x, linear(h, wd, d, bd));
   }
   std::vector<float> gf = read("model.norm.weight", {d});
   Value lnf = record("model.norm.weight", {d}, rotate ? ones : gf);
@@ -535,6 +645,69 @@ core::Status GraphBuilder::build(ModuleOp module) {
   return core::Status::ok();
 }
 
+/// Every checkpoint tensor was read into the graph, so that no weight is
+/// dropped silently. Derived buffers are checked instead: a HF
+/// `rotary_emb.inv_freq` against rope_theta and the head dim (recomputed,
+/// not checked, under RoPE scaling, which rewrites it), and a `lm_head`
+/// that tie_word_embeddings says is the embedding must equal it.
+core::Status checkAllRead(const WeightSource &source, const LlamaConfig &c,
+                          const HFSource *hf) {
+  core::Status derivedError = core::Status::ok();
+  auto derived = [&](const std::string &name) {
+    if (!hf || !derivedError.isOk())
+      return false;
+    const core::SafetensorsFile *file = hf->shardOf(name);
+    llvm::StringRef n(name);
+    if (n.ends_with(".rotary_emb.inv_freq")) {
+      if (!c.ropeScaling.empty())
+        return true;
+      auto v = file->readF32(name);
+      if (!v || int64_t(v->size()) != c.headDim / 2) {
+        derivedError = core::Status::error(file->path() + ": tensor '" + name +
+                                           "' is not [head_dim / 2] = [" +
+                                           std::to_string(c.headDim / 2) + "]");
+        return true;
+      }
+      for (int64_t i = 0; i < c.headDim / 2; ++i) {
+        // torch computes it in f32: a few ulps from the double value.
+        double want = 1.0 / std::pow(c.ropeBase, 2.0 * i / c.headDim);
+        if (std::fabs((*v)[i] - want) > 1e-5 * want) {
+          derivedError = core::Status::error(
+              file->path() + ": tensor '" + name + "'[" + std::to_string(i) +
+              "] = " + std::to_string((*v)[i]) + " disagrees with rope_theta " +
+              std::to_string(c.ropeBase) + " (" + std::to_string(want) + ")");
+          return true;
+        }
+      }
+      return true;
+    }
+    if (name == "lm_head.weight" && c.tied) {
+      auto head = file->readF32(name);
+      const core::SafetensorsFile *ef =
+          hf->shardOf("model.embed_tokens.weight");
+      auto embed =
+          ef ? ef->readF32("model.embed_tokens.weight")
+             : core::Result<std::vector<float>>(core::Status::error(""));
+      if (!head || !embed || *head != *embed)
+        derivedError = core::Status::error(
+            file->path() + ": tensor 'lm_head.weight' differs from "
+                           "'model.embed_tokens.weight', but "
+                           "tie_word_embeddings is true");
+      return true;
+    }
+    return false;
+  };
+  std::string unread = source.firstUnread(derived);
+  if (!derivedError.isOk())
+    return derivedError;
+  if (!unread.empty())
+    return core::Status::error(unread +
+                               " is not used by the importer (a LLaMA/Qwen2 "
+                               "graph with these config flags); refusing to "
+                               "drop a weight silently");
+  return core::Status::ok();
+}
+
 bool fail(const std::string &message) {
   llvm::errs() << "spike-translate: error: " << message << "\n";
   return false;
@@ -544,6 +717,7 @@ bool fail(const std::string &message) {
 
 bool spike::importLlama(const LlamaImportOptions &options) {
   std::unique_ptr<WeightSource> source;
+  const HFSource *hfSource = nullptr;
   LlamaConfig config;
   std::string tokenizer;
   bool isDir = llvm::sys::fs::is_directory(options.input);
@@ -558,6 +732,7 @@ bool spike::importLlama(const LlamaImportOptions &options) {
     if (!s)
       return fail(s.message());
     source = s.take();
+    hfSource = static_cast<const HFSource *>(source.get());
     for (const char *name : {"tokenizer.json", "tokenizer.model"})
       if (llvm::sys::fs::exists(options.input + "/" + name)) {
         tokenizer = options.input + "/" + name;
@@ -601,6 +776,8 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   GraphBuilder builder(&ctx, config, *source, weights, options);
   if (auto st = builder.build(*module); !st)
     return fail(st.message());
+  if (auto st = checkAllRead(*source, config, hfSource); !st)
+    return fail(st.message());
 
   // The IR names the weight file relative to itself when they share a
   // directory, so the pair can be moved together.
@@ -623,19 +800,22 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   if (failed(verify(*module)))
     return fail(options.input + ": the imported graph does not verify");
 
-  std::error_code ec;
-  auto output = std::make_unique<llvm::ToolOutputFile>(options.output, ec,
-                                                       llvm::sys::fs::OF_None);
-  if (ec)
-    return fail(options.output + ": " + ec.message());
-  if (auto st = weights.write(weightsOut); !st)
+  // The weights first and the IR last, each complete or not there at all:
+  // an IR file in place means its weights are too.
+  std::string ir;
+  llvm::raw_string_ostream irStream(ir);
+  module->print(irStream);
+  core::OutputSet outputs;
+  if (auto st = outputs.write(weightsOut, weights.serialize()); !st)
     return fail(st.message());
-  module->print(output->os());
-  output->os().flush();
-  if (output->os().has_error()) {
-    llvm::sys::fs::remove(weightsOut);
-    return fail(options.output + ": write failed");
+  if (options.output != "-")
+    if (auto st = outputs.write(options.output, ir); !st)
+      return fail(st.message());
+  if (auto st = outputs.commit(); !st)
+    return fail(st.message());
+  if (options.output == "-") {
+    llvm::outs() << ir;
+    llvm::outs().flush();
   }
-  output->keep();
   return true;
 }

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -71,6 +72,7 @@ std::string nodeName(StringRef s) {
 /// One NIR graph being built.
 struct Graph {
   std::string site;
+  llvm::json::Object neuron;      ///< the manifest's values of an IF graph
   std::vector<std::string> order; ///< node names in writing order
   std::map<std::string, std::string> types;
   std::map<std::string, std::map<std::string, std::pair<std::vector<float>,
@@ -179,11 +181,24 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
     uint64_t rows = shape[0], cols = shape[1];
     std::string name = nodeName(weightName(l));
     std::string out = name + "_out";
+    // The layer's own bias arrives as b / T per step (spike.linear), so as
+    // b / (T L) per sub-step on the IF level.
+    std::vector<double> own(rows, 0.0);
+    if (l.getBias()) {
+      auto b = spike::readParamValues(l, l.getBias(), *weights, "emit-nir");
+      if (failed(b)) {
+        failedAny = true;
+        return;
+      }
+      double steps = double(l.getInput().getType().getTimesteps());
+      for (uint64_t r = 0; r < rows; ++r)
+        own[r] = double((*b)[r]) / steps;
+    }
     if (theta) {
-      // W diag(theta), bias -W (alpha theta) / L.
+      // W diag(theta), bias (b / T - W (alpha theta)) / L.
       std::vector<float> bias(rows, 0.0f);
       for (uint64_t r = 0; r < rows; ++r) {
-        double b = 0;
+        double b = own[r];
         for (uint64_t c = 0; c < cols; ++c) {
           float &x = (*w)[r * cols + c];
           b -= double(x) * alpha * (*theta)[c];
@@ -194,6 +209,10 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
       g.node(name, "Affine");
       g.array(name, "weight", std::move(*w), {rows, cols});
       g.array(name, "bias", std::move(bias), {rows});
+    } else if (l.getBias()) {
+      g.node(name, "Affine");
+      g.array(name, "weight", std::move(*w), {rows, cols});
+      g.array(name, "bias", std::vector<float>(own.begin(), own.end()), {rows});
     } else {
       g.node(name, "Linear");
       g.array(name, "weight", std::move(*w), {rows, cols});
@@ -221,6 +240,17 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
     std::string site = nodeName(g.site);
     g.node("input", "Input");
     g.array("input", "shape", {float(width)}, {1});
+    // What NIR's IF lacks, for the manifest (nir-manifest.schema.json).
+    g.neuron = llvm::json::Object{
+        {"channels", int64_t(width)},
+        {"timesteps", n.getInput().getType().getTimesteps()},
+        {"levels", n.getLevels()},
+        {"alpha", n.getAlpha().convertToDouble()},
+        {"threshold", llvm::json::Array(th)},
+        {"v0", llvm::json::Array(n.getV0())},
+        {"schedule", spk::stringifyIFSchedule(n.getSchedule()).str()}};
+    if (n.getBudget())
+      g.neuron["budget"] = int64_t(*n.getBudget());
     g.node(site, "IF");
     g.array(site, "r", ones, {width});
     g.array(site, "v_threshold", theta, {width});
@@ -280,7 +310,9 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
        "sub-step (integrate-then-fire)"},
       {"spikec_input",
        "the IF input current carries the offset alpha * v_threshold once "
-       "per time step; the membrane starts at v0 (spikec.nir-manifest)"},
+       "per time step; the membrane starts at v0; both, the schedule and "
+       "the budget are in the manifest's 'neuron' of this graph "
+       "(spikec.nir-manifest version 2)"},
       {"spikec_affine",
        "Affine outputs are per sub-step; their consumer sums them over the "
        "L sub-steps of a time step"}};
@@ -292,21 +324,32 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
       return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
     llvm::json::Object entry{{"file", llvm::sys::path::filename(path).str()},
                              {"outputs", std::move(graphs[i].outputs)}};
-    if (!graphs[i].site.empty())
+    if (!graphs[i].site.empty()) {
       entry["if_site"] = graphs[i].site;
+      entry["neuron"] = std::move(graphs[i].neuron);
+    }
     files.push_back(std::move(entry));
   }
   // Every file or none.
   for (auto &w : writers)
     if (auto st = w->commit(); !st)
       return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
+  // Files of an earlier export with more graphs would look like part of
+  // this one.
+  for (size_t k = graphs.size();; ++k) {
+    std::string stale = options.prefix + "." + std::to_string(k) + ".nir";
+    if (!llvm::sys::fs::exists(stale) || llvm::sys::fs::remove(stale))
+      break;
+  }
 
   llvm::json::Object between;
   for (const auto &[name, n] : outside)
     between[name] = n;
   llvm::json::Object manifest{
       {"format", "spikec.nir-manifest"},
-      {"version", 1},
+      {"version", 2},
+      {"producer",
+       std::string("spike-translate --emit-nir ") + spike::versionString()},
       {"nir_version", kNirVersion},
       {"graphs", std::move(files)},
       {"between_graphs",
@@ -319,7 +362,9 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
                          "graded spikes (IS neurons)",
                          "discrete time steps and sub-steps (NIR is "
                          "continuous-time)",
-                         "initial membrane v0 and the alpha input offset"}}};
+                         "initial membrane v0, the alpha input offset, the "
+                         "sub-step schedule and the spike budget (these are "
+                         "in each IF graph's 'neuron')"}}};
   os << llvm::formatv("{0:1}", llvm::json::Value(std::move(manifest))) << "\n";
   return success();
 }

@@ -178,6 +178,13 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
       return failure();
     if (auto bits = l.getWeightBits())
       attrs["weight_bits"] = int64_t(*bits);
+    if (l.getBias()) {
+      if (failed(addParam("bias", l.getBias())))
+        return failure();
+      // A spiking linear adds b / T at each of its T steps.
+      if constexpr (std::is_same_v<decltype(l), spk::LinearOp>)
+        attrs["bias_steps"] = l.getInput().getType().getTimesteps();
+    }
     return success();
   };
   // What IS and IF neurons share.

@@ -37,24 +37,28 @@ spike::openModuleWeights(ModuleOp module, const std::string &given,
   return std::optional<core::SafetensorsFile>(file.take());
 }
 
+FailureOr<std::vector<float>>
+spike::readParamValues(Operation *user, Value v,
+                       const std::optional<core::SafetensorsFile> &file,
+                       llvm::StringRef who) {
+  auto op = v.getDefiningOp<qnn::WeightOp>();
+  auto param = op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+  if (!param || !file)
+    return user->emitError()
+               << who
+               << ": weights must come from qnn.weight parameters in the "
+                  "module's weight file",
+           failure();
+  auto data = file->readF32(param.getName().str());
+  if (!data)
+    return user->emitError() << who << ": " << data.message(), failure();
+  return data.take();
+}
+
 FailureOr<spike::LinearWeights> spike::readLinearWeights(
     Operation *linear, Value weight, Value scale, std::optional<int64_t> bits,
     const std::optional<core::SafetensorsFile> &file, llvm::StringRef who) {
-  auto read = [&](Value v) -> FailureOr<std::vector<float>> {
-    auto op = v.getDefiningOp<qnn::WeightOp>();
-    auto param =
-        op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
-    if (!param || !file)
-      return linear->emitError()
-                 << who
-                 << ": weights must come from qnn.weight parameters in the "
-                    "module's weight file",
-             failure();
-    auto data = file->readF32(param.getName().str());
-    if (!data)
-      return linear->emitError() << who << ": " << data.message(), failure();
-    return data.take();
-  };
+  auto read = [&](Value v) { return readParamValues(linear, v, file, who); };
   LinearWeights w;
   auto shape = cast<RankedTensorType>(weight.getType()).getShape();
   w.rows = shape[0];

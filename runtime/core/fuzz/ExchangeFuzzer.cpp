@@ -4,8 +4,10 @@
 // built from this file with SPIKE_FUZZ_READER naming the reader:
 //   json      core::validateText: plans (with their shape rules against the
 //             golden tensor file), calibration, activation statistics,
-//             firing rates and chip-program manifests (with their tables
-//             when SPIKE_FUZZ_PROGRAM_DIR names a folder holding them)
+//             firing rates, chip-program manifests and NIR manifests; the
+//             files they name resolve beside SPIKE_FUZZ_ANCHOR (a path;
+//             default the golden plans), e.g. a chip program's tables
+//             or a NIR export's graph files
 //   chip      core::loadChipDescription (YAML)
 // Every input must return: an error or a value, never a crash, a leak, a
 // hang or undefined behaviour (ASan and UBSan are on).
@@ -23,11 +25,11 @@
 
 namespace {
 
-/// Where relative tensor files resolve: the golden plans' folder, or the
-/// chip program's when SPIKE_FUZZ_PROGRAM_DIR is set.
+/// Where relative files resolve: beside SPIKE_FUZZ_ANCHOR, or the golden
+/// plans.
 std::string anchor() {
-  if (const char *dir = std::getenv("SPIKE_FUZZ_PROGRAM_DIR"))
-    return std::string(dir) + "/program.json";
+  if (const char *path = std::getenv("SPIKE_FUZZ_ANCHOR"))
+    return path;
   return std::string(SPIKE_GOLDEN_DIR) + "/tiny-is.plan.json";
 }
 

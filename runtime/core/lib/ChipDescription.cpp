@@ -134,10 +134,16 @@ public:
     return scalar(key, out, required, "a string", n);
   }
 
-  /// Errors on keys nobody read.
+  /// Errors on keys nobody read, and on a key given twice (YAML 1.2 forbids
+  /// it; yaml-cpp keeps both and reads the first).
   Status finish() const {
+    std::set<std::string> keys;
     for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (!it->first.IsScalar())
+        return error(it->first, "a key must be a scalar");
       std::string key = it->first.as<std::string>();
+      if (!keys.insert(key).second)
+        return error(it->first, "duplicate key '" + key + "'");
       if (!seen_.count(key))
         return error(it->first, "unknown key '" + key + "'");
     }
@@ -159,6 +165,9 @@ private:
     return st_;
 
 constexpr int64_t kBig = int64_t(1) << 50;
+/// Cores of a whole system: 2^24, above the largest machines built (about
+/// 5 M cores), and within the 32-bit core ids of a chip program.
+constexpr int64_t kMaxCores = int64_t(1) << 24;
 
 Status readCoreType(const std::string &file, const YAML::Node &node,
                     const std::string &where, CoreType &c) {
@@ -215,10 +224,16 @@ Status readCoreType(const std::string &file, const YAML::Node &node,
     return rn.error(*rn.get("reset", true), "'reset' must be subtract or zero");
   c.subtractiveReset = reset == "subtract";
   SPIKE_TRY(rn.finish());
-  if ((c.runs(OpClass::Synaptic) || c.runs(OpClass::Neuron)) &&
-      c.maxNeurons == 0)
-    return r.error(*cap, "a core type that runs synaptic or neuron ops needs "
-                         "max_neurons > 0");
+  // A neuron core needs slots, inputs and a destination; the mapper divides
+  // by all three (found by the mutation campaign, issue #21).
+  if (c.runs(OpClass::Synaptic) || c.runs(OpClass::Neuron))
+    for (auto [key, value] : {std::pair{"max_neurons", c.maxNeurons},
+                              {"max_fan_in_axons", c.maxFanInAxons},
+                              {"max_fan_out", c.maxFanOut}})
+      if (value == 0)
+        return r.error(*cap, std::string("a core type that runs synaptic or "
+                                         "neuron ops needs ") +
+                                 key + " > 0");
   return r.finish();
 }
 
@@ -253,9 +268,15 @@ Result<ChipDescription> loadChipDescription(const std::string &path) {
       return sources.status();
     if (!sources->IsMap() || sources->size() == 0)
       return r.error(*sources, "'sources' must map citation ids to citations");
-    for (auto it = sources->begin(); it != sources->end(); ++it)
-      chip.sources.push_back(it->first.as<std::string>() + ": " +
-                             it->second.as<std::string>());
+    std::set<std::string> ids;
+    for (auto it = sources->begin(); it != sources->end(); ++it) {
+      if (!it->first.IsScalar() || !it->second.IsScalar())
+        return r.error(it->first, "a source is 'id: citation text'");
+      std::string id = it->first.as<std::string>();
+      if (!ids.insert(id).second)
+        return r.error(it->first, "duplicate source id '" + id + "'");
+      chip.sources.push_back(id + ": " + it->second.as<std::string>());
+    }
 
     auto topo = r.get("topology", true);
     if (!topo)
@@ -301,6 +322,12 @@ Result<ChipDescription> loadChipDescription(const std::string &path) {
                                  std::to_string(chip.coresPerChip) +
                                  " but the neuron core types count " +
                                  std::to_string(meshCores));
+    // Core ids are 32-bit in the mapping and the chip program's tables.
+    if (chip.chips > kMaxCores / chip.coresPerChip)
+      return rt.error(
+          *topo, std::to_string(chip.chips) + " chips x " +
+                     std::to_string(chip.coresPerChip) + " cores exceed the " +
+                     std::to_string(kMaxCores) + " cores spikec maps onto");
     if (chip.meshX * chip.meshY < chip.coresPerChip)
       return rt.error(*mesh, "a " + std::to_string(chip.meshX) + " x " +
                                  std::to_string(chip.meshY) +

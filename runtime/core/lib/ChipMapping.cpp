@@ -250,8 +250,10 @@ Result<MappingResult> mapToChip(const MappingInput &in,
       binOf[p] = int(b);
   std::vector<int> coreOfBin(bins.size());
   // Cores in snake order: consecutive bins are mesh neighbours.
+  // Only as many as there are bins: the work follows the model, not the
+  // size of the machine.
   std::vector<int> snake;
-  for (int64_t c = 0; c < chip.chips; ++c)
+  for (int64_t c = 0; c < chip.chips && snake.size() < bins.size(); ++c)
     for (int64_t y = 0; y < chip.meshY; ++y)
       for (int64_t i = 0; i < chip.meshX; ++i) {
         int64_t x = (y % 2 == 0) ? i : chip.meshX - 1 - i;
@@ -261,14 +263,13 @@ Result<MappingResult> mapToChip(const MappingInput &in,
       }
   if (placement == Placement::RoundRobin) {
     // The naive baseline: bins dealt across the chips' cores in turn.
-    int64_t stride = std::max<int64_t>(1, int64_t(snake.size()) /
-                                              std::max<size_t>(1, bins.size()));
-    std::vector<int> all;
-    for (int64_t c = 0; c < chip.chips; ++c)
-      for (int64_t l = 0; l < core->count; ++l)
-        all.push_back(int(c * chip.coresPerChip + l));
-    for (size_t b = 0; b < bins.size(); ++b)
-      coreOfBin[b] = all[(b * stride) % all.size()];
+    int64_t all = chip.chips * core->count;
+    int64_t stride =
+        std::max<int64_t>(1, all / std::max<int64_t>(1, int64_t(bins.size())));
+    for (size_t b = 0; b < bins.size(); ++b) {
+      int64_t k = int64_t(b) * stride % all;
+      coreOfBin[b] = int(k / core->count * chip.coresPerChip + k % core->count);
+    }
   } else {
     for (size_t b = 0; b < bins.size(); ++b)
       coreOfBin[b] = snake[b];

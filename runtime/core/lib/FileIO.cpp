@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace spike::core {
@@ -32,9 +33,19 @@ Result<std::string> readFileText(const std::string &path) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-Status writeFileAtomic(const std::string &path, const void *data,
-                       size_t size) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+namespace {
+
+/// A path that exists and is not a regular file (/dev/null, /dev/stdout, a
+/// FIFO): written in place, since renaming onto it would replace the
+/// device or pipe with a file.
+bool isSpecialFile(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+/// Writes `tmp` whole; errors name `path`, and a failure removes `tmp`.
+Status writeTemporary(const std::string &path, const std::string &tmp,
+                      const void *data, size_t size) {
   FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     return Status::error(path + ": cannot write: " + std::strerror(errno));
@@ -42,14 +53,61 @@ Status writeFileAtomic(const std::string &path, const void *data,
   ok = (std::fflush(f) == 0) && ok;
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) {
+    std::string reason = std::strerror(errno);
     std::remove(tmp.c_str());
-    return Status::error(path + ": write failed: " + std::strerror(errno));
+    return Status::error(path + ": write failed: " + reason);
   }
+  return Status::ok();
+}
+
+} // namespace
+
+Status writeFileAtomic(const std::string &path, const void *data, size_t size) {
+  if (isSpecialFile(path))
+    return writeTemporary(path, path, data, size);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  if (Status st = writeTemporary(path, tmp, data, size); !st)
+    return st;
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::string reason = std::strerror(errno);
     std::remove(tmp.c_str());
     return Status::error(path + ": cannot rename into place: " + reason);
   }
+  return Status::ok();
+}
+
+OutputSet::~OutputSet() {
+  for (const auto &[path, temp] : files_)
+    if (temp != path)
+      std::remove(temp.c_str());
+}
+
+std::string OutputSet::stage(const std::string &path) {
+  std::string temp =
+      isSpecialFile(path) ? path : path + ".part." + std::to_string(::getpid());
+  files_.emplace_back(path, temp);
+  return temp;
+}
+
+Status OutputSet::write(const std::string &path, const void *data,
+                        size_t size) {
+  std::string temp = stage(path);
+  Status st = writeTemporary(path, temp, data, size);
+  if (!st)
+    files_.pop_back(); // nothing left to move or remove
+  return st;
+}
+
+Status OutputSet::commit() {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const auto &[path, temp] = files_[i];
+    if (temp != path && std::rename(temp.c_str(), path.c_str()) != 0) {
+      std::string reason = std::strerror(errno);
+      files_.erase(files_.begin(), files_.begin() + i);
+      return Status::error(path + ": cannot rename into place: " + reason);
+    }
+  }
+  files_.clear();
   return Status::ok();
 }
 

@@ -10,7 +10,9 @@
 #include "JsonSchema.h"
 #include "PlanShapes.h"
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -25,6 +27,7 @@ extern const char *const kSchema_activation_stats;
 extern const char *const kSchema_calibration;
 extern const char *const kSchema_firing_rates;
 extern const char *const kSchema_chip_program;
+extern const char *const kSchema_nir_manifest;
 } // namespace detail
 
 namespace {
@@ -33,18 +36,21 @@ using json = nlohmann::json;
 struct KindRow {
   DocumentKind kind;
   const char *format;
+  int64_t version; ///< the one this build reads and writes
   const char *const *schema;
 };
 const KindRow kKinds[] = {
-    {DocumentKind::Plan, "spikec.plan", &detail::kSchema_plan},
-    {DocumentKind::ActivationStats, "spikec.activation-stats",
+    {DocumentKind::Plan, "spikec.plan", 1, &detail::kSchema_plan},
+    {DocumentKind::ActivationStats, "spikec.activation-stats", 1,
      &detail::kSchema_activation_stats},
-    {DocumentKind::Calibration, "spikec.calibration",
+    {DocumentKind::Calibration, "spikec.calibration", 1,
      &detail::kSchema_calibration},
-    {DocumentKind::FiringRates, "spikec.firing-rates",
+    {DocumentKind::FiringRates, "spikec.firing-rates", 1,
      &detail::kSchema_firing_rates},
-    {DocumentKind::ChipProgram, "spikec.chip-program",
+    {DocumentKind::ChipProgram, "spikec.chip-program", 1,
      &detail::kSchema_chip_program},
+    {DocumentKind::NirManifest, "spikec.nir-manifest", 2,
+     &detail::kSchema_nir_manifest},
 };
 
 const KindRow &row(DocumentKind kind) {
@@ -125,21 +131,22 @@ bool contains(const json &list, const std::string &s) {
   return false;
 }
 
-/// Rules of the IS neuron that the schema cannot state (eqs 8-10, Thm 2).
+/// Rules of the IS neuron that the schema cannot state (eqs 8-10, Thm 2),
+/// on a plan op's attrs or a NIR manifest's neuron; errors start with the
+/// pointer below that object.
 std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   int64_t levels = attrs["levels"].get<int64_t>();
   double alpha = attrs["alpha"].get<double>();
   if (alpha > double(levels))
-    return "/attrs/alpha: must be at most levels (" + std::to_string(levels) +
-           ")";
+    return "/alpha: must be at most levels (" + std::to_string(levels) + ")";
   if (attrs.contains("bits")) {
     neuron::ISParams p;
     bool isSigned = alpha != 0;
     if (const char *err = neuron::theorem2Params(attrs["bits"].get<int>(),
                                                  timesteps, isSigned, true, p))
-      return "/attrs/bits: Theorem-2 parameterization: " + std::string(err);
+      return "/bits: Theorem-2 parameterization: " + std::string(err);
     if (p.levels != levels || p.alpha != alpha)
-      return "/attrs: levels/alpha differ from Theorem 2 (levels " +
+      return ": levels/alpha differ from Theorem 2 (levels " +
              std::to_string(p.levels) + ", alpha " + std::to_string(p.alpha) +
              ")";
   }
@@ -148,7 +155,7 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   size_t groups = attrs["threshold"].size();
   size_t v0 = attrs["v0"].size();
   if (v0 != 1 && v0 != groups)
-    return "/attrs/v0: needs 1 or " + std::to_string(groups) +
+    return "/v0: needs 1 or " + std::to_string(groups) +
            " entries (one per threshold group), has " + std::to_string(v0);
   return "";
 }
@@ -170,7 +177,7 @@ std::string checkPlan(const json &plan, const std::string &path,
       return "/inputs: duplicate value " + in.dump();
 
   std::set<std::string> sites;
-  std::map<std::string, std::string> tensorUse; // tensor -> op pointer
+  std::map<std::string, std::string> tensorUse;   // tensor -> op pointer
   std::map<std::string, const json *> producerOf; // value -> its op
   for (size_t i = 0; i < plan["ops"].size(); ++i) {
     const json &op = plan["ops"][i];
@@ -247,7 +254,16 @@ std::string checkPlan(const json &plan, const std::string &path,
     }
     if (name == "is_neuron" || name == "if_neuron" || name == "if_collect")
       if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
-        return ptr + err;
+        return ptr + "/attrs" + err;
+    // A spiking linear spreads its bias over the plan's T steps.
+    if (name == "linear" && attrs.contains("bias_steps")) {
+      if (!params.contains("bias"))
+        return ptr + "/attrs/bias_steps: given without a bias";
+      if (attrs["bias_steps"].get<int64_t>() != timesteps)
+        return ptr + "/attrs/bias_steps: " + attrs["bias_steps"].dump() +
+               " differs from the plan's timesteps (" +
+               std::to_string(timesteps) + ")";
+    }
     if (name == "if_neuron" && attrs["levels"].get<int64_t>() > substeps)
       return ptr + "/attrs/levels: exceeds the plan's substeps (" +
              std::to_string(substeps) + ")";
@@ -334,6 +350,66 @@ std::string checkStats(const json &doc) {
   }
   return "";
 }
+
+/// The NIR manifest's rules beyond its schema: graph files unique, present
+/// beside the manifest and HDF5 (when files are checked); an IF graph has
+/// its neuron and a linear graph none; sites and output nodes unique; the
+/// neuron's rules as for a plan's if_neuron, its groups dividing its
+/// channels.
+std::string checkNirManifest(const json &doc, const std::string &path,
+                             const ValidateOptions &options) {
+  std::set<std::string> files, sites;
+  const json &graphs = doc["graphs"];
+  for (size_t g = 0; g < graphs.size(); ++g) {
+    const json &graph = graphs[g];
+    std::string ptr = "/graphs/" + std::to_string(g);
+    std::string file = graph["file"];
+    if (!files.insert(file).second)
+      return ptr + "/file: '" + file + "' is listed twice";
+    if (options.checkTensors) {
+      std::string at = dirOf(path) + "/" + file;
+      // The HDF5 signature at offset 0 (HDF5 File Format Specification,
+      // superblock); spikec writes no user block.
+      static const char kHdf5Magic[8] = {'\x89', 'H',  'D',    'F',
+                                         '\r',   '\n', '\x1a', '\n'};
+      std::ifstream in(at, std::ios::binary);
+      char head[8] = {};
+      if (!in)
+        return ptr + "/file: " + at + ": cannot open";
+      if (!in.read(head, 8) || !std::equal(head, head + 8, kHdf5Magic))
+        return ptr + "/file: " + at + " is not an HDF5 file";
+    }
+    if (graph.contains("if_site") != graph.contains("neuron"))
+      return ptr + ": an IF graph has both 'if_site' and 'neuron', a linear "
+                   "graph neither";
+    if (graph.contains("if_site") &&
+        !sites.insert(graph["if_site"].get<std::string>()).second)
+      return ptr + "/if_site: '" + graph["if_site"].get<std::string>() +
+             "' has two graphs";
+    std::set<std::string> nodes;
+    for (size_t o = 0; o < graph["outputs"].size(); ++o) {
+      const json &out = graph["outputs"][o];
+      std::string optr = ptr + "/outputs/" + std::to_string(o);
+      if (!nodes.insert(out["node"].get<std::string>()).second)
+        return optr + "/node: '" + out["node"].get<std::string>() +
+               "' is named twice";
+      if (out.contains("linear") == out.contains("spikes_of"))
+        return optr + ": an output is either a linear's or the spikes of a "
+                      "site";
+    }
+    if (!graph.contains("neuron"))
+      continue;
+    const json &n = graph["neuron"];
+    if (auto err = checkNeuronAttrs(n, n["timesteps"].get<int64_t>());
+        !err.empty())
+      return ptr + "/neuron" + err;
+    int64_t channels = n["channels"], groups = n["threshold"].size();
+    if (channels % groups != 0)
+      return ptr + "/neuron/threshold: " + std::to_string(groups) +
+             " groups do not divide " + std::to_string(channels) + " channels";
+  }
+  return "";
+}
 } // namespace
 
 const char *formatName(DocumentKind kind) { return row(kind).format; }
@@ -349,10 +425,13 @@ namespace {
 /// The kind of `doc` and its schema and rules; errors without the path.
 Result<DocumentKind> validateDocument(const json &doc, const std::string &path,
                                       const ValidateOptions &options) {
-  if (!doc.is_object() || !doc.contains("format") || !doc["format"].is_string())
-    return Status::error("/format: missing; expected one of spikec.plan, "
-                         "spikec.activation-stats, spikec.calibration, "
-                         "spikec.firing-rates, spikec.chip-program");
+  if (!doc.is_object() || !doc.contains("format") ||
+      !doc["format"].is_string()) {
+    std::string known;
+    for (const auto &r : kKinds)
+      known += std::string(known.empty() ? "" : ", ") + r.format;
+    return Status::error("/format: missing; expected one of " + known);
+  }
   const KindRow *kind = nullptr;
   for (const auto &r : kKinds)
     if (doc["format"] == r.format)
@@ -360,9 +439,10 @@ Result<DocumentKind> validateDocument(const json &doc, const std::string &path,
   if (!kind)
     return Status::error("/format: unknown format " + doc["format"].dump());
   if (doc.contains("version") && doc["version"].is_number_integer() &&
-      doc["version"].get<int64_t>() != 1)
+      doc["version"].get<int64_t>() != kind->version)
     return Status::error("/version: " + doc["version"].dump() +
-                         " is not supported by this build (supported: 1)");
+                         " is not supported by this build (supported: " +
+                         std::to_string(kind->version) + ")");
   try {
     std::string err = detail::validateAgainstSchema(doc, schemaFor(kind->kind));
     if (err.empty()) {
@@ -382,6 +462,9 @@ Result<DocumentKind> validateDocument(const json &doc, const std::string &path,
       case DocumentKind::ChipProgram:
         err =
             detail::buildChipProgram(doc, path, options.checkTensors, nullptr);
+        break;
+      case DocumentKind::NirManifest:
+        err = checkNirManifest(doc, path, options);
         break;
       }
     }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 namespace spike::core {
 
@@ -21,11 +22,10 @@ struct TypeInfo {
   int64_t blockElems;
   int64_t blockBytes;
 };
-constexpr TypeInfo kTypes[] = {
-    {0, "F32", 1, 4},          {1, "F16", 1, 2},
-    {2, "Q4_0", 32, 18},       {3, "Q4_1", 32, 20},
-    {8, "Q8_0", 32, 34},       {12, "Q4_K", 256, 144},
-    {14, "Q6_K", 256, 210},    {30, "BF16", 1, 2}};
+constexpr TypeInfo kTypes[] = {{0, "F32", 1, 4},       {1, "F16", 1, 2},
+                               {2, "Q4_0", 32, 18},    {3, "Q4_1", 32, 20},
+                               {8, "Q8_0", 32, 34},    {12, "Q4_K", 256, 144},
+                               {14, "Q6_K", 256, 210}, {30, "BF16", 1, 2}};
 
 const TypeInfo *typeInfo(uint32_t type) {
   for (const auto &t : kTypes)
@@ -83,28 +83,66 @@ private:
   std::string error_;
 };
 
+/// GGUF's name of a metadata value type (gguf.md, "gguf_metadata_value_type").
+std::string valueTypeName(uint32_t type) {
+  static const char *const kNames[] = {
+      "UINT8", "INT8",   "UINT16", "INT16",  "UINT32", "INT32",  "FLOAT32",
+      "BOOL",  "STRING", "ARRAY",  "UINT64", "INT64",  "FLOAT64"};
+  return type < 13 ? kNames[type] : "type " + std::to_string(type);
+}
+
+bool isIntegerType(uint32_t type) {
+  return type <= 5 || type == 10 || type == 11;
+}
+
 bool readScalar(Reader &r, uint32_t type, GgufValue &out) {
   switch (type) {
-  case 0: out = uint64_t(r.get<uint8_t>()); return true;
-  case 1: out = int64_t(r.get<int8_t>()); return true;
-  case 2: out = uint64_t(r.get<uint16_t>()); return true;
-  case 3: out = int64_t(r.get<int16_t>()); return true;
-  case 4: out = uint64_t(r.get<uint32_t>()); return true;
-  case 5: out = int64_t(r.get<int32_t>()); return true;
-  case 6: out = double(r.get<float>()); return true;
-  case 7: out = bool(r.get<uint8_t>() != 0); return true;
-  case 8: out = r.string(); return true;
-  case 10: out = r.get<uint64_t>(); return true;
-  case 11: out = r.get<int64_t>(); return true;
-  case 12: out = r.get<double>(); return true;
-  default: return r.fail("unknown metadata value type " + std::to_string(type));
+  case 0:
+    out = uint64_t(r.get<uint8_t>());
+    return true;
+  case 1:
+    out = int64_t(r.get<int8_t>());
+    return true;
+  case 2:
+    out = uint64_t(r.get<uint16_t>());
+    return true;
+  case 3:
+    out = int64_t(r.get<int16_t>());
+    return true;
+  case 4:
+    out = uint64_t(r.get<uint32_t>());
+    return true;
+  case 5:
+    out = int64_t(r.get<int32_t>());
+    return true;
+  case 6:
+    out = double(r.get<float>());
+    return true;
+  case 7:
+    out = bool(r.get<uint8_t>() != 0);
+    return true;
+  case 8:
+    out = r.string();
+    return true;
+  case 10:
+    out = r.get<uint64_t>();
+    return true;
+  case 11:
+    out = r.get<int64_t>();
+    return true;
+  case 12:
+    out = r.get<double>();
+    return true;
+  default:
+    return r.fail("unknown metadata value type " + std::to_string(type));
   }
 }
 
-bool readValue(Reader &r, uint32_t type, GgufValue &out) {
+/// Reads a value of `type`; an array's element type goes to `elemType`.
+bool readValue(Reader &r, uint32_t type, GgufValue &out, uint32_t &elemType) {
   if (type != 9)
     return readScalar(r, type, out);
-  uint32_t elemType = r.get<uint32_t>();
+  elemType = r.get<uint32_t>();
   uint64_t n = r.get<uint64_t>();
   if (r.failed())
     return false;
@@ -119,9 +157,12 @@ bool readValue(Reader &r, uint32_t type, GgufValue &out) {
       return false;
     if (auto *s = std::get_if<std::string>(&v))
       strings.push_back(std::move(*s));
-    else if (auto *u = std::get_if<uint64_t>(&v))
+    else if (auto *u = std::get_if<uint64_t>(&v)) {
+      if (*u > uint64_t(std::numeric_limits<int64_t>::max()))
+        return r.fail("array element " + std::to_string(i) + " = " +
+                      std::to_string(*u) + " exceeds the int64 range");
       ints.push_back(int64_t(*u));
-    else if (auto *i64 = std::get_if<int64_t>(&v))
+    } else if (auto *i64 = std::get_if<int64_t>(&v))
       ints.push_back(*i64);
     else if (auto *d = std::get_if<double>(&v))
       floats.push_back(*d);
@@ -294,6 +335,12 @@ Result<GgufFile> GgufFile::open(const std::string &path) {
     return fail(r.failed() ? "truncated: no GGUF header"
                            : "not a GGUF file (bad magic)");
   file.version_ = r.get<uint32_t>();
+  if (r.failed())
+    return fail("truncated header");
+  uint32_t swapped = __builtin_bswap32(file.version_);
+  if ((file.version_ & 0xffff) == 0 && swapped >= 1 && swapped <= 3)
+    return fail("big-endian GGUF (version " + std::to_string(swapped) +
+                " stored byte-swapped); spikec reads little-endian GGUF only");
   if (file.version_ < 2 || file.version_ > 3)
     return fail("unsupported GGUF version " + std::to_string(file.version_) +
                 " (supported: 2, 3)");
@@ -306,17 +353,30 @@ Result<GgufFile> GgufFile::open(const std::string &path) {
     std::string key = r.string();
     uint32_t type = r.get<uint32_t>();
     GgufValue value;
-    if (r.failed() || !readValue(r, type, value))
+    uint32_t elemType = 0;
+    if (r.failed() || !readValue(r, type, value, elemType))
       return fail("metadata entry " + std::to_string(i) +
                   (key.empty() ? "" : " ('" + key + "')") + ": " + r.error());
+    if (file.kv_.count(key))
+      return fail("metadata key '" + key + "' appears twice");
     file.kv_[key] = std::move(value);
+    file.kvTypes_[key] =
+        type == 9 ? "ARRAY of " + valueTypeName(elemType) : valueTypeName(type);
+    if (key == "general.alignment" && !isIntegerType(type))
+      return fail("metadata 'general.alignment' has type " +
+                  valueTypeName(type) + "; expected an integer");
   }
+  // The spec stores it as UINT32; any integer type is read as what it says.
   uint64_t alignment = 32;
-  if (auto it = file.kv_.find("general.alignment"); it != file.kv_.end())
-    if (auto *a = std::get_if<uint64_t>(&it->second))
-      alignment = *a;
-  if (alignment == 0 || (alignment & (alignment - 1)))
-    return fail("general.alignment must be a power of two");
+  if (file.kv_.count("general.alignment")) {
+    auto a = file.getInt("general.alignment");
+    if (!a)
+      return a.status();
+    if (*a <= 0 || (*a & (*a - 1)))
+      return fail("general.alignment = " + std::to_string(*a) +
+                  " is not a power of two");
+    alignment = uint64_t(*a);
+  }
 
   for (uint64_t i = 0; i < nTensors; ++i) {
     std::string name = r.string();
@@ -356,12 +416,37 @@ Result<GgufFile> GgufFile::open(const std::string &path) {
       return fail("duplicate tensor '" + name + "'");
     file.tensors_[name] = std::move(t);
   }
-  file.dataStart_ = (r.pos() + alignment - 1) / alignment * alignment;
-  for (const auto &[name, t] : file.tensors_)
+  uint64_t pad = (alignment - r.pos() % alignment) % alignment;
+  file.dataStart_ = r.pos() + pad;
+  if (!file.tensors_.empty() && (pad > size || file.dataStart_ > size))
+    return fail("general.alignment = " + std::to_string(alignment) +
+                " puts the data section past the end of the file (" +
+                std::to_string(size) + " bytes)");
+  // Each tensor lies inside the data section, at an aligned offset, and
+  // shares no byte with another (gguf.md: "offset ... must be a multiple
+  // of ALIGNMENT").
+  std::vector<std::pair<uint64_t, const std::string *>> order;
+  for (const auto &[name, t] : file.tensors_) {
+    if (t.offset % alignment != 0)
+      return fail("tensor '" + name + "': offset " + std::to_string(t.offset) +
+                  " is not a multiple of general.alignment (" +
+                  std::to_string(alignment) + ")");
     if (t.offset > size || t.bytes > size - file.dataStart_ ||
         t.offset > size - file.dataStart_ - t.bytes)
-      return fail("tensor '" + name +
-                  "': data lies beyond the end of the file (truncated?)");
+      return fail("tensor '" + name + "': bytes [" + std::to_string(t.offset) +
+                  ", +" + std::to_string(t.bytes) +
+                  ") of the data section lie beyond the end of the file "
+                  "(truncated?)");
+    order.emplace_back(t.offset, &name);
+  }
+  std::sort(order.begin(), order.end());
+  for (size_t i = 1; i < order.size(); ++i) {
+    const GgufTensor &prev = file.tensors_.at(*order[i - 1].second);
+    if (prev.offset + prev.bytes > order[i].first)
+      return fail("tensors '" + *order[i - 1].second + "' and '" +
+                  *order[i].second + "' overlap at data-section byte " +
+                  std::to_string(order[i].first));
+  }
   return file;
 }
 
@@ -376,18 +461,24 @@ Result<std::string> GgufFile::getString(const std::string &key) const {
     return Status::error(path_ + ": missing metadata '" + key + "'");
   if (auto *s = std::get_if<std::string>(&it->second))
     return *s;
-  return Status::error(path_ + ": metadata '" + key + "' is not a string");
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected a STRING");
 }
 
 Result<int64_t> GgufFile::getInt(const std::string &key) const {
   auto it = kv_.find(key);
   if (it == kv_.end())
     return Status::error(path_ + ": missing metadata '" + key + "'");
-  if (auto *u = std::get_if<uint64_t>(&it->second))
+  if (auto *u = std::get_if<uint64_t>(&it->second)) {
+    if (*u > uint64_t(std::numeric_limits<int64_t>::max()))
+      return Status::error(path_ + ": metadata '" + key + "' = " +
+                           std::to_string(*u) + " exceeds the int64 range");
     return int64_t(*u);
+  }
   if (auto *i = std::get_if<int64_t>(&it->second))
     return *i;
-  return Status::error(path_ + ": metadata '" + key + "' is not an integer");
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected an integer");
 }
 
 Result<double> GgufFile::getFloat(const std::string &key) const {
@@ -398,7 +489,10 @@ Result<double> GgufFile::getFloat(const std::string &key) const {
     return *d;
   if (auto *u = std::get_if<uint64_t>(&it->second))
     return double(*u);
-  return Status::error(path_ + ": metadata '" + key + "' is not a number");
+  if (auto *i = std::get_if<int64_t>(&it->second))
+    return double(*i);
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected a number");
 }
 
 Result<std::vector<std::string>>
@@ -408,8 +502,8 @@ GgufFile::getStrings(const std::string &key) const {
     return Status::error(path_ + ": missing metadata '" + key + "'");
   if (auto *v = std::get_if<std::vector<std::string>>(&it->second))
     return *v;
-  return Status::error(path_ + ": metadata '" + key +
-                       "' is not an array of strings");
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected an ARRAY of STRING");
 }
 
 Result<std::vector<int64_t>> GgufFile::getInts(const std::string &key) const {
@@ -418,8 +512,8 @@ Result<std::vector<int64_t>> GgufFile::getInts(const std::string &key) const {
     return Status::error(path_ + ": missing metadata '" + key + "'");
   if (auto *v = std::get_if<std::vector<int64_t>>(&it->second))
     return *v;
-  return Status::error(path_ + ": metadata '" + key +
-                       "' is not an array of integers");
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected an ARRAY of integers");
 }
 
 Result<std::vector<float>> GgufFile::readF32(const std::string &name) const {
@@ -440,14 +534,30 @@ Result<std::vector<float>> GgufFile::readF32(const std::string &name) const {
   for (int64_t k = 0; k < blocks; ++k, b += info->blockBytes) {
     float *y = out.data() + k * info->blockElems;
     switch (GgmlType(t->type)) {
-    case GgmlType::F32: std::memcpy(y, b, 4); break;
-    case GgmlType::F16: *y = halfToFloat(uint16_t(b[0] | (b[1] << 8))); break;
-    case GgmlType::BF16: *y = bf16ToFloat(uint16_t(b[0] | (b[1] << 8))); break;
-    case GgmlType::Q8_0: dequantQ8_0(b, y); break;
-    case GgmlType::Q4_0: dequantQ4_0(b, y); break;
-    case GgmlType::Q4_1: dequantQ4_1(b, y); break;
-    case GgmlType::Q4_K: dequantQ4_K(b, y); break;
-    case GgmlType::Q6_K: dequantQ6_K(b, y); break;
+    case GgmlType::F32:
+      std::memcpy(y, b, 4);
+      break;
+    case GgmlType::F16:
+      *y = halfToFloat(uint16_t(b[0] | (b[1] << 8)));
+      break;
+    case GgmlType::BF16:
+      *y = bf16ToFloat(uint16_t(b[0] | (b[1] << 8)));
+      break;
+    case GgmlType::Q8_0:
+      dequantQ8_0(b, y);
+      break;
+    case GgmlType::Q4_0:
+      dequantQ4_0(b, y);
+      break;
+    case GgmlType::Q4_1:
+      dequantQ4_1(b, y);
+      break;
+    case GgmlType::Q4_K:
+      dequantQ4_K(b, y);
+      break;
+    case GgmlType::Q6_K:
+      dequantQ6_K(b, y);
+      break;
     }
   }
   return out;
@@ -482,12 +592,13 @@ Status GgufWriter::add(const std::string &name, std::vector<int64_t> shape,
     int64_t bb = type == GgmlType::Q8_0 ? 34 : 20;
     e.bytes.resize(n / 32 * bb);
     for (int64_t k = 0; k < n / 32; ++k)
-      (type == GgmlType::Q8_0 ? quantQ8_0 : quantQ4_1)(
-          values.data() + k * 32, e.bytes.data() + k * bb);
+      (type == GgmlType::Q8_0 ? quantQ8_0 : quantQ4_1)(values.data() + k * 32,
+                                                       e.bytes.data() + k * bb);
     break;
   }
   default:
-    return Status::error("tensor '" + name + "': the writer stores only F32, "
+    return Status::error("tensor '" + name +
+                         "': the writer stores only F32, "
                          "F16, Q8_0 and Q4_1");
   }
   tensors_.emplace_back(name, std::move(e));

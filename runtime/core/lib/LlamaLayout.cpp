@@ -24,7 +24,14 @@ std::string ggufTensorName(const std::string &hf) {
       {"post_attention_layernorm.weight", "ffn_norm.weight"},
       {"mlp.gate_proj.weight", "ffn_gate.weight"},
       {"mlp.up_proj.weight", "ffn_up.weight"},
-      {"mlp.down_proj.weight", "ffn_down.weight"}};
+      {"mlp.down_proj.weight", "ffn_down.weight"},
+      {"self_attn.q_proj.bias", "attn_q.bias"},
+      {"self_attn.k_proj.bias", "attn_k.bias"},
+      {"self_attn.v_proj.bias", "attn_v.bias"},
+      {"self_attn.o_proj.bias", "attn_output.bias"},
+      {"mlp.gate_proj.bias", "ffn_gate.bias"},
+      {"mlp.up_proj.bias", "ffn_up.bias"},
+      {"mlp.down_proj.bias", "ffn_down.bias"}};
   const std::string prefix = "model.layers.";
   if (hf.rfind(prefix, 0) != 0)
     return "";
@@ -40,8 +47,7 @@ std::string ggufTensorName(const std::string &hf) {
 }
 
 std::vector<float> permuteRopeRows(const std::vector<float> &w, int64_t heads,
-                                   int64_t headDim, int64_t cols,
-                                   bool toGguf) {
+                                   int64_t headDim, int64_t cols, bool toGguf) {
   std::vector<float> out(w.size());
   int64_t half = headDim / 2;
   for (int64_t h = 0; h < heads; ++h)

@@ -123,6 +123,10 @@ private:
           tensor(op, "weight_scale").numElements() != w.shape[0])
         return "/params/weight_scale: needs one scale per row (" +
                std::to_string(w.shape[0]) + ")";
+      if (op["params"].contains("bias") &&
+          tensor(op, "bias").shape != std::vector<int64_t>{w.shape[0]})
+        return "/params/bias: needs one value per row, [" +
+               std::to_string(w.shape[0]) + "]";
       out = {Shape::Features, w.shape[0]};
       return "";
     }

@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
+#include <tuple>
 
 namespace spike::core {
 
@@ -142,6 +144,43 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
                  " does not match shape and dtype");
     file.infos_[name] = std::move(info);
   }
+  // The data section is the tensors' bytes end to end: no range overlaps
+  // another (two tensors would share bytes) and none is missing (the
+  // format's rule; HF safetensors refuses both).
+  std::vector<std::pair<const TensorInfo *, const std::string *>> order;
+  for (const auto &[name, info] : file.infos_)
+    order.emplace_back(&info, &name);
+  std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+    return std::tie(a.first->begin, a.first->end, *a.second) <
+           std::tie(b.first->begin, b.first->end, *b.second);
+  });
+  auto range = [](uint64_t a, uint64_t b) {
+    return "[" + std::to_string(a) + ", " + std::to_string(b) + ")";
+  };
+  // Overlaps first: they are what makes a file read wrong values.
+  uint64_t covered = 0;
+  const std::string *last = nullptr; // holds the byte before `covered`
+  for (const auto &[info, name] : order) {
+    if (info->begin < covered)
+      return fail("tensors '" + *last + "' and '" + *name +
+                  "' overlap: both hold bytes " +
+                  range(info->begin, std::min(info->end, covered)) +
+                  " of the data section");
+    if (info->end > covered || !last)
+      last = name;
+    covered = std::max(covered, info->end);
+  }
+  covered = 0;
+  for (const auto &[info, name] : order) {
+    if (info->begin > covered)
+      return fail("bytes " + range(covered, info->begin) +
+                  " of the data section belong to no tensor (before '" + *name +
+                  "')");
+    covered = std::max(covered, info->end);
+  }
+  if (covered != dataSize)
+    return fail("bytes " + range(covered, dataSize) +
+                " at the end of the data section belong to no tensor");
   return file;
 }
 
@@ -265,6 +304,11 @@ Status SafetensorsWriter::addF32(const std::string &name,
 }
 
 Status SafetensorsWriter::write(const std::string &path) const {
+  std::vector<uint8_t> bytes = serialize();
+  return writeFileAtomic(path, bytes.data(), bytes.size());
+}
+
+std::vector<uint8_t> SafetensorsWriter::serialize() const {
   // Entries are laid out in name order (std::map), so output is
   // deterministic for the same content.
   nlohmann::json header = nlohmann::json::object();
@@ -290,7 +334,7 @@ Status SafetensorsWriter::write(const std::string &path) const {
       std::memcpy(p, e.bytes.data(), e.bytes.size());
     p += e.bytes.size();
   }
-  return writeFileAtomic(path, out.data(), out.size());
+  return out;
 }
 
 } // namespace spike::core

@@ -566,16 +566,35 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
   auto merges = file->getStrings("tokenizer.ggml.merges");
   if (!merges)
     return merges.status();
-  std::string pre = file->has("tokenizer.ggml.pre")
-                        ? *file->getString("tokenizer.ggml.pre")
-                        : "default";
+  std::string pre = "default";
+  if (file->has("tokenizer.ggml.pre")) {
+    auto p = file->getString("tokenizer.ggml.pre");
+    if (!p)
+      return p.status();
+    pre = *p;
+  }
   // Pre-tokenizers that isolate digits before the GPT-2 regex.
   bool splitDigits = pre == "smollm" || pre == "starcoder" || pre == "refact" ||
                      pre == "codeshell";
-  auto bos = file->getInt("tokenizer.ggml.bos_token_id");
-  auto eos = file->getInt("tokenizer.ggml.eos_token_id");
-  return makeByteLevelBPE(tokens.take(), *merges, splitDigits,
-                          bos ? int32_t(*bos) : -1, eos ? int32_t(*eos) : -1);
+  // Optional; when present, an integer id inside the vocabulary.
+  int32_t special[2] = {-1, -1};
+  const char *keys[2] = {"tokenizer.ggml.bos_token_id",
+                         "tokenizer.ggml.eos_token_id"};
+  for (int k = 0; k < 2; ++k) {
+    if (!file->has(keys[k]))
+      continue;
+    auto id = file->getInt(keys[k]);
+    if (!id)
+      return id.status();
+    if (*id < 0 || *id >= int64_t(tokens->size()))
+      return Status::error(path + ": metadata '" + keys[k] +
+                           "' = " + std::to_string(*id) + " is outside the " +
+                           std::to_string(tokens->size()) +
+                           "-token vocabulary");
+    special[k] = int32_t(*id);
+  }
+  return makeByteLevelBPE(tokens.take(), *merges, splitDigits, special[0],
+                          special[1]);
 }
 
 Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {

@@ -9,7 +9,9 @@
 //                   one tensor file, and tokenizer.json: for machines
 //                   without the compiler (the GPU check's bench)
 // Both carry the same weights for the same seed, and a tiny byte-level BPE
-// vocabulary (256 bytes, two special tokens, a few merges).
+// vocabulary (256 bytes, two special tokens, a few merges). --arch qwen2
+// makes the Qwen2 layout (LLaMA plus q/k/v biases); --bias adds LLaMA's
+// optional attention (q/k/v/o) or MLP biases.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +41,8 @@ struct Config {
   int64_t vocab = 0; ///< plans only: 0 is the tiny tokenizer's size
   uint64_t seed = 1;
   bool tied = true;
+  std::string arch = "llama"; ///< llama or qwen2
+  bool qkvBias = false, oBias = false, mlpBias = false;
   int64_t headDim() const { return hidden / heads; }
 };
 
@@ -87,6 +91,19 @@ spike::tools::Weights weights(const Config &c, int64_t vocab) {
     add(p + "mlp.gate_proj.weight", {c.ffn, d}, s);
     add(p + "mlp.up_proj.weight", {c.ffn, d}, s);
     add(p + "mlp.down_proj.weight", {d, c.ffn}, 1.f / std::sqrt(float(c.ffn)));
+    // Biases large enough to change every logit.
+    if (c.qkvBias) {
+      add(p + "self_attn.q_proj.bias", {d}, 0.5f);
+      add(p + "self_attn.k_proj.bias", {dkv}, 0.5f);
+      add(p + "self_attn.v_proj.bias", {dkv}, 0.5f);
+    }
+    if (c.oBias)
+      add(p + "self_attn.o_proj.bias", {d}, 0.5f);
+    if (c.mlpBias) {
+      add(p + "mlp.gate_proj.bias", {c.ffn}, 0.5f);
+      add(p + "mlp.up_proj.bias", {c.ffn}, 0.5f);
+      add(p + "mlp.down_proj.bias", {d}, 0.5f);
+    }
   }
   add("model.norm.weight", {d}, 0.1f, 1.f);
   if (!c.tied)
@@ -165,20 +182,26 @@ int writeHF(const Config &c, const std::string &dir) {
   ::mkdir(dir.c_str(), 0755);
   std::vector<std::string> tokens = vocabulary();
   auto w = weights(c, int64_t(tokens.size()));
-  nlohmann::json config = {{"architectures", {"LlamaForCausalLM"}},
-                           {"model_type", "llama"},
-                           {"_name_or_path", "spikec-tiny-llama"},
-                           {"vocab_size", tokens.size()},
-                           {"hidden_size", c.hidden},
-                           {"intermediate_size", c.ffn},
-                           {"num_hidden_layers", c.layers},
-                           {"num_attention_heads", c.heads},
-                           {"num_key_value_heads", c.kvHeads},
-                           {"rms_norm_eps", 1e-5},
-                           {"rope_theta", 10000.0},
-                           {"tie_word_embeddings", c.tied},
-                           {"bos_token_id", 257},
-                           {"eos_token_id", 256}};
+  bool qwen2 = c.arch == "qwen2";
+  nlohmann::json config = {
+      {"architectures", {qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM"}},
+      {"model_type", c.arch},
+      {"_name_or_path", "spikec-tiny-" + c.arch},
+      {"vocab_size", tokens.size()},
+      {"hidden_size", c.hidden},
+      {"intermediate_size", c.ffn},
+      {"num_hidden_layers", c.layers},
+      {"num_attention_heads", c.heads},
+      {"num_key_value_heads", c.kvHeads},
+      {"rms_norm_eps", 1e-5},
+      {"rope_theta", 10000.0},
+      {"tie_word_embeddings", c.tied},
+      {"bos_token_id", 257},
+      {"eos_token_id", 256}};
+  if (!qwen2) {
+    config["attention_bias"] = c.qkvBias;
+    config["mlp_bias"] = c.mlpBias;
+  }
   if (auto st = writeFileAtomic(dir + "/config.json", config.dump(1)); !st)
     return fail(st.message());
   // Two shards, split by tensor name order.
@@ -240,18 +263,19 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
   std::vector<std::string> tokens = vocabulary();
   auto w = weights(c, int64_t(tokens.size()));
   GgufWriter g;
-  g.set("general.architecture", std::string("llama"));
-  g.set("general.name", std::string("spikec-tiny-llama"));
-  g.set("llama.block_count", uint64_t(c.layers));
-  g.set("llama.context_length", uint64_t(2048));
-  g.set("llama.embedding_length", uint64_t(c.hidden));
-  g.set("llama.feed_forward_length", uint64_t(c.ffn));
-  g.set("llama.attention.head_count", uint64_t(c.heads));
-  g.set("llama.attention.head_count_kv", uint64_t(c.kvHeads));
-  g.set("llama.rope.freq_base", 10000.0);
-  g.set("llama.rope.dimension_count", uint64_t(c.headDim()));
-  g.set("llama.attention.layer_norm_rms_epsilon", 1e-5);
-  g.set("llama.vocab_size", uint64_t(tokens.size()));
+  const std::string a = c.arch + ".";
+  g.set("general.architecture", c.arch);
+  g.set("general.name", "spikec-tiny-" + c.arch);
+  g.set(a + "block_count", uint64_t(c.layers));
+  g.set(a + "context_length", uint64_t(2048));
+  g.set(a + "embedding_length", uint64_t(c.hidden));
+  g.set(a + "feed_forward_length", uint64_t(c.ffn));
+  g.set(a + "attention.head_count", uint64_t(c.heads));
+  g.set(a + "attention.head_count_kv", uint64_t(c.kvHeads));
+  g.set(a + "rope.freq_base", 10000.0);
+  g.set(a + "rope.dimension_count", uint64_t(c.headDim()));
+  g.set(a + "attention.layer_norm_rms_epsilon", 1e-5);
+  g.set(a + "vocab_size", uint64_t(tokens.size()));
   g.set("tokenizer.ggml.model", std::string("gpt2"));
   g.set("tokenizer.ggml.pre", std::string("default"));
   g.set("tokenizer.ggml.tokens", tokens);
@@ -264,10 +288,13 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
   g.set("tokenizer.ggml.eos_token_id", uint64_t(256));
   for (const auto &[name, tensor] : w) {
     std::vector<float> values = tensor.second;
-    if (name.find("self_attn.q_proj") != std::string::npos)
-      values = permuteRopeRows(values, c.heads, c.headDim(), c.hidden, true);
-    if (name.find("self_attn.k_proj") != std::string::npos)
-      values = permuteRopeRows(values, c.kvHeads, c.headDim(), c.hidden, true);
+    // llama.cpp permutes q/k rows (weights and biases) for its LLaMA
+    // architecture only.
+    int64_t cols = tensor.first.size() == 2 ? tensor.first[1] : 1;
+    if (c.arch == "llama" && name.find("self_attn.q_proj") != std::string::npos)
+      values = permuteRopeRows(values, c.heads, c.headDim(), cols, true);
+    if (c.arch == "llama" && name.find("self_attn.k_proj") != std::string::npos)
+      values = permuteRopeRows(values, c.kvHeads, c.headDim(), cols, true);
     // Norms stay F32, as llama.cpp stores them.
     GgmlType t = tensor.first.size() == 1 ? GgmlType::F32 : type;
     if (auto st = g.add(ggufTensorName(name), tensor.first, values, t); !st)
@@ -298,7 +325,15 @@ int main(int argc, char **argv) {
       c.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--untied")
       c.tied = false;
-    else if (a == "--levels" && hasValue)
+    else if (a == "--arch" && hasValue)
+      c.arch = argv[++i];
+    else if (a == "--bias" && hasValue) {
+      std::string b = argv[++i];
+      if (b != "attention" && b != "mlp" && b != "all")
+        return fail("--bias must be attention, mlp or all, not '" + b + "'");
+      c.qkvBias = c.oBias = b != "mlp";
+      c.mlpBias = b != "attention";
+    } else if (a == "--levels" && hasValue)
       levels = split(argv[++i]);
     else if (a == "--bits" && hasValue)
       planOptions.bits = std::atoi(argv[++i]);
@@ -311,6 +346,7 @@ int main(int argc, char **argv) {
       std::printf(
           "USAGE: spike-make-test-model --format hf|gguf|plan --out PATH\n"
           "  [--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n"
+          "  [--arch llama|qwen2] [--bias attention|mlp|all] (hf, gguf)\n"
           "  [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
           "  plan: [--vocab N] [--levels fp,qann,is,if] [--bits B] "
           "[--timesteps T]\n");
@@ -321,6 +357,15 @@ int main(int argc, char **argv) {
   }
   if (out.empty() || (format != "hf" && format != "gguf" && format != "plan"))
     return fail("needs --format hf|gguf|plan and --out PATH");
+  if (c.arch != "llama" && c.arch != "qwen2")
+    return fail("--arch must be llama or qwen2, not '" + c.arch + "'");
+  if (c.arch == "qwen2") {
+    if (c.oBias || c.mlpBias)
+      return fail("--bias is LLaMA's; qwen2 has q/k/v biases only");
+    c.qkvBias = true;
+  }
+  if (format == "plan" && (c.qkvBias || c.oBias || c.mlpBias))
+    return fail("--arch qwen2 and --bias are for --format hf and gguf");
   if (c.hidden % c.heads || c.heads % c.kvHeads)
     return fail("--hidden must be a multiple of --heads, and --heads of "
                 "--kv-heads");

@@ -272,14 +272,16 @@ int runCalibrate(const std::vector<std::string> &args) {
     plot.series[1].points.push_back({double(b.block), b.annVsSnnBefore});
     plot.series[2].points.push_back({double(b.block), b.annVsSnnAfter});
   }
-  if (auto st = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !st)
-    return fail(st.message());
-  if (auto st = spike::core::writeFileAtomic(reportPrefix + ".csv", csv.str());
-      !st)
-    return fail(st.message());
-  if (auto st = spike::core::writeFileAtomic(reportPrefix + ".png",
-                                             spike::core::renderPng(plot));
-      !st)
+  // The report first and the parameters last: a CALIB.json in place means
+  // its report is complete.
+  spike::core::OutputSet outputs;
+  for (auto [path, bytes] :
+       {std::pair{reportPrefix + ".csv", csv.str()},
+        std::pair{reportPrefix + ".png", spike::core::renderPng(plot)},
+        std::pair{out, doc.dump(1) + "\n"}})
+    if (auto st = outputs.write(path, bytes); !st)
+      return fail(st.message());
+  if (auto st = outputs.commit(); !st)
     return fail(st.message());
   std::printf("wrote %s, %s.csv, %s.png\n", out.c_str(), reportPrefix.c_str(),
               reportPrefix.c_str());

@@ -195,7 +195,7 @@ chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan) {
 }
 
 spike::core::Status
-writeTensors(const std::string &path,
+writeTensors(spike::core::OutputSet &outputs, const std::string &path,
              const std::map<std::string, at::Tensor> &tensors) {
   spike::core::SafetensorsWriter w;
   for (const auto &[name, t] : tensors) {
@@ -212,7 +212,7 @@ writeTensors(const std::string &path,
         !st)
       return st;
   }
-  return w.write(path);
+  return outputs.write(path, w.serialize());
 }
 
 Progress::Progress(std::string label, std::string unit)

@@ -3,6 +3,7 @@
 #ifndef SPIKE_RUN_COMMANDLINE_H
 #define SPIKE_RUN_COMMANDLINE_H
 
+#include "spike/core/FileIO.h"
 #include "spike/core/Tokenizer.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Kernels.h"
@@ -84,8 +85,10 @@ spike::core::Result<spike::runtime::Plan> loadPlanOn(const std::string &path,
 spike::core::Result<spike::runtime::ChipNumerics>
 chipNumerics(const std::string &chipPath, const spike::runtime::Plan &plan);
 
-/// Writes tensors (float32, int64 or uint8) to a safetensors file.
-spike::core::Status writeTensors(const std::string &path,
+/// Writes tensors (float32, int64 or uint8) to a safetensors file, staged in
+/// `outputs` (moved into place by its commit).
+spike::core::Status writeTensors(spike::core::OutputSet &outputs,
+                                 const std::string &path,
                                  const std::map<std::string, at::Tensor> &t);
 
 /// Progress of one long step on stderr. On a terminal, a bar redrawn in

@@ -58,6 +58,8 @@ int runEval(const std::vector<std::string> &args) {
   auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
   if (!r)
     return fail(r.message());
+  // The firing rates first and the report last, each complete or absent.
+  spike::core::OutputSet outputs;
   if (!ratesOut.empty()) {
     // spikec.firing-rates for the chip mapper: per site, the neurons of one
     // token position and the spikes over every position and step.
@@ -80,8 +82,7 @@ int runEval(const std::vector<std::string> &args) {
         {"substeps", plan->substeps},
         {"tokens", tokens},
         {"sites", rates}};
-    if (auto st = spike::core::writeFileAtomic(ratesOut, doc.dump(1) + "\n");
-        !st)
+    if (auto st = outputs.write(ratesOut, doc.dump(1) + "\n"); !st)
       return fail(st.message());
   }
   double tokensPerSecond = double(r->chunks * options.seqLen) / r->seconds;
@@ -160,10 +161,11 @@ int runEval(const std::vector<std::string> &args) {
         {"sites", sites}};
     if (profile)
       out["op_seconds"] = opTimes;
-    if (auto st = spike::core::writeFileAtomic(jsonOut, out.dump(1) + "\n");
-        !st)
+    if (auto st = outputs.write(jsonOut, out.dump(1) + "\n"); !st)
       return fail(st.message());
   }
+  if (auto st = outputs.commit(); !st)
+    return fail(st.message());
   return 0;
 }
 

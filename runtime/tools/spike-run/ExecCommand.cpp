@@ -87,20 +87,25 @@ int runExec(const std::vector<std::string> &args) {
   for (const auto &[site, c] : exec.spikeCounts())
     std::printf("spikes    %-24s %.4f per neuron per step\n", site.c_str(),
                 double(c.spikes) / double(c.slots));
+  // The trace first and the logits last, each complete or absent.
+  spike::core::OutputSet outputs;
+  if (!tracePath.empty()) {
+    if (auto st = writeTensors(outputs, tracePath, trace); !st)
+      return fail(st.message());
+  }
   if (!out.empty()) {
     spike::core::SafetensorsWriter w;
     std::vector<float> values(l.data_ptr<float>(),
                               l.data_ptr<float>() + l.numel());
     if (auto st = w.addF32("logits", {l.size(0), l.size(1)}, values); !st)
       return fail(st.message());
-    if (auto st = w.write(out); !st)
+    if (auto st = outputs.write(out, w.serialize()); !st)
       return fail(st.message());
   }
-  if (!tracePath.empty()) {
-    if (auto st = writeTensors(tracePath, trace); !st)
-      return fail(st.message());
+  if (auto st = outputs.commit(); !st)
+    return fail(st.message());
+  if (!tracePath.empty())
     std::printf("trace     %s: %zu tensors\n", tracePath.c_str(), trace.size());
-  }
   return 0;
 }
 

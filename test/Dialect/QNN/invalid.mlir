@@ -66,7 +66,23 @@ func.func @linear_scales_shape(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %s: ten
 
 func.func @linear_scales_without_bits(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %s: tensor<4xf32>) {
   // expected-error @+1 {{weight 'scales' need weight 'bits'}}
-  %y = "qnn.linear"(%x, %w, %s) : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %y = "qnn.linear"(%x, %w, %s) {operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_shape(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{bias must be [out] = [4], one per output channel}}
+  %y = qnn.linear %x, %w bias %b : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_rank(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>, %b: tensor<1x4xf32>) {
+  // expected-error @+1 {{bias must be [out] = [4], one per output channel}}
+  %y = qnn.linear %x, %w bias %b : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<1x4xf32>) -> tensor<?x4xf32>
   return
 }
 

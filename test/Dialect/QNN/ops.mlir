@@ -22,8 +22,9 @@ func.func @block(%tokens: tensor<?xi64>) -> tensor<?x16xf32> {
   %nq = qnn.quantize %n site "blk0.attn.norm" bits 6 scale [0.1234567890123] : tensor<?x8xf32>
   // CHECK: qnn.linear %{{.*}}, %{{.*}} bits 6 scales %{{.*}} : (tensor<?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   %q = qnn.linear %nq, %wq bits 6 scales %sq : (tensor<?x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
-  // CHECK: qnn.linear %{{.*}}, %{{.*}} bits 4 : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
-  %k = qnn.linear %nq, %wk bits 4 : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+  // CHECK: qnn.linear %{{.*}}, %{{.*}} bits 4 bias %{{.*}} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %bk = qnn.weight #qnn.param<"model.layers.0.self_attn.k_proj.bias"> : tensor<4xf32>
+  %k = qnn.linear %nq, %wk bits 4 bias %bk : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   // CHECK: qnn.split_heads %{{.*}} : tensor<?x8xf32> -> tensor<2x?x4xf32>
   %qh = qnn.split_heads %q : tensor<?x8xf32> -> tensor<2x?x4xf32>
   %kh = qnn.split_heads %k : tensor<?x4xf32> -> tensor<1x?x4xf32>

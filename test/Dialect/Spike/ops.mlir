@@ -22,7 +22,9 @@ func.func @block(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %nn = spike.is_neuron %n site "blk0.attn.norm" levels 32 alpha 16.0 threshold [0.1234567890123] v0 [0.06172839450615] budget 63 bits 6 : !t8
   // CHECK: spike.linear %{{.*}}, %{{.*}} bits 6 scales %{{.*}} : (!spike.train<2 x tensor<?x8xf32>>, tensor<8x8xf32>, tensor<8xf32>) -> !spike.train<2 x tensor<?x8xf32>>
   %q = spike.linear %nn, %wq bits 6 scales %sq : (!t8, tensor<8x8xf32>, tensor<8xf32>) -> !t8
-  %k = spike.linear %nn, %wk : (!t8, tensor<4x8xf32>) -> !spike.train<2 x tensor<?x4xf32>>
+  // CHECK: spike.linear %{{.*}}, %{{.*}} bias %{{.*}} : (!spike.train<2 x tensor<?x8xf32>>, tensor<4x8xf32>, tensor<4xf32>) -> !spike.train<2 x tensor<?x4xf32>>
+  %bk = qnn.weight #qnn.param<"kb"> : tensor<4xf32>
+  %k = spike.linear %nn, %wk bias %bk : (!t8, tensor<4x8xf32>, tensor<4xf32>) -> !spike.train<2 x tensor<?x4xf32>>
   // CHECK: spike.split_heads %{{.*}} : !spike.train<2 x tensor<?x8xf32>> -> !spike.train<2 x tensor<2x?x4xf32>>
   %qh = spike.split_heads %q : !t8 -> !h2
   %kh = spike.split_heads %k : !spike.train<2 x tensor<?x4xf32>> -> !h1

@@ -7,6 +7,7 @@
 //   spikec.calibration       calibrated theta / v0 per site (calibration)
 //   spikec.firing-rates      measured spikes per site (chip mapping)
 //   spikec.chip-program      per-core tables for a chip (ChipProgram.h)
+//   spikec.nir-manifest      the graphs of a NIR export and what NIR lacks
 // Each is JSON with a "format" and "version" field and has a JSON Schema in
 // runtime/core/schemas/, compiled into the library. Validation runs the schema
 // and then the semantic rules a schema cannot say (definition before use,
@@ -31,7 +32,8 @@ enum class DocumentKind {
   ActivationStats,
   Calibration,
   FiringRates,
-  ChipProgram
+  ChipProgram,
+  NirManifest
 };
 
 /// "spikec.plan", "spikec.activation-stats", ...

@@ -76,6 +76,7 @@ private:
   uint32_t version_ = 0;
   uint64_t dataStart_ = 0, fileSize_ = 0;
   std::map<std::string, GgufValue> kv_;
+  std::map<std::string, std::string> kvTypes_; ///< declared, e.g. "INT32"
   std::map<std::string, GgufTensor> tensors_;
 };
 

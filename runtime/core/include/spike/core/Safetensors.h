@@ -75,6 +75,8 @@ public:
   Status addF32(const std::string &name, std::vector<int64_t> shape,
                 const std::vector<float> &values);
   Status write(const std::string &path) const;
+  /// The whole file: header length, JSON header, data section.
+  std::vector<uint8_t> serialize() const;
 
 private:
   struct Entry {
