@@ -41,7 +41,8 @@ fi
 # tokenizer), repeated to give enough chunks.
 for i in 1 2 3 4; do cat docs/*.md README.md; done > "$WORK/text.txt"
 
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; } # no bc on the GPU machine
+# Parenthesized: a bare "x > 0" would be awk output redirection to file "0".
+calc() { awk "BEGIN { printf \"%.6f\", ($1) }"; } # no bc on the GPU machine
 
 # measure NAME COMMAND...: runs COMMAND with nvidia-smi sampling the board
 # power and memory; prints "wall-seconds mean-watts peak-MiB" on success.
