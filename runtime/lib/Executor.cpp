@@ -303,6 +303,10 @@ at::Tensor Executor::run(const PlanOp &op,
         (*trace_)[op.site + ".charge"] = asSteps(charges);
         (*trace_)[op.site + ".spikes"] = asSteps(spikes);
       }
+      if (neuronTrace_) {
+        (*neuronTrace_)[op.site + ".current"] = asSteps(in(0), bypassRows());
+        (*neuronTrace_)[op.site + ".spikes"] = asSteps(spikes, bypassRows());
+      }
       return spikes;
     });
   case OpKind::IFCollect:

@@ -21,7 +21,8 @@
 namespace spike::run {
 
 int runExec(const std::vector<std::string> &args) {
-  std::string planPath, tokensText, out, device = "cpu", chipPath, tracePath;
+  std::string planPath, tokensText, out, device = "cpu", chipPath, tracePath,
+                                         neuronTracePath;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--plan" && i + 1 < args.size())
       planPath = args[++i];
@@ -29,6 +30,8 @@ int runExec(const std::vector<std::string> &args) {
       chipPath = args[++i];
     else if (args[i] == "--chip-trace" && i + 1 < args.size())
       tracePath = args[++i];
+    else if (args[i] == "--neuron-trace" && i + 1 < args.size())
+      neuronTracePath = args[++i];
     else if (args[i] == "--device" && i + 1 < args.size())
       device = args[++i];
     else if (args[i] == "--tokens" && i + 1 < args.size())
@@ -55,6 +58,9 @@ int runExec(const std::vector<std::string> &args) {
     return usageError("exec: --tokens is empty");
   if (!tracePath.empty() && chipPath.empty())
     return usageError("exec: --chip-trace needs --chip-numerics CHIP");
+  if (!neuronTracePath.empty() && !chipPath.empty())
+    return usageError("exec: --neuron-trace records the float numerics; "
+                      "use --chip-trace with --chip-numerics");
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
@@ -68,6 +74,9 @@ int runExec(const std::vector<std::string> &args) {
     if (!tracePath.empty())
       exec.setChipTrace(&trace);
   }
+  std::map<std::string, at::Tensor> neuronTrace;
+  if (!neuronTracePath.empty())
+    exec.setNeuronTrace(&neuronTrace);
   at::Tensor tokens =
       at::tensor(ids, at::kLong).reshape({1, int64_t(ids.size())});
   auto logits = exec.forward(tokens);
@@ -87,10 +96,14 @@ int runExec(const std::vector<std::string> &args) {
   for (const auto &[site, c] : exec.spikeCounts())
     std::printf("spikes    %-24s %.4f per neuron per step\n", site.c_str(),
                 double(c.spikes) / double(c.slots));
-  // The trace first and the logits last, each complete or absent.
+  // The traces first and the logits last, each complete or absent.
   spike::core::OutputSet outputs;
   if (!tracePath.empty()) {
     if (auto st = writeTensors(outputs, tracePath, trace); !st)
+      return fail(st.message());
+  }
+  if (!neuronTracePath.empty()) {
+    if (auto st = writeTensors(outputs, neuronTracePath, neuronTrace); !st)
       return fail(st.message());
   }
   if (!out.empty()) {
@@ -106,6 +119,9 @@ int runExec(const std::vector<std::string> &args) {
     return fail(st.message());
   if (!tracePath.empty())
     std::printf("trace     %s: %zu tensors\n", tracePath.c_str(), trace.size());
+  if (!neuronTracePath.empty())
+    std::printf("trace     %s: %zu tensors\n", neuronTracePath.c_str(),
+                neuronTrace.size());
   return 0;
 }
 

@@ -39,6 +39,7 @@ COMMANDS:
                      op counts and parameter counts.
   exec --plan P --tokens "ID ID ..." [--out F.safetensors] [--device D]
        [--chip-numerics CHIP.yaml [--chip-trace TRACE.safetensors]]
+       [--neuron-trace TRACE.safetensors]
                      Run the plan on one token sequence; print the logits'
                      shape, checksum and per-position argmax, and spikes per
                      neuron site; write the logits ("logits", [S, V]) to F.
@@ -47,6 +48,9 @@ COMMANDS:
                      what crosses its neuron cores (per IF site the
                      fixed-point charges and the spikes, per linear the
                      integer accumulations), which spike-chipsim checks.
+                     --neuron-trace writes each IF site's f32 input
+                     currents and its spikes in the float numerics, from
+                     which an export (NIR) can be re-simulated.
   generate --plan P --prompt S [--max-tokens N] [--top-k K] [--temperature X]
            [--seed N] [--tokenizer T] [--no-cache] [--device D]
                      Continue a prompt: greedy with --top-k 1, else sampled

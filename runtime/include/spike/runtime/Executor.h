@@ -110,6 +110,16 @@ public:
     trace_ = trace;
   }
 
+  /// While set, each forward records every IF neuron site's input and
+  /// output in the runtime's own numerics, as [steps, rows, width] tensors:
+  /// "<site>.current" (f32, each step's input current) and "<site>.spikes"
+  /// (uint8, steps x L sub-steps). With the neuron's parameters that is
+  /// everything a re-simulation needs (test/Target/NIR re-simulates the NIR
+  /// export from it). Prefix positions are left out.
+  void setNeuronTrace(std::map<std::string, at::Tensor> *trace) {
+    neuronTrace_ = trace;
+  }
+
   /// While set, forward() adds each op's wall time (seconds) to
   /// `(*seconds)[op.name]`, "accum_map(fn)" for accumulate-difference maps
   /// (spike-run eval --profile). Timing a CUDA op
@@ -146,6 +156,7 @@ private:
   /// Per linear op: its weight in the chip's format, when narrower.
   std::map<size_t, at::Tensor> chipWeights_;
   std::map<std::string, at::Tensor> *trace_ = nullptr;
+  std::map<std::string, at::Tensor> *neuronTrace_ = nullptr;
   std::map<std::string, double> *profile_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
   int64_t offset_ = 0;           ///< position of the first row being run
