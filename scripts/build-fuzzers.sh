@@ -22,7 +22,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     { cat "$BUILD/configure.log" >&2; exit 1; }
 fi
 cmake --build "$BUILD" -j "${JOBS:-$(nproc)}" --target fuzz-exchange-json \
-  fuzz-chip-description fuzz-gguf fuzz-safetensors
+  fuzz-chip-description fuzz-gguf fuzz-safetensors fuzz-tokenizer-json \
+  fuzz-tokenizer-model
 [ "${1:-}" = --smoke ] || exit 0
 
 # A short run per reader on copies of its seeds (libFuzzer adds to the
@@ -35,6 +36,10 @@ done
 mkdir -p "$seeds/chip" && cp chips/*.yaml "$seeds/chip/"
 mkdir -p "$seeds/gguf" && cp test/Import/Inputs/ggml-types.gguf "$seeds/gguf/"
 mkdir -p "$seeds/safetensors" && cp test/Plan/golden/tiny.safetensors "$seeds/safetensors/"
+mkdir -p "$seeds/tokenizer-json"
+for f in test/Tokenizer/Inputs/cases/*/tok*.json; do cp "$f" "$seeds/tokenizer-json/"; done
+mkdir -p "$seeds/tokenizer-model" &&
+  python3 test/Tokenizer/Inputs/make_sp_model.py "$seeds/tokenizer-model/tiny.model"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 "$BUILD/fuzz-exchange-json" -runs=3000 -max_len=16384 -seed=1 \
   "$seeds/json" > "$BUILD/smoke-json.log" 2>&1 ||
@@ -42,10 +47,10 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 "$BUILD/fuzz-chip-description" -runs=1000 -max_len=8192 -seed=1 \
   "$seeds/chip" > "$BUILD/smoke-chip.log" 2>&1 ||
   { tail -n 30 "$BUILD/smoke-chip.log" >&2; exit 1; }
-for model in gguf safetensors; do
+for model in gguf safetensors tokenizer-json tokenizer-model; do
   "$BUILD/fuzz-$model" -runs=2000 -max_len=65536 -seed=1 "$seeds/$model" \
     > "$BUILD/smoke-$model.log" 2>&1 ||
     { tail -n 30 "$BUILD/smoke-$model.log" >&2; exit 1; }
 done
 runs() { grep -o 'Done [0-9]* runs' "$BUILD/smoke-$1.log" | grep -o '[0-9]*'; }
-echo "build-fuzzers: smoke runs passed (json $(runs json), chip $(runs chip), gguf $(runs gguf), safetensors $(runs safetensors) runs)"
+echo "build-fuzzers: smoke runs passed (json $(runs json), chip $(runs chip), gguf $(runs gguf), safetensors $(runs safetensors), tokenizer.json $(runs tokenizer-json), tokenizer.model $(runs tokenizer-model) runs)"

@@ -20,17 +20,25 @@ PACKAGES=(
   clang libclang-rt-dev
   # The NIR round-trip test: h5py and numpy for the `nir` package.
   python3-h5py python3-numpy python3-pip
+  # The Unicode Character Database that runtime/core/tools/
+  # gen_unicode_tables.py reads (the committed tables came from it).
+  unicode-data
 )
-# The `nir` package (PyPI, pinned), beside the cache: Debian has none.
+# PyPI packages the tests use as references (pinned), beside the cache:
+# Debian has neither. `nir` reads the NIR export; HF `tokenizers` is the
+# oracle of the tokenizer conformance test.
 NIR_VERSION=1.0.8
+TOKENIZERS_VERSION=0.21.1
 PYDIR=${SPIKEC_CACHE:-$HOME/.cache/spikec}/python
 
 install_nir() {
-  [ -f "$PYDIR/nir-$NIR_VERSION.dist-info/METADATA" ] && return 0
-  echo "install-deps: installing nir==$NIR_VERSION into $PYDIR"
-  # Debian's python3, where python3-h5py lives (not a pyenv one on PATH).
-  /usr/bin/python3 -m pip install --quiet --no-deps --target "$PYDIR" \
-    "nir==$NIR_VERSION" >&2
+  for pkg in "nir==$NIR_VERSION" "tokenizers==$TOKENIZERS_VERSION"; do
+    [ -f "$PYDIR/${pkg%%==*}-${pkg##*==}.dist-info/METADATA" ] && continue
+    echo "install-deps: installing $pkg into $PYDIR"
+    # Debian's python3, where python3-h5py lives (not a pyenv one on PATH).
+    /usr/bin/python3 -m pip install --quiet --no-deps --target "$PYDIR" \
+      "$pkg" >&2
+  done
 }
 
 missing=()

@@ -46,3 +46,11 @@ for python in ["/usr/bin/python3", "python3"]:
         config.environment["PYTHONPATH"] = nir_dir
         config.substitutions.append(("%nir_python", python))
         break
+# HF `tokenizers`, the oracle of the tokenizer conformance test (same place).
+for python in ["/usr/bin/python3", "python3"]:
+    if subprocess.run([python, "-c", "import tokenizers"], env=nir_env,
+                      capture_output=True).returncode == 0:
+        config.available_features.add("hf-tokenizers")
+        config.environment["PYTHONPATH"] = nir_dir
+        config.substitutions.append(("%hf_python", python))
+        break

@@ -112,14 +112,17 @@ def QNN_RoPEOp : QNN_Op<"rope", [Pure, SameOperandsAndResultType]> {
     at run time). Optional frequency scaling: `scaling = "linear"` divides
     frequencies by `factor`; `scaling = "llama3"` applies LLaMA-3's
     piecewise rule with `factor`, `low_freq_factor`, `high_freq_factor` and
-    `original_max_position`.
+    `original_max_position`; `scaling = "factors"` divides frequency i by
+    `freq_factors[i]` (Dh/2 of them: GGUF's `rope_freqs.weight`, as
+    llama.cpp applies it).
   }];
   let arguments = (ins QNN_F32Tensor:$input, F64Attr:$base,
                        OptionalAttr<StrAttr>:$scaling,
                        OptionalAttr<F64Attr>:$factor,
                        OptionalAttr<F64Attr>:$low_freq_factor,
                        OptionalAttr<F64Attr>:$high_freq_factor,
-                       OptionalAttr<I64Attr>:$original_max_position);
+                       OptionalAttr<I64Attr>:$original_max_position,
+                       OptionalAttr<DenseF64ArrayAttr>:$freq_factors);
   let results = (outs QNN_F32Tensor:$result);
   let assemblyFormat = "$input `base` $base attr-dict `:` type($input)";
   let hasVerifier = 1;

@@ -200,7 +200,8 @@ def Spike_RoPEOp : Spike_Op<"rope", [Pure, SameOperandsAndResultType]> {
                        OptionalAttr<F64Attr>:$factor,
                        OptionalAttr<F64Attr>:$low_freq_factor,
                        OptionalAttr<F64Attr>:$high_freq_factor,
-                       OptionalAttr<I64Attr>:$original_max_position);
+                       OptionalAttr<I64Attr>:$original_max_position,
+                       OptionalAttr<DenseF64ArrayAttr>:$freq_factors);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = "$input `base` $base attr-dict `:` qualified(type($input))";
   let hasVerifier = 1;

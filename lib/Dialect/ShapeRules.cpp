@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <cmath>
 #include <cstdio>
 
 using namespace mlir;
@@ -104,7 +105,8 @@ LogicalResult verifySplitHeadsShapes(Operation *op, RankedTensorType tokens,
 
 LogicalResult verifyRoPE(Operation *op, RankedTensorType t, double base,
                          std::optional<StringRef> scaling, bool hasFactor,
-                         bool hasLlama3Params) {
+                         bool hasLlama3Params,
+                         std::optional<ArrayRef<double>> freqFactors) {
   if (t.getRank() != 3)
     return op->emitOpError("expects head-major [H, S, Dh] input");
   int64_t dh = t.getDimSize(2);
@@ -113,8 +115,24 @@ LogicalResult verifyRoPE(Operation *op, RankedTensorType t, double base,
   if (!(base > 0))
     return op->emitOpError("base must be > 0");
   if (!scaling) {
-    if (hasFactor || hasLlama3Params)
+    if (hasFactor || hasLlama3Params || freqFactors)
       return op->emitOpError("scaling parameters given without 'scaling'");
+    return success();
+  }
+  if (freqFactors && *scaling != "factors")
+    return op->emitOpError("'freq_factors' belong to scaling \"factors\"");
+  if (*scaling == "factors") {
+    if (!freqFactors || hasFactor || hasLlama3Params)
+      return op->emitOpError("factors scaling takes exactly 'freq_factors'");
+    if (!ShapedType::isDynamic(dh) && int64_t(freqFactors->size()) != dh / 2)
+      return op->emitOpError("'freq_factors' needs ")
+             << dh / 2 << " entries (head dim / 2), has "
+             << freqFactors->size();
+    for (double f : *freqFactors)
+      if (!(f > 0) || !std::isfinite(f))
+        return op->emitOpError("'freq_factors' entries must be finite and "
+                               "> 0, got ")
+               << formatNumber(f);
     return success();
   }
   if (*scaling == "linear") {
@@ -130,7 +148,7 @@ LogicalResult verifyRoPE(Operation *op, RankedTensorType t, double base,
     return success();
   }
   return op->emitOpError("unknown RoPE scaling '")
-         << *scaling << "' (expected linear or llama3)";
+         << *scaling << "' (expected linear, llama3 or factors)";
 }
 
 LogicalResult verifyGroups(Operation *op, RankedTensorType t,

@@ -37,7 +37,8 @@ at::Tensor softmax(const at::Tensor &x, bool causal, bool owned = false) {
   return at::softmax(x.masked_fill(mask, -INFINITY), -1);
 }
 
-/// Inverse frequencies of RoPE with optional linear or LLaMA-3 scaling.
+/// Inverse frequencies of RoPE with optional linear, LLaMA-3 or per-
+/// frequency (GGUF rope_freqs) scaling.
 std::vector<double> ropeFrequencies(const RoPEConfig &cfg, int64_t dim) {
   std::vector<double> inv(dim / 2);
   for (int64_t i = 0; i < dim / 2; ++i)
@@ -45,6 +46,9 @@ std::vector<double> ropeFrequencies(const RoPEConfig &cfg, int64_t dim) {
   if (cfg.scaling == "linear")
     for (double &f : inv)
       f /= cfg.factor;
+  if (cfg.scaling == "factors") // validated: one factor per frequency
+    for (size_t i = 0; i < inv.size(); ++i)
+      inv[i] /= cfg.freqFactors[i];
   if (cfg.scaling == "llama3") {
     double orig = double(cfg.originalMaxPosition);
     double lowWavelen = orig / cfg.lowFreqFactor;

@@ -139,6 +139,8 @@ core::Result<Plan> loadPlan(const std::string &path) {
       op.rope.highFreqFactor = attrs.value("high_freq_factor", 4.0);
       op.rope.originalMaxPosition =
           attrs.value("original_max_position", int64_t(8192));
+      if (attrs.contains("freq_factors"))
+        op.rope.freqFactors = attrs["freq_factors"].get<std::vector<double>>();
     }
     if (attrs.contains("scale"))
       op.scale = floats(attrs["scale"]);

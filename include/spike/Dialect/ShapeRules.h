@@ -37,11 +37,12 @@ mlir::LogicalResult verifySplitHeadsShapes(mlir::Operation *op,
                                            mlir::RankedTensorType heads);
 
 /// RoPE input [H, S, Dh] with Dh even, base > 0, and consistent scaling
-/// attributes.
-mlir::LogicalResult verifyRoPE(mlir::Operation *op, mlir::RankedTensorType t,
-                               double base,
-                               std::optional<llvm::StringRef> scaling,
-                               bool hasFactor, bool hasLlama3Params);
+/// attributes; `freqFactors` (scaling "factors") has Dh/2 entries > 0.
+mlir::LogicalResult
+verifyRoPE(mlir::Operation *op, mlir::RankedTensorType t, double base,
+           std::optional<llvm::StringRef> scaling, bool hasFactor,
+           bool hasLlama3Params,
+           std::optional<llvm::ArrayRef<double>> freqFactors);
 
 /// Per-group parameter lists (`scale`, `threshold`, `v0`): non-empty, the
 /// count divides the last dimension when it is static, and every entry is

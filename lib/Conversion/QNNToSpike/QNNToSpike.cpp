@@ -172,11 +172,11 @@ LogicalResult FunctionConverter::convert(Operation *op) {
       .Case<qnn::RoPEOp>([&](auto r) {
         if (failed(needTrains(r.getInput())))
           return failure();
-        map(r, spk::RoPEOp::create(builder, loc, train(r.getInput()),
-                                   r.getBaseAttr(), r.getScalingAttr(),
-                                   r.getFactorAttr(), r.getLowFreqFactorAttr(),
-                                   r.getHighFreqFactorAttr(),
-                                   r.getOriginalMaxPositionAttr()));
+        map(r, spk::RoPEOp::create(
+                   builder, loc, train(r.getInput()), r.getBaseAttr(),
+                   r.getScalingAttr(), r.getFactorAttr(),
+                   r.getLowFreqFactorAttr(), r.getHighFreqFactorAttr(),
+                   r.getOriginalMaxPositionAttr(), r.getFreqFactorsAttr()));
         return success();
       })
       .Case<qnn::SplitHeadsOp>([&](auto s) {

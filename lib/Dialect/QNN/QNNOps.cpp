@@ -99,7 +99,8 @@ LogicalResult RoPEOp::verify() {
   return spike::verifyRoPE(
       *this, getInput().getType(), getBase().convertToDouble(), getScaling(),
       getFactor().has_value(),
-      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition());
+      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition(),
+      getFreqFactors());
 }
 
 LogicalResult SplitHeadsOp::verify() {

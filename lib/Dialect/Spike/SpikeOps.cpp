@@ -175,7 +175,8 @@ LogicalResult RoPEOp::verify() {
   return spike::verifyRoPE(
       *this, getInput().getType().getTensor(), getBase().convertToDouble(),
       getScaling(), getFactor().has_value(),
-      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition());
+      getLowFreqFactor() || getHighFreqFactor() || getOriginalMaxPosition(),
+      getFreqFactors());
 }
 
 LogicalResult SplitHeadsOp::verify() {

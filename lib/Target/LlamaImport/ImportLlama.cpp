@@ -37,7 +37,8 @@ struct LlamaConfig {
   int64_t vocab = 0, hidden = 0, ffn = 0, layers = 0, heads = 0, kvHeads = 0,
           headDim = 0;
   double eps = 1e-5, ropeBase = 10000;
-  std::string ropeScaling; // "", "linear", "llama3"
+  std::string ropeScaling;         // "", "linear", "llama3", "factors"
+  std::vector<double> freqFactors; ///< "factors": GGUF's rope_freqs.weight
   double ropeFactor = 1, lowFreq = 1, highFreq = 4;
   int64_t originalMaxPosition = 8192;
   bool tied = false;
@@ -386,11 +387,32 @@ core::Result<LlamaConfig> readGGUFConfig(const core::GgufFile &f) {
                                  t + "' is not supported");
     }
   }
-  if (f.findTensor("rope_freqs.weight"))
-    return core::Status::error(f.path() +
-                               ": tensor 'rope_freqs.weight' "
-                               "(LLaMA-3.1 frequency factors in GGUF) is not "
-                               "supported; import the Hugging Face directory");
+  // LLaMA-3.1's frequency factors as llama.cpp stores them: a divisor per
+  // RoPE frequency, read and checked here (the graph's qnn.rope takes them).
+  if (const core::GgufTensor *t = f.findTensor("rope_freqs.weight")) {
+    if (!c.ropeScaling.empty())
+      return core::Status::error(f.path() +
+                                 ": tensor 'rope_freqs.weight' "
+                                 "and " +
+                                 a + "rope.scaling.type both scale RoPE");
+    if (t->shape != std::vector<int64_t>{c.headDim / 2})
+      return core::Status::error(
+          f.path() + ": tensor 'rope_freqs.weight' has " +
+          std::to_string(t->numElements()) +
+          " values; RoPE has head dim / 2 = " + std::to_string(c.headDim / 2) +
+          " frequencies");
+    auto values = f.readF32("rope_freqs.weight");
+    if (!values)
+      return values.status();
+    for (size_t i = 0; i < values->size(); ++i)
+      if (!std::isfinite((*values)[i]) || !((*values)[i] > 0))
+        return core::Status::error(f.path() + ": tensor 'rope_freqs.weight'[" +
+                                   std::to_string(i) +
+                                   "] = " + std::to_string((*values)[i]) +
+                                   " is not a positive frequency factor");
+    c.ropeScaling = "factors";
+    c.freqFactors.assign(values->begin(), values->end());
+  }
   const core::GgufTensor *embed = f.findTensor("token_embd.weight");
   if (!embed)
     return core::Status::error(f.path() + ": missing tensor "
@@ -470,10 +492,13 @@ private:
   }
 
   Value rope(Value x) {
-    auto op = qnn::RoPEOp::create(b, loc, x, b.getF64FloatAttr(c.ropeBase),
-                                  StringAttr(), FloatAttr(), FloatAttr(),
-                                  FloatAttr(), IntegerAttr());
-    if (!c.ropeScaling.empty()) {
+    auto op = qnn::RoPEOp::create(
+        b, loc, x, b.getF64FloatAttr(c.ropeBase), StringAttr(), FloatAttr(),
+        FloatAttr(), FloatAttr(), IntegerAttr(), DenseF64ArrayAttr());
+    if (c.ropeScaling == "factors") {
+      op.setScalingAttr(b.getStringAttr(c.ropeScaling));
+      op.setFreqFactorsAttr(b.getDenseF64ArrayAttr(c.freqFactors));
+    } else if (!c.ropeScaling.empty()) {
       op.setScalingAttr(b.getStringAttr(c.ropeScaling));
       op.setFactorAttr(b.getF64FloatAttr(c.ropeFactor));
       if (c.ropeScaling == "llama3") {
@@ -654,7 +679,10 @@ core::Status checkAllRead(const WeightSource &source, const LlamaConfig &c,
                           const HFSource *hf) {
   core::Status derivedError = core::Status::ok();
   auto derived = [&](const std::string &name) {
-    if (!hf || !derivedError.isOk())
+    // GGUF's frequency factors were read into the config.
+    if (!hf)
+      return name == "rope_freqs.weight" && c.ropeScaling == "factors";
+    if (!derivedError.isOk())
       return false;
     const core::SafetensorsFile *file = hf->shardOf(name);
     llvm::StringRef n(name);

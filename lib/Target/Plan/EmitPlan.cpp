@@ -169,6 +169,8 @@ LogicalResult PlanWriter::emitOp(Operation *op) {
       attrs["high_freq_factor"] = f->convertToDouble();
     if (auto p = r.getOriginalMaxPosition())
       attrs["original_max_position"] = int64_t(*p);
+    if (auto f = r.getFreqFactors())
+      attrs["freq_factors"] = toJson(*f);
   };
   auto linearParams = [&](auto l) -> LogicalResult {
     if (failed(addParam("weight", l.getWeight())))

@@ -121,6 +121,10 @@ std::string checkAttrKind(const json &v, const std::string &kind) {
     return v == "integrate-then-fire" || v == "uniform"
                ? ""
                : "expected one of integrate-then-fire, uniform";
+  if (kind == "rope_scaling")
+    return v == "linear" || v == "llama3" || v == "factors"
+               ? ""
+               : "expected one of linear, llama3, factors";
   return "schema error: unknown attribute kind '" + kind + "'";
 }
 
@@ -255,6 +259,27 @@ std::string checkPlan(const json &plan, const std::string &path,
     if (name == "is_neuron" || name == "if_neuron" || name == "if_collect")
       if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
         return ptr + "/attrs" + err;
+    // RoPE scaling and its parameters go together (qnn.rope's verifier).
+    if (name == "rope") {
+      std::string scaling = attrs.value("scaling", "");
+      bool factor = attrs.contains("factor"),
+           factors = attrs.contains("freq_factors"),
+           llama3 = attrs.contains("low_freq_factor") ||
+                    attrs.contains("high_freq_factor") ||
+                    attrs.contains("original_max_position");
+      bool llama3All = attrs.contains("low_freq_factor") &&
+                       attrs.contains("high_freq_factor") &&
+                       attrs.contains("original_max_position");
+      bool ok = scaling.empty()       ? !factor && !factors && !llama3
+                : scaling == "linear" ? factor && !factors && !llama3
+                : scaling == "llama3" ? factor && llama3All && !factors
+                                      : factors && !factor && !llama3;
+      if (!ok)
+        return ptr + "/attrs: RoPE scaling '" + scaling +
+               "' takes: linear factor; llama3 factor, low_freq_factor, "
+               "high_freq_factor, original_max_position; factors "
+               "freq_factors; none without scaling";
+    }
     // A spiking linear spreads its bias over the plan's T steps.
     if (name == "linear" && attrs.contains("bias_steps")) {
       if (!params.contains("bias"))

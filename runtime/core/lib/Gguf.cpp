@@ -403,9 +403,9 @@ Result<GgufFile> GgufFile::open(const std::string &path) {
       if (d <= 0 || d > (int64_t(1) << 40))
         return fail("tensor '" + name + "': invalid dimension " +
                     std::to_string(d));
-      elems *= d;
-      if (elems > (int64_t(1) << 40))
+      if (d > (int64_t(1) << 40) / elems) // before the product can overflow
         return fail("tensor '" + name + "': too many elements");
+      elems *= d;
     }
     if (ne[0] % info->blockElems != 0)
       return fail("tensor '" + name + "': row of " + std::to_string(ne[0]) +

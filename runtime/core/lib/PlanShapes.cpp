@@ -145,11 +145,20 @@ private:
       out = {Shape::Features, in[0].heads * in[0].headDim};
       return "";
     }
-    if (name == "rope")
-      return expect(in[0].kind == Shape::Heads && in[0].headDim > 0 &&
-                        in[0].headDim % 2 == 0,
-                    "/inputs/0: rope needs heads of an even dim, not " +
-                        in[0].str());
+    if (name == "rope") {
+      if (in[0].kind != Shape::Heads || in[0].headDim <= 0 ||
+          in[0].headDim % 2 != 0)
+        return "/inputs/0: rope needs heads of an even dim, not " + in[0].str();
+      const json &attrs = op["attrs"];
+      if (attrs.contains("freq_factors") &&
+          int64_t(attrs["freq_factors"].size()) != in[0].headDim / 2)
+        return "/attrs/freq_factors: needs " +
+               std::to_string(in[0].headDim / 2) +
+               " entries (head dim / 2), has " +
+               std::to_string(attrs["freq_factors"].size());
+      out = in[0];
+      return "";
+    }
     if (name == "matmul" || name == "aa_matmul") {
       const Shape &a = in[0], &b = in[1];
       if (a.kind != Shape::Heads || b.kind != Shape::Heads ||

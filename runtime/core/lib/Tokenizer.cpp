@@ -4,6 +4,7 @@
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
 #include "spike/core/JsonReader.h"
+#include "spike/core/PreTokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,66 +12,19 @@
 #include <array>
 #include <climits>
 #include <functional>
+#include <queue>
 #include <unordered_map>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace spike::core {
 
 namespace {
 
-struct CodeRange {
-  uint32_t lo, hi;
-};
-#include "UnicodeTables.inc"
-
-template <size_t N> bool inRanges(const CodeRange (&ranges)[N], uint32_t cp) {
-  auto it =
-      std::upper_bound(std::begin(ranges), std::end(ranges), cp,
-                       [](uint32_t v, const CodeRange &r) { return v < r.lo; });
-  return it != std::begin(ranges) && cp <= (it - 1)->hi;
-}
-
-bool isLetter(uint32_t cp) { return inRanges(kLetterRanges, cp); }
-bool isNumber(uint32_t cp) { return inRanges(kNumberRanges, cp); }
-bool isSpace(uint32_t cp) {
-  return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 || cp == 0xa0 ||
-         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
-         cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
-}
-
-/// Decodes UTF-8 into code points with their byte offsets; invalid bytes
-/// become one code point each (U+FFFD class "other"), keeping offsets exact.
-void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
-                std::vector<size_t> &offsets) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    uint32_t cp = 0xfffd;
-    size_t len = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if ((c >> 5) == 6 && i + 1 < s.size()) {
-      cp = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f);
-      len = 2;
-    } else if ((c >> 4) == 14 && i + 2 < s.size()) {
-      cp = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
-      len = 3;
-    } else if ((c >> 3) == 30 && i + 3 < s.size()) {
-      cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) |
-           ((s[i + 2] & 0x3f) << 6) | (s[i + 3] & 0x3f);
-      len = 4;
-    }
-    cps.push_back(cp);
-    offsets.push_back(i);
-    i += len;
-  }
-  offsets.push_back(s.size());
-}
-
-/// The UTF-8 characters of `s`, each as its own string (invalid bytes
-/// one each).
+/// The UTF-8 characters of `s`, each as its own string (an invalid byte is
+/// one on its own).
 std::vector<std::string> utf8Chars(const std::string &s) {
   std::vector<uint32_t> cp;
   std::vector<size_t> off;
@@ -79,62 +33,6 @@ std::vector<std::string> utf8Chars(const std::string &s) {
   for (size_t k = 0; k < cp.size(); ++k)
     out.push_back(s.substr(off[k], off[k + 1] - off[k]));
   return out;
-}
-
-enum class Cls { Letter, Number, Space, Other };
-Cls classOf(uint32_t cp) {
-  if (isLetter(cp))
-    return Cls::Letter;
-  if (isNumber(cp))
-    return Cls::Number;
-  if (isSpace(cp))
-    return Cls::Space;
-  return Cls::Other;
-}
-
-/// GPT-2's pre-tokenizer regex, applied by hand on code points:
-/// 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-void gpt2Split(const std::vector<uint32_t> &cp, size_t begin, size_t end,
-               std::vector<std::pair<size_t, size_t>> &pieces) {
-  size_t i = begin;
-  auto runOf = [&](size_t j, Cls cls) {
-    while (j < end && classOf(cp[j]) == cls)
-      ++j;
-    return j;
-  };
-  while (i < end) {
-    if (cp[i] == '\'' && i + 1 < end) {
-      uint32_t a = cp[i + 1], b = i + 2 < end ? cp[i + 2] : 0;
-      size_t len = 0;
-      if (a == 's' || a == 't' || a == 'm' || a == 'd')
-        len = 2;
-      else if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') ||
-               (a == 'l' && b == 'l'))
-        len = 3;
-      if (len) {
-        pieces.push_back({i, i + len});
-        i += len;
-        continue;
-      }
-    }
-    Cls cls = classOf(cp[i]);
-    size_t start = i;
-    if (cp[i] == ' ' && i + 1 < end && classOf(cp[i + 1]) != Cls::Space) {
-      ++i;
-      cls = classOf(cp[i]);
-    }
-    if (cls != Cls::Space) {
-      size_t j = runOf(i, cls);
-      pieces.push_back({start, j});
-      i = j;
-      continue;
-    }
-    size_t j = runOf(i, Cls::Space);
-    if (j < end && j - i > 1)
-      --j; // \s+(?!\S): leave the last space to prefix the next word
-    pieces.push_back({i, j});
-    i = j;
-  }
 }
 
 const std::array<std::string, 256> &byteToUnicode() {
@@ -161,40 +59,342 @@ const std::array<std::string, 256> &byteToUnicode() {
   return table;
 }
 
+/// Splits text on added tokens as HF tokenizers' AddedVocabulary does:
+/// leftmost-longest matches, scanning on after each match (one dropped by
+/// single_word too); lstrip and rstrip take the white space beside a match
+/// into it. Returns (id or -1, begin, end) covering [begin, end) of `text`.
+struct Segment {
+  int32_t id;
+  size_t begin, end;
+};
+std::vector<Segment> splitOnAddedTokens(const std::string &text, size_t begin,
+                                        size_t end,
+                                        const std::vector<AddedToken> &tokens,
+                                        bool normalizedPass) {
+  std::vector<Segment> out;
+  // \w just before `at` (within the segment) or just after it.
+  auto wordAt = [&](size_t at, bool before) {
+    size_t a = at, b = at;
+    if (before) {
+      if (at == begin)
+        return false;
+      a = at - 1;
+      while (a > begin && (static_cast<unsigned char>(text[a]) & 0xc0) == 0x80)
+        --a;
+    } else {
+      if (at >= end)
+        return false;
+      b = std::min(end, at + 4);
+    }
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text.substr(a, b - a), cp, off);
+    return !cp.empty() && isWordCodePoint(before ? cp.back() : cp.front());
+  };
+  auto spaceBefore = [&](size_t at, size_t floor) {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text.substr(floor, at - floor), cp, off);
+    size_t k = cp.size();
+    while (k > 0 && isSpaceCodePoint(cp[k - 1]))
+      --k;
+    return floor + off[k];
+  };
+  auto spaceAfter = [&](size_t at) {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text.substr(at, end - at), cp, off);
+    size_t k = 0;
+    while (k < cp.size() && isSpaceCodePoint(cp[k]))
+      ++k;
+    return at + off[k];
+  };
+  size_t done = begin, at = begin;
+  while (at < end) {
+    // The longest token starting at `at`, if any.
+    const AddedToken *best = nullptr;
+    for (const AddedToken &t : tokens)
+      if (t.normalized == normalizedPass && !t.content.empty() &&
+          t.content.size() <= end - at &&
+          text.compare(at, t.content.size(), t.content) == 0 &&
+          (!best || t.content.size() > best->content.size()))
+        best = &t;
+    if (!best) {
+      ++at;
+      continue;
+    }
+    size_t start = at, stop = at + best->content.size();
+    at = stop;
+    if (best->singleWord && (wordAt(start, true) || wordAt(stop, false)))
+      continue;
+    if (best->lstrip)
+      start = std::max(spaceBefore(start, begin), done);
+    if (best->rstrip)
+      stop = spaceAfter(stop);
+    if (done < start)
+      out.push_back({-1, done, start});
+    out.push_back({best->id, start, stop});
+    done = at = stop;
+  }
+  if (done < end)
+    out.push_back({-1, done, end});
+  return out;
+}
+
+/// A BPE model as HF tokenizers runs it (models/bpe): a word starts as its
+/// characters (continuing_subword_prefix on all but the first,
+/// end_of_word_suffix on the last); a character the vocabulary lacks
+/// becomes its <0xNN> byte tokens with byte_fallback, else the unk token
+/// (runs fused with fuse_unk); then pairs merge lowest rank first, and at
+/// equal rank leftmost first, each merge re-ranking only its neighbours
+/// (HF's Word::merge_all, which differs from merging every occurrence of
+/// the best pair at once).
+class BpeModel {
+public:
+  struct Options {
+    std::string unkToken, continuingSubwordPrefix, endOfWordSuffix;
+    bool fuseUnk = false, byteFallback = false, ignoreMerges = false;
+  };
+
+  /// `vocab[i]` is the string of id i ("" for none); errors name a merge
+  /// whose parts or result the vocabulary lacks.
+  static Result<BpeModel> build(const std::vector<std::string> &vocab,
+                                const std::vector<std::string> &merges,
+                                Options options) {
+    BpeModel m;
+    m.options_ = std::move(options);
+    for (size_t i = 0; i < vocab.size(); ++i)
+      if (!vocab[i].empty())
+        m.ids_.emplace(vocab[i], int32_t(i));
+    const std::string &pre = m.options_.continuingSubwordPrefix;
+    for (size_t r = 0; r < merges.size(); ++r) {
+      size_t space = merges[r].find(' ');
+      if (space == std::string::npos)
+        return Status::error("BPE merge " + std::to_string(r) + " ('" +
+                             merges[r] + "') is not a pair 'a b'");
+      std::string a = merges[r].substr(0, space),
+                  b = merges[r].substr(space + 1);
+      std::string joined =
+          a + (!pre.empty() && b.compare(0, pre.size(), pre) == 0
+                   ? b.substr(pre.size())
+                   : b);
+      auto ia = m.ids_.find(a), ib = m.ids_.find(b), ij = m.ids_.find(joined);
+      if (ia == m.ids_.end() || ib == m.ids_.end() || ij == m.ids_.end())
+        return Status::error("BPE merge " + std::to_string(r) + " ('" +
+                             merges[r] + "'): '" +
+                             (ia == m.ids_.end()   ? a
+                              : ib == m.ids_.end() ? b
+                                                   : joined) +
+                             "' is not in the vocabulary");
+      m.merges_.emplace(pairKey(ia->second, ib->second),
+                        std::make_pair(int32_t(r), ij->second));
+    }
+    if (!m.options_.unkToken.empty()) {
+      auto it = m.ids_.find(m.options_.unkToken);
+      if (it == m.ids_.end())
+        return Status::error("unk_token '" + m.options_.unkToken +
+                             "' is not in the vocabulary");
+      m.unk_ = it->second;
+    }
+    return m;
+  }
+
+  bool has(const std::string &s) const { return ids_.count(s) != 0; }
+  bool hasUnk() const { return unk_ >= 0; }
+  int32_t idOf(const std::string &s) const {
+    auto it = ids_.find(s);
+    return it == ids_.end() ? -1 : it->second;
+  }
+
+  /// The ids of one word (a pre-tokenized piece), appended to `out`.
+  void tokenize(const std::string &word, std::vector<int32_t> &out) const {
+    if (options_.ignoreMerges)
+      if (auto it = ids_.find(word); it != ids_.end()) {
+        out.push_back(it->second);
+        return;
+      }
+    if (auto it = cache_.find(word); it != cache_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      return;
+    }
+    std::vector<int32_t> ids = mergeWord(word);
+    if (cache_.size() < 200000)
+      cache_.emplace(word, ids);
+    out.insert(out.end(), ids.begin(), ids.end());
+  }
+
+private:
+  std::unordered_map<std::string, int32_t> ids_;
+  std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> merges_;
+  Options options_;
+  int32_t unk_ = -1;
+  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
+
+  static uint64_t pairKey(int32_t a, int32_t b) {
+    return (uint64_t(uint32_t(a)) << 32) | uint32_t(b);
+  }
+
+  std::vector<int32_t> mergeWord(const std::string &word) const {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(word, cp, off);
+    std::vector<int32_t> sym;
+    bool pendingUnk = false;
+    auto flushUnk = [&] {
+      if (pendingUnk)
+        sym.push_back(unk_);
+      pendingUnk = false;
+    };
+    for (size_t k = 0; k < cp.size(); ++k) {
+      std::string c = word.substr(off[k], off[k + 1] - off[k]);
+      if (k > 0)
+        c = options_.continuingSubwordPrefix + c;
+      if (k + 1 == cp.size())
+        c += options_.endOfWordSuffix;
+      if (auto it = ids_.find(c); it != ids_.end()) {
+        flushUnk();
+        sym.push_back(it->second);
+        continue;
+      }
+      if (options_.byteFallback) {
+        std::vector<int32_t> bytes;
+        for (unsigned char b : c) {
+          char name[8];
+          std::snprintf(name, sizeof name, "<0x%02X>", b);
+          auto it = ids_.find(name);
+          if (it == ids_.end()) {
+            bytes.clear();
+            break;
+          }
+          bytes.push_back(it->second);
+        }
+        if (!bytes.empty()) {
+          flushUnk();
+          sym.insert(sym.end(), bytes.begin(), bytes.end());
+          continue;
+        }
+      }
+      if (unk_ >= 0) {
+        if (!options_.fuseUnk)
+          flushUnk();
+        pendingUnk = true;
+      }
+      // Without unk or byte fallback HF drops the character; encodable()
+      // tells callers before it can happen.
+    }
+    flushUnk();
+    return mergeAll(sym);
+  }
+
+  /// HF's Word::merge_all on a linked list of symbols.
+  std::vector<int32_t> mergeAll(std::vector<int32_t> sym) const {
+    size_t n = sym.size();
+    std::vector<int64_t> prev(n), next(n);
+    std::vector<bool> alive(n, true);
+    for (size_t i = 0; i < n; ++i) {
+      prev[i] = int64_t(i) - 1;
+      next[i] = i + 1 < n ? int64_t(i + 1) : -1;
+    }
+    struct Entry {
+      int32_t rank;
+      size_t pos;
+      int32_t newId;
+      bool operator>(const Entry &o) const {
+        return rank != o.rank ? rank > o.rank : pos > o.pos;
+      }
+    };
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> queue;
+    auto push = [&](size_t pos) {
+      if (next[pos] < 0)
+        return;
+      auto it = merges_.find(pairKey(sym[pos], sym[size_t(next[pos])]));
+      if (it != merges_.end())
+        queue.push({it->second.first, pos, it->second.second});
+    };
+    for (size_t i = 0; i + 1 < n; ++i)
+      push(i);
+    while (!queue.empty()) {
+      Entry top = queue.top();
+      queue.pop();
+      if (!alive[top.pos] || next[top.pos] < 0)
+        continue;
+      size_t right = size_t(next[top.pos]);
+      auto it = merges_.find(pairKey(sym[top.pos], sym[right]));
+      if (it == merges_.end() || it->second.second != top.newId)
+        continue; // expired
+      sym[top.pos] = top.newId;
+      alive[right] = false;
+      next[top.pos] = next[right];
+      if (next[right] >= 0)
+        prev[size_t(next[right])] = int64_t(top.pos);
+      if (prev[top.pos] >= 0)
+        push(size_t(prev[top.pos]));
+      push(top.pos);
+    }
+    std::vector<int32_t> out;
+    for (size_t i = 0; i < n; ++i)
+      if (alive[i])
+        out.push_back(sym[i]);
+    return out;
+  }
+};
+
 class ByteLevelBPE : public Tokenizer {
 public:
-  ByteLevelBPE(std::vector<std::string> tokens,
-               std::unordered_map<std::string, int> ranks, bool splitDigits,
-               int32_t bos, int32_t eos)
-      : tokens_(std::move(tokens)), ranks_(std::move(ranks)),
-        splitDigits_(splitDigits) {
+  ByteLevelBPE(std::vector<std::string> tokens, BpeModel model,
+               ByteLevelOptions options, int32_t bos, int32_t eos)
+      : tokens_(std::move(tokens)), model_(std::move(model)),
+        options_(std::move(options)) {
     bos_ = bos;
     eos_ = eos;
-    for (size_t i = 0; i < tokens_.size(); ++i)
-      ids_.emplace(tokens_[i], int32_t(i));
+    for (const AddedToken &t : options_.added)
+      added_.emplace(t.id, t.content);
     const auto &table = byteToUnicode();
-    for (int b = 0; b < 256; ++b)
+    // A byte is lost when neither its symbol (in every position a word
+    // puts it, with the subword prefix or suffix) nor an unk token exists.
+    const std::string &pre = options_.continuingSubwordPrefix,
+                      &suf = options_.endOfWordSuffix;
+    for (int b = 0; b < 256; ++b) {
       unicodeToByte_[table[b]] = char(b);
+      const std::string &c = table[b];
+      bool all = model_.has(c) && model_.has(pre + c) && model_.has(c + suf) &&
+                 model_.has(pre + c + suf);
+      missing_[b] = !model_.hasUnk() && !all;
+    }
+  }
+
+  Status encodable(const std::string &text) const override {
+    for (size_t i = 0; i < text.size(); ++i)
+      if (missing_[static_cast<unsigned char>(text[i])]) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", text[i] & 0xff);
+        return Status::error(std::string("byte ") + hex + " at offset " +
+                             std::to_string(i) +
+                             " has no token in the vocabulary and there is "
+                             "no unk token: it cannot be encoded without "
+                             "dropping it");
+      }
+    return Status::ok();
   }
 
   std::vector<int32_t> encode(const std::string &text) const override {
-    std::vector<uint32_t> cp;
-    std::vector<size_t> off;
-    decodeUtf8(text, cp, off);
-    std::vector<std::pair<size_t, size_t>> pieces;
-    size_t segment = 0;
-    for (size_t i = 0; i <= cp.size(); ++i) {
-      bool digit = i < cp.size() && splitDigits_ && isNumber(cp[i]);
-      if (i == cp.size() || digit) {
-        gpt2Split(cp, segment, i, pieces);
-        if (digit)
-          pieces.push_back({i, i + 1});
-        segment = i + 1;
+    std::vector<int32_t> out;
+    // Added tokens first, in the raw text, then the normalized ones in what
+    // remains (no normalizer here: the same text).
+    for (const Segment &raw :
+         splitOnAddedTokens(text, 0, text.size(), options_.added, false)) {
+      if (raw.id >= 0) {
+        out.push_back(raw.id);
+        continue;
+      }
+      for (const Segment &seg :
+           splitOnAddedTokens(text, raw.begin, raw.end, options_.added, true)) {
+        if (seg.id >= 0)
+          out.push_back(seg.id);
+        else
+          encodeText(text.substr(seg.begin, seg.end - seg.begin), out);
       }
     }
-    std::vector<int32_t> out;
-    for (auto [a, b] : pieces)
-      bpe(bytesToByteLevel(text.substr(off[a], off[b] - off[a])), out);
     return out;
   }
 
@@ -203,10 +403,13 @@ public:
     for (int32_t id : ids) {
       if (id < 0 || size_t(id) >= tokens_.size())
         continue;
+      if (auto a = added_.find(id); a != added_.end()) {
+        out += a->second;
+        continue;
+      }
       for (const std::string &c : utf8Chars(tokens_[id])) {
         auto it = unicodeToByte_.find(c);
-        out += it != unicodeToByte_.end() ? std::string(1, it->second)
-                                          : c; // special token
+        out += it != unicodeToByte_.end() ? std::string(1, it->second) : c;
       }
     }
     return out;
@@ -216,58 +419,291 @@ public:
 
 private:
   std::vector<std::string> tokens_;
-  std::unordered_map<std::string, int32_t> ids_;
-  std::unordered_map<std::string, int> ranks_; // "a b" -> priority
+  BpeModel model_;
+  std::unordered_map<int32_t, std::string> added_;
   std::unordered_map<std::string, char> unicodeToByte_;
-  bool splitDigits_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
+  ByteLevelOptions options_;
+  std::array<bool, 256> missing_{}; ///< bytes the model cannot encode
 
-  void bpe(const std::string &word, std::vector<int32_t> &out) const {
-    if (auto it = cache_.find(word); it != cache_.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
-      return;
-    }
-    std::vector<std::string> parts = utf8Chars(word);
-    while (parts.size() > 1) {
-      int best = INT_MAX;
-      size_t at = 0;
-      for (size_t k = 0; k + 1 < parts.size(); ++k) {
-        auto it = ranks_.find(parts[k] + " " + parts[k + 1]);
-        if (it != ranks_.end() && it->second < best) {
-          best = it->second;
-          at = k;
-        }
-      }
-      if (best == INT_MAX)
-        break;
-      std::string merged = parts[at] + parts[at + 1];
-      std::string left = parts[at], right = parts[at + 1];
+  /// The pre-tokenizer steps in order, then BPE on each piece.
+  void encodeText(const std::string &text, std::vector<int32_t> &out) const {
+    std::vector<std::string> pieces = {text};
+    for (const PreTokenizerStep &step : options_.steps) {
       std::vector<std::string> next;
-      for (size_t k = 0; k < parts.size(); ++k) {
-        if (k + 1 < parts.size() && parts[k] == left && parts[k + 1] == right) {
-          next.push_back(merged);
-          ++k;
-        } else {
-          next.push_back(parts[k]);
-        }
+      for (std::string &p : pieces) {
+        if (step.kind == PreTokenizerStep::ByteLevel && step.addPrefixSpace &&
+            (p.empty() || p[0] != ' '))
+          p = " " + p;
+        std::vector<std::pair<size_t, size_t>> ranges;
+        if (step.kind == PreTokenizerStep::Split)
+          ranges = preTokenize(p, step.pattern);
+        else if (step.kind == PreTokenizerStep::Digits)
+          ranges = splitDigits(p, step.individualDigits);
+        else if (step.useRegex)
+          ranges = preTokenize(p, SplitPattern::GPT2);
+        else
+          ranges = {{0, p.size()}};
+        for (auto [a, b] : ranges)
+          if (b > a)
+            next.push_back(p.substr(a, b - a));
       }
-      parts = std::move(next);
+      pieces = std::move(next);
     }
-    std::vector<int32_t> ids;
-    for (const auto &p : parts) {
-      auto it = ids_.find(p);
-      if (it != ids_.end()) {
-        ids.push_back(it->second);
+    for (const std::string &p : pieces)
+      model_.tokenize(bytesToByteLevel(p), out);
+  }
+
+  /// HF's Digits pre-tokenizer: each \p{N} alone, or each run of them.
+  static std::vector<std::pair<size_t, size_t>>
+  splitDigits(const std::string &text, bool individual) {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text, cp, off);
+    std::vector<std::pair<size_t, size_t>> out;
+    size_t k = 0;
+    while (k < cp.size()) {
+      bool digit = isNumberCodePoint(cp[k]);
+      size_t j = k + 1;
+      if (!digit || !individual)
+        while (j < cp.size() && isNumberCodePoint(cp[j]) == digit)
+          ++j;
+      out.push_back({off[k], off[j]});
+      k = j;
+    }
+    return out;
+  }
+};
+
+/// SentencePiece-style BPE in a tokenizer.json (LLaMA-2 and Mistral as
+/// HF ships them): a normalizer that prepends and writes spaces as U+2581
+/// (or a Metaspace pre-tokenizer), BPE over characters with byte fallback
+/// to <0xNN> tokens, and a decoder chain that undoes both.
+struct MetaspaceOptions {
+  bool present = false, split = false;
+  std::string replacement = "\u2581";
+  std::string prependScheme = "always"; ///< always, first, never
+};
+struct NormalizerStep {
+  enum Kind { Prepend, Replace } kind;
+  std::string a, b; ///< Prepend: a; Replace: a -> b
+};
+struct DecoderStep {
+  enum Kind { Replace, ByteFallback, Fuse, Strip, Metaspace } kind;
+  std::string a, b;            ///< Replace a -> b; Strip content a; Metaspace
+  int64_t start = 0, stop = 0; ///< Strip
+  bool prepend = true;         ///< Metaspace: strip the first token's space
+};
+
+class SentencePieceStyleBPE : public Tokenizer {
+public:
+  SentencePieceStyleBPE(std::vector<std::string> tokens, BpeModel model,
+                        std::vector<AddedToken> added,
+                        std::vector<NormalizerStep> normalizer,
+                        MetaspaceOptions metaspace,
+                        std::vector<DecoderStep> decoder)
+      : tokens_(std::move(tokens)), model_(std::move(model)),
+        added_(std::move(added)), normalizer_(std::move(normalizer)),
+        metaspace_(std::move(metaspace)), decoder_(std::move(decoder)) {
+    for (const AddedToken &t : added_)
+      addedById_.emplace(t.id, t.content);
+    // Normalized added tokens match the normalized text.
+    normalizedAdded_ = added_;
+    for (AddedToken &t : normalizedAdded_)
+      if (t.normalized)
+        t.content = normalize(t.content);
+  }
+
+  std::vector<int32_t> encode(const std::string &text) const override {
+    std::vector<int32_t> out;
+    for (const Segment &raw :
+         splitOnAddedTokens(text, 0, text.size(), added_, false)) {
+      if (raw.id >= 0) {
+        out.push_back(raw.id);
         continue;
       }
-      // Unknown merge result: fall back to single byte-level symbols.
-      for (const std::string &c : utf8Chars(p))
-        if (auto b = ids_.find(c); b != ids_.end())
-          ids.push_back(b->second);
+      std::string norm = normalize(text.substr(raw.begin, raw.end - raw.begin));
+      for (const Segment &seg :
+           splitOnAddedTokens(norm, 0, norm.size(), normalizedAdded_, true)) {
+        if (seg.id >= 0) {
+          out.push_back(seg.id);
+          continue;
+        }
+        bool atStart = raw.begin == 0 && seg.begin == 0;
+        for (const std::string &piece :
+             preTokenize(norm.substr(seg.begin, seg.end - seg.begin), atStart))
+          model_.tokenize(piece, out);
+      }
     }
-    if (cache_.size() < 200000)
-      cache_.emplace(word, ids);
-    out.insert(out.end(), ids.begin(), ids.end());
+    return out;
+  }
+
+  std::string decode(const std::vector<int32_t> &ids) const override {
+    std::vector<std::string> toks;
+    for (int32_t id : ids) {
+      if (auto a = addedById_.find(id); a != addedById_.end())
+        toks.push_back(a->second);
+      else if (id >= 0 && size_t(id) < tokens_.size())
+        toks.push_back(tokens_[size_t(id)]);
+    }
+    for (const DecoderStep &d : decoder_)
+      toks = apply(d, std::move(toks));
+    std::string out;
+    for (const std::string &t : toks)
+      out += t;
+    return out;
+  }
+
+  int64_t vocabSize() const override { return int64_t(tokens_.size()); }
+
+private:
+  std::vector<std::string> tokens_;
+  BpeModel model_;
+  std::vector<AddedToken> added_, normalizedAdded_;
+  std::unordered_map<int32_t, std::string> addedById_;
+  std::vector<NormalizerStep> normalizer_;
+  MetaspaceOptions metaspace_;
+  std::vector<DecoderStep> decoder_;
+
+  static std::string replaceAll(std::string s, const std::string &from,
+                                const std::string &to) {
+    if (from.empty())
+      return s;
+    std::string out;
+    size_t at = 0;
+    for (size_t k; (k = s.find(from, at)) != std::string::npos;
+         at = k + from.size())
+      out += s.substr(at, k - at) + to;
+    return out + s.substr(at);
+  }
+
+  std::string normalize(std::string s) const {
+    for (const NormalizerStep &n : normalizer_) {
+      if (n.kind == NormalizerStep::Prepend) {
+        if (!s.empty()) // HF prepends to every non-empty piece
+          s = n.a + s;
+      } else {
+        s = replaceAll(std::move(s), n.a, n.b);
+      }
+    }
+    return s;
+  }
+
+  /// HF's Metaspace pre-tokenizer (spaces as the replacement, the prepend
+  /// scheme, and MergedWithNext splitting), or the piece as it is.
+  std::vector<std::string> preTokenize(std::string s, bool atStart) const {
+    if (!metaspace_.present)
+      return {s};
+    const std::string &r = metaspace_.replacement;
+    s = replaceAll(std::move(s), " ", r);
+    bool prepend = metaspace_.prependScheme == "always" ||
+                   (metaspace_.prependScheme == "first" && atStart);
+    if (prepend && s.compare(0, r.size(), r) != 0)
+      s = r + s;
+    if (!metaspace_.split)
+      return {s};
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t k = s.find(r, 1); k != std::string::npos; k = s.find(r, k + 1))
+      if (k > start) {
+        out.push_back(s.substr(start, k - start));
+        start = k;
+      }
+    out.push_back(s.substr(start));
+    return out;
+  }
+
+  static bool byteToken(const std::string &t, unsigned char &b) {
+    if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
+      return false;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9')
+        return c - '0';
+      if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(t[3]), lo = hex(t[4]);
+    if (hi < 0 || lo < 0)
+      return false;
+    b = static_cast<unsigned char>(hi * 16 + lo);
+    return true;
+  }
+
+  static bool validUtf8(const std::string &s) {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(s, cp, off);
+    for (size_t k = 0; k < cp.size(); ++k)
+      if (cp[k] == 0xfffd && s.compare(off[k], 3, "\xef\xbf\xbd") != 0)
+        return false;
+    return true;
+  }
+
+  static std::vector<std::string> apply(const DecoderStep &d,
+                                        std::vector<std::string> toks) {
+    switch (d.kind) {
+    case DecoderStep::Replace:
+      for (std::string &t : toks)
+        t = replaceAll(std::move(t), d.a, d.b);
+      return toks;
+    case DecoderStep::Fuse: {
+      std::string all;
+      for (const std::string &t : toks)
+        all += t;
+      return {all};
+    }
+    case DecoderStep::Strip:
+      for (std::string &t : toks) {
+        for (int64_t k = 0;
+             k < d.start && t.compare(0, d.a.size(), d.a) == 0 && !d.a.empty();
+             ++k)
+          t.erase(0, d.a.size());
+        for (int64_t k = 0;
+             k < d.stop && t.size() >= d.a.size() && !d.a.empty() &&
+             t.compare(t.size() - d.a.size(), d.a.size(), d.a) == 0;
+             ++k)
+          t.erase(t.size() - d.a.size());
+      }
+      return toks;
+    case DecoderStep::Metaspace:
+      // HF drops every replacement of the first token (not only its
+      // leading one) when a space was prepended; spaces elsewhere.
+      for (size_t i = 0; i < toks.size(); ++i)
+        toks[i] =
+            replaceAll(std::move(toks[i]), d.a, i == 0 && d.prepend ? "" : " ");
+      return toks;
+    case DecoderStep::ByteFallback: {
+      // Runs of <0xNN> tokens become their bytes when those are UTF-8,
+      // else one U+FFFD per byte token (HF's ByteFallback).
+      std::vector<std::string> out;
+      std::string bytes;
+      size_t count = 0;
+      auto flush = [&] {
+        if (!count)
+          return;
+        if (validUtf8(bytes))
+          out.push_back(bytes);
+        else
+          for (size_t k = 0; k < count; ++k)
+            out.push_back("\xef\xbf\xbd");
+        bytes.clear();
+        count = 0;
+      };
+      for (const std::string &t : toks) {
+        unsigned char b;
+        if (byteToken(t, b)) {
+          bytes += char(b);
+          ++count;
+        } else {
+          flush();
+          out.push_back(t);
+        }
+      }
+      flush();
+      return out;
+    }
+    }
+    return toks;
   }
 };
 
@@ -566,16 +1002,59 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
   auto merges = file->getStrings("tokenizer.ggml.merges");
   if (!merges)
     return merges.status();
+  // The pre-tokenizer llama.cpp names; without the key llama.cpp uses its
+  // default (GPT-2) pattern and warns, and so does spikec.
   std::string pre = "default";
   if (file->has("tokenizer.ggml.pre")) {
     auto p = file->getString("tokenizer.ggml.pre");
     if (!p)
       return p.status();
     pre = *p;
+  } else {
+    std::fprintf(stderr,
+                 "warning: %s: no tokenizer.ggml.pre; using the default "
+                 "(GPT-2) pre-tokenizer, as llama.cpp does\n",
+                 path.c_str());
   }
-  // Pre-tokenizers that isolate digits before the GPT-2 regex.
-  bool splitDigits = pre == "smollm" || pre == "starcoder" || pre == "refact" ||
-                     pre == "codeshell";
+  ByteLevelOptions options;
+  if (pre == "llama-bpe" || pre == "llama3" || pre == "llama-v3") {
+    options.steps = {
+        {PreTokenizerStep::Split, SplitPattern::Llama3},
+        {PreTokenizerStep::ByteLevel, SplitPattern::GPT2, false, false, false}};
+    options.ignoreMerges = true; // as llama.cpp does for LLaMA-3
+  } else if (pre == "qwen2") {
+    options.steps = {
+        {PreTokenizerStep::Split, SplitPattern::Qwen2},
+        {PreTokenizerStep::ByteLevel, SplitPattern::GPT2, false, false, false}};
+  } else if (pre == "smollm" || pre == "starcoder" || pre == "refact" ||
+             pre == "codeshell") {
+    // Digits isolated before the GPT-2 regex.
+    options.steps.insert(options.steps.begin(),
+                         {PreTokenizerStep::Digits, SplitPattern::GPT2, true});
+  } else if (pre != "default" && pre != "gpt-2" && pre != "gpt2") {
+    return Status::error(path + ": tokenizer.ggml.pre '" + pre +
+                         "' is not supported (supported: default, gpt-2, "
+                         "llama-bpe, qwen2, smollm, starcoder, refact, "
+                         "codeshell)");
+  }
+  // Control (3) and user-defined (4) tokens are matched in the text first.
+  if (file->has("tokenizer.ggml.token_type")) {
+    auto types = file->getInts("tokenizer.ggml.token_type");
+    if (!types)
+      return types.status();
+    if (types->size() != tokens->size())
+      return Status::error(path + ": tokenizer.ggml.token_type has " +
+                           std::to_string(types->size()) + " entries for " +
+                           std::to_string(tokens->size()) + " tokens");
+    for (size_t i = 0; i < types->size(); ++i)
+      if ((*types)[i] == 3 || (*types)[i] == 4) {
+        AddedToken t;
+        t.content = (*tokens)[i];
+        t.id = int32_t(i);
+        t.special = (*types)[i] == 3;
+        options.added.push_back(std::move(t));
+      }
+  }
   // Optional; when present, an integer id inside the vocabulary.
   int32_t special[2] = {-1, -1};
   const char *keys[2] = {"tokenizer.ggml.bos_token_id",
@@ -593,8 +1072,215 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
                            "-token vocabulary");
     special[k] = int32_t(*id);
   }
-  return makeByteLevelBPE(tokens.take(), *merges, splitDigits, special[0],
-                          special[1]);
+  return makeByteLevelBPE(tokens.take(), *merges, std::move(options),
+                          special[0], special[1]);
+}
+
+/// A tokenizer.json's pre_tokenizer as steps; errors name what spikec does
+/// not implement, never replacing it with something else.
+Status readPreTokenizer(const nlohmann::json &pre, const std::string &where,
+                        std::vector<PreTokenizerStep> &steps) {
+  std::string type = pre.value("type", "");
+  if (type == "Sequence") {
+    const auto &list = pre.at("pretokenizers");
+    for (size_t i = 0; i < list.size(); ++i)
+      if (auto st = readPreTokenizer(
+              list[i], where + "/pretokenizers/" + std::to_string(i), steps);
+          !st)
+        return st;
+    return Status::ok();
+  }
+  PreTokenizerStep step;
+  if (type == "ByteLevel") {
+    step.kind = PreTokenizerStep::ByteLevel;
+    step.addPrefixSpace = pre.value("add_prefix_space", false);
+    step.useRegex = pre.value("use_regex", true);
+  } else if (type == "Digits") {
+    step.kind = PreTokenizerStep::Digits;
+    step.individualDigits = pre.value("individual_digits", false);
+  } else if (type == "Split") {
+    step.kind = PreTokenizerStep::Split;
+    const auto &pattern = pre.at("pattern");
+    std::string regex = pattern.contains("Regex")
+                            ? pattern.at("Regex").get<std::string>()
+                            : std::string();
+    if (regex.empty() || !splitPatternOf(regex, step.pattern))
+      return Status::error(where + ": Split pattern " + pattern.dump() +
+                           " is not supported (supported: the GPT-2, "
+                           "LLaMA-3 and Qwen2 regexes)");
+    if (pre.value("behavior", "") != "Isolated" || pre.value("invert", false))
+      return Status::error(where + ": Split behavior '" +
+                           pre.value("behavior", "") +
+                           "' is not supported (supported: Isolated, not "
+                           "inverted)");
+  } else {
+    return Status::error(where + ": pre-tokenizer '" + type +
+                         "' is not supported in a byte-level BPE tokenizer "
+                         "(supported: ByteLevel, Split, Digits, Sequence)");
+  }
+  steps.push_back(step);
+  return Status::ok();
+}
+
+/// The vocabulary (model.vocab with added_tokens over it), the added
+/// tokens and the merges of a tokenizer.json.
+Status readBpeTables(const nlohmann::json &doc, const std::string &path,
+                     std::vector<std::string> &tokens,
+                     std::vector<AddedToken> &added,
+                     std::vector<std::string> &merges) {
+  const auto &model = doc.at("model");
+  for (auto it = model.at("vocab").begin(); it != model.at("vocab").end();
+       ++it) {
+    int64_t id = it.value().get<int64_t>();
+    if (id < 0 || id > (int64_t(1) << 24))
+      return Status::error(path + ": model.vocab['" + it.key() +
+                           "'] = " + std::to_string(id) + " is not a token id");
+    if (size_t(id) >= tokens.size())
+      tokens.resize(size_t(id) + 1);
+    tokens[size_t(id)] = it.key();
+  }
+  if (doc.contains("added_tokens"))
+    for (const auto &t : doc["added_tokens"]) {
+      AddedToken a;
+      int64_t id = t.at("id").get<int64_t>();
+      if (id < 0 || id > (int64_t(1) << 24))
+        return Status::error(path + ": added token id " + std::to_string(id) +
+                             " is not a token id");
+      a.id = int32_t(id);
+      a.content = t.at("content").get<std::string>();
+      a.singleWord = t.value("single_word", false);
+      a.lstrip = t.value("lstrip", false);
+      a.rstrip = t.value("rstrip", false);
+      a.normalized = t.value("normalized", false);
+      a.special = t.value("special", false);
+      if (size_t(id) >= tokens.size())
+        tokens.resize(size_t(id) + 1);
+      tokens[size_t(id)] = a.content;
+      added.push_back(std::move(a));
+    }
+  for (const auto &m : model.at("merges"))
+    merges.push_back(m.is_string() ? m.get<std::string>()
+                                   : m.at(0).get<std::string>() + " " +
+                                         m.at(1).get<std::string>());
+  return Status::ok();
+}
+
+BpeModel::Options bpeOptions(const nlohmann::json &model) {
+  auto optString = [&](const char *key) {
+    return model.contains(key) && model[key].is_string()
+               ? model[key].get<std::string>()
+               : std::string();
+  };
+  BpeModel::Options o;
+  o.unkToken = optString("unk_token");
+  o.continuingSubwordPrefix = optString("continuing_subword_prefix");
+  o.endOfWordSuffix = optString("end_of_word_suffix");
+  o.fuseUnk = model.value("fuse_unk", false);
+  o.byteFallback = model.value("byte_fallback", false);
+  o.ignoreMerges = model.value("ignore_merges", false);
+  return o;
+}
+
+/// Metaspace's prepend scheme: "prepend_scheme", or the older
+/// "add_prefix_space" flag.
+std::string prependScheme(const nlohmann::json &m) {
+  if (m.contains("prepend_scheme"))
+    return m["prepend_scheme"].get<std::string>();
+  return m.value("add_prefix_space", true) ? "always" : "never";
+}
+
+Result<std::unique_ptr<Tokenizer>>
+fromSentencePieceStyleJson(const nlohmann::json &doc, const std::string &path) {
+  std::vector<NormalizerStep> normalizer;
+  std::function<Status(const nlohmann::json &)> readNormalizer =
+      [&](const nlohmann::json &n) -> Status {
+    std::string type = n.value("type", "");
+    if (type == "Sequence") {
+      for (const auto &x : n.at("normalizers"))
+        if (auto st = readNormalizer(x); !st)
+          return st;
+      return Status::ok();
+    }
+    if (type == "Prepend") {
+      normalizer.push_back(
+          {NormalizerStep::Prepend, n.at("prepend").get<std::string>(), ""});
+      return Status::ok();
+    }
+    if (type == "Replace" && n.at("pattern").contains("String")) {
+      normalizer.push_back({NormalizerStep::Replace,
+                            n["pattern"]["String"].get<std::string>(),
+                            n.at("content").get<std::string>()});
+      return Status::ok();
+    }
+    return Status::error(path + ": normalizer '" + type +
+                         "' is not supported (supported: Prepend, Replace of "
+                         "a string, Sequence)");
+  };
+  if (doc.contains("normalizer") && !doc["normalizer"].is_null())
+    if (auto st = readNormalizer(doc["normalizer"]); !st)
+      return st;
+  MetaspaceOptions meta;
+  if (doc.contains("pre_tokenizer") && !doc["pre_tokenizer"].is_null()) {
+    const auto &p = doc["pre_tokenizer"];
+    if (p.value("type", "") != "Metaspace")
+      return Status::error(path + ": pre_tokenizer '" + p.value("type", "?") +
+                           "' is not supported with SentencePiece-style BPE "
+                           "(supported: none, Metaspace)");
+    meta.present = true;
+    meta.replacement = p.value("replacement", std::string("\u2581"));
+    meta.split = p.value("split", true);
+    meta.prependScheme = prependScheme(p);
+    if (meta.prependScheme != "always" && meta.prependScheme != "first" &&
+        meta.prependScheme != "never")
+      return Status::error(path + ": Metaspace prepend_scheme '" +
+                           meta.prependScheme + "' is not known");
+  }
+  std::vector<DecoderStep> decoder;
+  std::function<Status(const nlohmann::json &)> readDecoder =
+      [&](const nlohmann::json &d) -> Status {
+    std::string type = d.value("type", "");
+    if (type == "Sequence") {
+      for (const auto &x : d.at("decoders"))
+        if (auto st = readDecoder(x); !st)
+          return st;
+    } else if (type == "Replace" && d.at("pattern").contains("String")) {
+      decoder.push_back({DecoderStep::Replace,
+                         d["pattern"]["String"].get<std::string>(),
+                         d.at("content").get<std::string>()});
+    } else if (type == "ByteFallback") {
+      decoder.push_back({DecoderStep::ByteFallback});
+    } else if (type == "Fuse") {
+      decoder.push_back({DecoderStep::Fuse});
+    } else if (type == "Strip") {
+      DecoderStep s{DecoderStep::Strip, d.at("content").get<std::string>()};
+      s.start = d.value("start", int64_t(0));
+      s.stop = d.value("stop", int64_t(0));
+      decoder.push_back(s);
+    } else if (type == "Metaspace") {
+      DecoderStep s{DecoderStep::Metaspace,
+                    d.value("replacement", std::string("\u2581"))};
+      s.prepend = prependScheme(d) != "never";
+      decoder.push_back(s);
+    } else {
+      return Status::error(path + ": decoder '" + type +
+                           "' is not supported (supported: Replace, "
+                           "ByteFallback, Fuse, Strip, Metaspace, Sequence)");
+    }
+    return Status::ok();
+  };
+  if (doc.contains("decoder") && !doc["decoder"].is_null())
+    if (auto st = readDecoder(doc["decoder"]); !st)
+      return st;
+  std::vector<std::string> tokens, merges;
+  std::vector<AddedToken> added;
+  if (auto st = readBpeTables(doc, path, tokens, added, merges); !st)
+    return st;
+  auto model = BpeModel::build(tokens, merges, bpeOptions(doc.at("model")));
+  if (!model)
+    return Status::error(path + ": " + model.message());
+  return std::unique_ptr<Tokenizer>(std::make_unique<SentencePieceStyleBPE>(
+      std::move(tokens), model.take(), std::move(added), std::move(normalizer),
+      std::move(meta), std::move(decoder)));
 }
 
 Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
@@ -610,42 +1296,54 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
     if (model.value("type", "") != "BPE")
       return Status::error(path + ": model.type '" + model.value("type", "?") +
                            "' is not supported (supported: BPE)");
-    std::vector<std::string> tokens;
-    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end();
-         ++it) {
-      size_t id = it.value().get<size_t>();
-      if (id >= tokens.size())
-        tokens.resize(id + 1);
-      tokens[id] = it.key();
-    }
-    int32_t bos = -1, eos = -1;
-    if (doc.contains("added_tokens"))
-      for (const auto &t : doc["added_tokens"]) {
-        size_t id = t.at("id").get<size_t>();
-        if (id >= tokens.size())
-          tokens.resize(id + 1);
-        tokens[id] = t.at("content").get<std::string>();
-      }
-    std::vector<std::string> merges;
-    for (const auto &m : model.at("merges"))
-      merges.push_back(m.is_string() ? m.get<std::string>()
-                                     : m[0].get<std::string>() + " " +
-                                           m[1].get<std::string>());
-    bool splitDigits = false;
-    std::function<void(const nlohmann::json &)> scan =
-        [&](const nlohmann::json &pre) {
-          if (!pre.is_object())
-            return;
-          if (pre.value("type", "") == "Digits" &&
-              pre.value("individual_digits", false))
-            splitDigits = true;
-          if (pre.contains("pretokenizers"))
-            for (const auto &p : pre["pretokenizers"])
-              scan(p);
-        };
-    if (doc.contains("pre_tokenizer"))
-      scan(doc["pre_tokenizer"]);
-    return makeByteLevelBPE(std::move(tokens), merges, splitDigits, bos, eos);
+    if (model.contains("dropout") && !model["dropout"].is_null() &&
+        model["dropout"].get<double>() != 0)
+      return Status::error(path + ": model.dropout " + model["dropout"].dump() +
+                           ": BPE dropout samples tokenizations and is not "
+                           "supported for inference");
+    // The kind the file declares: byte fallback, a Metaspace pre-tokenizer
+    // or a normalizer make it SentencePiece-style; else byte-level.
+    bool spStyle =
+        model.value("byte_fallback", false) ||
+        (doc.contains("normalizer") && !doc["normalizer"].is_null()) ||
+        (doc.contains("pre_tokenizer") && doc["pre_tokenizer"].is_object() &&
+         doc["pre_tokenizer"].value("type", "") == "Metaspace");
+    if (spStyle)
+      return fromSentencePieceStyleJson(doc, path);
+    if (doc.contains("normalizer") && !doc["normalizer"].is_null())
+      return Status::error(path + ": normalizer '" +
+                           doc["normalizer"].value("type", "?") +
+                           "' is not supported (byte-level BPE without a "
+                           "normalizer only)");
+    ByteLevelOptions options;
+    options.steps.clear();
+    if (!doc.contains("pre_tokenizer") || doc["pre_tokenizer"].is_null())
+      return Status::error(path + ": no pre_tokenizer: not a byte-level BPE "
+                                  "tokenizer");
+    if (auto st = readPreTokenizer(doc["pre_tokenizer"],
+                                   path + ": /pre_tokenizer", options.steps);
+        !st)
+      return st;
+    bool byteLevel = false;
+    for (const PreTokenizerStep &step : options.steps)
+      byteLevel |= step.kind == PreTokenizerStep::ByteLevel;
+    if (!byteLevel)
+      return Status::error(path + ": the pre_tokenizer has no ByteLevel "
+                                  "step: not a byte-level BPE tokenizer");
+    BpeModel::Options mo = bpeOptions(model);
+    options.unkToken = mo.unkToken;
+    options.continuingSubwordPrefix = mo.continuingSubwordPrefix;
+    options.endOfWordSuffix = mo.endOfWordSuffix;
+    options.fuseUnk = mo.fuseUnk;
+    options.ignoreMerges = mo.ignoreMerges;
+    std::vector<std::string> tokens, merges;
+    if (auto st = readBpeTables(doc, path, tokens, options.added, merges); !st)
+      return st;
+    auto tok =
+        makeByteLevelBPE(std::move(tokens), merges, std::move(options), -1, -1);
+    if (!tok)
+      return Status::error(path + ": " + tok.message());
+    return tok;
   } catch (const std::exception &e) {
     return Status::error(
         path + ": malformed tokenizer.json: " + std::string(e.what()));
@@ -668,17 +1366,37 @@ std::string bytesToByteLevel(const std::string &bytes) {
 
 Result<std::unique_ptr<Tokenizer>>
 makeByteLevelBPE(std::vector<std::string> tokens,
+                 const std::vector<std::string> &merges,
+                 ByteLevelOptions options, int32_t bos, int32_t eos) {
+  for (const AddedToken &t : options.added)
+    if (t.id < 0 || size_t(t.id) >= tokens.size())
+      return Status::error("added token '" + t.content + "' has id " +
+                           std::to_string(t.id) + ", outside the " +
+                           std::to_string(tokens.size()) + "-token vocabulary");
+  BpeModel::Options mo;
+  mo.unkToken = options.unkToken;
+  mo.continuingSubwordPrefix = options.continuingSubwordPrefix;
+  mo.endOfWordSuffix = options.endOfWordSuffix;
+  mo.fuseUnk = options.fuseUnk;
+  mo.ignoreMerges = options.ignoreMerges;
+  auto model = BpeModel::build(tokens, merges, std::move(mo));
+  if (!model)
+    return model.status();
+  return std::unique_ptr<Tokenizer>(std::make_unique<ByteLevelBPE>(
+      std::move(tokens), model.take(), std::move(options), bos, eos));
+}
+
+Result<std::unique_ptr<Tokenizer>>
+makeByteLevelBPE(std::vector<std::string> tokens,
                  const std::vector<std::string> &merges, bool splitDigits,
                  int32_t bos, int32_t eos) {
-  std::unordered_map<std::string, int> ranks;
-  for (size_t i = 0; i < merges.size(); ++i) {
-    if (merges[i].find(' ') == std::string::npos)
-      return Status::error("BPE merge " + std::to_string(i) + " ('" +
-                           merges[i] + "') is not a pair 'a b'");
-    ranks.emplace(merges[i], int(i));
-  }
-  return std::unique_ptr<Tokenizer>(std::make_unique<ByteLevelBPE>(
-      std::move(tokens), std::move(ranks), splitDigits, bos, eos));
+  ByteLevelOptions options;
+  if (splitDigits)
+    options.steps.insert(
+        options.steps.begin(),
+        PreTokenizerStep{PreTokenizerStep::Digits, SplitPattern::GPT2, true});
+  return makeByteLevelBPE(std::move(tokens), merges, std::move(options), bos,
+                          eos);
 }
 
 Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &path) {

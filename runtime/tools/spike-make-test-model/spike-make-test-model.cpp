@@ -42,6 +42,9 @@ struct Config {
   uint64_t seed = 1;
   bool tied = true;
   std::string arch = "llama"; ///< llama or qwen2
+  /// LLaMA-3's RoPE scaling (factor 8, low 1, high 4, 8192 positions): in
+  /// config.json, or as GGUF's rope_freqs.weight.
+  bool llama3Rope = false;
   bool qkvBias = false, oBias = false, mlpBias = false;
   int64_t headDim() const { return hidden / heads; }
 };
@@ -202,6 +205,12 @@ int writeHF(const Config &c, const std::string &dir) {
     config["attention_bias"] = c.qkvBias;
     config["mlp_bias"] = c.mlpBias;
   }
+  if (c.llama3Rope)
+    config["rope_scaling"] = {{"rope_type", "llama3"},
+                              {"factor", 8.0},
+                              {"low_freq_factor", 1.0},
+                              {"high_freq_factor", 4.0},
+                              {"original_max_position_embeddings", 8192}};
   if (auto st = writeFileAtomic(dir + "/config.json", config.dump(1)); !st)
     return fail(st.message());
   // Two shards, split by tensor name order.
@@ -300,6 +309,26 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
     if (auto st = g.add(ggufTensorName(name), tensor.first, values, t); !st)
       return fail(st.message());
   }
+  if (c.llama3Rope) {
+    // llama.cpp's converter: a divisor per frequency, from the same rule.
+    std::vector<float> factors;
+    int64_t d = c.headDim();
+    for (int64_t i = 0; i < d / 2; ++i) {
+      double freq = 1.0 / std::pow(10000.0, double(2 * i) / double(d));
+      double wavelen = 2 * M_PI / freq, low = 8192.0 / 1.0, high = 8192.0 / 4.0;
+      double f = 1.0;
+      if (wavelen > low) {
+        f = 8.0;
+      } else if (wavelen >= high) {
+        double smooth = (8192.0 / wavelen - 1.0) / (4.0 - 1.0);
+        f = 1.0 / ((1 - smooth) / 8.0 + smooth);
+      }
+      factors.push_back(float(f));
+    }
+    if (auto st = g.add("rope_freqs.weight", {d / 2}, factors, GgmlType::F32);
+        !st)
+      return fail(st.message());
+  }
   if (auto st = g.write(path); !st)
     return fail(st.message());
   return 0;
@@ -327,6 +356,8 @@ int main(int argc, char **argv) {
       c.tied = false;
     else if (a == "--arch" && hasValue)
       c.arch = argv[++i];
+    else if (a == "--llama3-rope")
+      c.llama3Rope = true;
     else if (a == "--bias" && hasValue) {
       std::string b = argv[++i];
       if (b != "attention" && b != "mlp" && b != "all")
@@ -346,7 +377,8 @@ int main(int argc, char **argv) {
       std::printf(
           "USAGE: spike-make-test-model --format hf|gguf|plan --out PATH\n"
           "  [--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n"
-          "  [--arch llama|qwen2] [--bias attention|mlp|all] (hf, gguf)\n"
+          "  [--arch llama|qwen2] [--bias attention|mlp|all] [--llama3-rope]\n"
+          "  (the last three: hf, gguf)\n"
           "  [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
           "  plan: [--vocab N] [--levels fp,qann,is,if] [--bits B] "
           "[--timesteps T]\n");

@@ -111,6 +111,8 @@ tokenizeText(const std::string &command, TextRun &run,
                                         ": the tokenizer has no BOS token");
     run.options.bos = (*tok)->bos();
   }
+  if (auto st = (*tok)->encodable(*text); !st)
+    return spike::core::Status::error(run.text + ": " + st.message());
   return (*tok)->encode(*text);
 }
 

@@ -64,6 +64,8 @@ int runGenerate(const std::vector<std::string> &args) {
   auto tok = loadPlanTokenizer("generate", *plan, tokenizerPath);
   if (!tok)
     return fail(tok.message());
+  if (auto st = (*tok)->encodable(prompt); !st)
+    return fail("generate: --prompt: " + st.message());
   std::vector<int32_t> ids = (*tok)->encode(prompt);
   if (ids.empty())
     return usageError("generate: the prompt has no tokens");

@@ -8,8 +8,11 @@
 
 #include "spike/core/FileIO.h"
 #include "spike/core/Gguf.h"
+#include "spike/core/JsonReader.h"
 #include "spike/core/Safetensors.h"
 #include "spike/core/Tokenizer.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -20,12 +23,38 @@
 
 namespace spike::run {
 
+/// `tokenize --texts FILE.json`: a JSON array of strings in, a JSON array of
+/// {"ids", "decoded"} out, one tokenizer load for all (conformance tests).
+int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
+  auto doc = spike::core::readJsonFile(file);
+  if (!doc)
+    return fail(doc.message());
+  if (!doc->is_array())
+    return fail(file + ": expected a JSON array of strings");
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < doc->size(); ++i) {
+    if (!(*doc)[i].is_string())
+      return fail(file + ": /" + std::to_string(i) + ": not a string");
+    std::string text = (*doc)[i].get<std::string>();
+    if (auto st = tok.encodable(text); !st)
+      return fail(file + ": /" + std::to_string(i) + ": " + st.message());
+    std::vector<int32_t> ids = tok.encode(text);
+    out.push_back({{"ids", ids}, {"decoded", tok.decode(ids)}});
+  }
+  std::printf("%s\n",
+              out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  .c_str());
+  return 0;
+}
+
 int runTokenize(const std::vector<std::string> &args) {
-  std::string path, text, file;
+  std::string path, text, file, texts;
   bool decode = false, printIds = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--ids")
       printIds = true;
+    else if (args[i] == "--texts" && i + 1 < args.size())
+      texts = args[++i];
     else if (args[i] == "--tokenizer" && i + 1 < args.size())
       path = args[++i];
     else if (args[i] == "--text" && i + 1 < args.size())
@@ -37,8 +66,16 @@ int runTokenize(const std::vector<std::string> &args) {
     else
       return usageError("tokenize: unexpected argument '" + args[i] + "'");
   }
-  if (path.empty() || (text.empty() == file.empty()))
-    return usageError("tokenize: needs --tokenizer and one of --text, --file");
+  if (path.empty() ||
+      int(!text.empty()) + int(!file.empty()) + int(!texts.empty()) != 1)
+    return usageError(
+        "tokenize: needs --tokenizer and one of --text, --file, --texts");
+  if (!texts.empty()) {
+    auto tok = spike::core::loadTokenizer(path);
+    if (!tok)
+      return fail(tok.message());
+    return tokenizeTexts(**tok, texts);
+  }
   if (!file.empty()) {
     auto t = spike::core::readFileText(file);
     if (!t)
@@ -48,6 +85,9 @@ int runTokenize(const std::vector<std::string> &args) {
   auto tok = spike::core::loadTokenizer(path);
   if (!tok)
     return fail(tok.message());
+  if (auto st = (*tok)->encodable(text); !st)
+    return fail("tokenize: " + (file.empty() ? "--text" : file) + ": " +
+                st.message());
   std::vector<int32_t> ids = (*tok)->encode(text);
   if (file.empty() || printIds) {
     for (size_t i = 0; i < ids.size(); ++i)

@@ -88,6 +88,13 @@ int runZeroShot(const std::vector<std::string> &args) {
     auto task = spike::core::loadZeroShotTask(name, dataDir, limit);
     if (!task)
       return fail(task.message());
+    // Every context and continuation must encode without losing a byte.
+    for (size_t i = 0; i < task->items.size(); ++i)
+      for (const auto &choice : task->items[i].choices)
+        if (auto st = (*tok)->encodable(choice.context + choice.continuation);
+            !st)
+          return fail("zeroshot: " + name + ": item " + std::to_string(i) +
+                      ": " + st.message());
     loaded.push_back(task.take());
   }
 

@@ -113,7 +113,7 @@ func.func @rope_rank(%x: tensor<?x8xf32>) {
 // -----
 
 func.func @rope_unknown_scaling(%x: tensor<2x?x4xf32>) {
-  // expected-error @+1 {{unknown RoPE scaling 'yarn' (expected linear or llama3)}}
+  // expected-error @+1 {{unknown RoPE scaling 'yarn' (expected linear, llama3 or factors)}}
   %y = qnn.rope %x base 10000.0 {scaling = "yarn", factor = 2.0 : f64} : tensor<2x?x4xf32>
   return
 }
@@ -123,6 +123,38 @@ func.func @rope_unknown_scaling(%x: tensor<2x?x4xf32>) {
 func.func @rope_llama3_incomplete(%x: tensor<2x?x4xf32>) {
   // expected-error @+1 {{llama3 scaling needs 'factor', 'low_freq_factor', 'high_freq_factor' and 'original_max_position'}}
   %y = qnn.rope %x base 10000.0 {scaling = "llama3", factor = 8.0 : f64} : tensor<2x?x4xf32>
+  return
+}
+
+// -----
+
+func.func @rope_factors_missing(%x: tensor<2x?x4xf32>) {
+  // expected-error @+1 {{factors scaling takes exactly 'freq_factors'}}
+  %y = qnn.rope %x base 10000.0 {scaling = "factors"} : tensor<2x?x4xf32>
+  return
+}
+
+// -----
+
+func.func @rope_factors_count(%x: tensor<2x?x8xf32>) {
+  // expected-error @+1 {{'freq_factors' needs 4 entries (head dim / 2), has 2}}
+  %y = qnn.rope %x base 10000.0 {scaling = "factors", freq_factors = array<f64: 1.0, 8.0>} : tensor<2x?x8xf32>
+  return
+}
+
+// -----
+
+func.func @rope_factors_positive(%x: tensor<2x?x4xf32>) {
+  // expected-error @+1 {{'freq_factors' entries must be finite and > 0, got 0}}
+  %y = qnn.rope %x base 10000.0 {scaling = "factors", freq_factors = array<f64: 1.0, 0.0>} : tensor<2x?x4xf32>
+  return
+}
+
+// -----
+
+func.func @rope_factors_other_scaling(%x: tensor<2x?x4xf32>) {
+  // expected-error @+1 {{'freq_factors' belong to scaling "factors"}}
+  %y = qnn.rope %x base 10000.0 {scaling = "linear", factor = 2.0 : f64, freq_factors = array<f64: 1.0, 2.0>} : tensor<2x?x4xf32>
   return
 }
 

@@ -32,6 +32,8 @@ func.func @block(%tokens: tensor<?xi64>) -> tensor<?x16xf32> {
   %qr = qnn.rope %qh base 10000.0 : tensor<2x?x4xf32>
   // CHECK: qnn.rope %{{.*}} base 5.000000e+05 {factor = 8.000000e+00 : f64, high_freq_factor = 4.000000e+00 : f64, low_freq_factor = 1.000000e+00 : f64, original_max_position = 8192 : i64, scaling = "llama3"} : tensor<1x?x4xf32>
   %kr = qnn.rope %kh base 500000.0 {scaling = "llama3", factor = 8.0 : f64, low_freq_factor = 1.0 : f64, high_freq_factor = 4.0 : f64, original_max_position = 8192 : i64} : tensor<1x?x4xf32>
+  // CHECK: qnn.rope %{{.*}} base 5.000000e+05 {freq_factors = array<f64: 1.000000e+00, 8.000000e+00>, scaling = "factors"} : tensor<1x?x4xf32>
+  %kf = qnn.rope %kh base 500000.0 {scaling = "factors", freq_factors = array<f64: 1.0, 8.0>} : tensor<1x?x4xf32>
   // CHECK: qnn.quantize %{{.*}} site "blk0.attn.q_rope" bits 8 scale [5.000000e-02, 2.500000e-02] : tensor<2x?x4xf32>
   %qq = qnn.quantize %qr site "blk0.attn.q_rope" bits 8 scale [0.05, 0.025] : tensor<2x?x4xf32>
   // CHECK: qnn.matmul %{{.*}}, %{{.*}} transpose_rhs : tensor<2x?x4xf32>, tensor<1x?x4xf32> -> tensor<2x?x?xf32>

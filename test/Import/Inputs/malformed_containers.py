@@ -189,6 +189,10 @@ def gguf_cases():
     g = Gguf()
     g.tensors[0] = ("a.weight", [0], [])
     cases.append(("zero-dim", g.build(), "invalid dimension 0", None))
+    # Dimensions whose product overflows int64 (found by fuzz-gguf).
+    g = Gguf()
+    g.tensors[1] = ("b.weight", [1 << 36, 1 << 33], g.tensors[1][2])
+    cases.append(("dims-overflow", g.build(), "too many elements", None))
     g = Gguf()
     g.tensors.append(("a.weight", [16], [1] * 16))
     cases.append(("duplicate-tensor", g.build(), "duplicate tensor 'a.weight'",

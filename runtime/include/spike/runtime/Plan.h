@@ -49,7 +49,8 @@ enum class OpKind {
 
 struct RoPEConfig {
   double base = 10000;
-  std::string scaling; ///< "", "linear" or "llama3"
+  std::string scaling;             ///< "", "linear", "llama3" or "factors"
+  std::vector<double> freqFactors; ///< "factors": divisor of frequency i
   double factor = 1, lowFreqFactor = 1, highFreqFactor = 4;
   int64_t originalMaxPosition = 8192;
 };

@@ -12,6 +12,7 @@
 #ifndef SPIKE_CORE_TOKENIZER_H
 #define SPIKE_CORE_TOKENIZER_H
 
+#include "spike/core/PreTokenizer.h"
 #include "spike/core/Status.h"
 
 #include <cstdint>
@@ -24,8 +25,17 @@ namespace spike::core {
 class Tokenizer {
 public:
   virtual ~Tokenizer() = default;
-  /// Text to token ids, without special tokens (no BOS).
+  /// Text to token ids, without special tokens (no BOS). Text that
+  /// encodable() refuses loses the bytes it names, as HF tokenizers would:
+  /// callers check it first.
   virtual std::vector<int32_t> encode(const std::string &text) const = 0;
+  /// An error naming the first byte of `text` the vocabulary cannot hold
+  /// (a byte-level BPE without that byte's symbol and without an unk
+  /// token); ok otherwise.
+  virtual Status encodable(const std::string &text) const {
+    (void)text;
+    return Status::ok();
+  }
   /// Token ids to text; detokenize(tokenize(text)) == text.
   virtual std::string decode(const std::vector<int32_t> &ids) const = 0;
   virtual int64_t vocabSize() const = 0;
@@ -39,6 +49,47 @@ protected:
 /// Loads a tokenizer from a .gguf file, a tokenizer.json, a tokenizer.model,
 /// or a directory holding one of the last two.
 Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &path);
+
+/// A token matched in the raw text before any splitting (HF tokenizers'
+/// added tokens; GGUF's control and user-defined tokens), with HF's flags:
+/// `singleWord` matches only where no \w touches it, `lstrip`/`rstrip`
+/// take the white space beside it into it, `normalized` ones are matched
+/// after the others, in what those leave; `special` ones are the model's
+/// control tokens.
+struct AddedToken {
+  std::string content;
+  int32_t id = -1;
+  bool singleWord = false, lstrip = false, rstrip = false, normalized = false,
+       special = true;
+};
+
+/// One step of a byte-level tokenizer's pre-tokenizer (tokenizer.json's
+/// pre_tokenizer, in its Sequence order).
+struct PreTokenizerStep {
+  enum Kind { Split, Digits, ByteLevel } kind = ByteLevel;
+  SplitPattern pattern = SplitPattern::GPT2;    ///< Split
+  bool individualDigits = false;                ///< Digits
+  bool addPrefixSpace = false, useRegex = true; ///< ByteLevel
+};
+
+/// How a byte-level BPE tokenizer splits and merges: the pre-tokenizer
+/// steps, the added tokens, and the BPE model's flags (HF tokenizers'
+/// names: ignore_merges, unk_token, fuse_unk, continuing_subword_prefix,
+/// end_of_word_suffix).
+struct ByteLevelOptions {
+  std::vector<PreTokenizerStep> steps = {PreTokenizerStep{}};
+  std::vector<AddedToken> added;
+  bool ignoreMerges = false, fuseUnk = false;
+  std::string unkToken, continuingSubwordPrefix, endOfWordSuffix;
+};
+
+/// Byte-level BPE from its parts: `tokens[i]` is the byte-level string of
+/// id i, `merges` are "a b" pairs in priority order. Errors when a merge
+/// is not a pair or an added token's id lies outside the vocabulary.
+Result<std::unique_ptr<Tokenizer>>
+makeByteLevelBPE(std::vector<std::string> tokens,
+                 const std::vector<std::string> &merges,
+                 ByteLevelOptions options, int32_t bos, int32_t eos);
 
 /// Byte-level BPE from its parts (used by the loaders and by tests):
 /// `tokens[i]` is the byte-level string of id i, `merges` are "a b" pairs in
