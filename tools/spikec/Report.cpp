@@ -210,6 +210,9 @@ bool writeReport(const JobFacts &f) {
   // Read strictly: a manifest that does not validate is not reported on.
   auto nir = spike::core::loadDocument(at("nir/manifest.json"),
                                        spike::core::DocumentKind::NirManifest);
+  if (!nir)
+    std::fprintf(stderr, "spikec: warning: %s (left out of the report)\n",
+                 nir.message().c_str());
   nlohmann::json nirManifest = nir ? nir.take() : nlohmann::json();
   if (nirManifest.is_object())
     r["nir"] = {{"manifest", "nir/manifest.json"},

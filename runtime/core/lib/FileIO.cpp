@@ -91,6 +91,9 @@ std::string OutputSet::stage(const std::string &path) {
 
 Status OutputSet::write(const std::string &path, const void *data,
                         size_t size) {
+  for (const auto &f : files_)
+    if (f.first == path)
+      return Status::error(path + ": given for two outputs");
   std::string temp = stage(path);
   Status st = writeTemporary(path, temp, data, size);
   if (!st)

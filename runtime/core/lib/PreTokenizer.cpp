@@ -228,19 +228,33 @@ void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
   auto cont = [&](size_t k) {
     return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xc0) == 0x80;
   };
+  // Well-formed sequences only (Unicode Table 3-7): no overlong forms, no
+  // surrogates, nothing above U+10FFFF.
+  auto second = [&](size_t k, unsigned lo, unsigned hi) {
+    if (k >= s.size())
+      return false;
+    unsigned b = static_cast<unsigned char>(s[k]);
+    return b >= lo && b <= hi;
+  };
   while (i < s.size()) {
     unsigned char c = s[i];
     uint32_t cp = 0xfffd;
     size_t len = 1;
     if (c < 0x80) {
       cp = c;
-    } else if ((c >> 5) == 6 && cont(i + 1)) {
+    } else if (c >= 0xc2 && c <= 0xdf && cont(i + 1)) {
       cp = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f);
       len = 2;
-    } else if ((c >> 4) == 14 && cont(i + 1) && cont(i + 2)) {
+    } else if (c >= 0xe0 && c <= 0xef &&
+               second(i + 1, c == 0xe0 ? 0xa0 : 0x80,
+                      c == 0xed ? 0x9f : 0xbf) &&
+               cont(i + 2)) {
       cp = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
       len = 3;
-    } else if ((c >> 3) == 30 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+    } else if (c >= 0xf0 && c <= 0xf4 &&
+               second(i + 1, c == 0xf0 ? 0x90 : 0x80,
+                      c == 0xf4 ? 0x8f : 0xbf) &&
+               cont(i + 2) && cont(i + 3)) {
       cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) |
            ((s[i + 2] & 0x3f) << 6) | (s[i + 3] & 0x3f);
       len = 4;

@@ -129,8 +129,8 @@ std::vector<Segment> splitOnAddedTokens(const std::string &text, size_t begin,
       continue;
     if (best->lstrip)
       start = std::max(spaceBefore(start, begin), done);
-    if (best->rstrip)
-      stop = spaceAfter(stop);
+    if (best->rstrip) // HF resumes at the match's end, which differs only
+      stop = spaceAfter(stop); // for a token that starts with white space
     if (done < start)
       out.push_back({-1, done, start});
     out.push_back({best->id, start, stop});
@@ -154,6 +154,9 @@ public:
   struct Options {
     std::string unkToken, continuingSubwordPrefix, endOfWordSuffix;
     bool fuseUnk = false, byteFallback = false, ignoreMerges = false;
+    /// A pair listed twice: HF tokenizers keeps its last rank
+    /// (tokenizer.json), llama.cpp its first (GGUF).
+    bool lastDuplicateWins = false;
   };
 
   /// `vocab[i]` is the string of id i ("" for none); errors name a merge
@@ -186,8 +189,11 @@ public:
                               : ib == m.ids_.end() ? b
                                                    : joined) +
                              "' is not in the vocabulary");
-      m.merges_.emplace(pairKey(ia->second, ib->second),
-                        std::make_pair(int32_t(r), ij->second));
+      auto value = std::make_pair(int32_t(r), ij->second);
+      if (m.options_.lastDuplicateWins)
+        m.merges_[pairKey(ia->second, ib->second)] = value;
+      else
+        m.merges_.emplace(pairKey(ia->second, ib->second), value);
     }
     if (!m.options_.unkToken.empty()) {
       auto it = m.ids_.find(m.options_.unkToken);
@@ -201,6 +207,21 @@ public:
 
   bool has(const std::string &s) const { return ids_.count(s) != 0; }
   bool hasUnk() const { return unk_ >= 0; }
+  /// Whether a character (UTF-8) becomes tokens: its piece, its byte
+  /// tokens, or the unk token; else HF drops it.
+  bool covers(const std::string &c) const {
+    if (unk_ >= 0 || ids_.count(c))
+      return true;
+    if (!options_.byteFallback)
+      return false;
+    for (unsigned char b : c) {
+      char name[8];
+      std::snprintf(name, sizeof name, "<0x%02X>", b);
+      if (!ids_.count(name))
+        return false;
+    }
+    return true;
+  }
   int32_t idOf(const std::string &s) const {
     auto it = ids_.find(s);
     return it == ids_.end() ? -1 : it->second;
@@ -513,6 +534,23 @@ public:
         t.content = normalize(t.content);
   }
 
+  Status encodable(const std::string &text) const override {
+    std::vector<uint32_t> cp;
+    std::vector<size_t> off;
+    decodeUtf8(text, cp, off);
+    for (size_t k = 0; k < cp.size(); ++k) {
+      std::string c = text.substr(off[k], off[k + 1] - off[k]);
+      if (c == " " || model_.covers(c))
+        continue;
+      return Status::error("the character '" + c + "' at offset " +
+                           std::to_string(off[k]) +
+                           " has no piece, no byte tokens and there is no "
+                           "unk token: it cannot be encoded without dropping "
+                           "it");
+    }
+    return Status::ok();
+  }
+
   std::vector<int32_t> encode(const std::string &text) const override {
     std::vector<int32_t> out;
     for (const Segment &raw :
@@ -620,6 +658,8 @@ private:
         return c - '0';
       if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') // HF parses either case
+        return c - 'a' + 10;
       return -1;
     };
     int hi = hex(t[3]), lo = hex(t[4]);
@@ -1012,8 +1052,9 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
     pre = *p;
   } else {
     std::fprintf(stderr,
-                 "warning: %s: no tokenizer.ggml.pre; using the default "
-                 "(GPT-2) pre-tokenizer, as llama.cpp does\n",
+                 "warning: %s: no tokenizer.ggml.pre; using GPT-2's "
+                 "pre-tokenizer (llama.cpp also warns, and its default "
+                 "splits punctuation and digits further)\n",
                  path.c_str());
   }
   ByteLevelOptions options;
@@ -1178,6 +1219,7 @@ BpeModel::Options bpeOptions(const nlohmann::json &model) {
   o.fuseUnk = model.value("fuse_unk", false);
   o.byteFallback = model.value("byte_fallback", false);
   o.ignoreMerges = model.value("ignore_merges", false);
+  o.lastDuplicateWins = true;
   return o;
 }
 
@@ -1310,11 +1352,6 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
          doc["pre_tokenizer"].value("type", "") == "Metaspace");
     if (spStyle)
       return fromSentencePieceStyleJson(doc, path);
-    if (doc.contains("normalizer") && !doc["normalizer"].is_null())
-      return Status::error(path + ": normalizer '" +
-                           doc["normalizer"].value("type", "?") +
-                           "' is not supported (byte-level BPE without a "
-                           "normalizer only)");
     ByteLevelOptions options;
     options.steps.clear();
     if (!doc.contains("pre_tokenizer") || doc["pre_tokenizer"].is_null())
@@ -1336,6 +1373,7 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
     options.endOfWordSuffix = mo.endOfWordSuffix;
     options.fuseUnk = mo.fuseUnk;
     options.ignoreMerges = mo.ignoreMerges;
+    options.lastDuplicateWins = true;
     std::vector<std::string> tokens, merges;
     if (auto st = readBpeTables(doc, path, tokens, options.added, merges); !st)
       return st;
@@ -1379,6 +1417,7 @@ makeByteLevelBPE(std::vector<std::string> tokens,
   mo.endOfWordSuffix = options.endOfWordSuffix;
   mo.fuseUnk = options.fuseUnk;
   mo.ignoreMerges = options.ignoreMerges;
+  mo.lastDuplicateWins = options.lastDuplicateWins;
   auto model = BpeModel::build(tokens, merges, std::move(mo));
   if (!model)
     return model.status();

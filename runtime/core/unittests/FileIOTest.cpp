@@ -69,11 +69,21 @@ TEST(OutputSet, WithoutCommitEarlierFilesStayAndNoTemporaryIsLeft) {
   EXPECT_EQ(entries(d), (std::vector<std::string>{"out.json"}));
 }
 
+TEST(OutputSet, APathGivenTwiceIsRefused) {
+  std::string d = folder() + "/twice";
+  ::mkdir(d.c_str(), 0755);
+  OutputSet set;
+  ASSERT_TRUE(set.write(d + "/t.safetensors", std::string("a")).isOk());
+  Status st = set.write(d + "/t.safetensors", std::string("b"));
+  ASSERT_FALSE(st.isOk());
+  EXPECT_NE(st.message().find("given for two outputs"), std::string::npos);
+}
+
 TEST(OutputSet, DevicesAreWrittenInPlace) {
   struct stat before, after;
   ASSERT_EQ(::stat("/dev/null", &before), 0);
+  EXPECT_EQ(OutputSet().stage("/dev/null"), "/dev/null");
   OutputSet set;
-  EXPECT_EQ(set.stage("/dev/null"), "/dev/null");
   ASSERT_TRUE(set.write("/dev/null", std::string("x")).isOk());
   ASSERT_TRUE(set.commit().isOk());
   ASSERT_TRUE(writeFileAtomic("/dev/null", std::string("y")).isOk());

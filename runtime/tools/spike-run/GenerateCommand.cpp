@@ -76,6 +76,9 @@ int runGenerate(const std::vector<std::string> &args) {
   std::printf("%s", prompt.c_str());
   std::fflush(stdout);
   auto started = std::chrono::steady_clock::now();
+  // Decoders work on whole sequences (SentencePiece strips a leading
+  // space, byte fallback joins bytes): print what the growing suffix adds.
+  std::string shown;
   for (int64_t n = 0; n < maxTokens; ++n) {
     // With the cache, the prompt runs once and each new token alone; without
     // it, the whole sequence runs again (the two give identical logits).
@@ -91,7 +94,12 @@ int runGenerate(const std::vector<std::string> &args) {
     if (next == (*tok)->eos())
       break;
     ids.push_back(next);
-    std::printf("%s", (*tok)->decode({next}).c_str());
+    std::string text = (*tok)->decode(
+        std::vector<int32_t>(ids.begin() + int64_t(promptLength), ids.end()));
+    if (text.compare(0, shown.size(), shown) == 0) {
+      std::printf("%s", text.substr(shown.size()).c_str());
+      shown = text;
+    }
     std::fflush(stdout);
   }
   std::printf("\n");

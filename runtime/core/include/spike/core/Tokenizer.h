@@ -80,6 +80,9 @@ struct ByteLevelOptions {
   std::vector<PreTokenizerStep> steps = {PreTokenizerStep{}};
   std::vector<AddedToken> added;
   bool ignoreMerges = false, fuseUnk = false;
+  /// A merge listed twice keeps its last rank (HF tokenizers) rather than
+  /// its first (llama.cpp).
+  bool lastDuplicateWins = false;
   std::string unkToken, continuingSubwordPrefix, endOfWordSuffix;
 };
 
