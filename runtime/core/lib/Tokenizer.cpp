@@ -12,6 +12,7 @@
 #include <array>
 #include <climits>
 #include <functional>
+#include <limits>
 #include <queue>
 #include <unordered_map>
 
@@ -1163,6 +1164,18 @@ Status readPreTokenizer(const nlohmann::json &pre, const std::string &where,
   return Status::ok();
 }
 
+/// A JSON integer in [lo, hi]; nlohmann's get<int64_t>() on a float
+/// beyond int64 is undefined behaviour (found by fuzz-tokenizer-json).
+bool jsonInt(const nlohmann::json &v, int64_t lo, int64_t hi, int64_t &out) {
+  if (!v.is_number_integer())
+    return false;
+  if (v.is_number_unsigned() &&
+      v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+    return false;
+  out = v.get<int64_t>();
+  return out >= lo && out <= hi;
+}
+
 /// The vocabulary (model.vocab with added_tokens over it), the added
 /// tokens and the merges of a tokenizer.json.
 Status readBpeTables(const nlohmann::json &doc, const std::string &path,
@@ -1172,10 +1185,10 @@ Status readBpeTables(const nlohmann::json &doc, const std::string &path,
   const auto &model = doc.at("model");
   for (auto it = model.at("vocab").begin(); it != model.at("vocab").end();
        ++it) {
-    int64_t id = it.value().get<int64_t>();
-    if (id < 0 || id > (int64_t(1) << 24))
+    int64_t id = 0;
+    if (!jsonInt(it.value(), 0, int64_t(1) << 24, id))
       return Status::error(path + ": model.vocab['" + it.key() +
-                           "'] = " + std::to_string(id) + " is not a token id");
+                           "'] = " + it.value().dump() + " is not a token id");
     if (size_t(id) >= tokens.size())
       tokens.resize(size_t(id) + 1);
     tokens[size_t(id)] = it.key();
@@ -1183,9 +1196,9 @@ Status readBpeTables(const nlohmann::json &doc, const std::string &path,
   if (doc.contains("added_tokens"))
     for (const auto &t : doc["added_tokens"]) {
       AddedToken a;
-      int64_t id = t.at("id").get<int64_t>();
-      if (id < 0 || id > (int64_t(1) << 24))
-        return Status::error(path + ": added token id " + std::to_string(id) +
+      int64_t id = 0;
+      if (!jsonInt(t.at("id"), 0, int64_t(1) << 24, id))
+        return Status::error(path + ": added token id " + t.at("id").dump() +
                              " is not a token id");
       a.id = int32_t(id);
       a.content = t.at("content").get<std::string>();
@@ -1295,8 +1308,11 @@ fromSentencePieceStyleJson(const nlohmann::json &doc, const std::string &path) {
       decoder.push_back({DecoderStep::Fuse});
     } else if (type == "Strip") {
       DecoderStep s{DecoderStep::Strip, d.at("content").get<std::string>()};
-      s.start = d.value("start", int64_t(0));
-      s.stop = d.value("stop", int64_t(0));
+      for (auto [key, field] :
+           {std::pair{"start", &s.start}, {"stop", &s.stop}})
+        if (d.contains(key) && !jsonInt(d[key], 0, 1 << 20, *field))
+          return Status::error(path + ": decoder Strip '" + key + "' " +
+                               d[key].dump() + " is not a count");
       decoder.push_back(s);
     } else if (type == "Metaspace") {
       DecoderStep s{DecoderStep::Metaspace,
