@@ -39,18 +39,14 @@ import os, subprocess
 nir_dir = os.path.join(os.environ.get("SPIKEC_CACHE", os.path.expanduser("~/.cache/spikec")), "python")
 nir_env = dict(os.environ, PYTHONPATH=nir_dir)
 # Debian's python3 has python3-h5py; a python3 earlier on PATH may not.
-for python in ["/usr/bin/python3", "python3"]:
-    if subprocess.run([python, "-c", "import nir"], env=nir_env,
-                      capture_output=True).returncode == 0:
-        config.available_features.add("nir")
-        config.environment["PYTHONPATH"] = nir_dir
-        config.substitutions.append(("%nir_python", python))
-        break
-# HF `tokenizers`, the oracle of the tokenizer conformance test (same place).
-for python in ["/usr/bin/python3", "python3"]:
-    if subprocess.run([python, "-c", "import tokenizers"], env=nir_env,
-                      capture_output=True).returncode == 0:
-        config.available_features.add("hf-tokenizers")
-        config.environment["PYTHONPATH"] = nir_dir
-        config.substitutions.append(("%hf_python", python))
-        break
+# HF `tokenizers` (same place) is the tokenizer conformance test's oracle.
+for module, feature, substitution in [("nir", "nir", "%nir_python"),
+                                      ("tokenizers", "hf-tokenizers",
+                                       "%hf_python")]:
+    for python in ["/usr/bin/python3", "python3"]:
+        if subprocess.run([python, "-c", "import " + module], env=nir_env,
+                          capture_output=True).returncode == 0:
+            config.available_features.add(feature)
+            config.environment["PYTHONPATH"] = nir_dir
+            config.substitutions.append((substitution, python))
+            break

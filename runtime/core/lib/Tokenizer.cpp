@@ -142,6 +142,13 @@ std::vector<Segment> splitOnAddedTokens(const std::string &text, size_t begin,
   return out;
 }
 
+/// SentencePiece's name of a byte token: <0x0A>.
+std::string byteTokenName(unsigned char b) {
+  char name[8];
+  std::snprintf(name, sizeof name, "<0x%02X>", b);
+  return name;
+}
+
 /// A BPE model as HF tokenizers runs it (models/bpe): a word starts as its
 /// characters (continuing_subword_prefix on all but the first,
 /// end_of_word_suffix on the last); a character the vocabulary lacks
@@ -215,13 +222,7 @@ public:
       return true;
     if (!options_.byteFallback)
       return false;
-    for (unsigned char b : c) {
-      char name[8];
-      std::snprintf(name, sizeof name, "<0x%02X>", b);
-      if (!ids_.count(name))
-        return false;
-    }
-    return true;
+    return byteTokens(c, nullptr);
   }
   int32_t idOf(const std::string &s) const {
     auto it = ids_.find(s);
@@ -252,6 +253,18 @@ private:
   int32_t unk_ = -1;
   mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
 
+  /// Whether every byte of `c` has its byte token; their ids go to `ids`.
+  bool byteTokens(const std::string &c, std::vector<int32_t> *ids) const {
+    for (unsigned char b : c) {
+      auto it = ids_.find(byteTokenName(b));
+      if (it == ids_.end())
+        return false;
+      if (ids)
+        ids->push_back(it->second);
+    }
+    return true;
+  }
+
   static uint64_t pairKey(int32_t a, int32_t b) {
     return (uint64_t(uint32_t(a)) << 32) | uint32_t(b);
   }
@@ -280,17 +293,7 @@ private:
       }
       if (options_.byteFallback) {
         std::vector<int32_t> bytes;
-        for (unsigned char b : c) {
-          char name[8];
-          std::snprintf(name, sizeof name, "<0x%02X>", b);
-          auto it = ids_.find(name);
-          if (it == ids_.end()) {
-            bytes.clear();
-            break;
-          }
-          bytes.push_back(it->second);
-        }
-        if (!bytes.empty()) {
+        if (byteTokens(c, &bytes)) {
           flushUnk();
           sym.insert(sym.end(), bytes.begin(), bytes.end());
           continue;
@@ -794,9 +797,7 @@ public:
         out.push_back(it->second);
       } else if (byteFallback_) {
         for (unsigned char c : sym) {
-          char name[8];
-          std::snprintf(name, sizeof(name), "<0x%02X>", c);
-          auto b = ids_.find(name);
+          auto b = ids_.find(byteTokenName(c));
           out.push_back(b != ids_.end() ? b->second : unk_);
         }
       } else {

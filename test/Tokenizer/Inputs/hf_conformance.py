@@ -111,6 +111,7 @@ def added_tokens():
 
 def train(kind, corpus, with_added):
     bytes_ = ["<0x%02X>" % b for b in range(256)]
+    subword = {}  # the trainer's prefix and suffix, for the subword kind
     if kind in ("sentencepiece", "metaspace"):
         tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True,
                                    fuse_unk=True))
@@ -139,17 +140,8 @@ def train(kind, corpus, with_added):
         tok.decoder = decoders.ByteLevel()
         specials = ["[UNK]"]
         alphabet = pre_tokenizers.ByteLevel.alphabet()
-        trainer = trainers.BpeTrainer(vocab_size=len(specials) + 700,
-                                      special_tokens=specials,
-                                      initial_alphabet=alphabet,
-                                      continuing_subword_prefix="##",
-                                      end_of_word_suffix="</w>",
-                                      show_progress=False)
-        tok.train_from_iterator(corpus, trainer)
-        if with_added:
-            tok.add_special_tokens(SPECIAL)
-            tok.add_tokens(added_tokens())
-        return tok
+        subword = dict(continuing_subword_prefix="##",
+                       end_of_word_suffix="</w>")
     else:
         tok = Tokenizer(models.BPE(ignore_merges=kind == "llama3"))
         byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False,
@@ -171,7 +163,7 @@ def train(kind, corpus, with_added):
     trainer = trainers.BpeTrainer(vocab_size=len(specials) + 700,
                                   special_tokens=specials,
                                   initial_alphabet=alphabet,
-                                  show_progress=False)
+                                  show_progress=False, **subword)
     tok.train_from_iterator(corpus, trainer)
     if with_added:
         tok.add_special_tokens(SPECIAL)
