@@ -29,7 +29,7 @@ for reader in ${READERS:-gguf safetensors tokenizer-json tokenizer-model}; do
   gguf) cp "$OUT"/cases/gguf-*.gguf test/Import/Inputs/ggml-types.gguf "$corpus/" ;;
   safetensors) cp "$OUT"/cases/safetensors-*.safetensors \
                   test/Plan/golden/tiny.safetensors "$corpus/" ;;
-  tokenizer-json) for f in test/Tokenizer/Inputs/cases/*/tok*.json; do
+  tokenizer-json) for f in test/Tokenizer/Inputs/cases/*/tok*.json test/Tokenizer/Inputs/tok*.json; do
                     cp "$f" "$corpus/"; done ;;
   tokenizer-model) python3 test/Tokenizer/Inputs/make_sp_model.py "$corpus/tiny.model" ;;
   esac

@@ -37,7 +37,7 @@ mkdir -p "$seeds/chip" && cp chips/*.yaml "$seeds/chip/"
 mkdir -p "$seeds/gguf" && cp test/Import/Inputs/ggml-types.gguf "$seeds/gguf/"
 mkdir -p "$seeds/safetensors" && cp test/Plan/golden/tiny.safetensors "$seeds/safetensors/"
 mkdir -p "$seeds/tokenizer-json"
-for f in test/Tokenizer/Inputs/cases/*/tok*.json; do cp "$f" "$seeds/tokenizer-json/"; done
+for f in test/Tokenizer/Inputs/cases/*/tok*.json test/Tokenizer/Inputs/tok*.json; do cp "$f" "$seeds/tokenizer-json/"; done
 mkdir -p "$seeds/tokenizer-model" &&
   python3 test/Tokenizer/Inputs/make_sp_model.py "$seeds/tokenizer-model/tiny.model"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1

@@ -2,6 +2,8 @@
 
 #include "spike/core/FileIO.h"
 
+#include <bzlib.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,6 +33,27 @@ Result<std::string> readFileText(const std::string &path) {
   if (!bytes)
     return bytes.status();
   return std::string(bytes->begin(), bytes->end());
+}
+
+Result<std::string> readBz2Text(const std::string &path) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return Status::error(path + ": cannot open: " + std::strerror(errno));
+  int err = BZ_OK;
+  BZFILE *bz = BZ2_bzReadOpen(&err, f, 0, 0, nullptr, 0);
+  std::string text;
+  char buf[1 << 16];
+  while (err == BZ_OK) {
+    int n = BZ2_bzRead(&err, bz, buf, sizeof buf);
+    if (n > 0)
+      text.append(buf, size_t(n));
+  }
+  BZ2_bzReadClose(nullptr, bz);
+  std::fclose(f);
+  if (err != BZ_STREAM_END)
+    return Status::error(path + ": not a valid bzip2 file (error " +
+                         std::to_string(err) + ")");
+  return text;
 }
 
 namespace {

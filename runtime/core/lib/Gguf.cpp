@@ -481,6 +481,16 @@ Result<int64_t> GgufFile::getInt(const std::string &key) const {
                        kvTypes_.at(key) + "; expected an integer");
 }
 
+Result<bool> GgufFile::getBool(const std::string &key) const {
+  auto it = kv_.find(key);
+  if (it == kv_.end())
+    return Status::error(path_ + ": missing metadata '" + key + "'");
+  if (auto *b = std::get_if<bool>(&it->second))
+    return *b;
+  return Status::error(path_ + ": metadata '" + key + "' has type " +
+                       kvTypes_.at(key) + "; expected BOOL");
+}
+
 Result<double> GgufFile::getFloat(const std::string &key) const {
   auto it = kv_.find(key);
   if (it == kv_.end())

@@ -166,6 +166,42 @@ struct Splitter {
     }
   }
 
+  /// Matches of [\p{P}\$\+<=>\^~\|]+, and the runs between them.
+  void punctuation(size_t begin, size_t end) {
+    auto punct = [&](size_t k) {
+      uint32_t c = cp[k];
+      return isPunctuationCodePoint(c) || c == '$' || c == '+' || c == '<' ||
+             c == '=' || c == '>' || c == '^' || c == '~' || c == '|';
+    };
+    for (size_t i = begin; i < end;) {
+      bool p = punct(i);
+      size_t j = i + 1;
+      while (j < end && punct(j) == p)
+        ++j;
+      pieces.push_back({i, j});
+      i = j;
+    }
+  }
+
+  /// Matches of [0-9][0-9][0-9], leftmost first, and the text between.
+  void digitTriples(size_t begin, size_t end) {
+    auto digit = [&](size_t k) { return cp[k] >= '0' && cp[k] <= '9'; };
+    size_t gap = begin;
+    for (size_t i = begin; i + 3 <= end;) {
+      if (digit(i) && digit(i + 1) && digit(i + 2)) {
+        if (i > gap)
+          pieces.push_back({gap, i});
+        pieces.push_back({i, i + 3});
+        i += 3;
+        gap = i;
+      } else {
+        ++i;
+      }
+    }
+    if (gap < end)
+      pieces.push_back({gap, end});
+  }
+
   void split(size_t begin, size_t end, SplitPattern p) {
     if (begin >= end)
       return;
@@ -176,6 +212,10 @@ struct Splitter {
       return llama3(begin, end, 3);
     case SplitPattern::Qwen2:
       return llama3(begin, end, 1);
+    case SplitPattern::Punctuation:
+      return punctuation(begin, end);
+    case SplitPattern::DigitTriples:
+      return digitTriples(begin, end);
     }
   }
 };
@@ -190,6 +230,8 @@ const char *const kLlama3Regex =
 const char *const kQwen2Regex =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
     "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const char *const kPunctuationRegex = "[\\p{P}\\$\\+<=>\\^~\\|]+";
+const char *const kDigitTriplesRegex = "[0-9][0-9][0-9]";
 
 } // namespace
 
@@ -201,6 +243,10 @@ const char *splitPatternName(SplitPattern p) {
     return "llama3";
   case SplitPattern::Qwen2:
     return "qwen2";
+  case SplitPattern::Punctuation:
+    return "punctuation";
+  case SplitPattern::DigitTriples:
+    return "digit-triples";
   }
   return "?";
 }
@@ -208,7 +254,9 @@ const char *splitPatternName(SplitPattern p) {
 bool splitPatternOf(const std::string &regex, SplitPattern &out) {
   for (auto [text, p] : {std::pair{kGpt2Regex, SplitPattern::GPT2},
                          {kLlama3Regex, SplitPattern::Llama3},
-                         {kQwen2Regex, SplitPattern::Qwen2}})
+                         {kQwen2Regex, SplitPattern::Qwen2},
+                         {kPunctuationRegex, SplitPattern::Punctuation},
+                         {kDigitTriplesRegex, SplitPattern::DigitTriples}})
     if (regex == text) {
       out = p;
       return true;
@@ -221,6 +269,9 @@ const char *unicodeVersion() { return kUnicodeVersion; }
 bool isSpaceCodePoint(uint32_t cp) { return inRanges(kSpaceRanges, cp); }
 bool isNumberCodePoint(uint32_t cp) { return inRanges(kNumberRanges, cp); }
 bool isWordCodePoint(uint32_t cp) { return inRanges(kWordRanges, cp); }
+bool isPunctuationCodePoint(uint32_t cp) {
+  return inRanges(kPunctuationRanges, cp);
+}
 
 void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
                 std::vector<size_t> &offsets) {
@@ -264,6 +315,28 @@ void decodeUtf8(const std::string &s, std::vector<uint32_t> &cps,
     i += len;
   }
   offsets.push_back(s.size());
+}
+
+std::string encodeUtf8(uint32_t cp) {
+  if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    cp = 0xfffd;
+  std::string s;
+  if (cp < 0x80) {
+    s += char(cp);
+  } else if (cp < 0x800) {
+    s += char(0xc0 | (cp >> 6));
+    s += char(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    s += char(0xe0 | (cp >> 12));
+    s += char(0x80 | ((cp >> 6) & 0x3f));
+    s += char(0x80 | (cp & 0x3f));
+  } else {
+    s += char(0xf0 | (cp >> 18));
+    s += char(0x80 | ((cp >> 12) & 0x3f));
+    s += char(0x80 | ((cp >> 6) & 0x3f));
+    s += char(0x80 | (cp & 0x3f));
+  }
+  return s;
 }
 
 std::vector<std::pair<size_t, size_t>>

@@ -39,21 +39,11 @@ std::vector<std::string> utf8Chars(const std::string &s) {
 const std::array<std::string, 256> &byteToUnicode() {
   static const std::array<std::string, 256> table = [] {
     std::array<std::string, 256> t;
-    auto utf8 = [](uint32_t cp) {
-      std::string s;
-      if (cp < 0x80) {
-        s += char(cp);
-      } else {
-        s += char(0xc0 | (cp >> 6));
-        s += char(0x80 | (cp & 0x3f));
-      }
-      return s;
-    };
     int n = 0;
     for (int b = 0; b < 256; ++b) {
       bool printable = (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) ||
                        (b >= 0xae && b <= 0xff);
-      t[b] = utf8(printable ? uint32_t(b) : uint32_t(256 + n++));
+      t[b] = encodeUtf8(printable ? uint32_t(b) : uint32_t(256 + n++));
     }
     return t;
   }();
@@ -64,6 +54,20 @@ const std::array<std::string, 256> &byteToUnicode() {
 /// leftmost-longest matches, scanning on after each match (one dropped by
 /// single_word too); lstrip and rstrip take the white space beside a match
 /// into it. Returns (id or -1, begin, end) covering [begin, end) of `text`.
+/// `s` with every occurrence of `from` replaced (left to right, without
+/// overlaps), as HF's Replace of a string does.
+std::string replaceAll(std::string s, const std::string &from,
+                       const std::string &to) {
+  if (from.empty())
+    return s;
+  std::string out;
+  size_t at = 0;
+  for (size_t k; (k = s.find(from, at)) != std::string::npos;
+       at = k + from.size())
+    out += s.substr(at, k - at) + to;
+  return out + s.substr(at);
+}
+
 struct Segment {
   int32_t id;
   size_t begin, end;
@@ -374,6 +378,11 @@ public:
     eos_ = eos;
     for (const AddedToken &t : options_.added)
       added_.emplace(t.id, t.content);
+    // Normalized added tokens match the normalized text.
+    normalizedAdded_ = options_.added;
+    for (AddedToken &t : normalizedAdded_)
+      if (t.normalized)
+        t.content = applyNormalizer(options_.normalizer, t.content);
     const auto &table = byteToUnicode();
     // A byte is lost when neither its symbol (in every position a word
     // puts it, with the subword prefix or suffix) nor an unk token exists.
@@ -388,13 +397,16 @@ public:
     }
   }
 
-  Status encodable(const std::string &text) const override {
+  Status encodable(const std::string &raw) const override {
+    // The bytes BPE sees: the normalized text.
+    std::string text = applyNormalizer(options_.normalizer, raw);
+    const char *after = options_.normalizer.empty() ? "" : " (normalized)";
     for (size_t i = 0; i < text.size(); ++i)
       if (missing_[static_cast<unsigned char>(text[i])]) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", text[i] & 0xff);
         return Status::error(std::string("byte ") + hex + " at offset " +
-                             std::to_string(i) +
+                             std::to_string(i) + after +
                              " has no token in the vocabulary and there is "
                              "no unk token: it cannot be encoded without "
                              "dropping it");
@@ -404,20 +416,22 @@ public:
 
   std::vector<int32_t> encode(const std::string &text) const override {
     std::vector<int32_t> out;
-    // Added tokens first, in the raw text, then the normalized ones in what
-    // remains (no normalizer here: the same text).
+    // Added tokens first, in the raw text, then the normalized ones in
+    // the normalized text of what remains (HF's order).
     for (const Segment &raw :
          splitOnAddedTokens(text, 0, text.size(), options_.added, false)) {
       if (raw.id >= 0) {
         out.push_back(raw.id);
         continue;
       }
+      std::string norm = applyNormalizer(
+          options_.normalizer, text.substr(raw.begin, raw.end - raw.begin));
       for (const Segment &seg :
-           splitOnAddedTokens(text, raw.begin, raw.end, options_.added, true)) {
+           splitOnAddedTokens(norm, 0, norm.size(), normalizedAdded_, true)) {
         if (seg.id >= 0)
           out.push_back(seg.id);
         else
-          encodeText(text.substr(seg.begin, seg.end - seg.begin), out);
+          encodeText(norm.substr(seg.begin, seg.end - seg.begin), out);
       }
     }
     return out;
@@ -446,6 +460,7 @@ private:
   std::vector<std::string> tokens_;
   BpeModel model_;
   std::unordered_map<int32_t, std::string> added_;
+  std::vector<AddedToken> normalizedAdded_;
   std::unordered_map<std::string, char> unicodeToByte_;
   ByteLevelOptions options_;
   std::array<bool, 256> missing_{}; ///< bytes the model cannot encode
@@ -508,10 +523,6 @@ struct MetaspaceOptions {
   std::string replacement = "\u2581";
   std::string prependScheme = "always"; ///< always, first, never
 };
-struct NormalizerStep {
-  enum Kind { Prepend, Replace } kind;
-  std::string a, b; ///< Prepend: a; Replace: a -> b
-};
 struct DecoderStep {
   enum Kind { Replace, ByteFallback, Fuse, Strip, Metaspace } kind;
   std::string a, b;            ///< Replace a -> b; Strip content a; Metaspace
@@ -535,7 +546,7 @@ public:
     normalizedAdded_ = added_;
     for (AddedToken &t : normalizedAdded_)
       if (t.normalized)
-        t.content = normalize(t.content);
+        t.content = applyNormalizer(normalizer_, t.content);
   }
 
   Status encodable(const std::string &text) const override {
@@ -563,7 +574,8 @@ public:
         out.push_back(raw.id);
         continue;
       }
-      std::string norm = normalize(text.substr(raw.begin, raw.end - raw.begin));
+      std::string norm = applyNormalizer(
+          normalizer_, text.substr(raw.begin, raw.end - raw.begin));
       for (const Segment &seg :
            splitOnAddedTokens(norm, 0, norm.size(), normalizedAdded_, true)) {
         if (seg.id >= 0) {
@@ -605,30 +617,6 @@ private:
   std::vector<NormalizerStep> normalizer_;
   MetaspaceOptions metaspace_;
   std::vector<DecoderStep> decoder_;
-
-  static std::string replaceAll(std::string s, const std::string &from,
-                                const std::string &to) {
-    if (from.empty())
-      return s;
-    std::string out;
-    size_t at = 0;
-    for (size_t k; (k = s.find(from, at)) != std::string::npos;
-         at = k + from.size())
-      out += s.substr(at, k - at) + to;
-    return out + s.substr(at);
-  }
-
-  std::string normalize(std::string s) const {
-    for (const NormalizerStep &n : normalizer_) {
-      if (n.kind == NormalizerStep::Prepend) {
-        if (!s.empty()) // HF prepends to every non-empty piece
-          s = n.a + s;
-      } else {
-        s = replaceAll(std::move(s), n.a, n.b);
-      }
-    }
-    return s;
-  }
 
   /// HF's Metaspace pre-tokenizer (spaces as the replacement, the prepend
   /// scheme, and MergedWithNext splitting), or the piece as it is.
@@ -1045,7 +1033,7 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
   if (!merges)
     return merges.status();
   // The pre-tokenizer llama.cpp names; without the key llama.cpp uses its
-  // default (GPT-2) pattern and warns, and so does spikec.
+  // default and warns, and so does spikec.
   std::string pre = "default";
   if (file->has("tokenizer.ggml.pre")) {
     auto p = file->getString("tokenizer.ggml.pre");
@@ -1054,9 +1042,9 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
     pre = *p;
   } else {
     std::fprintf(stderr,
-                 "warning: %s: no tokenizer.ggml.pre; using GPT-2's "
-                 "pre-tokenizer (llama.cpp also warns, and its default "
-                 "splits punctuation and digits further)\n",
+                 "warning: %s: no tokenizer.ggml.pre; using llama.cpp's "
+                 "default pre-tokenizer (punctuation, GPT-2, digit runs, "
+                 "digit triples), as llama.cpp does\n",
                  path.c_str());
   }
   ByteLevelOptions options;
@@ -1074,7 +1062,16 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
     // Digits isolated before the GPT-2 regex.
     options.steps.insert(options.steps.begin(),
                          {PreTokenizerStep::Digits, SplitPattern::GPT2, true});
-  } else if (pre != "default" && pre != "gpt-2" && pre != "gpt2") {
+  } else if (pre == "default") {
+    // llama.cpp's default regexes, applied in turn (llama-vocab.cpp):
+    // [\p{P}\$\+<=>\^~\|]+, GPT-2's, \p{N}+, [0-9][0-9][0-9].
+    options.steps = {
+        {PreTokenizerStep::Split, SplitPattern::Punctuation},
+        {PreTokenizerStep::Split, SplitPattern::GPT2},
+        {PreTokenizerStep::Digits, SplitPattern::GPT2, false},
+        {PreTokenizerStep::Split, SplitPattern::DigitTriples},
+        {PreTokenizerStep::ByteLevel, SplitPattern::GPT2, false, false, false}};
+  } else if (pre != "gpt-2" && pre != "gpt2") {
     return Status::error(path + ": tokenizer.ggml.pre '" + pre +
                          "' is not supported (supported: default, gpt-2, "
                          "llama-bpe, qwen2, smollm, starcoder, refact, "
@@ -1115,8 +1112,28 @@ Result<std::unique_ptr<Tokenizer>> fromGguf(const std::string &path) {
                            "-token vocabulary");
     special[k] = int32_t(*id);
   }
-  return makeByteLevelBPE(tokens.take(), *merges, std::move(options),
-                          special[0], special[1]);
+  // Whether encoding with special tokens adds them (llama.cpp's
+  // add_bos/add_eos); absent keys add nothing.
+  std::vector<int32_t> wrap[2];
+  const char *addKeys[2] = {"tokenizer.ggml.add_bos_token",
+                            "tokenizer.ggml.add_eos_token"};
+  for (int k = 0; k < 2; ++k) {
+    if (!file->has(addKeys[k]))
+      continue;
+    auto add = file->getBool(addKeys[k]);
+    if (!add)
+      return add.status();
+    if (*add && special[k] < 0)
+      return Status::error(path + ": metadata '" + addKeys[k] +
+                           "' is true but '" + keys[k] + "' is absent");
+    if (*add)
+      wrap[k] = {special[k]};
+  }
+  auto tok = makeByteLevelBPE(tokens.take(), *merges, std::move(options),
+                              special[0], special[1]);
+  if (tok)
+    (*tok)->setSpecialTokens(special[0], special[1], wrap[0], wrap[1]);
+  return tok;
 }
 
 /// A tokenizer.json's pre_tokenizer as steps; errors name what spikec does
@@ -1150,7 +1167,8 @@ Status readPreTokenizer(const nlohmann::json &pre, const std::string &where,
     if (regex.empty() || !splitPatternOf(regex, step.pattern))
       return Status::error(where + ": Split pattern " + pattern.dump() +
                            " is not supported (supported: the GPT-2, "
-                           "LLaMA-3 and Qwen2 regexes)");
+                           "LLaMA-3 and Qwen2 regexes, and llama.cpp's "
+                           "punctuation and digit-triple regexes)");
     if (pre.value("behavior", "") != "Isolated" || pre.value("invert", false))
       return Status::error(where + ": Split behavior '" +
                            pre.value("behavior", "") +
@@ -1237,6 +1255,45 @@ BpeModel::Options bpeOptions(const nlohmann::json &model) {
   return o;
 }
 
+/// A tokenizer.json's normalizer as steps (none when it is null or
+/// absent); errors name what spikec does not implement.
+Status readNormalizer(const nlohmann::json &doc, const std::string &path,
+                      std::vector<NormalizerStep> &steps) {
+  std::function<Status(const nlohmann::json &)> read =
+      [&](const nlohmann::json &n) -> Status {
+    std::string type = n.value("type", "");
+    if (type == "Sequence") {
+      for (const auto &x : n.at("normalizers"))
+        if (auto st = read(x); !st)
+          return st;
+      return Status::ok();
+    }
+    NormalizerStep step;
+    if (type == "Prepend") {
+      step = {NormalizerStep::Prepend, n.at("prepend").get<std::string>(), ""};
+    } else if (type == "Replace" && n.at("pattern").contains("String")) {
+      step = {NormalizerStep::Replace,
+              n["pattern"]["String"].get<std::string>(),
+              n.at("content").get<std::string>()};
+    } else if (type == "NFC" || type == "NFD" || type == "NFKC" ||
+               type == "NFKD") {
+      step.form = type == "NFC"    ? NormalForm::NFC
+                  : type == "NFD"  ? NormalForm::NFD
+                  : type == "NFKC" ? NormalForm::NFKC
+                                   : NormalForm::NFKD;
+    } else {
+      return Status::error(path + ": normalizer '" + type +
+                           "' is not supported (supported: NFC, NFD, NFKC, "
+                           "NFKD, Prepend, Replace of a string, Sequence)");
+    }
+    steps.push_back(std::move(step));
+    return Status::ok();
+  };
+  if (doc.contains("normalizer") && !doc["normalizer"].is_null())
+    return read(doc["normalizer"]);
+  return Status::ok();
+}
+
 /// Metaspace's prepend scheme: "prepend_scheme", or the older
 /// "add_prefix_space" flag.
 std::string prependScheme(const nlohmann::json &m) {
@@ -1248,33 +1305,8 @@ std::string prependScheme(const nlohmann::json &m) {
 Result<std::unique_ptr<Tokenizer>>
 fromSentencePieceStyleJson(const nlohmann::json &doc, const std::string &path) {
   std::vector<NormalizerStep> normalizer;
-  std::function<Status(const nlohmann::json &)> readNormalizer =
-      [&](const nlohmann::json &n) -> Status {
-    std::string type = n.value("type", "");
-    if (type == "Sequence") {
-      for (const auto &x : n.at("normalizers"))
-        if (auto st = readNormalizer(x); !st)
-          return st;
-      return Status::ok();
-    }
-    if (type == "Prepend") {
-      normalizer.push_back(
-          {NormalizerStep::Prepend, n.at("prepend").get<std::string>(), ""});
-      return Status::ok();
-    }
-    if (type == "Replace" && n.at("pattern").contains("String")) {
-      normalizer.push_back({NormalizerStep::Replace,
-                            n["pattern"]["String"].get<std::string>(),
-                            n.at("content").get<std::string>()});
-      return Status::ok();
-    }
-    return Status::error(path + ": normalizer '" + type +
-                         "' is not supported (supported: Prepend, Replace of "
-                         "a string, Sequence)");
-  };
-  if (doc.contains("normalizer") && !doc["normalizer"].is_null())
-    if (auto st = readNormalizer(doc["normalizer"]); !st)
-      return st;
+  if (auto st = readNormalizer(doc, path, normalizer); !st)
+    return st;
   MetaspaceOptions meta;
   if (doc.contains("pre_tokenizer") && !doc["pre_tokenizer"].is_null()) {
     const auto &p = doc["pre_tokenizer"];
@@ -1342,6 +1374,113 @@ fromSentencePieceStyleJson(const nlohmann::json &doc, const std::string &path) {
       std::move(meta), std::move(decoder)));
 }
 
+/// The id of a token by its content in a tokenizer.json: an added token's,
+/// else the model vocabulary's; -1 if neither has it.
+int64_t tokenIdOf(const nlohmann::json &doc, const std::string &content) {
+  if (doc.contains("added_tokens"))
+    for (const auto &t : doc["added_tokens"])
+      if (t.value("content", "") == content)
+        return t.at("id").get<int64_t>();
+  const auto &vocab = doc.at("model").at("vocab");
+  auto it = vocab.find(content);
+  return it == vocab.end() ? -1 : it->get<int64_t>();
+}
+
+/// BOS, EOS and the special tokens of one sequence for a tokenizer.json:
+/// its post_processor (TemplateProcessing's "single", inside a Sequence or
+/// not; ByteLevel adds none), and the bos_token/eos_token of a
+/// tokenizer_config.json beside it (HF's tokenizer.eos_token).
+Status readSpecialTokens(const nlohmann::json &doc, const std::string &path,
+                         Tokenizer &tok) {
+  std::vector<int32_t> prefix, suffix;
+  int64_t vocab = tok.vocabSize();
+  std::function<Status(const nlohmann::json &, const std::string &)> read =
+      [&](const nlohmann::json &p, const std::string &where) -> Status {
+    std::string type = p.value("type", "");
+    if (type == "Sequence") {
+      const auto &list = p.at("processors");
+      for (size_t i = 0; i < list.size(); ++i)
+        if (auto st = read(list[i], where + "/processors/" + std::to_string(i));
+            !st)
+          return st;
+      return Status::ok();
+    }
+    if (type == "ByteLevel")
+      return Status::ok(); // offsets only
+    if (type != "TemplateProcessing")
+      return Status::error(path + ": " + where + ": post-processor '" + type +
+                           "' is not supported (supported: "
+                           "TemplateProcessing, ByteLevel, Sequence)");
+    if (!prefix.empty() || !suffix.empty())
+      return Status::error(path + ": " + where +
+                           ": a second TemplateProcessing is not supported");
+    bool seenSequence = false;
+    const auto &single = p.at("single");
+    for (size_t i = 0; i < single.size(); ++i) {
+      const auto &item = single[i];
+      if (item.contains("Sequence")) {
+        if (seenSequence || item["Sequence"].value("id", "") != "A")
+          return Status::error(path + ": " + where + "/single/" +
+                               std::to_string(i) +
+                               ": a template for one sequence holds $A once");
+        seenSequence = true;
+        continue;
+      }
+      std::string name = item.at("SpecialToken").at("id").get<std::string>();
+      const auto &special = p.at("special_tokens");
+      if (!special.contains(name))
+        return Status::error(path + ": " + where + ": special token '" + name +
+                             "' is not in special_tokens");
+      for (const auto &v : special[name].at("ids")) {
+        int64_t id = 0;
+        if (!jsonInt(v, 0, vocab - 1, id))
+          return Status::error(path + ": " + where + ": special token '" +
+                               name + "' has id " + v.dump() +
+                               ", outside the vocabulary");
+        (seenSequence ? suffix : prefix).push_back(int32_t(id));
+      }
+    }
+    if (!seenSequence)
+      return Status::error(path + ": " + where + "/single: no $A sequence");
+    return Status::ok();
+  };
+  if (doc.contains("post_processor") && !doc["post_processor"].is_null())
+    if (auto st = read(doc["post_processor"], "/post_processor"); !st)
+      return st;
+  int64_t bos = prefix.size() == 1 ? prefix[0] : -1, eos = -1;
+  size_t slash = path.find_last_of('/');
+  std::string config =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) +
+      "tokenizer_config.json";
+  if (readFileBytes(config).isOk()) {
+    auto text = readFileText(config);
+    if (!text)
+      return text.status();
+    auto parsed = parseJson(*text, config);
+    if (!parsed)
+      return parsed.status();
+    for (auto [key, id] : {std::pair{"bos_token", &bos}, {"eos_token", &eos}}) {
+      if (!parsed->contains(key) || (*parsed)[key].is_null() ||
+          (key == std::string("bos_token") && bos >= 0))
+        continue;
+      const auto &v = (*parsed)[key];
+      if (!v.is_string() &&
+          !(v.is_object() && v.contains("content") && v["content"].is_string()))
+        return Status::error(config + ": " + key +
+                             " is neither a string nor {\"content\": ...}");
+      std::string content = v.is_string() ? v.get<std::string>()
+                                          : v["content"].get<std::string>();
+      *id = tokenIdOf(doc, content);
+      if (*id < 0)
+        return Status::error(config + ": " + key + " '" + content +
+                             "' is not a token of " + path);
+    }
+  }
+  tok.setSpecialTokens(int32_t(bos), int32_t(eos), std::move(prefix),
+                       std::move(suffix));
+  return Status::ok();
+}
+
 Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
   auto text = readFileText(path);
   if (!text)
@@ -1360,20 +1499,31 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
       return Status::error(path + ": model.dropout " + model["dropout"].dump() +
                            ": BPE dropout samples tokenizations and is not "
                            "supported for inference");
-    // The kind the file declares: byte fallback, a Metaspace pre-tokenizer
-    // or a normalizer make it SentencePiece-style; else byte-level.
-    bool spStyle =
-        model.value("byte_fallback", false) ||
-        (doc.contains("normalizer") && !doc["normalizer"].is_null()) ||
-        (doc.contains("pre_tokenizer") && doc["pre_tokenizer"].is_object() &&
-         doc["pre_tokenizer"].value("type", "") == "Metaspace");
-    if (spStyle)
-      return fromSentencePieceStyleJson(doc, path);
+    // The kind the file declares: byte fallback, a Metaspace pre-tokenizer,
+    // or a normalizer without a pre-tokenizer (LLaMA-2's) make it
+    // SentencePiece-style; else byte-level (whose ByteLevel step is
+    // checked below).
+    bool hasPre =
+        doc.contains("pre_tokenizer") && !doc["pre_tokenizer"].is_null();
+    bool spStyle = model.value("byte_fallback", false) ||
+                   (!hasPre && doc.contains("normalizer") &&
+                    !doc["normalizer"].is_null()) ||
+                   (hasPre && doc["pre_tokenizer"].is_object() &&
+                    doc["pre_tokenizer"].value("type", "") == "Metaspace");
+    if (spStyle) {
+      auto tok = fromSentencePieceStyleJson(doc, path);
+      if (tok)
+        if (auto st = readSpecialTokens(doc, path, **tok); !st)
+          return st;
+      return tok;
+    }
     ByteLevelOptions options;
     options.steps.clear();
-    if (!doc.contains("pre_tokenizer") || doc["pre_tokenizer"].is_null())
+    if (!hasPre)
       return Status::error(path + ": no pre_tokenizer: not a byte-level BPE "
                                   "tokenizer");
+    if (auto st = readNormalizer(doc, path, options.normalizer); !st)
+      return st;
     if (auto st = readPreTokenizer(doc["pre_tokenizer"],
                                    path + ": /pre_tokenizer", options.steps);
         !st)
@@ -1384,6 +1534,14 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
     if (!byteLevel)
       return Status::error(path + ": the pre_tokenizer has no ByteLevel "
                                   "step: not a byte-level BPE tokenizer");
+    // Decoding maps the byte-level symbols back to bytes: HF's ByteLevel
+    // decoder. Another decoder would decode differently.
+    if (doc.contains("decoder") && !doc["decoder"].is_null() &&
+        doc["decoder"].value("type", "") != "ByteLevel")
+      return Status::error(path + ": decoder '" +
+                           doc["decoder"].value("type", "?") +
+                           "' is not supported with byte-level BPE "
+                           "(supported: ByteLevel)");
     BpeModel::Options mo = bpeOptions(model);
     options.unkToken = mo.unkToken;
     options.continuingSubwordPrefix = mo.continuingSubwordPrefix;
@@ -1398,6 +1556,8 @@ Result<std::unique_ptr<Tokenizer>> fromTokenizerJson(const std::string &path) {
         makeByteLevelBPE(std::move(tokens), merges, std::move(options), -1, -1);
     if (!tok)
       return Status::error(path + ": " + tok.message());
+    if (auto st = readSpecialTokens(doc, path, **tok); !st)
+      return st;
     return tok;
   } catch (const std::exception &e) {
     return Status::error(
@@ -1410,6 +1570,30 @@ Result<std::unique_ptr<Tokenizer>> fromSentencePiece(const std::string &path) {
 }
 
 } // namespace
+
+std::vector<int32_t>
+Tokenizer::encodeWithSpecialTokens(const std::string &text) const {
+  std::vector<int32_t> out = prefix_;
+  std::vector<int32_t> ids = encode(text);
+  out.insert(out.end(), ids.begin(), ids.end());
+  out.insert(out.end(), suffix_.begin(), suffix_.end());
+  return out;
+}
+
+std::string applyNormalizer(const std::vector<NormalizerStep> &steps,
+                            std::string s) {
+  for (const NormalizerStep &n : steps) {
+    if (n.kind == NormalizerStep::Prepend) {
+      if (!s.empty()) // HF prepends to every non-empty piece
+        s = n.a + s;
+    } else if (n.kind == NormalizerStep::Replace) {
+      s = replaceAll(std::move(s), n.a, n.b);
+    } else {
+      s = normalizeUtf8(s, n.form);
+    }
+  }
+  return s;
+}
 
 std::string bytesToByteLevel(const std::string &bytes) {
   const auto &table = byteToUnicode();

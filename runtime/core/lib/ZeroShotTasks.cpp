@@ -1,9 +1,9 @@
 //===- ZeroShotTasks.cpp - Multiple-choice tasks as scoring requests ------===//
 
 #include "spike/core/ZeroShotTasks.h"
+#include "spike/core/FileIO.h"
 #include "spike/core/JsonReader.h"
 
-#include <bzlib.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -26,25 +26,11 @@ Result<std::vector<std::string>> readLines(const std::string &path) {
 }
 
 Result<std::vector<std::string>> readBz2Lines(const std::string &path) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return Status::error(path + ": cannot open");
-  int err = BZ_OK;
-  BZFILE *bz = BZ2_bzReadOpen(&err, f, 0, 0, nullptr, 0);
-  std::string text;
-  char buf[1 << 16];
-  while (err == BZ_OK) {
-    int n = BZ2_bzRead(&err, bz, buf, sizeof buf);
-    if (n > 0)
-      text.append(buf, size_t(n));
-  }
-  BZ2_bzReadClose(nullptr, bz);
-  std::fclose(f);
-  if (err != BZ_STREAM_END)
-    return Status::error(path + ": not a valid bzip2 file (error " +
-                         std::to_string(err) + ")");
+  auto text = readBz2Text(path);
+  if (!text)
+    return text.status();
   std::vector<std::string> lines;
-  std::istringstream in(text);
+  std::istringstream in(*text);
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   return lines;

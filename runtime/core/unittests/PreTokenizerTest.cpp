@@ -28,6 +28,22 @@ TEST(PreTokenizer, Gpt2) {
   EXPECT_EQ(pieces("a12b", SplitPattern::GPT2, true), (V{"a", "1", "2", "b"}));
 }
 
+TEST(PreTokenizer, LlamaCppDefaultParts) {
+  // [\p{P}\$\+<=>\^~\|]+ and the text between its matches; '`' is a
+  // symbol (Sk) outside the class.
+  EXPECT_EQ(pieces("a+=b, c`d (\xc2\xbf"
+                   "e)",
+                   SplitPattern::Punctuation),
+            (V{"a", "+=", "b", ",", " c`d ", "(\xc2\xbf", "e", ")"}));
+  // [0-9][0-9][0-9] leftmost: the rest of a run joins what follows it.
+  EXPECT_EQ(pieces("x1234567y89", SplitPattern::DigitTriples),
+            (V{"x", "123", "456", "7y89"}));
+  std::string regex = "[\\p{P}\\$\\+<=>\\^~\\|]+";
+  SplitPattern p;
+  ASSERT_TRUE(splitPatternOf(regex, p));
+  EXPECT_EQ(p, SplitPattern::Punctuation);
+}
+
 TEST(PreTokenizer, Llama3) {
   EXPECT_EQ(pieces("I'VE SEEN IT, HE'S RIGHT", SplitPattern::Llama3),
             (V{"I", "'VE", " SEEN", " IT", ",", " HE", "'S", " RIGHT"}));

@@ -24,7 +24,9 @@
 namespace spike::run {
 
 /// `tokenize --texts FILE.json`: a JSON array of strings in, a JSON array of
-/// {"ids", "decoded"} out, one tokenizer load for all (conformance tests).
+/// {"ids", "decoded", "ids_special"} out (ids_special: with the special
+/// tokens the tokenizer adds to one sequence), one tokenizer load for all
+/// (conformance tests).
 int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
   auto doc = spike::core::readJsonFile(file);
   if (!doc)
@@ -39,7 +41,9 @@ int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
     if (auto st = tok.encodable(text); !st)
       return fail(file + ": /" + std::to_string(i) + ": " + st.message());
     std::vector<int32_t> ids = tok.encode(text);
-    out.push_back({{"ids", ids}, {"decoded", tok.decode(ids)}});
+    out.push_back({{"ids", ids},
+                   {"decoded", tok.decode(ids)},
+                   {"ids_special", tok.encodeWithSpecialTokens(text)}});
   }
   std::printf("%s\n",
               out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -49,10 +53,14 @@ int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
 
 int runTokenize(const std::vector<std::string> &args) {
   std::string path, text, file, texts;
-  bool decode = false, printIds = false;
+  bool decode = false, printIds = false, special = false, info = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--ids")
       printIds = true;
+    else if (args[i] == "--info")
+      info = true;
+    else if (args[i] == "--add-special-tokens")
+      special = true;
     else if (args[i] == "--texts" && i + 1 < args.size())
       texts = args[++i];
     else if (args[i] == "--tokenizer" && i + 1 < args.size())
@@ -66,10 +74,28 @@ int runTokenize(const std::vector<std::string> &args) {
     else
       return usageError("tokenize: unexpected argument '" + args[i] + "'");
   }
-  if (path.empty() ||
-      int(!text.empty()) + int(!file.empty()) + int(!texts.empty()) != 1)
-    return usageError(
-        "tokenize: needs --tokenizer and one of --text, --file, --texts");
+  if (path.empty() || int(!text.empty()) + int(!file.empty()) +
+                              int(!texts.empty()) + int(info) !=
+                          1)
+    return usageError("tokenize: needs --tokenizer and one of --text, --file, "
+                      "--texts, --info");
+  if (info) {
+    auto tok = spike::core::loadTokenizer(path);
+    if (!tok)
+      return fail(tok.message());
+    auto name = [&](int32_t id) {
+      return id < 0 ? std::string("none")
+                    : std::to_string(id) + " '" + (*tok)->decode({id}) + "'";
+    };
+    std::printf("vocabulary: %lld\nbos: %s\neos: %s\nspecial tokens of one "
+                "sequence:",
+                static_cast<long long>((*tok)->vocabSize()),
+                name((*tok)->bos()).c_str(), name((*tok)->eos()).c_str());
+    for (int32_t id : (*tok)->encodeWithSpecialTokens(""))
+      std::printf(" %d", id);
+    std::printf("\n");
+    return 0;
+  }
   if (!texts.empty()) {
     auto tok = spike::core::loadTokenizer(path);
     if (!tok)
@@ -88,7 +114,8 @@ int runTokenize(const std::vector<std::string> &args) {
   if (auto st = (*tok)->encodable(text); !st)
     return fail("tokenize: " + (file.empty() ? "--text" : file) + ": " +
                 st.message());
-  std::vector<int32_t> ids = (*tok)->encode(text);
+  std::vector<int32_t> ids =
+      special ? (*tok)->encodeWithSpecialTokens(text) : (*tok)->encode(text);
   if (file.empty() || printIds) {
     for (size_t i = 0; i < ids.size(); ++i)
       std::printf("%s%d", i ? " " : "", ids[i]);
@@ -97,6 +124,9 @@ int runTokenize(const std::vector<std::string> &args) {
     std::printf("%zu tokens, %zu bytes\n", ids.size(), text.size());
   }
   if (decode) {
+    if (special)
+      return usageError("tokenize: --decode compares the text with the "
+                        "decoded ids, without --add-special-tokens");
     if ((*tok)->decode(ids) != text)
       return fail("decode(encode(text)) differs from the text");
     std::printf("round trip: ok\n");

@@ -135,14 +135,17 @@ COMMANDS:
                      its BLAS), M rows each (default 512), best of R runs
                      (default 3): milliseconds per token and GFLOP/s, the
                      floor under a forward pass (bench/snn_speed.sh).
-  tokenize --tokenizer T (--text S | --file F | --texts F.json) [--decode]
-           [--ids]
+  tokenize --tokenizer T (--text S | --file F | --texts F.json | --info)
+           [--decode] [--ids] [--add-special-tokens]
                      Print the token ids of a text (T: .gguf, tokenizer.json,
                      tokenizer.model or a model directory; for --file only
                      the count unless --ids); --decode also checks that
-                     decoding gives the text back. --texts takes a JSON
+                     decoding gives the text back; --add-special-tokens
+                     wraps the ids as HF's add_special_tokens does (the
+                     tokenizer.json's post-processor). --texts takes a JSON
                      array of strings and prints a JSON array of
-                     {"ids", "decoded"}, one per string.
+                     {"ids", "decoded", "ids_special"}, one per string.
+                     --info prints the vocabulary size, BOS and EOS.
   gguf FILE [--out F.safetensors]
                      List a GGUF file's metadata and tensors; with --out,
                      write every tensor dequantized to f32 safetensors.

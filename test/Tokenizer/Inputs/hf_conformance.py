@@ -8,7 +8,9 @@ id for id and byte for byte, on every battery string:
 
   gpt2         ByteLevel with the GPT-2 regex
   llama3       Split(LLaMA-3 regex) + ByteLevel, ignore_merges
-  qwen2        Split(Qwen2 regex) + ByteLevel
+  qwen2        NFC normalizer + Split(Qwen2 regex) + ByteLevel (as Qwen2
+               ships it)
+  nfkc         NFKC normalizer + ByteLevel with the GPT-2 regex
   smollm       Digits(individual) + ByteLevel with the GPT-2 regex
   subword      ByteLevel (add_prefix_space) with continuing_subword_prefix,
                end_of_word_suffix and an unk token
@@ -18,7 +20,9 @@ id for id and byte for byte, on every battery string:
   metaspace    Metaspace pre-tokenizer (prepend_scheme first) and decoder
 
 each also with added tokens: chat markers (special), and non-special ones
-with lstrip, rstrip, single_word and normalized.
+with lstrip, rstrip, single_word and normalized, and a TemplateProcessing
+post-processor ("<|im_start|> $A <|im_end|>"; "<s> $A" for the
+SentencePiece kinds), compared as encode(add_special_tokens=True).
 
   hf_conformance.py SPIKE_RUN WORKDIR
 Prints one line per kind and "N strings x K tokenizers: 0 differences".
@@ -29,7 +33,7 @@ import subprocess
 import sys
 
 from tokenizers import (AddedToken, Regex, Tokenizer, decoders, models,
-                        normalizers, pre_tokenizers, trainers)
+                        normalizers, pre_tokenizers, processors, trainers)
 
 GPT2 = (r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+"
         r"|\s+(?!\S)|\s+")
@@ -52,6 +56,13 @@ def battery():
         "a\u0308 and n\u0303", "Z\u0351\u0364a\u0350lgo", "ﬁ ligature",
         "tab\there", "nbsp\u00a0here", "ideographic\u3000space",
         "zero\u200bwidth", "line\u2028sep", "col1\tcol2\tcol3",
+        # Normalization: composed and decomposed forms, singletons, marks
+        # out of canonical order, Hangul jamo, compatibility characters.
+        "caf\u00e9 cafe\u0301", "\u212b \u00c5 A\u030a", "\u2126hm",
+        "\u1e9b\u0323 q\u0307\u0323", "e\u0302\u0323 e\u0323\u0302",
+        "\u1100\u1161\u11a8 \uac01", "\u0f73 \u0f71\u0f72",
+        "\uff46\uff55\uff4c\uff4c \uff21\uff22\uff23 \uff11\uff12",
+        "\u2460\u2461 \u338f \ufb00\ufb03", "\u00bd\u2044 x\u2075",
     ]
     numbers = ["0", "7", "42", "123", "1234", "12345", "3.14159",
                "1,000,000", "2024-11-30", "٣٤٥ Arabic-Indic", "१२३ Devanagari",
@@ -146,8 +157,13 @@ def train(kind, corpus, with_added):
         tok = Tokenizer(models.BPE(ignore_merges=kind == "llama3"))
         byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False,
                                               use_regex=kind in ("gpt2",
-                                                                 "smollm"))
-        if kind == "gpt2":
+                                                                 "smollm",
+                                                                 "nfkc"))
+        if kind == "qwen2":
+            tok.normalizer = normalizers.NFC()
+        elif kind == "nfkc":
+            tok.normalizer = normalizers.NFKC()
+        if kind in ("gpt2", "nfkc"):
             tok.pre_tokenizer = byte_level
         elif kind == "smollm":
             tok.pre_tokenizer = pre_tokenizers.Sequence(
@@ -168,6 +184,15 @@ def train(kind, corpus, with_added):
     if with_added:
         tok.add_special_tokens(SPECIAL)
         tok.add_tokens(added_tokens())
+        if kind in ("sentencepiece", "metaspace"):
+            tok.post_processor = processors.TemplateProcessing(
+                single="<s> $A", special_tokens=[("<s>",
+                                                  tok.token_to_id("<s>"))])
+        else:
+            names = ["<|im_start|>", "<|im_end|>"]
+            tok.post_processor = processors.TemplateProcessing(
+                single="<|im_start|> $A <|im_end|>",
+                special_tokens=[(n, tok.token_to_id(n)) for n in names])
     return tok
 
 
@@ -179,7 +204,7 @@ def main():
     with open(os.path.join(work, "battery.json"), "w") as f:
         json.dump(texts, f, ensure_ascii=False)
     total, kinds = 0, 0
-    for kind in ("gpt2", "llama3", "qwen2", "smollm", "subword",
+    for kind in ("gpt2", "llama3", "qwen2", "nfkc", "smollm", "subword",
                  "sentencepiece", "metaspace"):
         for with_added in (False, True):
             name = kind + ("+added" if with_added else "")
@@ -197,12 +222,16 @@ def main():
             for text, mine in zip(texts, got):
                 ids = tok.encode(text, add_special_tokens=False).ids
                 decoded = tok.decode(ids, skip_special_tokens=False)
-                if mine["ids"] != ids or mine["decoded"] != decoded:
+                special = tok.encode(text, add_special_tokens=True).ids
+                if (mine["ids"] != ids or mine["decoded"] != decoded or
+                        mine["ids_special"] != special):
                     differences += 1
                     if differences <= 3:
-                        print("%s: %r: ids %s, HF %s; decoded %r, HF %r" % (
-                            name, text, mine["ids"], ids, mine["decoded"],
-                            decoded))
+                        print("%s: %r: ids %s, HF %s; decoded %r, HF %r; "
+                              "with special tokens %s, HF %s" % (
+                                  name, text, mine["ids"], ids,
+                                  mine["decoded"], decoded,
+                                  mine["ids_special"], special))
             print("%s: %d strings, %d differences" % (name, len(texts),
                                                       differences))
             total += differences

@@ -15,6 +15,9 @@ namespace spike::core {
 /// Reads a whole file; the error names the path and the OS reason.
 Result<std::vector<uint8_t>> readFileBytes(const std::string &path);
 Result<std::string> readFileText(const std::string &path);
+/// Reads and decompresses a whole bzip2 file (HellaSwag's data, the UCD's
+/// NormalizationTest.txt.bz2); errors name the path.
+Result<std::string> readBz2Text(const std::string &path);
 
 /// Writes `path` through a temporary file in the same directory and a rename,
 /// so readers never see a partial file and a failure leaves nothing behind.

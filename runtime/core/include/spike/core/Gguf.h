@@ -64,6 +64,7 @@ public:
   Result<std::string> getString(const std::string &key) const;
   Result<int64_t> getInt(const std::string &key) const;
   Result<double> getFloat(const std::string &key) const;
+  Result<bool> getBool(const std::string &key) const;
   bool has(const std::string &key) const { return kv_.count(key); }
   Result<std::vector<std::string>> getStrings(const std::string &key) const;
   Result<std::vector<int64_t>> getInts(const std::string &key) const;

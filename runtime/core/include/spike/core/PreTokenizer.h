@@ -1,5 +1,4 @@
-//===- PreTokenizer.h - Split rules of byte-level BPE tokenizers -*- C++
-//-*-===//
+//===- PreTokenizer.h - Split rules of byte-level BPE -----------*- C++ -*-===//
 //
 // Byte-level BPE tokenizers split text into pieces with a regex before BPE
 // runs on each piece. spikec implements the regexes that LLaMA-family
@@ -30,9 +29,14 @@ enum class SplitPattern {
   Llama3,
   /// Qwen2: LLaMA-3's with single digits (\p{N} instead of \p{N}{1,3}).
   Qwen2,
+  /// Runs of punctuation and of the ASCII symbols llama.cpp's default
+  /// pre-tokenizer adds to it: [\p{P}\$\+<=>\^~\|]+
+  Punctuation,
+  /// ASCII digits in threes from the left: [0-9][0-9][0-9]
+  DigitTriples,
 };
 
-/// "gpt2", "llama3", "qwen2".
+/// "gpt2", "llama3", "qwen2", "punctuation", "digit-triples".
 const char *splitPatternName(SplitPattern p);
 
 /// The pattern whose regex is exactly `regex` (as a tokenizer.json writes
@@ -48,6 +52,8 @@ const char *unicodeVersion();
 bool isSpaceCodePoint(uint32_t cp);
 bool isNumberCodePoint(uint32_t cp);
 bool isWordCodePoint(uint32_t cp);
+/// \p{P}: the punctuation general categories (Pc, Pd, Ps, Pe, Pi, Pf, Po).
+bool isPunctuationCodePoint(uint32_t cp);
 
 /// UTF-8 to code points, with the byte offset of each and a final offset
 /// of the text's size. An invalid byte is one code point U+FFFD (of no
@@ -55,9 +61,14 @@ bool isWordCodePoint(uint32_t cp);
 void decodeUtf8(const std::string &s, std::vector<uint32_t> &codePoints,
                 std::vector<size_t> &offsets);
 
+/// One code point as UTF-8 (U+FFFD for a surrogate or a value above
+/// U+10FFFF).
+std::string encodeUtf8(uint32_t cp);
+
 /// The pieces of `text` as byte ranges [begin, end) in order, covering it
-/// exactly: the regex's matches, as a backtracking regex engine finds them
-/// (HF tokenizers' Split with behavior Isolated). `isolateDigits` first
+/// exactly: the regex's matches, as a backtracking regex engine finds them,
+/// and the text between matches (HF tokenizers' Split with behavior
+/// Isolated; llama.cpp's unicode_regex_split). `isolateDigits` first
 /// makes every \p{N} code point a piece of its own (HF's Digits with
 /// individual_digits, SmolLM and StarCoder).
 std::vector<std::pair<size_t, size_t>> preTokenize(const std::string &text,

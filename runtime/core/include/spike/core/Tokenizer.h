@@ -1,11 +1,10 @@
-//===- Tokenizer.h - Byte-level BPE and SentencePiece tokenizers -*- C++
-//-*-===//
+//===- Tokenizer.h - BPE tokenizers -----------------------------*- C++ -*-===//
 //
 // In the core library so that the importer and the runtime tokenize alike.
 // Sources: a GGUF file's tokenizer.ggml.* metadata (byte-level BPE, "gpt2"),
-// a Hugging Face tokenizer.json (byte-level BPE), or a SentencePiece
-// tokenizer.model (through libsentencepiece, when it was found at build
-// time).
+// a Hugging Face tokenizer.json (byte-level or SentencePiece-style BPE, with
+// its normalizer, pre-tokenizer, added tokens, post-processor and decoder),
+// or a SentencePiece tokenizer.model (BPE, read natively).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +13,7 @@
 
 #include "spike/core/PreTokenizer.h"
 #include "spike/core/Status.h"
+#include "spike/core/UnicodeNormalization.h"
 
 #include <cstdint>
 #include <memory>
@@ -39,11 +39,30 @@ public:
   /// Token ids to text; detokenize(tokenize(text)) == text.
   virtual std::string decode(const std::vector<int32_t> &ids) const = 0;
   virtual int64_t vocabSize() const = 0;
+  /// The beginning- and end-of-sequence ids, -1 when the tokenizer has
+  /// none: a GGUF's tokenizer.ggml.{bos,eos}_token_id, a tokenizer.model's
+  /// own, or for a tokenizer.json the special token its post-processor
+  /// puts first (BOS) and the eos_token of a tokenizer_config.json beside
+  /// it (which also gives bos_token when the post-processor has none).
   int32_t bos() const { return bos_; }
   int32_t eos() const { return eos_; }
+  /// `encode(text)` wrapped in the special tokens that the tokenizer
+  /// declares for one sequence: tokenizer.json's TemplateProcessing
+  /// "single" (HF's encode with add_special_tokens=True); a GGUF's BOS and
+  /// EOS where tokenizer.ggml.add_{bos,eos}_token say so; none otherwise.
+  std::vector<int32_t> encodeWithSpecialTokens(const std::string &text) const;
+  /// For loaders: the ids set after construction.
+  void setSpecialTokens(int32_t bos, int32_t eos, std::vector<int32_t> prefix,
+                        std::vector<int32_t> suffix) {
+    bos_ = bos;
+    eos_ = eos;
+    prefix_ = std::move(prefix);
+    suffix_ = std::move(suffix);
+  }
 
 protected:
   int32_t bos_ = -1, eos_ = -1;
+  std::vector<int32_t> prefix_, suffix_;
 };
 
 /// Loads a tokenizer from a .gguf file, a tokenizer.json, a tokenizer.model,
@@ -72,11 +91,25 @@ struct PreTokenizerStep {
   bool addPrefixSpace = false, useRegex = true; ///< ByteLevel
 };
 
-/// How a byte-level BPE tokenizer splits and merges: the pre-tokenizer
-/// steps, the added tokens, and the BPE model's flags (HF tokenizers'
-/// names: ignore_merges, unk_token, fuse_unk, continuing_subword_prefix,
-/// end_of_word_suffix).
+/// One step of a tokenizer.json normalizer, in its Sequence order: HF's
+/// Prepend (to every non-empty piece), Replace of a string, and the
+/// Unicode normal forms (NFC, NFD, NFKC, NFKD).
+struct NormalizerStep {
+  enum Kind { Prepend, Replace, Unicode } kind = Unicode;
+  std::string a, b;                  ///< Prepend: a; Replace: a -> b
+  NormalForm form = NormalForm::NFC; ///< Unicode
+};
+
+/// `text` through the steps in order.
+std::string applyNormalizer(const std::vector<NormalizerStep> &steps,
+                            std::string text);
+
+/// How a byte-level BPE tokenizer splits and merges: the normalizer, the
+/// pre-tokenizer steps, the added tokens, and the BPE model's flags (HF
+/// tokenizers' names: ignore_merges, unk_token, fuse_unk,
+/// continuing_subword_prefix, end_of_word_suffix).
 struct ByteLevelOptions {
+  std::vector<NormalizerStep> normalizer;
   std::vector<PreTokenizerStep> steps = {PreTokenizerStep{}};
   std::vector<AddedToken> added;
   bool ignoreMerges = false, fuseUnk = false;
