@@ -2,6 +2,7 @@
 
 #include "spike/InitAll.h"
 #include "spike/Support/StagedOutput.h"
+#include "spike/Support/ToolHelp.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -9,6 +10,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
+  spike::hideLibraryOptions();
   llvm::cl::AddExtraVersionPrinter(
       [](llvm::raw_ostream &os) { os << spike::versionString() << "\n"; });
   mlir::DialectRegistry registry;

@@ -13,6 +13,7 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
 #include "spike/Support/StagedOutput.h"
+#include "spike/Support/ToolHelp.h"
 #include "spike/Target/ChipProgram.h"
 #include "spike/Target/LlamaImport.h"
 #include "spike/Target/NIR.h"
@@ -81,51 +82,61 @@ LogicalResult emitSiteTable(ModuleOp module, llvm::raw_ostream &os) {
 
 } // namespace
 
-/// `--import-llama PATH -o model.mlir [--weights-out F]`: handled here
-/// because its input is a directory or a large binary file, not IR text.
-int runImport(int argc, char **argv) {
-  static llvm::cl::opt<std::string> input(
+/// The options of `--import-llama PATH -o model.mlir`, handled here rather
+/// than as a translation because the input is a directory or a large
+/// binary file, not IR text. Registered in every run so that --help lists
+/// them; `-o` is MLIR's own outside an import.
+struct ImportOptions {
+  llvm::cl::OptionCategory category{
+      "Import (--import-llama: a checkpoint to qnn IR and safetensors)"};
+  llvm::cl::opt<std::string> input{
       "import-llama",
-      llvm::cl::desc("Import a LLaMA checkpoint: a Hugging "
-                     "Face directory or a GGUF file"),
-      llvm::cl::value_desc("path"), llvm::cl::Required);
-  static llvm::cl::opt<std::string> output(
-      "o", llvm::cl::desc("Output IR file"), llvm::cl::value_desc("file"),
-      llvm::cl::init("-"));
-  static llvm::cl::opt<std::string> weightsOut(
+      llvm::cl::desc("Import a LLaMA checkpoint: a Hugging Face directory or "
+                     "a GGUF file"),
+      llvm::cl::value_desc("path"), llvm::cl::cat(category)};
+  llvm::cl::opt<std::string> weightsOut{
       "weights-out",
       llvm::cl::desc("Weight file to write (default: the IR file with "
                      ".safetensors)"),
-      llvm::cl::value_desc("file"));
-  static llvm::cl::opt<std::string> rotate(
+      llvm::cl::value_desc("file"), llvm::cl::cat(category)};
+  llvm::cl::opt<std::string> rotate{
       "rotate",
       llvm::cl::desc("Fold orthogonal rotations into the weights: none, "
                      "residual, or residual-down (also rotate the down_proj "
                      "input online)"),
-      llvm::cl::init("none"));
-  static llvm::cl::opt<uint64_t> seed(
-      "rotate-seed", llvm::cl::desc("Seed of the random rotations"),
-      llvm::cl::init(0));
+      llvm::cl::init("none"), llvm::cl::cat(category)};
+  llvm::cl::opt<uint64_t> seed{"rotate-seed",
+                               llvm::cl::desc("Seed of the random rotations"),
+                               llvm::cl::init(0), llvm::cl::cat(category)};
+};
+
+int runImport(int argc, char **argv, ImportOptions &o) {
+  static llvm::cl::opt<std::string> output(
+      "o", llvm::cl::desc("Output IR file"), llvm::cl::value_desc("file"),
+      llvm::cl::init("-"), llvm::cl::cat(o.category));
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "spike-translate --import-llama: checkpoint to qnn IR\n");
-  if (rotate != "none" && rotate != "residual" && rotate != "residual-down") {
+  if (o.rotate != "none" && o.rotate != "residual" &&
+      o.rotate != "residual-down") {
     llvm::errs() << "spike-translate: error: --rotate must be none, residual "
                     "or residual-down, got '"
-                 << rotate << "'\n";
+                 << o.rotate << "'\n";
     return 1;
   }
-  spike::LlamaImportOptions options{input, output, weightsOut};
-  options.rotateResidual = rotate != "none";
-  options.rotateDown = rotate == "residual-down";
-  options.rotationSeed = seed;
+  spike::LlamaImportOptions options{o.input, output, o.weightsOut};
+  options.rotateResidual = o.rotate != "none";
+  options.rotateDown = o.rotate == "residual-down";
+  options.rotationSeed = o.seed;
   return spike::importLlama(options) ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
+  spike::hideLibraryOptions();
+  ImportOptions import;
   for (int i = 1; i < argc; ++i)
     if (llvm::StringRef(argv[i]).starts_with("--import-llama") ||
         llvm::StringRef(argv[i]).starts_with("-import-llama"))
-      return runImport(argc, argv);
+      return runImport(argc, argv, import);
 
   llvm::cl::AddExtraVersionPrinter(
       [](llvm::raw_ostream &os) { os << spike::versionString() << "\n"; });
@@ -137,9 +148,20 @@ int main(int argc, char **argv) {
       emitSiteTable,
       [](DialectRegistry &registry) { spike::registerAllDialects(registry); });
   return spike::runWithStagedOutput(
-      argc, argv, "spike-translate", [](int argc, char **argv) {
-        return int(failed(mlirTranslateMain(argc, argv,
-                                            "spike-translate: spikec "
-                                            "translations\n")));
+      argc, argv, "spike-translate", [&](int argc, char **argv) {
+        int rc = int(failed(mlirTranslateMain(argc, argv,
+                                              "spike-translate: spikec "
+                                              "translations\n")));
+        // The import's own options mean nothing to a translation.
+        for (llvm::cl::Option *o :
+             {static_cast<llvm::cl::Option *>(&import.weightsOut),
+              static_cast<llvm::cl::Option *>(&import.rotate),
+              static_cast<llvm::cl::Option *>(&import.seed)})
+          if (o->getNumOccurrences()) {
+            llvm::errs() << "spike-translate: error: --" << o->ArgStr
+                         << " is an option of --import-llama\n";
+            return 1;
+          }
+        return rc;
       });
 }

@@ -25,22 +25,6 @@ namespace spikec {
 
 namespace {
 
-bool usage(const std::string &what) {
-  std::fprintf(stderr, "spikec: error: %s (see spikec --help)\n", what.c_str());
-  return false;
-}
-
-bool parseCount(const std::string &flag, const std::string &text,
-                int64_t minimum, int64_t &out) {
-  char *end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end || v < minimum)
-    return usage(flag + " needs an integer >= " + std::to_string(minimum) +
-                 ", got '" + text + "'");
-  out = v;
-  return true;
-}
-
 /// PrefixQuant's outlier tokens for a model: its start token and "\n",
 /// where "\n" is one token (SmolLM2: 0 198).
 std::string autoPrefix(const spike::core::Tokenizer &tok) {
@@ -63,82 +47,6 @@ bool fileExists(const std::string &path, const std::string &what) {
 }
 
 } // namespace
-
-bool parseCompileOptions(const std::vector<std::string> &args,
-                         CompileOptions &o) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    auto value = [&]() -> const std::string & { return args[++i]; };
-    if (!a.empty() && a[0] != '-') {
-      if (!o.model.empty())
-        return usage("compile: one MODEL, got '" + o.model + "' and '" + a +
-                     "'");
-      o.model = a;
-    } else if (a == "--fresh") {
-      o.fresh = true;
-    } else if (!hasValue) {
-      return usage("compile: unknown option or missing value '" + a + "'");
-    } else if (a == "--chip") {
-      o.chip = value();
-    } else if (a == "-o") {
-      o.out = value();
-    } else if (a == "--calib-text") {
-      o.calibText = value();
-    } else if (a == "--eval-text") {
-      o.evalText = value();
-    } else if (a == "--preset") {
-      o.preset = value();
-      if (o.preset != "cpu" && o.preset != "paper")
-        return usage("compile: --preset is cpu or paper, got '" + o.preset +
-                     "'");
-    } else if (a == "--correction-spikes") {
-      o.correctionSpikes = value();
-      if (o.correctionSpikes != "on" && o.correctionSpikes != "off" &&
-          o.correctionSpikes != "auto")
-        return usage("compile: --correction-spikes is on, off or auto, got '" +
-                     o.correctionSpikes + "'");
-    } else if (a == "--prefix") {
-      o.prefix = value();
-    } else if (a == "--rotate") {
-      o.rotate = value();
-    } else {
-      struct Count {
-        const char *flag;
-        int64_t *field;
-        int64_t minimum;
-      } counts[] = {{"-T", &o.timesteps, 1},
-                    {"--bits", &o.bits, 2},
-                    {"--seed", &o.seed, 0},
-                    {"--threads", &o.threads, 1},
-                    {"--calib-samples", &o.calibSamples, 1},
-                    {"--calib-seq-len", &o.calibSeqLen, 2},
-                    {"--calib-epochs", &o.calibEpochs, 1},
-                    {"--stats-tokens", &o.statsTokens, 1},
-                    {"--stats-seq-len", &o.statsSeqLen, 2},
-                    {"--data-free-samples", &o.dataFreeSamples, 1},
-                    {"--data-free-seq-len", &o.dataFreeSeqLen, 2},
-                    {"--eval-tokens", &o.evalTokens, 1},
-                    {"--eval-seq-len", &o.evalSeqLen, 2},
-                    {"--agree-samples", &o.agreeSamples, 1},
-                    {"--agree-seq-len", &o.agreeSeqLen, 2}};
-      bool known = false;
-      for (const Count &c : counts)
-        if (a == c.flag) {
-          known = true;
-          if (!parseCount(a, value(), c.minimum, *c.field))
-            return false;
-        }
-      if (!known)
-        return usage("compile: unknown option '" + a + "'");
-    }
-  }
-  if (o.model.empty() || o.chip.empty() || o.out.empty())
-    return usage("compile: MODEL, --chip CHIP and -o OUT are required");
-  if (o.bits > 16)
-    return usage("compile: --bits " + std::to_string(o.bits) + ": at most 16");
-  return true;
-}
 
 int runCompile(CompileOptions o, const std::string &toolDir) {
   if (!fileExists(o.model, "model") || !fileExists(o.chip, "chip description"))

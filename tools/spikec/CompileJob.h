@@ -28,10 +28,10 @@ struct CompileOptions {
   bool fresh = false;
 };
 
-/// Parses `spikec compile` arguments; prints one error line and returns
-/// false on bad input.
-bool parseCompileOptions(const std::vector<std::string> &args,
-                         CompileOptions &options);
+/// Parses the command line (`spikec compile MODEL ...`, CompileOptions.cpp)
+/// with every value checked; prints the errors and returns false on bad
+/// input. --help and --version print and exit.
+bool parseCommandLine(int argc, char **argv, CompileOptions &options);
 
 /// Runs the job; returns the process exit code.
 int runCompile(CompileOptions options, const std::string &toolDir);

@@ -1,0 +1,82 @@
+"""Every flag that README.md and docs/*.md give a spikec tool appears in that
+tool's --help (issue #15): a documented flag the tool does not list is either
+a stale document or a hidden option.
+
+  doc_flags.py BIN_DIR REPO_ROOT
+Prints "N flags of M commands in K files, all in --help", or each missing
+one as "FILE:LINE: TOOL: --flag is not in 'TOOL --help'", and exits 1.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+TOOLS = ("spikec", "spike-opt", "spike-translate", "spike-run")
+FLAG = re.compile(r"(?<![\w{=,.-])--?([a-zA-Z][\w-]*)")
+
+
+def help_text(bin_dir, tool):
+    args = [os.path.join(bin_dir, tool), "--help"]
+    if tool == "spikec":
+        args = [args[0], "compile", "--help"]
+    p = subprocess.run(args, capture_output=True, text=True)
+    return p.stdout + p.stderr
+
+
+def commands(path):
+    """(line number, tool, command text) of each tool invocation, with
+    backslash continuations joined and pass options ({...}) and quoted
+    values removed."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        start, text = i, lines[i]
+        while text.rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+            text = text.rstrip()[:-1] + " " + lines[i]
+        i += 1
+        text = re.sub(r"\{[^}]*\}", "", text)
+        text = re.sub(r"\"[^\"]*\"|'[^']*'", "", text)
+        for m in re.finditer(r"(?<![\w/.-])(%s)(?![\w-])" % "|".join(
+                re.escape(t) for t in TOOLS), text):
+            rest = text[m.end():]
+            # The command ends at a shell separator, a code span's end, or
+            # the next tool.
+            cut = re.search(r"[|;`)]|&&|\s(%s)\s" % "|".join(
+                re.escape(t) for t in TOOLS), rest)
+            yield start + 1, m.group(1), rest[:cut.start()] if cut else rest
+
+
+def main():
+    bin_dir, root = sys.argv[1], sys.argv[2]
+    files = [os.path.join(root, "README.md")] + sorted(
+        glob.glob(os.path.join(root, "docs", "*.md")))
+    helps = {t: help_text(bin_dir, t) for t in TOOLS}
+    missing, flags, count = [], set(), 0
+    for path in files:
+        for line, tool, cmd in commands(path):
+            count += 1
+            for m in FLAG.finditer(cmd):
+                flag = m.group(1)
+                if len(flag) == 1 and m.group(0).startswith("--"):
+                    continue
+                dashes = "-" if m.group(0)[1] != "-" else "--"
+                shown = dashes + flag
+                flags.add((tool, flag))
+                if not re.search(r"(?<![\w-])-{1,2}%s(?![\w-])" %
+                                 re.escape(flag), helps[tool]):
+                    missing.append("%s:%d: %s: %s is not in '%s --help'" % (
+                        os.path.relpath(path, root), line, tool, shown,
+                        tool))
+    for m in sorted(set(missing)):
+        print(m)
+    if missing:
+        return 1
+    print("%d flags of %d commands in %d files, all in --help" % (
+        len(flags), count, len(files)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
