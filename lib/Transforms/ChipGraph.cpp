@@ -57,6 +57,11 @@ Operation *neuronOf(Value v) {
 std::optional<ChipGraph> buildChipGraph(ModuleOp module,
                                         const std::string &rates,
                                         int64_t context, std::string &error) {
+  FailureOr<int64_t> timesteps = spike::spk::getModelTimesteps(module);
+  if (failed(timesteps)) {
+    error = "the model's trains disagree on T";
+    return std::nullopt;
+  }
   // Measured rates, by site.
   std::map<std::string, std::pair<double, double>> measured; // events, spikes
   int64_t measuredSubsteps = 1;
@@ -82,6 +87,7 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
 
   ChipGraph graph;
   core::MappingInput &in = graph.input;
+  in.timesteps = *timesteps;
   llvm::DenseMap<Operation *, int> siteIndex;
   bool allMeasured = true;
   module.walk([&](Operation *op) {
@@ -90,13 +96,10 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
     if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
       site = n.getSite();
       levels = n.getLevels();
-      in.timesteps = cast<spike::spk::TrainType>(n.getType()).getTimesteps();
     } else if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
       site = n.getSite();
       levels = n.getLevels();
       substeps = n.getLevels();
-      in.timesteps =
-          cast<spike::spk::TrainType>(n.getInput().getType()).getTimesteps();
     } else {
       return;
     }

@@ -3,6 +3,7 @@
 #include "ValidatedJson.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Transforms/Passes.h"
+#include "spike/core/LlamaLayout.h"
 #include "spike/core/Neuron.h"
 
 #include "mlir/IR/Builders.h"
@@ -79,7 +80,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
         return fail(stats + ": no statistics for site \"" + site + "\"");
       // mse_clip ratios are relative to ema_absmax.
       double m = *entry->getNumber(useEma || mse ? "ema_absmax" : "absmax");
-      bool isUnsigned = site.ends_with(".attn.softmax");
+      bool isUnsigned = spike::core::isUnsignedSite(site);
       int64_t bits = abits;
       if (site.ends_with(".attn.q_rope") && qBits)
         bits = qBits;

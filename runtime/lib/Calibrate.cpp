@@ -51,9 +51,9 @@ core::Result<Plan> singleStepModel(const Plan &student, Teacher teacher) {
       op.kind = OpKind::Identity;
       continue;
     }
-    if (const char *error =
-            neuron::theorem2Params(int(op.bits), 1, op.neuron.alpha > 0,
-                                   op.neuron.budget > 0, op.neuron))
+    if (const char *error = neuron::theorem2Params(
+            int(op.bits), 1, neuron::isSignedGrid(op.neuron.alpha),
+            op.neuron.budget > 0, op.neuron))
       return core::Status::error(student.path + ": site " + op.site + ": " +
                                  error);
   }
@@ -241,7 +241,8 @@ core::Result<CalibrationResult> calibrate(Plan &student,
         ops[op.site] = &op;
     for (auto &[site, op] : ops) {
       int64_t width = widths[site], groups = 1;
-      bool keyAxis = op->neuron.alpha == 0; // softmax: dim -1 is the key
+      // Unsigned sites are softmax outputs: dim -1 is the key.
+      bool keyAxis = !neuron::isSignedGrid(op->neuron.alpha);
       if (options.groupSize > 0 && !keyAxis) {
         if (width % options.groupSize == 0)
           groups = width / options.groupSize;

@@ -182,7 +182,8 @@ Plan withTimesteps(Plan plan, int64_t steps) {
   for (PlanOp &op : plan.ops)
     if (op.kind == OpKind::ISNeuron) {
       neuron::ISParams p;
-      EXPECT_EQ(neuron::theorem2Params(6, steps, op.neuron.alpha != 0, true, p),
+      EXPECT_EQ(neuron::theorem2Params(
+                    6, steps, neuron::isSignedGrid(op.neuron.alpha), true, p),
                 nullptr);
       op.neuron = p;
     }

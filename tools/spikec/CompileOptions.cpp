@@ -9,6 +9,8 @@
 
 #include "CompileJob.h"
 
+#include "spike/core/Neuron.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -195,8 +197,8 @@ struct Range {
 };
 const Range kRanges[] = {
     {&timesteps, 1, 1 << 20},
-    // The quantizer's range (convert-qnn-to-spike refuses others).
-    {&bits, 2, 8},
+    // The quantizer's range (Neuron.h; spike-quantize refuses others).
+    {&bits, spike::neuron::kMinBits, spike::neuron::kMaxBits},
     {&evalTokens, 1, INT64_MAX},
     {&evalSeqLen, 2, INT64_MAX},
     {&calibSamples, 1, INT64_MAX},

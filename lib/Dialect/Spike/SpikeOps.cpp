@@ -6,6 +6,7 @@
 #include "spike/core/Neuron.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -81,13 +82,13 @@ static LogicalResult verifyNeuronCommon(Operation *op, TrainType train,
   return success();
 }
 
+/// Neuron.h's rule for L, alpha and their Theorem-2 values (`bits` 0: no
+/// bits to check them against).
 static LogicalResult verifyLevelsAndAlpha(Operation *op, int64_t levels,
-                                          double alpha) {
-  if (levels < 1)
-    return op->emitOpError("levels L must be >= 1, got ") << levels;
-  if (!(alpha >= 0 && alpha <= double(levels)))
-    return op->emitOpError("alpha must be in [0, L] = [0, ")
-           << levels << "], got " << spike::formatNumber(alpha);
+                                          double alpha, int bits = 0,
+                                          int64_t timesteps = 1) {
+  if (auto err = spike::neuron::checkISParams(levels, alpha, bits, timesteps))
+    return op->emitOpError(err.message);
   return success();
 }
 
@@ -96,24 +97,8 @@ LogicalResult ISNeuronOp::verify() {
   if (failed(verifyNeuronCommon(*this, train, getSite(), getThreshold(),
                                 getV0(), getBudget())))
     return failure();
-  int64_t levels = getLevels();
-  double alpha = getAlpha().convertToDouble();
-  if (failed(verifyLevelsAndAlpha(*this, levels, alpha)))
-    return failure();
-  if (auto bits = getBits()) {
-    spike::neuron::ISParams p;
-    bool isSigned = alpha != 0;
-    if (const char *err = spike::neuron::theorem2Params(
-            int(*bits), train.getTimesteps(), isSigned, true, p))
-      return emitOpError("Theorem-2 parameterization with ")
-             << *bits << " bits and T=" << train.getTimesteps() << ": " << err;
-    if (p.levels != levels || p.alpha != alpha)
-      return emitOpError("Theorem 2 with ")
-             << *bits << " bits and T=" << train.getTimesteps()
-             << " requires levels " << p.levels << " and alpha "
-             << spike::formatNumber(p.alpha) << " (or 0 for an unsigned grid)";
-  }
-  return success();
+  return verifyLevelsAndAlpha(*this, getLevels(), getAlpha().convertToDouble(),
+                              int(getBits().value_or(0)), train.getTimesteps());
 }
 
 /// `fine` has `levels` sub-steps for each step of `coarse`, same tensor.
@@ -227,3 +212,28 @@ LogicalResult AAMatmulOp::verify() {
 
 #define GET_OP_CLASSES
 #include "Spike/SpikeOps.cpp.inc"
+
+FailureOr<int64_t> spike::spk::getModelTimesteps(ModuleOp module) {
+  int64_t timesteps = 0;
+  WalkResult walk = module.walk([&](Operation *op) {
+    TrainType train;
+    if (auto e = dyn_cast<EncodeOp>(op))
+      train = e.getType();
+    else if (auto n = dyn_cast<ISNeuronOp>(op))
+      train = n.getType();
+    else if (auto n = dyn_cast<IFNeuronOp>(op))
+      train = n.getInput().getType();
+    else
+      return WalkResult::advance();
+    if (timesteps && train.getTimesteps() != timesteps) {
+      op->emitOpError("has T = ")
+          << train.getTimesteps() << " where the model has T = " << timesteps;
+      return WalkResult::interrupt();
+    }
+    timesteps = train.getTimesteps();
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  return timesteps ? timesteps : 1;
+}

@@ -450,18 +450,14 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   if (auto st = tensors.write(options.tensorsPath); !st)
     return fail(st.message());
 
-  int64_t timesteps = 1;
-  module.walk([&](spk::IFNeuronOp n) {
-    timesteps = cast<spk::TrainType>(n.getInput().getType()).getTimesteps();
-  });
-  module.walk([&](spk::ISNeuronOp n) {
-    timesteps = cast<spk::TrainType>(n.getType()).getTimesteps();
-  });
+  FailureOr<int64_t> timesteps = spk::getModelTimesteps(module);
+  if (failed(timesteps))
+    return failure();
   llvm::json::Object manifest{
       {"format", "spikec.chip-program"},
       {"version", 1},
       {"chip", chip->name},
-      {"timesteps", timesteps},
+      {"timesteps", *timesteps},
       {"copy_neurons_total", mapped->copyNeurons},
       {"copy_cores", mapped->copyCores},
       {"tensors", llvm::sys::path::filename(options.tensorsPath).str()},

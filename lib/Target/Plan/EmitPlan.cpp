@@ -74,8 +74,6 @@ std::string PlanWriter::level() {
       binary = true;
       substeps = std::max<int64_t>(substeps, n.getLevels());
     }
-    if (auto e = dyn_cast<spk::EncodeOp>(op))
-      timesteps = e.getType().getTimesteps();
     if (isa<spk::SpikeDialect>(op->getDialect()))
       spiking = true;
     if (isa<qnn::QuantizeOp>(op))
@@ -376,6 +374,10 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
   if (failed(openWeights()))
     return failure();
   std::string lvl = level();
+  FailureOr<int64_t> t = spk::getModelTimesteps(module);
+  if (failed(t))
+    return failure();
+  timesteps = *t;
 
   json::Array inputs;
   for (BlockArgument arg : func.getArguments()) {

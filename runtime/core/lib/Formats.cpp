@@ -139,21 +139,11 @@ bool contains(const json &list, const std::string &s) {
 /// on a plan op's attrs or a NIR manifest's neuron; errors start with the
 /// pointer below that object.
 std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
-  int64_t levels = attrs["levels"].get<int64_t>();
-  double alpha = attrs["alpha"].get<double>();
-  if (alpha > double(levels))
-    return "/alpha: must be at most levels (" + std::to_string(levels) + ")";
-  if (attrs.contains("bits")) {
-    neuron::ISParams p;
-    bool isSigned = alpha != 0;
-    if (const char *err = neuron::theorem2Params(attrs["bits"].get<int>(),
-                                                 timesteps, isSigned, true, p))
-      return "/bits: Theorem-2 parameterization: " + std::string(err);
-    if (p.levels != levels || p.alpha != alpha)
-      return ": levels/alpha differ from Theorem 2 (levels " +
-             std::to_string(p.levels) + ", alpha " + std::to_string(p.alpha) +
-             ")";
-  }
+  int bits = attrs.contains("bits") ? attrs["bits"].get<int>() : 0;
+  if (auto err =
+          neuron::checkISParams(attrs["levels"].get<int64_t>(),
+                                attrs["alpha"].get<double>(), bits, timesteps))
+    return "/" + err.field + ": " + err.message;
   if (!attrs.contains("v0"))
     return ""; // if_collect: no membrane
   size_t groups = attrs["threshold"].size();

@@ -7,6 +7,7 @@
 #include "CommandLine.h"
 
 #include "spike/core/FileIO.h"
+#include "spike/core/LlamaLayout.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
 
@@ -76,9 +77,7 @@ int runStats(const std::vector<std::string> &args) {
     return fail(planPath + ": the plan has no observe sites");
   nlohmann::json sites = nlohmann::json::object();
   for (auto &[site, st] : exec.siteStats()) {
-    bool isUnsigned = site.size() > 13 &&
-                      site.compare(site.size() - 13, 13, ".attn.softmax") == 0;
-    spike::runtime::searchClipping(st, isUnsigned);
+    spike::runtime::searchClipping(st, spike::core::isUnsignedSite(site));
     nlohmann::json e = {{"absmax", st.absmax},
                         {"ema_absmax", std::min(st.emaAbsmax, st.absmax)},
                         {"batches", st.batches}};

@@ -2,7 +2,8 @@
 //
 // How llama.cpp's GGUF files name and lay out LLaMA tensors relative to
 // Hugging Face checkpoints: the importer reads GGUF through these, and the
-// test-model generator writes GGUF through them.
+// test-model generator writes GGUF through them. Also the one rule for
+// which activation sites of a LLaMA block are unsigned.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spike::core {
@@ -23,6 +25,17 @@ std::string ggufTensorName(const std::string &hfName);
 /// becomes GGUF row (h, b, a). `toGguf` applies it, otherwise it is undone.
 std::vector<float> permuteRopeRows(const std::vector<float> &w, int64_t heads,
                                    int64_t headDim, int64_t cols, bool toGguf);
+
+/// Whether an activation site's grid is unsigned: only the attention
+/// softmax output ("blk<N>.attn.softmax"), whose values are probabilities.
+/// The one rule for the quantizer (spike-quantize) and the clipping search
+/// of the statistics (spike-run stats); downstream, IS neurons carry it as
+/// alpha = 0 (neuron::isSignedGrid).
+inline bool isUnsignedSite(std::string_view site) {
+  constexpr std::string_view kSoftmax = ".attn.softmax";
+  return site.size() > kSoftmax.size() &&
+         site.substr(site.size() - kSoftmax.size()) == kSoftmax;
+}
 
 } // namespace spike::core
 

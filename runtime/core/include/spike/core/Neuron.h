@@ -22,6 +22,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <type_traits>
 
 // The CUDA kernels (runtime/cuda) call the same functions on the device.
@@ -127,6 +129,54 @@ inline const char *theorem2Params(int bits, int64_t timesteps, bool isSigned,
   out.alpha = double(g.offset) / double(timesteps);
   out.budget = withBudget ? g.maxCode : 0;
   return nullptr;
+}
+
+/// Whether an IS neuron's grid is signed: signed sites carry the offset
+/// alpha = 2^(n-1) / T of Theorem 2, unsigned ones (the softmax output)
+/// have alpha 0. The one rule for the verifiers, the validators,
+/// calibration and the runtime.
+inline bool isSignedGrid(double alpha) { return alpha != 0; }
+
+/// The result of checkISParams: `field` names the parameter that is wrong
+/// ("levels", "alpha" or "bits"), `message` says how; both empty when the
+/// parameters are valid.
+struct ParamError {
+  std::string field, message;
+  explicit operator bool() const { return !message.empty(); }
+};
+
+/// An IS neuron's levels L and offset alpha (eqs 8-10: L >= 1, alpha in
+/// [0, L]) and, when `bits` > 0, their Theorem-2 values for T steps. One
+/// rule for the IR verifier (SpikeOps.cpp) and the plan and NIR-manifest
+/// validators (Formats.cpp), which print the same message.
+inline ParamError checkISParams(int64_t levels, double alpha, int bits,
+                                int64_t timesteps) {
+  auto number = [](double v) {
+    char buf[32];
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    else
+      std::snprintf(buf, sizeof buf, "%.9g", v);
+    return std::string(buf);
+  };
+  if (levels < 1)
+    return {"levels", "levels L must be >= 1, got " + std::to_string(levels)};
+  if (!(alpha >= 0 && alpha <= double(levels)))
+    return {"alpha", "alpha must be in [0, L] = [0, " + std::to_string(levels) +
+                         "], got " + number(alpha)};
+  if (bits <= 0)
+    return {};
+  ISParams p;
+  std::string with =
+      std::to_string(bits) + " bits and T=" + std::to_string(timesteps);
+  if (const char *err =
+          theorem2Params(bits, timesteps, isSignedGrid(alpha), true, p))
+    return {"bits", "Theorem-2 parameterization with " + with + ": " + err};
+  if (p.levels != levels || p.alpha != alpha)
+    return {"levels", "Theorem 2 with " + with + " requires levels " +
+                          std::to_string(p.levels) + " and alpha " +
+                          number(p.alpha) + " (or 0 for an unsigned grid)"};
+  return {};
 }
 
 /// State of one IS neuron: membrane in threshold units and spikes emitted.
