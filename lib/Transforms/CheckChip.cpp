@@ -4,6 +4,7 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/ChipDescription.h"
+#include "spike/core/Neuron.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKECHECKCHIP
@@ -92,6 +93,25 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
             << neuronCore->maxFanOut << " on core type " << neuronCore->name
             << ": split its fan-out through copy neurons";
     };
+    // The membrane and threshold widths, as the chip emitter needs them
+    // (neuron::chipHoldsNeuron); sites as wide as the context (attention
+    // scores) stay with the host.
+    auto checkWidths = [&](Operation *op, StringRef site, int64_t levels,
+                           double alpha, RankedTensorType tensor) {
+      if (ShapedType::isDynamic(tensor.getShape().back()))
+        return;
+      spike::neuron::ISParams p;
+      p.levels = levels;
+      p.alpha = alpha;
+      if (spike::neuron::chipHoldsNeuron(neuronCore->stateBits,
+                                         neuronCore->thresholdBits, p))
+        return;
+      op->emitError("site \"")
+          << site << "\": a " << neuronCore->stateBits << "-bit membrane and "
+          << neuronCore->thresholdBits << "-bit threshold of core type "
+          << neuronCore->name << " cannot hold " << levels << " levels";
+      failedAny = true;
+    };
     // Synapse memory: a lower bound on the neuron cores the weights need.
     int64_t synapseBits = 0;
     module.walk([&](spike::spk::LinearOp l) {
@@ -112,8 +132,12 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
       }
     }
     module.walk([&](Operation *op) {
-      if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op))
+      if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
         checkFanOut(op, n.getSite(), n.getResult());
+        checkWidths(op, n.getSite(), n.getLevels(),
+                    n.getAlpha().convertToDouble(),
+                    n.getInput().getType().getTensor());
+      }
       if (auto l = dyn_cast<spike::spk::LinearOp>(op)) {
         int64_t fanIn =
             cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
@@ -139,6 +163,9 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
       }
       if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
         checkFanOut(op, n.getSite(), n.getResult());
+        checkWidths(op, n.getSite(), n.getLevels(),
+                    n.getAlpha().convertToDouble(),
+                    n.getInput().getType().getTensor());
         int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
         if (need <= neuronCore->spikePayloadBits)
           return;

@@ -133,8 +133,6 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   std::vector<bool> onChip(in.sites.size(), false);
   std::vector<int> fracOf(in.sites.size(), 0);
   llvm::json::Array hostSites;
-  int64_t maxThreshold =
-      (int64_t(1) << std::min(62, neuronCore->thresholdBits - 1)) - 1;
   std::vector<SiteInfo> info;
   for (Operation *op : graph->siteOps)
     info.push_back(siteInfo(op));
@@ -144,15 +142,16 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       continue;
     }
     const neuron::ISParams &p = info[s].params;
-    int frac = neuron::chipFracBits(neuronCore->stateBits, p);
-    if (frac < 1 || (int64_t(1) << frac) > maxThreshold)
+    // spike-check-chip refuses this first, before calibration.
+    if (!neuron::chipHoldsNeuron(neuronCore->stateBits,
+                                 neuronCore->thresholdBits, p))
       return fail("site \"" + info[s].name + "\": a " +
                   std::to_string(neuronCore->stateBits) + "-bit membrane and " +
                   std::to_string(neuronCore->thresholdBits) +
                   "-bit threshold of core type " + neuronCore->name +
                   " cannot hold " + std::to_string(p.levels) + " levels");
     onChip[s] = true;
-    fracOf[s] = frac;
+    fracOf[s] = neuron::chipFracBits(neuronCore->stateBits, p);
   }
 
   std::map<int, CoreImage> cores;

@@ -356,6 +356,18 @@ inline int chipFracBits(int stateBits, const ISParams &p) {
   return stateBits - intBits - 2;
 }
 
+/// Whether a chip neuron with a `stateBits` membrane and a `thresholdBits`
+/// threshold holds an IS/IF neuron of L = p.levels and alpha = p.alpha: at
+/// least one fraction bit, and the threshold 2^frac inside the threshold
+/// field. It does not depend on theta, so it is checked before
+/// calibration. The one rule for spike-check-chip and the chip emitter.
+inline bool chipHoldsNeuron(int stateBits, int thresholdBits,
+                            const ISParams &p) {
+  int frac = chipFracBits(stateBits, p);
+  int64_t maxThreshold = (int64_t(1) << std::min(62, thresholdBits - 1)) - 1;
+  return frac >= 1 && frac < 63 && (int64_t(1) << frac) <= maxThreshold;
+}
+
 /// The fixed-point charge the host sends a chip's IF neuron for an input
 /// current: I / theta in the IR's precision, then rounded to `frac` bits.
 template <typename F> inline int64_t chipCharge(F current, F theta, int frac) {
