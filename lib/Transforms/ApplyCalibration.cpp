@@ -33,6 +33,11 @@ struct ApplyCalibrationPass
       mlir::emitError(module.getLoc(), "spike-apply-calibration: ") << what;
       signalPassFailure();
     };
+    // Errors about one neuron are reported at it.
+    auto failAt = [&](Operation *op, const Twine &what) {
+      op->emitOpError("spike-apply-calibration: ") << what;
+      signalPassFailure();
+    };
     if (file.empty())
       return fail("no calibration file given (file=PATH)");
     // Validated: every field read below exists with the right type.
@@ -55,17 +60,18 @@ struct ApplyCalibrationPass
       spk::ISNeuronOp op = it->second;
       int64_t t = op.getInput().getType().getTimesteps();
       if (t != timesteps)
-        return fail(file + ": calibrated for T=" + Twine(timesteps) +
-                    ", but site \"" + site.str() + "\" has T=" + Twine(t));
+        return failAt(op, file + ": calibrated for T=" + Twine(timesteps) +
+                              ", but site \"" + site.str() +
+                              "\" has T=" + Twine(t));
       const llvm::json::Object &values = *entry.getAsObject();
       SmallVector<double> theta = numbers(*values.getArray("threshold"));
       SmallVector<double> v0 = numbers(*values.getArray("v0"));
       int64_t d = op.getInput().getType().getTensor().getShape().back();
       if (!ShapedType::isDynamic(d) && d % int64_t(theta.size()) != 0)
-        return fail(file + ": site \"" + site.str() + "\" has " +
-                    Twine(theta.size()) +
-                    " threshold groups, which do not divide its " + Twine(d) +
-                    " features");
+        return failAt(op, file + ": site \"" + site.str() + "\" has " +
+                              Twine(theta.size()) +
+                              " threshold groups, which do not divide its " +
+                              Twine(d) + " features");
       op.setThreshold(theta);
       op.setV0(v0);
     }

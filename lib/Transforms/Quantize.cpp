@@ -27,6 +27,11 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       mlir::emitError(module.getLoc(), "spike-quantize: ") << what;
       signalPassFailure();
     };
+    // Errors about one site are reported at its observer.
+    auto failAt = [&](Operation *op, const Twine &what) {
+      op->emitOpError("spike-quantize: ") << what;
+      signalPassFailure();
+    };
     for (auto [name, bits] : {std::pair<const char *, int64_t>{"wbits", wbits},
                               {"abits", abits},
                               {"q-bits", qBits},
@@ -77,7 +82,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
       StringRef site = op.getSite();
       const llvm::json::Object *entry = sites.getObject(site);
       if (!entry)
-        return fail(stats + ": no statistics for site \"" + site + "\"");
+        return failAt(op, stats + ": no statistics for site \"" + site + "\"");
       // mse_clip ratios are relative to ema_absmax.
       double m = *entry->getNumber(useEma || mse ? "ema_absmax" : "absmax");
       bool isUnsigned = spike::core::isUnsignedSite(site);
@@ -94,8 +99,9 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
         const llvm::json::Object *clips = entry->getObject("mse_clip");
         auto r = clips ? clips->getNumber(std::to_string(bits)) : std::nullopt;
         if (!r)
-          return fail(stats + ": site \"" + site + "\" has no mse_clip for " +
-                      Twine(bits) + " bits");
+          return failAt(op, stats + ": site \"" + site +
+                                "\" has no mse_clip for " + Twine(bits) +
+                                " bits");
         ratio = *r;
       }
       m *= ratio;

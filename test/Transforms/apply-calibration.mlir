@@ -16,9 +16,9 @@
 // CHECK: spike.is_neuron %arg1 site "blk0.mlp.down_in" levels 32 alpha 1.600000e+01 threshold [1.900000e-02] v0 [1.000000e-02]
 // CHECK: spike.is_neuron %arg0 site "blk0.other" levels 32 alpha 1.600000e+01 threshold [5.000000e-02] v0 [2.500000e-02]
 
-// T4: error: spike-apply-calibration: {{.*}}calibration-t4.json: calibrated for T=4, but site "blk0.attn.norm" has T=2
+// T4: error: 'spike.is_neuron' op spike-apply-calibration: {{.*}}calibration-t4.json: calibrated for T=4, but site "blk0.attn.norm" has T=2
 // SITE: error: spike-apply-calibration: {{.*}}calibration-unknown-site.json: site "blk9.attn.norm" names no spike.is_neuron in the module
-// GROUPS: error: spike-apply-calibration: {{.*}}calibration-groups.json: site "blk0.attn.norm" has 3 threshold groups, which do not divide its 8 features
+// GROUPS: error: 'spike.is_neuron' op spike-apply-calibration: {{.*}}calibration-groups.json: site "blk0.attn.norm" has 3 threshold groups, which do not divide its 8 features
 // SCHEMA: error: spike-apply-calibration: {{.*}}calibration-bad-v0.json: /sites/blk0.attn.norm/v0: needs 1 or 2 entries, has 3
 // ABSENT: error: spike-apply-calibration: {{.*}}absent.json: cannot open: No such file or directory
 // NOFILE: error: spike-apply-calibration: no calibration file given (file=PATH)
