@@ -18,6 +18,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -46,25 +47,34 @@ bool fileExists(const std::string &path, const std::string &what) {
   return false;
 }
 
-} // namespace
+/// The job's decisions taken from the options and the chip.
+struct JobSetup {
+  std::string chipName;
+  bool binary = false;     ///< the chip has binary spikes: IF lowering
+  bool correction = false; ///< correction spikes (graded chips)
+  std::string prefix;      ///< PrefixQuant prefix ids, "" for none
+};
 
-int runCompile(CompileOptions o, const std::string &toolDir) {
+/// What the job settles before any stage runs. Prints one error line and
+/// returns nothing on bad input: missing files, a chip without neuron
+/// cores, options a binary chip cannot carry, an unreadable tokenizer.
+std::optional<JobSetup> prepareJob(CompileOptions &o) {
   if (!fileExists(o.model, "model") || !fileExists(o.chip, "chip description"))
-    return 1;
+    return std::nullopt;
   if (!o.calibText.empty() && !fileExists(o.calibText, "calibration text"))
-    return 1;
+    return std::nullopt;
   if (!o.evalText.empty() && !fileExists(o.evalText, "evaluation text"))
-    return 1;
+    return std::nullopt;
   auto chip = spike::core::loadChipDescription(o.chip);
   if (!chip) {
     std::fprintf(stderr, "spikec: error: %s\n", chip.message().c_str());
-    return 1;
+    return std::nullopt;
   }
   const spike::core::CoreType *neuronCore = chip->neuronCore();
   if (!neuronCore) {
     std::fprintf(stderr, "spikec: error: %s: no core type runs synaptic ops\n",
                  o.chip.c_str());
-    return 1;
+    return std::nullopt;
   }
   // Binary-spike chips run the IF lowering, which carries neither
   // correction spikes nor a full-precision prefix.
@@ -77,12 +87,12 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                  "spikes, and correction spikes do not lower to binary IF "
                  "neurons\n",
                  o.chip.c_str());
-    return 1;
+    return std::nullopt;
   }
   auto tok = spike::core::loadTokenizer(o.model);
   if (!tok) {
     std::fprintf(stderr, "spikec: error: %s\n", tok.message().c_str());
-    return 1;
+    return std::nullopt;
   }
   std::string prefix = o.prefix;
   if (prefix == "auto")
@@ -95,7 +105,7 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                  "and a full-precision prefix does not lower to "
                  "binary IF neurons; use --prefix none\n",
                  o.chip.c_str());
-    return 1;
+    return std::nullopt;
   }
   if (o.threads == 0)
     o.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -105,26 +115,51 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
             llvm::sys::fs::create_directories(o.out + "/" + dir)) {
       std::fprintf(stderr, "spikec: error: %s/%s: cannot create: %s\n",
                    o.out.c_str(), dir, ec.message().c_str());
-      return 1;
+      return std::nullopt;
     }
   // A report from an earlier run must not outlive this one's failure: its
   // presence says every stage of the job it describes succeeded.
   for (const char *name : {"report.json", "report.md"})
     llvm::sys::fs::remove(o.out + "/" + name);
 
-  const std::string T = std::to_string(o.timesteps);
-  const std::string bits = std::to_string(o.bits);
-  const std::string &out = o.out;
-  auto at = [&](const std::string &rel) { return out + "/" + rel; };
-  bool dataFree = o.calibText.empty();
-  if (o.statsTokens < 0)
-    o.statsTokens = dataFree ? o.dataFreeSamples * o.dataFreeSeqLen : 8192;
-  std::string calibText =
-      dataFree ? at("data/calib.data-free.txt") : o.calibText;
-  std::string heldOut = at("data/heldout.data-free.txt");
+  return JobSetup{chip->name, binary, correction, prefix};
+}
+
+/// The stages of a job, in order, built in four named steps.
+class JobBuilder {
+public:
+  JobBuilder(CompileOptions &o, const JobSetup &setup) : o(o), setup(setup) {
+    dataFree = o.calibText.empty();
+    if (o.statsTokens < 0)
+      o.statsTokens = dataFree ? o.dataFreeSamples * o.dataFreeSeqLen : 8192;
+    calibText = dataFree ? at("data/calib.data-free.txt") : o.calibText;
+    heldOut = at("data/heldout.data-free.txt");
+  }
+
+  /// Import, data-free samples, statistics, quantization, conversion and
+  /// the first legality check (before the long stages).
+  void addFrontEnd();
+  /// Calibration, applied; the IF lowering on binary chips; legality of
+  /// the final graph.
+  void addCalibration();
+  /// Perplexity, agreement with FP, spike statistics and firing rates.
+  void addEvaluation();
+  /// Mapping with the measured rates, the chip program and NIR.
+  void addBackEnd();
 
   std::vector<Stage> stages;
-  auto plan = [&](const std::string &name) {
+  bool dataFree = false;
+  std::string finalGraph;
+
+private:
+  CompileOptions &o;
+  const JobSetup &setup;
+  std::string calibText, heldOut, chipGraph = "is";
+  const std::string T = std::to_string(o.timesteps);
+  const std::string bits = std::to_string(o.bits);
+
+  std::string at(const std::string &rel) const { return o.out + "/" + rel; }
+  void plan(const std::string &name) {
     stages.push_back(
         {"plan " + name,
          "spike-translate",
@@ -134,7 +169,30 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
          {"plans/" + name + ".plan.json",
           "plans/" + name + ".plan.safetensors"},
          {o.model}});
-  };
+  }
+  /// The chip sees the graph it will run: IF neurons on binary chips.
+  void lowerToIF(const std::string &from, const std::string &to) {
+    stages.push_back({"lower " + to,
+                      "spike-opt",
+                      {at("ir/" + from + ".mlir"),
+                       "--spike-lower-is-to-if=schedule=integrate-then-fire",
+                       "-o", at("ir/" + to + ".mlir")},
+                      {"ir/" + to + ".mlir"}});
+  }
+  /// The chip's legality check of a graph; its diagnostics are the log.
+  void checkChip(const std::string &name, const std::string &graph,
+                 const std::string &output) {
+    stages.push_back({name,
+                      "spike-opt",
+                      {at("ir/" + graph + ".mlir"),
+                       "--spike-check-chip=chip=" + o.chip, "-o", at(output)},
+                      {output},
+                      {o.chip},
+                      /*captureStderr=*/true});
+  }
+};
+
+void JobBuilder::addFrontEnd() {
   stages.push_back({"import",
                     "spike-translate",
                     {"--import-llama", o.model, "--rotate", o.rotate, "-o",
@@ -175,9 +233,9 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                                         std::to_string(o.statsSeqLen),
                                         "-o",
                                         at("calib/activation-stats.json")};
-  if (!prefix.empty()) {
+  if (!setup.prefix.empty()) {
     statsArgs.push_back("--prefix");
-    statsArgs.push_back(prefix);
+    statsArgs.push_back(setup.prefix);
   }
   stages.push_back({"statistics",
                     "spike-run",
@@ -197,36 +255,18 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
                     "spike-opt",
                     {at("ir/qann.mlir"),
                      "--convert-qnn-to-spike=timesteps=" + T +
-                         (correction ? " bidirectional=true" : ""),
+                         (setup.correction ? " bidirectional=true" : ""),
                      "-o", at("ir/is.mlir")},
                     {"ir/is.mlir"}});
-  // The chip sees the graph it will run: IF neurons on binary chips.
-  auto lowerToIF = [&](const std::string &from, const std::string &to) {
-    stages.push_back({"lower " + to,
-                      "spike-opt",
-                      {at("ir/" + from + ".mlir"),
-                       "--spike-lower-is-to-if=schedule=integrate-then-fire",
-                       "-o", at("ir/" + to + ".mlir")},
-                      {"ir/" + to + ".mlir"}});
-  };
-  std::string chipGraph = "is";
-  if (binary) {
+  if (setup.binary) {
     lowerToIF("is", "if-uncalibrated");
     chipGraph = "if-uncalibrated";
   }
-  // The chip's legality check of a graph; its diagnostics are the log.
-  auto checkChip = [&](const std::string &name, const std::string &graph,
-                       const std::string &output) {
-    stages.push_back({name,
-                      "spike-opt",
-                      {at("ir/" + graph + ".mlir"),
-                       "--spike-check-chip=chip=" + o.chip, "-o", at(output)},
-                      {output},
-                      {o.chip},
-                      /*captureStderr=*/true});
-  };
   // Legality before the long stages: an infeasible chip fails here.
   checkChip("chip legality", chipGraph, "chip/checked.mlir");
+}
+
+void JobBuilder::addCalibration() {
   plan("is");
   std::vector<std::string> calArgs = {"calibrate",
                                       "--plan",
@@ -262,14 +302,16 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
         at("ir/is-calibrated.mlir")},
        {"ir/is-calibrated.mlir"}});
   plan("is-calibrated");
-  std::string finalGraph = "is-calibrated";
-  if (binary) {
+  finalGraph = "is-calibrated";
+  if (setup.binary) {
     lowerToIF("is-calibrated", "if");
     plan("if");
     finalGraph = "if";
   }
   checkChip("chip legality (final)", finalGraph, "chip/final.mlir");
+}
 
+void JobBuilder::addEvaluation() {
   // Evaluation at every level. IF equals IS exactly (integrate-then-fire),
   // so the IS plans stand for it and the slow sub-step model is not re-run.
   const std::vector<std::string> levels = {"fp", "qann", "is", "is-calibrated"};
@@ -309,7 +351,9 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
         at("chip/firing-rates.json")},
        {"eval/spikes.json", "chip/firing-rates.json"},
        {rateText}});
+}
 
+void JobBuilder::addBackEnd() {
   // Mapping, with the measured rates.
   stages.push_back({"map to chip",
                     "spike-opt",
@@ -343,11 +387,29 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
        {"--emit-nir", at("ir/" + finalGraph + ".mlir"), "--nir-prefix",
         at("nir/model"), "-o", at("nir/manifest.json")},
        {"nir/manifest.json", "nir/model.0.nir"}});
+}
 
+} // namespace
+
+int runCompile(CompileOptions o, const std::string &toolDir) {
+  std::optional<JobSetup> setup = prepareJob(o);
+  if (!setup)
+    return 1;
+  JobBuilder job(o, *setup);
+  job.addFrontEnd();
+  job.addCalibration();
+  job.addEvaluation();
+  job.addBackEnd();
+  const std::vector<Stage> &stages = job.stages;
+  const std::string &finalGraph = job.finalGraph;
+  bool dataFree = job.dataFree, binary = setup->binary,
+       correction = setup->correction;
+  const std::string &prefix = setup->prefix;
   std::printf("spikec: compiling %s for %s (%s spikes), T = %lld, W%lldA%lld, "
               "%s, %lld threads -> %s\n",
-              o.model.c_str(), chip->name.c_str(), binary ? "binary" : "graded",
-              (long long)o.timesteps, (long long)o.bits, (long long)o.bits,
+              o.model.c_str(), setup->chipName.c_str(),
+              binary ? "binary" : "graded", (long long)o.timesteps,
+              (long long)o.bits, (long long)o.bits,
               correction ? "correction spikes" : "no correction spikes",
               (long long)o.threads, o.out.c_str());
   StageRunner runner(toolDir, o.out, o.threads, int64_t(stages.size()),
@@ -361,7 +423,7 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
 
   JobFacts facts;
   facts.options = o;
-  facts.chipName = chip->name;
+  facts.chipName = setup->chipName;
   facts.binary = binary;
   facts.correctionSpikes = correction;
   facts.prefix = prefix;
