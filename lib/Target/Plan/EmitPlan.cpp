@@ -51,9 +51,28 @@ private:
   json::Array ops;
   int64_t timesteps = 1, substeps = 1, constants = 0;
 
+  /// One op of the plan before it is written: its kind, operands,
+  /// attributes, weights by role and site.
+  struct PlanEntry {
+    std::string kind, site;
+    SmallVector<Value> inputs;
+    json::Object attrs, params;
+  };
+
   LogicalResult openWeights();
   std::string level();
   FailureOr<std::string> param(Operation *user, Value weight);
+  LogicalResult addParam(PlanEntry &e, Operation *user, StringRef role,
+                         Value weight);
+  template <typename RoPE> void ropeAttrs(PlanEntry &e, RoPE r);
+  template <typename Linear> LogicalResult linearParams(PlanEntry &e, Linear l);
+  template <typename Neuron> void neuronAttrs(PlanEntry &e, Neuron n);
+  /// The entry of a tensor op (embedding, norms, linears, attention,
+  /// elementwise), or nothing when `op` is not one.
+  std::optional<LogicalResult> describeTensorOp(Operation *op, PlanEntry &e);
+  /// The entry of a quantizer, observer, encoder or neuron op, or nothing.
+  std::optional<LogicalResult> describeSiteOp(Operation *op, PlanEntry &e);
+  /// Appends `op` to the plan.
   LogicalResult emitOp(Operation *op);
   std::string name(Value v) { return names.lookup(v); }
 };
@@ -141,215 +160,233 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
   return tensor;
 }
 
+LogicalResult PlanWriter::addParam(PlanEntry &e, Operation *user,
+                                   StringRef role, Value weight) {
+  FailureOr<std::string> name = param(user, weight);
+  if (failed(name))
+    return failure();
+  e.params[role] = *name;
+  return success();
+}
+
+template <typename RoPE> void PlanWriter::ropeAttrs(PlanEntry &e, RoPE r) {
+  e.attrs["base"] = r.getBase().convertToDouble();
+  if (auto s = r.getScaling())
+    e.attrs["scaling"] = s->str();
+  if (auto f = r.getFactor())
+    e.attrs["factor"] = f->convertToDouble();
+  if (auto f = r.getLowFreqFactor())
+    e.attrs["low_freq_factor"] = f->convertToDouble();
+  if (auto f = r.getHighFreqFactor())
+    e.attrs["high_freq_factor"] = f->convertToDouble();
+  if (auto p = r.getOriginalMaxPosition())
+    e.attrs["original_max_position"] = int64_t(*p);
+  if (auto f = r.getFreqFactors())
+    e.attrs["freq_factors"] = toJson(*f);
+}
+
+template <typename Linear>
+LogicalResult PlanWriter::linearParams(PlanEntry &e, Linear l) {
+  Operation *op = l.getOperation();
+  if (failed(addParam(e, op, "weight", l.getWeight())))
+    return failure();
+  if (l.getWeightScale() &&
+      failed(addParam(e, op, "weight_scale", l.getWeightScale())))
+    return failure();
+  if (auto bits = l.getWeightBits())
+    e.attrs["weight_bits"] = int64_t(*bits);
+  if (l.getBias()) {
+    if (failed(addParam(e, op, "bias", l.getBias())))
+      return failure();
+    // A spiking linear adds b / T at each of its T steps.
+    if constexpr (std::is_same_v<Linear, spk::LinearOp>)
+      e.attrs["bias_steps"] = l.getInput().getType().getTimesteps();
+  }
+  return success();
+}
+
+/// What IS and IF neurons share.
+template <typename Neuron>
+void PlanWriter::neuronAttrs(PlanEntry &e, Neuron n) {
+  e.inputs = {n.getInput()};
+  e.site = n.getSite().str();
+  e.attrs["levels"] = n.getLevels();
+  e.attrs["alpha"] = n.getAlpha().convertToDouble();
+  e.attrs["threshold"] = toJson(n.getThreshold());
+  e.attrs["v0"] = toJson(n.getV0());
+  if (auto b = n.getBudget())
+    e.attrs["budget"] = int64_t(*b);
+}
+
+/// The heads of a [heads, ...] tensor or train.
+static int64_t headsOf(Type t) {
+  if (auto train = dyn_cast<spk::TrainType>(t))
+    t = train.getTensor();
+  return cast<RankedTensorType>(t).getDimSize(0);
+}
+
+std::optional<LogicalResult> PlanWriter::describeTensorOp(Operation *op,
+                                                          PlanEntry &e) {
+  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
+      .Case<qnn::EmbeddingOp>([&](auto m) {
+        e.kind = "embedding";
+        e.inputs = {m.getTokens()};
+        return addParam(e, op, "table", m.getTable());
+      })
+      .Case<qnn::RMSNormOp>([&](auto n) {
+        e.kind = "rmsnorm";
+        e.inputs = {n.getInput()};
+        e.attrs["eps"] = n.getEps().convertToDouble();
+        return addParam(e, op, "weight", n.getWeight());
+      })
+      .Case<qnn::LinearOp, spk::LinearOp>([&](auto l) {
+        e.kind = "linear";
+        e.inputs = {l.getInput()};
+        return linearParams(e, l);
+      })
+      .Case<qnn::RoPEOp, spk::RoPEOp>([&](auto r) {
+        e.kind = "rope";
+        e.inputs = {r.getInput()};
+        ropeAttrs(e, r);
+        return success();
+      })
+      .Case<qnn::SplitHeadsOp, spk::SplitHeadsOp>([&](auto s) {
+        e.kind = "split_heads";
+        e.inputs = {s.getInput()};
+        e.attrs["heads"] = headsOf(s.getType());
+        return success();
+      })
+      .Case<qnn::MergeHeadsOp, spk::MergeHeadsOp>([&](auto m) {
+        e.kind = "merge_heads";
+        e.inputs = {m.getInput()};
+        return success();
+      })
+      .Case<qnn::MatmulOp, spk::AAMatmulOp>([&](auto m) {
+        e.kind = isa<spk::AAMatmulOp>(op) ? "aa_matmul" : "matmul";
+        e.inputs = {m.getLhs(), m.getRhs()};
+        e.attrs["transpose_rhs"] = bool(m.getTransposeRhs());
+        return success();
+      })
+      .Case<qnn::SoftmaxOp>([&](auto s) {
+        e.kind = "softmax";
+        e.inputs = {s.getInput()};
+        e.attrs["causal"] = bool(s.getCausal());
+        return success();
+      })
+      .Case<qnn::SiLUOp>([&](auto s) {
+        e.kind = "silu";
+        e.inputs = {s.getInput()};
+        return success();
+      })
+      .Case<qnn::MulOp, spk::AAMulOp>([&](auto m) {
+        e.kind = isa<spk::AAMulOp>(op) ? "aa_mul" : "mul";
+        e.inputs = {m.getLhs(), m.getRhs()};
+        return success();
+      })
+      .Case<qnn::AddOp, spk::AddOp>([&](auto a) {
+        e.kind = "add";
+        e.inputs = {a.getLhs(), a.getRhs()};
+        return success();
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+std::optional<LogicalResult> PlanWriter::describeSiteOp(Operation *op,
+                                                        PlanEntry &e) {
+  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
+      .Case<qnn::QuantizeOp>([&](auto q) {
+        e.kind = "quantize";
+        e.inputs = {q.getInput()};
+        e.site = q.getSite().str();
+        e.attrs["scale"] = toJson(q.getScale());
+        e.attrs["bits"] = int64_t(q.getBits());
+        e.attrs["signed"] = !q.getIsUnsigned();
+        return success();
+      })
+      .Case<qnn::ObserveOp>([&](auto o) {
+        e.kind = "observe";
+        e.inputs = {o.getInput()};
+        e.site = o.getSite().str();
+        return success();
+      })
+      .Case<spk::EncodeOp>([&](auto c) {
+        e.kind = "encode";
+        e.inputs = {c.getInput()};
+        return success();
+      })
+      .Case<spk::DecodeOp>([&](auto d) {
+        e.kind = "decode";
+        e.inputs = {d.getInput()};
+        return success();
+      })
+      .Case<spk::ISNeuronOp>([&](auto n) {
+        e.kind = "is_neuron";
+        neuronAttrs(e, n);
+        if (auto b = n.getBits())
+          e.attrs["bits"] = int64_t(*b);
+        if (n.getBidirectional())
+          e.attrs["bidirectional"] = true;
+        return success();
+      })
+      .Case<spk::IFNeuronOp>([&](auto n) {
+        e.kind = "if_neuron";
+        neuronAttrs(e, n);
+        e.attrs["schedule"] = spk::stringifyIFSchedule(n.getSchedule()).str();
+        return success();
+      })
+      .Case<spk::IFCollectOp>([&](auto c) {
+        e.kind = "if_collect";
+        e.inputs = {c.getInput()};
+        e.attrs["levels"] = c.getLevels();
+        e.attrs["alpha"] = c.getAlpha().convertToDouble();
+        e.attrs["threshold"] = toJson(c.getThreshold());
+        return success();
+      })
+      .Case<spk::AccumMapOp>([&](auto a) -> LogicalResult {
+        e.kind = "accum_map";
+        e.inputs = {a.getInput()};
+        e.attrs["fn"] = spk::stringifyAccumFn(a.getFn()).str();
+        if (a.getCausal())
+          e.attrs["causal"] = true;
+        if (auto eps = a.getEps())
+          e.attrs["eps"] = eps->convertToDouble();
+        if (a.getWeight())
+          return addParam(e, op, "weight", a.getWeight());
+        return success();
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
 LogicalResult PlanWriter::emitOp(Operation *op) {
   if (isa<qnn::WeightOp>(op))
     return success();
-  json::Object entry;
-  json::Object attrs, params;
-  std::string site;
-  SmallVector<Value> inputs;
-  auto addParam = [&](StringRef role, Value w) -> LogicalResult {
-    FailureOr<std::string> name = param(op, w);
-    if (failed(name))
-      return failure();
-    params[role] = *name;
-    return success();
-  };
-  auto ropeAttrs = [&](auto r) {
-    attrs["base"] = r.getBase().convertToDouble();
-    if (auto s = r.getScaling())
-      attrs["scaling"] = s->str();
-    if (auto f = r.getFactor())
-      attrs["factor"] = f->convertToDouble();
-    if (auto f = r.getLowFreqFactor())
-      attrs["low_freq_factor"] = f->convertToDouble();
-    if (auto f = r.getHighFreqFactor())
-      attrs["high_freq_factor"] = f->convertToDouble();
-    if (auto p = r.getOriginalMaxPosition())
-      attrs["original_max_position"] = int64_t(*p);
-    if (auto f = r.getFreqFactors())
-      attrs["freq_factors"] = toJson(*f);
-  };
-  auto linearParams = [&](auto l) -> LogicalResult {
-    if (failed(addParam("weight", l.getWeight())))
-      return failure();
-    if (l.getWeightScale() &&
-        failed(addParam("weight_scale", l.getWeightScale())))
-      return failure();
-    if (auto bits = l.getWeightBits())
-      attrs["weight_bits"] = int64_t(*bits);
-    if (l.getBias()) {
-      if (failed(addParam("bias", l.getBias())))
-        return failure();
-      // A spiking linear adds b / T at each of its T steps.
-      if constexpr (std::is_same_v<decltype(l), spk::LinearOp>)
-        attrs["bias_steps"] = l.getInput().getType().getTimesteps();
-    }
-    return success();
-  };
-  // What IS and IF neurons share.
-  auto neuronAttrs = [&](auto n) {
-    inputs = {n.getInput()};
-    site = n.getSite().str();
-    attrs["levels"] = n.getLevels();
-    attrs["alpha"] = n.getAlpha().convertToDouble();
-    attrs["threshold"] = toJson(n.getThreshold());
-    attrs["v0"] = toJson(n.getV0());
-    if (auto b = n.getBudget())
-      attrs["budget"] = int64_t(*b);
-  };
-  auto heads = [](Type t) {
-    if (auto train = dyn_cast<spk::TrainType>(t))
-      t = train.getTensor();
-    return cast<RankedTensorType>(t).getDimSize(0);
-  };
-
-  std::string kind;
-  LogicalResult result =
-      llvm::TypeSwitch<Operation *, LogicalResult>(op)
-          .Case<qnn::EmbeddingOp>([&](auto e) {
-            kind = "embedding";
-            inputs = {e.getTokens()};
-            return addParam("table", e.getTable());
-          })
-          .Case<qnn::RMSNormOp>([&](auto n) {
-            kind = "rmsnorm";
-            inputs = {n.getInput()};
-            attrs["eps"] = n.getEps().convertToDouble();
-            return addParam("weight", n.getWeight());
-          })
-          .Case<qnn::LinearOp, spk::LinearOp>([&](auto l) {
-            kind = "linear";
-            inputs = {l.getInput()};
-            return linearParams(l);
-          })
-          .Case<qnn::RoPEOp, spk::RoPEOp>([&](auto r) {
-            kind = "rope";
-            inputs = {r.getInput()};
-            ropeAttrs(r);
-            return success();
-          })
-          .Case<qnn::SplitHeadsOp, spk::SplitHeadsOp>([&](auto s) {
-            kind = "split_heads";
-            inputs = {s.getInput()};
-            attrs["heads"] = heads(s.getType());
-            return success();
-          })
-          .Case<qnn::MergeHeadsOp, spk::MergeHeadsOp>([&](auto m) {
-            kind = "merge_heads";
-            inputs = {m.getInput()};
-            return success();
-          })
-          .Case<qnn::MatmulOp, spk::AAMatmulOp>([&](auto m) {
-            kind = isa<spk::AAMatmulOp>(op) ? "aa_matmul" : "matmul";
-            inputs = {m.getLhs(), m.getRhs()};
-            attrs["transpose_rhs"] = bool(m.getTransposeRhs());
-            return success();
-          })
-          .Case<qnn::SoftmaxOp>([&](auto s) {
-            kind = "softmax";
-            inputs = {s.getInput()};
-            attrs["causal"] = bool(s.getCausal());
-            return success();
-          })
-          .Case<qnn::SiLUOp>([&](auto s) {
-            kind = "silu";
-            inputs = {s.getInput()};
-            return success();
-          })
-          .Case<qnn::MulOp, spk::AAMulOp>([&](auto m) {
-            kind = isa<spk::AAMulOp>(op) ? "aa_mul" : "mul";
-            inputs = {m.getLhs(), m.getRhs()};
-            return success();
-          })
-          .Case<qnn::AddOp, spk::AddOp>([&](auto a) {
-            kind = "add";
-            inputs = {a.getLhs(), a.getRhs()};
-            return success();
-          })
-          .Case<qnn::QuantizeOp>([&](auto q) {
-            kind = "quantize";
-            inputs = {q.getInput()};
-            site = q.getSite().str();
-            attrs["scale"] = toJson(q.getScale());
-            attrs["bits"] = int64_t(q.getBits());
-            attrs["signed"] = !q.getIsUnsigned();
-            return success();
-          })
-          .Case<qnn::ObserveOp>([&](auto o) {
-            kind = "observe";
-            inputs = {o.getInput()};
-            site = o.getSite().str();
-            return success();
-          })
-          .Case<spk::EncodeOp>([&](auto e) {
-            kind = "encode";
-            inputs = {e.getInput()};
-            return success();
-          })
-          .Case<spk::DecodeOp>([&](auto d) {
-            kind = "decode";
-            inputs = {d.getInput()};
-            return success();
-          })
-          .Case<spk::ISNeuronOp>([&](auto n) {
-            kind = "is_neuron";
-            neuronAttrs(n);
-            if (auto b = n.getBits())
-              attrs["bits"] = int64_t(*b);
-            if (n.getBidirectional())
-              attrs["bidirectional"] = true;
-            return success();
-          })
-          .Case<spk::IFNeuronOp>([&](auto n) {
-            kind = "if_neuron";
-            neuronAttrs(n);
-            attrs["schedule"] = spk::stringifyIFSchedule(n.getSchedule()).str();
-            return success();
-          })
-          .Case<spk::IFCollectOp>([&](auto c) {
-            kind = "if_collect";
-            inputs = {c.getInput()};
-            attrs["levels"] = c.getLevels();
-            attrs["alpha"] = c.getAlpha().convertToDouble();
-            attrs["threshold"] = toJson(c.getThreshold());
-            return success();
-          })
-          .Case<spk::AccumMapOp>([&](auto a) -> LogicalResult {
-            kind = "accum_map";
-            inputs = {a.getInput()};
-            attrs["fn"] = spk::stringifyAccumFn(a.getFn()).str();
-            if (a.getCausal())
-              attrs["causal"] = true;
-            if (auto eps = a.getEps())
-              attrs["eps"] = eps->convertToDouble();
-            if (a.getWeight())
-              return addParam("weight", a.getWeight());
-            return success();
-          })
-          .Default([&](Operation *other) {
-            return other->emitOpError("cannot be emitted in a spikec plan");
-          });
-  if (failed(result))
+  PlanEntry e;
+  std::optional<LogicalResult> described = describeTensorOp(op, e);
+  if (!described)
+    described = describeSiteOp(op, e);
+  if (!described)
+    return op->emitOpError("cannot be emitted in a spikec plan");
+  if (failed(*described))
     return failure();
 
   json::Array in;
-  for (Value v : inputs) {
+  for (Value v : e.inputs) {
     if (!names.count(v))
       return op->emitOpError("emit-plan: operand is not a plan value");
     in.push_back(name(v));
   }
   std::string out = "v" + std::to_string(names.size());
   names[op->getResult(0)] = out;
-  entry["op"] = kind;
+  json::Object entry;
+  entry["op"] = e.kind;
   entry["inputs"] = std::move(in);
   entry["outputs"] = json::Array{out};
-  if (!params.empty())
-    entry["params"] = std::move(params);
-  if (!attrs.empty())
-    entry["attrs"] = std::move(attrs);
-  if (!site.empty())
-    entry["site"] = site;
+  if (!e.params.empty())
+    entry["params"] = std::move(e.params);
+  if (!e.attrs.empty())
+    entry["attrs"] = std::move(e.attrs);
+  if (!e.site.empty())
+    entry["site"] = e.site;
   ops.push_back(std::move(entry));
   return success();
 }
