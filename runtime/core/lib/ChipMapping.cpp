@@ -45,28 +45,88 @@ int64_t meshHops(const ChipDescription &chip, int a, int b) {
   return std::llabs(ax - bx) + std::llabs(ay - by);
 }
 
-Result<MappingResult> mapToChip(const MappingInput &in,
-                                const ChipDescription &chip,
-                                Placement placement) {
-  const CoreType *core = chip.neuronCore();
-  if (!core)
-    return Status::error(chip.path + ": no core type runs synaptic ops");
-  const bool graded = core->spikePayloadBits > 0;
-  const int64_t stateBits = std::max(1, core->stateBits);
-  const int64_t weightBits = std::max(1, core->weightBits);
-  auto roundUp = [&](int64_t bits) {
-    int64_t g = std::max<int64_t>(1, core->memoryRoundingBits);
-    return ceilDiv(bits, g) * g;
-  };
-  // Neurons one core holds, by state memory and neuron slots.
-  int64_t neuronCap = core->maxNeurons;
-  if (core->stateMemoryBits > 0)
-    neuronCap = std::min(neuronCap, core->stateMemoryBits / stateBits);
-  if (neuronCap < 1)
-    return Status::error(chip.path + ": core type " + core->name +
-                         " holds no neuron state");
+namespace {
+
+/// mapToChip's state through its steps: the pieces, their packing into
+/// bins (one per neuron core), the traffic between pieces, the placement
+/// and the routes.
+class Mapper {
+public:
+  Mapper(const MappingInput &in, const ChipDescription &chip,
+         Placement placement, const CoreType *core, int64_t neuronCap)
+      : in(in), chip(chip), placement(placement), core(core),
+        graded(core->spikePayloadBits > 0),
+        stateBits(std::max(1, core->stateBits)),
+        weightBits(std::max(1, core->weightBits)), neuronCap(neuronCap),
+        T(double(in.timesteps)) {}
+
+  /// 1. Cuts sites into neuron pieces and linears into synapse tiles (and
+  /// relays where the fan-in is split).
+  Status cut();
+  /// 2. Packs neuron pieces into cores in dataflow order.
+  Status pack();
+  /// 3. The traffic between pieces, per token.
+  void traffic();
+  /// 4. Places bins on cores (snake or round-robin, then swaps) and glue.
+  void place();
+  /// 4b. Copy neurons for fan-out above the core's limit.
+  Status addCopyNeurons();
+  /// 5. Routes, counts and the energy and latency totals.
+  Status routeAndCount();
 
   MappingResult r;
+
+private:
+  struct Edge {
+    int from, to;
+    double messages;
+  };
+  const MappingInput &in;
+  const ChipDescription &chip;
+  Placement placement;
+  const CoreType *core;
+  const bool graded;
+  const int64_t stateBits, weightBits, neuronCap;
+  const double T;
+  std::vector<Bin> bins;
+  std::vector<Edge> edges;
+  std::vector<std::vector<int>> tilesOf, sitePieces;
+  std::vector<int> relayOf, gluePiece, binOf, coreOfBin, glueCore;
+  std::vector<double> copyMessages; ///< per copy group: to its copy core
+
+  int64_t roundUp(int64_t bits) const {
+    int64_t g = std::max<int64_t>(1, core->memoryRoundingBits);
+    return ceilDiv(bits, g) * g;
+  }
+  Load loadOf(const Piece &p) const;
+  int coreOfPiece(int p) const {
+    const Piece &pc = r.pieces[p];
+    if (pc.kind == Piece::Glue)
+      return glueCore[pc.owner];
+    return coreOfBin[binOf[p]];
+  }
+};
+
+Load Mapper::loadOf(const Piece &p) const {
+  Load l;
+  switch (p.kind) {
+  case Piece::SiteNeurons:
+  case Piece::Relay:
+    l.neurons = p.count;
+    l.stateBits = p.count * stateBits;
+    break;
+  case Piece::SynapseTile:
+    l.neurons = p.count;
+    l.stateBits = p.count * stateBits;
+    l.synapseBits = roundUp(p.count * p.inCount * weightBits);
+    break;
+  case Piece::Glue:
+    break;
+  }
+  return l;
+}
+
+Status Mapper::cut() {
   // 1. Cut into pieces.
   for (size_t s = 0; s < in.sites.size(); ++s) {
     const MappedSite &site = in.sites[s];
@@ -114,28 +174,12 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   for (size_t u = 0; u < in.glue.size(); ++u)
     r.pieces.push_back({Piece::Glue, int(u), 0, 0, 0, 0, -1});
 
-  auto loadOf = [&](const Piece &p) {
-    Load l;
-    switch (p.kind) {
-    case Piece::SiteNeurons:
-    case Piece::Relay:
-      l.neurons = p.count;
-      l.stateBits = p.count * stateBits;
-      break;
-    case Piece::SynapseTile:
-      l.neurons = p.count;
-      l.stateBits = p.count * stateBits;
-      l.synapseBits = roundUp(p.count * p.inCount * weightBits);
-      break;
-    case Piece::Glue:
-      break;
-    }
-    return l;
-  };
+  return Status::ok();
+}
 
+Status Mapper::pack() {
   // 2. Pack neuron pieces into cores in dataflow order (next fit), so
   // pieces that talk share a core or sit on neighbouring ones.
-  std::vector<Bin> bins;
   Load total;
   for (size_t p = 0; p < r.pieces.size(); ++p) {
     if (r.pieces[p].kind == Piece::Glue)
@@ -177,15 +221,14 @@ Result<MappingResult> mapToChip(const MappingInput &in,
                          std::to_string(chip.chips) + " chips x " +
                          std::to_string(core->count) + ")");
 
-  // 3. Traffic between pieces, per token (messages).
-  struct Edge {
-    int from, to;
-    double messages;
-  };
-  std::vector<Edge> edges;
-  std::vector<std::vector<int>> tilesOf(in.synapses.size()),
-      sitePieces(in.sites.size());
-  std::vector<int> relayOf(r.pieces.size(), -1), gluePiece(in.glue.size());
+  return Status::ok();
+}
+
+void Mapper::traffic() {
+  tilesOf.assign(in.synapses.size(), {});
+  sitePieces.assign(in.sites.size(), {});
+  relayOf.assign(r.pieces.size(), -1);
+  gluePiece.assign(in.glue.size(), 0);
   for (size_t p = 0; p < r.pieces.size(); ++p) {
     const Piece &pc = r.pieces[p];
     if (pc.kind == Piece::SynapseTile)
@@ -200,7 +243,6 @@ Result<MappingResult> mapToChip(const MappingInput &in,
       for (int t : tilesOf[r.pieces[p].owner])
         if (r.pieces[t].first == r.pieces[p].first)
           relayOf[t] = int(p);
-  const double T = double(in.timesteps);
   r.groupSynapticOps.assign(in.synapses.size(), 0.0);
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const MappedSynapses &syn = in.synapses[g];
@@ -242,13 +284,14 @@ Result<MappingResult> mapToChip(const MappingInput &in,
     for (int s : in.glue[u].feeds)
       for (int sp : sitePieces[s])
         edges.push_back({gluePiece[u], sp, T * double(r.pieces[sp].count)});
+}
 
-  // 4. Place bins on cores; glue on programmable cores or the host.
-  std::vector<int> binOf(r.pieces.size(), -1);
+void Mapper::place() {
+  binOf.assign(r.pieces.size(), -1);
   for (size_t b = 0; b < bins.size(); ++b)
     for (int p : bins[b].pieces)
       binOf[p] = int(b);
-  std::vector<int> coreOfBin(bins.size());
+  coreOfBin.assign(bins.size(), 0);
   // Cores in snake order: consecutive bins are mesh neighbours.
   // Only as many as there are bins: the work follows the model, not the
   // size of the machine.
@@ -288,7 +331,7 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   // Glue sits next to the tiles it reads: on their median core where the
   // neuron cores run it, else on the programmable cores of that core's
   // chip, else on the host.
-  std::vector<int> glueCore(in.glue.size(), kHost);
+  glueCore.assign(in.glue.size(), kHost);
   {
     std::vector<std::vector<int>> readers(in.glue.size());
     for (const Edge &e : edges)
@@ -310,13 +353,6 @@ Result<MappingResult> mapToChip(const MappingInput &in,
         glueCore[u] = programmableCoreOf(int(median / chip.coresPerChip));
     }
   }
-  auto coreOfPiece = [&](int p) {
-    const Piece &pc = r.pieces[p];
-    if (pc.kind == Piece::Glue)
-      return glueCore[pc.owner];
-    return coreOfBin[binOf[p]];
-  };
-
   // Bin-level traffic, for the placement search.
   std::map<std::pair<int, int>, double> binTraffic;
   for (const Edge &e : edges) {
@@ -361,7 +397,9 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   }
   for (size_t p = 0; p < r.pieces.size(); ++p)
     r.pieces[p].core = coreOfPiece(int(p));
+}
 
+Status Mapper::addCopyNeurons() {
   // 4b. Fan-out above the limit: the neuron's spikes go to one input axon of
   // a free core, whose copy neurons re-send them. Copy cores fill up to
   // their neuron and axon limits, in site, piece and channel order.
@@ -372,7 +410,6 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   const int systemCores = int(chip.chips * chip.coresPerChip);
   int copyCore = -1;
   int64_t copyCoreNeurons = 0, copyCoreAxons = 0;
-  std::vector<double> copyMessages; // per copy group: to its copy core
   for (size_t s = 0; s < in.sites.size(); ++s) {
     std::vector<int> readers;
     for (size_t g = 0; g < in.synapses.size(); ++g)
@@ -424,6 +461,10 @@ Result<MappingResult> mapToChip(const MappingInput &in,
     }
   }
 
+  return Status::ok();
+}
+
+Status Mapper::routeAndCount() {
   // 5. Route (XY) and count, per token.
   std::map<int, std::map<int, bool>> routes; // source core -> destinations
   for (const Edge &e : edges) {
@@ -486,7 +527,37 @@ Result<MappingResult> mapToChip(const MappingInput &in,
   r.hopPj = r.trafficHops * chip.hopPj;
   // mW x ns = pJ, for every chip of the system.
   r.staticPj = chip.staticMw * double(chip.chips) * r.latencyNs;
-  return r;
+  return Status::ok();
+}
+
+} // namespace
+
+Result<MappingResult> mapToChip(const MappingInput &in,
+                                const ChipDescription &chip,
+                                Placement placement) {
+  const CoreType *core = chip.neuronCore();
+  if (!core)
+    return Status::error(chip.path + ": no core type runs synaptic ops");
+  // Neurons one core holds, by state memory and neuron slots.
+  int64_t neuronCap = core->maxNeurons;
+  if (core->stateMemoryBits > 0)
+    neuronCap = std::min(neuronCap,
+                         core->stateMemoryBits / std::max(1, core->stateBits));
+  if (neuronCap < 1)
+    return Status::error(chip.path + ": core type " + core->name +
+                         " holds no neuron state");
+  Mapper m(in, chip, placement, core, neuronCap);
+  if (auto st = m.cut(); !st)
+    return st;
+  if (auto st = m.pack(); !st)
+    return st;
+  m.traffic();
+  m.place();
+  if (auto st = m.addCopyNeurons(); !st)
+    return st;
+  if (auto st = m.routeAndCount(); !st)
+    return st;
+  return std::move(m.r);
 }
 
 } // namespace spike::core
