@@ -39,6 +39,10 @@
 using namespace mlir;
 namespace core = spike::core;
 namespace spk = spike::spk;
+namespace neuron = spike::neuron;
+using spike::buildChipGraph;
+using spike::openModuleWeights;
+using spike::readLinearWeights;
 
 namespace {
 
@@ -92,21 +96,76 @@ SiteInfo siteInfo(Operation *op) {
   return info;
 }
 
-} // namespace
+/// The chip program of a module, built in steps over the mapper's result:
+/// the site and core layout, the synapse tables, the routes, the per-core
+/// images and the manifest.
+class ProgramBuilder {
+public:
+  ProgramBuilder(ModuleOp module, const spike::ChipProgramOptions &options)
+      : module(module), options(options) {}
 
-LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
-                                     const ChipProgramOptions &options) {
-  auto fail = [&](const Twine &what) {
-    return mlir::emitError(module.getLoc(), "emit-chip-program: ") << what;
+  /// Loads the chip, maps the graph on it, opens the weights and decides
+  /// which sites run on the chip (fixed width, a membrane that holds them).
+  LogicalResult prepare();
+  /// Neurons, synapse tiles and relays of each core, as the mapper placed
+  /// them.
+  void layOutPieces();
+  /// The synapse blocks from the weight codes (rescaled to the chip's
+  /// weight width where they are wider).
+  LogicalResult writeSynapses();
+  /// Every neuron's routes to the tiles that read it, through copy neurons
+  /// where its fan-out exceeds the limit.
+  LogicalResult writeRoutes();
+  /// One tensor per table and core, in the program's safetensors file.
+  LogicalResult writeImages();
+  /// The JSON manifest.
+  LogicalResult writeManifest(llvm::raw_ostream &os);
+
+private:
+  struct TileRef {
+    int core;
+    int64_t outFirst, outCount, inFirst, inCount, axonBase, accBase;
+    size_t block; ///< index in the core's blocks
   };
+  struct RelayRef {
+    int core;
+    int64_t outFirst, outCount, accBase;
+  };
+
+  ModuleOp module;
+  const spike::ChipProgramOptions &options;
+  std::optional<core::ChipDescription> chip;
+  const core::CoreType *neuronCore = nullptr;
+  std::optional<spike::ChipGraph> graph;
+  std::optional<core::MappingResult> mapped;
+  std::optional<core::SafetensorsFile> weights;
+  std::vector<SiteInfo> info;
+  std::vector<bool> onChip;
+  std::vector<int> fracOf;
+  std::map<int, CoreImage> cores;
+  std::vector<std::vector<TileRef>> tilesOf;
+  std::vector<std::vector<RelayRef>> relaysOf;
+  /// Per site: (piece index, neuron base).
+  std::vector<std::vector<std::pair<int, int64_t>>> sitePieces;
+  llvm::json::Array linears, hostLinears, rescaled, hostSites, siteJson,
+      coreJson;
+  core::SafetensorsWriter tensors;
+
+  InFlightDiagnostic fail(const Twine &what) {
+    return mlir::emitError(module.getLoc(), "emit-chip-program: ") << what;
+  }
+};
+
+LogicalResult ProgramBuilder::prepare() {
   if (options.chip.empty())
     return fail("--chip CHIP.yaml is required");
   if (options.tensorsPath.empty())
     return fail("--program-tensors FILE is required");
-  auto chip = core::loadChipDescription(options.chip);
-  if (!chip)
-    return fail(chip.message());
-  const core::CoreType *neuronCore = chip->neuronCore();
+  auto loaded = core::loadChipDescription(options.chip);
+  if (!loaded)
+    return fail(loaded.message());
+  chip = loaded.take();
+  neuronCore = chip->neuronCore();
   if (!neuronCore)
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
@@ -117,23 +176,23 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                 " has binary spikes: run spike-lower-is-to-if first");
 
   std::string error;
-  auto graph = buildChipGraph(module, options.rates, /*context=*/256, error);
+  graph = buildChipGraph(module, options.rates, /*context=*/256, error);
   if (!graph)
     return fail(error);
-  auto mapped = core::mapToChip(graph->input, *chip);
-  if (!mapped)
-    return fail(chip->name + ": " + mapped.message());
-  auto weights = openModuleWeights(module, "", "emit-chip-program");
-  if (failed(weights))
+  auto result = core::mapToChip(graph->input, *chip);
+  if (!result)
+    return fail(chip->name + ": " + result.message());
+  mapped = result.take();
+  auto opened = openModuleWeights(module, "", "emit-chip-program");
+  if (failed(opened))
     return failure();
+  weights = std::move(*opened);
 
   const auto &in = graph->input;
   // Sites on the chip: IF neurons of a fixed width; the rest (attention
   // scores, as wide as the context) stay with the host.
-  std::vector<bool> onChip(in.sites.size(), false);
-  std::vector<int> fracOf(in.sites.size(), 0);
-  llvm::json::Array hostSites;
-  std::vector<SiteInfo> info;
+  onChip.assign(in.sites.size(), false);
+  fracOf.assign(in.sites.size(), 0);
   for (Operation *op : graph->siteOps)
     info.push_back(siteInfo(op));
   for (size_t s = 0; s < in.sites.size(); ++s) {
@@ -154,20 +213,14 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     fracOf[s] = neuron::chipFracBits(neuronCore->stateBits, p);
   }
 
-  std::map<int, CoreImage> cores;
-  struct TileRef {
-    int core;
-    int64_t outFirst, outCount, inFirst, inCount, axonBase, accBase;
-    size_t block; ///< index in the core's blocks
-  };
-  std::vector<std::vector<TileRef>> tilesOf(in.synapses.size());
-  struct RelayRef {
-    int core;
-    int64_t outFirst, outCount, accBase;
-  };
-  std::vector<std::vector<RelayRef>> relaysOf(in.synapses.size());
-  std::vector<std::vector<std::pair<int, int64_t>>> sitePieces(
-      in.sites.size()); // (piece index, neuron base)
+  return success();
+}
+
+void ProgramBuilder::layOutPieces() {
+  const auto &in = graph->input;
+  tilesOf.assign(in.synapses.size(), {});
+  relaysOf.assign(in.synapses.size(), {});
+  sitePieces.assign(in.sites.size(), {});
   for (size_t i = 0; i < mapped->pieces.size(); ++i) {
     const core::Piece &p = mapped->pieces[i];
     if (p.kind == core::Piece::SiteNeurons && onChip[p.owner]) {
@@ -210,9 +263,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
       img.accumulators += p.count;
     }
   }
+}
 
+LogicalResult ProgramBuilder::writeSynapses() {
+  const auto &in = graph->input;
   // Synapse tables from the weight codes.
-  llvm::json::Array linears, hostLinears, rescaled;
   int64_t topCode = (int64_t(1) << (neuronCore->weightBits - 1)) - 1;
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     spk::LinearOp l = graph->linears[g];
@@ -298,6 +353,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"tiles", std::move(tiles)}});
   }
 
+  return success();
+}
+
+LogicalResult ProgramBuilder::writeRoutes() {
+  const auto &in = graph->input;
   // Copy neurons where a neuron's fan-out exceeds the limit: placed by the
   // mapper, keyed by (site piece, channel).
   std::map<std::pair<int, int64_t>, const core::CopyGroup *> copyGroupOf;
@@ -305,7 +365,6 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
     copyGroupOf[{g.sitePiece, g.channel}] = &g;
 
   // Routes: every neuron to each tile that reads its channel.
-  llvm::json::Array siteJson;
   for (size_t s = 0; s < in.sites.size(); ++s) {
     if (!onChip[s])
       continue;
@@ -379,9 +438,11 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                            {"pieces", std::move(pieces)}});
   }
 
+  return success();
+}
+
+LogicalResult ProgramBuilder::writeImages() {
   // The images: one tensor per table and core.
-  core::SafetensorsWriter tensors;
-  llvm::json::Array coreJson;
   for (auto &[id, img] : cores) {
     std::string base = "core" + std::to_string(id) + ".";
     auto add = [&](const char *table, core::DType type, const void *data,
@@ -449,6 +510,10 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   if (auto st = tensors.write(options.tensorsPath); !st)
     return fail(st.message());
 
+  return success();
+}
+
+LogicalResult ProgramBuilder::writeManifest(llvm::raw_ostream &os) {
   FailureOr<int64_t> timesteps = spk::getModelTimesteps(module);
   if (failed(timesteps))
     return failure();
@@ -475,6 +540,20 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
                                   {"linears", std::move(hostLinears)}}}};
   os << llvm::formatv("{0:1}", llvm::json::Value(std::move(manifest))) << "\n";
   return success();
+}
+
+} // namespace
+
+LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
+                                     const ChipProgramOptions &options) {
+  ProgramBuilder program(module, options);
+  if (failed(program.prepare()))
+    return failure();
+  program.layOutPieces();
+  if (failed(program.writeSynapses()) || failed(program.writeRoutes()) ||
+      failed(program.writeImages()))
+    return failure();
+  return program.writeManifest(os);
 }
 
 void spike::registerChipProgramTranslation() {
