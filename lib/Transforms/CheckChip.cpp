@@ -33,6 +33,170 @@ std::string weightName(Value weight) {
   return "";
 }
 
+/// The legality rules of a chip, checked op by op; each failure is
+/// reported at its op and remembered.
+class ChipChecker {
+public:
+  ChipChecker(const spike::core::ChipDescription &desc, const CoreType &core)
+      : desc(desc), neuronCore(core) {}
+
+  /// A lower bound on the neuron cores the synapses need, against the
+  /// chip's.
+  void checkSynapseMemory(ModuleOp module);
+  /// The rules of one op: fan-in, fan-out, spike payload, membrane widths,
+  /// and where glue ops run.
+  void checkOp(Operation *op);
+
+  bool failedAny = false;
+
+private:
+  const spike::core::ChipDescription &desc;
+  const CoreType &neuronCore;
+
+  std::string runnerOf(OpClass c) const {
+    for (const CoreType &t : desc.coreTypes)
+      if (t.runs(c))
+        return "core type " + t.name;
+    return "the host (no core type of " + desc.name + " runs " +
+           spike::core::opClassName(c) + " ops)";
+  }
+  int64_t destinations(Value spikes) const;
+  void checkFanOut(Operation *op, StringRef site, Value spikes);
+  void checkWidths(Operation *op, StringRef site, int64_t levels, double alpha,
+                   RankedTensorType tensor);
+  void checkLinear(spike::spk::LinearOp l);
+  void checkPayload(spike::spk::ISNeuronOp n);
+};
+
+/// Destination cores of a neuron: each reading linear spreads its output
+/// features over ceil(out / max_neurons) cores.
+int64_t ChipChecker::destinations(Value spikes) const {
+  int64_t cores = 0;
+  SmallVector<Value> frontier = {spikes};
+  while (!frontier.empty()) {
+    Value v = frontier.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (auto c = dyn_cast<spike::spk::IFCollectOp>(user)) {
+        frontier.push_back(c.getResult());
+        continue;
+      }
+      if (auto l = dyn_cast<spike::spk::LinearOp>(user)) {
+        int64_t out =
+            cast<RankedTensorType>(l.getWeight().getType()).getDimSize(0);
+        cores += (out + neuronCore.maxNeurons - 1) / neuronCore.maxNeurons;
+      }
+    }
+  }
+  return cores;
+}
+
+void ChipChecker::checkFanOut(Operation *op, StringRef site, Value spikes) {
+  int64_t dest = destinations(spikes);
+  if (dest > neuronCore.maxFanOut)
+    op->emitRemark("site \"")
+        << site << "\" reaches " << dest << " destination cores; max is "
+        << neuronCore.maxFanOut << " on core type " << neuronCore.name
+        << ": split its fan-out through copy neurons";
+}
+
+/// The membrane and threshold widths, as the chip emitter needs them
+/// (neuron::chipHoldsNeuron); sites as wide as the context (attention
+/// scores) stay with the host.
+void ChipChecker::checkWidths(Operation *op, StringRef site, int64_t levels,
+                              double alpha, RankedTensorType tensor) {
+  if (ShapedType::isDynamic(tensor.getShape().back()))
+    return;
+  spike::neuron::ISParams p;
+  p.levels = levels;
+  p.alpha = alpha;
+  if (spike::neuron::chipHoldsNeuron(neuronCore.stateBits,
+                                     neuronCore.thresholdBits, p))
+    return;
+  op->emitError("site \"") << site << "\": a " << neuronCore.stateBits
+                           << "-bit membrane and " << neuronCore.thresholdBits
+                           << "-bit threshold of core type " << neuronCore.name
+                           << " cannot hold " << levels << " levels";
+  failedAny = true;
+}
+
+void ChipChecker::checkSynapseMemory(ModuleOp module) {
+  int64_t synapseBits = 0;
+  module.walk([&](spike::spk::LinearOp l) {
+    auto w = cast<RankedTensorType>(l.getWeight().getType());
+    synapseBits += w.getDimSize(0) * w.getDimSize(1) * neuronCore.weightBits;
+  });
+  if (synapseBits == 0 || neuronCore.synapseMemoryBits == 0)
+    return;
+  int64_t need = (synapseBits + neuronCore.synapseMemoryBits - 1) /
+                 neuronCore.synapseMemoryBits;
+  int64_t have = neuronCore.count * desc.chips;
+  if (need <= have)
+    return;
+  mlir::emitError(module.getLoc(), "spike-check-chip: the synapses need ")
+      << "at least " << need << " cores of type " << neuronCore.name << " ("
+      << synapseBits << " bits at " << neuronCore.weightBits
+      << "-bit weights); " << desc.name << " has " << have
+      << " (chips: " << desc.chips << ")";
+  failedAny = true;
+}
+
+void ChipChecker::checkLinear(spike::spk::LinearOp l) {
+  int64_t fanIn = cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
+  if (fanIn <= neuronCore.maxFanInAxons)
+    return;
+  std::string name = weightName(l.getWeight());
+  if (neuronCore.spikePayloadBits == 0) {
+    l.emitError("linear \"")
+        << name << "\" needs fan-in " << fanIn << "; max is "
+        << neuronCore.maxFanInAxons << " on core type " << neuronCore.name
+        << "; graded spikes unavailable, so no relay split is possible";
+    failedAny = true;
+  } else {
+    l.emitRemark("linear \"")
+        << name << "\" needs fan-in " << fanIn << "; max is "
+        << neuronCore.maxFanInAxons << " on core type " << neuronCore.name
+        << ": split through partial-sum relay neurons";
+  }
+}
+
+void ChipChecker::checkPayload(spike::spk::ISNeuronOp n) {
+  int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
+  if (need <= neuronCore.spikePayloadBits)
+    return;
+  if (neuronCore.spikePayloadBits == 0)
+    n.emitError("site \"")
+        << n.getSite() << "\" emits up to " << n.getLevels()
+        << " spikes per step; core type " << neuronCore.name
+        << " has binary spikes: run spike-lower-is-to-if first";
+  else
+    n.emitError("site \"") << n.getSite() << "\" needs " << need
+                           << "-bit graded spikes; core type "
+                           << neuronCore.name << " carries "
+                           << neuronCore.spikePayloadBits;
+  failedAny = true;
+}
+
+void ChipChecker::checkOp(Operation *op) {
+  if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
+    checkFanOut(op, n.getSite(), n.getResult());
+    checkWidths(op, n.getSite(), n.getLevels(), n.getAlpha().convertToDouble(),
+                n.getInput().getType().getTensor());
+  } else if (auto l = dyn_cast<spike::spk::LinearOp>(op)) {
+    checkLinear(l);
+  } else if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
+    checkFanOut(op, n.getSite(), n.getResult());
+    checkWidths(op, n.getSite(), n.getLevels(), n.getAlpha().convertToDouble(),
+                n.getInput().getType().getTensor());
+    checkPayload(n);
+  } else if (isa<spike::spk::AccumMapOp>(op)) {
+    op->emitRemark("accumulate-difference map runs on ")
+        << runnerOf(OpClass::AccumDiff);
+  } else if (isa<spike::spk::AAMatmulOp, spike::spk::AAMulOp>(op)) {
+    op->emitRemark("activation product runs on ")
+        << runnerOf(OpClass::AAProduct);
+  }
+}
+
 struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
   using SpikeCheckChipBase::SpikeCheckChipBase;
 
@@ -54,144 +218,10 @@ struct CheckChipPass : public spike::impl::SpikeCheckChipBase<CheckChipPass> {
           << chip << ": no core type runs synaptic ops";
       return signalPassFailure();
     }
-    auto runnerOf = [&](OpClass c) -> std::string {
-      for (const CoreType &t : desc->coreTypes)
-        if (t.runs(c))
-          return "core type " + t.name;
-      return "the host (no core type of " + desc->name + " runs " +
-             spike::core::opClassName(c) + " ops)";
-    };
-
-    bool failedAny = false;
-    // Destination cores of a neuron: each reading linear spreads its output
-    // features over ceil(out / max_neurons) cores.
-    auto destinations = [&](Value spikes) {
-      int64_t cores = 0;
-      SmallVector<Value> frontier = {spikes};
-      while (!frontier.empty()) {
-        Value v = frontier.pop_back_val();
-        for (Operation *user : v.getUsers()) {
-          if (auto c = dyn_cast<spike::spk::IFCollectOp>(user)) {
-            frontier.push_back(c.getResult());
-            continue;
-          }
-          if (auto l = dyn_cast<spike::spk::LinearOp>(user)) {
-            int64_t out =
-                cast<RankedTensorType>(l.getWeight().getType()).getDimSize(0);
-            cores +=
-                (out + neuronCore->maxNeurons - 1) / neuronCore->maxNeurons;
-          }
-        }
-      }
-      return cores;
-    };
-    auto checkFanOut = [&](Operation *op, StringRef site, Value spikes) {
-      int64_t dest = destinations(spikes);
-      if (dest > neuronCore->maxFanOut)
-        op->emitRemark("site \"")
-            << site << "\" reaches " << dest << " destination cores; max is "
-            << neuronCore->maxFanOut << " on core type " << neuronCore->name
-            << ": split its fan-out through copy neurons";
-    };
-    // The membrane and threshold widths, as the chip emitter needs them
-    // (neuron::chipHoldsNeuron); sites as wide as the context (attention
-    // scores) stay with the host.
-    auto checkWidths = [&](Operation *op, StringRef site, int64_t levels,
-                           double alpha, RankedTensorType tensor) {
-      if (ShapedType::isDynamic(tensor.getShape().back()))
-        return;
-      spike::neuron::ISParams p;
-      p.levels = levels;
-      p.alpha = alpha;
-      if (spike::neuron::chipHoldsNeuron(neuronCore->stateBits,
-                                         neuronCore->thresholdBits, p))
-        return;
-      op->emitError("site \"")
-          << site << "\": a " << neuronCore->stateBits << "-bit membrane and "
-          << neuronCore->thresholdBits << "-bit threshold of core type "
-          << neuronCore->name << " cannot hold " << levels << " levels";
-      failedAny = true;
-    };
-    // Synapse memory: a lower bound on the neuron cores the weights need.
-    int64_t synapseBits = 0;
-    module.walk([&](spike::spk::LinearOp l) {
-      auto w = cast<RankedTensorType>(l.getWeight().getType());
-      synapseBits += w.getDimSize(0) * w.getDimSize(1) * neuronCore->weightBits;
-    });
-    if (synapseBits > 0 && neuronCore->synapseMemoryBits > 0) {
-      int64_t need = (synapseBits + neuronCore->synapseMemoryBits - 1) /
-                     neuronCore->synapseMemoryBits;
-      int64_t have = neuronCore->count * desc->chips;
-      if (need > have) {
-        mlir::emitError(module.getLoc(), "spike-check-chip: the synapses need ")
-            << "at least " << need << " cores of type " << neuronCore->name
-            << " (" << synapseBits << " bits at " << neuronCore->weightBits
-            << "-bit weights); " << desc->name << " has " << have
-            << " (chips: " << desc->chips << ")";
-        failedAny = true;
-      }
-    }
-    module.walk([&](Operation *op) {
-      if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
-        checkFanOut(op, n.getSite(), n.getResult());
-        checkWidths(op, n.getSite(), n.getLevels(),
-                    n.getAlpha().convertToDouble(),
-                    n.getInput().getType().getTensor());
-      }
-      if (auto l = dyn_cast<spike::spk::LinearOp>(op)) {
-        int64_t fanIn =
-            cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
-        if (fanIn <= neuronCore->maxFanInAxons)
-          return;
-        std::string name = weightName(l.getWeight());
-        if (neuronCore->spikePayloadBits == 0) {
-          l.emitError("linear \"")
-              << name << "\" needs fan-in " << fanIn << "; max is "
-              << neuronCore->maxFanInAxons << " on core type "
-              << neuronCore->name
-              << "; graded spikes unavailable, so no relay split is "
-                 "possible";
-          failedAny = true;
-        } else {
-          l.emitRemark("linear \"")
-              << name << "\" needs fan-in " << fanIn << "; max is "
-              << neuronCore->maxFanInAxons << " on core type "
-              << neuronCore->name
-              << ": split through partial-sum relay neurons";
-        }
-        return;
-      }
-      if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
-        checkFanOut(op, n.getSite(), n.getResult());
-        checkWidths(op, n.getSite(), n.getLevels(),
-                    n.getAlpha().convertToDouble(),
-                    n.getInput().getType().getTensor());
-        int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
-        if (need <= neuronCore->spikePayloadBits)
-          return;
-        if (neuronCore->spikePayloadBits == 0)
-          n.emitError("site \"")
-              << n.getSite() << "\" emits up to " << n.getLevels()
-              << " spikes per step; core type " << neuronCore->name
-              << " has binary spikes: run spike-lower-is-to-if first";
-        else
-          n.emitError("site \"")
-              << n.getSite() << "\" needs " << need
-              << "-bit graded spikes; core type " << neuronCore->name
-              << " carries " << neuronCore->spikePayloadBits;
-        failedAny = true;
-        return;
-      }
-      if (isa<spike::spk::AccumMapOp>(op)) {
-        op->emitRemark("accumulate-difference map runs on ")
-            << runnerOf(OpClass::AccumDiff);
-        return;
-      }
-      if (isa<spike::spk::AAMatmulOp, spike::spk::AAMulOp>(op))
-        op->emitRemark("activation product runs on ")
-            << runnerOf(OpClass::AAProduct);
-    });
-    if (failedAny)
+    ChipChecker checker(*desc, *neuronCore);
+    checker.checkSynapseMemory(module);
+    module.walk([&](Operation *op) { checker.checkOp(op); });
+    if (checker.failedAny)
       signalPassFailure();
   }
 };
