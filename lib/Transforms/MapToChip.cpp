@@ -100,6 +100,114 @@ std::string renderMarkdown(const core::ChipDescription &chip,
   return text;
 }
 
+/// The int8 dense accelerator the SNN is compared with: one MAC per weight
+/// per token, each weight byte read once from SRAM; and the spike-rate
+/// multiples at which the SNN stops winning.
+struct DenseReference {
+  double macs = 0, computePj = 0, memoryPj = 0, totalPj = 0;
+  /// Multiple of the measured rate where the SNN's total equals the dense
+  /// one; 0 when its fixed costs alone exceed it.
+  double breakEven = 0;
+  double breakEvenSynaptic = 0; ///< the same for the synaptic energy alone
+};
+
+DenseReference denseReference(const core::ChipDescription &desc,
+                              const core::MappingInput &in,
+                              const core::MappingResult &r) {
+  DenseReference d;
+  for (const core::MappedSynapses &s : in.synapses)
+    d.macs += double(s.outputs) * double(s.fanIn);
+  d.computePj = d.macs * desc.denseInt8MacPj;
+  d.memoryPj = d.macs * desc.denseSramBytePj;
+  d.totalPj = d.computePj + d.memoryPj;
+  // The SNN's rate-dependent part scales with the spike rate.
+  double variable = r.synapticPj + r.spikePj + r.hopPj;
+  double fixed = r.neuronPj + r.staticPj;
+  d.breakEven =
+      variable > 0 && d.totalPj > fixed ? (d.totalPj - fixed) / variable : 0;
+  d.breakEvenSynaptic = r.synapticPj > 0 ? d.totalPj / r.synapticPj : 0;
+  return d;
+}
+
+/// The mapping report (spikec.chip-mapping JSON).
+std::string renderJson(const core::ChipDescription &desc,
+                       const core::MappingInput &in,
+                       const core::MappingResult &r,
+                       const DenseReference &dense,
+                       const std::vector<SmallVector<int64_t>> &coresOf,
+                       const std::string &placement, const std::string &rates) {
+  llvm::json::Array layers;
+  for (size_t g = 0; g < in.synapses.size(); ++g) {
+    const core::MappedSynapses &s = in.synapses[g];
+    double macs = double(s.outputs) * double(s.fanIn);
+    layers.push_back(llvm::json::Object{
+        {"name", s.name},
+        {"site", s.site >= 0 ? in.sites[s.site].name : "host"},
+        {"outputs", s.outputs},
+        {"fan_in", s.fanIn},
+        {"tiles", int64_t(coresOf[g].size())},
+        {"synaptic_ops", r.groupSynapticOps[g]},
+        {"dense_macs", macs},
+        {"sops_per_mac", r.groupSynapticOps[g] / macs},
+        // Per layer: its synaptic ops against the dense MACs and weight
+        // reads of the same layer (hops and static power are per token).
+        {"synaptic_pj", r.groupSynapticOps[g] * r.synopPj},
+        {"dense_int8_pj", denseLayerPj(desc, macs)}});
+  }
+  llvm::json::Object doc{
+      {"format", "spikec.chip-mapping"},
+      {"version", 1},
+      {"chip", desc.name},
+      {"chips", desc.chips},
+      {"placement", placement},
+      {"rates", in.ratesMeasured ? "measured: " + rates
+                                 : "uniform fallback (one event per neuron "
+                                   "and step) where not measured"},
+      {"timesteps", in.timesteps},
+      {"resources",
+       llvm::json::Object{{"neuron_cores", r.neuronCores},
+                          {"lower_bound_cores", r.lowerBoundCores},
+                          {"available_cores", r.availableCores},
+                          {"relay_pieces", r.relayPieces},
+                          {"copy_neurons", r.copyNeurons},
+                          {"copy_cores", r.copyCores},
+                          {"glue_units", int64_t(in.glue.size())},
+                          {"glue_on_host", r.hostGlue},
+                          {"programmable_cores", r.programmableCores},
+                          {"max_routing_entries", r.maxRoutingEntries}}},
+      {"per_token",
+       llvm::json::Object{{"messages", r.messages},
+                          {"inter_core_messages", r.interCoreMessages},
+                          {"message_hops", r.trafficHops},
+                          {"host_messages", r.hostMessages},
+                          {"synaptic_ops", r.synapticOps},
+                          {"neuron_updates", r.neuronUpdates},
+                          {"glue_ops", r.glueOps},
+                          {"latency_ns", r.latencyNs}}},
+      {"energy_pj_per_token",
+       llvm::json::Object{
+           {"synaptic", r.synapticPj},
+           {"neuron", r.neuronPj},
+           {"spike_local", r.spikePj},
+           {"interconnect_hops", r.hopPj},
+           {"static", r.staticPj},
+           {"total", r.totalPj()},
+           {"glue_not_counted", "the chip file gives no energy for glue ops"}}},
+      {"dense_int8_reference",
+       llvm::json::Object{{"macs", dense.macs},
+                          {"compute_pj", dense.computePj},
+                          {"weight_memory_pj", dense.memoryPj},
+                          {"total_pj", dense.totalPj},
+                          {"source", "energy.dense_* of the chip file"}}},
+      {"break_even_rate_multiple", dense.breakEven},
+      {"break_even_synaptic_only_multiple", dense.breakEvenSynaptic},
+      {"layers", std::move(layers)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:1}", llvm::json::Value(std::move(doc))) << "\n";
+  return text;
+}
+
 struct MapToChipPass : public spike::impl::SpikeMapToChipBase<MapToChipPass> {
   using SpikeMapToChipBase::SpikeMapToChipBase;
 
@@ -145,23 +253,7 @@ void MapToChipPass::runOnOperation() {
     linears[g]->setAttr("spike.cores", b.getDenseI64ArrayAttr(coresOf[g]));
 
   const core::MappingResult &r = *result;
-  // The int8 dense accelerator: one MAC per weight per token, each weight
-  // byte read once from SRAM.
-  double macs = 0;
-  for (const core::MappedSynapses &s : in.synapses)
-    macs += double(s.outputs) * double(s.fanIn);
-  double denseComputePj = macs * desc->denseInt8MacPj;
-  double denseMemoryPj = macs * desc->denseSramBytePj;
-  double densePj = denseComputePj + denseMemoryPj;
-  // The SNN's rate-dependent part scales with the spike rate; the SNN stops
-  // winning at this multiple of the measured (or assumed) rate.
-  double variable = r.synapticPj + r.spikePj + r.hopPj;
-  double fixed = r.neuronPj + r.staticPj;
-  // 0: the fixed costs alone exceed the dense reference.
-  double breakEven =
-      variable > 0 && densePj > fixed ? (densePj - fixed) / variable : 0;
-  double breakEvenSynaptic = r.synapticPj > 0 ? densePj / r.synapticPj : 0;
-
+  DenseReference dense = denseReference(*desc, in, r);
   auto g4 = [](double v) { return llvm::formatv("{0:g}", v).str(); };
   mlir::emitRemark(module.getLoc())
       << "spike-map-to-chip: " << desc->name << ": " << r.neuronCores
@@ -174,10 +266,10 @@ void MapToChipPass::runOnOperation() {
   // The markdown first and the JSON last, so the pair is complete together.
   core::OutputSet outputs;
   if (!reportMd.empty()) {
-    if (auto st =
-            outputs.write(reportMd, renderMarkdown(*desc, in, r, denseComputePj,
-                                                   denseMemoryPj, breakEven,
-                                                   breakEvenSynaptic, rates));
+    if (auto st = outputs.write(reportMd,
+                                renderMarkdown(*desc, in, r, dense.computePj,
+                                               dense.memoryPj, dense.breakEven,
+                                               dense.breakEvenSynaptic, rates));
         !st)
       return fail(st.message());
   }
@@ -186,75 +278,7 @@ void MapToChipPass::runOnOperation() {
       return fail(st.message());
     return;
   }
-  llvm::json::Array layers;
-  for (size_t g = 0; g < in.synapses.size(); ++g) {
-    const core::MappedSynapses &s = in.synapses[g];
-    double dense = double(s.outputs) * double(s.fanIn);
-    layers.push_back(llvm::json::Object{
-        {"name", s.name},
-        {"site", s.site >= 0 ? in.sites[s.site].name : "host"},
-        {"outputs", s.outputs},
-        {"fan_in", s.fanIn},
-        {"tiles", int64_t(coresOf[g].size())},
-        {"synaptic_ops", r.groupSynapticOps[g]},
-        {"dense_macs", dense},
-        {"sops_per_mac", r.groupSynapticOps[g] / dense},
-        // Per layer: its synaptic ops against the dense MACs and weight
-        // reads of the same layer (hops and static power are per token).
-        {"synaptic_pj", r.groupSynapticOps[g] * r.synopPj},
-        {"dense_int8_pj", denseLayerPj(*desc, dense)}});
-  }
-  llvm::json::Object doc{
-      {"format", "spikec.chip-mapping"},
-      {"version", 1},
-      {"chip", desc->name},
-      {"chips", desc->chips},
-      {"placement", placement},
-      {"rates", in.ratesMeasured ? "measured: " + rates
-                                 : "uniform fallback (one event per neuron "
-                                   "and step) where not measured"},
-      {"timesteps", in.timesteps},
-      {"resources",
-       llvm::json::Object{{"neuron_cores", r.neuronCores},
-                          {"lower_bound_cores", r.lowerBoundCores},
-                          {"available_cores", r.availableCores},
-                          {"relay_pieces", r.relayPieces},
-                          {"copy_neurons", r.copyNeurons},
-                          {"copy_cores", r.copyCores},
-                          {"glue_units", int64_t(in.glue.size())},
-                          {"glue_on_host", r.hostGlue},
-                          {"programmable_cores", r.programmableCores},
-                          {"max_routing_entries", r.maxRoutingEntries}}},
-      {"per_token",
-       llvm::json::Object{{"messages", r.messages},
-                          {"inter_core_messages", r.interCoreMessages},
-                          {"message_hops", r.trafficHops},
-                          {"host_messages", r.hostMessages},
-                          {"synaptic_ops", r.synapticOps},
-                          {"neuron_updates", r.neuronUpdates},
-                          {"glue_ops", r.glueOps},
-                          {"latency_ns", r.latencyNs}}},
-      {"energy_pj_per_token",
-       llvm::json::Object{
-           {"synaptic", r.synapticPj},
-           {"neuron", r.neuronPj},
-           {"spike_local", r.spikePj},
-           {"interconnect_hops", r.hopPj},
-           {"static", r.staticPj},
-           {"total", r.totalPj()},
-           {"glue_not_counted", "the chip file gives no energy for glue ops"}}},
-      {"dense_int8_reference",
-       llvm::json::Object{{"macs", macs},
-                          {"compute_pj", denseComputePj},
-                          {"weight_memory_pj", denseMemoryPj},
-                          {"total_pj", densePj},
-                          {"source", "energy.dense_* of the chip file"}}},
-      {"break_even_rate_multiple", breakEven},
-      {"break_even_synaptic_only_multiple", breakEvenSynaptic},
-      {"layers", std::move(layers)}};
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::formatv("{0:1}", llvm::json::Value(std::move(doc))) << "\n";
+  std::string text = renderJson(*desc, in, r, dense, coresOf, placement, rates);
   if (auto st = outputs.write(report, text); !st)
     return fail(st.message());
   if (auto st = outputs.commit(); !st)
