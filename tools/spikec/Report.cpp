@@ -68,11 +68,62 @@ void printDiagnostics(const std::string &logPath) {
                    d.message.c_str());
 }
 
-bool writeReport(const JobFacts &f) {
-  const CompileOptions &o = f.options;
-  auto at = [&](const std::string &rel) { return o.out + "/" + rel; };
+namespace {
+
+/// The quality rows of the report: key, label, plan.
+struct Level {
+  const char *key, *label, *plan;
+};
+constexpr Level kLevels[] = {
+    {"fp", "FP", "fp"},
+    {"qann", "QANN", "qann"},
+    {"snn_uncalibrated", "SNN, uncalibrated", "is"},
+    {"snn_calibrated", "SNN, calibrated", "is-calibrated"}};
+
+/// Spike statistics summed over a site class.
+struct SiteClass {
+  double spikes = 0, slots = 0, synapticOps = 0, denseMacs = 0;
+};
+
+/// report.json and report.md of a job, section by section.
+class ReportWriter {
+public:
+  explicit ReportWriter(const JobFacts &f) : f(f), o(f.options) {}
+
+  /// The job: model, chip, T, bits, options, calibration data.
+  void describeJob();
+  /// Perplexity and agreement at every level.
+  void addQuality();
+  /// Spike statistics of the calibrated SNN, per site class.
+  void addSpikes();
+  /// Legality, mapping, NIR, chip program and the artifacts.
+  void addChip();
+  /// report.md from the sections above.
+  void renderMarkdown();
+  /// Writes both files (or neither) and prints the quality table.
+  bool write();
+
+private:
+  const JobFacts &f;
+  const CompileOptions &o;
   // Insertion order: the report reads top to bottom like report.md.
   nlohmann::ordered_json r = {{"format", "spikec.report"}, {"version", 1}};
+  std::ostringstream md;
+  std::string calibData;
+  nlohmann::ordered_json quality = nlohmann::ordered_json::object();
+  double qannPpl = 0;
+  nlohmann::json spikes, nirManifest, program;
+  std::map<std::string, SiteClass> classes;
+  std::vector<Diagnostic> diags;
+  std::map<std::string, int> counts;
+
+  std::string at(const std::string &rel) const { return o.out + "/" + rel; }
+  void markdownQuality();
+  void markdownSpikes();
+  void markdownChip();
+};
+
+void ReportWriter::describeJob() {
   r["model"] = o.model;
   r["chip"] = {{"name", f.chipName},
                {"file", o.chip},
@@ -84,7 +135,7 @@ bool writeReport(const JobFacts &f) {
   r["rotation"] = o.rotate;
   r["seed"] = o.seed;
   r["threads"] = o.threads;
-  std::string calibData =
+  calibData =
       f.dataFree
           ? "data-free: no calibration text was given, so statistics and "
             "calibration read " +
@@ -100,17 +151,11 @@ bool writeReport(const JobFacts &f) {
                       {"file", "calib/calibration.json"},
                       {"per_block_error", "calib/calibration.layers.csv"},
                       {"plot", "calib/calibration.layers.png"}};
+}
 
+void ReportWriter::addQuality() {
   // Quality at every level.
-  struct Level {
-    const char *key, *label, *plan;
-  } levels[] = {{"fp", "FP", "fp"},
-                {"qann", "QANN", "qann"},
-                {"snn_uncalibrated", "SNN, uncalibrated", "is"},
-                {"snn_calibrated", "SNN, calibrated", "is-calibrated"}};
-  nlohmann::ordered_json quality = nlohmann::ordered_json::object();
-  double qannPpl = 0;
-  for (const Level &l : levels) {
+  for (const Level &l : kLevels) {
     nlohmann::ordered_json row = nlohmann::ordered_json::object();
     nlohmann::json ppl =
         readJson(at(std::string("eval/perplexity-") + l.plan + ".json"));
@@ -141,13 +186,11 @@ bool writeReport(const JobFacts &f) {
       std::to_string(o.agreeSamples) + " held-out sequences of " +
       std::to_string(o.agreeSeqLen) +
       " tokens the FP model sampled (data/heldout.data-free.txt)";
+}
 
+void ReportWriter::addSpikes() {
   // Spike statistics of the calibrated SNN, per site class.
-  nlohmann::json spikes = readJson(at("eval/spikes.json"));
-  struct SiteClass {
-    double spikes = 0, slots = 0, synapticOps = 0, denseMacs = 0;
-  };
-  std::map<std::string, SiteClass> classes;
+  spikes = readJson(at("eval/spikes.json"));
   if (spikes.is_object()) {
     r["spikes"] = {
         {"text", spikes["text"]},
@@ -164,14 +207,14 @@ bool writeReport(const JobFacts &f) {
       c.denseMacs += s["dense_macs"].get<double>();
     }
   }
+}
 
+void ReportWriter::addChip() {
   // Chip legality, from the final check's diagnostics.
-  std::vector<Diagnostic> diags;
   for (const nlohmann::json &stage : f.stages)
     if (stage["name"] == "chip legality (final)")
       diags = readDiagnostics(stage["log"].get<std::string>());
   nlohmann::ordered_json diagJson = nlohmann::ordered_json::array();
-  std::map<std::string, int> counts;
   for (const Diagnostic &d : diags) {
     diagJson.push_back({{"severity", d.severity},
                         {"location", d.location},
@@ -213,12 +256,12 @@ bool writeReport(const JobFacts &f) {
   if (!nir)
     std::fprintf(stderr, "spikec: warning: %s (left out of the report)\n",
                  nir.message().c_str());
-  nlohmann::json nirManifest = nir ? nir.take() : nlohmann::json();
+  nirManifest = nir ? nir.take() : nlohmann::json();
   if (nirManifest.is_object())
     r["nir"] = {{"manifest", "nir/manifest.json"},
                 {"graphs", nirManifest["graphs"].size()},
                 {"outside_nir", nirManifest["between_graphs"]["ops"]}};
-  nlohmann::json program = readJson(at("chip/program.json"));
+  program = readJson(at("chip/program.json"));
   if (program.is_object())
     r["chip_program"] = {{"manifest", "chip/program.json"},
                          {"tensors", "chip/program.safetensors"},
@@ -226,9 +269,10 @@ bool writeReport(const JobFacts &f) {
                          {"host", program["host"]}};
 
   r["stages"] = f.stages;
+}
 
+void ReportWriter::renderMarkdown() {
   // report.md
-  std::ostringstream md;
   md << "# spikec report\n\n";
   md << "- model: `" << o.model << "`\n";
   md << "- chip: " << f.chipName << " (`" << o.chip << "`, "
@@ -240,10 +284,34 @@ bool writeReport(const JobFacts &f) {
   md << "- calibration: " << calibData << "; preset " << o.preset
      << ", FP teacher\n";
   md << "- seed " << o.seed << ", " << o.threads << " threads\n\n";
+  markdownQuality();
+  markdownSpikes();
+  markdownChip();
+  md << "\n## Artifacts\n\n";
+  md << "- IR at every level: `ir/`\n- plans: `plans/` (final: `plans/"
+     << f.finalGraph << ".plan.json`)\n- calibrated parameters: "
+     << "`calib/calibration.json`; per-block error: "
+     << "`calib/calibration.layers.csv`, `calib/calibration.layers.png`\n"
+     << "- firing rates for the chip mapper: `chip/firing-rates.json`; "
+     << "mapping and energy: `chip/mapping.json`\n"
+     << "- NIR: `nir/manifest.json`, `nir/model.<k>.nir`\n"
+     << "- every stage's command and output: `logs/`\n";
+  md << "\n## Stages\n\n| stage | wall s | |\n|---|---|---|\n";
+  double total = 0;
+  for (const nlohmann::json &stage : f.stages) {
+    total += stage["seconds"].get<double>();
+    md << "| " << stage["name"].get<std::string>() << " | "
+       << fixed(stage["seconds"], 1) << " | "
+       << (stage["reused"].get<bool>() ? "from an earlier run" : "") << " |\n";
+  }
+  md << "| total | " << fixed(total, 1) << " | |\n";
+}
+
+void ReportWriter::markdownQuality() {
   md << "## Quality\n\n";
   md << "| level | perplexity | / QANN | top-1 vs FP | KL vs FP (nats) |\n";
   md << "|---|---|---|---|---|\n";
-  for (const Level &l : levels) {
+  for (const Level &l : kLevels) {
     const nlohmann::ordered_json &q = quality[l.key];
     md << "| " << l.label << " | "
        << (q.contains("perplexity") ? fixed(q["perplexity"], 2) : "-") << " | "
@@ -270,6 +338,9 @@ bool writeReport(const JobFacts &f) {
     md << "The chip runs the binary IF lowering (integrate-then-fire), "
           "which equals the IS model bit for bit; the SNN rows are the IS "
           "plans.\n";
+}
+
+void ReportWriter::markdownSpikes() {
   md << "\n## Spikes (calibrated SNN)\n\n";
   if (spikes.is_object()) {
     md << "Text: `" << spikes["text"].get<std::string>() << "`. Spikes per "
@@ -283,6 +354,9 @@ bool writeReport(const JobFacts &f) {
          << (c.denseMacs > 0 ? fixed(c.synapticOps / c.denseMacs, 3) : "-")
          << " |\n";
   }
+}
+
+void ReportWriter::markdownChip() {
   md << "\n## Chip: " << f.chipName << "\n\n";
   md << "Legality of `ir/" << f.finalGraph
      << ".mlir`: " << (counts["error"] ? "**infeasible**" : "legal") << ", "
@@ -318,26 +392,9 @@ bool writeReport(const JobFacts &f) {
        << program["cores"].size()
        << " cores of neuron, synapse and routing tables in the chip's "
           "integer formats; `spike-chipsim` runs it.\n";
+}
 
-  md << "\n## Artifacts\n\n";
-  md << "- IR at every level: `ir/`\n- plans: `plans/` (final: `plans/"
-     << f.finalGraph << ".plan.json`)\n- calibrated parameters: "
-     << "`calib/calibration.json`; per-block error: "
-     << "`calib/calibration.layers.csv`, `calib/calibration.layers.png`\n"
-     << "- firing rates for the chip mapper: `chip/firing-rates.json`; "
-     << "mapping and energy: `chip/mapping.json`\n"
-     << "- NIR: `nir/manifest.json`, `nir/model.<k>.nir`\n"
-     << "- every stage's command and output: `logs/`\n";
-  md << "\n## Stages\n\n| stage | wall s | |\n|---|---|---|\n";
-  double total = 0;
-  for (const nlohmann::json &stage : f.stages) {
-    total += stage["seconds"].get<double>();
-    md << "| " << stage["name"].get<std::string>() << " | "
-       << fixed(stage["seconds"], 1) << " | "
-       << (stage["reused"].get<bool>() ? "from an earlier run" : "") << " |\n";
-  }
-  md << "| total | " << fixed(total, 1) << " | |\n";
-
+bool ReportWriter::write() {
   // The markdown first and the JSON last: both or neither.
   spike::core::OutputSet outputs;
   for (auto [name, text] : {std::pair{"report.md", md.str()},
@@ -358,6 +415,18 @@ bool writeReport(const JobFacts &f) {
   std::printf("Report: %s/report.md, %s/report.json\n", o.out.c_str(),
               o.out.c_str());
   return true;
+}
+
+} // namespace
+
+bool writeReport(const JobFacts &f) {
+  ReportWriter report(f);
+  report.describeJob();
+  report.addQuality();
+  report.addSpikes();
+  report.addChip();
+  report.renderMarkdown();
+  return report.write();
 }
 
 } // namespace spikec
