@@ -118,8 +118,9 @@ private:
       if (site.params.bidirectional && !site.graded)
         return at + "/bidirectional: correction spikes need graded (is) "
                     "neurons";
-      if (site.params.alpha > double(site.params.levels))
-        return at + "/alpha: must be at most levels";
+      if (auto err = neuron::checkISParams(site.params.levels,
+                                           site.params.alpha, 0, 1))
+        return at + "/" + err.field + ": " + err.message;
       int frac = neuron::chipFracBits(p_.stateBits, site.params);
       if (s["frac_bits"].get<int>() != frac)
         return at + "/frac_bits: " + s["frac_bits"].dump() + ", but " +

@@ -154,6 +154,118 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   return "";
 }
 
+/// A plan op's params and attributes against its spec (the schema's
+/// x-spikec-ops): required ones present, no unknown ones, attribute kinds;
+/// records each param's tensor in `tensorUse`.
+std::string checkOpFields(const json &op, const json &spec,
+                          const std::string &name, const std::string &ptr,
+                          std::map<std::string, std::string> &tensorUse) {
+  json params = op.value("params", json::object());
+  json required = spec.value("params", json::array());
+  json optional = spec.value("optional_params", json::array());
+  for (const auto &p : required)
+    if (!params.contains(p.get<std::string>()))
+      return ptr + "/params: '" + name + "' needs param " + p.dump();
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (!contains(required, it.key()) && !contains(optional, it.key()))
+      return ptr + "/params/" + it.key() + ": unknown param of '" + name + "'";
+    tensorUse.emplace(it.value().get<std::string>(),
+                      ptr + "/params/" + it.key());
+  }
+
+  json attrs = op.value("attrs", json::object());
+  json reqAttrs = spec.value("attrs", json::object());
+  json optAttrs = spec.value("optional_attrs", json::object());
+  for (auto it = reqAttrs.begin(); it != reqAttrs.end(); ++it)
+    if (!attrs.contains(it.key()))
+      return ptr + "/attrs: '" + name + "' needs attribute '" + it.key() + "'";
+  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    const json *kind = reqAttrs.contains(it.key())   ? &reqAttrs[it.key()]
+                       : optAttrs.contains(it.key()) ? &optAttrs[it.key()]
+                                                     : nullptr;
+    if (!kind)
+      return ptr + "/attrs/" + it.key() + ": unknown attribute of '" + name +
+             "'";
+    if (auto err = checkAttrKind(it.value(), kind->get<std::string>());
+        !err.empty())
+      return ptr + "/attrs/" + it.key() + ": " + err;
+  }
+  return "";
+}
+
+/// The rules of one plan op that involve several fields: neuron parameters,
+/// RoPE scaling, a spiking linear's bias steps, IF levels against the
+/// sub-steps, accum_map rmsnorm's weight and eps.
+std::string checkOpRules(const json &op, const std::string &name,
+                         const std::string &ptr, int64_t timesteps,
+                         int64_t substeps) {
+  json params = op.value("params", json::object());
+  json attrs = op.value("attrs", json::object());
+  if (name == "is_neuron" || name == "if_neuron" || name == "if_collect")
+    if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
+      return ptr + "/attrs" + err;
+  // RoPE scaling and its parameters go together (qnn.rope's verifier).
+  if (name == "rope") {
+    std::string scaling = attrs.value("scaling", "");
+    bool factor = attrs.contains("factor"),
+         factors = attrs.contains("freq_factors"),
+         llama3 = attrs.contains("low_freq_factor") ||
+                  attrs.contains("high_freq_factor") ||
+                  attrs.contains("original_max_position");
+    bool llama3All = attrs.contains("low_freq_factor") &&
+                     attrs.contains("high_freq_factor") &&
+                     attrs.contains("original_max_position");
+    bool ok = scaling.empty()       ? !factor && !factors && !llama3
+              : scaling == "linear" ? factor && !factors && !llama3
+              : scaling == "llama3" ? factor && llama3All && !factors
+                                    : factors && !factor && !llama3;
+    if (!ok)
+      return ptr + "/attrs: RoPE scaling '" + scaling +
+             "' takes: linear factor; llama3 factor, low_freq_factor, "
+             "high_freq_factor, original_max_position; factors "
+             "freq_factors; none without scaling";
+  }
+  // A spiking linear spreads its bias over the plan's T steps.
+  if (name == "linear" && attrs.contains("bias_steps")) {
+    if (!params.contains("bias"))
+      return ptr + "/attrs/bias_steps: given without a bias";
+    if (attrs["bias_steps"].get<int64_t>() != timesteps)
+      return ptr + "/attrs/bias_steps: " + attrs["bias_steps"].dump() +
+             " differs from the plan's timesteps (" +
+             std::to_string(timesteps) + ")";
+  }
+  if (name == "if_neuron" && attrs["levels"].get<int64_t>() > substeps)
+    return ptr + "/attrs/levels: exceeds the plan's substeps (" +
+           std::to_string(substeps) + ")";
+  if (name == "accum_map" && attrs["fn"] == "rmsnorm" &&
+      (!params.contains("weight") || !attrs.contains("eps")))
+    return ptr + ": accum_map rmsnorm needs param 'weight' and attr 'eps'";
+  return "";
+}
+
+/// Every tensor a plan names exists in its tensor file, is floating point,
+/// and has the shape its op needs.
+std::string
+checkPlanTensors(const json &plan, const std::string &path,
+                 const std::map<std::string, std::string> &tensorUse) {
+  std::string file = dirOf(path) + "/" + plan["tensors"].get<std::string>();
+  auto st = SafetensorsFile::open(file);
+  if (!st)
+    return "/tensors: " + st.message();
+  for (const auto &[tensor, where] : tensorUse) {
+    const TensorInfo *info = st->find(tensor);
+    if (!info)
+      return where + ": tensor '" + tensor + "' is missing from " + file;
+    if (info->dtype != DType::F32 && info->dtype != DType::F16 &&
+        info->dtype != DType::BF16 && info->dtype != DType::F64)
+      return where + ": tensor '" + tensor + "' in " + file +
+             " is not floating point";
+  }
+  if (std::string err = detail::checkPlanShapes(plan, *st); !err.empty())
+    return err;
+  return "";
+}
+
 std::string checkPlan(const json &plan, const std::string &path,
                       const ValidateOptions &options) {
   const json &ops = schemaFor(DocumentKind::Plan)["x-spikec-ops"];
@@ -214,78 +326,11 @@ std::string checkPlan(const json &plan, const std::string &path,
       producerOf[out.get<std::string>()] = &op;
     }
 
-    json params = op.value("params", json::object());
-    json required = spec.value("params", json::array());
-    json optional = spec.value("optional_params", json::array());
-    for (const auto &p : required)
-      if (!params.contains(p.get<std::string>()))
-        return ptr + "/params: '" + name + "' needs param " + p.dump();
-    for (auto it = params.begin(); it != params.end(); ++it) {
-      if (!contains(required, it.key()) && !contains(optional, it.key()))
-        return ptr + "/params/" + it.key() + ": unknown param of '" + name +
-               "'";
-      tensorUse.emplace(it.value().get<std::string>(),
-                        ptr + "/params/" + it.key());
-    }
-
-    json attrs = op.value("attrs", json::object());
-    json reqAttrs = spec.value("attrs", json::object());
-    json optAttrs = spec.value("optional_attrs", json::object());
-    for (auto it = reqAttrs.begin(); it != reqAttrs.end(); ++it)
-      if (!attrs.contains(it.key()))
-        return ptr + "/attrs: '" + name + "' needs attribute '" + it.key() +
-               "'";
-    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
-      const json *kind = reqAttrs.contains(it.key())   ? &reqAttrs[it.key()]
-                         : optAttrs.contains(it.key()) ? &optAttrs[it.key()]
-                                                       : nullptr;
-      if (!kind)
-        return ptr + "/attrs/" + it.key() + ": unknown attribute of '" + name +
-               "'";
-      if (auto err = checkAttrKind(it.value(), kind->get<std::string>());
-          !err.empty())
-        return ptr + "/attrs/" + it.key() + ": " + err;
-    }
-    if (name == "is_neuron" || name == "if_neuron" || name == "if_collect")
-      if (auto err = checkNeuronAttrs(attrs, timesteps); !err.empty())
-        return ptr + "/attrs" + err;
-    // RoPE scaling and its parameters go together (qnn.rope's verifier).
-    if (name == "rope") {
-      std::string scaling = attrs.value("scaling", "");
-      bool factor = attrs.contains("factor"),
-           factors = attrs.contains("freq_factors"),
-           llama3 = attrs.contains("low_freq_factor") ||
-                    attrs.contains("high_freq_factor") ||
-                    attrs.contains("original_max_position");
-      bool llama3All = attrs.contains("low_freq_factor") &&
-                       attrs.contains("high_freq_factor") &&
-                       attrs.contains("original_max_position");
-      bool ok = scaling.empty()       ? !factor && !factors && !llama3
-                : scaling == "linear" ? factor && !factors && !llama3
-                : scaling == "llama3" ? factor && llama3All && !factors
-                                      : factors && !factor && !llama3;
-      if (!ok)
-        return ptr + "/attrs: RoPE scaling '" + scaling +
-               "' takes: linear factor; llama3 factor, low_freq_factor, "
-               "high_freq_factor, original_max_position; factors "
-               "freq_factors; none without scaling";
-    }
-    // A spiking linear spreads its bias over the plan's T steps.
-    if (name == "linear" && attrs.contains("bias_steps")) {
-      if (!params.contains("bias"))
-        return ptr + "/attrs/bias_steps: given without a bias";
-      if (attrs["bias_steps"].get<int64_t>() != timesteps)
-        return ptr + "/attrs/bias_steps: " + attrs["bias_steps"].dump() +
-               " differs from the plan's timesteps (" +
-               std::to_string(timesteps) + ")";
-    }
-    if (name == "if_neuron" && attrs["levels"].get<int64_t>() > substeps)
-      return ptr + "/attrs/levels: exceeds the plan's substeps (" +
-             std::to_string(substeps) + ")";
-    if (name == "accum_map" && attrs["fn"] == "rmsnorm" &&
-        (!params.contains("weight") || !attrs.contains("eps")))
-      return ptr + ": accum_map rmsnorm needs param 'weight' and attr 'eps'";
-
+    if (auto err = checkOpFields(op, spec, name, ptr, tensorUse); !err.empty())
+      return err;
+    if (auto err = checkOpRules(op, name, ptr, timesteps, substeps);
+        !err.empty())
+      return err;
     bool needsSite = spec.value("site", false);
     if (needsSite && !op.contains("site"))
       return ptr + ": '" + name + "' needs a site name";
@@ -299,23 +344,8 @@ std::string checkPlan(const json &plan, const std::string &path,
       return "/outputs/" + std::to_string(k) + ": value " +
              plan["outputs"][k].dump() + " is never defined";
 
-  if (options.checkTensors) {
-    std::string file = dirOf(path) + "/" + plan["tensors"].get<std::string>();
-    auto st = SafetensorsFile::open(file);
-    if (!st)
-      return "/tensors: " + st.message();
-    for (const auto &[tensor, where] : tensorUse) {
-      const TensorInfo *info = st->find(tensor);
-      if (!info)
-        return where + ": tensor '" + tensor + "' is missing from " + file;
-      if (info->dtype != DType::F32 && info->dtype != DType::F16 &&
-          info->dtype != DType::BF16 && info->dtype != DType::F64)
-        return where + ": tensor '" + tensor + "' in " + file +
-               " is not floating point";
-    }
-    if (std::string err = detail::checkPlanShapes(plan, *st); !err.empty())
-      return err;
-  }
+  if (options.checkTensors)
+    return checkPlanTensors(plan, path, tensorUse);
   return "";
 }
 

@@ -96,14 +96,14 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
            std::string(kEmbed) +
                R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":32,"alpha":16,"threshold":[0.5],"v0":[0.25],"bits":6}})",
            3),
-       "/ops/2/attrs/bits: Theorem-2 parameterization: T must be a power of "
-       "two"},
+       "/ops/2/attrs/bits: Theorem-2 parameterization with 6 bits and T=3: T "
+       "must be a power of two"},
       {plan(
            "is",
            std::string(kEmbed) +
                R"(,{"op":"encode","inputs":["x"],"outputs":["e"]},{"op":"is_neuron","inputs":["e"],"outputs":["y"],"site":"a","attrs":{"levels":4,"alpha":5,"threshold":[0.5],"v0":[0.25]}})",
            2),
-       "/ops/2/attrs/alpha: must be at most levels"},
+       "/ops/2/attrs/alpha: alpha must be in [0, L] = [0, 4], got 5"},
       {plan(
            "qann",
            std::string(kEmbed) +
