@@ -1,6 +1,6 @@
 """Compares a golden job's outputs with Golden/ (golden-job.test): text
 files (.mlir, .json, .md, .diag) byte for byte after writing the output
-folder's path as <OUT>, binary files (.safetensors, .nir) by their SHA-256
+folder's path as <OUT> (and none may name a path of the checkout), binary files (.safetensors, .nir) by their SHA-256
 in Golden/binary.sha256. Every file on either side must be on the other.
 
   compare_golden.py OUT GOLDEN [--update]
@@ -52,6 +52,12 @@ def main():
         digest, name = line.split()
         want[name] = digest
     differences = []
+    # A path of this checkout in an output would differ on another machine.
+    root = os.path.abspath(os.path.join(golden, "..", "..", "..")).encode()
+    for p in produced:
+        if not p.endswith(BINARY) and root in text(os.path.join(out, p), out):
+            differences.append("%s: records a path of this checkout (%s)" %
+                               (p, root.decode()))
     expected = set(p for p in files(golden) if p != "binary.sha256")
     expected |= set(want)
     for p in sorted(expected | set(produced)):

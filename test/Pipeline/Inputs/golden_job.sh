@@ -10,7 +10,8 @@
 #
 #   golden_job.sh BIN_DIR SRC_DIR OUT [--make-inputs]
 # The importer records the tokenizer's absolute path, which the comparison
-# reads as <OUT>.
+# reads as <OUT>; the fixed inputs are copied into OUT and named relative to
+# it, since the mapping report records the rates file's path.
 # --make-inputs first writes the fixed inputs (statistics, calibration,
 # firing rates) with spike-run into Inputs/golden-job; only to re-make them
 # on purpose, since they then differ by machine.
@@ -21,6 +22,8 @@ GRADED=$SRC/chips/loihi2-like.yaml BINARY=$SRC/chips/truenorth-like.yaml
 mkdir -p "$OUT" && cd "$OUT"
 cp -r "$IN/hf" hf
 mkdir -p ir plans chip nir
+mkdir -p in
+fixed() { cp "$IN/$1" "in/$1" && echo "in/$1"; }
 opt() { "$BIN/spike-opt" "$@"; }
 translate() { "$BIN/spike-translate" "$@"; }
 plan() {
@@ -37,7 +40,7 @@ if [ "${4:-}" = --make-inputs ]; then
     --seq-len 32 -o "$IN/activation-stats.json" > /dev/null 2>&1
 fi
 opt ir/observed.mlir \
-  --spike-quantize="stats=$IN/activation-stats.json wbits=6 abits=6 mse=true" \
+  --spike-quantize="stats=$(fixed activation-stats.json) wbits=6 abits=6 mse=true" \
   -o ir/qann.mlir
 plan qann
 opt ir/qann.mlir --convert-qnn-to-spike="timesteps=2 bidirectional=true" \
@@ -50,8 +53,9 @@ if [ "${4:-}" = --make-inputs ]; then
     -o "$IN/calibration.json" > /dev/null 2>&1
   rm -f "$IN"/calibration.layers.*
 fi
+CALIBRATION=$(fixed calibration.json)
 for g in is is-plain; do
-  opt ir/$g.mlir --spike-apply-calibration="file=$IN/calibration.json" \
+  opt ir/$g.mlir --spike-apply-calibration="file=$CALIBRATION" \
     -o ir/$g-calibrated.mlir
 done
 plan is-calibrated
@@ -67,14 +71,15 @@ if [ "${4:-}" = --make-inputs ]; then
   "$BIN/spike-run" eval --plan plans/is-calibrated.plan.json --text text.txt \
     --tokens 64 --seq-len 32 --firing-rates "$IN/firing-rates.json" > /dev/null 2>&1
 fi
+RATES=$(fixed firing-rates.json)
 opt ir/is-calibrated.mlir --spike-map-to-chip="chip=$GRADED \
-rates=$IN/firing-rates.json report=chip/mapping.json \
+rates=$RATES report=chip/mapping.json \
 report-md=chip/mapping.md" -o ir/mapped.mlir 2> chip/mapping.diag
 translate --emit-chip-program ir/is-calibrated.mlir --chip "$GRADED" \
-  --program-rates "$IN/firing-rates.json" \
+  --program-rates "$RATES" \
   --program-tensors chip/program.safetensors -o chip/program.json
 translate --emit-chip-program ir/if.mlir --chip "$BINARY" \
   --program-tensors chip/program-binary.safetensors \
   -o chip/program-binary.json
 translate --emit-nir ir/if.mlir --nir-prefix nir/model -o nir/manifest.json
-rm -rf hf text.txt
+rm -rf hf in text.txt
