@@ -1,7 +1,7 @@
 //===- ApplyCalibration.cpp - Calibrated theta / v0 into IS neurons -------===//
 
-#include "ValidatedJson.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/Support/ValidatedJson.h"
 #include "spike/Transforms/Passes.h"
 
 #include "llvm/ADT/StringMap.h"

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "spike/Analysis/ChipGraph.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
-#include "spike/Transforms/ChipGraph.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/ChipMapping.h"
 #include "spike/core/FileIO.h"

@@ -1,7 +1,7 @@
 //===- Quantize.cpp - Static W/A quantization from statistics -------------===//
 
-#include "ValidatedJson.h"
 #include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Support/ValidatedJson.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/LlamaLayout.h"
 #include "spike/core/Neuron.h"

@@ -18,10 +18,10 @@
 
 #include "spike/Target/ChipProgram.h"
 
+#include "spike/Analysis/ChipGraph.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
 #include "spike/Target/ModuleWeights.h"
-#include "spike/Transforms/ChipGraph.h"
 #include "spike/core/ChipDescription.h"
 #include "spike/core/Neuron.h"
 

@@ -1,7 +1,7 @@
-//===- ValidatedJson.h - Read an exchange file the core validated -*- C++ -*-//
+//===- ValidatedJson.h - An exchange file the core validated ---*- C++ -*-===//
 
-#ifndef SPIKE_LIB_TRANSFORMS_VALIDATEDJSON_H
-#define SPIKE_LIB_TRANSFORMS_VALIDATEDJSON_H
+#ifndef SPIKE_SUPPORT_VALIDATEDJSON_H
+#define SPIKE_SUPPORT_VALIDATEDJSON_H
 
 #include "spike/core/Formats.h"
 
@@ -46,4 +46,4 @@ readValidatedJson(const std::string &path, core::DocumentKind kind,
 
 } // namespace spike
 
-#endif // SPIKE_LIB_TRANSFORMS_VALIDATEDJSON_H
+#endif // SPIKE_SUPPORT_VALIDATEDJSON_H

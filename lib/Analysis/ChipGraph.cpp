@@ -1,8 +1,8 @@
 //===- ChipGraph.cpp - The spiking graph as a chip sees it ----------------===//
 
-#include "spike/Transforms/ChipGraph.h"
+#include "spike/Analysis/ChipGraph.h"
 
-#include "ValidatedJson.h"
+#include "spike/Support/ValidatedJson.h"
 
 #include "spike/Dialect/QNN/QNNOps.h"
 

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPIKE_TRANSFORMS_CHIPGRAPH_H
-#define SPIKE_TRANSFORMS_CHIPGRAPH_H
+#ifndef SPIKE_ANALYSIS_CHIPGRAPH_H
+#define SPIKE_ANALYSIS_CHIPGRAPH_H
 
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/core/ChipMapping.h"
@@ -36,4 +36,4 @@ std::optional<ChipGraph> buildChipGraph(mlir::ModuleOp module,
 
 } // namespace spike
 
-#endif // SPIKE_TRANSFORMS_CHIPGRAPH_H
+#endif // SPIKE_ANALYSIS_CHIPGRAPH_H
