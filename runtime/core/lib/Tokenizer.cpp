@@ -50,10 +50,6 @@ const std::array<std::string, 256> &byteToUnicode() {
   return table;
 }
 
-/// Splits text on added tokens as HF tokenizers' AddedVocabulary does:
-/// leftmost-longest matches, scanning on after each match (one dropped by
-/// single_word too); lstrip and rstrip take the white space beside a match
-/// into it. Returns (id or -1, begin, end) covering [begin, end) of `text`.
 /// `s` with every occurrence of `from` replaced (left to right, without
 /// overlaps), as HF's Replace of a string does.
 std::string replaceAll(std::string s, const std::string &from,
@@ -72,6 +68,10 @@ struct Segment {
   int32_t id;
   size_t begin, end;
 };
+/// Splits text on added tokens as HF tokenizers' AddedVocabulary does:
+/// leftmost-longest matches, scanning on after each match (one dropped by
+/// single_word too); lstrip and rstrip take the white space beside a match
+/// into it. Returns (id or -1, begin, end) covering [begin, end) of `text`.
 std::vector<Segment> splitOnAddedTokens(const std::string &text, size_t begin,
                                         size_t end,
                                         const std::vector<AddedToken> &tokens,
@@ -145,6 +145,60 @@ std::vector<Segment> splitOnAddedTokens(const std::string &text, size_t begin,
     out.push_back({-1, done, end});
   return out;
 }
+
+/// HF tokenizers' AddedVocabulary with its normalizer: the tokens that are
+/// not `normalized` are matched in the raw text first; what remains is
+/// normalized, and the `normalized` ones (normalized themselves) are
+/// matched in that.
+class AddedVocabulary {
+public:
+  AddedVocabulary(std::vector<AddedToken> tokens,
+                  std::vector<NormalizerStep> normalizer)
+      : raw_(std::move(tokens)), normalizer_(std::move(normalizer)) {
+    normalized_ = raw_;
+    for (AddedToken &t : normalized_)
+      if (t.normalized)
+        t.content = applyNormalizer(normalizer_, t.content);
+    for (const AddedToken &t : raw_)
+      byId_.emplace(t.id, t.content);
+  }
+
+  /// The text of an added token's id, or nullptr for another id.
+  const std::string *contentOf(int32_t id) const {
+    auto it = byId_.find(id);
+    return it == byId_.end() ? nullptr : &it->second;
+  }
+
+  /// Appends the added tokens' ids of `text` to `out`, in order, and hands
+  /// each normalized piece between them to `piece(text, atStart)` (atStart:
+  /// the piece begins the text), which appends its ids.
+  template <typename PieceFn>
+  void encode(const std::string &text, std::vector<int32_t> &out,
+              PieceFn piece) const {
+    for (const Segment &raw :
+         splitOnAddedTokens(text, 0, text.size(), raw_, false)) {
+      if (raw.id >= 0) {
+        out.push_back(raw.id);
+        continue;
+      }
+      std::string norm = applyNormalizer(
+          normalizer_, text.substr(raw.begin, raw.end - raw.begin));
+      for (const Segment &seg :
+           splitOnAddedTokens(norm, 0, norm.size(), normalized_, true)) {
+        if (seg.id >= 0)
+          out.push_back(seg.id);
+        else
+          piece(norm.substr(seg.begin, seg.end - seg.begin),
+                raw.begin == 0 && seg.begin == 0);
+      }
+    }
+  }
+
+private:
+  std::vector<AddedToken> raw_, normalized_;
+  std::vector<NormalizerStep> normalizer_;
+  std::unordered_map<int32_t, std::string> byId_;
+};
 
 /// SentencePiece's name of a byte token: <0x0A>.
 std::string byteTokenName(unsigned char b) {
@@ -373,16 +427,10 @@ public:
   ByteLevelBPE(std::vector<std::string> tokens, BpeModel model,
                ByteLevelOptions options, int32_t bos, int32_t eos)
       : tokens_(std::move(tokens)), model_(std::move(model)),
-        options_(std::move(options)) {
+        options_(std::move(options)),
+        added_(options_.added, options_.normalizer) {
     bos_ = bos;
     eos_ = eos;
-    for (const AddedToken &t : options_.added)
-      added_.emplace(t.id, t.content);
-    // Normalized added tokens match the normalized text.
-    normalizedAdded_ = options_.added;
-    for (AddedToken &t : normalizedAdded_)
-      if (t.normalized)
-        t.content = applyNormalizer(options_.normalizer, t.content);
     const auto &table = byteToUnicode();
     // A byte is lost when neither its symbol (in every position a word
     // puts it, with the subword prefix or suffix) nor an unk token exists.
@@ -416,24 +464,9 @@ public:
 
   std::vector<int32_t> encode(const std::string &text) const override {
     std::vector<int32_t> out;
-    // Added tokens first, in the raw text, then the normalized ones in
-    // the normalized text of what remains (HF's order).
-    for (const Segment &raw :
-         splitOnAddedTokens(text, 0, text.size(), options_.added, false)) {
-      if (raw.id >= 0) {
-        out.push_back(raw.id);
-        continue;
-      }
-      std::string norm = applyNormalizer(
-          options_.normalizer, text.substr(raw.begin, raw.end - raw.begin));
-      for (const Segment &seg :
-           splitOnAddedTokens(norm, 0, norm.size(), normalizedAdded_, true)) {
-        if (seg.id >= 0)
-          out.push_back(seg.id);
-        else
-          encodeText(norm.substr(seg.begin, seg.end - seg.begin), out);
-      }
-    }
+    added_.encode(text, out, [&](const std::string &piece, bool) {
+      encodeText(piece, out);
+    });
     return out;
   }
 
@@ -442,8 +475,8 @@ public:
     for (int32_t id : ids) {
       if (id < 0 || size_t(id) >= tokens_.size())
         continue;
-      if (auto a = added_.find(id); a != added_.end()) {
-        out += a->second;
+      if (const std::string *a = added_.contentOf(id)) {
+        out += *a;
         continue;
       }
       for (const std::string &c : utf8Chars(tokens_[id])) {
@@ -459,10 +492,9 @@ public:
 private:
   std::vector<std::string> tokens_;
   BpeModel model_;
-  std::unordered_map<int32_t, std::string> added_;
-  std::vector<AddedToken> normalizedAdded_;
-  std::unordered_map<std::string, char> unicodeToByte_;
   ByteLevelOptions options_;
+  AddedVocabulary added_;
+  std::unordered_map<std::string, char> unicodeToByte_;
   std::array<bool, 256> missing_{}; ///< bytes the model cannot encode
 
   /// The pre-tokenizer steps in order, then BPE on each piece.
@@ -538,16 +570,8 @@ public:
                         MetaspaceOptions metaspace,
                         std::vector<DecoderStep> decoder)
       : tokens_(std::move(tokens)), model_(std::move(model)),
-        added_(std::move(added)), normalizer_(std::move(normalizer)),
-        metaspace_(std::move(metaspace)), decoder_(std::move(decoder)) {
-    for (const AddedToken &t : added_)
-      addedById_.emplace(t.id, t.content);
-    // Normalized added tokens match the normalized text.
-    normalizedAdded_ = added_;
-    for (AddedToken &t : normalizedAdded_)
-      if (t.normalized)
-        t.content = applyNormalizer(normalizer_, t.content);
-  }
+        added_(std::move(added), std::move(normalizer)),
+        metaspace_(std::move(metaspace)), decoder_(std::move(decoder)) {}
 
   Status encodable(const std::string &text) const override {
     std::vector<uint32_t> cp;
@@ -568,34 +592,18 @@ public:
 
   std::vector<int32_t> encode(const std::string &text) const override {
     std::vector<int32_t> out;
-    for (const Segment &raw :
-         splitOnAddedTokens(text, 0, text.size(), added_, false)) {
-      if (raw.id >= 0) {
-        out.push_back(raw.id);
-        continue;
-      }
-      std::string norm = applyNormalizer(
-          normalizer_, text.substr(raw.begin, raw.end - raw.begin));
-      for (const Segment &seg :
-           splitOnAddedTokens(norm, 0, norm.size(), normalizedAdded_, true)) {
-        if (seg.id >= 0) {
-          out.push_back(seg.id);
-          continue;
-        }
-        bool atStart = raw.begin == 0 && seg.begin == 0;
-        for (const std::string &piece :
-             preTokenize(norm.substr(seg.begin, seg.end - seg.begin), atStart))
-          model_.tokenize(piece, out);
-      }
-    }
+    added_.encode(text, out, [&](const std::string &piece, bool atStart) {
+      for (const std::string &word : preTokenize(piece, atStart))
+        model_.tokenize(word, out);
+    });
     return out;
   }
 
   std::string decode(const std::vector<int32_t> &ids) const override {
     std::vector<std::string> toks;
     for (int32_t id : ids) {
-      if (auto a = addedById_.find(id); a != addedById_.end())
-        toks.push_back(a->second);
+      if (const std::string *a = added_.contentOf(id))
+        toks.push_back(*a);
       else if (id >= 0 && size_t(id) < tokens_.size())
         toks.push_back(tokens_[size_t(id)]);
     }
@@ -612,9 +620,7 @@ public:
 private:
   std::vector<std::string> tokens_;
   BpeModel model_;
-  std::vector<AddedToken> added_, normalizedAdded_;
-  std::unordered_map<int32_t, std::string> addedById_;
-  std::vector<NormalizerStep> normalizer_;
+  AddedVocabulary added_;
   MetaspaceOptions metaspace_;
   std::vector<DecoderStep> decoder_;
 
@@ -1452,10 +1458,8 @@ Status readSpecialTokens(const nlohmann::json &doc, const std::string &path,
   std::string config =
       (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) +
       "tokenizer_config.json";
-  if (readFileBytes(config).isOk()) {
-    auto text = readFileText(config);
-    if (!text)
-      return text.status();
+  // Optional: absent (or unreadable), HF has no eos_token either.
+  if (auto text = readFileText(config)) {
     auto parsed = parseJson(*text, config);
     if (!parsed)
       return parsed.status();
