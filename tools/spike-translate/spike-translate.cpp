@@ -130,13 +130,32 @@ int runImport(int argc, char **argv, ImportOptions &o) {
   return spike::importLlama(options) ? 0 : 1;
 }
 
+/// Whether a command-line word gives option `name` (-name, --name, with or
+/// without =value).
+static bool givesOption(llvm::StringRef arg, llvm::StringRef name) {
+  if (!arg.consume_front("--") && !arg.consume_front("-"))
+    return false;
+  return arg == name || arg.starts_with((name + "=").str());
+}
+
 int main(int argc, char **argv) {
   spike::hideLibraryOptions();
   ImportOptions import;
   for (int i = 1; i < argc; ++i)
-    if (llvm::StringRef(argv[i]).starts_with("--import-llama") ||
-        llvm::StringRef(argv[i]).starts_with("-import-llama"))
+    if (givesOption(argv[i], import.input.ArgStr))
       return runImport(argc, argv, import);
+  // The import's own options mean nothing to a translation: refused before
+  // any work.
+  for (int i = 1; i < argc; ++i)
+    for (const llvm::cl::Option *o :
+         {static_cast<const llvm::cl::Option *>(&import.weightsOut),
+          static_cast<const llvm::cl::Option *>(&import.rotate),
+          static_cast<const llvm::cl::Option *>(&import.seed)})
+      if (givesOption(argv[i], o->ArgStr)) {
+        llvm::errs() << "spike-translate: error: --" << o->ArgStr
+                     << " is an option of --import-llama\n";
+        return 1;
+      }
 
   llvm::cl::AddExtraVersionPrinter(
       [](llvm::raw_ostream &os) { os << spike::versionString() << "\n"; });
@@ -148,20 +167,9 @@ int main(int argc, char **argv) {
       emitSiteTable,
       [](DialectRegistry &registry) { spike::registerAllDialects(registry); });
   return spike::runWithStagedOutput(
-      argc, argv, "spike-translate", [&](int argc, char **argv) {
-        int rc = int(failed(mlirTranslateMain(argc, argv,
-                                              "spike-translate: spikec "
-                                              "translations\n")));
-        // The import's own options mean nothing to a translation.
-        for (llvm::cl::Option *o :
-             {static_cast<llvm::cl::Option *>(&import.weightsOut),
-              static_cast<llvm::cl::Option *>(&import.rotate),
-              static_cast<llvm::cl::Option *>(&import.seed)})
-          if (o->getNumOccurrences()) {
-            llvm::errs() << "spike-translate: error: --" << o->ArgStr
-                         << " is an option of --import-llama\n";
-            return 1;
-          }
-        return rc;
+      argc, argv, "spike-translate", [](int argc, char **argv) {
+        return int(failed(mlirTranslateMain(argc, argv,
+                                            "spike-translate: spikec "
+                                            "translations\n")));
       });
 }
