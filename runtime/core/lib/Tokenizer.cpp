@@ -672,7 +672,7 @@ private:
     std::vector<size_t> off;
     decodeUtf8(s, cp, off);
     for (size_t k = 0; k < cp.size(); ++k)
-      if (cp[k] == 0xfffd && s.compare(off[k], 3, "\xef\xbf\xbd") != 0)
+      if (isMalformedAt(cp, off, k))
         return false;
     return true;
   }

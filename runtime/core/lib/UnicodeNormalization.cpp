@@ -174,12 +174,10 @@ std::string normalizeUtf8(const std::string &text, NormalForm form) {
     run.clear();
   };
   for (size_t k = 0; k < cps.size(); ++k) {
-    size_t len = offsets[k + 1] - offsets[k];
-    // decodeUtf8 gives U+FFFD for a byte that starts no well-formed
-    // sequence; such a byte is kept and ends the run.
-    if (cps[k] == 0xfffd && len != 3) {
+    // A malformed byte is kept as it is and ends the run.
+    if (isMalformedAt(cps, offsets, k)) {
       flush();
-      out.append(text, offsets[k], len);
+      out.append(text, offsets[k], offsets[k + 1] - offsets[k]);
       continue;
     }
     run.push_back(cps[k]);

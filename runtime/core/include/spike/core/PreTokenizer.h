@@ -61,6 +61,13 @@ bool isPunctuationCodePoint(uint32_t cp);
 void decodeUtf8(const std::string &s, std::vector<uint32_t> &codePoints,
                 std::vector<size_t> &offsets);
 
+/// Whether code point `k` of decodeUtf8's result stands for a malformed
+/// byte rather than a U+FFFD written in the text (three bytes).
+inline bool isMalformedAt(const std::vector<uint32_t> &codePoints,
+                          const std::vector<size_t> &offsets, size_t k) {
+  return codePoints[k] == 0xfffd && offsets[k + 1] - offsets[k] != 3;
+}
+
 /// One code point as UTF-8 (U+FFFD for a surrogate or a value above
 /// U+10FFFF).
 std::string encodeUtf8(uint32_t cp);
