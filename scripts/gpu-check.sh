@@ -119,9 +119,10 @@ cmake_args=(-S runtime -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 [ -d "$DEPS/src" ] && cmake_args+=(-DSPIKE_DEPS_DIR="$DEPS")
 command -v ninja > /dev/null && cmake_args+=(-G Ninja)
 BUILT=0
+CORE_TESTS="SpikeSupportTests SpikeNeuronTests SpikeModelIOTests SpikeFormatsTests SpikeTextTests SpikePlotTests"
 if run_step configure 300 cmake "${cmake_args[@]}" &&
    run_step build 420 cmake --build "$BUILD" -j "$JOBS" --target spike-run \
-     spike-make-test-model SpikeRuntimeTests SpikeCoreTests \
+     spike-make-test-model SpikeRuntimeTests $CORE_TESTS \
      $(grep -qE 'CUDA kernels (with|built)' "$RESULTS/configure.log" && echo SpikeCudaTests); then
   BUILT=1
   grep -q 'ATen glue' "$RESULTS/configure.log" && GLUE=1 || GLUE=0
@@ -131,7 +132,8 @@ fi
 
 # --- CPU steps --------------------------------------------------------------
 if [ $BUILT -eq 1 ]; then
-  run_step cpu-tests 180 bash -c "'$BUILD/SpikeRuntimeTests' && '$BUILD/core/SpikeCoreTests'"
+  run_step cpu-tests 180 bash -c "'$BUILD/SpikeRuntimeTests' &&
+    for t in $CORE_TESTS; do '$BUILD'/core/unittests/\$t || exit 1; done"
 else
   not_run cpu-tests "not built"
 fi

@@ -3,7 +3,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -209,7 +209,7 @@ def QNN_QuantizeOp : QNN_Op<"quantize", [Pure, SameOperandsAndResultType]> {
     name used by statistics, calibration and firing-rate files.
 
     The arithmetic is `spike::neuron::quantize` in
-    `runtime/core/include/spike/core/Neuron.h`, which the folder, the runtime
+    `runtime/core/include/spike/core/Neuron/Neuron.h`, which the folder, the runtime
     and the IS neuron at T = 1 share (bit-identical by construction).
 
     ```mlir

@@ -1,7 +1,7 @@
 //===- ShapeRules.cpp - Shape rules shared by qnn and spike ---------------===//
 
 #include "spike/Dialect/ShapeRules.h"
-#include "spike/core/Formats.h"
+#include "spike/core/Formats/Formats.h"
 
 #include "mlir/IR/Diagnostics.h"
 

@@ -3,8 +3,8 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
-#include "spike/core/ChipDescription.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Chip/ChipDescription.h"
+#include "spike/core/Neuron/Neuron.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKECHECKCHIP

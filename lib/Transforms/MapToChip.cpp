@@ -10,8 +10,8 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
-#include "spike/core/ChipMapping.h"
-#include "spike/core/FileIO.h"
+#include "spike/core/Chip/ChipMapping.h"
+#include "spike/core/Support/FileIO.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/FormatVariadic.h"

@@ -1,8 +1,8 @@
 //===- Plan.cpp - Load a spikec plan --------------------------------------===//
 
 #include "spike/runtime/Plan.h"
-#include "spike/core/Formats.h"
-#include "spike/core/Safetensors.h"
+#include "spike/core/Formats/Formats.h"
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/runtime/TensorIO.h"
 
 #include <ATen/Context.h>

@@ -12,8 +12,8 @@
 #include "Report.h"
 #include "StageRunner.h"
 
-#include "spike/core/ChipDescription.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Chip/ChipDescription.h"
+#include "spike/core/Text/Tokenizer.h"
 
 #include "llvm/Support/FileSystem.h"
 

@@ -9,7 +9,7 @@
 
 #include "CompileJob.h"
 
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"

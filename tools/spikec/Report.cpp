@@ -2,9 +2,9 @@
 
 #include "Report.h"
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Formats.h"
-#include "spike/core/JsonReader.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Formats/Formats.h"
+#include "spike/core/Support/JsonReader.h"
 
 #include <algorithm>
 #include <cstdio>

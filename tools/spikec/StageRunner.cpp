@@ -2,8 +2,8 @@
 
 #include "StageRunner.h"
 
-#include "spike/core/FileIO.h"
-#include "spike/core/JsonReader.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Support/JsonReader.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"

@@ -1,6 +1,6 @@
 //===- ChipGraph.h - The spiking graph as a chip sees it --------*- C++ -*-===//
 //
-// The mapper's input (spike/core/ChipMapping.h) from a spiking module:
+// The mapper's input (spike/core/Chip/ChipMapping.h) from a spiking module:
 // neuron sites (IS/IF neurons, with measured or fallback rates), synapse
 // groups (spike.linear) and the glue units between a linear and the next
 // neurons. Shared by spike-map-to-chip and the chip-program emitter.
@@ -11,7 +11,7 @@
 #define SPIKE_ANALYSIS_CHIPGRAPH_H
 
 #include "spike/Dialect/Spike/SpikeOps.h"
-#include "spike/core/ChipMapping.h"
+#include "spike/core/Chip/ChipMapping.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"

@@ -10,7 +10,7 @@
 #ifndef SPIKE_SUPPORT_STAGEDOUTPUT_H
 #define SPIKE_SUPPORT_STAGEDOUTPUT_H
 
-#include "spike/core/FileIO.h"
+#include "spike/core/Support/FileIO.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"

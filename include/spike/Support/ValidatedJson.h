@@ -3,7 +3,7 @@
 #ifndef SPIKE_SUPPORT_VALIDATEDJSON_H
 #define SPIKE_SUPPORT_VALIDATEDJSON_H
 
-#include "spike/core/Formats.h"
+#include "spike/core/Formats/Validate.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"

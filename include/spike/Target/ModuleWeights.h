@@ -3,7 +3,7 @@
 #ifndef SPIKE_TARGET_MODULEWEIGHTS_H
 #define SPIKE_TARGET_MODULEWEIGHTS_H
 
-#include "spike/core/Safetensors.h"
+#include "spike/core/ModelIO/Safetensors.h"
 
 #include "mlir/IR/BuiltinOps.h"
 

@@ -196,7 +196,7 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
   let summary = "Partition, place and route a spiking graph on a chip";
   let description = [{
     Maps the graph onto a `spikec.chip` description (docs/ChipFormat.md)
-    with the core mapper (`spike/core/ChipMapping.h`; docs/Mapping.md):
+    with the core mapper (`spike/core/Chip/ChipMapping.h`; docs/Mapping.md):
 
     - neuron sites (`spike.is_neuron`, `spike.if_neuron`) and synapse groups
       (`spike.linear`, cut into tiles within fan-in, neuron, synapse- and

@@ -12,7 +12,7 @@
 #include "spike/Conversion/Passes.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -3,7 +3,7 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/AsmHelpers.h"
 #include "spike/Dialect/ShapeRules.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"

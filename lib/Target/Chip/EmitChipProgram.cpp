@@ -22,8 +22,8 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
 #include "spike/Target/ModuleWeights.h"
-#include "spike/core/ChipDescription.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Chip/ChipDescription.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"

@@ -5,7 +5,7 @@
 #include "spike/InitAll.h"
 #include "spike/Target/ModuleWeights.h"
 #include "spike/Target/Plan.h"
-#include "spike/core/Safetensors.h"
+#include "spike/core/ModelIO/Safetensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"

@@ -3,7 +3,7 @@
 #include "spike/Target/ModuleWeights.h"
 
 #include "spike/Dialect/QNN/QNNOps.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"

@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spike/core/ChipDescription.h"
-#include "spike/core/Formats.h"
+#include "spike/core/Chip/ChipDescription.h"
+#include "spike/core/Formats/Validate.h"
 
 #include <cstdint>
 #include <cstdio>

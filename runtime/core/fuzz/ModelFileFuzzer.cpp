@@ -11,9 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spike/core/Gguf.h"
-#include "spike/core/Safetensors.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Text/Tokenizer.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spike/core/ChipSimulator.h"
+#include "spike/core/Chip/ChipSimulator.h"
 
 #include <cstdio>
 #include <cstring>

@@ -2,9 +2,9 @@
 
 #include "TestPlan.h"
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Neuron.h"
-#include "spike/core/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Neuron/Neuron.h"
+#include "spike/core/ModelIO/Safetensors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +39,7 @@ public:
   }
 
   /// An activation quantizer (qann) or neuron (is, if) at `site`; the
-  /// neuron parameters of Theorem 2 (spike/core/Neuron.h).
+  /// neuron parameters of Theorem 2 (spike/core/Neuron/Neuron.h).
   std::string act(const std::string &x, const std::string &site, double scale,
                   bool isSigned = true) {
     int64_t maxCode = (int64_t(1) << o_.bits) - 1;

@@ -15,11 +15,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Gguf.h"
-#include "spike/core/LlamaLayout.h"
-#include "spike/core/Safetensors.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/ModelIO/LlamaLayout.h"
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Text/Tokenizer.h"
 
 #include "TestPlan.h"
 

@@ -3,12 +3,12 @@
 #include "CommandLine.h"
 
 #ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
-#include "spike/core/ChipDescription.h"
+#include "spike/core/Chip/ChipDescription.h"
 #endif
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Safetensors.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"
 

@@ -3,8 +3,8 @@
 #ifndef SPIKE_RUN_COMMANDLINE_H
 #define SPIKE_RUN_COMMANDLINE_H
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"

@@ -6,7 +6,7 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/FileIO.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Plan.h"

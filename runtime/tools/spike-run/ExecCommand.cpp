@@ -6,7 +6,7 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/Safetensors.h"
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TensorIO.h"

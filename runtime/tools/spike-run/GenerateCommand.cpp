@@ -6,7 +6,7 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Generate.h"
 #include "spike/runtime/Plan.h"

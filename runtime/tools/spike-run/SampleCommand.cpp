@@ -9,7 +9,7 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/FileIO.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/runtime/Generate.h"
 
 #include <cstdio>

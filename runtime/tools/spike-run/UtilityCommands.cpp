@@ -6,11 +6,11 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/FileIO.h"
-#include "spike/core/Gguf.h"
-#include "spike/core/JsonReader.h"
-#include "spike/core/Safetensors.h"
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/Support/JsonReader.h"
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Text/Tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

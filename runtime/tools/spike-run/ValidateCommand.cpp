@@ -6,12 +6,12 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/Formats.h"
-#include "spike/core/Safetensors.h"
+#include "spike/core/Formats/Validate.h"
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TensorIO.h"
 #ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
-#include "spike/core/ChipDescription.h"
+#include "spike/core/Chip/ChipDescription.h"
 #endif
 
 #include <nlohmann/json.hpp>

@@ -8,7 +8,7 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/FileIO.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/runtime/ZeroShot.h"
 
 #include <nlohmann/json.hpp>

@@ -9,7 +9,7 @@
 #ifndef SPIKE_RUNTIME_GENERATE_H
 #define SPIKE_RUNTIME_GENERATE_H
 
-#include "spike/core/Tokenizer.h"
+#include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Executor.h"
 
 #include <functional>

@@ -1,6 +1,6 @@
 //===- Kernels.h - CPU kernels of the spiking ops ---------------*- C++ -*-===//
 //
-// Each kernel calls the shared neuron math (spike/core/Neuron.h) per
+// Each kernel calls the shared neuron math (spike/core/Neuron/Neuron.h) per
 // element; elements run in parallel (at::parallel_for), steps in order.
 //
 //===----------------------------------------------------------------------===//
@@ -8,7 +8,7 @@
 #ifndef SPIKE_RUNTIME_KERNELS_H
 #define SPIKE_RUNTIME_KERNELS_H
 
-#include "spike/core/Neuron.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include <torch/types.h>
 

@@ -9,8 +9,8 @@
 #ifndef SPIKE_RUNTIME_PLAN_H
 #define SPIKE_RUNTIME_PLAN_H
 
-#include "spike/core/Neuron.h"
-#include "spike/core/Status.h"
+#include "spike/core/Neuron/Neuron.h"
+#include "spike/core/Support/Status.h"
 
 #include <torch/types.h>
 

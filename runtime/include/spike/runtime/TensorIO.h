@@ -3,7 +3,7 @@
 #ifndef SPIKE_RUNTIME_TENSORIO_H
 #define SPIKE_RUNTIME_TENSORIO_H
 
-#include "spike/core/Safetensors.h"
+#include "spike/core/ModelIO/Safetensors.h"
 
 #include <torch/types.h>
 

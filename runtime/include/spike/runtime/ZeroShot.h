@@ -12,8 +12,8 @@
 #ifndef SPIKE_RUNTIME_ZEROSHOT_H
 #define SPIKE_RUNTIME_ZEROSHOT_H
 
-#include "spike/core/Tokenizer.h"
-#include "spike/core/ZeroShotTasks.h"
+#include "spike/core/Text/Tokenizer.h"
+#include "spike/core/Text/ZeroShotTasks.h"
 #include "spike/runtime/Executor.h"
 
 #include <functional>

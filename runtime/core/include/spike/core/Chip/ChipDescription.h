@@ -1,0 +1,79 @@
+//===- ChipDescription.h - Declarative neuromorphic targets -----*- C++ -*-===//
+//
+// A chip description (`spikec.chip`, YAML; docs/ChipFormat.md) says what a
+// target can hold and run and what it costs: topology, core types with
+// their capacities, numerics and op classes, routing, timing and energy.
+// Legality checks, mapping, the chip-program emitter, the chip simulator
+// and the energy report read it. Loading validates every field and rejects
+// unknown keys, with "file:line:column: what" errors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_CORE_CHIP_CHIPDESCRIPTION_H
+#define SPIKE_CORE_CHIP_CHIPDESCRIPTION_H
+
+#include "spike/core/Support/Status.h"
+
+#include <string>
+#include <vector>
+
+namespace spike::core {
+
+/// Op classes a core type can run.
+enum class OpClass {
+  Synaptic,  ///< weighted spike accumulation (linear layers)
+  Neuron,    ///< neuron dynamics (IS / IF updates)
+  Nonlinear, ///< softmax, RMSNorm, SiLU maps
+  AccumDiff, ///< accumulate-then-difference wrappers of the maps
+  AAProduct, ///< activation x activation products (causal running sums)
+  KVState,   ///< the attention K/V running sums kept across tokens
+};
+
+const char *opClassName(OpClass c);
+
+struct CoreType {
+  std::string name;
+  int64_t count = 0; ///< per chip
+  // Capacities.
+  int64_t maxNeurons = 0, maxFanInAxons = 0, maxFanOut = 0;
+  int64_t synapseMemoryBits = 0, stateMemoryBits = 0, memoryRoundingBits = 1;
+  // Numerics.
+  int weightBits = 0, weightExponentBits = 0, stateBits = 0, thresholdBits = 0;
+  int spikePayloadBits = 0; ///< 0: binary spikes
+  int64_t maxSpikesPerStep = 1;
+  bool subtractiveReset = true; ///< else reset to zero
+  std::vector<OpClass> ops;
+  bool runs(OpClass c) const;
+};
+
+struct ChipDescription {
+  std::string path, name, description;
+  std::vector<std::string> sources; ///< citations, by id: text
+  // Topology.
+  int64_t chips = 1, coresPerChip = 0, meshX = 0, meshY = 0;
+  double hopLatencyNs = 0, hopEnergyPj = 0;
+  std::vector<CoreType> coreTypes;
+  // Routing.
+  int64_t routingTableEntries = 0;
+  bool multicast = false;
+  // Timing.
+  double timestepNs = 0, barrierNs = 0;
+  // Energy.
+  double synopBinaryPj = 0, synopGradedPj = 0, neuronUpdatePj = 0,
+         spikeLocalPj = 0, hopPj = 0, staticMw = 0;
+  // The int8 dense accelerator the energy report compares against
+  // (0: not given).
+  double denseInt8MacPj = 0, denseSramBytePj = 0;
+
+  /// The neuron cores: the core type that runs synaptic ops with the widest
+  /// fan-in (nullptr if none). Legality, mapping, the program and chip
+  /// numerics all read their limits and formats from it.
+  const CoreType *neuronCore() const;
+};
+
+/// Loads and validates a chip description.
+Result<ChipDescription> loadChipDescription(const std::string &path);
+
+} // namespace spike::core
+
+#endif // SPIKE_CORE_CHIP_CHIPDESCRIPTION_H

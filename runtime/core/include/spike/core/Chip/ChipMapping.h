@@ -1,0 +1,125 @@
+//===- ChipMapping.h - Partition, place and route on a chip -----*- C++ -*-===//
+//
+// The MLIR-free mapper behind `spike-map-to-chip`. Its input is the spiking
+// graph reduced to what a chip sees:
+//   - neuron sites (IS/IF neurons of one feature vector per token), with
+//     their measured (or assumed) events and spikes per neuron and step;
+//   - synapse groups (linear layers): a [outputs x fanIn] weight reading one
+//     site, whose outputs go to a "glue" unit;
+//   - glue units: the non-neuron ops of a block (accumulate-difference maps,
+//     activation products, K/V state, residual adds), which run on a
+//     programmable core type or on the host, and feed the next sites.
+// The mapper cuts sites and synapse groups into per-core pieces within the
+// core type's capacities (neurons, fan-in, synapse and state memory; a
+// fan-in above the limit splits into partial-sum tiles and relay neurons on
+// graded chips), places the pieces on the mesh to reduce traffic x hops,
+// gives neurons whose fan-out exceeds the limit copy neurons on free cores,
+// routes XY, and counts per-token traffic, operations, latency and energy.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_CORE_CHIP_CHIPMAPPING_H
+#define SPIKE_CORE_CHIP_CHIPMAPPING_H
+
+#include "spike/core/Chip/ChipDescription.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spike::core {
+
+struct MappedSite {
+  std::string name;
+  int64_t neurons = 0;            ///< per token position
+  double eventsPerNeuronStep = 1; ///< messages: neuron-steps with spikes
+  double spikesPerNeuronStep = 1; ///< spike count (graded payload sum)
+  int64_t substeps = 1;           ///< IF sub-steps per time step
+};
+
+struct MappedSynapses {
+  std::string name;
+  int site = -1; ///< index into sites; -1: reads the host
+  int glue = -1; ///< index into glue units receiving the outputs
+  int64_t outputs = 0, fanIn = 0;
+};
+
+struct MappedGlue {
+  std::string name;
+  OpClass opClass = OpClass::AccumDiff; ///< the class that picks its core
+  std::vector<int> feeds;               ///< sites it drives
+  int64_t opsPerToken = 0;              ///< element ops per time step
+};
+
+struct MappingInput {
+  std::vector<MappedSite> sites;
+  std::vector<MappedSynapses> synapses;
+  std::vector<MappedGlue> glue;
+  int64_t timesteps = 1;
+  bool ratesMeasured = false; ///< else every rate is the uniform fallback
+};
+
+/// One placed piece on one core.
+struct Piece {
+  enum Kind { SiteNeurons, SynapseTile, Relay, Glue } kind;
+  int owner = 0;       ///< site, synapse group or glue index
+  int64_t first = 0;   ///< first neuron / output of the piece
+  int64_t count = 0;   ///< neurons / outputs
+  int64_t inFirst = 0; ///< synapse tiles: first input
+  int64_t inCount = 0; ///< synapse tiles: inputs
+  int core = -1; ///< global core index, kHost, or programmableCoreOf(chip)
+};
+
+/// A neuron whose spikes reach more than max_fan_out cores: they go to one
+/// input axon of a free core, where `copies` copy neurons re-send them, each
+/// to at most max_fan_out of the destination cores.
+struct CopyGroup {
+  int sitePiece = 0;   ///< the SiteNeurons piece holding the neuron
+  int64_t channel = 0; ///< the neuron's channel in its site
+  int core = 0;        ///< the copy core
+  int64_t axon = 0;    ///< the input axon there
+  int64_t copies = 0;  ///< copy neurons: ceil(destination cores / fan-out)
+};
+
+/// Core indices off the neuron mesh.
+constexpr int kHost = -1;
+inline int programmableCoreOf(int chip) { return -2 - chip; }
+
+struct MappingResult {
+  std::vector<Piece> pieces;
+  int64_t neuronCores = 0;           ///< cores holding neurons or synapses
+  int64_t lowerBoundCores = 0;       ///< from total memory and neurons
+  int64_t relayPieces = 0;           ///< partial-sum relays (fan-in splits)
+  std::vector<CopyGroup> copyGroups; ///< fan-out splits, in emission order
+  int64_t copyNeurons = 0, copyCores = 0;
+  int64_t programmableCores = 0, hostGlue = 0;
+  // Per token.
+  double messages = 0, trafficHops = 0; ///< trafficHops: messages x hops
+  double interCoreMessages = 0;
+  double synapticOps = 0, neuronUpdates = 0, glueOps = 0, hostMessages = 0;
+  std::vector<double> groupSynapticOps; ///< per synapse group
+  double latencyNs = 0;
+  int64_t maxRoutingEntries = 0;
+  // Energy per token, pJ, by kind.
+  double synapticPj = 0, neuronPj = 0, spikePj = 0, hopPj = 0, staticPj = 0;
+  double synopPj = 0;         ///< one synaptic op (graded or binary)
+  int64_t availableCores = 0; ///< neuron cores of the whole system
+  double totalPj() const {
+    return synapticPj + neuronPj + spikePj + hopPj + staticPj;
+  }
+};
+
+enum class Placement { Optimized, RoundRobin };
+
+/// Maps the graph onto the chip; errors name what does not fit and where.
+Result<MappingResult> mapToChip(const MappingInput &input,
+                                const ChipDescription &chip,
+                                Placement placement = Placement::Optimized);
+
+/// XY-routing hops between two global core indices (cores of one chip lie
+/// row-major on its mesh; chips sit side by side in x).
+int64_t meshHops(const ChipDescription &chip, int a, int b);
+
+} // namespace spike::core
+
+#endif // SPIKE_CORE_CHIP_CHIPMAPPING_H

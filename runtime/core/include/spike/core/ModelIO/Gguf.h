@@ -1,0 +1,106 @@
+//===- Gguf.h - GGUF v3 reader and writer -----------------------*- C++ -*-===//
+//
+// GGUF is llama.cpp's model container: a header of typed key/value metadata
+// and tensor descriptions, then aligned tensor data in ggml's block formats.
+// The reader checks every length, offset and type before use and
+// dequantizes F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K and Q6_K to f32. The
+// writer (for tests and tools) stores F32, F16, Q8_0 and Q4_1.
+//
+// Shapes: GGUF lists dimensions fastest-first (ne[0] = columns); this API
+// reports them in row-major order, as safetensors and PyTorch do.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_CORE_MODELIO_GGUF_H
+#define SPIKE_CORE_MODELIO_GGUF_H
+
+#include "spike/core/Support/Status.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace spike::core {
+
+enum class GgmlType : uint32_t {
+  F32 = 0,
+  F16 = 1,
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q8_0 = 8,
+  Q4_K = 12,
+  Q6_K = 14,
+  BF16 = 30
+};
+const char *ggmlTypeName(uint32_t type);
+
+/// One metadata value. Arrays keep their element type's natural C++ type.
+using GgufValue = std::variant<uint64_t, int64_t, double, bool, std::string,
+                               std::vector<std::string>, std::vector<int64_t>,
+                               std::vector<double>>;
+
+struct GgufTensor {
+  uint32_t type = 0;
+  std::vector<int64_t> shape; ///< row-major
+  uint64_t offset = 0;        ///< from the start of the data section
+  uint64_t bytes = 0;
+  int64_t numElements() const;
+};
+
+class GgufFile {
+public:
+  /// Reads and validates the header; tensor data is read on demand.
+  static Result<GgufFile> open(const std::string &path);
+
+  const std::string &path() const { return path_; }
+  uint32_t version() const { return version_; }
+  const std::map<std::string, GgufValue> &metadata() const { return kv_; }
+  const std::map<std::string, GgufTensor> &tensors() const { return tensors_; }
+  const GgufTensor *findTensor(const std::string &name) const;
+
+  // Typed metadata access; errors name the file and the key.
+  Result<std::string> getString(const std::string &key) const;
+  Result<int64_t> getInt(const std::string &key) const;
+  Result<double> getFloat(const std::string &key) const;
+  Result<bool> getBool(const std::string &key) const;
+  bool has(const std::string &key) const { return kv_.count(key); }
+  Result<std::vector<std::string>> getStrings(const std::string &key) const;
+  Result<std::vector<int64_t>> getInts(const std::string &key) const;
+
+  /// Reads and dequantizes one tensor to f32, row-major.
+  Result<std::vector<float>> readF32(const std::string &name) const;
+
+private:
+  std::string path_;
+  uint32_t version_ = 0;
+  uint64_t dataStart_ = 0, fileSize_ = 0;
+  std::map<std::string, GgufValue> kv_;
+  std::map<std::string, std::string> kvTypes_; ///< declared, e.g. "INT32"
+  std::map<std::string, GgufTensor> tensors_;
+};
+
+/// Writes GGUF v3 files (atomically).
+class GgufWriter {
+public:
+  void set(const std::string &key, GgufValue value);
+  /// Adds a tensor given in f32, row-major, stored as `type` (F32, F16,
+  /// Q8_0 or Q4_1; quantized types need a multiple of 32 columns).
+  Status add(const std::string &name, std::vector<int64_t> shape,
+             const std::vector<float> &values, GgmlType type);
+  Status write(const std::string &path) const;
+
+private:
+  struct Entry {
+    uint32_t type;
+    std::vector<int64_t> shape;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<std::pair<std::string, GgufValue>> kv_;
+  std::vector<std::pair<std::string, Entry>> tensors_;
+};
+
+} // namespace spike::core
+
+#endif // SPIKE_CORE_MODELIO_GGUF_H

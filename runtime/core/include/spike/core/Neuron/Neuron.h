@@ -1,0 +1,414 @@
+//===- Neuron.h - Spiking neuron math, the one source of truth --*- C++ -*-===//
+//
+// The activation quantizer, the Integer-Spiking (IS) neuron (paper eqs 8-10)
+// and its Theorem-2 / Remark-1 parameterization. The MLIR verifiers and
+// folders, the unit tests and the runtime kernels all call these functions;
+// nothing else may re-derive them.
+//
+// Header-only, exception-free and MLIR-free, so that code built with
+// -fno-exceptions can include it.
+//
+// Numerics: the neuron works in threshold units (membrane u = v / theta). The
+// quantizer is written as the T = 1 neuron's expression, ((x / s) + 1/2) +
+// offset, so that the QANN and the T = 1 spiking model agree bit for bit
+// rather than to a tolerance. Rounding is half-up everywhere (the paper's
+// eq. 7 floor is a typo for round; std::nearbyint would round half to even).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_CORE_NEURON_NEURON_H
+#define SPIKE_CORE_NEURON_NEURON_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <type_traits>
+
+// The CUDA kernels (runtime/cuda) call the same functions on the device.
+#if defined(__CUDACC__)
+#define SPIKE_HOST_DEVICE __host__ __device__
+#else
+#define SPIKE_HOST_DEVICE
+#endif
+
+namespace spike::neuron {
+
+/// Bits supported by quantizers and IS neurons.
+inline constexpr int kMinBits = 2;
+inline constexpr int kMaxBits = 8;
+
+inline constexpr bool isPowerOfTwo(int64_t v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
+
+/// Integer code range of an n-bit quantizer, as [0, 2^n - 1] shifted down by
+/// `offset` (2^(n-1) when signed, 0 when unsigned).
+struct QuantGrid {
+  int64_t maxCode; ///< 2^n - 1
+  int64_t offset;  ///< 2^(n-1) if signed, else 0
+  int64_t lo() const { return -offset; }
+  int64_t hi() const { return maxCode - offset; }
+};
+
+inline constexpr QuantGrid quantGrid(int bits, bool isSigned) {
+  return {(int64_t(1) << bits) - 1, isSigned ? (int64_t(1) << (bits - 1)) : 0};
+}
+
+/// Clamped integer level k in [0, 2^n - 1] of x on a grid of step `scale`:
+/// floor(((x / scale) + 1/2) + offset). The parenthesization is part of the
+/// contract (see the file comment).
+template <typename F>
+SPIKE_HOST_DEVICE inline F quantizeLevel(F x, F scale, const QuantGrid &g) {
+  F y = x / scale;
+  y = y + F(0.5);
+  y = y + F(g.offset);
+  F k = std::floor(y);
+  // std::min(std::max(k, 0), maxCode), written without the references those
+  // return, so that compilers vectorize loops over it.
+  k = k < F(0) ? F(0) : k;
+  return F(g.maxCode) < k ? F(g.maxCode) : k;
+}
+
+/// The static activation quantizer of the QANN: scale * clip(round_half_up(
+/// x / scale), -2^(n-1), 2^(n-1) - 1) for signed grids, [0, 2^n - 1] else.
+template <typename F>
+SPIKE_HOST_DEVICE inline F quantize(F x, F scale, const QuantGrid &g) {
+  return (quantizeLevel(x, scale, g) - F(g.offset)) * scale;
+}
+
+/// The parameter group of channel `c` of `d` when `groups` values cover the
+/// channels in equal contiguous runs (1: per tensor; d: per channel).
+SPIKE_HOST_DEVICE inline int64_t groupOf(int64_t c, int64_t d, int64_t groups) {
+  return c / (d / groups);
+}
+
+/// A weight on the symmetric per-channel n-bit grid of `qnn.linear`:
+/// scale * clip(round_half_up(w / scale), -(2^(n-1) - 1), 2^(n-1) - 1).
+template <typename F> inline int64_t weightCode(F w, F scale, int bits);
+template <typename F> inline F quantizeWeight(F w, F scale, int bits) {
+  return F(weightCode(w, scale, bits)) * scale;
+}
+
+/// The default per-channel weight scale of an n-bit symmetric grid:
+/// max|w| / (2^(n-1) - 1) over the channel (1 for an all-zero channel).
+template <typename F> inline F weightScale(const F *row, int64_t n, int bits) {
+  F amax = 0;
+  for (int64_t i = 0; i < n; ++i)
+    amax = std::max(amax, std::fabs(row[i]));
+  return amax > F(0) ? amax / F((int64_t(1) << (bits - 1)) - 1) : F(1);
+}
+
+/// Parameters of an IS neuron (eqs 8-10).
+struct ISParams {
+  int64_t levels = 0; ///< L: most spikes per step
+  double alpha = 0;   ///< per-step offset in threshold units
+  int64_t budget = 0; ///< most spikes over the window; 0 means no budget
+  /// Correction spikes (SpikeZIP-TF style): a step may emit negative spikes,
+  /// down to cancelling those already emitted in the window, so the
+  /// window's count follows floor(u0 + total charge) however the charge is
+  /// spread over the steps.
+  bool bidirectional = false;
+};
+
+/// Theorem 2 / Remark 1: L = ceil((2^n - 1) / T), alpha = 2^(n-1) / T for a
+/// signed grid (0 for unsigned), and the cumulative budget 2^n - 1. T must be a
+/// power of two with T <= 2^(n-1) so that alpha is an integer. Returns nullptr
+/// on success and a static diagnostic string otherwise.
+inline const char *theorem2Params(int bits, int64_t timesteps, bool isSigned,
+                                  bool withBudget, ISParams &out) {
+  if (bits < kMinBits || bits > kMaxBits)
+    return "bits must be in [2, 8]";
+  if (!isPowerOfTwo(timesteps))
+    return "T must be a power of two";
+  if (timesteps > (int64_t(1) << (bits - 1)))
+    return "T must be at most 2^(bits-1)";
+  QuantGrid g = quantGrid(bits, isSigned);
+  out.levels = (g.maxCode + timesteps - 1) / timesteps;
+  out.alpha = double(g.offset) / double(timesteps);
+  out.budget = withBudget ? g.maxCode : 0;
+  return nullptr;
+}
+
+/// Whether an IS neuron's grid is signed: signed sites carry the offset
+/// alpha = 2^(n-1) / T of Theorem 2, unsigned ones (the softmax output)
+/// have alpha 0. The one rule for the verifiers, the validators,
+/// calibration and the runtime.
+inline bool isSignedGrid(double alpha) { return alpha != 0; }
+
+/// The result of checkISParams: `field` names the parameter that is wrong
+/// ("levels", "alpha" or "bits"), `message` says how; both empty when the
+/// parameters are valid.
+struct ParamError {
+  std::string field, message;
+  explicit operator bool() const { return !message.empty(); }
+};
+
+/// An IS neuron's levels L and offset alpha (eqs 8-10: L >= 1, alpha in
+/// [0, L]) and, when `bits` > 0, their Theorem-2 values for T steps. One
+/// rule for the IR verifier (SpikeOps.cpp) and the plan and NIR-manifest
+/// validators (Formats.cpp), which print the same message.
+inline ParamError checkISParams(int64_t levels, double alpha, int bits,
+                                int64_t timesteps) {
+  auto number = [](double v) {
+    char buf[32];
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    else
+      std::snprintf(buf, sizeof buf, "%.9g", v);
+    return std::string(buf);
+  };
+  if (levels < 1)
+    return {"levels", "levels L must be >= 1, got " + std::to_string(levels)};
+  if (!(alpha >= 0 && alpha <= double(levels)))
+    return {"alpha", "alpha must be in [0, L] = [0, " + std::to_string(levels) +
+                         "], got " + number(alpha)};
+  if (bits <= 0)
+    return {};
+  ISParams p;
+  std::string with =
+      std::to_string(bits) + " bits and T=" + std::to_string(timesteps);
+  if (const char *err =
+          theorem2Params(bits, timesteps, isSignedGrid(alpha), true, p))
+    return {"bits", "Theorem-2 parameterization with " + with + ": " + err};
+  if (p.levels != levels || p.alpha != alpha)
+    return {"levels", "Theorem 2 with " + with + " requires levels " +
+                          std::to_string(p.levels) + " and alpha " +
+                          number(p.alpha) + " (or 0 for an unsigned grid)"};
+  return {};
+}
+
+/// State of one IS neuron: membrane in threshold units and spikes emitted.
+template <typename F> struct ISState {
+  F u;           ///< v / theta
+  int64_t spent; ///< spikes emitted so far in this window
+};
+
+/// Initial state from v0 and theta (absolute units).
+template <typename F>
+SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
+  return {v0 / theta, 0};
+}
+
+/// One step of the IS neuron with input current `current` (absolute units).
+/// m = u + I/theta + alpha; s = clip(floor(m), lo, min(L, budget - spent))
+/// with lo = 0, or -spent with correction spikes; u = m - s. Returns the
+/// spike count s(t) (negative for correction spikes); the real output is
+/// (s(t) - alpha) * theta (eq 10).
+/// floor(m / one): std::floor for floating point, floor division for the
+/// integer registers of chip numerics.
+template <typename F> SPIKE_HOST_DEVICE inline F floorIn(F m, F one) {
+  if constexpr (std::is_integral_v<F>) {
+    F q = m / one;
+    return (m % one != 0 && m < 0) ? q - 1 : q;
+  } else {
+    return std::floor(m / one);
+  }
+}
+
+/// `one` is the threshold in F's units, as for ifSubstep: 1, or 2^f for a
+/// chip's fixed-point membrane (F = int64_t, current = the chipCharge,
+/// theta = 1).
+/// The step on a membrane `u` and window count `spent` of count type C:
+/// int64_t, or for float membranes also F itself, since every count is a
+/// small integer that F holds exactly (|count| < 2^24), and then the step
+/// uses no integer arithmetic, so that loops over neurons vectorize. Both
+/// give the same bits.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
+                                    const ISParams &p, F one = F(1)) {
+  F m = u + current / theta;
+  m = m + F(p.alpha) * one;
+  C cap = C(p.levels);
+  if (p.budget > 0) {
+    C left = C(p.budget) - spent;
+    cap = left < cap ? left : cap;
+  }
+  C lo = p.bidirectional ? C(-spent) : C(0);
+  F k = floorIn(m, one);
+  C s = k <= F(lo) ? lo : (k >= F(cap) ? cap : C(k));
+  u = m - F(s) * one;
+  spent = spent + s;
+  return s;
+}
+
+template <typename F>
+SPIKE_HOST_DEVICE inline int64_t isStep(ISState<F> &st, F current, F theta,
+                                        const ISParams &p, F one = F(1)) {
+  return isStepOn<F, int64_t>(st.u, st.spent, current, theta, p, one);
+}
+
+/// The real-valued output of a step: (s - alpha) * theta (eq 10). At the IF
+/// level the consumer computes the same expression from the window's binary
+/// spike count, with -alpha * theta as its bias.
+template <typename F, typename C = int64_t>
+SPIKE_HOST_DEVICE inline F isOutput(C spikes, F theta, const ISParams &p) {
+  return (F(spikes) - F(p.alpha)) * theta;
+}
+
+//===----------------------------------------------------------------------===//
+// Binary IF neurons and the IS -> IF schedules (Lemma 2, Appendix F)
+//===----------------------------------------------------------------------===//
+
+/// How one IS step of charge q = I(t)/theta + alpha reaches the L binary
+/// sub-steps of the IF neuron that replaces it.
+enum class IFSchedule {
+  /// Ours, exact for every input: the whole charge is integrated before the
+  /// first sub-step, then the neuron fires at most once per sub-step with
+  /// subtractive reset. (Hardware: integrate window t while firing t-1.)
+  IntegrateThenFire,
+  /// The paper's Lemma 2: q / L on each sub-step. Equals the IS neuron only
+  /// while every step's current stays in [-alpha*theta, (L-alpha)*theta).
+  Uniform,
+};
+
+inline const char *scheduleName(IFSchedule s) {
+  return s == IFSchedule::Uniform ? "uniform" : "integrate-then-fire";
+}
+
+/// Parses "integrate-then-fire" / "uniform"; false if unknown.
+inline bool parseSchedule(const char *name, IFSchedule &out) {
+  auto eq = [](const char *a, const char *b) {
+    while (*a && *a == *b)
+      ++a, ++b;
+    return *a == *b;
+  };
+  if (eq(name, "integrate-then-fire")) {
+    out = IFSchedule::IntegrateThenFire;
+    return true;
+  }
+  if (eq(name, "uniform")) {
+    out = IFSchedule::Uniform;
+    return true;
+  }
+  return false;
+}
+
+/// One binary IF sub-step: integrate `charge` (threshold units), fire once
+/// if u >= 1 and the budget allows, subtract the threshold on a spike.
+/// `one` is the threshold in F's units: 1 in threshold units, 2^f for a
+/// chip's fixed-point membrane (F = int64_t; see chipCharge).
+template <typename F>
+SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge, int64_t budget,
+                                       F one = F(1)) {
+  st.u = st.u + charge;
+  bool fire = st.u >= one && (budget <= 0 || st.spent < budget);
+  if (fire) {
+    st.u = st.u - one;
+    ++st.spent;
+  }
+  return fire ? 1 : 0;
+}
+
+/// One IS step (window) carried out by a binary IF neuron over p.levels
+/// sub-steps with the given schedule. Writes the sub-step spikes (0/1) to
+/// `spikes` when non-null and returns their count, which integrate-then-fire
+/// makes equal to isStep's s(t) for every input. With F = int64_t and
+/// one = 2^f it is the chip's fixed-point neuron (current: the charge from
+/// chipCharge, theta: 1).
+template <typename F>
+SPIKE_HOST_DEVICE inline int64_t
+ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
+         IFSchedule schedule, uint8_t *spikes = nullptr, F one = F(1)) {
+  // The same expression as isStep, so the charge is bit-identical.
+  F q = current / theta;
+  int64_t count = 0;
+  if (schedule == IFSchedule::IntegrateThenFire) {
+    st.u = st.u + q;
+    q = F(p.alpha) * one;
+    for (int64_t j = 0; j < p.levels; ++j) {
+      int s = ifSubstep(st, j == 0 ? q : F(0), p.budget, one);
+      count += s;
+      if (spikes)
+        spikes[j] = uint8_t(s);
+    }
+    return count;
+  }
+  F perStep = (q + F(p.alpha) * one) / F(p.levels);
+  for (int64_t j = 0; j < p.levels; ++j) {
+    int s = ifSubstep(st, perStep, p.budget, one);
+    count += s;
+    if (spikes)
+      spikes[j] = uint8_t(s);
+  }
+  return count;
+}
+
+//===----------------------------------------------------------------------===//
+// Chip numerics: integer formats of a neuromorphic core
+//===----------------------------------------------------------------------===//
+
+/// Round half up to the fixed point with `frac` fractional bits.
+inline int64_t toFixed(double x, int frac) {
+  return int64_t(std::floor(std::ldexp(x, frac) + 0.5));
+}
+
+/// Fractional bits of a chip's membrane register of `stateBits` (signed)
+/// for an IF neuron in threshold units: the integer part must hold the
+/// largest membrane, below L + alpha + 1 after a window's charge, plus a
+/// margin of 2^2 for large currents (saturated beyond).
+inline int chipFracBits(int stateBits, const ISParams &p) {
+  int64_t top = p.levels + int64_t(std::ceil(p.alpha)) + 1;
+  int intBits = 1; // sign
+  while ((int64_t(1) << (intBits - 1)) < top)
+    ++intBits;
+  return stateBits - intBits - 2;
+}
+
+/// Whether a chip neuron with a `stateBits` membrane and a `thresholdBits`
+/// threshold holds an IS/IF neuron of L = p.levels and alpha = p.alpha: at
+/// least one fraction bit, and the threshold 2^frac inside the threshold
+/// field. It does not depend on theta, so it is checked before
+/// calibration. The one rule for spike-check-chip and the chip emitter.
+inline bool chipHoldsNeuron(int stateBits, int thresholdBits,
+                            const ISParams &p) {
+  int frac = chipFracBits(stateBits, p);
+  int64_t maxThreshold = (int64_t(1) << std::min(62, thresholdBits - 1)) - 1;
+  return frac >= 1 && frac < 63 && (int64_t(1) << frac) <= maxThreshold;
+}
+
+/// The fixed-point charge the host sends a chip's IF neuron for an input
+/// current: I / theta in the IR's precision, then rounded to `frac` bits.
+template <typename F> inline int64_t chipCharge(F current, F theta, int frac) {
+  return toFixed(double(current / theta), frac);
+}
+
+/// A chip neuron's starting state: v0 / theta in the IR's precision, in the
+/// membrane's fixed point.
+template <typename F>
+inline ISState<int64_t> chipInit(F v0, F theta, int frac) {
+  return {toFixed(double(v0 / theta), frac), 0};
+}
+
+/// A membrane register of `stateBits` saturates rather than wraps.
+inline int64_t saturate(int64_t u, int stateBits) {
+  int64_t top = (int64_t(1) << (stateBits - 1)) - 1;
+  return u > top ? top : (u < -top - 1 ? -top - 1 : u);
+}
+
+/// The integer code of a weight on the symmetric n-bit grid: the k of
+/// quantizeWeight's scale * k.
+template <typename F> inline int64_t weightCode(F w, F scale, int bits) {
+  F top = F((int64_t(1) << (bits - 1)) - 1);
+  F k = std::floor(w / scale + F(0.5));
+  return int64_t(std::min(std::max(k, -top), top));
+}
+
+/// A weight code of `from` bits moved to a narrower `to`-bit grid (the
+/// chip's weight format): divided by 2^(from - to), rounded half up and
+/// clipped, while the row's scale grows by 2^(from - to). The emitter
+/// reports the error this costs per layer; the runtime's chip numerics
+/// apply the same codes.
+inline int64_t rescaleCode(int64_t k, int from, int to) {
+  if (to >= from)
+    return k;
+  int64_t step = int64_t(1) << (from - to);
+  int64_t top = (int64_t(1) << (to - 1)) - 1;
+  int64_t q = floorIn<int64_t>(k + step / 2, step);
+  return q > top ? top : (q < -top ? -top : q);
+}
+
+} // namespace spike::neuron
+
+#endif // SPIKE_CORE_NEURON_NEURON_H

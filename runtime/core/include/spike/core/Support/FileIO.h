@@ -1,0 +1,67 @@
+//===- FileIO.h - Whole-file reads and atomic writes ------------*- C++ -*-===//
+
+#ifndef SPIKE_CORE_SUPPORT_FILEIO_H
+#define SPIKE_CORE_SUPPORT_FILEIO_H
+
+#include "spike/core/Support/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace spike::core {
+
+/// Reads a whole file; the error names the path and the OS reason.
+Result<std::vector<uint8_t>> readFileBytes(const std::string &path);
+Result<std::string> readFileText(const std::string &path);
+/// Reads and decompresses a whole bzip2 file (HellaSwag's data, the UCD's
+/// NormalizationTest.txt.bz2); errors name the path.
+Result<std::string> readBz2Text(const std::string &path);
+
+/// Writes `path` through a temporary file in the same directory and a rename,
+/// so readers never see a partial file and a failure leaves nothing behind.
+/// A path that exists and is not a regular file (/dev/null, /dev/stdout, a
+/// FIFO) is written in place: renaming onto it would replace it.
+Status writeFileAtomic(const std::string &path, const void *data, size_t size);
+inline Status writeFileAtomic(const std::string &path,
+                              const std::string &text) {
+  return writeFileAtomic(path, text.data(), text.size());
+}
+
+/// Output files that a command writes together: each is written to the
+/// temporary name stage() gives, and commit() moves them into place in the
+/// order they were staged. A command stages its main file last, so that its
+/// presence says the others are complete. Destroyed without a commit (the
+/// command failed), it removes the temporaries and leaves the earlier
+/// outputs, if any, as they were.
+class OutputSet {
+public:
+  OutputSet() = default;
+  OutputSet(const OutputSet &) = delete;
+  OutputSet &operator=(const OutputSet &) = delete;
+  ~OutputSet();
+
+  /// The temporary path (in the same directory, so the rename is atomic) to
+  /// write `path` to, for writers that take a path; `path` itself when it
+  /// exists and is not a regular file (a device or pipe, written in place).
+  std::string stage(const std::string &path);
+  /// Stages `path` and writes its bytes; errors name `path`.
+  Status write(const std::string &path, const void *data, size_t size);
+  Status write(const std::string &path, const std::string &text) {
+    return write(path, text.data(), text.size());
+  }
+  Status write(const std::string &path, const std::vector<uint8_t> &bytes) {
+    return write(path, bytes.data(), bytes.size());
+  }
+  /// Renames every staged file into place. A failed rename stops there: the
+  /// error names the file, and the later temporaries are removed.
+  Status commit();
+
+private:
+  std::vector<std::pair<std::string, std::string>> files_; // (path, temp)
+};
+
+} // namespace spike::core
+
+#endif // SPIKE_CORE_SUPPORT_FILEIO_H

@@ -1,0 +1,563 @@
+//===- ChipMapping.cpp - Partition, place and route on a chip -------------===//
+
+#include "spike/core/Chip/ChipMapping.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace spike::core {
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Resources one piece takes on a core.
+struct Load {
+  int64_t neurons = 0, synapseBits = 0, stateBits = 0;
+};
+
+/// A core being filled: its load and whether more fits.
+struct Bin {
+  Load load;
+  std::vector<int> pieces;
+};
+
+} // namespace
+
+int64_t meshHops(const ChipDescription &chip, int a, int b) {
+  int64_t perChip = chip.coresPerChip;
+  // The host enters at chip 0's corner; programmable cores of chip c sit at
+  // its corner.
+  auto position = [&](int c) {
+    return c == kHost ? 0 : c < 0 ? int((-c - 2) * perChip) : c;
+  };
+  a = position(a);
+  b = position(b);
+  auto xy = [&](int c) {
+    int64_t chipIndex = c / perChip, local = c % perChip;
+    return std::pair<int64_t, int64_t>{
+        chipIndex * chip.meshX + local % chip.meshX, local / chip.meshX};
+  };
+  auto [ax, ay] = xy(a);
+  auto [bx, by] = xy(b);
+  return std::llabs(ax - bx) + std::llabs(ay - by);
+}
+
+namespace {
+
+/// mapToChip's state through its steps: the pieces, their packing into
+/// bins (one per neuron core), the traffic between pieces, the placement
+/// and the routes.
+class Mapper {
+public:
+  Mapper(const MappingInput &in, const ChipDescription &chip,
+         Placement placement, const CoreType *core, int64_t neuronCap)
+      : in(in), chip(chip), placement(placement), core(core),
+        graded(core->spikePayloadBits > 0),
+        stateBits(std::max(1, core->stateBits)),
+        weightBits(std::max(1, core->weightBits)), neuronCap(neuronCap),
+        T(double(in.timesteps)) {}
+
+  /// 1. Cuts sites into neuron pieces and linears into synapse tiles (and
+  /// relays where the fan-in is split).
+  Status cut();
+  /// 2. Packs neuron pieces into cores in dataflow order.
+  Status pack();
+  /// 3. The traffic between pieces, per token.
+  void traffic();
+  /// 4. Places bins on cores (snake or round-robin, then swaps) and glue.
+  void place();
+  /// 4b. Copy neurons for fan-out above the core's limit.
+  Status addCopyNeurons();
+  /// 5. Routes, counts and the energy and latency totals.
+  Status routeAndCount();
+
+  MappingResult r;
+
+private:
+  struct Edge {
+    int from, to;
+    double messages;
+  };
+  const MappingInput &in;
+  const ChipDescription &chip;
+  Placement placement;
+  const CoreType *core;
+  const bool graded;
+  const int64_t stateBits, weightBits, neuronCap;
+  const double T;
+  std::vector<Bin> bins;
+  std::vector<Edge> edges;
+  std::vector<std::vector<int>> tilesOf, sitePieces;
+  std::vector<int> relayOf, gluePiece, binOf, coreOfBin, glueCore;
+  std::vector<double> copyMessages; ///< per copy group: to its copy core
+
+  int64_t roundUp(int64_t bits) const {
+    int64_t g = std::max<int64_t>(1, core->memoryRoundingBits);
+    return ceilDiv(bits, g) * g;
+  }
+  Load loadOf(const Piece &p) const;
+  int coreOfPiece(int p) const {
+    const Piece &pc = r.pieces[p];
+    if (pc.kind == Piece::Glue)
+      return glueCore[pc.owner];
+    return coreOfBin[binOf[p]];
+  }
+};
+
+Load Mapper::loadOf(const Piece &p) const {
+  Load l;
+  switch (p.kind) {
+  case Piece::SiteNeurons:
+  case Piece::Relay:
+    l.neurons = p.count;
+    l.stateBits = p.count * stateBits;
+    break;
+  case Piece::SynapseTile:
+    l.neurons = p.count;
+    l.stateBits = p.count * stateBits;
+    l.synapseBits = roundUp(p.count * p.inCount * weightBits);
+    break;
+  case Piece::Glue:
+    break;
+  }
+  return l;
+}
+
+Status Mapper::cut() {
+  // 1. Cut into pieces.
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    const MappedSite &site = in.sites[s];
+    int64_t parts = ceilDiv(site.neurons, neuronCap);
+    int64_t size = ceilDiv(site.neurons, parts);
+    for (int64_t first = 0; first < site.neurons; first += size)
+      r.pieces.push_back({Piece::SiteNeurons, int(s), first,
+                          std::min(size, site.neurons - first), 0, 0, -1});
+  }
+  for (size_t g = 0; g < in.synapses.size(); ++g) {
+    const MappedSynapses &syn = in.synapses[g];
+    int64_t inParts = ceilDiv(syn.fanIn, core->maxFanInAxons);
+    if (inParts > 1 && !graded)
+      return Status::error("linear \"" + syn.name + "\" needs fan-in " +
+                           std::to_string(syn.fanIn) + "; max is " +
+                           std::to_string(core->maxFanInAxons) +
+                           " on core type " + core->name +
+                           "; graded spikes unavailable, so no relay split is "
+                           "possible");
+    int64_t inSize = ceilDiv(syn.fanIn, inParts);
+    // Outputs per tile: accumulator neurons and synapse memory.
+    int64_t outCap = neuronCap;
+    if (core->synapseMemoryBits > 0)
+      outCap = std::min(outCap,
+                        core->synapseMemoryBits /
+                            std::max<int64_t>(1, roundUp(inSize * weightBits)));
+    if (outCap < 1)
+      return Status::error("linear \"" + syn.name + "\": one output's " +
+                           std::to_string(inSize) + " synapses exceed the " +
+                           std::to_string(core->synapseMemoryBits) +
+                           " synapse bits of core type " + core->name);
+    int64_t outParts = ceilDiv(syn.outputs, outCap);
+    int64_t outSize = ceilDiv(syn.outputs, outParts);
+    for (int64_t o = 0; o < syn.outputs; o += outSize) {
+      int64_t count = std::min(outSize, syn.outputs - o);
+      for (int64_t i = 0; i < syn.fanIn; i += inSize)
+        r.pieces.push_back({Piece::SynapseTile, int(g), o, count, i,
+                            std::min(inSize, syn.fanIn - i), -1});
+      if (inParts > 1) {
+        r.pieces.push_back({Piece::Relay, int(g), o, count, 0, inParts, -1});
+        ++r.relayPieces;
+      }
+    }
+  }
+  for (size_t u = 0; u < in.glue.size(); ++u)
+    r.pieces.push_back({Piece::Glue, int(u), 0, 0, 0, 0, -1});
+
+  return Status::ok();
+}
+
+Status Mapper::pack() {
+  // 2. Pack neuron pieces into cores in dataflow order (next fit), so
+  // pieces that talk share a core or sit on neighbouring ones.
+  Load total;
+  for (size_t p = 0; p < r.pieces.size(); ++p) {
+    if (r.pieces[p].kind == Piece::Glue)
+      continue;
+    Load l = loadOf(r.pieces[p]);
+    total.neurons += l.neurons;
+    total.synapseBits += l.synapseBits;
+    total.stateBits += l.stateBits;
+    bool fits = !bins.empty();
+    if (fits) {
+      const Load &b = bins.back().load;
+      fits = b.neurons + l.neurons <= core->maxNeurons &&
+             (core->synapseMemoryBits == 0 ||
+              b.synapseBits + l.synapseBits <= core->synapseMemoryBits) &&
+             (core->stateMemoryBits == 0 ||
+              b.stateBits + l.stateBits <= core->stateMemoryBits);
+    }
+    if (!fits)
+      bins.push_back({});
+    bins.back().load.neurons += l.neurons;
+    bins.back().load.synapseBits += l.synapseBits;
+    bins.back().load.stateBits += l.stateBits;
+    bins.back().pieces.push_back(int(p));
+  }
+  r.neuronCores = int64_t(bins.size());
+  int64_t lb = ceilDiv(total.neurons, core->maxNeurons);
+  if (core->synapseMemoryBits > 0)
+    lb = std::max(lb, ceilDiv(total.synapseBits, core->synapseMemoryBits));
+  if (core->stateMemoryBits > 0)
+    lb = std::max(lb, ceilDiv(total.stateBits, core->stateMemoryBits));
+  r.lowerBoundCores = lb;
+  int64_t available = core->count * chip.chips;
+  r.availableCores = available;
+  if (r.neuronCores > available)
+    return Status::error("the graph needs " + std::to_string(r.neuronCores) +
+                         " cores of type " + core->name + " (lower bound " +
+                         std::to_string(lb) + "); " + chip.name + " has " +
+                         std::to_string(available) + " (" +
+                         std::to_string(chip.chips) + " chips x " +
+                         std::to_string(core->count) + ")");
+
+  return Status::ok();
+}
+
+void Mapper::traffic() {
+  tilesOf.assign(in.synapses.size(), {});
+  sitePieces.assign(in.sites.size(), {});
+  relayOf.assign(r.pieces.size(), -1);
+  gluePiece.assign(in.glue.size(), 0);
+  for (size_t p = 0; p < r.pieces.size(); ++p) {
+    const Piece &pc = r.pieces[p];
+    if (pc.kind == Piece::SynapseTile)
+      tilesOf[pc.owner].push_back(int(p));
+    if (pc.kind == Piece::SiteNeurons)
+      sitePieces[pc.owner].push_back(int(p));
+    if (pc.kind == Piece::Glue)
+      gluePiece[pc.owner] = int(p);
+  }
+  for (size_t p = 0; p < r.pieces.size(); ++p)
+    if (r.pieces[p].kind == Piece::Relay)
+      for (int t : tilesOf[r.pieces[p].owner])
+        if (r.pieces[t].first == r.pieces[p].first)
+          relayOf[t] = int(p);
+  r.groupSynapticOps.assign(in.synapses.size(), 0.0);
+  for (size_t g = 0; g < in.synapses.size(); ++g) {
+    const MappedSynapses &syn = in.synapses[g];
+    for (int t : tilesOf[g]) {
+      const Piece &tile = r.pieces[t];
+      if (syn.site >= 0) {
+        const MappedSite &site = in.sites[syn.site];
+        double perNeuron =
+            (graded ? site.eventsPerNeuronStep : site.spikesPerNeuronStep) * T *
+            double(site.substeps);
+        for (int sp : sitePieces[syn.site]) {
+          const Piece &src = r.pieces[sp];
+          int64_t lo = std::max(src.first, tile.inFirst);
+          int64_t hi =
+              std::min(src.first + src.count, tile.inFirst + tile.inCount);
+          if (hi > lo) {
+            edges.push_back({sp, t, perNeuron * double(hi - lo)});
+            double ops = perNeuron * double(hi - lo) * double(tile.count);
+            r.synapticOps += ops;
+            r.groupSynapticOps[g] += ops;
+          }
+        }
+      }
+      // Graded partial sums (or membrane outputs) once per step.
+      int next = relayOf[t] >= 0 ? relayOf[t]
+                 : syn.glue >= 0 ? gluePiece[syn.glue]
+                                 : -1;
+      if (next >= 0)
+        edges.push_back({t, next, T * double(tile.count)});
+    }
+  }
+  for (size_t p = 0; p < r.pieces.size(); ++p) {
+    const Piece &pc = r.pieces[p];
+    if (pc.kind == Piece::Relay && in.synapses[pc.owner].glue >= 0)
+      edges.push_back({int(p), gluePiece[in.synapses[pc.owner].glue],
+                       T * double(pc.count)});
+  }
+  for (size_t u = 0; u < in.glue.size(); ++u)
+    for (int s : in.glue[u].feeds)
+      for (int sp : sitePieces[s])
+        edges.push_back({gluePiece[u], sp, T * double(r.pieces[sp].count)});
+}
+
+void Mapper::place() {
+  binOf.assign(r.pieces.size(), -1);
+  for (size_t b = 0; b < bins.size(); ++b)
+    for (int p : bins[b].pieces)
+      binOf[p] = int(b);
+  coreOfBin.assign(bins.size(), 0);
+  // Cores in snake order: consecutive bins are mesh neighbours.
+  // Only as many as there are bins: the work follows the model, not the
+  // size of the machine.
+  std::vector<int> snake;
+  for (int64_t c = 0; c < chip.chips && snake.size() < bins.size(); ++c)
+    for (int64_t y = 0; y < chip.meshY; ++y)
+      for (int64_t i = 0; i < chip.meshX; ++i) {
+        int64_t x = (y % 2 == 0) ? i : chip.meshX - 1 - i;
+        int64_t local = y * chip.meshX + x;
+        if (local < core->count)
+          snake.push_back(int(c * chip.coresPerChip + local));
+      }
+  if (placement == Placement::RoundRobin) {
+    // The naive baseline: bins dealt across the chips' cores in turn.
+    int64_t all = chip.chips * core->count;
+    int64_t stride =
+        std::max<int64_t>(1, all / std::max<int64_t>(1, int64_t(bins.size())));
+    for (size_t b = 0; b < bins.size(); ++b) {
+      int64_t k = int64_t(b) * stride % all;
+      coreOfBin[b] = int(k / core->count * chip.coresPerChip + k % core->count);
+    }
+  } else {
+    for (size_t b = 0; b < bins.size(); ++b)
+      coreOfBin[b] = snake[b];
+  }
+  // Glue: the core type that runs its class; the host if none does.
+  for (size_t u = 0; u < in.glue.size(); ++u) {
+    bool onChip = false;
+    for (const CoreType &c : chip.coreTypes)
+      onChip = onChip || c.runs(in.glue[u].opClass);
+    if (!onChip)
+      ++r.hostGlue;
+  }
+  for (const CoreType &c : chip.coreTypes)
+    if (&c != core && !c.runs(OpClass::Synaptic))
+      r.programmableCores += c.count * chip.chips;
+  // Glue sits next to the tiles it reads: on their median core where the
+  // neuron cores run it, else on the programmable cores of that core's
+  // chip, else on the host.
+  glueCore.assign(in.glue.size(), kHost);
+  {
+    std::vector<std::vector<int>> readers(in.glue.size());
+    for (const Edge &e : edges)
+      if (r.pieces[e.to].kind == Piece::Glue && binOf[e.from] >= 0)
+        readers[r.pieces[e.to].owner].push_back(coreOfBin[binOf[e.from]]);
+    for (size_t u = 0; u < in.glue.size(); ++u) {
+      OpClass cls = in.glue[u].opClass;
+      bool programmable = false;
+      for (const CoreType &c : chip.coreTypes)
+        programmable = programmable || (&c != core && c.runs(cls));
+      int median = 0;
+      if (!readers[u].empty()) {
+        std::sort(readers[u].begin(), readers[u].end());
+        median = readers[u][readers[u].size() / 2];
+      }
+      if (core->runs(cls))
+        glueCore[u] = median;
+      else if (programmable)
+        glueCore[u] = programmableCoreOf(int(median / chip.coresPerChip));
+    }
+  }
+  // Bin-level traffic, for the placement search.
+  std::map<std::pair<int, int>, double> binTraffic;
+  for (const Edge &e : edges) {
+    int a = binOf[e.from], b = binOf[e.to];
+    if (a >= 0 && b >= 0 && a != b)
+      binTraffic[{std::min(a, b), std::max(a, b)}] += e.messages;
+  }
+  if (placement == Placement::Optimized && bins.size() > 1) {
+    // Pairwise swaps that lower traffic x hops, over the snake's free
+    // cores too; deterministic, a fixed number of sweeps.
+    std::vector<std::vector<std::pair<int, double>>> adj(bins.size());
+    for (auto &[k, m] : binTraffic) {
+      adj[k.first].push_back({k.second, m});
+      adj[k.second].push_back({k.first, m});
+    }
+    auto costOf = [&](int b, int at) {
+      double c = 0;
+      for (auto [o, m] : adj[b])
+        c += m * double(meshHops(chip, at, coreOfBin[o]));
+      return c;
+    };
+    size_t n = bins.size();
+    for (int sweep = 0; sweep < 4; ++sweep) {
+      bool improved = false;
+      for (size_t a = 0; a < n; ++a)
+        for (size_t b = a + 1; b < std::min(n, a + 64); ++b) {
+          int ca = coreOfBin[a], cb = coreOfBin[b];
+          double before = costOf(int(a), ca) + costOf(int(b), cb);
+          coreOfBin[a] = cb;
+          coreOfBin[b] = ca;
+          double after = costOf(int(a), cb) + costOf(int(b), ca);
+          if (after + 1e-9 < before) {
+            improved = true;
+          } else {
+            coreOfBin[a] = ca;
+            coreOfBin[b] = cb;
+          }
+        }
+      if (!improved)
+        break;
+    }
+  }
+  for (size_t p = 0; p < r.pieces.size(); ++p)
+    r.pieces[p].core = coreOfPiece(int(p));
+}
+
+Status Mapper::addCopyNeurons() {
+  // 4b. Fan-out above the limit: the neuron's spikes go to one input axon of
+  // a free core, whose copy neurons re-send them. Copy cores fill up to
+  // their neuron and axon limits, in site, piece and channel order.
+  std::set<int> usedCores;
+  for (const Piece &p : r.pieces)
+    if (p.core >= 0)
+      usedCores.insert(p.core);
+  const int systemCores = int(chip.chips * chip.coresPerChip);
+  int copyCore = -1;
+  int64_t copyCoreNeurons = 0, copyCoreAxons = 0;
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    std::vector<int> readers;
+    for (size_t g = 0; g < in.synapses.size(); ++g)
+      if (in.synapses[g].site == int(s))
+        readers.insert(readers.end(), tilesOf[g].begin(), tilesOf[g].end());
+    if (int64_t(readers.size()) <= core->maxFanOut)
+      continue; // no neuron can reach more cores than there are tiles
+    const MappedSite &site = in.sites[s];
+    double perNeuron =
+        (graded ? site.eventsPerNeuronStep : site.spikesPerNeuronStep) * T *
+        double(site.substeps);
+    for (int sp : sitePieces[s]) {
+      const Piece &src = r.pieces[sp];
+      for (int64_t c = src.first; c < src.first + src.count; ++c) {
+        std::set<int> destinations;
+        for (int t : readers) {
+          const Piece &tile = r.pieces[t];
+          if (c >= tile.inFirst && c < tile.inFirst + tile.inCount)
+            destinations.insert(tile.core);
+        }
+        if (int64_t(destinations.size()) <= core->maxFanOut)
+          continue;
+        int64_t copies = ceilDiv(int64_t(destinations.size()), core->maxFanOut);
+        if (copyCore < 0 || copyCoreNeurons + copies > core->maxNeurons ||
+            copyCoreAxons >= core->maxFanInAxons) {
+          int next = copyCore + 1;
+          while (next < systemCores &&
+                 (usedCores.count(next) ||
+                  next % chip.coresPerChip >= core->count))
+            ++next;
+          if (next >= systemCores || copies > core->maxNeurons)
+            return Status::error(
+                "site \"" + site.name + "\": a neuron reaches " +
+                std::to_string(destinations.size()) +
+                " cores; max fan-out is " + std::to_string(core->maxFanOut) +
+                " on core type " + core->name + ", and " + chip.name +
+                " has no free core for its " + std::to_string(copies) +
+                " copy neurons");
+          copyCore = next;
+          usedCores.insert(next);
+          copyCoreNeurons = copyCoreAxons = 0;
+          ++r.copyCores;
+        }
+        r.copyGroups.push_back({sp, c, copyCore, copyCoreAxons++, copies});
+        copyCoreNeurons += copies;
+        r.copyNeurons += copies;
+        copyMessages.push_back(perNeuron);
+      }
+    }
+  }
+
+  return Status::ok();
+}
+
+Status Mapper::routeAndCount() {
+  // 5. Route (XY) and count, per token.
+  std::map<int, std::map<int, bool>> routes; // source core -> destinations
+  for (const Edge &e : edges) {
+    int a = coreOfPiece(e.from), b = coreOfPiece(e.to);
+    double hops = double(meshHops(chip, a, b));
+    r.messages += e.messages;
+    if (a != b) {
+      r.interCoreMessages += e.messages;
+      routes[a][b] = true;
+    }
+    r.trafficHops += e.messages * hops;
+    if (a == kHost || b == kHost)
+      r.hostMessages += e.messages;
+  }
+  // A copied neuron's spikes take one more message, to its copy core; the
+  // copies' messages onwards are counted as the neuron's own above.
+  for (size_t i = 0; i < r.copyGroups.size(); ++i) {
+    const CopyGroup &g = r.copyGroups[i];
+    int a = coreOfPiece(g.sitePiece), b = g.core;
+    r.messages += copyMessages[i];
+    r.interCoreMessages += copyMessages[i];
+    r.trafficHops += copyMessages[i] * double(meshHops(chip, a, b));
+    routes[a][b] = true;
+  }
+  for (auto &[src, dst] : routes)
+    r.maxRoutingEntries =
+        std::max<int64_t>(r.maxRoutingEntries, int64_t(dst.size()));
+  if (chip.routingTableEntries > 0 &&
+      r.maxRoutingEntries > chip.routingTableEntries)
+    return Status::error(
+        "a core sends to " + std::to_string(r.maxRoutingEntries) +
+        " destination cores; the routing table of " + chip.name + " has " +
+        std::to_string(chip.routingTableEntries) + " entries");
+  int64_t substeps = 1;
+  for (const MappedSite &s : in.sites) {
+    r.neuronUpdates += double(s.neurons) * T * double(s.substeps);
+    substeps = std::max(substeps, s.substeps);
+  }
+  for (const Piece &p : r.pieces)
+    if (p.kind == Piece::SynapseTile || p.kind == Piece::Relay)
+      r.neuronUpdates += double(p.count) * T;
+  for (const CopyGroup &g : r.copyGroups)
+    r.neuronUpdates += double(g.copies) * T *
+                       double(in.sites[r.pieces[g.sitePiece].owner].substeps);
+  for (const MappedGlue &g : in.glue)
+    r.glueOps += double(g.opsPerToken) * T;
+  // One algorithmic step per neuron layer on the path, T (x sub-steps)
+  // times per token; a layer whose spikes pass through copy neurons takes
+  // one more.
+  std::set<int> copiedSites;
+  for (const CopyGroup &g : r.copyGroups)
+    copiedSites.insert(r.pieces[g.sitePiece].owner);
+  double stepNs = chip.timestepNs + chip.barrierNs;
+  r.latencyNs = T * double(substeps) *
+                double(in.sites.size() + copiedSites.size()) * stepNs;
+  r.synopPj = graded ? chip.synopGradedPj : chip.synopBinaryPj;
+  r.synapticPj = r.synapticOps * r.synopPj;
+  r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;
+  r.spikePj = r.messages * chip.spikeLocalPj;
+  r.hopPj = r.trafficHops * chip.hopPj;
+  // mW x ns = pJ, for every chip of the system.
+  r.staticPj = chip.staticMw * double(chip.chips) * r.latencyNs;
+  return Status::ok();
+}
+
+} // namespace
+
+Result<MappingResult> mapToChip(const MappingInput &in,
+                                const ChipDescription &chip,
+                                Placement placement) {
+  const CoreType *core = chip.neuronCore();
+  if (!core)
+    return Status::error(chip.path + ": no core type runs synaptic ops");
+  // Neurons one core holds, by state memory and neuron slots.
+  int64_t neuronCap = core->maxNeurons;
+  if (core->stateMemoryBits > 0)
+    neuronCap = std::min(neuronCap,
+                         core->stateMemoryBits / std::max(1, core->stateBits));
+  if (neuronCap < 1)
+    return Status::error(chip.path + ": core type " + core->name +
+                         " holds no neuron state");
+  Mapper m(in, chip, placement, core, neuronCap);
+  if (auto st = m.cut(); !st)
+    return st;
+  if (auto st = m.pack(); !st)
+    return st;
+  m.traffic();
+  m.place();
+  if (auto st = m.addCopyNeurons(); !st)
+    return st;
+  if (auto st = m.routeAndCount(); !st)
+    return st;
+  return std::move(m.r);
+}
+
+} // namespace spike::core

@@ -1,0 +1,340 @@
+//===- Safetensors.cpp - safetensors reader and writer --------------------===//
+
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Support/Half.h"
+#include "spike/core/Support/JsonReader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <tuple>
+
+namespace spike::core {
+
+namespace {
+struct DTypeRow {
+  DType dtype;
+  const char *name;
+  size_t size;
+};
+constexpr DTypeRow kDTypes[] = {
+    {DType::F32, "F32", 4},  {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::F64, "F64", 8},  {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
+    {DType::I16, "I16", 2},  {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
+    {DType::Bool, "BOOL", 1}};
+
+template <typename T> T loadLE(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T)); // the supported hosts are little-endian
+  return v;
+}
+} // namespace
+
+const char *dtypeName(DType dtype) {
+  for (const auto &row : kDTypes)
+    if (row.dtype == dtype)
+      return row.name;
+  return "?";
+}
+
+bool parseDType(const std::string &name, DType &out) {
+  for (const auto &row : kDTypes)
+    if (name == row.name) {
+      out = row.dtype;
+      return true;
+    }
+  return false;
+}
+
+size_t dtypeSize(DType dtype) {
+  for (const auto &row : kDTypes)
+    if (row.dtype == dtype)
+      return row.size;
+  return 0;
+}
+
+int64_t TensorInfo::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
+  auto bytes = readFileBytes(path);
+  if (!bytes)
+    return bytes.status();
+  SafetensorsFile file;
+  file.path_ = path;
+  file.bytes_ = bytes.take();
+  const auto &buf = file.bytes_;
+  auto fail = [&](const std::string &what) {
+    return Status::error(path + ": " + what);
+  };
+  if (buf.size() < 8)
+    return fail("truncated: no 8-byte header length");
+  uint64_t headerLen = loadLE<uint64_t>(buf.data());
+  if (headerLen > buf.size() - 8)
+    return fail("truncated: header length " + std::to_string(headerLen) +
+                " exceeds file size " + std::to_string(buf.size()));
+  file.dataStart_ = 8 + headerLen;
+  uint64_t dataSize = buf.size() - file.dataStart_;
+
+  auto parsed =
+      parseJson(std::string_view(reinterpret_cast<const char *>(buf.data()) + 8,
+                                 size_t(headerLen)),
+                path + ": header");
+  if (!parsed)
+    return parsed.status();
+  nlohmann::json header = parsed.take();
+  if (!header.is_object())
+    return fail("corrupt header: not a JSON object");
+
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    const std::string &name = it.key();
+    const auto &entry = it.value();
+    if (name == "__metadata__") {
+      if (!entry.is_object())
+        return fail("__metadata__ is not an object");
+      for (auto m = entry.begin(); m != entry.end(); ++m) {
+        if (!m.value().is_string())
+          return fail("__metadata__ value '" + m.key() + "' is not a string");
+        file.metadata_[m.key()] = m.value().get<std::string>();
+      }
+      continue;
+    }
+    auto bad = [&](const std::string &what) {
+      return fail("tensor '" + name + "': " + what);
+    };
+    if (!entry.is_object() || !entry.contains("dtype") ||
+        !entry.contains("shape") || !entry.contains("data_offsets"))
+      return bad("entry needs dtype, shape and data_offsets");
+    TensorInfo info;
+    if (!entry["dtype"].is_string() ||
+        !parseDType(entry["dtype"].get<std::string>(), info.dtype))
+      return bad("unknown dtype " + entry["dtype"].dump());
+    if (!entry["shape"].is_array())
+      return bad("shape is not an array");
+    uint64_t elems = 1;
+    for (const auto &d : entry["shape"]) {
+      if (!d.is_number_integer() || d.get<int64_t>() < 0)
+        return bad("shape has a negative or non-integer dimension");
+      uint64_t dim = d.get<uint64_t>();
+      if (dim != 0 && elems > std::numeric_limits<uint64_t>::max() / dim)
+        return bad("shape overflows");
+      elems *= dim;
+      info.shape.push_back(int64_t(dim));
+    }
+    const auto &off = entry["data_offsets"];
+    if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() ||
+        !off[1].is_number_unsigned())
+      return bad("data_offsets must be two non-negative integers");
+    info.begin = off[0].get<uint64_t>();
+    info.end = off[1].get<uint64_t>();
+    if (info.begin > info.end || info.end > dataSize)
+      return bad("data_offsets [" + std::to_string(info.begin) + ", " +
+                 std::to_string(info.end) + ") outside the data section of " +
+                 std::to_string(dataSize) + " bytes (truncated file?)");
+    if (elems > std::numeric_limits<uint64_t>::max() / 8 ||
+        info.end - info.begin != elems * dtypeSize(info.dtype))
+      return bad("byte size " + std::to_string(info.end - info.begin) +
+                 " does not match shape and dtype");
+    file.infos_[name] = std::move(info);
+  }
+  // The data section is the tensors' bytes end to end: no range overlaps
+  // another (two tensors would share bytes) and none is missing (the
+  // format's rule; HF safetensors refuses both).
+  std::vector<std::pair<const TensorInfo *, const std::string *>> order;
+  for (const auto &[name, info] : file.infos_)
+    order.emplace_back(&info, &name);
+  std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+    return std::tie(a.first->begin, a.first->end, *a.second) <
+           std::tie(b.first->begin, b.first->end, *b.second);
+  });
+  auto range = [](uint64_t a, uint64_t b) {
+    return "[" + std::to_string(a) + ", " + std::to_string(b) + ")";
+  };
+  // Overlaps first: they are what makes a file read wrong values.
+  uint64_t covered = 0;
+  const std::string *last = nullptr; // holds the byte before `covered`
+  for (const auto &[info, name] : order) {
+    if (info->begin < covered)
+      return fail("tensors '" + *last + "' and '" + *name +
+                  "' overlap: both hold bytes " +
+                  range(info->begin, std::min(info->end, covered)) +
+                  " of the data section");
+    if (info->end > covered || !last)
+      last = name;
+    covered = std::max(covered, info->end);
+  }
+  covered = 0;
+  for (const auto &[info, name] : order) {
+    if (info->begin > covered)
+      return fail("bytes " + range(covered, info->begin) +
+                  " of the data section belong to no tensor (before '" + *name +
+                  "')");
+    covered = std::max(covered, info->end);
+  }
+  if (covered != dataSize)
+    return fail("bytes " + range(covered, dataSize) +
+                " at the end of the data section belong to no tensor");
+  return file;
+}
+
+const TensorInfo *SafetensorsFile::find(const std::string &name) const {
+  auto it = infos_.find(name);
+  return it == infos_.end() ? nullptr : &it->second;
+}
+
+const uint8_t *SafetensorsFile::data(const TensorInfo &info) const {
+  return bytes_.data() + dataStart_ + info.begin;
+}
+
+Result<std::vector<float>>
+SafetensorsFile::readF32(const std::string &name) const {
+  const TensorInfo *info = find(name);
+  if (!info)
+    return Status::error(path_ + ": missing tensor '" + name + "'");
+  size_t n = size_t(info->numElements());
+  std::vector<float> out(n);
+  const uint8_t *p = data(*info);
+  size_t sz = dtypeSize(info->dtype);
+  for (size_t i = 0; i < n; ++i, p += sz) {
+    switch (info->dtype) {
+    case DType::F32:
+      out[i] = loadLE<float>(p);
+      break;
+    case DType::F16:
+      out[i] = halfToFloat(loadLE<uint16_t>(p));
+      break;
+    case DType::BF16:
+      out[i] = bf16ToFloat(loadLE<uint16_t>(p));
+      break;
+    case DType::F64:
+      out[i] = float(loadLE<double>(p));
+      break;
+    case DType::I64:
+      out[i] = float(loadLE<int64_t>(p));
+      break;
+    case DType::I32:
+      out[i] = float(loadLE<int32_t>(p));
+      break;
+    case DType::I16:
+      out[i] = float(loadLE<int16_t>(p));
+      break;
+    case DType::I8:
+      out[i] = float(loadLE<int8_t>(p));
+      break;
+    case DType::U8:
+    case DType::Bool:
+      out[i] = float(*p);
+      break;
+    }
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>>
+SafetensorsFile::readInt64(const std::string &name) const {
+  const TensorInfo *info = find(name);
+  if (!info)
+    return Status::error(path_ + ": missing tensor '" + name + "'");
+  size_t n = size_t(info->numElements());
+  std::vector<int64_t> out(n);
+  const uint8_t *p = data(*info);
+  size_t sz = dtypeSize(info->dtype);
+  for (size_t i = 0; i < n; ++i, p += sz) {
+    switch (info->dtype) {
+    case DType::I64:
+      out[i] = loadLE<int64_t>(p);
+      break;
+    case DType::I32:
+      out[i] = loadLE<int32_t>(p);
+      break;
+    case DType::I16:
+      out[i] = loadLE<int16_t>(p);
+      break;
+    case DType::I8:
+      out[i] = loadLE<int8_t>(p);
+      break;
+    default:
+      return Status::error(path_ + ": \"" + name +
+                           "\" is not a signed integer tensor");
+    }
+  }
+  return out;
+}
+
+void SafetensorsWriter::setMetadata(const std::string &key,
+                                    const std::string &value) {
+  metadata_[key] = value;
+}
+
+Status SafetensorsWriter::add(const std::string &name, DType dtype,
+                              std::vector<int64_t> shape, const void *bytes,
+                              size_t numBytes) {
+  if (name.empty() || name == "__metadata__")
+    return Status::error("invalid tensor name '" + name + "'");
+  if (entries_.count(name))
+    return Status::error("duplicate tensor '" + name + "'");
+  int64_t elems = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return Status::error("tensor '" + name + "': negative dimension");
+    elems *= d;
+  }
+  if (size_t(elems) * dtypeSize(dtype) != numBytes)
+    return Status::error("tensor '" + name +
+                         "': byte size does not match shape and dtype");
+  Entry e{dtype, std::move(shape), {}};
+  const auto *b = static_cast<const uint8_t *>(bytes);
+  e.bytes.assign(b, b + numBytes);
+  entries_.emplace(name, std::move(e));
+  return Status::ok();
+}
+
+Status SafetensorsWriter::addF32(const std::string &name,
+                                 std::vector<int64_t> shape,
+                                 const std::vector<float> &values) {
+  return add(name, DType::F32, std::move(shape), values.data(),
+             values.size() * sizeof(float));
+}
+
+Status SafetensorsWriter::write(const std::string &path) const {
+  std::vector<uint8_t> bytes = serialize();
+  return writeFileAtomic(path, bytes.data(), bytes.size());
+}
+
+std::vector<uint8_t> SafetensorsWriter::serialize() const {
+  // Entries are laid out in name order (std::map), so output is
+  // deterministic for the same content.
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata_.empty())
+    header["__metadata__"] = metadata_;
+  uint64_t offset = 0;
+  for (const auto &[name, e] : entries_) {
+    header[name] = {{"dtype", dtypeName(e.dtype)},
+                    {"shape", e.shape},
+                    {"data_offsets", {offset, offset + e.bytes.size()}}};
+    offset += e.bytes.size();
+  }
+  std::string text = header.dump();
+  while ((8 + text.size()) % 8 != 0) // align the data section to 8 bytes
+    text.push_back(' ');
+  std::vector<uint8_t> out(8 + text.size() + offset);
+  uint64_t len = text.size();
+  std::memcpy(out.data(), &len, 8);
+  std::memcpy(out.data() + 8, text.data(), text.size());
+  uint8_t *p = out.data() + 8 + text.size();
+  for (const auto &[name, e] : entries_) {
+    if (!e.bytes.empty())
+      std::memcpy(p, e.bytes.data(), e.bytes.size());
+    p += e.bytes.size();
+  }
+  return out;
+}
+
+} // namespace spike::core

@@ -1,0 +1,168 @@
+//===- ChipMappingTest.cpp - Partitioning, placement, routing, cost -------===//
+
+#include "spike/core/Chip/ChipMapping.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace spike::core;
+
+namespace {
+
+/// A 4 x 4 mesh of graded cores: 64 neurons, fan-in 32, 4 kbit synapses.
+ChipDescription smallChip(int payloadBits = 8) {
+  ChipDescription c;
+  c.name = "small";
+  c.chips = 1;
+  c.coresPerChip = 16;
+  c.meshX = c.meshY = 4;
+  CoreType t;
+  t.name = "core";
+  t.count = 16;
+  t.maxNeurons = 64;
+  t.maxFanInAxons = 32;
+  t.maxFanOut = 16;
+  t.synapseMemoryBits = 4096;
+  t.stateMemoryBits = 64 * 16;
+  t.weightBits = 8;
+  t.stateBits = 16;
+  t.spikePayloadBits = payloadBits;
+  t.ops = {OpClass::Synaptic, OpClass::Neuron, OpClass::AccumDiff};
+  c.coreTypes = {t};
+  c.synopGradedPj = 2;
+  c.synopBinaryPj = 1;
+  c.neuronUpdatePj = 3;
+  c.spikeLocalPj = 0.5;
+  c.hopPj = 1;
+  c.timestepNs = 100;
+  return c;
+}
+
+/// A chain: site0 -> lin0 -> glue0 -> site1 -> lin1 -> glue1 -> site2 ...
+MappingInput chain(int layers, int64_t width, int64_t fanIn) {
+  MappingInput in;
+  in.timesteps = 2;
+  for (int l = 0; l <= layers; ++l)
+    in.sites.push_back({"s" + std::to_string(l), fanIn, 0.5, 2.0, 1});
+  for (int l = 0; l < layers; ++l) {
+    in.synapses.push_back({"w" + std::to_string(l), l, l, width, fanIn});
+    in.glue.push_back(
+        {"g" + std::to_string(l), OpClass::AccumDiff, {l + 1}, width});
+  }
+  return in;
+}
+
+TEST(ChipMapping, PiecesRespectEveryCapacity) {
+  ChipDescription chip = smallChip();
+  auto r = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_TRUE(r) << r.message();
+  // 48 x 24 x 8 bits = 9216 > 4096: each layer splits into 3 tiles of 16.
+  int tiles = 0;
+  for (const Piece &p : r->pieces)
+    if (p.kind == Piece::SynapseTile) {
+      ++tiles;
+      EXPECT_LE(p.count * p.inCount * 8, 4096);
+      EXPECT_LE(p.inCount, 32);
+    }
+  EXPECT_EQ(tiles, 6);
+  EXPECT_GE(r->neuronCores, r->lowerBoundCores);
+  EXPECT_EQ(r->relayPieces, 0);
+  // Synaptic ops: events x 2 steps x fan-in x outputs, per layer.
+  EXPECT_DOUBLE_EQ(r->synapticOps, 2 * (0.5 * 2 * 24 * 48));
+}
+
+TEST(ChipMapping, FanInAboveTheLimitSplitsThroughRelaysOnGradedChips) {
+  auto r = mapToChip(chain(1, 8, 80), smallChip());
+  ASSERT_TRUE(r) << r.message();
+  EXPECT_EQ(r->relayPieces, 1); // 80 inputs: 3 partial sums, one relay
+  int tiles = 0;
+  for (const Piece &p : r->pieces)
+    tiles += p.kind == Piece::SynapseTile;
+  EXPECT_EQ(tiles, 3);
+
+  auto binary = mapToChip(chain(1, 8, 80), smallChip(0));
+  ASSERT_FALSE(binary);
+  EXPECT_NE(binary.message().find("needs fan-in 80; max is 32"),
+            std::string::npos)
+      << binary.message();
+}
+
+TEST(ChipMapping, FanOutAboveTheLimitGetsCopyNeuronsOnFreeCores) {
+  ChipDescription chip = smallChip();
+  chip.coreTypes[0].maxFanOut = 1;
+  // Each layer's 3 tiles sit on 3 cores, so every neuron of s0 and s1
+  // reaches 3 cores: 3 copy neurons each, 21 neurons' groups per copy core.
+  auto r = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_TRUE(r) << r.message();
+  EXPECT_EQ(r->copyGroups.size(), 48u);
+  EXPECT_EQ(r->copyNeurons, 144);
+  EXPECT_EQ(r->copyCores, 3);
+  std::map<int, int64_t> neuronsOn, axonsOn;
+  for (const CopyGroup &g : r->copyGroups) {
+    EXPECT_EQ(g.copies, 3);
+    EXPECT_EQ(g.axon, axonsOn[g.core]++);
+    neuronsOn[g.core] += g.copies;
+    for (const Piece &p : r->pieces)
+      EXPECT_NE(p.core, g.core) << "copy core " << g.core << " is in use";
+  }
+  for (auto [core, n] : neuronsOn)
+    EXPECT_LE(n, chip.coreTypes[0].maxNeurons);
+
+  // With a fan-out of 3 nothing is copied; with no free core it is an error.
+  chip.coreTypes[0].maxFanOut = 3;
+  auto direct = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_TRUE(direct) << direct.message();
+  EXPECT_EQ(direct->copyNeurons, 0);
+  // Copies cost a step in each of the two copied layers (of three).
+  EXPECT_DOUBLE_EQ(r->latencyNs, direct->latencyNs * 5 / 3);
+  chip.coreTypes[0].maxFanOut = 1;
+  chip.coreTypes[0].count = chip.coresPerChip = r->neuronCores + 1;
+  auto full = mapToChip(chain(2, 48, 24), chip);
+  ASSERT_FALSE(full);
+  EXPECT_NE(full.message().find("has no free core for its 3 copy neurons"),
+            std::string::npos)
+      << full.message();
+}
+
+TEST(ChipMapping, TooBigForTheChipIsAnError) {
+  auto r = mapToChip(chain(20, 64, 32), smallChip());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.message().find("cores of type core"), std::string::npos)
+      << r.message();
+}
+
+TEST(ChipMapping, PlacementBeatsRoundRobin) {
+  ChipDescription chip = smallChip();
+  MappingInput in = chain(5, 32, 24);
+  auto best = mapToChip(in, chip, Placement::Optimized);
+  auto naive = mapToChip(in, chip, Placement::RoundRobin);
+  ASSERT_TRUE(best) << best.message();
+  ASSERT_TRUE(naive) << naive.message();
+  // Same pieces and messages; fewer hops.
+  EXPECT_EQ(best->neuronCores, naive->neuronCores);
+  EXPECT_DOUBLE_EQ(best->messages, naive->messages);
+  EXPECT_LT(best->trafficHops, naive->trafficHops);
+  EXPECT_LT(best->hopPj, naive->hopPj);
+}
+
+TEST(ChipMapping, MeshHopsAreXYDistances) {
+  ChipDescription chip = smallChip();
+  chip.chips = 2;
+  EXPECT_EQ(meshHops(chip, 0, 15), 6);    // (0,0) -> (3,3)
+  EXPECT_EQ(meshHops(chip, 3, 16), 1);    // chip 1 starts at x = 4
+  EXPECT_EQ(meshHops(chip, kHost, 5), 2); // the host enters at (0,0)
+  EXPECT_EQ(meshHops(chip, programmableCoreOf(1), 16), 0);
+}
+
+TEST(ChipMapping, EnergyAddsUpFromTheCounts) {
+  ChipDescription chip = smallChip();
+  auto r = mapToChip(chain(2, 16, 16), chip);
+  ASSERT_TRUE(r) << r.message();
+  EXPECT_DOUBLE_EQ(r->synapticPj, r->synapticOps * 2);
+  EXPECT_DOUBLE_EQ(r->neuronPj, r->neuronUpdates * 3);
+  EXPECT_DOUBLE_EQ(r->hopPj, r->trafficHops * 1);
+  EXPECT_DOUBLE_EQ(r->latencyNs, 2 * 3 * 100.0);
+}
+
+} // namespace
