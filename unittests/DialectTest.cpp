@@ -42,8 +42,8 @@ TEST_F(DialectTest, TrainTypeCarriesTimesteps) {
 TEST_F(DialectTest, TrainTypeRejectsZeroSteps) {
   auto tensor = RankedTensorType::get({8}, Float32Type::get(&ctx));
   auto loc = UnknownLoc::get(&ctx);
-  EXPECT_FALSE(spike::spk::TrainType::getChecked(
-      [&] { return emitError(loc); }, &ctx, int64_t(0), tensor));
+  EXPECT_FALSE(spike::spk::TrainType::getChecked([&] { return emitError(loc); },
+                                                 &ctx, int64_t(0), tensor));
 }
 
 // The quantize folder must compute exactly spike::neuron::quantize, the
@@ -68,8 +68,8 @@ TEST_F(DialectTest, QuantizeFolderMatchesNeuronMath) {
   auto folded = cast<DenseFPElementsAttr>(cast<Attribute>(results[0]));
   auto grid = spike::neuron::quantGrid(4, true);
   int i = 0;
-  for (auto [x, y] : llvm::zip(input.getValues<float>(),
-                               folded.getValues<float>())) {
+  for (auto [x, y] :
+       llvm::zip(input.getValues<float>(), folded.getValues<float>())) {
     float scale = i++ < 4 ? 0.25f : 0.5f;
     EXPECT_EQ(y, spike::neuron::quantize(x, scale, grid)) << "x = " << x;
   }

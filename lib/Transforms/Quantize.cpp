@@ -3,8 +3,8 @@
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Support/ValidatedJson.h"
 #include "spike/Transforms/Passes.h"
-#include "spike/core/Neuron/SiteClass.h"
 #include "spike/core/Neuron/Neuron.h"
+#include "spike/core/Neuron/SiteClass.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"

@@ -2,8 +2,8 @@
 
 #include "Report.h"
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/Formats/Formats.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/JsonReader.h"
 
 #include <algorithm>

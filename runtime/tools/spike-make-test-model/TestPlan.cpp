@@ -2,9 +2,9 @@
 
 #include "TestPlan.h"
 
-#include "spike/core/Support/FileIO.h"
-#include "spike/core/Neuron/Neuron.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Neuron/Neuron.h"
+#include "spike/core/Support/FileIO.h"
 
 #include <nlohmann/json.hpp>
 

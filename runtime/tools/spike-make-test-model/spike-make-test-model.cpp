@@ -15,10 +15,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Gguf.h"
 #include "spike/core/ModelIO/LlamaLayout.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Text/Tokenizer.h"
 
 #include "TestPlan.h"

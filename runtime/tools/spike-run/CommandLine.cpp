@@ -6,8 +6,8 @@
 #include "spike/core/Chip/ChipDescription.h"
 #endif
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"

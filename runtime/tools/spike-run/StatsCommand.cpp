@@ -6,8 +6,8 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/Neuron/SiteClass.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/runtime/Evaluate.h"
 #include "spike/runtime/Executor.h"
 

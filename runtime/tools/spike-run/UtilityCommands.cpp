@@ -6,10 +6,10 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Gguf.h"
-#include "spike/core/Support/JsonReader.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
+#include "spike/core/Support/JsonReader.h"
 #include "spike/core/Text/Tokenizer.h"
 
 #include <nlohmann/json.hpp>

@@ -1,10 +1,10 @@
 //===- Formats.cpp - Versioned file formats and their validators ----------===//
 
 #include "spike/core/Formats/Formats.h"
+#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Neuron/Neuron.h"
 #include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/JsonReader.h"
-#include "spike/core/Neuron/Neuron.h"
-#include "spike/core/ModelIO/Safetensors.h"
 
 #include "JsonSchema.h"
 #include "PlanShapes.h"

@@ -26,8 +26,7 @@ public:
     }
     if (auto it = schema.find("type"); it != schema.end())
       if (!hasType(doc, *it))
-        return at(ptr, "expected " + typeList(*it) + ", got " +
-                           describe(doc));
+        return at(ptr, "expected " + typeList(*it) + ", got " + describe(doc));
     if (auto it = schema.find("const"); it != schema.end())
       if (doc != *it)
         return at(ptr, "expected " + it->dump() + ", got " + doc.dump());
@@ -36,8 +35,7 @@ public:
       for (const auto &v : *it)
         found = found || v == doc;
       if (!found)
-        return at(ptr, "expected one of " + it->dump() + ", got " +
-                           doc.dump());
+        return at(ptr, "expected one of " + it->dump() + ", got " + doc.dump());
     }
     if (doc.is_number()) {
       double v = doc.get<double>();
@@ -93,13 +91,20 @@ private:
   }
 
   static bool hasOneType(const json &doc, const std::string &t) {
-    if (t == "object") return doc.is_object();
-    if (t == "array") return doc.is_array();
-    if (t == "string") return doc.is_string();
-    if (t == "integer") return doc.is_number_integer();
-    if (t == "number") return doc.is_number();
-    if (t == "boolean") return doc.is_boolean();
-    if (t == "null") return doc.is_null();
+    if (t == "object")
+      return doc.is_object();
+    if (t == "array")
+      return doc.is_array();
+    if (t == "string")
+      return doc.is_string();
+    if (t == "integer")
+      return doc.is_number_integer();
+    if (t == "number")
+      return doc.is_number();
+    if (t == "boolean")
+      return doc.is_boolean();
+    if (t == "null")
+      return doc.is_null();
     return false;
   }
 
@@ -123,12 +128,18 @@ private:
 
   static std::string describe(const json &doc) {
     switch (doc.type()) {
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string " + doc.dump();
-    case json::value_t::boolean: return "boolean " + doc.dump();
-    case json::value_t::null: return "null";
-    default: return "number " + doc.dump();
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string " + doc.dump();
+    case json::value_t::boolean:
+      return "boolean " + doc.dump();
+    case json::value_t::null:
+      return "null";
+    default:
+      return "number " + doc.dump();
     }
   }
 
@@ -163,8 +174,8 @@ private:
       std::string childPtr = ptr + "/" + escape(it.key());
       if (names != schema.end())
         if (auto err = check(json(it.key()), *names, childPtr); !err.empty())
-          return at(childPtr, "invalid name: " +
-                                  err.substr(err.find(": ") + 2));
+          return at(childPtr,
+                    "invalid name: " + err.substr(err.find(": ") + 2));
       if (props != schema.end() && props->contains(it.key())) {
         if (auto err = check(it.value(), (*props)[it.key()], childPtr);
             !err.empty())

@@ -1,8 +1,8 @@
 //===- FormatsTest.cpp - Schemas and validators of the exchange files -----===//
 
 #include "spike/core/Formats/Validate.h"
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/FileIO.h"
 
 #include <gtest/gtest.h>
 

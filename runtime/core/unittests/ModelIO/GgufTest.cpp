@@ -1,7 +1,7 @@
 //===- GgufTest.cpp - GGUF reader and writer ------------------------------===//
 
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/Half.h"
 
 #include <gtest/gtest.h>
@@ -38,8 +38,8 @@ TEST(Gguf, RoundTripAllWriterTypes) {
   ASSERT_TRUE(w.add("f16", {4, 64}, v, GgmlType::F16).isOk());
   ASSERT_TRUE(w.add("q8_0", {4, 64}, v, GgmlType::Q8_0).isOk());
   ASSERT_TRUE(w.add("q4_1", {4, 64}, v, GgmlType::Q4_1).isOk());
-  EXPECT_FALSE(w.add("bad", {4, 10}, std::vector<float>(40), GgmlType::Q8_0)
-                   .isOk());
+  EXPECT_FALSE(
+      w.add("bad", {4, 10}, std::vector<float>(40), GgmlType::Q8_0).isOk());
   std::string path = tempPath("rt.gguf");
   ASSERT_TRUE(w.write(path).isOk());
 
@@ -85,8 +85,7 @@ TEST(Gguf, CorruptFilesNeverCrash) {
   w.set("general.architecture", std::string("llama"));
   w.set("tokenizer.ggml.merges", std::vector<std::string>{"a b", "c d"});
   w.set("scores", std::vector<double>{1.0, 2.0});
-  ASSERT_TRUE(
-      w.add("t", {2, 32}, randomValues(64, 2), GgmlType::Q4_1).isOk());
+  ASSERT_TRUE(w.add("t", {2, 32}, randomValues(64, 2), GgmlType::Q4_1).isOk());
   std::string path = tempPath("good.gguf");
   ASSERT_TRUE(w.write(path).isOk());
   auto bytes = readFileBytes(path);

@@ -15,8 +15,8 @@ TEST(Theorem2, ParametersForSixBits) {
   struct Row {
     int64_t t, levels;
     double alpha;
-  } rows[] = {{1, 63, 32}, {2, 32, 16}, {4, 16, 8}, {8, 8, 4}, {16, 4, 2},
-              {32, 2, 1}};
+  } rows[] = {{1, 63, 32}, {2, 32, 16}, {4, 16, 8},
+              {8, 8, 4},   {16, 4, 2},  {32, 2, 1}};
   for (const Row &r : rows) {
     ISParams p;
     ASSERT_EQ(theorem2Params(6, r.t, /*isSigned=*/true, true, p), nullptr);
@@ -32,8 +32,7 @@ TEST(Theorem2, ParametersForSixBits) {
 
 TEST(Theorem2, RejectsBadTimestepsAndBits) {
   ISParams p;
-  EXPECT_STREQ(theorem2Params(6, 3, true, true, p),
-               "T must be a power of two");
+  EXPECT_STREQ(theorem2Params(6, 3, true, true, p), "T must be a power of two");
   EXPECT_STREQ(theorem2Params(6, 64, true, true, p),
                "T must be at most 2^(bits-1)");
   EXPECT_STREQ(theorem2Params(1, 1, true, true, p), "bits must be in [2, 8]");
@@ -305,10 +304,9 @@ TEST(IFNeuron, IntegrateThenFireChainsOfTwoNeurons) {
       for (int64_t k = 0; k < t; ++k, ++steps) {
         float current = dist(rng) * thetaA;
         float yA = isOutput(isStep(isA, current, thetaA, p), thetaA, p);
-        float yAif =
-            isOutput(ifWindow(ifA, current, thetaA, p,
-                              IFSchedule::IntegrateThenFire),
-                     thetaA, p);
+        float yAif = isOutput(
+            ifWindow(ifA, current, thetaA, p, IFSchedule::IntegrateThenFire),
+            thetaA, p);
         ASSERT_EQ(yA, yAif);
         int64_t sB = isStep(isB, weight * yA, thetaB, p);
         int64_t cB = ifWindow(ifB, weight * yAif, thetaB, p,

@@ -43,8 +43,7 @@ TEST(JsonReader, RefusesDuplicateKeysAtAnyDepth) {
 // Numbers beyond double (found by fuzzing: nlohmann throws out_of_range,
 // not parse_error) are malformed JSON too.
 TEST(JsonReader, MalformedTextIsOneLine) {
-  for (const char *text :
-       {"{\"a\": NaN}", "{\"a\": Infinity}", "[1, 2", "",
+  for (const char *text : {"{\"a\": NaN}", "{\"a\": Infinity}", "[1, 2", "",
                            "[1e999]", "{\"a\" 1}"}) {
     auto r = parseJson(text, "f.json");
     ASSERT_FALSE(r) << text;

@@ -1,8 +1,8 @@
 //===- TokenizerTest.cpp - Byte-level BPE ---------------------------------===//
 
 #include "spike/core/Text/Tokenizer.h"
-#include "spike/core/Support/FileIO.h"
 #include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/Support/FileIO.h"
 
 #include <gtest/gtest.h>
 

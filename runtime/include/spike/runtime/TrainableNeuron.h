@@ -3,8 +3,8 @@
 //
 // Layer-wise calibration (paper Section 3.4) learns each IS neuron's
 // threshold theta and initial membrane v0 by backpropagation. The forward
-// pass here is isStep (spike/core/Neuron/Neuron.h) written with ATen ops, value for
-// value: runtime/unittests/TrainableNeuronTest.cpp checks it against
+// pass here is isStep (spike/core/Neuron/Neuron.h) written with ATen ops, value
+// for value: runtime/unittests/TrainableNeuronTest.cpp checks it against
 // isNeuronKernel bit for bit. The backward pass uses a straight-through
 // estimator for the floor and a hard clamp (the seed code found that a
 // straight-through clamp made the loss about 100x worse).

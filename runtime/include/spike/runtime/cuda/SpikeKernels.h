@@ -3,8 +3,8 @@
 // Plain CUDA behind a C++ interface on raw device pointers, so that it
 // compiles wherever nvcc exists (Debian's libtorch is CPU-only); the ATen
 // glue (lib/CudaDispatch.cpp) is built only against a CUDA-enabled libtorch.
-// Every kernel runs the neuron math of spike/core/Neuron/Neuron.h, one thread per
-// neuron (or element) looping over the T steps, the layout of the CPU
+// Every kernel runs the neuron math of spike/core/Neuron/Neuron.h, one thread
+// per neuron (or element) looping over the T steps, the layout of the CPU
 // kernels: x is [T, perStep] with the feature dimension d innermost.
 //
 //===----------------------------------------------------------------------===//

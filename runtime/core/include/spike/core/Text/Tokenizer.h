@@ -11,8 +11,8 @@
 #ifndef SPIKE_CORE_TEXT_TOKENIZER_H
 #define SPIKE_CORE_TEXT_TOKENIZER_H
 
-#include "spike/core/Text/PreTokenizer.h"
 #include "spike/core/Support/Status.h"
+#include "spike/core/Text/PreTokenizer.h"
 #include "spike/core/Text/UnicodeNormalization.h"
 
 #include <cstdint>
