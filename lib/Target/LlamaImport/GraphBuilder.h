@@ -1,0 +1,89 @@
+//===- GraphBuilder.h - A LLaMA checkpoint as a qnn graph -------*- C++ -*-===//
+//
+// Private to the importer: builds `func.func @forward(tokens) -> logits` in
+// the qnn dialect from a checkpoint, writing each weight to the weight file
+// as it goes, in the order the graph reads them. The optional rotations
+// (Rotation.h) are folded into the weights here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_LIB_TARGET_LLAMAIMPORT_GRAPHBUILDER_H
+#define SPIKE_LIB_TARGET_LLAMAIMPORT_GRAPHBUILDER_H
+
+#include "Checkpoint.h"
+#include "spike/Target/LlamaImport.h"
+#include "spike/core/ModelIO/Safetensors.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace spike::llama {
+
+class GraphBuilder {
+public:
+  GraphBuilder(mlir::MLIRContext *ctx, const LlamaConfig &c,
+               const WeightSource &src, core::SafetensorsWriter &out,
+               const LlamaImportOptions &options);
+
+  /// Builds the graph into `module`; errors name the checkpoint file and
+  /// tensor (nothing is half-built that a caller would keep).
+  core::Status build(mlir::ModuleOp module);
+
+private:
+  /// One decoder block's weights as graph values (null: absent bias).
+  struct BlockWeights {
+    mlir::Value ln1, wq, wk, wv, wo, ln2, wg, wu, wd, downRotation;
+    mlir::Value bq, bk, bv, bo, bg, bu, bd;
+  };
+
+  mlir::OpBuilder b;
+  const LlamaConfig &c;
+  const WeightSource &src;
+  core::SafetensorsWriter &out;
+  const LlamaImportOptions &options;
+  mlir::Type f32;
+  mlir::Location loc;
+  core::Status status = core::Status::ok();
+  /// Widths: residual, query heads, key/value heads.
+  int64_t d, dq, dkv;
+  /// 1/sqrt(head_dim) of the attention scores, folded into W_q.
+  float qScale;
+  /// The residual rotation Q and the down_proj input rotation R (d x d and
+  /// ffn x ffn, row-major; empty when off).
+  std::vector<float> q, r;
+  std::vector<float> ones;
+  /// The checkpoint's embedding (unrotated), which a tied head reads.
+  std::vector<float> embedRaw;
+  mlir::Value embed;
+
+  mlir::RankedTensorType tensor(llvm::ArrayRef<int64_t> shape);
+
+  /// Reads a checkpoint tensor (empty on error, recorded in `status`).
+  std::vector<float> read(const std::string &name,
+                          const std::vector<int64_t> &shape);
+  /// Writes a tensor to the weight file; returns its IR value.
+  mlir::Value record(const std::string &name, std::vector<int64_t> shape,
+                     const std::vector<float> &values);
+  mlir::Value linear(mlir::Value x, mlir::Value w, int64_t outDim,
+                     mlir::Value bias = {});
+  mlir::Value rope(mlir::Value x);
+
+  bool rotated() const { return options.rotateResidual; }
+  /// A consumer of the (rotated) residual stream: W diag(g) Q.
+  std::vector<float> reader(const std::vector<float> &gain, int64_t rows,
+                            std::vector<float> w) const;
+  /// A writer into the residual stream: Q^T W.
+  std::vector<float> writer(int64_t cols, std::vector<float> w) const;
+
+  /// The build's steps, in graph order.
+  void setUpRotations(mlir::ModuleOp module);
+  mlir::Value embedding(mlir::Value tokens);
+  BlockWeights blockWeights(int64_t layer);
+  mlir::Value attention(mlir::Value x, const BlockWeights &w);
+  mlir::Value mlp(mlir::Value x, const BlockWeights &w);
+  mlir::Value logits(mlir::Value x);
+};
+
+} // namespace spike::llama
+
+#endif // SPIKE_LIB_TARGET_LLAMAIMPORT_GRAPHBUILDER_H
