@@ -151,6 +151,103 @@ std::vector<float> toVector(const at::Tensor &t) {
                             c.data_ptr<float>() + c.numel());
 }
 
+/// The learnable parameters of one block's IS neurons, by site, and the
+/// plan ops they calibrate.
+struct BlockSites {
+  TrainableSites trainable;
+  std::vector<at::Tensor> parameters;
+  std::map<std::string, PlanOp *> ops;
+};
+
+/// The block's sites, initialized from the student plan; a group size that
+/// does not divide a site's width leaves it one threshold (with a note).
+BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
+                      const CalibrateOptions &options) {
+  std::map<std::string, int64_t> widths;
+  snn.span(block.begin, block.end, snn.values[0], &widths);
+  BlockSites sites;
+  for (PlanOp &op : student.ops)
+    if (op.kind == OpKind::ISNeuron && widths.count(op.site))
+      sites.ops[op.site] = &op;
+  for (auto &[site, op] : sites.ops) {
+    int64_t width = widths[site], groups = 1;
+    // Unsigned sites are softmax outputs: dim -1 is the key.
+    bool keyAxis = !neuron::isSignedGrid(op->neuron.alpha);
+    if (options.groupSize > 0 && !keyAxis) {
+      if (width % options.groupSize == 0)
+        groups = width / options.groupSize;
+      else if (options.note)
+        options.note(site + ": group size " +
+                     std::to_string(options.groupSize) +
+                     " does not divide its " + std::to_string(width) +
+                     " channels; it keeps one threshold");
+    }
+    TrainableNeuron n =
+        initialNeuron(*op, width, groups, options.v0PerGroup, student.device);
+    sites.parameters.push_back(n.ratio);
+    sites.parameters.push_back(n.u0);
+    sites.trainable.emplace(site, std::move(n));
+  }
+  return sites;
+}
+
+/// Which block of how many, for progress reports.
+struct BlockOf {
+  int64_t index, count;
+};
+
+/// Section 3.4's layer-wise calibration of one block: the block MSE
+/// against the teacher over the positions after the prefix, AdamW without
+/// weight decay, cosine from lr to lr / 10 over `epochs` shuffled passes.
+/// Fills the report's losses and step count.
+void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
+                BlockSites &sites, const CalibrateOptions &options,
+                std::mt19937_64 &rng, int64_t prefix, BlockOf of,
+                BlockReport &report) {
+  torch::optim::AdamW optimizer(
+      sites.parameters, torch::optim::AdamWOptions(options.lr).weight_decay(0));
+  size_t batches = snn.values.size();
+  int64_t steps = options.epochs * int64_t(batches);
+  std::vector<size_t> order(batches);
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  snn.exec->setTrainable(&sites.trainable);
+  at::AutoGradMode grad(true);
+  int64_t step = 0;
+  for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      double lr = options.lr / 10 +
+                  0.5 * (options.lr - options.lr / 10) *
+                      (1 + std::cos(M_PI * double(step) / double(steps)));
+      for (auto &group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
+      at::Tensor loss =
+          mse(snn.decoded(out), teacher.decoded(teacher.values[i]), prefix);
+      loss.backward();
+      optimizer.step();
+      {
+        at::NoGradGuard inner;
+        for (auto &[site, n] : sites.trainable) {
+          n.ratio.clamp_(1e-3, 1e3);
+          n.u0.clamp_(-1e3, 1e3);
+        }
+      }
+      double value = loss.item<double>();
+      if (step == 0)
+        report.firstLoss = value;
+      report.lastLoss = value;
+      ++step;
+      if (options.progress)
+        options.progress(of.index, of.count, step, steps, value);
+    }
+  }
+  report.steps = step;
+  snn.exec->setTrainable(nullptr);
+}
+
 } // namespace
 
 core::Status checkCalibratable(const Plan &plan) {
@@ -230,86 +327,15 @@ core::Result<CalibrationResult> calibrate(Plan &student,
     report.annVsQann = meanMse(qann, teacher, p);
     report.annVsSnnBefore = meanMse(before, teacher, p);
 
-    // The learnable parameters of the block's IS neurons.
-    std::map<std::string, int64_t> widths;
-    snn.span(block.begin, block.end, snn.values[0], &widths);
-    TrainableSites trainable;
-    std::vector<at::Tensor> parameters;
-    std::map<std::string, PlanOp *> ops;
-    for (PlanOp &op : student.ops)
-      if (op.kind == OpKind::ISNeuron && widths.count(op.site))
-        ops[op.site] = &op;
-    for (auto &[site, op] : ops) {
-      int64_t width = widths[site], groups = 1;
-      // Unsigned sites are softmax outputs: dim -1 is the key.
-      bool keyAxis = !neuron::isSignedGrid(op->neuron.alpha);
-      if (options.groupSize > 0 && !keyAxis) {
-        if (width % options.groupSize == 0)
-          groups = width / options.groupSize;
-        else if (options.note)
-          options.note(site + ": group size " +
-                       std::to_string(options.groupSize) +
-                       " does not divide its " + std::to_string(width) +
-                       " channels; it keeps one threshold");
-      }
-      TrainableNeuron n =
-          initialNeuron(*op, width, groups, options.v0PerGroup, student.device);
-      parameters.push_back(n.ratio);
-      parameters.push_back(n.u0);
-      trainable.emplace(site, std::move(n));
-    }
-
-    // AdamW without weight decay, cosine from lr to lr / 10.
-    torch::optim::AdamW optimizer(
-        parameters, torch::optim::AdamWOptions(options.lr).weight_decay(0));
-    int64_t steps = options.epochs * int64_t(batches.size());
-    std::vector<size_t> order(batches.size());
-    for (size_t i = 0; i < order.size(); ++i)
-      order[i] = i;
-    snn.exec->setTrainable(&trainable);
-    {
-      at::AutoGradMode grad(true);
-      int64_t step = 0;
-      for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
-        std::shuffle(order.begin(), order.end(), rng);
-        for (size_t i : order) {
-          double lr = options.lr / 10 +
-                      0.5 * (options.lr - options.lr / 10) *
-                          (1 + std::cos(M_PI * double(step) / double(steps)));
-          for (auto &group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
-          optimizer.zero_grad();
-          at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
-          at::Tensor loss =
-              mse(snn.decoded(out), teacher.decoded(teacher.values[i]), p);
-          loss.backward();
-          optimizer.step();
-          {
-            at::NoGradGuard inner;
-            for (auto &[site, n] : trainable) {
-              n.ratio.clamp_(1e-3, 1e3);
-              n.u0.clamp_(-1e3, 1e3);
-            }
-          }
-          double value = loss.item<double>();
-          if (step == 0)
-            report.firstLoss = value;
-          report.lastLoss = value;
-          ++step;
-          if (options.progress)
-            options.progress(int64_t(b), int64_t(blocks->size()), step, steps,
-                             value);
-        }
-      }
-      report.steps = step;
-    }
-    snn.exec->setTrainable(nullptr);
+    BlockSites sites = blockSites(student, snn, block, options);
+    trainBlock(snn, teacher, block, sites, options, rng, p,
+               {int64_t(b), int64_t(blocks->size())}, report);
 
     // The learnt values go into the plan; the exact kernels run from here.
-    for (auto &[site, n] : trainable) {
+    for (auto &[site, n] : sites.trainable) {
       SiteCalibration c{toVector(n.theta()), toVector(n.v0())};
-      ops[site]->threshold = c.threshold;
-      ops[site]->v0 = c.v0;
+      sites.ops[site]->threshold = c.threshold;
+      sites.ops[site]->v0 = c.v0;
       result.sites[site] = std::move(c);
     }
     snn.advance(block.begin, block.end);

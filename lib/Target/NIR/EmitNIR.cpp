@@ -23,8 +23,8 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
 #include "spike/Target/ModuleWeights.h"
-#include "spike/core/Hdf5Writer.h"
-#include "spike/core/Neuron.h"
+#include "spike/core/ModelIO/Hdf5Writer.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -130,19 +130,18 @@ spike::core::Status writeGraph(const Graph &g, const std::string &path,
   return spike::core::Status::ok();
 }
 
-} // namespace
+/// Whether an IF site is as wide as the context (attention scores), which
+/// NIR cannot size.
+bool isContextWide(spk::IFNeuronOp n) {
+  auto t = cast<spk::TrainType>(n.getType()).getTensor();
+  return ShapedType::isDynamic(t.getShape().back());
+}
 
-LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
-                             const NIREmitOptions &options) {
-  // What NIR cannot express, by op name.
+/// What NIR cannot express, by op name, with counts.
+std::map<std::string, int64_t> opsOutsideNIR(ModuleOp module) {
   std::map<std::string, int64_t> outside;
-  auto contextWide = [](spk::IFNeuronOp n) {
-    auto t = cast<spk::TrainType>(n.getType()).getTensor();
-    return ShapedType::isDynamic(t.getShape().back());
-  };
   module.walk([&](Operation *op) {
-    // Attention scores: as wide as the context, which NIR cannot size.
-    if (auto n = dyn_cast<spk::IFNeuronOp>(op); n && contextWide(n)) {
+    if (auto n = dyn_cast<spk::IFNeuronOp>(op); n && isContextWide(n)) {
       ++outside["spike.if_neuron (context-wide)"];
       return;
     }
@@ -156,149 +155,13 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
         return;
     ++outside[op->getName().getStringRef().str()];
   });
-  if (options.strict && !outside.empty()) {
-    auto diag = mlir::emitError(module.getLoc(),
-                                "emit-nir: --nir-strict: ops outside NIR:");
-    for (const auto &[name, n] : outside)
-      diag << " " << name << " x" << n;
-    return failure();
-  }
-  auto weights = openModuleWeights(module, "", "emit-nir");
-  if (failed(weights))
-    return failure();
+  return outside;
+}
 
-  std::vector<Graph> graphs;
-  bool failedAny = false;
-  auto addLinear = [&](Graph &g, spk::LinearOp l, const std::string &from,
-                       const std::vector<float> *theta, double alpha,
-                       int64_t levels) {
-    auto w = effectiveWeight(l, *weights);
-    if (failed(w)) {
-      failedAny = true;
-      return;
-    }
-    auto shape = cast<RankedTensorType>(l.getWeight().getType()).getShape();
-    uint64_t rows = shape[0], cols = shape[1];
-    std::string name = nodeName(weightName(l));
-    std::string out = name + "_out";
-    // The layer's own bias arrives as b / T per step (spike.linear), so as
-    // b / (T L) per sub-step on the IF level.
-    std::vector<double> own(rows, 0.0);
-    if (l.getBias()) {
-      auto b = spike::readParamValues(l, l.getBias(), *weights, "emit-nir");
-      if (failed(b)) {
-        failedAny = true;
-        return;
-      }
-      double steps = double(l.getInput().getType().getTimesteps());
-      for (uint64_t r = 0; r < rows; ++r)
-        own[r] = double((*b)[r]) / steps;
-    }
-    if (theta) {
-      // W diag(theta), bias (b / T - W (alpha theta)) / L.
-      std::vector<float> bias(rows, 0.0f);
-      for (uint64_t r = 0; r < rows; ++r) {
-        double b = own[r];
-        for (uint64_t c = 0; c < cols; ++c) {
-          float &x = (*w)[r * cols + c];
-          b -= double(x) * alpha * (*theta)[c];
-          x *= (*theta)[c];
-        }
-        bias[r] = float(b / double(levels));
-      }
-      g.node(name, "Affine");
-      g.array(name, "weight", std::move(*w), {rows, cols});
-      g.array(name, "bias", std::move(bias), {rows});
-    } else if (l.getBias()) {
-      g.node(name, "Affine");
-      g.array(name, "weight", std::move(*w), {rows, cols});
-      g.array(name, "bias", std::vector<float>(own.begin(), own.end()), {rows});
-    } else {
-      g.node(name, "Linear");
-      g.array(name, "weight", std::move(*w), {rows, cols});
-    }
-    g.node(out, "Output");
-    g.array(out, "shape", {float(rows)}, {1});
-    g.edges.push_back({from, name});
-    g.edges.push_back({name, out});
-    g.outputs.push_back(llvm::json::Object{
-        {"node", out}, {"linear", weightName(l)}, {"features", rows}});
-  };
-
-  module.walk([&](spk::IFNeuronOp n) {
-    if (contextWide(n))
-      return;
-    auto t = cast<spk::TrainType>(n.getType()).getTensor();
-    Graph g;
-    g.site = n.getSite().str();
-    uint64_t width = uint64_t(t.getShape().back());
-    std::vector<float> theta(width), ones(width, 1.0f), zeros(width, 0.0f);
-    ArrayRef<double> th = n.getThreshold();
-    for (uint64_t c = 0; c < width; ++c)
-      theta[c] = float(
-          th[neuron::groupOf(int64_t(c), int64_t(width), int64_t(th.size()))]);
-    std::string site = nodeName(g.site);
-    g.node("input", "Input");
-    g.array("input", "shape", {float(width)}, {1});
-    // What NIR's IF lacks, for the manifest (nir-manifest.schema.json).
-    g.neuron = llvm::json::Object{
-        {"channels", int64_t(width)},
-        {"timesteps", n.getInput().getType().getTimesteps()},
-        {"levels", n.getLevels()},
-        {"alpha", n.getAlpha().convertToDouble()},
-        {"threshold", llvm::json::Array(th)},
-        {"v0", llvm::json::Array(n.getV0())},
-        {"schedule", spk::stringifyIFSchedule(n.getSchedule()).str()}};
-    if (n.getBudget())
-      g.neuron["budget"] = int64_t(*n.getBudget());
-    g.node(site, "IF");
-    g.array(site, "r", ones, {width});
-    g.array(site, "v_threshold", theta, {width});
-    g.array(site, "v_reset", zeros, {width});
-    g.edges.push_back({"input", site});
-    bool spikesLeave = false;
-    for (Operation *user : n->getUsers()) {
-      auto c = dyn_cast<spk::IFCollectOp>(user);
-      if (!c) {
-        spikesLeave = true;
-        continue;
-      }
-      for (Operation *u : c->getUsers()) {
-        if (auto l = dyn_cast<spk::LinearOp>(u))
-          addLinear(g, l, site, &theta, n.getAlpha().convertToDouble(),
-                    n.getLevels());
-        else
-          spikesLeave = true;
-      }
-    }
-    if (spikesLeave) {
-      g.node("spikes", "Output");
-      g.array("spikes", "shape", {float(width)}, {1});
-      g.edges.push_back({site, "spikes"});
-      g.outputs.push_back(llvm::json::Object{
-          {"node", "spikes"}, {"spikes_of", g.site}, {"features", width}});
-    }
-    graphs.push_back(std::move(g));
-  });
-  // Linears that read no IF neuron (the IS level, or the host).
-  module.walk([&](spk::LinearOp l) {
-    Operation *def = l.getInput().getDefiningOp();
-    if (auto c = dyn_cast_or_null<spk::IFCollectOp>(def))
-      if (isa_and_nonnull<spk::IFNeuronOp>(c.getInput().getDefiningOp()))
-        return;
-    Graph g;
-    g.site = "";
-    uint64_t cols =
-        cast<RankedTensorType>(l.getWeight().getType()).getShape()[1];
-    g.node("input", "Input");
-    g.array("input", "shape", {float(cols)}, {1});
-    addLinear(g, l, "input", nullptr, 0, 1);
-    graphs.push_back(std::move(g));
-  });
-  if (failedAny)
-    return failure();
-
-  std::map<std::string, std::string> meta = {
+/// The NIR metadata every file carries: what its IF and Affine nodes mean
+/// beyond NIR's own definitions.
+std::map<std::string, std::string> fileMetadata() {
+  return {
       {"producer", "spikec emit-nir"},
       {"spikec_reset",
        "subtractive: after a spike the membrane loses v_threshold; NIR's IF "
@@ -316,36 +179,15 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
       {"spikec_affine",
        "Affine outputs are per sub-step; their consumer sums them over the "
        "L sub-steps of a time step"}};
-  llvm::json::Array files;
-  std::vector<std::unique_ptr<core::Hdf5Writer>> writers(graphs.size());
-  for (size_t i = 0; i < graphs.size(); ++i) {
-    std::string path = options.prefix + "." + std::to_string(i) + ".nir";
-    if (auto st = writeGraph(graphs[i], path, meta, writers[i]); !st)
-      return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
-    llvm::json::Object entry{{"file", llvm::sys::path::filename(path).str()},
-                             {"outputs", std::move(graphs[i].outputs)}};
-    if (!graphs[i].site.empty()) {
-      entry["if_site"] = graphs[i].site;
-      entry["neuron"] = std::move(graphs[i].neuron);
-    }
-    files.push_back(std::move(entry));
-  }
-  // Every file or none.
-  for (auto &w : writers)
-    if (auto st = w->commit(); !st)
-      return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
-  // Files of an earlier export with more graphs would look like part of
-  // this one.
-  for (size_t k = graphs.size();; ++k) {
-    std::string stale = options.prefix + "." + std::to_string(k) + ".nir";
-    if (!llvm::sys::fs::exists(stale) || llvm::sys::fs::remove(stale))
-      break;
-  }
+}
 
+/// The manifest (nir-manifest.schema.json) over the written `files`.
+llvm::json::Object manifestOf(llvm::json::Array files,
+                              const std::map<std::string, int64_t> &outside) {
   llvm::json::Object between;
   for (const auto &[name, n] : outside)
     between[name] = n;
-  llvm::json::Object manifest{
+  return llvm::json::Object{
       {"format", "spikec.nir-manifest"},
       {"version", 2},
       {"producer",
@@ -365,7 +207,226 @@ LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
                          "initial membrane v0, the alpha input offset, the "
                          "sub-step schedule and the spike budget (these are "
                          "in each IF graph's 'neuron')"}}};
-  os << llvm::formatv("{0:1}", llvm::json::Value(std::move(manifest))) << "\n";
+}
+
+/// Builds the NIR graphs of a module: one per IF site (with the linears
+/// that read it), then one per linear that reads no IF site.
+class GraphCollector {
+public:
+  explicit GraphCollector(const std::optional<spike::core::SafetensorsFile> &w)
+      : weights(w) {}
+
+  /// The graphs, or failure after a diagnostic (a weight not readable).
+  FailureOr<std::vector<Graph>> collect(ModuleOp module) {
+    module.walk([&](spk::IFNeuronOp n) {
+      if (!isContextWide(n))
+        graphs.push_back(ifGraph(n));
+    });
+    // Linears that read no IF neuron (the IS level, or the host).
+    module.walk([&](spk::LinearOp l) {
+      Operation *def = l.getInput().getDefiningOp();
+      if (auto c = dyn_cast_or_null<spk::IFCollectOp>(def))
+        if (isa_and_nonnull<spk::IFNeuronOp>(c.getInput().getDefiningOp()))
+          return;
+      graphs.push_back(linearGraph(l));
+    });
+    if (failedAny)
+      return failure();
+    return std::move(graphs);
+  }
+
+private:
+  const std::optional<spike::core::SafetensorsFile> &weights;
+  std::vector<Graph> graphs;
+  bool failedAny = false;
+
+  Graph ifGraph(spk::IFNeuronOp n);
+  Graph linearGraph(spk::LinearOp l);
+  void addLinear(Graph &g, spk::LinearOp l, const std::string &from,
+                 const std::vector<float> *theta, double alpha, int64_t levels);
+};
+
+Graph GraphCollector::ifGraph(spk::IFNeuronOp n) {
+  auto t = cast<spk::TrainType>(n.getType()).getTensor();
+  Graph g;
+  g.site = n.getSite().str();
+  uint64_t width = uint64_t(t.getShape().back());
+  std::vector<float> theta(width), ones(width, 1.0f), zeros(width, 0.0f);
+  ArrayRef<double> th = n.getThreshold();
+  for (uint64_t c = 0; c < width; ++c)
+    theta[c] = float(th[spike::neuron::groupOf(int64_t(c), int64_t(width),
+                                               int64_t(th.size()))]);
+  std::string site = nodeName(g.site);
+  g.node("input", "Input");
+  g.array("input", "shape", {float(width)}, {1});
+  // What NIR's IF lacks, for the manifest (nir-manifest.schema.json).
+  g.neuron = llvm::json::Object{
+      {"channels", int64_t(width)},
+      {"timesteps", n.getInput().getType().getTimesteps()},
+      {"levels", n.getLevels()},
+      {"alpha", n.getAlpha().convertToDouble()},
+      {"threshold", llvm::json::Array(th)},
+      {"v0", llvm::json::Array(n.getV0())},
+      {"schedule", spk::stringifyIFSchedule(n.getSchedule()).str()}};
+  if (n.getBudget())
+    g.neuron["budget"] = int64_t(*n.getBudget());
+  g.node(site, "IF");
+  g.array(site, "r", ones, {width});
+  g.array(site, "v_threshold", theta, {width});
+  g.array(site, "v_reset", zeros, {width});
+  g.edges.push_back({"input", site});
+  bool spikesLeave = false;
+  for (Operation *user : n->getUsers()) {
+    auto c = dyn_cast<spk::IFCollectOp>(user);
+    if (!c) {
+      spikesLeave = true;
+      continue;
+    }
+    for (Operation *u : c->getUsers()) {
+      if (auto l = dyn_cast<spk::LinearOp>(u))
+        addLinear(g, l, site, &theta, n.getAlpha().convertToDouble(),
+                  n.getLevels());
+      else
+        spikesLeave = true;
+    }
+  }
+  if (spikesLeave) {
+    g.node("spikes", "Output");
+    g.array("spikes", "shape", {float(width)}, {1});
+    g.edges.push_back({site, "spikes"});
+    g.outputs.push_back(llvm::json::Object{
+        {"node", "spikes"}, {"spikes_of", g.site}, {"features", width}});
+  }
+  return g;
+}
+
+Graph GraphCollector::linearGraph(spk::LinearOp l) {
+  Graph g;
+  g.site = "";
+  uint64_t cols = cast<RankedTensorType>(l.getWeight().getType()).getShape()[1];
+  g.node("input", "Input");
+  g.array("input", "shape", {float(cols)}, {1});
+  addLinear(g, l, "input", nullptr, 0, 1);
+  return g;
+}
+
+/// Appends `l` (reading node `from`) and its Output to `g`. Behind an IF
+/// site (`theta` given) the consumer's window sum moves behind the Affine:
+/// weight W diag(theta), bias (b / T - W (alpha theta)) / L per sub-step.
+void GraphCollector::addLinear(Graph &g, spk::LinearOp l,
+                               const std::string &from,
+                               const std::vector<float> *theta, double alpha,
+                               int64_t levels) {
+  auto w = effectiveWeight(l, weights);
+  if (failed(w)) {
+    failedAny = true;
+    return;
+  }
+  auto shape = cast<RankedTensorType>(l.getWeight().getType()).getShape();
+  uint64_t rows = shape[0], cols = shape[1];
+  std::string name = nodeName(weightName(l));
+  std::string out = name + "_out";
+  // The layer's own bias arrives as b / T per step (spike.linear), so as
+  // b / (T L) per sub-step on the IF level.
+  std::vector<double> own(rows, 0.0);
+  if (l.getBias()) {
+    auto b = spike::readParamValues(l, l.getBias(), weights, "emit-nir");
+    if (failed(b)) {
+      failedAny = true;
+      return;
+    }
+    double steps = double(l.getInput().getType().getTimesteps());
+    for (uint64_t r = 0; r < rows; ++r)
+      own[r] = double((*b)[r]) / steps;
+  }
+  if (theta) {
+    std::vector<float> bias(rows, 0.0f);
+    for (uint64_t r = 0; r < rows; ++r) {
+      double b = own[r];
+      for (uint64_t c = 0; c < cols; ++c) {
+        float &x = (*w)[r * cols + c];
+        b -= double(x) * alpha * (*theta)[c];
+        x *= (*theta)[c];
+      }
+      bias[r] = float(b / double(levels));
+    }
+    g.node(name, "Affine");
+    g.array(name, "weight", std::move(*w), {rows, cols});
+    g.array(name, "bias", std::move(bias), {rows});
+  } else if (l.getBias()) {
+    g.node(name, "Affine");
+    g.array(name, "weight", std::move(*w), {rows, cols});
+    g.array(name, "bias", std::vector<float>(own.begin(), own.end()), {rows});
+  } else {
+    g.node(name, "Linear");
+    g.array(name, "weight", std::move(*w), {rows, cols});
+  }
+  g.node(out, "Output");
+  g.array(out, "shape", {float(rows)}, {1});
+  g.edges.push_back({from, name});
+  g.edges.push_back({name, out});
+  g.outputs.push_back(llvm::json::Object{
+      {"node", out}, {"linear", weightName(l)}, {"features", rows}});
+}
+
+/// Writes PREFIX.<k>.nir for each graph, every file or none, and removes
+/// the files of an earlier export with more graphs; returns the manifest's
+/// entries.
+FailureOr<llvm::json::Array> writeGraphs(ModuleOp module,
+                                         std::vector<Graph> &graphs,
+                                         const std::string &prefix) {
+  std::map<std::string, std::string> meta = fileMetadata();
+  llvm::json::Array files;
+  std::vector<std::unique_ptr<spike::core::Hdf5Writer>> writers(graphs.size());
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    std::string path = prefix + "." + std::to_string(i) + ".nir";
+    if (auto st = writeGraph(graphs[i], path, meta, writers[i]); !st)
+      return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
+    llvm::json::Object entry{{"file", llvm::sys::path::filename(path).str()},
+                             {"outputs", std::move(graphs[i].outputs)}};
+    if (!graphs[i].site.empty()) {
+      entry["if_site"] = graphs[i].site;
+      entry["neuron"] = std::move(graphs[i].neuron);
+    }
+    files.push_back(std::move(entry));
+  }
+  for (auto &w : writers)
+    if (auto st = w->commit(); !st)
+      return mlir::emitError(module.getLoc(), "emit-nir: ") << st.message();
+  // Files of an earlier export with more graphs would look like part of
+  // this one.
+  for (size_t k = graphs.size();; ++k) {
+    std::string stale = prefix + "." + std::to_string(k) + ".nir";
+    if (!llvm::sys::fs::exists(stale) || llvm::sys::fs::remove(stale))
+      break;
+  }
+  return files;
+}
+
+} // namespace
+
+LogicalResult spike::emitNIR(ModuleOp module, llvm::raw_ostream &os,
+                             const NIREmitOptions &options) {
+  std::map<std::string, int64_t> outside = opsOutsideNIR(module);
+  if (options.strict && !outside.empty()) {
+    auto diag = mlir::emitError(module.getLoc(),
+                                "emit-nir: --nir-strict: ops outside NIR:");
+    for (const auto &[name, n] : outside)
+      diag << " " << name << " x" << n;
+    return failure();
+  }
+  auto weights = openModuleWeights(module, "", "emit-nir");
+  if (failed(weights))
+    return failure();
+  auto graphs = GraphCollector(*weights).collect(module);
+  if (failed(graphs))
+    return failure();
+  auto files = writeGraphs(module, *graphs, options.prefix);
+  if (failed(files))
+    return failure();
+  os << llvm::formatv("{0:1}",
+                      llvm::json::Value(manifestOf(std::move(*files), outside)))
+     << "\n";
   return success();
 }
 

@@ -9,8 +9,8 @@
 
 #include "CommandLine.h"
 
-#include "spike/core/FileIO.h"
-#include "spike/core/LinePlot.h"
+#include "spike/core/Plot/LinePlot.h"
+#include "spike/core/Support/FileIO.h"
 #include "spike/runtime/Calibrate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Generate.h"
@@ -47,23 +47,33 @@ std::string stem(const std::string &path) {
   return path.substr(0, dot);
 }
 
-} // namespace
+/// Prints a usage error; false, for the parser to return.
+bool usage(const std::string &what) {
+  usageError(what);
+  return false;
+}
 
-int runCalibrate(const std::vector<std::string> &args) {
+/// spike-run calibrate's arguments, with the preset's defaults applied.
+struct CalibrateArgs {
   TextRun run;
-  run.options.seqLen = 0; // the preset's unless given
   std::string out, teacherPlanPath, reportPrefix;
   spike::runtime::CalibrateOptions options;
   int64_t samples = 0, epochs = 0;
   const Preset *preset = &kPresets[0];
   bool dataFree = false;
+};
+
+/// Parses `args` into `c`; on a usage error prints it and returns false.
+bool parseCalibrateArgs(const std::vector<std::string> &args,
+                        CalibrateArgs &c) {
+  c.run.options.seqLen = 0; // the preset's unless given
   for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("calibrate", args, i, run);
+    int parsed = parseTextRunOption("calibrate", args, i, c.run);
     if (parsed < 0)
-      return 2;
+      return false;
     if (parsed)
       continue;
-    const std::string &a = args[i];
+    const std::string &arg = args[i];
     bool hasValue = i + 1 < args.size();
     auto integer = [&](int64_t &field, bool allowNegativeOne = false) {
       const std::string &v = args[++i];
@@ -73,139 +83,135 @@ int runCalibrate(const std::vector<std::string> &args) {
       }
       int64_t x;
       if (!parseInt(v, x) || x < 1) {
-        usageError("calibrate: " + a + " needs a positive integer, got '" + v +
-                   "'");
+        usageError("calibrate: " + arg + " needs a positive integer, got '" +
+                   v + "'");
         return false;
       }
       field = x;
       return true;
     };
-    if ((a == "-o" || a == "--out") && hasValue) {
-      out = args[++i];
-    } else if (a == "--teacher" && hasValue) {
-      if (!spike::runtime::parseTeacher(args[++i], options.teacher))
-        return usageError("calibrate: --teacher must be fp, w-only or qann, "
-                          "got '" +
-                          args[i] + "'");
-    } else if (a == "--teacher-plan" && hasValue) {
-      teacherPlanPath = args[++i];
-    } else if (a == "--report" && hasValue) {
-      reportPrefix = args[++i];
-    } else if (a == "--samples" && hasValue) {
-      if (!integer(samples))
-        return 2;
-    } else if (a == "--epochs" && hasValue) {
-      if (!integer(epochs))
-        return 2;
-    } else if (a == "--group-size" && hasValue) {
-      if (!integer(options.groupSize, /*allowNegativeOne=*/true))
-        return 2;
-    } else if (a == "--seed" && hasValue) {
+    if ((arg == "-o" || arg == "--out") && hasValue) {
+      c.out = args[++i];
+    } else if (arg == "--teacher" && hasValue) {
+      if (!spike::runtime::parseTeacher(args[++i], c.options.teacher))
+        return usage("calibrate: --teacher must be fp, w-only or qann, "
+                     "got '" +
+                     args[i] + "'");
+    } else if (arg == "--teacher-plan" && hasValue) {
+      c.teacherPlanPath = args[++i];
+    } else if (arg == "--report" && hasValue) {
+      c.reportPrefix = args[++i];
+    } else if (arg == "--samples" && hasValue) {
+      if (!integer(c.samples))
+        return false;
+    } else if (arg == "--epochs" && hasValue) {
+      if (!integer(c.epochs))
+        return false;
+    } else if (arg == "--group-size" && hasValue) {
+      if (!integer(c.options.groupSize, /*allowNegativeOne=*/true))
+        return false;
+    } else if (arg == "--seed" && hasValue) {
       int64_t seed;
       if (!parseInt(args[++i], seed))
-        return usageError("calibrate: --seed needs an integer");
-      options.seed = uint64_t(seed);
-    } else if (a == "--lr" && hasValue) {
-      if (!parseDouble(args[++i], options.lr) || options.lr <= 0)
-        return usageError("calibrate: --lr needs a positive number, got '" +
-                          args[i] + "'");
-    } else if (a == "--data-free") {
-      dataFree = true;
-    } else if (a == "--v0-per-group") {
-      options.v0PerGroup = true;
-    } else if (a == "--preset" && hasValue) {
-      preset = nullptr;
+        return usage("calibrate: --seed needs an integer");
+      c.options.seed = uint64_t(seed);
+    } else if (arg == "--lr" && hasValue) {
+      if (!parseDouble(args[++i], c.options.lr) || c.options.lr <= 0)
+        return usage("calibrate: --lr needs a positive number, got '" +
+                     args[i] + "'");
+    } else if (arg == "--data-free") {
+      c.dataFree = true;
+    } else if (arg == "--v0-per-group") {
+      c.options.v0PerGroup = true;
+    } else if (arg == "--preset" && hasValue) {
+      c.preset = nullptr;
       for (const Preset &p : kPresets)
         if (args[i + 1] == p.name)
-          preset = &p;
-      if (!preset)
-        return usageError("calibrate: unknown preset '" + args[i + 1] +
-                          "' (cpu, paper)");
+          c.preset = &p;
+      if (!c.preset)
+        return usage("calibrate: unknown preset '" + args[i + 1] +
+                     "' (cpu, paper)");
       ++i;
     } else {
-      return usageError("calibrate: unexpected argument '" + a + "'");
+      return usage("calibrate: unexpected argument '" + arg + "'");
     }
   }
-  if (run.plan.empty() || out.empty() || run.text.empty() == !dataFree)
-    return usageError("calibrate: --plan P, -o OUT and one of --text F or "
-                      "--data-free are required");
-  if (options.teacher == spike::runtime::Teacher::FP && teacherPlanPath.empty())
-    return usageError("calibrate: the fp teacher needs --teacher-plan "
-                      "FP_PLAN (or choose --teacher w-only|qann)");
-  if (!samples)
-    samples = preset->samples;
-  if (!epochs)
-    epochs = preset->epochs;
-  if (!run.options.seqLen)
-    run.options.seqLen = preset->seqLen;
-  options.epochs = epochs;
-  options.batch = run.options.batch;
-  if (reportPrefix.empty())
-    reportPrefix = stem(out) + ".layers";
+  if (c.run.plan.empty() || c.out.empty() || c.run.text.empty() == !c.dataFree)
+    return usage("calibrate: --plan P, -o OUT and one of --text F or "
+                 "--data-free are required");
+  if (c.options.teacher == spike::runtime::Teacher::FP &&
+      c.teacherPlanPath.empty())
+    return usage("calibrate: the fp teacher needs --teacher-plan "
+                 "FP_PLAN (or choose --teacher w-only|qann)");
+  if (!c.samples)
+    c.samples = c.preset->samples;
+  if (!c.epochs)
+    c.epochs = c.preset->epochs;
+  if (!c.run.options.seqLen)
+    c.run.options.seqLen = c.preset->seqLen;
+  c.options.epochs = c.epochs;
+  c.options.batch = c.run.options.batch;
+  if (c.reportPrefix.empty())
+    c.reportPrefix = stem(c.out) + ".layers";
+  return true;
+}
 
-  auto plan = loadPlanOn(run.plan, run.device);
-  if (!plan)
-    return fail(plan.message());
-  spike::runtime::Plan &student = *plan;
-  if (auto st = spike::runtime::checkCalibratable(student); !st)
-    return fail(st.message());
-  spike::runtime::Plan teacherPlan;
-  if (!teacherPlanPath.empty()) {
-    auto t = loadPlanOn(teacherPlanPath, run.device);
-    if (!t)
-      return fail(t.message());
-    teacherPlan = t.take();
-  }
-
-  int64_t seqLen = run.options.seqLen;
+/// The calibration samples: `samples` chunks of seqLen tokens spread
+/// evenly over the text (after the BOS, if any), or with --data-free
+/// sequences the FP model (else the plan itself) writes from its start
+/// token. `source` says which, for the calibration file.
+spike::core::Result<at::Tensor>
+calibrationSamples(CalibrateArgs &c, const spike::runtime::Plan &student,
+                   const spike::runtime::Plan &teacherPlan,
+                   std::string &source) {
+  int64_t seqLen = c.run.options.seqLen;
   at::Tensor tokens;
-  std::string source = run.text;
-  if (dataFree) {
+  source = c.run.text;
+  if (c.dataFree) {
     // Sequences the FP model (else the plan itself) writes from its start
     // token: top-k 50 sampling, seeded.
     const spike::runtime::Plan &writer =
-        teacherPlanPath.empty() ? student : teacherPlan;
-    auto start = dataFreeStart("calibrate", writer, run.tokenizer);
+        c.teacherPlanPath.empty() ? student : teacherPlan;
+    auto start = dataFreeStart("calibrate", writer, c.run.tokenizer);
     if (!start)
-      return fail(start.message());
+      return start.status();
     spike::runtime::Executor exec(writer);
     std::fprintf(stderr, "generating %lld data-free samples with %s\n",
-                 (long long)samples, writer.path.c_str());
+                 (long long)c.samples, writer.path.c_str());
     auto generated = spike::runtime::generateSequences(
-        exec, start->token, samples, seqLen, {50, 1.0}, options.seed,
+        exec, start->token, c.samples, seqLen, {50, 1.0}, c.options.seed,
         progressOf("data-free samples", "positions"));
     if (!generated)
-      return fail(generated.message());
+      return generated.status();
     tokens = *generated;
     source = "data-free: generated by " + writer.path;
   } else {
-    auto ids = tokenizeText("calibrate", run, student);
+    auto ids = tokenizeText("calibrate", c.run, student);
     if (!ids)
-      return fail(ids.message());
-    // Samples: `samples` chunks spread evenly over the text.
-    int64_t body = seqLen - (run.options.bos >= 0 ? 1 : 0);
+      return ids.status();
+    // `samples` chunks spread evenly over the text.
+    int64_t body = seqLen - (c.run.options.bos >= 0 ? 1 : 0);
     if (int64_t(ids->size()) < body)
-      return fail(run.text + ": " + std::to_string(ids->size()) +
-                  " tokens, fewer than one sample of " + std::to_string(body));
-    tokens = at::empty({samples, seqLen}, at::kLong);
+      return spike::core::Status::error(
+          c.run.text + ": " + std::to_string(ids->size()) +
+          " tokens, fewer than one sample of " + std::to_string(body));
+    tokens = at::empty({c.samples, seqLen}, at::kLong);
     int64_t span = int64_t(ids->size()) - body;
-    for (int64_t s = 0; s < samples; ++s) {
-      int64_t start = samples > 1 ? s * span / (samples - 1) : 0;
+    for (int64_t s = 0; s < c.samples; ++s) {
+      int64_t start = c.samples > 1 ? s * span / (c.samples - 1) : 0;
       int64_t *row = tokens[s].data_ptr<int64_t>();
       int64_t k = 0;
-      if (run.options.bos >= 0)
-        row[k++] = run.options.bos;
+      if (c.run.options.bos >= 0)
+        row[k++] = c.run.options.bos;
       for (int64_t j = 0; j < body; ++j)
         row[k++] = (*ids)[start + j];
     }
   }
+  return tokens;
+}
 
-  std::printf("calibrating %s: teacher %s, %lld samples x %lld tokens, %lld "
-              "epochs, lr %g, group size %lld\n",
-              run.plan.c_str(), spike::runtime::teacherName(options.teacher),
-              (long long)samples, (long long)seqLen, (long long)epochs,
-              options.lr, (long long)options.groupSize);
-  // One bar per block on a terminal; in a log, one line per tenth.
+/// One bar per block on a terminal; in a log, one line per tenth.
+void reportProgress(spike::runtime::CalibrateOptions &options) {
   options.progress = [bar = std::optional<Progress>()](
                          int64_t block, int64_t blocks, int64_t step,
                          int64_t steps, double loss) mutable {
@@ -220,29 +226,31 @@ int runCalibrate(const std::vector<std::string> &args) {
   options.note = [](const std::string &line) {
     std::fprintf(stderr, "spike-run: note: %s\n", line.c_str());
   };
-  auto result = spike::runtime::calibrate(
-      student, teacherPlanPath.empty() ? nullptr : &teacherPlan, tokens,
-      options);
-  if (!result)
-    return fail(result.message());
+}
 
+/// Writes the calibration file and the per-block report (CSV and PNG,
+/// like the paper's Figures 3 and 4), every file or none; prints the table.
+int writeCalibration(const CalibrateArgs &c,
+                     const spike::runtime::Plan &student,
+                     const spike::runtime::CalibrationResult &result,
+                     const std::string &source, int64_t seqLen) {
   nlohmann::json sites = nlohmann::json::object();
-  for (const auto &[site, c] : result->sites)
+  for (const auto &[site, c] : result.sites)
     sites[site] = {{"threshold", c.threshold}, {"v0", c.v0}};
   nlohmann::json doc = {
       {"format", "spikec.calibration"},
       {"version", 1},
       {"producer", std::string("spike-run calibrate ") + SPIKE_VERSION},
       {"timesteps", student.timesteps},
-      {"group_size", options.groupSize},
-      {"teacher", spike::runtime::teacherName(options.teacher)},
+      {"group_size", c.options.groupSize},
+      {"teacher", spike::runtime::teacherName(c.options.teacher)},
       {"source",
        {{"text", source},
-        {"samples", samples},
+        {"samples", c.samples},
         {"seq_len", seqLen},
-        {"epochs", epochs},
-        {"lr", options.lr},
-        {"seed", options.seed}}},
+        {"epochs", c.epochs},
+        {"lr", c.options.lr},
+        {"seed", c.options.seed}}},
       {"sites", sites}};
 
   std::ostringstream csv;
@@ -254,7 +262,7 @@ int runCalibrate(const std::vector<std::string> &args) {
               "SNN after", "seconds");
   spike::core::LinePlot plot;
   plot.title = "Layer-wise MSE against the " +
-               std::string(spike::runtime::teacherName(options.teacher)) +
+               std::string(spike::runtime::teacherName(c.options.teacher)) +
                " teacher, T = " + std::to_string(student.timesteps);
   plot.xLabel = "block";
   plot.yLabel = "MSE (log)";
@@ -262,7 +270,7 @@ int runCalibrate(const std::vector<std::string> &args) {
   plot.series = {{"ANN vs QANN", {}, 0x1f77b4},
                  {"ANN vs SNN before", {}, 0xd62728},
                  {"ANN vs SNN after", {}, 0x2ca02c}};
-  for (const auto &b : result->blocks) {
+  for (const auto &b : result.blocks) {
     csv << b.block << ',' << b.annVsQann << ',' << b.annVsSnnBefore << ','
         << b.annVsSnnAfter << ',' << b.firstLoss << ',' << b.lastLoss << ','
         << b.steps << ',' << b.seconds << '\n';
@@ -276,16 +284,55 @@ int runCalibrate(const std::vector<std::string> &args) {
   // its report is complete.
   spike::core::OutputSet outputs;
   for (auto [path, bytes] :
-       {std::pair{reportPrefix + ".csv", csv.str()},
-        std::pair{reportPrefix + ".png", spike::core::renderPng(plot)},
-        std::pair{out, doc.dump(1) + "\n"}})
+       {std::pair{c.reportPrefix + ".csv", csv.str()},
+        std::pair{c.reportPrefix + ".png", spike::core::renderPng(plot)},
+        std::pair{c.out, doc.dump(1) + "\n"}})
     if (auto st = outputs.write(path, bytes); !st)
       return fail(st.message());
   if (auto st = outputs.commit(); !st)
     return fail(st.message());
-  std::printf("wrote %s, %s.csv, %s.png\n", out.c_str(), reportPrefix.c_str(),
-              reportPrefix.c_str());
+  std::printf("wrote %s, %s.csv, %s.png\n", c.out.c_str(),
+              c.reportPrefix.c_str(), c.reportPrefix.c_str());
   return 0;
+}
+
+} // namespace
+
+int runCalibrate(const std::vector<std::string> &args) {
+  CalibrateArgs c;
+  if (!parseCalibrateArgs(args, c))
+    return 2;
+  auto plan = loadPlanOn(c.run.plan, c.run.device);
+  if (!plan)
+    return fail(plan.message());
+  spike::runtime::Plan &student = *plan;
+  if (auto st = spike::runtime::checkCalibratable(student); !st)
+    return fail(st.message());
+  spike::runtime::Plan teacherPlan;
+  if (!c.teacherPlanPath.empty()) {
+    auto t = loadPlanOn(c.teacherPlanPath, c.run.device);
+    if (!t)
+      return fail(t.message());
+    teacherPlan = t.take();
+  }
+  std::string source;
+  auto tokens = calibrationSamples(c, student, teacherPlan, source);
+  if (!tokens)
+    return fail(tokens.message());
+  int64_t seqLen = c.run.options.seqLen;
+  std::printf("calibrating %s: teacher %s, %lld samples x %lld tokens, %lld "
+              "epochs, lr %g, group size %lld\n",
+              c.run.plan.c_str(),
+              spike::runtime::teacherName(c.options.teacher),
+              (long long)c.samples, (long long)seqLen, (long long)c.epochs,
+              c.options.lr, (long long)c.options.groupSize);
+  reportProgress(c.options);
+  auto result = spike::runtime::calibrate(
+      student, c.teacherPlanPath.empty() ? nullptr : &teacherPlan, *tokens,
+      c.options);
+  if (!result)
+    return fail(result.message());
+  return writeCalibration(c, student, *result, source, seqLen);
 }
 
 } // namespace spike::run
