@@ -7,25 +7,60 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void spike::buildSpikePipeline(mlir::OpPassManager &pm,
-                               const SpikePipelineOptions &options) {
-  pm.addPass(createSpikeVerifySites());
-  ConvertQNNToSpikeOptions convert;
-  convert.timesteps = options.timesteps;
-  convert.bits = options.bits;
-  convert.budget = options.budget;
-  pm.addPass(createConvertQNNToSpike(convert));
-  pm.addPass(mlir::createCanonicalizerPass());
-  if (!options.calibration.empty()) {
+using spike::pipeline::LoweringOptions;
+using spike::pipeline::LoweringStage;
+
+spike::pipeline::LoweringOptions spike::SpikePipelineOptions::lowering() const {
+  LoweringOptions o;
+  o.timesteps = timesteps;
+  o.bits = bits;
+  o.budget = budget;
+  o.correctionSpikes = correctionSpikes;
+  o.schedule = schedule;
+  o.calibration = calibration;
+  o.cleanup = true;
+  return o;
+}
+
+void spike::addLoweringStage(mlir::OpPassManager &pm, LoweringStage stage,
+                             const LoweringOptions &options) {
+  switch (stage) {
+  case LoweringStage::Convert: {
+    pm.addPass(createSpikeVerifySites());
+    ConvertQNNToSpikeOptions convert;
+    convert.timesteps = options.timesteps;
+    convert.bits = options.bits;
+    convert.budget = options.budget;
+    convert.bidirectional = options.correctionSpikes;
+    pm.addPass(createConvertQNNToSpike(convert));
+    if (options.cleanup)
+      pm.addPass(mlir::createCanonicalizerPass());
+    return;
+  }
+  case LoweringStage::ApplyCalibration: {
     SpikeApplyCalibrationOptions calibrate;
     calibrate.file = options.calibration;
     pm.addPass(createSpikeApplyCalibration(calibrate));
+    return;
   }
-  SpikeLowerISToIFOptions lower;
-  lower.schedule = options.schedule;
-  pm.addPass(createSpikeLowerISToIF(lower));
-  pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(mlir::createCSEPass());
+  case LoweringStage::LowerToIF: {
+    SpikeLowerISToIFOptions lower;
+    lower.schedule = options.schedule;
+    pm.addPass(createSpikeLowerISToIF(lower));
+    if (options.cleanup) {
+      pm.addPass(mlir::createCanonicalizerPass());
+      pm.addPass(mlir::createCSEPass());
+    }
+    return;
+  }
+  }
+}
+
+void spike::buildSpikePipeline(mlir::OpPassManager &pm,
+                               const SpikePipelineOptions &options) {
+  LoweringOptions lowering = options.lowering();
+  for (LoweringStage stage : pipeline::loweringStages(lowering))
+    addLoweringStage(pm, stage, lowering);
 }
 
 void spike::registerSpikePipeline() {

@@ -155,7 +155,6 @@ private:
   CompileOptions &o;
   const JobSetup &setup;
   std::string calibText, heldOut, chipGraph = "is";
-  const std::string T = std::to_string(o.timesteps);
   const std::string bits = std::to_string(o.bits);
 
   std::string at(const std::string &rel) const { return o.out + "/" + rel; }
@@ -170,14 +169,31 @@ private:
           "plans/" + name + ".plan.safetensors"},
          {o.model}});
   }
-  /// The chip sees the graph it will run: IF neurons on binary chips.
-  void lowerToIF(const std::string &from, const std::string &to) {
-    stages.push_back({"lower " + to,
+  /// The lowering's options for the job's compiler stages: the shared
+  /// stage list (spike/Pipeline/Lowering.h) without the canonicalizer,
+  /// which would reorder the weights of the job's plans.
+  spike::pipeline::LoweringOptions lowering() const {
+    spike::pipeline::LoweringOptions l;
+    l.timesteps = o.timesteps;
+    l.correctionSpikes = setup.correction;
+    l.calibration = at("calib/calibration.json");
+    l.cleanup = false;
+    return l;
+  }
+  /// One stage of the lowering, as spike-opt --pass-pipeline.
+  void lowering(const std::string &name, spike::pipeline::LoweringStage stage,
+                const std::string &from, const std::string &to) {
+    stages.push_back({name,
                       "spike-opt",
                       {at("ir/" + from + ".mlir"),
-                       "--spike-lower-is-to-if=schedule=integrate-then-fire",
+                       spike::pipeline::stagePassPipelineArg(stage, lowering()),
                        "-o", at("ir/" + to + ".mlir")},
                       {"ir/" + to + ".mlir"}});
+  }
+  /// The chip sees the graph it will run: IF neurons on binary chips.
+  void lowerToIF(const std::string &from, const std::string &to) {
+    lowering("lower " + to, spike::pipeline::LoweringStage::LowerToIF, from,
+             to);
   }
   /// The chip's legality check of a graph; its diagnostics are the log.
   void checkChip(const std::string &name, const std::string &graph,
@@ -251,13 +267,7 @@ void JobBuilder::addFrontEnd() {
         "-o", at("ir/qann.mlir")},
        {"ir/qann.mlir"}});
   plan("qann");
-  stages.push_back({"convert",
-                    "spike-opt",
-                    {at("ir/qann.mlir"),
-                     "--convert-qnn-to-spike=timesteps=" + T +
-                         (setup.correction ? " bidirectional=true" : ""),
-                     "-o", at("ir/is.mlir")},
-                    {"ir/is.mlir"}});
+  lowering("convert", spike::pipeline::LoweringStage::Convert, "qann", "is");
   if (setup.binary) {
     lowerToIF("is", "if-uncalibrated");
     chipGraph = "if-uncalibrated";
@@ -294,13 +304,9 @@ void JobBuilder::addCalibration() {
                     {"calib/calibration.json", "calib/calibration.layers.csv",
                      "calib/calibration.layers.png"},
                     {calibText}});
-  stages.push_back(
-      {"apply calibration",
-       "spike-opt",
-       {at("ir/is.mlir"),
-        "--spike-apply-calibration=file=" + at("calib/calibration.json"), "-o",
-        at("ir/is-calibrated.mlir")},
-       {"ir/is-calibrated.mlir"}});
+  lowering("apply calibration",
+           spike::pipeline::LoweringStage::ApplyCalibration, "is",
+           "is-calibrated");
   plan("is-calibrated");
   finalGraph = "is-calibrated";
   if (setup.binary) {

@@ -3,6 +3,8 @@
 #ifndef SPIKEC_COMPILEJOB_H
 #define SPIKEC_COMPILEJOB_H
 
+#include "spike/Pipeline/Lowering.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,7 +14,7 @@ namespace spikec {
 /// Everything `spikec compile` was asked for, after defaults.
 struct CompileOptions {
   std::string model, chip, out;
-  int64_t timesteps = 2, bits = 6;
+  int64_t timesteps = spike::pipeline::kDefaultTimesteps, bits = 6;
   std::string calibText, evalText; ///< empty: data-free / agreement only
   std::string preset = "cpu";      ///< calibration preset of spike-run
   int64_t calibSamples = -1, calibSeqLen = -1, calibEpochs = -1;

@@ -9,6 +9,7 @@
 
 #include "CompileJob.h"
 
+#include "spike/Pipeline/Lowering.h"
 #include "spike/core/Neuron/Neuron.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -76,7 +77,8 @@ cl::opt<std::string> out("o", cl::Required, cl::sub(compile),
                          cl::cat(jobCat));
 
 // Conversion.
-cl::opt<int64_t> timesteps("T", cl::sub(compile), cl::init(2),
+cl::opt<int64_t> timesteps("T", cl::sub(compile),
+                           cl::init(spike::pipeline::kDefaultTimesteps),
                            cl::value_desc("N"),
                            cl::desc("Time steps of the IS neurons (default 2)"),
                            cl::cat(conversionCat));

@@ -4,6 +4,7 @@
 #define SPIKE_CONVERSION_PASSES_H
 
 #include "spike/Dialect/Spike/SpikeDialect.h"
+#include "spike/Pipeline/Lowering.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

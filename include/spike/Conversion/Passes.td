@@ -42,7 +42,8 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::spike::spk::SpikeDialect"];
   let options = [
-    Option<"timesteps", "timesteps", "int64_t", /*default=*/"2",
+    Option<"timesteps", "timesteps", "int64_t",
+           /*default=*/"::spike::pipeline::kDefaultTimesteps",
            "Number of time steps T (a power of two, T <= 2^(bits-1))">,
     Option<"budget", "budget", "bool", /*default=*/"true",
            "Cap each neuron's spikes per window at 2^n - 1 (exact for every T)">,

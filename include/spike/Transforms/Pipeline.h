@@ -1,18 +1,27 @@
 //===- Pipeline.h - The QANN -> IF pass pipeline ----------------*- C++ -*-===//
+//
+// spike-opt's side of the lowering stage list (spike/Pipeline/Lowering.h):
+// each stage's passes, built from the typed options, and "spike-pipeline",
+// which runs them all.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef SPIKE_TRANSFORMS_PIPELINE_H
 #define SPIKE_TRANSFORMS_PIPELINE_H
+
+#include "spike/Pipeline/Lowering.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace spike {
 
+/// spike-pipeline's options: LoweringOptions as pass-pipeline options.
 struct SpikePipelineOptions
     : public mlir::PassPipelineOptions<SpikePipelineOptions> {
   Option<int64_t> timesteps{*this, "timesteps",
                             llvm::cl::desc("Number of time steps T"),
-                            llvm::cl::init(2)};
+                            llvm::cl::init(pipeline::kDefaultTimesteps)};
   Option<int64_t> bits{
       *this, "bits",
       llvm::cl::desc("Required activation bits of every quantizer (0: any)"),
@@ -20,18 +29,29 @@ struct SpikePipelineOptions
   Option<bool> budget{*this, "budget",
                       llvm::cl::desc("Cumulative spike budget per window"),
                       llvm::cl::init(true)};
+  Option<bool> correctionSpikes{
+      *this, "correction-spikes",
+      llvm::cl::desc("Negative correction spikes (graded-spike chips)"),
+      llvm::cl::init(false)};
   Option<std::string> schedule{
       *this, "schedule",
       llvm::cl::desc("IS->IF schedule: integrate-then-fire or uniform"),
-      llvm::cl::init("integrate-then-fire")};
+      llvm::cl::init(pipeline::kDefaultSchedule)};
   Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration file applied at the IS level (optional)"),
       llvm::cl::init("")};
+
+  /// The typed options these stand for (with cleanup).
+  pipeline::LoweringOptions lowering() const;
 };
 
+/// Adds one stage's passes (Lowering.h) to `pm`, built from `options`.
+void addLoweringStage(mlir::OpPassManager &pm, pipeline::LoweringStage stage,
+                      const pipeline::LoweringOptions &options);
+
 /// QANN -> IS (convert-qnn-to-spike) -> [calibration] -> IF
-/// (spike-lower-is-to-if), with canonicalization and site checks.
+/// (spike-lower-is-to-if): every stage of loweringStages(options).
 void buildSpikePipeline(mlir::OpPassManager &pm,
                         const SpikePipelineOptions &options);
 

@@ -43,9 +43,12 @@ opt ir/observed.mlir \
   --spike-quantize="stats=$(fixed activation-stats.json) wbits=6 abits=6 mse=true" \
   -o ir/qann.mlir
 plan qann
-opt ir/qann.mlir --convert-qnn-to-spike="timesteps=2 bidirectional=true" \
+# The lowering stages as spikec runs them (spike/Pipeline/Lowering.h).
+convert="spike-verify-sites,convert-qnn-to-spike{bits=0 budget=true timesteps=2"
+opt ir/qann.mlir "--pass-pipeline=builtin.module($convert bidirectional=true})" \
   -o ir/is.mlir
-opt ir/qann.mlir --convert-qnn-to-spike="timesteps=2" -o ir/is-plain.mlir
+opt ir/qann.mlir "--pass-pipeline=builtin.module($convert bidirectional=false})" \
+  -o ir/is-plain.mlir
 plan is
 if [ "${4:-}" = --make-inputs ]; then
   "$BIN/spike-run" calibrate --plan plans/is.plan.json --teacher-plan \
@@ -55,12 +58,14 @@ if [ "${4:-}" = --make-inputs ]; then
 fi
 CALIBRATION=$(fixed calibration.json)
 for g in is is-plain; do
-  opt ir/$g.mlir --spike-apply-calibration="file=$CALIBRATION" \
+  opt ir/$g.mlir \
+    "--pass-pipeline=builtin.module(spike-apply-calibration{file={$CALIBRATION}})" \
     -o ir/$g-calibrated.mlir
 done
 plan is-calibrated
 opt ir/is-plain-calibrated.mlir \
-  --spike-lower-is-to-if=schedule=integrate-then-fire -o ir/if.mlir
+  "--pass-pipeline=builtin.module(spike-lower-is-to-if{schedule={integrate-then-fire}})" \
+  -o ir/if.mlir
 plan if
 # Legality and mapping remarks are part of the output.
 opt ir/is-calibrated.mlir --spike-check-chip=chip=$GRADED -o chip/checked.mlir \

@@ -1,0 +1,68 @@
+//===- Lowering.h - The QANN -> IS -> IF stages, defined once ---*- C++ -*-===//
+//
+// The compiler's lowering as one typed options struct and one stage list,
+// which both front ends use:
+//   - spike-opt --spike-pipeline adds each stage's passes to its pass
+//     manager (spike::addLoweringStage, lib/Transforms/Pipeline.cpp);
+//   - spikec runs each stage as its own spike-opt run, resumable, with
+//     --pass-pipeline set to the stage's text (tools/spikec/CompileJob.cpp).
+// The text is the pass manager's own printed form of the stage, which
+// unittests/PipelineTest.cpp checks, so the two cannot drift. This header
+// and its library need no MLIR: the driver links none.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_PIPELINE_LOWERING_H
+#define SPIKE_PIPELINE_LOWERING_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spike::pipeline {
+
+/// T when none is given: the paper's headline setting (its Table 2).
+inline constexpr int64_t kDefaultTimesteps = 2;
+/// The IS -> IF schedule when none is given (docs/Conversion.md).
+inline constexpr const char *kDefaultSchedule = "integrate-then-fire";
+
+/// Everything the lowering from a QANN to binary IF neurons decides.
+struct LoweringOptions {
+  int64_t timesteps = kDefaultTimesteps; ///< T, time steps per token
+  /// Required activation bits of every quantizer; 0 accepts any.
+  int64_t bits = 0;
+  bool budget = true;            ///< cumulative spike budget per window
+  bool correctionSpikes = false; ///< negative spikes (graded chips only)
+  std::string schedule = kDefaultSchedule; ///< IS -> IF sub-step schedule
+  /// A spikec.calibration file applied at the IS level; "" for none.
+  std::string calibration;
+  /// Canonicalize after conversion, canonicalize and CSE after lowering,
+  /// as spike-pipeline runs them. The compile job leaves them off: the
+  /// canonicalizer hoists the weights, which would reorder its plans.
+  bool cleanup = true;
+};
+
+/// The stages, in pipeline order.
+enum class LoweringStage {
+  Convert,          ///< spike-verify-sites, convert-qnn-to-spike: QANN -> IS
+  ApplyCalibration, ///< spike-apply-calibration: learnt theta and v0
+  LowerToIF,        ///< spike-lower-is-to-if: IS -> binary IF (Lemma 2)
+};
+
+/// The stages `options` asks for: Convert, ApplyCalibration when a
+/// calibration file is given, LowerToIF.
+std::vector<LoweringStage> loweringStages(const LoweringOptions &options);
+
+/// A stage's passes in MLIR's textual pipeline syntax, as nested in
+/// "builtin.module(...)", e.g.
+///   "spike-verify-sites{expect-prefix=},convert-qnn-to-spike{...}".
+std::string stagePipeline(LoweringStage stage, const LoweringOptions &options);
+
+/// The spike-opt argument that runs one stage:
+/// "--pass-pipeline=builtin.module(<stagePipeline>)".
+std::string stagePassPipelineArg(LoweringStage stage,
+                                 const LoweringOptions &options);
+
+} // namespace spike::pipeline
+
+#endif // SPIKE_PIPELINE_LOWERING_H

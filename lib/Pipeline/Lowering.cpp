@@ -1,0 +1,49 @@
+//===- Lowering.cpp - The QANN -> IS -> IF stages, defined once -----------===//
+
+#include "spike/Pipeline/Lowering.h"
+
+namespace spike::pipeline {
+
+namespace {
+
+const char *boolText(bool b) { return b ? "true" : "false"; }
+
+/// A string option's value; braces keep spaces and commas in a path.
+std::string quoted(const std::string &value) { return "{" + value + "}"; }
+
+} // namespace
+
+std::vector<LoweringStage> loweringStages(const LoweringOptions &options) {
+  std::vector<LoweringStage> stages = {LoweringStage::Convert};
+  if (!options.calibration.empty())
+    stages.push_back(LoweringStage::ApplyCalibration);
+  stages.push_back(LoweringStage::LowerToIF);
+  return stages;
+}
+
+std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
+  switch (stage) {
+  case LoweringStage::Convert:
+    return std::string(
+               "spike-verify-sites,convert-qnn-to-spike{bidirectional=") +
+           boolText(options.correctionSpikes) +
+           " bits=" + std::to_string(options.bits) +
+           " budget=" + boolText(options.budget) +
+           " timesteps=" + std::to_string(options.timesteps) + "}" +
+           (options.cleanup ? ",canonicalize" : "");
+  case LoweringStage::ApplyCalibration:
+    return "spike-apply-calibration{file=" + quoted(options.calibration) + "}";
+  case LoweringStage::LowerToIF:
+    return "spike-lower-is-to-if{schedule=" + quoted(options.schedule) + "}" +
+           (options.cleanup ? ",canonicalize,cse" : "");
+  }
+  return "";
+}
+
+std::string stagePassPipelineArg(LoweringStage stage,
+                                 const LoweringOptions &options) {
+  return "--pass-pipeline=builtin.module(" + stagePipeline(stage, options) +
+         ")";
+}
+
+} // namespace spike::pipeline
