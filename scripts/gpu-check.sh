@@ -126,6 +126,9 @@ if run_step configure 300 cmake "${cmake_args[@]}" &&
      $(grep -qE 'CUDA kernels (with|built)' "$RESULTS/configure.log" && echo SpikeCudaTests); then
   BUILT=1
   grep -q 'ATen glue' "$RESULTS/configure.log" && GLUE=1 || GLUE=0
+  # The chip-description tests exist where yaml-cpp does (not old-ABI builds).
+  cmake --build "$BUILD" --target SpikeChipTests > /dev/null 2>&1 &&
+    CORE_TESTS="$CORE_TESTS SpikeChipTests"
 else
   [ -f "$RESULTS/build.log" ] || not_run build "configure failed"
 fi

@@ -20,7 +20,7 @@ PACKAGES=(
   clang libclang-rt-dev
   # The NIR round-trip test: h5py and numpy for the `nir` package.
   python3-h5py python3-numpy python3-pip
-  # The Unicode Character Database that runtime/core/tools/
+  # The Unicode Character Database that runtime/core/lib/Text/
   # gen_unicode_tables.py reads (the committed tables came from it).
   unicode-data
 )

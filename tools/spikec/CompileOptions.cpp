@@ -77,10 +77,13 @@ cl::opt<std::string> out("o", cl::Required, cl::sub(compile),
                          cl::cat(jobCat));
 
 // Conversion.
+const std::string kTimestepsHelp =
+    "Time steps of the IS neurons (default " +
+    std::to_string(spike::pipeline::kDefaultTimesteps) + ")";
 cl::opt<int64_t> timesteps("T", cl::sub(compile),
                            cl::init(spike::pipeline::kDefaultTimesteps),
                            cl::value_desc("N"),
-                           cl::desc("Time steps of the IS neurons (default 2)"),
+                           cl::desc(kTimestepsHelp.c_str()),
                            cl::cat(conversionCat));
 cl::opt<int64_t>
     bits("bits", cl::sub(compile), cl::init(6), cl::value_desc("N"),

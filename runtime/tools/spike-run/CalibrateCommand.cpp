@@ -235,8 +235,8 @@ int writeCalibration(const CalibrateArgs &c,
                      const spike::runtime::CalibrationResult &result,
                      const std::string &source, int64_t seqLen) {
   nlohmann::json sites = nlohmann::json::object();
-  for (const auto &[site, c] : result.sites)
-    sites[site] = {{"threshold", c.threshold}, {"v0", c.v0}};
+  for (const auto &[site, cal] : result.sites)
+    sites[site] = {{"threshold", cal.threshold}, {"v0", cal.v0}};
   nlohmann::json doc = {
       {"format", "spikec.calibration"},
       {"version", 1},

@@ -1,7 +1,7 @@
 //===- ChipProgram.h - A chip program, read strictly ------------*- C++ -*-===//
 //
 // The spikec.chip-program format (docs/ChipProgram.md): a manifest
-// (schemas/chip-program.schema.json) and a safetensors file of per-core
+// (lib/Formats/schemas/chip-program.schema.json) and a safetensors file of per-core
 // tables. loadChipProgram reads every field and checks it against the
 // others and against the tables before anything runs, so that the
 // simulator can index without checks of its own:
