@@ -11,6 +11,7 @@
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/Chip/ChipMapping.h"
+#include "spike/core/Chip/ChipPlacement.h"
 #include "spike/core/Support/FileIO.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -263,8 +264,16 @@ void MapToChipPass::runOnOperation() {
       << " messages between cores, " << g4(r.trafficHops) << " message-hops, "
       << g4(r.latencyNs / 1e6) << " ms, " << g4(r.totalPj() / 1e6) << " uJ";
 
-  // The markdown first and the JSON last, so the pair is complete together.
+  // The placement and the markdown first and the JSON last, so that the
+  // set is complete together.
   core::OutputSet outputs;
+  if (!placementOut.empty())
+    if (auto st = outputs.write(placementOut,
+                                core::renderChipPlacement(in, r, desc->name,
+                                                          placement, context,
+                                                          "spike-map-to-chip"));
+        !st)
+      return fail(st.message());
   if (!reportMd.empty()) {
     if (auto st = outputs.write(reportMd,
                                 renderMarkdown(*desc, in, r, dense.computePj,

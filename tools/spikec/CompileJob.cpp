@@ -367,21 +367,23 @@ void JobBuilder::addBackEnd() {
                      "--spike-map-to-chip=chip=" + o.chip +
                          " rates=" + at("chip/firing-rates.json") +
                          " report=" + at("chip/mapping.json") +
-                         " report-md=" + at("chip/mapping.md"),
+                         " report-md=" + at("chip/mapping.md") +
+                         " placement-out=" + at("chip/placement.json"),
                      "-o", at("ir/mapped.mlir")},
-                    {"ir/mapped.mlir", "chip/mapping.json", "chip/mapping.md"},
+                    {"ir/mapped.mlir", "chip/mapping.json", "chip/mapping.md",
+                     "chip/placement.json"},
                     {o.chip},
                     /*captureStderr=*/true});
 
   // The chip program: IF neurons on binary chips, IS neurons (graded
-  // spikes) on graded ones.
+  // spikes) on graded ones, where the mapping placed them.
   stages.push_back(
       {"emit chip program",
        "spike-translate",
        {"--emit-chip-program", at("ir/" + finalGraph + ".mlir"), "--chip",
         o.chip, "--program-rates", at("chip/firing-rates.json"),
-        "--program-tensors", at("chip/program.safetensors"), "-o",
-        at("chip/program.json")},
+        "--program-placement", at("chip/placement.json"), "--program-tensors",
+        at("chip/program.safetensors"), "-o", at("chip/program.json")},
        {"chip/program.json", "chip/program.safetensors"},
        {o.chip},
        /*captureStderr=*/true});

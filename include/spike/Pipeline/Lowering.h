@@ -23,6 +23,9 @@ namespace spike::pipeline {
 
 /// T when none is given: the paper's headline setting (its Table 2).
 inline constexpr int64_t kDefaultTimesteps = 2;
+/// The context length that sizes the context-wide sites (attention
+/// scores) when a graph is mapped onto a chip, when none is given.
+inline constexpr int64_t kDefaultContext = 256;
 /// The IS -> IF schedule when none is given (docs/Conversion.md).
 inline constexpr const char *kDefaultSchedule = "integrate-then-fire";
 
@@ -55,7 +58,7 @@ std::vector<LoweringStage> loweringStages(const LoweringOptions &options);
 
 /// A stage's passes in MLIR's textual pipeline syntax, as nested in
 /// "builtin.module(...)", e.g.
-///   "spike-verify-sites{expect-prefix=},convert-qnn-to-spike{...}".
+///   "spike-verify-sites,convert-qnn-to-spike{bidirectional=false ...}".
 std::string stagePipeline(LoweringStage stage, const LoweringOptions &options);
 
 /// The spike-opt argument that runs one stage:

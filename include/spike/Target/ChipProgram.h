@@ -21,6 +21,9 @@ struct ChipProgramOptions {
   std::string chip;        ///< the chip description (YAML)
   std::string tensorsPath; ///< the per-core images (safetensors)
   std::string rates;       ///< firing rates for placement (optional)
+  /// spike-map-to-chip's placement (spikec.chip-placement) to build the
+  /// program from; empty: map here, as spike-map-to-chip does by default.
+  std::string placement;
 };
 
 mlir::LogicalResult emitChipProgram(mlir::ModuleOp module,

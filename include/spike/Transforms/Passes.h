@@ -3,6 +3,8 @@
 #ifndef SPIKE_TRANSFORMS_PASSES_H
 #define SPIKE_TRANSFORMS_PASSES_H
 
+#include "spike/Pipeline/Lowering.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

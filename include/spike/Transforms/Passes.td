@@ -240,9 +240,14 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
            "optimized or round-robin (the baseline)">,
     Option<"reportMd", "report-md", "std::string", /*default=*/"\"\"",
            "Where to write the readable report (markdown)">,
-    Option<"context", "context", "int64_t", /*default=*/"256",
+    Option<"context", "context", "int64_t",
+           /*default=*/"::spike::pipeline::kDefaultContext",
            "Context length that sizes per-token neurons over the sequence "
-           "(the attention scores)">
+           "(the attention scores)">,
+    Option<"placementOut", "placement-out", "std::string",
+           /*default=*/"\"\"",
+           "Where to write the placement (spikec.chip-placement) that "
+           "--emit-chip-program --program-placement builds the program from">
   ];
 }
 

@@ -21,8 +21,10 @@
 #include "spike/Analysis/ChipGraph.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/InitAll.h"
+#include "spike/Pipeline/Lowering.h"
 #include "spike/Target/ModuleWeights.h"
 #include "spike/core/Chip/ChipDescription.h"
+#include "spike/core/Chip/ChipPlacement.h"
 #include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -109,6 +111,8 @@ public:
   LogicalResult prepare();
   /// Neurons, synapse tiles and relays of each core, as the mapper placed
   /// them.
+  /// The mapping: the placement file's, or mapped here without one.
+  LogicalResult placePieces();
   void layOutPieces();
   /// The synapse blocks from the weight codes (rescaled to the chip's
   /// weight width where they are wider).
@@ -175,14 +179,8 @@ LogicalResult ProgramBuilder::prepare() {
                 neuronCore->name + " of " + chip->name +
                 " has binary spikes: run spike-lower-is-to-if first");
 
-  std::string error;
-  graph = buildChipGraph(module, options.rates, /*context=*/256, error);
-  if (!graph)
-    return fail(error);
-  auto result = core::mapToChip(graph->input, *chip);
-  if (!result)
-    return fail(chip->name + ": " + result.message());
-  mapped = result.take();
+  if (failed(placePieces()))
+    return failure();
   auto opened = openModuleWeights(module, "", "emit-chip-program");
   if (failed(opened))
     return failure();
@@ -213,6 +211,36 @@ LogicalResult ProgramBuilder::prepare() {
     fracOf[s] = neuron::chipFracBits(neuronCore->stateBits, p);
   }
 
+  return success();
+}
+
+LogicalResult ProgramBuilder::placePieces() {
+  std::string error;
+  if (options.placement.empty()) {
+    // No placement given: map as spike-map-to-chip does by default.
+    graph = buildChipGraph(module, options.rates,
+                           spike::pipeline::kDefaultContext, error);
+    if (!graph)
+      return fail(error);
+    auto result = core::mapToChip(graph->input, *chip);
+    if (!result)
+      return fail(chip->name + ": " + result.message());
+    mapped = result.take();
+    return success();
+  }
+  // The mapping's own decisions, for the graph and chip it was made for.
+  auto placement = core::loadChipPlacement(options.placement);
+  if (!placement)
+    return fail(placement.message());
+  graph = buildChipGraph(module, options.rates, placement->context, error);
+  if (!graph)
+    return fail(error);
+  if (auto st = core::checkPlacementFits(*placement, graph->input, chip->name,
+                                         neuronCore->count * chip->chips,
+                                         chip->chips);
+      !st)
+    return fail(options.placement + ": " + st.message());
+  mapped = core::mappingOf(*placement);
   return success();
 }
 
@@ -566,6 +594,11 @@ void spike::registerChipProgramTranslation() {
   static llvm::cl::opt<std::string> rates(
       "program-rates",
       llvm::cl::desc("--emit-chip-program: firing rates for placement"));
+  static llvm::cl::opt<std::string> placement(
+      "program-placement",
+      llvm::cl::desc("--emit-chip-program: build the program from "
+                     "spike-map-to-chip's placement-out file instead of "
+                     "mapping again"));
   static TranslateFromMLIRRegistration registration(
       "emit-chip-program",
       "Emit a chip program: per-core neuron, synapse and routing tables",
@@ -574,6 +607,7 @@ void spike::registerChipProgramTranslation() {
         options.chip = chip;
         options.tensorsPath = tensors;
         options.rates = rates;
+        options.placement = placement;
         return emitChipProgram(module, os, options);
       },
       [](DialectRegistry &registry) { spike::registerAllDialects(registry); });

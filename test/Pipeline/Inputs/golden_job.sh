@@ -79,9 +79,12 @@ fi
 RATES=$(fixed firing-rates.json)
 opt ir/is-calibrated.mlir --spike-map-to-chip="chip=$GRADED \
 rates=$RATES report=chip/mapping.json \
-report-md=chip/mapping.md" -o ir/mapped.mlir 2> chip/mapping.diag
+report-md=chip/mapping.md placement-out=chip/placement.json" \
+  -o ir/mapped.mlir 2> chip/mapping.diag
+# The program from the mapping's placement, as spikec builds it; its bytes
+# are those the emitter's own mapping gave before it could read one.
 translate --emit-chip-program ir/is-calibrated.mlir --chip "$GRADED" \
-  --program-rates "$RATES" \
+  --program-rates "$RATES" --program-placement chip/placement.json \
   --program-tensors chip/program.safetensors -o chip/program.json
 translate --emit-chip-program ir/if.mlir --chip "$BINARY" \
   --program-tensors chip/program-binary.safetensors \

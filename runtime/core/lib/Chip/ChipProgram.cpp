@@ -466,8 +466,14 @@ private:
 namespace detail {
 std::string buildChipProgram(const json &doc, const std::string &path,
                              bool withTables, ChipProgram *out) {
-  ChipProgram scratch;
-  return Builder(doc, path, out ? *out : scratch).run(withTables);
+  // Tables sized from the manifest can exhaust memory: one error line,
+  // never an escaped exception (spike-chipsim, spike-run validate).
+  try {
+    ChipProgram scratch;
+    return Builder(doc, path, out ? *out : scratch).run(withTables);
+  } catch (const std::exception &e) {
+    return std::string("internal validation error: ") + e.what();
+  }
 }
 } // namespace detail
 

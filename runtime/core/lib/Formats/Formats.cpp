@@ -27,6 +27,7 @@ extern const char *const kSchema_calibration;
 extern const char *const kSchema_firing_rates;
 extern const char *const kSchema_chip_program;
 extern const char *const kSchema_nir_manifest;
+extern const char *const kSchema_chip_placement;
 } // namespace detail
 
 namespace {
@@ -50,6 +51,8 @@ const KindRow kKinds[] = {
      &detail::kSchema_chip_program},
     {DocumentKind::NirManifest, "spikec.nir-manifest", 2,
      &detail::kSchema_nir_manifest},
+    {DocumentKind::ChipPlacement, "spikec.chip-placement", 1,
+     &detail::kSchema_chip_placement},
 };
 
 const KindRow &row(DocumentKind kind) {
@@ -501,6 +504,7 @@ Result<DocumentKind> checkDocument(const json &doc, const std::string &path,
       case DocumentKind::FiringRates:
         err = checkFiringRates(doc);
         break;
+      case DocumentKind::ChipPlacement: // rules: Chip/ChipPlacement.cpp
       case DocumentKind::ChipProgram:
         break; // its rules need the tables: Chip/ChipProgram.cpp
       case DocumentKind::NirManifest:

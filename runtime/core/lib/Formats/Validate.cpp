@@ -1,6 +1,7 @@
 //===- Validate.cpp - Any exchange file, every rule -----------------------===//
 
 #include "spike/core/Formats/Validate.h"
+#include "spike/core/Chip/ChipPlacement.h"
 #include "spike/core/Chip/ChipProgram.h"
 #include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/JsonReader.h"
@@ -18,14 +19,11 @@ Result<DocumentKind> validateText(const std::string &text,
   auto kind = detail::checkDocument(*doc, path, options);
   if (!kind)
     return Status::error(path + ": " + kind.message());
-  if (*kind != DocumentKind::ChipProgram)
-    return kind;
   std::string err;
-  try {
+  if (*kind == DocumentKind::ChipProgram)
     err = detail::buildChipProgram(*doc, path, options.checkTensors, nullptr);
-  } catch (const std::exception &e) {
-    err = std::string("internal validation error: ") + e.what();
-  }
+  else if (*kind == DocumentKind::ChipPlacement)
+    err = detail::readChipPlacement(*doc, nullptr);
   if (!err.empty())
     return Status::error(path + ": " + err);
   return kind;

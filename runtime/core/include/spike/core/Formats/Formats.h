@@ -8,6 +8,7 @@
 //   spikec.firing-rates      measured spikes per site (chip mapping)
 //   spikec.chip-program      per-core tables for a chip (ChipProgram.h)
 //   spikec.nir-manifest      the graphs of a NIR export and what NIR lacks
+//   spikec.chip-placement    where the mapper put each piece (ChipPlacement.h)
 // Each is JSON with a "format" and "version" field and has a JSON Schema in
 // runtime/core/lib/Formats/schemas/, compiled into the library. Validation
 // runs the schema and then the semantic rules a schema cannot say
@@ -33,7 +34,8 @@ enum class DocumentKind {
   Calibration,
   FiringRates,
   ChipProgram,
-  NirManifest
+  NirManifest,
+  ChipPlacement
 };
 
 /// "spikec.plan", "spikec.activation-stats", ...
@@ -50,7 +52,8 @@ struct ValidateOptions {
 /// document of `kind`, and returns it: what loaders build from, so that
 /// they read exactly what `spike-run validate` checked, parsed once. A chip
 /// program gets its schema here; its rules need its tables and run in
-/// `loadChipProgram` (Chip/ChipProgram.h). Any kind, every rule:
+/// `loadChipProgram` (Chip/ChipProgram.h); a chip placement's run in
+/// `loadChipPlacement` (Chip/ChipPlacement.h). Any kind, every rule:
 /// Formats/Validate.h.
 Result<nlohmann::json> loadDocument(const std::string &path, DocumentKind kind,
                                     const ValidateOptions &options = {});
