@@ -4,10 +4,10 @@
 // built from this file with SPIKE_FUZZ_READER naming the reader:
 //   json      core::validateText: plans (with their shape rules against the
 //             golden tensor file), calibration, activation statistics,
-//             firing rates, chip-program manifests and NIR manifests; the
-//             files they name resolve beside SPIKE_FUZZ_ANCHOR (a path;
-//             default the golden plans), e.g. a chip program's tables
-//             or a NIR export's graph files
+//             firing rates, chip-program manifests, chip placements and
+//             NIR manifests; the files they name resolve beside
+//             SPIKE_FUZZ_ANCHOR (a path; default the golden plans), e.g. a
+//             chip program's tables or a NIR export's graph files
 //   chip      core::loadChipDescription (YAML)
 // Every input must return: an error or a value, never a crash, a leak, a
 // hang or undefined behaviour (ASan and UBSan are on).
