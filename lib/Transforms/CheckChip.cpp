@@ -129,7 +129,7 @@ void ChipChecker::checkSynapseMemory(ModuleOp module) {
     return;
   int64_t need = (synapseBits + neuronCore.synapseMemoryBits - 1) /
                  neuronCore.synapseMemoryBits;
-  int64_t have = neuronCore.count * desc.chips;
+  int64_t have = desc.systemCount(neuronCore);
   if (need <= have)
     return;
   mlir::emitError(module.getLoc(), "spike-check-chip: the synapses need ")

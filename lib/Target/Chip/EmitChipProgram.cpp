@@ -235,12 +235,12 @@ LogicalResult ProgramBuilder::placePieces() {
   graph = buildChipGraph(module, options.rates, placement->context, error);
   if (!graph)
     return fail(error);
-  if (auto st = core::checkPlacementFits(*placement, graph->input, chip->name,
-                                         neuronCore->count * chip->chips,
-                                         chip->chips);
+  if (auto st =
+          core::checkPlacementFits(*placement, graph->input, chip->name,
+                                   chip->systemCount(*neuronCore), chip->chips);
       !st)
     return fail(options.placement + ": " + st.message());
-  mapped = core::mappingOf(*placement);
+  mapped = std::move(placement->mapping);
   return success();
 }
 

@@ -211,7 +211,7 @@ Status Mapper::pack() {
   if (core->stateMemoryBits > 0)
     lb = std::max(lb, ceilDiv(total.stateBits, core->stateMemoryBits));
   r.lowerBoundCores = lb;
-  int64_t available = core->count * chip.chips;
+  int64_t available = chip.systemCount(*core);
   r.availableCores = available;
   if (r.neuronCores > available)
     return Status::error("the graph needs " + std::to_string(r.neuronCores) +
@@ -327,7 +327,7 @@ void Mapper::place() {
   }
   for (const CoreType &c : chip.coreTypes)
     if (&c != core && !c.runs(OpClass::Synaptic))
-      r.programmableCores += c.count * chip.chips;
+      r.programmableCores += chip.systemCount(c);
   // Glue sits next to the tiles it reads: on their median core where the
   // neuron cores run it, else on the programmable cores of that core's
   // chip, else on the host.

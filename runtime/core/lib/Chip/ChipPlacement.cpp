@@ -70,8 +70,7 @@ std::string readPlacement(const json &doc, ChipPlacement *out) {
   p.chip = doc["chip"].get<std::string>();
   p.placement = doc["placement"].get<std::string>();
   p.context = doc["context"].get<int64_t>();
-  p.timesteps = doc["timesteps"].get<int64_t>();
-  p.graph.timesteps = p.timesteps;
+  p.graph.timesteps = doc["timesteps"].get<int64_t>();
   for (const json &s : doc["sites"]) {
     MappedSite site;
     site.name = s["name"].get<std::string>();
@@ -141,20 +140,20 @@ std::string readPlacement(const json &doc, ChipPlacement *out) {
       return at + ": inputs [" + std::to_string(piece.inFirst) + ", " +
              std::to_string(piece.inFirst + piece.inCount) +
              ") are outside the fan-in " + std::to_string(inSize);
-    p.pieces.push_back(piece);
+    p.mapping.pieces.push_back(piece);
   }
   const json &copies = doc["copy_groups"];
   for (size_t i = 0; i < copies.size(); ++i) {
     const json &a = copies[i];
     CopyGroup c;
     int64_t piece = a[0].get<int64_t>();
-    if (piece >= int64_t(p.pieces.size()) ||
-        p.pieces[size_t(piece)].kind != Piece::SiteNeurons)
+    if (piece >= int64_t(p.mapping.pieces.size()) ||
+        p.mapping.pieces[size_t(piece)].kind != Piece::SiteNeurons)
       return "/copy_groups/" + std::to_string(i) +
              "/0: " + std::to_string(piece) + " is not a site-neurons piece";
     c.sitePiece = int(piece);
     c.channel = a[1].get<int64_t>();
-    const Piece &sp = p.pieces[size_t(piece)];
+    const Piece &sp = p.mapping.pieces[size_t(piece)];
     if (c.channel < sp.first || c.channel >= sp.first + sp.count)
       return "/copy_groups/" + std::to_string(i) + "/1: channel " +
              std::to_string(c.channel) + " is not in piece " +
@@ -162,10 +161,10 @@ std::string readPlacement(const json &doc, ChipPlacement *out) {
     c.core = int(a[2].get<int64_t>());
     c.axon = a[3].get<int64_t>();
     c.copies = a[4].get<int64_t>();
-    p.copyGroups.push_back(c);
+    p.mapping.copyGroups.push_back(c);
   }
-  p.copyNeurons = doc["copy_neurons"].get<int64_t>();
-  p.copyCores = doc["copy_cores"].get<int64_t>();
+  p.mapping.copyNeurons = doc["copy_neurons"].get<int64_t>();
+  p.mapping.copyCores = doc["copy_cores"].get<int64_t>();
   if (out)
     *out = std::move(p);
   return "";
@@ -200,9 +199,9 @@ Status checkPlacementFits(const ChipPlacement &p, const MappingInput &input,
   if (p.chip != chipName)
     return Status::error("it was made for chip '" + p.chip + "', not '" +
                          chipName + "'");
-  if (p.timesteps != input.timesteps)
+  if (p.graph.timesteps != input.timesteps)
     return Status::error(
-        "it was made for T = " + std::to_string(p.timesteps) +
+        "it was made for T = " + std::to_string(p.graph.timesteps) +
         ", the graph has T = " + std::to_string(input.timesteps));
   if (p.graph.sites.size() != input.sites.size() ||
       p.graph.synapses.size() != input.synapses.size() ||
@@ -235,27 +234,18 @@ Status checkPlacementFits(const ChipPlacement &p, const MappingInput &input,
            (core <= programmableCoreOf(0) &&
             core >= programmableCoreOf(int(chips) - 1));
   };
-  for (size_t i = 0; i < p.pieces.size(); ++i)
-    if (!onChip(p.pieces[i].core))
+  for (size_t i = 0; i < p.mapping.pieces.size(); ++i)
+    if (!onChip(p.mapping.pieces[i].core))
       return Status::error("piece " + std::to_string(i) + " is on core " +
-                           std::to_string(p.pieces[i].core) + ", which " +
-                           chipName + " does not have (" +
+                           std::to_string(p.mapping.pieces[i].core) +
+                           ", which " + chipName + " does not have (" +
                            std::to_string(neuronCores) + " neuron cores)");
-  for (size_t i = 0; i < p.copyGroups.size(); ++i)
-    if (p.copyGroups[i].core >= neuronCores)
+  for (size_t i = 0; i < p.mapping.copyGroups.size(); ++i)
+    if (p.mapping.copyGroups[i].core >= neuronCores)
       return Status::error("copy group " + std::to_string(i) + " is on core " +
-                           std::to_string(p.copyGroups[i].core) + ", which " +
-                           chipName + " does not have");
+                           std::to_string(p.mapping.copyGroups[i].core) +
+                           ", which " + chipName + " does not have");
   return Status::ok();
-}
-
-MappingResult mappingOf(const ChipPlacement &placement) {
-  MappingResult r;
-  r.pieces = placement.pieces;
-  r.copyGroups = placement.copyGroups;
-  r.copyNeurons = placement.copyNeurons;
-  r.copyCores = placement.copyCores;
-  return r;
 }
 
 } // namespace spike::core

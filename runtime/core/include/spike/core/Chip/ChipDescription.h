@@ -69,6 +69,9 @@ struct ChipDescription {
   /// fan-in (nullptr if none). Legality, mapping, the program and chip
   /// numerics all read their limits and formats from it.
   const CoreType *neuronCore() const;
+
+  /// The cores of `type` in the whole system (every chip).
+  int64_t systemCount(const CoreType &type) const { return type.count * chips; }
 };
 
 /// Loads and validates a chip description.

@@ -25,12 +25,12 @@ struct ChipPlacement {
   std::string chip;      ///< the chip description's name
   std::string placement; ///< "optimized" or "round-robin"
   int64_t context = 0;   ///< sizes the context-wide sites
-  int64_t timesteps = 1;
-  MappingInput graph; ///< sites (name, neurons) and synapse groups
+  /// T, the sites (name, neurons) and the synapse groups made for.
+  MappingInput graph;
   int64_t glueUnits = 0;
-  std::vector<Piece> pieces;
-  std::vector<CopyGroup> copyGroups;
-  int64_t copyNeurons = 0, copyCores = 0;
+  /// The pieces, copy groups and copy counts; the rest of a mapping's
+  /// figures (traffic, energy) are in its report, not here.
+  MappingResult mapping;
 };
 
 /// The spikec.chip-placement text of a mapping of `input` onto `chipName`.
@@ -53,9 +53,6 @@ Status checkPlacementFits(const ChipPlacement &placement,
                           const MappingInput &input,
                           const std::string &chipName, int64_t neuronCores,
                           int64_t chips);
-
-/// The MappingResult fields a chip program is built from.
-MappingResult mappingOf(const ChipPlacement &placement);
 
 namespace detail {
 /// The rules on a schema-valid document; fills `out` when non-null.
