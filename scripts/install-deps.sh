@@ -11,7 +11,7 @@ PACKAGES=(
   # oneDNN: its sgemm runs the linear layers (run-time CPU dispatch).
   libdnnl-dev
   # Core-library and runtime dependencies.
-  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libhdf5-dev libbz2-dev zlib1g-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev libcli11-dev libhdf5-dev libbz2-dev zlib1g-dev
   # Tests, benchmarks, build.
   libgtest-dev libbenchmark-dev ccache ninja-build cmake g++ python3
   # bench/snn_speed.sh's peak-memory figures (/usr/bin/time).

@@ -4,6 +4,7 @@
 # nlohmann-json, GoogleTest, zlib or bzip2), from this Debian machine's
 # packages:
 #   include/nlohmann, share/cmake/nlohmann_json   nlohmann-json3-dev
+#   include/CLI, share/cmake/CLI11                libcli11-dev
 #   src/googletest                                googletest (sources)
 #   src/zlib, src/bzip2                           Debian's source packages
 # The runtime's CMake takes it as -DSPIKE_DEPS_DIR (runtime/cmake/
@@ -54,8 +55,9 @@ fi
 DIR=${1:-.gpu-deps}
 
 for f in /usr/include/nlohmann/json.hpp /usr/share/cmake/nlohmann_json \
+         /usr/include/CLI/CLI.hpp /usr/share/cmake/CLI11 \
          /usr/src/googletest/CMakeLists.txt; do
-  [ -e "$f" ] || fail "$f is missing: apt-get install nlohmann-json3-dev googletest"
+  [ -e "$f" ] || fail "$f is missing: apt-get install nlohmann-json3-dev libcli11-dev googletest"
 done
 command -v apt-get > /dev/null || fail "needs apt-get (a Debian machine)"
 
@@ -63,6 +65,8 @@ rm -rf "$DIR.tmp"
 mkdir -p "$DIR.tmp/include" "$DIR.tmp/share/cmake" "$DIR.tmp/src"
 cp -r /usr/include/nlohmann "$DIR.tmp/include/"
 cp -r /usr/share/cmake/nlohmann_json "$DIR.tmp/share/cmake/"
+cp -r /usr/include/CLI "$DIR.tmp/include/"
+cp -r /usr/share/cmake/CLI11 "$DIR.tmp/share/cmake/"
 cp -r /usr/src/googletest "$DIR.tmp/src/googletest"
 rm -rf "$DIR.tmp/src/googletest/googlemock/docs" "$DIR.tmp/src/googletest/docs"
 

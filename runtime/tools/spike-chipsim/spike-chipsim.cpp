@@ -11,6 +11,8 @@
 
 #include "spike/core/Chip/ChipSimulator.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -19,21 +21,6 @@
 using namespace spike::core;
 
 namespace {
-
-int usage(const std::string &what) {
-  std::fprintf(stderr, "spike-chipsim: error: %s (see spike-chipsim --help)\n",
-               what.c_str());
-  return 2;
-}
-
-const char *kHelp =
-    "USAGE: spike-chipsim PROGRAM.json --inputs TRACE.safetensors [--check] "
-    "[-o OUT.safetensors]\n\n"
-    "Runs a chip program (spike-translate --emit-chip-program) event by\n"
-    "event on the fixed-point charges of a trace (spike-run exec\n"
-    "--chip-numerics CHIP --chip-trace TRACE). --check compares each site's\n"
-    "spikes and each linear's accumulations with the trace's, bit for bit;\n"
-    "-o writes them.\n";
 
 /// Compares a simulated tensor with the trace's tensor of the same name.
 std::string compare(const std::string &name, const IntTensor &t,
@@ -61,28 +48,35 @@ std::string compare(const std::string &name, const IntTensor &t,
 } // namespace
 
 int main(int argc, char **argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  CLI::App app("spike-chipsim - runs a chip program event by event",
+               "spike-chipsim");
+  app.get_formatter()->column_width(30);
   std::string program, inputs, out;
   bool check = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("%s", kHelp);
-      return 0;
-    }
-    if (a == "--check")
-      check = true;
-    else if (a == "--inputs" && i + 1 < args.size())
-      inputs = args[++i];
-    else if (a == "-o" && i + 1 < args.size())
-      out = args[++i];
-    else if (!a.empty() && a[0] != '-' && program.empty())
-      program = a;
-    else
-      return usage("unexpected argument '" + a + "'");
+  app.add_option("PROGRAM", program,
+                 "The chip program (spike-translate --emit-chip-program)")
+      ->type_name("PROGRAM.json")
+      ->required();
+  app.add_option("--inputs", inputs,
+                 "The fixed-point charges of a trace (spike-run exec "
+                 "--chip-numerics CHIP --chip-trace TRACE)")
+      ->type_name("TRACE.safetensors")
+      ->required();
+  app.add_flag("--check", check,
+               "Compare each site's spikes and each linear's accumulations "
+               "with the trace's, bit for bit");
+  app.add_option("-o", out, "Write the spikes and accumulations")
+      ->type_name("OUT.safetensors");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e); // --help
+  } catch (const CLI::ParseError &e) {
+    std::fprintf(stderr,
+                 "spike-chipsim: error: %s (see spike-chipsim --help)\n",
+                 e.what());
+    return 2;
   }
-  if (program.empty() || inputs.empty())
-    return usage("PROGRAM.json and --inputs TRACE.safetensors are required");
   auto trace = SafetensorsFile::open(inputs);
   if (!trace) {
     std::fprintf(stderr, "spike-chipsim: error: %s\n", trace.message().c_str());

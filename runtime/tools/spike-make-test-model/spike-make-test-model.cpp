@@ -23,6 +23,9 @@
 
 #include "TestPlan.h"
 
+#include "../common/Validators.h"
+
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -112,43 +115,6 @@ spike::tools::Weights weights(const Config &c, int64_t vocab) {
   if (!c.tied)
     add("lm_head.weight", {vocab, d}, s);
   return w;
-}
-
-/// The shape field a flag sets (--layers, --hidden, ...), or null.
-int64_t *shapeFlag(Config &c, const std::string &flag) {
-  if (flag == "--layers")
-    return &c.layers;
-  if (flag == "--hidden")
-    return &c.hidden;
-  if (flag == "--heads")
-    return &c.heads;
-  if (flag == "--kv-heads")
-    return &c.kvHeads;
-  if (flag == "--ffn")
-    return &c.ffn;
-  if (flag == "--vocab")
-    return &c.vocab;
-  return nullptr;
-}
-
-bool parsePositive(const char *text, int64_t &out) {
-  char *end = nullptr;
-  long long v = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || v <= 0)
-    return false;
-  out = v;
-  return true;
-}
-
-std::vector<std::string> split(const std::string &list) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = std::min(list.find(',', start), list.size());
-    parts.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return parts;
 }
 
 int fail(const std::string &message) {
@@ -337,60 +303,86 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string format, out, dtype = "f32";
+  using spike::tools::positiveInteger;
+  std::string format, out, dtype = "f32", bias;
   Config c;
   spike::tools::TestPlanOptions planOptions;
   std::vector<std::string> levels = {"fp", "qann", "is", "if"};
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    bool hasValue = i + 1 < argc;
-    if (a == "--format" && hasValue)
-      format = argv[++i];
-    else if (a == "--out" && hasValue)
-      out = argv[++i];
-    else if (a == "--dtype" && hasValue)
-      dtype = argv[++i];
-    else if (a == "--seed" && hasValue)
-      c.seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--untied")
-      c.tied = false;
-    else if (a == "--arch" && hasValue)
-      c.arch = argv[++i];
-    else if (a == "--llama3-rope")
-      c.llama3Rope = true;
-    else if (a == "--bias" && hasValue) {
-      std::string b = argv[++i];
-      if (b != "attention" && b != "mlp" && b != "all")
-        return fail("--bias must be attention, mlp or all, not '" + b + "'");
-      c.qkvBias = c.oBias = b != "mlp";
-      c.mlpBias = b != "attention";
-    } else if (a == "--levels" && hasValue)
-      levels = split(argv[++i]);
-    else if (a == "--bits" && hasValue)
-      planOptions.bits = std::atoi(argv[++i]);
-    else if (a == "--timesteps" && hasValue)
-      planOptions.timesteps = std::atoll(argv[++i]);
-    else if (auto *dim = shapeFlag(c, a); dim && hasValue) {
-      if (!parsePositive(argv[++i], *dim))
-        return fail(a + " needs a positive integer, not '" + argv[i] + "'");
-    } else if (a == "--help") {
-      std::printf(
-          "USAGE: spike-make-test-model --format hf|gguf|plan --out PATH\n"
-          "  [--dtype f32|f16|q8_0|q4_1] [--seed N] [--untied]\n"
-          "  [--arch llama|qwen2] [--bias attention|mlp|all] [--llama3-rope]\n"
-          "  (the last three: hf, gguf)\n"
-          "  [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
-          "  plan: [--vocab N] [--levels fp,qann,is,if] [--bits B] "
-          "[--timesteps T]\n");
-      return 0;
-    } else {
-      return fail("unexpected argument '" + a + "'");
-    }
+  bool untied = false;
+  CLI::App app("spike-make-test-model - a tiny random LLaMA-family model "
+               "as a checkpoint or as plans, for the tests",
+               "spike-make-test-model");
+  app.get_formatter()->column_width(30);
+  app.add_option("--format", format,
+                 "hf (safetensors + config.json + tokenizer.json), gguf, or "
+                 "plan (a plan per level)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"hf", "gguf", "plan"}))
+      ->required();
+  app.add_option("--out", out, "The folder (hf, plan) or file (gguf)")
+      ->type_name("PATH")
+      ->required();
+  app.add_option("--dtype", dtype, "GGUF tensor type")
+      ->type_name("TYPE")
+      ->check(CLI::IsMember({"f32", "f16", "q8_0", "q4_1"}))
+      ->capture_default_str();
+  app.add_option("--seed", c.seed, "Seed of the weights")
+      ->type_name("N")
+      ->check(spike::tools::nonNegativeInteger())
+      ->capture_default_str();
+  app.add_flag("--untied", untied,
+               "An LM head of its own instead of the embedding's");
+  app.add_option("--arch", c.arch, "Architecture (hf, gguf)")
+      ->type_name("ARCH")
+      ->check(CLI::IsMember({"llama", "qwen2"}))
+      ->capture_default_str();
+  app.add_option("--bias", bias, "LLaMA linear biases (hf, gguf)")
+      ->type_name("WHERE")
+      ->check(CLI::IsMember({"attention", "mlp", "all"}));
+  app.add_flag("--llama3-rope", c.llama3Rope,
+               "LLaMA-3's RoPE scaling (hf, gguf)");
+  const struct {
+    const char *flag;
+    int64_t *dim;
+    const char *what;
+  } shape[] = {{"--layers", &c.layers, "Decoder blocks"},
+               {"--hidden", &c.hidden, "Hidden size"},
+               {"--heads", &c.heads, "Attention heads"},
+               {"--kv-heads", &c.kvHeads, "Key/value heads"},
+               {"--ffn", &c.ffn, "MLP width"},
+               {"--vocab", &c.vocab,
+                "Vocabulary size (plan; default: the tiny tokenizer's)"}};
+  for (const auto &s : shape)
+    app.add_option(s.flag, *s.dim, s.what)
+        ->type_name("N")
+        ->check(positiveInteger())
+        ->default_str(*s.dim ? std::to_string(*s.dim) : "");
+  app.add_option("--levels", levels,
+                 "Levels of the plans, comma-separated (plan; default "
+                 "fp,qann,is,if)")
+      ->type_name("LIST")
+      ->delimiter(',');
+  app.add_option("--bits", planOptions.bits, "Bits of the plans' grids (plan)")
+      ->type_name("B")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  app.add_option("--timesteps", planOptions.timesteps, "T of the plans (plan)")
+      ->type_name("T")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e); // --help
+  } catch (const CLI::ParseError &e) {
+    fail(std::string(e.what()) + " (see spike-make-test-model --help)");
+    return 2;
   }
-  if (out.empty() || (format != "hf" && format != "gguf" && format != "plan"))
-    return fail("needs --format hf|gguf|plan and --out PATH");
-  if (c.arch != "llama" && c.arch != "qwen2")
-    return fail("--arch must be llama or qwen2, not '" + c.arch + "'");
+  c.tied = !untied;
+  if (!bias.empty()) {
+    c.qkvBias = c.oBias = bias != "mlp";
+    c.mlpBias = bias != "attention";
+  }
   if (c.arch == "qwen2") {
     if (c.oBias || c.mlpBias)
       return fail("--bias is LLaMA's; qwen2 has q/k/v biases only");
@@ -409,7 +401,5 @@ int main(int argc, char **argv) {
                                            {"f16", GgmlType::F16},
                                            {"q8_0", GgmlType::Q8_0},
                                            {"q4_1", GgmlType::Q4_1}};
-  if (!types.count(dtype))
-    return fail("unknown --dtype '" + dtype + "'");
   return writeGGUF(c, out, types[dtype]);
 }

@@ -16,38 +16,24 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <memory>
 
 namespace spike::run {
 
-int runAgree(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run agree's arguments.
+struct AgreeArgs {
   TextRun run;
   std::string reference, out;
   int64_t samples = 8, seed = 1;
-  run.options.seqLen = 128;
-  for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("agree", args, i, run);
-    if (parsed < 0)
-      return 2;
-    if (parsed)
-      continue;
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--reference" && hasValue) {
-      reference = args[++i];
-    } else if (a == "--json" && hasValue) {
-      out = args[++i];
-    } else if ((a == "--samples" || a == "--seed") && hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || (a == "--samples" && v < 1))
-        return usageError("agree: " + a + " needs a positive integer, got '" +
-                          args[i] + "'");
-      (a == "--samples" ? samples : seed) = v;
-    } else {
-      return usageError("agree: unexpected argument '" + a + "'");
-    }
-  }
-  if (run.plan.empty() || reference.empty())
-    return usageError("agree: --plan P and --reference FP_PLAN are required");
+  AgreeArgs() { run.options.seqLen = 128; }
+};
+
+int runAgree(AgreeArgs &args) {
+  TextRun &run = args.run;
+  const std::string &reference = args.reference, &out = args.out;
+  int64_t samples = args.samples, seed = args.seed;
   auto ref = loadPlanOn(reference, run.device);
   if (!ref)
     return fail(ref.message());
@@ -119,6 +105,33 @@ int runAgree(const std::vector<std::string> &args) {
       return fail(w.message());
   }
   return 0;
+}
+
+} // namespace
+
+Command addAgreeCommand(CLI::App &app) {
+  auto args = std::make_shared<AgreeArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "agree", "Agreement of a plan with a reference on the same tokens");
+  addTextRunOptions(*cmd, args->run, kText | kTokenizer | kSeqLen,
+                    /*textRequired=*/false);
+  cmd->add_option("--reference", args->reference, "The FP plan")
+      ->type_name("FP_PLAN")
+      ->required();
+  cmd->add_option("--samples", args->samples, "Sequences (or chunks of F)")
+      ->type_name("N")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the sampled sequences")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  addJsonOption(*cmd, args->out);
+  cmd->footer(
+      R"(Top-1 match of the next-token prediction and mean KL(reference || P)
+per position, on N held-out sequences of S tokens the reference samples
+itself (top-k 50), or on the first N chunks of F.)");
+  return {cmd, [args] { return runAgree(*args); }};
 }
 
 } // namespace spike::run

@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <iomanip>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <unistd.h>
@@ -47,110 +48,45 @@ std::string stem(const std::string &path) {
   return path.substr(0, dot);
 }
 
-/// Prints a usage error; false, for the parser to return.
-bool usage(const std::string &what) {
-  usageError(what);
-  return false;
-}
-
-/// spike-run calibrate's arguments, with the preset's defaults applied.
+/// spike-run calibrate's arguments; the preset fills what is not given.
 struct CalibrateArgs {
   TextRun run;
-  std::string out, teacherPlanPath, reportPrefix;
+  std::string out, teacherPlanPath, reportPrefix, teacher = "fp",
+                                                  preset = "cpu";
   spike::runtime::CalibrateOptions options;
-  int64_t samples = 0, epochs = 0;
-  const Preset *preset = &kPresets[0];
+  int64_t samples = 0, epochs = 0, seed = 0;
   bool dataFree = false;
+  CalibrateArgs() { run.options.seqLen = 0; }
 };
 
-/// Parses `args` into `c`; on a usage error prints it and returns false.
-bool parseCalibrateArgs(const std::vector<std::string> &args,
-                        CalibrateArgs &c) {
-  c.run.options.seqLen = 0; // the preset's unless given
-  for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("calibrate", args, i, c.run);
-    if (parsed < 0)
-      return false;
-    if (parsed)
-      continue;
-    const std::string &arg = args[i];
-    bool hasValue = i + 1 < args.size();
-    auto integer = [&](int64_t &field, bool allowNegativeOne = false) {
-      const std::string &v = args[++i];
-      if (allowNegativeOne && v == "-1") {
-        field = -1;
-        return true;
-      }
-      int64_t x;
-      if (!parseInt(v, x) || x < 1) {
-        usageError("calibrate: " + arg + " needs a positive integer, got '" +
-                   v + "'");
-        return false;
-      }
-      field = x;
-      return true;
-    };
-    if ((arg == "-o" || arg == "--out") && hasValue) {
-      c.out = args[++i];
-    } else if (arg == "--teacher" && hasValue) {
-      if (!spike::runtime::parseTeacher(args[++i], c.options.teacher))
-        return usage("calibrate: --teacher must be fp, w-only or qann, "
-                     "got '" +
-                     args[i] + "'");
-    } else if (arg == "--teacher-plan" && hasValue) {
-      c.teacherPlanPath = args[++i];
-    } else if (arg == "--report" && hasValue) {
-      c.reportPrefix = args[++i];
-    } else if (arg == "--samples" && hasValue) {
-      if (!integer(c.samples))
-        return false;
-    } else if (arg == "--epochs" && hasValue) {
-      if (!integer(c.epochs))
-        return false;
-    } else if (arg == "--group-size" && hasValue) {
-      if (!integer(c.options.groupSize, /*allowNegativeOne=*/true))
-        return false;
-    } else if (arg == "--seed" && hasValue) {
-      int64_t seed;
-      if (!parseInt(args[++i], seed))
-        return usage("calibrate: --seed needs an integer");
-      c.options.seed = uint64_t(seed);
-    } else if (arg == "--lr" && hasValue) {
-      if (!parseDouble(args[++i], c.options.lr) || c.options.lr <= 0)
-        return usage("calibrate: --lr needs a positive number, got '" +
-                     args[i] + "'");
-    } else if (arg == "--data-free") {
-      c.dataFree = true;
-    } else if (arg == "--v0-per-group") {
-      c.options.v0PerGroup = true;
-    } else if (arg == "--preset" && hasValue) {
-      c.preset = nullptr;
-      for (const Preset &p : kPresets)
-        if (args[i + 1] == p.name)
-          c.preset = &p;
-      if (!c.preset)
-        return usage("calibrate: unknown preset '" + args[i + 1] +
-                     "' (cpu, paper)");
-      ++i;
-    } else {
-      return usage("calibrate: unexpected argument '" + arg + "'");
-    }
+/// The rules between options, and the preset's defaults; a usage error
+/// printed and false when the arguments cannot run.
+bool completeCalibrateArgs(CalibrateArgs &c) {
+  if (c.run.text.empty() && !c.dataFree) {
+    usageError("calibrate", "one of --text F or --data-free is required");
+    return false;
   }
-  if (c.run.plan.empty() || c.out.empty() || c.run.text.empty() == !c.dataFree)
-    return usage("calibrate: --plan P, -o OUT and one of --text F or "
-                 "--data-free are required");
+  // Checked at parse time (IsMember over these names).
+  (void)spike::runtime::parseTeacher(c.teacher, c.options.teacher);
   if (c.options.teacher == spike::runtime::Teacher::FP &&
-      c.teacherPlanPath.empty())
-    return usage("calibrate: the fp teacher needs --teacher-plan "
-                 "FP_PLAN (or choose --teacher w-only|qann)");
+      c.teacherPlanPath.empty()) {
+    usageError("calibrate", "the fp teacher needs --teacher-plan FP_PLAN (or "
+                            "choose --teacher w-only|qann)");
+    return false;
+  }
+  const Preset *preset = &kPresets[0];
+  for (const Preset &p : kPresets)
+    if (c.preset == p.name)
+      preset = &p;
   if (!c.samples)
-    c.samples = c.preset->samples;
+    c.samples = preset->samples;
   if (!c.epochs)
-    c.epochs = c.preset->epochs;
+    c.epochs = preset->epochs;
   if (!c.run.options.seqLen)
-    c.run.options.seqLen = c.preset->seqLen;
+    c.run.options.seqLen = preset->seqLen;
   c.options.epochs = c.epochs;
   c.options.batch = c.run.options.batch;
+  c.options.seed = uint64_t(c.seed);
   if (c.reportPrefix.empty())
     c.reportPrefix = stem(c.out) + ".layers";
   return true;
@@ -296,11 +232,8 @@ int writeCalibration(const CalibrateArgs &c,
   return 0;
 }
 
-} // namespace
-
-int runCalibrate(const std::vector<std::string> &args) {
-  CalibrateArgs c;
-  if (!parseCalibrateArgs(args, c))
+int runCalibrate(CalibrateArgs &c) {
+  if (!completeCalibrateArgs(c))
     return 2;
   auto plan = loadPlanOn(c.run.plan, c.run.device);
   if (!plan)
@@ -333,6 +266,88 @@ int runCalibrate(const std::vector<std::string> &args) {
   if (!result)
     return fail(result.message());
   return writeCalibration(c, student, *result, source, seqLen);
+}
+
+} // namespace
+
+Command addCalibrateCommand(CLI::App &app) {
+  auto args = std::make_shared<CalibrateArgs>();
+  CalibrateArgs &c = *args;
+  CLI::App *cmd = app.add_subcommand(
+      "calibrate", "Layer-wise calibration of an IS plan's thresholds and "
+                   "initial membranes (paper Section 3.4)");
+  addTextRunOptions(*cmd, c.run, kText | kTokenizer | kBos | kSeqLen | kBatch,
+                    /*textRequired=*/false);
+  cmd->add_flag("--data-free", c.dataFree,
+                "Calibrate on sequences the FP teacher (else the plan) "
+                "samples from its BOS token instead of a text")
+      ->excludes(cmd->get_option("--text"));
+  cmd->add_option("-o,--out", c.out,
+                  "The spikec.calibration file to write (for spike-opt "
+                  "--spike-apply-calibration)")
+      ->type_name("CALIB.json")
+      ->required();
+  cmd->add_option("--teacher", c.teacher,
+                  "What the block outputs are matched against")
+      ->type_name("TEACHER")
+      ->check(CLI::IsMember({"fp", "w-only", "qann"}))
+      ->capture_default_str();
+  cmd->add_option("--teacher-plan", c.teacherPlanPath,
+                  "The FP plan (the fp teacher; the data-free writer)")
+      ->type_name("FP_PLAN");
+  // The presets' help and choices come from kPresets.
+  std::string presetHelp = "Samples x sequence length x epochs:";
+  std::vector<std::string> presetNames;
+  for (const Preset &p : kPresets) {
+    presetHelp += std::string(presetNames.empty() ? " " : "; ") + p.name +
+                  " (" + std::to_string(p.samples) + " x " +
+                  std::to_string(p.seqLen) + " x " + std::to_string(p.epochs) +
+                  ", " + p.what + ")";
+    presetNames.push_back(p.name);
+  }
+  cmd->add_option("--preset", c.preset, presetHelp)
+      ->type_name("PRESET")
+      ->check(CLI::IsMember(presetNames))
+      ->capture_default_str();
+  cmd->add_option("--samples", c.samples, "Samples; default: the preset's")
+      ->type_name("N")
+      ->check(positiveInteger());
+  cmd->add_option("--epochs", c.epochs, "Epochs; default: the preset's")
+      ->type_name("E")
+      ->check(positiveInteger());
+  cmd->add_option("--lr", c.options.lr, "AdamW's learning rate")
+      ->type_name("X")
+      ->check(positiveNumber())
+      ->capture_default_str();
+  cmd->add_option("--group-size", c.options.groupSize,
+                  "Channels that share a threshold (-1: one per site)")
+      ->type_name("G")
+      ->check(CLI::Validator(
+          [](std::string &text) {
+            return text == "-1" ? std::string() : positiveInteger()(text);
+          },
+          /*validator_desc=*/"", "group size"))
+      ->capture_default_str();
+  cmd->add_flag("--v0-per-group", c.options.v0PerGroup,
+                "One initial membrane per group instead of per site");
+  cmd->add_option("--seed", c.seed, "Seed of the sampled data and the order")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--report", c.reportPrefix,
+                  "The per-block MSE report, PREFIX.csv and PREFIX.png; "
+                  "default CALIB.layers")
+      ->type_name("PREFIX");
+  cmd->footer(
+      R"(Block by block, learns the IS neurons' thresholds (per group of G
+channels) and initial membranes (per site, or per group) so that the
+T-summed block output matches the teacher's, each fed by its own output
+chain. AdamW, cosine schedule to lr/10, straight-through floor, hard
+clamp. Samples: N chunks of S tokens spread over F, or (--data-free) N
+sequences of S tokens that the FP teacher (else the plan) samples from
+its BOS token (top-k 50). Writes the per-block MSE of ANN vs QANN and of
+ANN vs SNN before and after, like the paper's Figures 3 and 4.)");
+  return {cmd, [args] { return runCalibrate(*args); }};
 }
 
 } // namespace spike::run

@@ -12,16 +12,16 @@
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"
 
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <unistd.h>
 
 namespace spike::run {
 
-int usageError(const std::string &what) {
-  std::fprintf(stderr, "spike-run: error: %s (see spike-run --help)\n",
-               what.c_str());
+int usageError(const std::string &command, const std::string &what) {
+  std::fprintf(stderr, "spike-run: error: %s: %s (see spike-run %s --help)\n",
+               command.c_str(), what.c_str(), command.c_str());
   return 2;
 }
 
@@ -30,54 +30,107 @@ int fail(const std::string &message) {
   return 1;
 }
 
-bool parseDouble(const std::string &text, double &out) {
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(v))
-    return false;
-  out = v;
-  return true;
+CLI::Option *addDeviceOption(CLI::App &command, std::string &device) {
+  return command
+      .add_option("--device", device,
+                  "Where the plan runs: cpu, cuda or cuda:N")
+      ->type_name("D")
+      ->capture_default_str();
 }
 
-bool parseInt(const std::string &text, int64_t &out) {
-  char *end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v < 0)
-    return false;
-  out = v;
-  return true;
+CLI::Option *addPlanOption(CLI::App &command, std::string &plan) {
+  return command.add_option("--plan", plan, "The plan (PLAN.plan.json)")
+      ->type_name("P")
+      ->required();
 }
 
-int parseTextRunOption(const std::string &command,
-                       const std::vector<std::string> &args, size_t &i,
-                       TextRun &run) {
-  const std::string &a = args[i];
-  bool hasValue = i + 1 < args.size();
-  if (a == "--plan" && hasValue)
-    run.plan = args[++i];
-  else if (a == "--text" && hasValue)
-    run.text = args[++i];
-  else if (a == "--tokenizer" && hasValue)
-    run.tokenizer = args[++i];
-  else if (a == "--bos")
-    run.bos = true;
-  else if (a == "--device" && hasValue)
-    run.device = args[++i];
-  else if ((a == "--tokens" || a == "--seq-len" || a == "--batch") &&
-           hasValue) {
-    int64_t v;
-    if (!parseInt(args[++i], v) || (a != "--tokens" && v < 1)) {
-      usageError(command + ": " + a + " needs a positive integer, got '" +
-                 args[i] + "'");
-      return -1;
-    }
-    (a == "--tokens"    ? run.options.maxTokens
-     : a == "--seq-len" ? run.options.seqLen
-                        : run.options.batch) = v;
-  } else {
-    return 0;
+CLI::Option *addTokenizerOption(CLI::App &command, std::string &tokenizer) {
+  return command
+      .add_option("--tokenizer", tokenizer,
+                  "Tokenizer (.gguf, tokenizer.json, tokenizer.model or a "
+                  "model directory); default: the plan's")
+      ->type_name("T");
+}
+
+CLI::Option *addJsonOption(CLI::App &command, std::string &out) {
+  return command.add_option("--json", out, "Write the results as JSON")
+      ->type_name("OUT");
+}
+
+void addTextRunOptions(CLI::App &command, TextRun &run, unsigned which,
+                       bool textRequired) {
+  addPlanOption(command, run.plan);
+  addDeviceOption(command, run.device);
+  // The options every text-running command shares, under one heading.
+  constexpr const char *kGroup = "Text run";
+  if (which & kText) {
+    CLI::Option *text =
+        command
+            .add_option("--text", run.text, "The text file the plan runs over")
+            ->type_name("F")
+            ->group(kGroup);
+    if (textRequired)
+      text->required();
   }
-  return 1;
+  if (which & kTokenizer)
+    addTokenizerOption(command, run.tokenizer)->group(kGroup);
+  if (which & kBos)
+    command
+        .add_flag("--bos", run.bos,
+                  "Start each chunk with the tokenizer's BOS token")
+        ->group(kGroup);
+  if (which & kMaxTokens)
+    command
+        .add_option("--tokens", run.options.maxTokens,
+                    "Use at most N tokens of the text (0: all)")
+        ->type_name("N")
+        ->check(nonNegativeInteger())
+        ->group(kGroup);
+  // A default of 0 means "the command decides" (calibrate's presets).
+  auto withDefault = [](CLI::Option *option, int64_t value) {
+    if (value > 0)
+      option->default_str(std::to_string(value));
+  };
+  if (which & kSeqLen)
+    withDefault(
+        command
+            .add_option("--seq-len", run.options.seqLen, "Tokens per sequence")
+            ->type_name("S")
+            ->check(positiveInteger())
+            ->group(kGroup),
+        run.options.seqLen);
+  if (which & kBatch)
+    withDefault(command
+                    .add_option("--batch", run.options.batch,
+                                "Sequences per forward pass")
+                    ->type_name("B")
+                    ->check(positiveInteger())
+                    ->group(kGroup),
+                run.options.batch);
+}
+
+spike::core::Result<std::vector<int64_t>>
+parseTokenIds(const std::string &text) {
+  std::vector<int64_t> ids;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) {
+    int64_t id;
+    if (!spike::tools::parseInteger(word, 0, id))
+      return spike::core::Status::error("'" + word +
+                                        "' is not a non-negative token id");
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+const CLI::Validator &tokenIdList() {
+  static const CLI::Validator v(
+      [](std::string &text) {
+        auto ids = parseTokenIds(text);
+        return ids ? std::string() : ids.message();
+      },
+      /*validator_desc=*/"", "token ids");
+  return v;
 }
 
 std::string tokenizerPathFor(const spike::runtime::Plan &plan,

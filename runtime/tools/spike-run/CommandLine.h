@@ -9,6 +9,10 @@
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 
+#include "../common/Validators.h"
+
+#include <CLI/CLI.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,14 +20,19 @@
 
 namespace spike::run {
 
-/// Prints "spike-run: error: WHAT (see spike-run --help)"; returns 2.
-int usageError(const std::string &what);
+/// Prints "spike-run: error: COMMAND: WHAT (see spike-run COMMAND --help)";
+/// returns 2, the exit code of a command line the command cannot run.
+int usageError(const std::string &command, const std::string &what);
 /// Prints "spike-run: error: MESSAGE"; returns 1.
 int fail(const std::string &message);
-/// A non-negative decimal integer, the whole text.
-bool parseInt(const std::string &text, int64_t &out);
-/// A finite number, the whole text.
-bool parseDouble(const std::string &text, double &out);
+
+// The option validators every command uses.
+using spike::tools::integerAtLeast;
+using spike::tools::nonNegativeInteger;
+using spike::tools::nonNegativeNumber;
+using spike::tools::numberIn;
+using spike::tools::positiveInteger;
+using spike::tools::positiveNumber;
 
 /// Options shared by the commands that run a plan over a text.
 struct TextRun {
@@ -33,11 +42,37 @@ struct TextRun {
   std::string device = "cpu"; ///< --device cpu|cuda[:N]
 };
 
-/// Consumes args[i] (and its value) if it is a text-run option. Returns 0 if
-/// not one, 1 if consumed, -1 after printing a usage error.
-int parseTextRunOption(const std::string &command,
-                       const std::vector<std::string> &args, size_t &i,
-                       TextRun &run);
+/// Which text-run options a command takes, beyond --plan and --device.
+enum TextRunOption : unsigned {
+  kText = 1u << 0,      ///< --text F
+  kTokenizer = 1u << 1, ///< --tokenizer T
+  kBos = 1u << 2,       ///< --bos
+  kMaxTokens = 1u << 3, ///< --tokens N
+  kSeqLen = 1u << 4,    ///< --seq-len S
+  kBatch = 1u << 5,     ///< --batch B
+  kAllTextRunOptions = (1u << 6) - 1,
+};
+
+/// Adds --plan P (required) and --device D to `command`, and the text-run
+/// options that `which` names; `textRequired` makes --text required.
+void addTextRunOptions(CLI::App &command, TextRun &run, unsigned which,
+                       bool textRequired);
+
+/// Adds --device D (cpu, cuda or cuda:N; default cpu).
+CLI::Option *addDeviceOption(CLI::App &command, std::string &device);
+/// Adds --plan P, required.
+CLI::Option *addPlanOption(CLI::App &command, std::string &plan);
+/// Adds --tokenizer T, which overrides the plan's tokenizer.
+CLI::Option *addTokenizerOption(CLI::App &command, std::string &tokenizer);
+/// Adds --json OUT, where the command writes its results as JSON.
+CLI::Option *addJsonOption(CLI::App &command, std::string &out);
+
+/// A list of non-negative token ids given as one argument ("3 1 4");
+/// an error names the word that is not one.
+spike::core::Result<std::vector<int64_t>>
+parseTokenIds(const std::string &text);
+/// The validator of such a list.
+const CLI::Validator &tokenIdList();
 
 /// The tokenizer path `override` names, else the plan's (may be empty).
 std::string tokenizerPathFor(const spike::runtime::Plan &plan,
@@ -112,23 +147,31 @@ private:
 std::function<void(int64_t, int64_t)> progressOf(const std::string &label,
                                                  const std::string &unit);
 
+/// A spike-run command: its subcommand, whose options are bound to the
+/// command's own arguments, and what runs once they parsed (the exit code).
+struct Command {
+  CLI::App *app = nullptr;
+  std::function<int()> run;
+};
+
 /// The commands, one file each (UtilityCommands.cpp holds tokenize, gguf
-/// and diff; ValidateCommand.cpp validate and inspect).
-int runValidate(const std::vector<std::string> &args);
-int runRoofline(const std::vector<std::string> &args);
-int runInspect(const std::vector<std::string> &args);
-int runExec(const std::vector<std::string> &args);
-int runGenerate(const std::vector<std::string> &args);
-int runEval(const std::vector<std::string> &args);
-int runStats(const std::vector<std::string> &args);
-int runGate(const std::vector<std::string> &args);
-int runTokenize(const std::vector<std::string> &args);
-int runGguf(const std::vector<std::string> &args);
-int runDiff(const std::vector<std::string> &args);
-int runCalibrate(const std::vector<std::string> &args);
-int runZeroShot(const std::vector<std::string> &args);
-int runAgree(const std::vector<std::string> &args);
-int runSample(const std::vector<std::string> &args);
+/// and diff; ValidateCommand.cpp validate and inspect). Each adds its
+/// subcommand, with its help, to spike-run's app.
+Command addValidateCommand(CLI::App &app);
+Command addInspectCommand(CLI::App &app);
+Command addExecCommand(CLI::App &app);
+Command addGenerateCommand(CLI::App &app);
+Command addEvalCommand(CLI::App &app);
+Command addStatsCommand(CLI::App &app);
+Command addCalibrateCommand(CLI::App &app);
+Command addZeroShotCommand(CLI::App &app);
+Command addAgreeCommand(CLI::App &app);
+Command addSampleCommand(CLI::App &app);
+Command addGateCommand(CLI::App &app);
+Command addRooflineCommand(CLI::App &app);
+Command addTokenizeCommand(CLI::App &app);
+Command addGgufCommand(CLI::App &app);
+Command addDiffCommand(CLI::App &app);
 
 } // namespace spike::run
 

@@ -16,32 +16,25 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
 
-int runEval(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run eval's arguments.
+struct EvalArgs {
   TextRun run;
   std::string jsonOut, ratesOut;
   bool profile = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("eval", args, i, run);
-    if (parsed < 0)
-      return 2;
-    if (parsed)
-      continue;
-    if (args[i] == "--json" && i + 1 < args.size())
-      jsonOut = args[++i];
-    else if (args[i] == "--firing-rates" && i + 1 < args.size())
-      ratesOut = args[++i];
-    else if (args[i] == "--profile")
-      profile = true;
-    else
-      return usageError("eval: unexpected argument '" + args[i] + "'");
-  }
-  if (run.plan.empty() || run.text.empty())
-    return usageError("eval: --plan P and --text F are required");
+};
+
+int runEval(EvalArgs &args) {
+  TextRun &run = args.run;
+  const std::string &jsonOut = args.jsonOut, &ratesOut = args.ratesOut;
+  bool profile = args.profile;
   auto loaded = loadRun("eval", run, run.plan);
   if (!loaded)
     return fail(loaded.message());
@@ -51,7 +44,7 @@ int runEval(const std::vector<std::string> &args) {
   const std::string &planPath = run.plan, &textPath = run.text;
   spike::runtime::Executor exec(*plan);
   if (!ratesOut.empty() && !plan->spiking())
-    return usageError("eval: --firing-rates needs an IS or IF plan");
+    return usageError("eval", "--firing-rates needs an IS or IF plan");
   std::map<std::string, double> opSeconds;
   if (profile)
     exec.setProfile(&opSeconds);
@@ -167,6 +160,29 @@ int runEval(const std::vector<std::string> &args) {
   if (auto st = outputs.commit(); !st)
     return fail(st.message());
   return 0;
+}
+
+} // namespace
+
+Command addEvalCommand(CLI::App &app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "eval", "Perplexity, speed and spike statistics of a plan on a text");
+  addTextRunOptions(*cmd, args->run, kAllTextRunOptions,
+                    /*textRequired=*/true);
+  addJsonOption(*cmd, args->jsonOut);
+  cmd->add_option("--firing-rates", args->ratesOut,
+                  "Write the spikec.firing-rates file the chip mapper reads "
+                  "(IS and IF plans)")
+      ->type_name("OUT");
+  cmd->add_flag("--profile", args->profile, "Add the wall time per op kind");
+  cmd->footer(
+      R"(Perplexity of the plan on a text (non-overlapping chunks of S tokens),
+tokens/s, and per neuron site: spikes per neuron per step, sparsity
+(neuron-steps without a spike event), and the synaptic operations of the
+linear layers reading the site (events x fan-out) against the dense
+model's MACs; a table on stdout, JSON to OUT.)");
+  return {cmd, [args] { return runEval(*args); }};
 }
 
 } // namespace spike::run

@@ -12,55 +12,30 @@
 #include "spike/runtime/TensorIO.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <map>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
 
-int runExec(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run exec's arguments.
+struct ExecArgs {
   std::string planPath, tokensText, out, device = "cpu", chipPath, tracePath,
                                          neuronTracePath;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--plan" && i + 1 < args.size())
-      planPath = args[++i];
-    else if (args[i] == "--chip-numerics" && i + 1 < args.size())
-      chipPath = args[++i];
-    else if (args[i] == "--chip-trace" && i + 1 < args.size())
-      tracePath = args[++i];
-    else if (args[i] == "--neuron-trace" && i + 1 < args.size())
-      neuronTracePath = args[++i];
-    else if (args[i] == "--device" && i + 1 < args.size())
-      device = args[++i];
-    else if (args[i] == "--tokens" && i + 1 < args.size())
-      tokensText = args[++i];
-    else if (args[i] == "--out" && i + 1 < args.size())
-      out = args[++i];
-    else
-      return usageError("exec: unexpected argument '" + args[i] + "'");
-  }
-  if (planPath.empty() || tokensText.empty())
-    return usageError("exec: --plan P and --tokens \"ID ...\" are required");
-  std::vector<int64_t> ids;
-  std::istringstream in(tokensText);
-  std::string word;
-  while (in >> word) {
-    char *end = nullptr;
-    long long v = std::strtoll(word.c_str(), &end, 10);
-    if (*end != '\0' || v < 0)
-      return usageError("exec: --tokens: '" + word +
-                        "' is not a non-negative token id");
-    ids.push_back(v);
-  }
+};
+
+int runExec(ExecArgs &args) {
+  const std::string &planPath = args.planPath, &out = args.out,
+                    &device = args.device, &chipPath = args.chipPath,
+                    &tracePath = args.tracePath,
+                    &neuronTracePath = args.neuronTracePath;
+  // Checked at parse time (tokenIdList).
+  std::vector<int64_t> ids = parseTokenIds(args.tokensText).take();
   if (ids.empty())
-    return usageError("exec: --tokens is empty");
-  if (!tracePath.empty() && chipPath.empty())
-    return usageError("exec: --chip-trace needs --chip-numerics CHIP");
-  if (!neuronTracePath.empty() && !chipPath.empty())
-    return usageError("exec: --neuron-trace records the float numerics; "
-                      "use --chip-trace with --chip-numerics");
+    return usageError("exec", "--tokens is empty");
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
@@ -123,6 +98,44 @@ int runExec(const std::vector<std::string> &args) {
     std::printf("trace     %s: %zu tensors\n", neuronTracePath.c_str(),
                 neuronTrace.size());
   return 0;
+}
+
+} // namespace
+
+Command addExecCommand(CLI::App &app) {
+  auto args = std::make_shared<ExecArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "exec", "Run a plan on one token sequence: logits, argmax and spikes");
+  addPlanOption(*cmd, args->planPath);
+  cmd->add_option("--tokens", args->tokensText, "The token ids")
+      ->type_name("\"ID ID ...\"")
+      ->required()
+      ->check(tokenIdList());
+  addDeviceOption(*cmd, args->device);
+  cmd->add_option("--out", args->out,
+                  "Write the logits (\"logits\", [S, V]) as safetensors")
+      ->type_name("F.safetensors");
+  CLI::Option *chip =
+      cmd->add_option("--chip-numerics", args->chipPath,
+                      "Run the IF neurons (IF plans) in this chip's integer "
+                      "membrane format")
+          ->type_name("CHIP.yaml");
+  cmd->add_option("--chip-trace", args->tracePath,
+                  "Write what crosses the chip's neuron cores (per IF site "
+                  "the fixed-point charges and the spikes, per linear the "
+                  "integer accumulations), which spike-chipsim checks")
+      ->type_name("TRACE.safetensors")
+      ->needs(chip);
+  cmd->add_option("--neuron-trace", args->neuronTracePath,
+                  "Write each IF site's f32 input currents and its spikes in "
+                  "the float numerics, from which an export (NIR) can be "
+                  "re-simulated")
+      ->type_name("TRACE.safetensors")
+      ->excludes(chip);
+  cmd->footer(
+      R"(Prints the logits' shape, checksum and per-position argmax, and the
+spikes per neuron per step of each neuron site.)");
+  return {cmd, [args] { return runExec(*args); }};
 }
 
 } // namespace spike::run

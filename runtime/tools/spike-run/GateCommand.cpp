@@ -10,35 +10,27 @@
 #include "spike/runtime/Executor.h"
 
 #include <cstdio>
-#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
 
-int runGate(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run gate's arguments.
+struct GateArgs {
   TextRun run;
   std::string reference;
   double maxRatio = 1.10;
   bool strict = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("gate", args, i, run);
-    if (parsed < 0)
-      return 2;
-    if (parsed)
-      continue;
-    if (args[i] == "--reference" && i + 1 < args.size())
-      reference = args[++i];
-    else if (args[i] == "--max-ratio" && i + 1 < args.size())
-      maxRatio = std::strtod(args[++i].c_str(), nullptr);
-    else if (args[i] == "--strict")
-      strict = true;
-    else
-      return usageError("gate: unexpected argument '" + args[i] + "'");
-  }
-  if (run.plan.empty() || reference.empty() || run.text.empty())
-    return usageError("gate: --reference FP_PLAN, --plan P and --text F are "
-                      "required");
+};
+
+int runGate(GateArgs &args) {
+  TextRun &run = args.run;
+  const std::string &reference = args.reference;
+  double maxRatio = args.maxRatio;
+  bool strict = args.strict;
   double ppl[2];
   const std::string paths[2] = {reference, run.plan};
   for (int k = 0; k < 2; ++k) {
@@ -66,6 +58,29 @@ int runGate(const std::vector<std::string> &args) {
   }
   std::printf("quality gate: passed\n");
   return 0;
+}
+
+} // namespace
+
+Command addGateCommand(CLI::App &app) {
+  auto args = std::make_shared<GateArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "gate", "The quality gate before conversion: a plan's perplexity "
+              "against the FP reference");
+  addTextRunOptions(*cmd, args->run, kAllTextRunOptions,
+                    /*textRequired=*/true);
+  cmd->add_option("--reference", args->reference, "The FP plan")
+      ->type_name("FP_PLAN")
+      ->required();
+  cmd->add_option("--max-ratio", args->maxRatio,
+                  "Warn when the plan's perplexity is more than R times the "
+                  "reference's")
+      ->type_name("R")
+      ->check(positiveNumber())
+      ->capture_default_str();
+  cmd->add_flag("--strict", args->strict,
+                "Exit with code 3 instead of warning");
+  return {cmd, [args] { return runGate(*args); }};
 }
 
 } // namespace spike::run

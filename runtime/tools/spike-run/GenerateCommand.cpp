@@ -20,44 +20,22 @@
 
 namespace spike::run {
 
-int runGenerate(const std::vector<std::string> &args) {
-  std::string planPath, prompt, tokenizerPath;
+namespace {
+
+/// spike-run generate's arguments.
+struct GenerateArgs {
+  std::string planPath, prompt, tokenizerPath, device = "cpu";
   int64_t maxTokens = 32, topK = 0, seed = 0;
   double temperature = 1.0;
-  bool useCache = true;
-  std::string device = "cpu";
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue)
-      planPath = args[++i];
-    else if (a == "--prompt" && hasValue)
-      prompt = args[++i];
-    else if (a == "--tokenizer" && hasValue)
-      tokenizerPath = args[++i];
-    else if (a == "--no-cache")
-      useCache = false;
-    else if (a == "--device" && hasValue)
-      device = args[++i];
-    else if (a == "--temperature" && hasValue)
-      temperature = std::strtod(args[++i].c_str(), nullptr);
-    else if ((a == "--max-tokens" || a == "--top-k" || a == "--seed") &&
-             hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v))
-        return usageError("generate: " + a +
-                          " needs a non-negative "
-                          "integer, got '" +
-                          args[i] + "'");
-      (a == "--max-tokens" ? maxTokens : a == "--top-k" ? topK : seed) = v;
-    } else {
-      return usageError("generate: unexpected argument '" + a + "'");
-    }
-  }
-  if (planPath.empty() || prompt.empty())
-    return usageError("generate: --plan P and --prompt S are required");
-  if (!(temperature > 0))
-    return usageError("generate: --temperature must be > 0");
+  bool noCache = false;
+};
+
+int runGenerate(GenerateArgs &args) {
+  const std::string &planPath = args.planPath, &prompt = args.prompt,
+                    &tokenizerPath = args.tokenizerPath, &device = args.device;
+  int64_t maxTokens = args.maxTokens, topK = args.topK, seed = args.seed;
+  double temperature = args.temperature;
+  bool useCache = !args.noCache;
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
@@ -68,7 +46,7 @@ int runGenerate(const std::vector<std::string> &args) {
     return fail("generate: --prompt: " + st.message());
   std::vector<int32_t> ids = (*tok)->encode(prompt);
   if (ids.empty())
-    return usageError("generate: the prompt has no tokens");
+    return usageError("generate", "the prompt has no tokens");
   spike::runtime::Executor exec(*plan);
   spike::runtime::DecodeCache cache;
   std::mt19937_64 rng{uint64_t(seed)};
@@ -116,6 +94,45 @@ int runGenerate(const std::vector<std::string> &args) {
                      .c_str()
                : "no cache");
   return 0;
+}
+
+} // namespace
+
+Command addGenerateCommand(CLI::App &app) {
+  auto args = std::make_shared<GenerateArgs>();
+  CLI::App *cmd = app.add_subcommand("generate", "Continue a prompt");
+  addPlanOption(*cmd, args->planPath);
+  cmd->add_option("--prompt", args->prompt, "The text to continue")
+      ->type_name("S")
+      ->required();
+  cmd->add_option("--max-tokens", args->maxTokens,
+                  "Stop after N new tokens (or at EOS)")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--top-k", args->topK,
+                  "Sample from the K most likely tokens (1: greedy; 0: all)")
+      ->type_name("K")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--temperature", args->temperature, "Sampling temperature")
+      ->type_name("X")
+      ->check(positiveNumber())
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the sampler")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  addTokenizerOption(*cmd, args->tokenizerPath);
+  cmd->add_flag("--no-cache", args->noCache,
+                "Re-run the whole sequence for each token instead of keeping "
+                "a KV cache");
+  addDeviceOption(*cmd, args->device);
+  cmd->footer(
+      R"(Greedy with --top-k 1, else sampled (top-k, temperature); stops at N
+tokens or EOS. A KV cache (at spiking levels: the K and V trains) runs
+each new token alone; --no-cache re-runs the sequence (identical logits).)");
+  return {cmd, [args] { return runGenerate(*args); }};
 }
 
 } // namespace spike::run

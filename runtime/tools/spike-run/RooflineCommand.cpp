@@ -22,28 +22,17 @@
 
 namespace spike::run {
 
-int runRoofline(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run roofline's arguments.
+struct RooflineArgs {
   std::string planPath, jsonOut;
   int64_t rows = 512, repeat = 3;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue) {
-      planPath = args[++i];
-    } else if (a == "--json" && hasValue) {
-      jsonOut = args[++i];
-    } else if ((a == "--rows" || a == "--repeat") && hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || v < 1)
-        return usageError("roofline: " + a +
-                          " needs a positive integer, got '" + args[i] + "'");
-      (a == "--rows" ? rows : repeat) = v;
-    } else {
-      return usageError("roofline: unexpected argument '" + a + "'");
-    }
-  }
-  if (planPath.empty())
-    return usageError("roofline: --plan P is required");
+};
+
+int runRoofline(RooflineArgs &args) {
+  const std::string &planPath = args.planPath, &jsonOut = args.jsonOut;
+  int64_t rows = args.rows, repeat = args.repeat;
   auto plan = loadPlanOn(planPath, "cpu");
   if (!plan)
     return fail(plan.message());
@@ -109,6 +98,29 @@ int runRoofline(const std::vector<std::string> &args) {
       return fail(st.message());
   }
   return 0;
+}
+
+} // namespace
+
+Command addRooflineCommand(CLI::App &app) {
+  auto args = std::make_shared<RooflineArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "roofline", "A plan's linear layers alone on this machine's product "
+                  "kernels: the floor under a forward pass");
+  addPlanOption(*cmd, args->planPath);
+  cmd->add_option("--rows", args->rows, "Rows per product")
+      ->type_name("M")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  cmd->add_option("--repeat", args->repeat, "Timed runs; the best counts")
+      ->type_name("R")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  addJsonOption(*cmd, args->jsonOut);
+  cmd->footer(
+      R"(Milliseconds per token and GFLOP/s of oneDNN's sgemm and of ATen's
+matmul through its BLAS (bench/snn_speed.sh).)");
+  return {cmd, [args] { return runRoofline(*args); }};
 }
 
 } // namespace spike::run

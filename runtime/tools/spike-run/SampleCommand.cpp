@@ -13,46 +13,23 @@
 #include "spike/runtime/Generate.h"
 
 #include <cstdio>
+#include <memory>
 
 namespace spike::run {
 
-int runSample(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run sample's arguments.
+struct SampleArgs {
   std::string planPath, tokPath, out, device = "cpu";
   int64_t samples = 16, seqLen = 256, seed = 0, topK = 50;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue) {
-      planPath = args[++i];
-    } else if (a == "--tokenizer" && hasValue) {
-      tokPath = args[++i];
-    } else if (a == "-o" && hasValue) {
-      out = args[++i];
-    } else if (a == "--device" && hasValue) {
-      device = args[++i];
-    } else if ((a == "--samples" || a == "--seq-len" || a == "--seed" ||
-                a == "--top-k") &&
-               hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || (a != "--seed" && v < 1) ||
-          (a == "--seq-len" && v < 2))
-        return usageError("sample: " + a + " needs a positive integer" +
-                          (a == "--seq-len" ? " of at least 2" : "") +
-                          ", got '" + args[i] + "'");
-      if (a == "--samples")
-        samples = v;
-      else if (a == "--seq-len")
-        seqLen = v;
-      else if (a == "--seed")
-        seed = v;
-      else
-        topK = v;
-    } else {
-      return usageError("sample: unexpected argument '" + a + "'");
-    }
-  }
-  if (planPath.empty() || out.empty())
-    return usageError("sample: --plan P and -o OUT are required");
+};
+
+int runSample(SampleArgs &args) {
+  const std::string &planPath = args.planPath, &tokPath = args.tokPath,
+                    &out = args.out, &device = args.device;
+  int64_t samples = args.samples, seqLen = args.seqLen, seed = args.seed,
+          topK = args.topK;
   auto plan = loadPlanOn(planPath, device);
   if (!plan)
     return fail(plan.message());
@@ -84,6 +61,41 @@ int runSample(const std::vector<std::string> &args) {
               out.c_str(), (long long)samples, (long long)seqLen,
               planPath.c_str(), (long long)topK, (long long)seed);
   return 0;
+}
+
+} // namespace
+
+Command addSampleCommand(CLI::App &app) {
+  auto args = std::make_shared<SampleArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "sample", "Data-free text: sequences a plan samples from its BOS token");
+  addPlanOption(*cmd, args->planPath);
+  cmd->add_option("-o", args->out, "The text file to write")
+      ->type_name("OUT.txt")
+      ->required();
+  cmd->add_option("--samples", args->samples, "Sequences")
+      ->type_name("N")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  cmd->add_option("--seq-len", args->seqLen,
+                  "Tokens per sequence, the start token included")
+      ->type_name("S")
+      ->check(integerAtLeast(2))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the sampler")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--top-k", args->topK, "Sample from the K most likely tokens")
+      ->type_name("K")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  addTokenizerOption(*cmd, args->tokPath);
+  addDeviceOption(*cmd, args->device);
+  cmd->footer(
+      R"(N sequences of S tokens the plan samples from its BOS (else EOS) token,
+decoded, one paragraph each.)");
+  return {cmd, [args] { return runSample(*args); }};
 }
 
 } // namespace spike::run

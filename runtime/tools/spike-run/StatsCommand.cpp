@@ -14,52 +14,29 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
 
-int runStats(const std::vector<std::string> &args) {
+namespace {
+
+/// spike-run stats's arguments.
+struct StatsArgs {
   TextRun run;
-  std::string out;
+  std::string out, prefixText;
   double ema = 0.99;
   bool channels = false;
-  std::vector<int64_t> prefix;
-  for (size_t i = 0; i < args.size(); ++i) {
-    int parsed = parseTextRunOption("stats", args, i, run);
-    if (parsed < 0)
-      return 2;
-    if (parsed)
-      continue;
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if ((a == "-o" || a == "--out") && hasValue)
-      out = args[++i];
-    else if (a == "--channels")
-      channels = true;
-    else if (a == "--prefix" && hasValue) {
-      std::istringstream in(args[++i]);
-      std::string word;
-      while (in >> word) {
-        int64_t id;
-        if (!parseInt(word, id))
-          return usageError("stats: --prefix: '" + word +
-                            "' is not a token id");
-        prefix.push_back(id);
-      }
-    } else if (a == "--ema" && hasValue) {
-      char *end = nullptr;
-      ema = std::strtod(args[++i].c_str(), &end);
-      if (*end != '\0' || ema < 0 || ema > 1)
-        return usageError("stats: --ema needs a number in [0, 1]");
-    } else {
-      return usageError("stats: unexpected argument '" + a + "'");
-    }
-  }
-  if (run.plan.empty() || run.text.empty() || out.empty())
-    return usageError("stats: --plan P, --text F and -o OUT are required");
+};
+
+int runStats(StatsArgs &args) {
+  TextRun &run = args.run;
+  const std::string &out = args.out;
+  double ema = args.ema;
+  bool channels = args.channels;
+  // Checked at parse time (tokenIdList).
+  const std::vector<int64_t> prefix = parseTokenIds(args.prefixText).take();
   auto loaded = loadRun("stats", run, run.plan);
   if (!loaded)
     return fail(loaded.message());
@@ -107,6 +84,36 @@ int runStats(const std::vector<std::string> &args) {
               out.c_str(), exec.siteStats().size(),
               (long long)(r->chunks * options.seqLen), r->perplexity);
   return 0;
+}
+
+} // namespace
+
+Command addStatsCommand(CLI::App &app) {
+  auto args = std::make_shared<StatsArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "stats", "Activation statistics of a plan's observe sites on a text");
+  addTextRunOptions(*cmd, args->run, kAllTextRunOptions,
+                    /*textRequired=*/true);
+  cmd->add_option("-o,--out", args->out,
+                  "The spikec.activation-stats file to write")
+      ->type_name("OUT")
+      ->required();
+  cmd->add_option("--ema", args->ema, "Weight of the running max over batches")
+      ->type_name("E")
+      ->check(numberIn(0, 1))
+      ->capture_default_str();
+  cmd->add_flag("--channels", args->channels, "Also write the per-channel max");
+  cmd->add_option("--prefix", args->prefixText,
+                  "PrefixQuant's outlier tokens, prepended to every chunk at "
+                  "full precision and left out of the statistics")
+      ->type_name("\"ID ...\"")
+      ->check(tokenIdList());
+  cmd->footer(
+      R"(Runs a plan with observe sites over calibration text and writes their
+activation statistics (spikec.activation-stats): max |x|, its EMA over
+batches, the MSE-optimal clipping ratio per bit width and, with
+--channels, the per-channel max.)");
+  return {cmd, [args] { return runStats(*args); }};
 }
 
 } // namespace spike::run

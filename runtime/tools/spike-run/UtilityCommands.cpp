@@ -18,10 +18,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
+
+namespace {
 
 /// `tokenize --texts FILE.json`: a JSON array of strings in, a JSON array of
 /// {"ids", "decoded", "ids_special"} out (ids_special: with the special
@@ -51,34 +54,17 @@ int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
   return 0;
 }
 
-int runTokenize(const std::vector<std::string> &args) {
+/// spike-run tokenize's arguments.
+struct TokenizeArgs {
   std::string path, text, file, texts;
   bool decode = false, printIds = false, special = false, info = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--ids")
-      printIds = true;
-    else if (args[i] == "--info")
-      info = true;
-    else if (args[i] == "--add-special-tokens")
-      special = true;
-    else if (args[i] == "--texts" && i + 1 < args.size())
-      texts = args[++i];
-    else if (args[i] == "--tokenizer" && i + 1 < args.size())
-      path = args[++i];
-    else if (args[i] == "--text" && i + 1 < args.size())
-      text = args[++i];
-    else if (args[i] == "--file" && i + 1 < args.size())
-      file = args[++i];
-    else if (args[i] == "--decode")
-      decode = true;
-    else
-      return usageError("tokenize: unexpected argument '" + args[i] + "'");
-  }
-  if (path.empty() || int(!text.empty()) + int(!file.empty()) +
-                              int(!texts.empty()) + int(info) !=
-                          1)
-    return usageError("tokenize: needs --tokenizer and one of --text, --file, "
-                      "--texts, --info");
+};
+
+int runTokenize(TokenizeArgs &args) {
+  const std::string &path = args.path, &file = args.file, &texts = args.texts;
+  std::string text = args.text;
+  bool decode = args.decode, printIds = args.printIds, special = args.special,
+       info = args.info;
   if (info) {
     auto tok = spike::core::loadTokenizer(path);
     if (!tok)
@@ -125,7 +111,8 @@ int runTokenize(const std::vector<std::string> &args) {
   }
   if (decode) {
     if (special)
-      return usageError("tokenize: --decode compares the text with the "
+      return usageError("tokenize",
+                        "--decode compares the text with the "
                         "decoded ids, without --add-special-tokens");
     if ((*tok)->decode(ids) != text)
       return fail("decode(encode(text)) differs from the text");
@@ -134,18 +121,7 @@ int runTokenize(const std::vector<std::string> &args) {
   return 0;
 }
 
-int runGguf(const std::vector<std::string> &args) {
-  std::string path, out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out" && i + 1 < args.size())
-      out = args[++i];
-    else if (args[i].rfind("-", 0) == 0 || !path.empty())
-      return usageError("gguf: unexpected argument '" + args[i] + "'");
-    else
-      path = args[i];
-  }
-  if (path.empty())
-    return usageError("gguf: no file given");
+int runGguf(const std::string &path, const std::string &out) {
   auto file = spike::core::GgufFile::open(path);
   if (!file)
     return fail(file.message());
@@ -172,25 +148,17 @@ int runGguf(const std::vector<std::string> &args) {
   return 0;
 }
 
-int runDiff(const std::vector<std::string> &args) {
+/// spike-run diff's arguments.
+struct DiffArgs {
   std::vector<std::string> files;
   std::string expect;
-  double tolerance = 1e-3, worstScaled = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--expect" && i + 1 < args.size())
-      expect = args[++i];
-    else if (args[i] == "--tolerance" && i + 1 < args.size())
-      tolerance = std::strtod(args[++i].c_str(), nullptr);
-    else if (args[i].rfind("-", 0) == 0)
-      return usageError("diff: unknown option '" + args[i] + "'");
-    else
-      files.push_back(args[i]);
-  }
-  if (files.size() != 2)
-    return usageError("diff: needs exactly two files");
-  if (!expect.empty() && expect != "identical" && expect != "different" &&
-      expect != "close")
-    return usageError("diff: --expect takes identical, different or close");
+  double tolerance = 1e-3;
+};
+
+int runDiff(const DiffArgs &args) {
+  const std::vector<std::string> &files = args.files;
+  const std::string &expect = args.expect;
+  double tolerance = args.tolerance, worstScaled = 0;
   auto a = spike::core::SafetensorsFile::open(files[0]);
   if (!a)
     return fail(a.message());
@@ -237,6 +205,81 @@ int runDiff(const std::vector<std::string> &args) {
                 " of the largest value exceeds the tolerance " +
                 std::to_string(tolerance));
   return 0;
+}
+
+} // namespace
+
+Command addTokenizeCommand(CLI::App &app) {
+  auto args = std::make_shared<TokenizeArgs>();
+  CLI::App *cmd =
+      app.add_subcommand("tokenize", "Print the token ids of a text");
+  cmd->add_option("--tokenizer", args->path,
+                  ".gguf, tokenizer.json, tokenizer.model or a model "
+                  "directory")
+      ->type_name("T")
+      ->required();
+  // Exactly one input; the group says so in the help and at parse time.
+  CLI::Option_group *input =
+      cmd->add_option_group("Input", "Exactly one of these");
+  input->add_option("--text", args->text, "The text itself")->type_name("S");
+  input
+      ->add_option("--file", args->file,
+                   "A text file (prints only the count unless --ids)")
+      ->type_name("F");
+  input
+      ->add_option("--texts", args->texts,
+                   "A JSON array of strings; prints a JSON array of "
+                   "{\"ids\", \"decoded\", \"ids_special\"}, one per string")
+      ->type_name("F.json");
+  input->add_flag("--info", args->info,
+                  "Print the vocabulary size, BOS and EOS");
+  input->require_option(1);
+  cmd->add_flag("--decode", args->decode,
+                "Also check that decoding gives the text back");
+  cmd->add_flag("--ids", args->printIds, "Print the ids of --file's text");
+  cmd->add_flag("--add-special-tokens", args->special,
+                "Wrap the ids as HF's add_special_tokens does (the "
+                "tokenizer.json's post-processor)");
+  return {cmd, [args] { return runTokenize(*args); }};
+}
+
+Command addGgufCommand(CLI::App &app) {
+  auto path = std::make_shared<std::string>(),
+       out = std::make_shared<std::string>();
+  CLI::App *cmd =
+      app.add_subcommand("gguf", "List a GGUF file's metadata and tensors");
+  cmd->add_option("FILE", *path, "The GGUF file")
+      ->type_name("FILE")
+      ->required();
+  cmd->add_option("--out", *out,
+                  "Write every tensor dequantized to f32 safetensors")
+      ->type_name("F.safetensors");
+  return {cmd, [path, out] { return runGguf(*path, *out); }};
+}
+
+Command addDiffCommand(CLI::App &app) {
+  auto args = std::make_shared<DiffArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "diff", "Compare the tensors of two safetensors files bit for bit");
+  cmd->add_option("FILES", args->files, "The two files")
+      ->type_name("A.safetensors B.safetensors")
+      ->expected(2)
+      ->required();
+  cmd->add_option("--expect", args->expect,
+                  "Fail unless the tensors are identical, differ, or are "
+                  "close (relative difference at most X)")
+      ->type_name("KIND")
+      ->check(CLI::IsMember({"identical", "different", "close"}));
+  cmd->add_option("--tolerance", args->tolerance,
+                  "Largest difference relative to the largest |value| of A "
+                  "that --expect close accepts")
+      ->type_name("X")
+      ->check(nonNegativeNumber())
+      ->capture_default_str();
+  cmd->footer(
+      R"(Reports the largest absolute difference, also relative to the largest
+|value| of A.)");
+  return {cmd, [args] { return runDiff(*args); }};
 }
 
 } // namespace spike::run

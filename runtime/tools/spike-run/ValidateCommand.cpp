@@ -19,24 +19,16 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace spike::run {
 
-int runValidate(const std::vector<std::string> &args) {
-  spike::core::ValidateOptions options;
-  std::vector<std::string> files;
-  for (const auto &a : args) {
-    if (a == "--no-tensors")
-      options.checkTensors = false;
-    else if (a.rfind("-", 0) == 0)
-      return usageError("validate: unknown option '" + a + "'");
-    else
-      files.push_back(a);
-  }
-  if (files.empty())
-    return usageError("validate: no input file");
+namespace {
+
+int runValidate(const std::vector<std::string> &files,
+                const spike::core::ValidateOptions &options) {
   int rc = 0;
   for (const auto &f : files) {
     bool yaml = f.size() > 5 && (f.compare(f.size() - 5, 5, ".yaml") == 0 ||
@@ -76,16 +68,7 @@ int runValidate(const std::vector<std::string> &args) {
   return rc;
 }
 
-int runInspect(const std::vector<std::string> &args) {
-  std::string plan;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--plan" && i + 1 < args.size())
-      plan = args[++i];
-    else
-      return usageError("inspect: unexpected argument '" + args[i] + "'");
-  }
-  if (plan.empty())
-    return usageError("inspect: --plan P is required");
+int runInspect(const std::string &plan) {
   auto loaded =
       spike::core::loadDocument(plan, spike::core::DocumentKind::Plan);
   if (!loaded) {
@@ -124,6 +107,44 @@ int runInspect(const std::vector<std::string> &args) {
   for (const auto &[op, n] : opCounts)
     std::printf("  %-12s %d\n", op.c_str(), n);
   return 0;
+}
+
+/// spike-run validate's arguments.
+struct ValidateArgs {
+  std::vector<std::string> files;
+  bool noTensors = false;
+};
+
+} // namespace
+
+Command addValidateCommand(CLI::App &app) {
+  auto args = std::make_shared<ValidateArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "validate", "Check exchange files and chip descriptions against their "
+                  "formats");
+  cmd->add_option("FILE", args->files,
+                  "spikec exchange files (plans, activation statistics, "
+                  "calibrations, firing rates, chip programs and placements, "
+                  "NIR manifests; the kind is read from their \"format\") "
+                  "and chip descriptions (.yaml; docs/ChipFormat.md)")
+      ->type_name("FILE...")
+      ->required();
+  cmd->add_flag("--no-tensors", args->noTensors,
+                "Do not open a plan's safetensors file");
+  return {cmd, [args] {
+            spike::core::ValidateOptions options;
+            options.checkTensors = !args->noTensors;
+            return runValidate(args->files, options);
+          }};
+}
+
+Command addInspectCommand(CLI::App &app) {
+  auto plan = std::make_shared<std::string>();
+  CLI::App *cmd = app.add_subcommand(
+      "inspect", "Load a plan and all its tensors; print the time grid, op "
+                 "counts and parameter counts");
+  addPlanOption(*cmd, *plan);
+  return {cmd, [plan] { return runInspect(*plan); }};
 }
 
 } // namespace spike::run

@@ -14,48 +14,29 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <memory>
 #include <sstream>
 #include <sys/stat.h>
 
 namespace spike::run {
 
-int runZeroShot(const std::vector<std::string> &args) {
-  std::string planPath, tokenizerPath, out, device = "cpu";
-  std::string dataDir;
+namespace {
+
+/// spike-run zeroshot's arguments.
+struct ZeroShotArgs {
+  std::string planPath, tokenizerPath, out, device = "cpu", dataDir;
   std::string tasksArg = "all";
   int64_t limit = 0, batch = 8;
   bool bos = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    bool hasValue = i + 1 < args.size();
-    if (a == "--plan" && hasValue)
-      planPath = args[++i];
-    else if (a == "--tasks" && hasValue)
-      tasksArg = args[++i];
-    else if (a == "--data" && hasValue)
-      dataDir = args[++i];
-    else if (a == "--tokenizer" && hasValue)
-      tokenizerPath = args[++i];
-    else if (a == "--json" && hasValue)
-      out = args[++i];
-    else if (a == "--device" && hasValue)
-      device = args[++i];
-    else if (a == "--bos")
-      bos = true;
-    else if ((a == "--limit" || a == "--batch") && hasValue) {
-      int64_t v;
-      if (!parseInt(args[++i], v) || (a == "--batch" && v < 1))
-        return usageError("zeroshot: " + a +
-                          " needs a positive integer, "
-                          "got '" +
-                          args[i] + "'");
-      (a == "--limit" ? limit : batch) = v;
-    } else {
-      return usageError("zeroshot: unexpected argument '" + a + "'");
-    }
-  }
-  if (planPath.empty())
-    return usageError("zeroshot: --plan P is required");
+};
+
+int runZeroShot(ZeroShotArgs &args) {
+  const std::string &planPath = args.planPath,
+                    &tokenizerPath = args.tokenizerPath, &out = args.out,
+                    &device = args.device, &tasksArg = args.tasksArg;
+  std::string dataDir = args.dataDir;
+  int64_t limit = args.limit, batch = args.batch;
+  bool bos = args.bos;
   if (dataDir.empty()) {
     const char *env = std::getenv("SPIKEC_DATA");
     dataDir = std::string(env ? env : "../shared/data") + "/zeroshot";
@@ -141,6 +122,43 @@ int runZeroShot(const std::vector<std::string> &args) {
       return fail(w.message());
   }
   return 0;
+}
+
+} // namespace
+
+Command addZeroShotCommand(CLI::App &app) {
+  auto args = std::make_shared<ZeroShotArgs>();
+  CLI::App *cmd = app.add_subcommand(
+      "zeroshot", "Zero-shot multiple-choice accuracy by log-likelihood");
+  addPlanOption(*cmd, args->planPath);
+  cmd->add_option("--tasks", args->tasksArg,
+                  "all, or a comma-separated list of piqa, arc_easy, "
+                  "arc_challenge, hellaswag, winogrande")
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_option("--limit", args->limit,
+                  "Score the first N items of each task (0: all)")
+      ->type_name("N")
+      ->check(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--batch", args->batch, "Choices per forward pass")
+      ->type_name("B")
+      ->check(positiveInteger())
+      ->capture_default_str();
+  cmd->add_option("--data", args->dataDir,
+                  "The zero-shot sets; default $SPIKEC_DATA/zeroshot or "
+                  "../shared/data/zeroshot")
+      ->type_name("DIR");
+  addTokenizerOption(*cmd, args->tokenizerPath);
+  cmd->add_flag("--bos", args->bos,
+                "Start each context with the tokenizer's BOS token");
+  addJsonOption(*cmd, args->out);
+  addDeviceOption(*cmd, args->device);
+  cmd->footer(
+      R"(lm-evaluation-harness conventions: acc, and acc_norm (per byte of the
+choice), with standard errors, and the paper's "Avg. Acc." (acc for
+winogrande, acc_norm otherwise).)");
+  return {cmd, [args] { return runZeroShot(*args); }};
 }
 
 } // namespace spike::run
