@@ -100,16 +100,46 @@ template <typename F> inline F weightScale(const F *row, int64_t n, int bits) {
   return amax > F(0) ? amax / F((int64_t(1) << (bits - 1)) - 1) : F(1);
 }
 
-/// Parameters of an IS neuron (eqs 8-10).
+/// How an IS neuron carries a signed value in spikes.
+enum class SpikeCoding {
+  /// The paper's (Theorem 2): alpha = 2^(n-1) / T spikes per step stand for
+  /// zero, and spikes are non-negative, so a zero costs alpha spikes.
+  Offset,
+  /// Ours: zero is silence. Spikes carry a sign (+1 or -1), the membrane
+  /// starts at u0 = 1/2, and the window's count stays on the n-bit grid
+  /// (signedCodeParams, isStepOn).
+  Signed,
+};
+
+inline const char *codingName(SpikeCoding c) {
+  return c == SpikeCoding::Signed ? "signed" : "offset";
+}
+
+/// Parses "offset" / "signed"; false if unknown.
+inline bool parseCoding(const std::string &name, SpikeCoding &out) {
+  if (name == "offset")
+    out = SpikeCoding::Offset;
+  else if (name == "signed")
+    out = SpikeCoding::Signed;
+  else
+    return false;
+  return true;
+}
+
+/// Parameters of an IS neuron (eqs 8-10, or the signed code).
 struct ISParams {
-  int64_t levels = 0; ///< L: most spikes per step
-  double alpha = 0;   ///< per-step offset in threshold units
+  int64_t levels = 0; ///< L: most spikes per step (of either sign)
+  double alpha = 0;   ///< per-step offset in threshold units (offset code)
   int64_t budget = 0; ///< most spikes over the window; 0 means no budget
   /// Correction spikes (SpikeZIP-TF style): a step may emit negative spikes,
   /// down to cancelling those already emitted in the window, so the
   /// window's count follows floor(u0 + total charge) however the charge is
   /// spread over the steps.
   bool bidirectional = false;
+  SpikeCoding coding = SpikeCoding::Offset;
+  /// Signed code: the window's count stays in [lo, hi], the n-bit grid
+  /// [-2^(n-1), 2^(n-1) - 1]; -lo is the grid's integer offset.
+  int64_t lo = 0, hi = 0;
 };
 
 /// Theorem 2 / Remark 1: L = ceil((2^n - 1) / T), alpha = 2^(n-1) / T for a
@@ -128,6 +158,27 @@ inline const char *theorem2Params(int bits, int64_t timesteps, bool isSigned,
   out.levels = (g.maxCode + timesteps - 1) / timesteps;
   out.alpha = double(g.offset) / double(timesteps);
   out.budget = withBudget ? g.maxCode : 0;
+  return nullptr;
+}
+
+/// The signed code's parameters for an n-bit signed grid and T steps:
+/// L = ceil(2^(n-1) / T), so that T * L >= 2^(n-1) and a uniform input on
+/// the grid never meets the per-step cap; alpha 0 and no budget (the window
+/// count is clipped to [lo, hi] instead). Any T from 1 to kMaxSignedSteps.
+/// Returns nullptr on success and a static diagnostic string otherwise.
+inline constexpr int64_t kMaxSignedSteps = 1024;
+inline const char *signedCodeParams(int bits, int64_t timesteps,
+                                    ISParams &out) {
+  if (bits < kMinBits || bits > kMaxBits)
+    return "bits must be in [2, 8]";
+  if (timesteps < 1 || timesteps > kMaxSignedSteps)
+    return "T must be in [1, 1024]";
+  QuantGrid g = quantGrid(bits, true);
+  out = ISParams();
+  out.coding = SpikeCoding::Signed;
+  out.levels = (g.offset + timesteps - 1) / timesteps;
+  out.lo = g.lo();
+  out.hi = g.hi();
   return nullptr;
 }
 
@@ -192,10 +243,13 @@ SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
 }
 
 /// One step of the IS neuron with input current `current` (absolute units).
-/// m = u + I/theta + alpha; s = clip(floor(m), lo, min(L, budget - spent))
-/// with lo = 0, or -spent with correction spikes; u = m - s. Returns the
-/// spike count s(t) (negative for correction spikes); the real output is
-/// (s(t) - alpha) * theta (eq 10).
+/// Offset code (eqs 8-10): m = u + I/theta + alpha; s = clip(floor(m), lo,
+/// min(L, budget - spent)) with lo = 0, or -spent with correction spikes;
+/// u = m - s. Signed code: m = u + I/theta; s = clip(floor(m), max(-L,
+/// lo - spent), min(L, hi - spent)); u = m - s. Returns the spike count
+/// s(t) (negative for correction spikes and the signed code's negative
+/// spikes); the real output is (s(t) - alpha) * theta (eq 10; alpha is 0 in
+/// the signed code).
 /// floor(m / one): std::floor for floating point, floor division for the
 /// integer registers of chip numerics.
 template <typename F> SPIKE_HOST_DEVICE inline F floorIn(F m, F one) {
@@ -219,6 +273,22 @@ template <typename F, typename C>
 SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
                                     const ISParams &p, F one = F(1)) {
   F m = u + current / theta;
+  if (p.coding == SpikeCoding::Signed) {
+    // The quantizer's own expression (quantizeLevel): add the grid's
+    // integer offset, take the floor, take the offset off again. At T = 1
+    // (u0 = 1/2) this is the QANN bit for bit; floor(m) alone differs from
+    // it in f32 when m is within rounding of an integer.
+    F offset = F(-p.lo);
+    F k = floorIn(m + offset * one, one) - offset;
+    C cap = C(p.levels);
+    C lo = C(p.lo) - spent, hi = C(p.hi) - spent;
+    lo = lo < -cap ? -cap : lo;
+    hi = hi > cap ? cap : hi;
+    C s = k <= F(lo) ? lo : (k >= F(hi) ? hi : C(k));
+    u = m - F(s) * one;
+    spent = spent + s;
+    return s;
+  }
   m = m + F(p.alpha) * one;
   C cap = C(p.levels);
   if (p.budget > 0) {
@@ -331,6 +401,50 @@ ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
     count += s;
     if (spikes)
       spikes[j] = uint8_t(s);
+  }
+  return count;
+}
+
+/// The signed code's level of a membrane: floor(u) by the quantizer's
+/// expression (isStepOn), floor(u + offset) - offset.
+template <typename F>
+SPIKE_HOST_DEVICE inline F signedLevel(F u, const ISParams &p, F one) {
+  F offset = F(-p.lo);
+  return floorIn(u + offset * one, one) - offset;
+}
+
+/// One step (window) of a signed-code IS neuron carried out by a binary IF
+/// neuron over p.levels sub-steps, integrate-then-fire: the step's whole
+/// charge arrives first; the direction of firing is fixed from the
+/// integrated membrane (+1 at level >= 1, -1 at level <= -1, by
+/// signedLevel); then each sub-step fires at most once in that direction,
+/// while the level stays beyond 0 and the window's count on the grid, with
+/// subtractive (for -1: additive) reset. Writes the sub-step spikes (+1,
+/// -1 or 0) to `spikes` when non-null and returns their sum, which equals
+/// isStepOn's s(t), membrane included, for every input: each reset moves
+/// the membrane by exactly one threshold, and the level is read with the
+/// same expression. `one` as for ifWindow.
+template <typename F>
+SPIKE_HOST_DEVICE inline int64_t
+signedIfWindow(ISState<F> &st, F current, F theta, const ISParams &p,
+               int8_t *spikes = nullptr, F one = F(1)) {
+  st.u = st.u + current / theta;
+  F k = signedLevel(st.u, p, one);
+  int dir = k >= F(1) ? 1 : (k <= F(-1) ? -1 : 0);
+  int64_t count = 0;
+  for (int64_t j = 0; j < p.levels; ++j) {
+    bool fire = false;
+    if (dir > 0)
+      fire = st.spent < p.hi && signedLevel(st.u, p, one) >= F(1);
+    else if (dir < 0)
+      fire = st.spent > p.lo && signedLevel(st.u, p, one) <= F(-1);
+    if (fire) {
+      st.u = st.u - F(dir) * one;
+      st.spent += dir;
+      count += dir;
+    }
+    if (spikes)
+      spikes[j] = int8_t(fire ? dir : 0);
   }
   return count;
 }
