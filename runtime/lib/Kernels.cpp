@@ -74,6 +74,20 @@ std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
     per *= x.size(i);
   return {per, x.size(-1)};
 }
+/// One neuron's chip register (Neuron.h's chip numerics): threshold units
+/// scaled by 2^frac, and the start state and charges in that fixed point.
+struct ChipRegister {
+  int frac;
+  float theta;
+  int64_t one() const { return int64_t(1) << frac; }
+  neuron::ISState<int64_t> start(float v0) const {
+    return neuron::chipInit(v0, theta, frac);
+  }
+  int64_t charge(float current) const {
+    return neuron::chipCharge(current, theta, frac);
+  }
+};
+
 } // namespace
 
 at::Tensor quantizeKernel(const at::Tensor &x, const std::vector<float> &scale,
@@ -172,12 +186,11 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
       }
       float theta = groupValue(threshold, i, d);
       if (chip.stateBits) {
-        // The chip's register: threshold units scaled by 2^frac.
-        int64_t one = int64_t(1) << frac;
-        auto st = neuron::chipInit(groupValue(v0, i, d), theta, frac);
+        ChipRegister reg{frac, theta};
+        auto st = reg.start(groupValue(v0, i, d));
         for (int64_t t = 0; t < steps; ++t) {
-          int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
-          int64_t s = neuron::isStep<int64_t>(st, charge, 1, params, one);
+          int64_t charge = reg.charge(src[t * per + i]);
+          int64_t s = neuron::isStep<int64_t>(st, charge, 1, params, reg.one());
           st.u = neuron::saturate(st.u, chip.stateBits);
           q.data_ptr<int64_t>()[t * per + i] = charge;
           c.data_ptr<int64_t>()[t * per + i] = s;
@@ -237,14 +250,13 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
     for (int64_t i = begin; i < end; ++i) {
       float theta = groupValue(threshold, i, d);
       if (chip.stateBits) {
-        // The chip's register: threshold units scaled by 2^frac.
-        int64_t one = int64_t(1) << frac;
-        auto st = neuron::chipInit(groupValue(v0, i, d), theta, frac);
+        ChipRegister reg{frac, theta};
+        auto st = reg.start(groupValue(v0, i, d));
         for (int64_t t = 0; t < steps; ++t) {
-          int64_t charge = neuron::chipCharge(src[t * per + i], theta, frac);
+          int64_t charge = reg.charge(src[t * per + i]);
           q.data_ptr<int64_t>()[t * per + i] = charge;
           local += neuron::ifWindow<int64_t>(st, charge, 1, params, schedule,
-                                             raster.data(), one);
+                                             raster.data(), reg.one());
           st.u = neuron::saturate(st.u, chip.stateBits);
           for (int64_t j = 0; j < levels; ++j)
             dst[(t * levels + j) * per + i] = raster[j];

@@ -47,6 +47,12 @@ bool fileExists(const std::string &path, const std::string &what) {
   return false;
 }
 
+/// Prints "spikec: error: MESSAGE"; nothing, for prepareJob to return.
+std::nullopt_t refuse(const std::string &message) {
+  std::fprintf(stderr, "spikec: error: %s\n", message.c_str());
+  return std::nullopt;
+}
+
 /// The job's decisions taken from the options and the chip.
 struct JobSetup {
   std::string chipName;
@@ -66,57 +72,39 @@ std::optional<JobSetup> prepareJob(CompileOptions &o) {
   if (!o.evalText.empty() && !fileExists(o.evalText, "evaluation text"))
     return std::nullopt;
   auto chip = spike::core::loadChipDescription(o.chip);
-  if (!chip) {
-    std::fprintf(stderr, "spikec: error: %s\n", chip.message().c_str());
-    return std::nullopt;
-  }
+  if (!chip)
+    return refuse(chip.message());
   const spike::core::CoreType *neuronCore = chip->neuronCore();
-  if (!neuronCore) {
-    std::fprintf(stderr, "spikec: error: %s: no core type runs synaptic ops\n",
-                 o.chip.c_str());
-    return std::nullopt;
-  }
+  if (!neuronCore)
+    return refuse(o.chip + ": no core type runs synaptic ops");
   // Binary-spike chips run the IF lowering, which carries neither
   // correction spikes nor a full-precision prefix.
   bool binary = neuronCore->spikePayloadBits == 0;
   bool correction =
       o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary);
-  if (binary && correction) {
-    std::fprintf(stderr,
-                 "spikec: error: --correction-spikes on: %s has binary "
-                 "spikes, and correction spikes do not lower to binary IF "
-                 "neurons\n",
-                 o.chip.c_str());
-    return std::nullopt;
-  }
+  if (binary && correction)
+    return refuse("--correction-spikes on: " + o.chip +
+                  " has binary spikes, and correction spikes do not lower to "
+                  "binary IF neurons");
   auto tok = spike::core::loadTokenizer(o.model);
-  if (!tok) {
-    std::fprintf(stderr, "spikec: error: %s\n", tok.message().c_str());
-    return std::nullopt;
-  }
+  if (!tok)
+    return refuse(tok.message());
   std::string prefix = o.prefix;
   if (prefix == "auto")
     prefix = binary ? "" : autoPrefix(**tok);
   if (prefix == "none")
     prefix.clear();
-  if (binary && !prefix.empty()) {
-    std::fprintf(stderr,
-                 "spikec: error: --prefix: %s has binary spikes, "
-                 "and a full-precision prefix does not lower to "
-                 "binary IF neurons; use --prefix none\n",
-                 o.chip.c_str());
-    return std::nullopt;
-  }
+  if (binary && !prefix.empty())
+    return refuse("--prefix: " + o.chip +
+                  " has binary spikes, and a full-precision prefix does not "
+                  "lower to binary IF neurons; use --prefix none");
   if (o.threads == 0)
     o.threads = std::max(1u, std::thread::hardware_concurrency());
   for (const char *dir :
        {"ir", "plans", "data", "calib", "eval", "chip", "nir"})
     if (std::error_code ec =
-            llvm::sys::fs::create_directories(o.out + "/" + dir)) {
-      std::fprintf(stderr, "spikec: error: %s/%s: cannot create: %s\n",
-                   o.out.c_str(), dir, ec.message().c_str());
-      return std::nullopt;
-    }
+            llvm::sys::fs::create_directories(o.out + "/" + dir))
+      return refuse(o.out + "/" + dir + ": cannot create: " + ec.message());
   // A report from an earlier run must not outlive this one's failure: its
   // presence says every stage of the job it describes succeeded.
   for (const char *name : {"report.json", "report.md"})
