@@ -53,33 +53,31 @@ CLI::Validator validator(std::function<bool(const std::string &)> accepts,
 
 } // namespace
 
-const CLI::Validator &positiveInteger() {
-  static const CLI::Validator v = validator(
-      [](const std::string &t) {
+CLI::Validator integerAtLeast(int64_t min) {
+  std::string what = min == 1   ? "a positive integer"
+                     : min == 0 ? "a non-negative integer"
+                                : "an integer >= " + std::to_string(min);
+  // A transform: the text becomes the integer's canonical decimal form,
+  // since CLI11 would read "010" as octal.
+  return CLI::Validator(
+      [min, what](std::string &text) {
         int64_t x;
-        return parseInteger(t, 1, x);
+        if (!parseInteger(text, min, x))
+          return "needs " + what + ", got '" + text + "'";
+        text = std::to_string(x);
+        return std::string();
       },
-      "a positive integer", ">= 1");
+      /*validator_desc=*/"", "integer");
+}
+
+const CLI::Validator &positiveInteger() {
+  static const CLI::Validator v = integerAtLeast(1);
   return v;
 }
 
 const CLI::Validator &nonNegativeInteger() {
-  static const CLI::Validator v = validator(
-      [](const std::string &t) {
-        int64_t x;
-        return parseInteger(t, 0, x);
-      },
-      "a non-negative integer", ">= 0");
+  static const CLI::Validator v = integerAtLeast(0);
   return v;
-}
-
-CLI::Validator integerAtLeast(int64_t min) {
-  return validator(
-      [min](const std::string &t) {
-        int64_t x;
-        return parseInteger(t, min, x);
-      },
-      "an integer >= " + std::to_string(min), ">= " + std::to_string(min));
 }
 
 const CLI::Validator &positiveNumber() {

@@ -4,8 +4,10 @@
 // spike-make-test-model), which parse their command lines with CLI11. Each
 // checks the value's text before conversion and says what it needs, as
 // "needs a positive integer, got '0'"; CLI11 prefixes the option's name.
-// The help shows no annotation for them: an option's description states
-// its range.
+// The integer ones are transforms (Option::transform, not check): they
+// also rewrite the text as a plain decimal, which CLI11 would otherwise
+// read with C's base prefixes ("010" as 8). The help shows no annotation
+// for them: an option's description states its range.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,11 +25,11 @@ namespace spike::tools {
 /// than '-', no blanks, within int64); false otherwise.
 bool parseInteger(const std::string &text, int64_t min, int64_t &out);
 
-/// A decimal integer >= 1.
+/// A decimal integer >= 1 (a transform).
 const CLI::Validator &positiveInteger();
-/// A decimal integer >= 0.
+/// A decimal integer >= 0 (a transform).
 const CLI::Validator &nonNegativeInteger();
-/// A decimal integer >= min.
+/// A decimal integer >= min (a transform).
 CLI::Validator integerAtLeast(int64_t min);
 /// A finite number > 0.
 const CLI::Validator &positiveNumber();

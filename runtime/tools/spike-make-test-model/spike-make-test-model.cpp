@@ -328,7 +328,7 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--seed", c.seed, "Seed of the weights")
       ->type_name("N")
-      ->check(spike::tools::nonNegativeInteger())
+      ->transform(spike::tools::nonNegativeInteger())
       ->capture_default_str();
   app.add_flag("--untied", untied,
                "An LM head of its own instead of the embedding's");
@@ -355,7 +355,7 @@ int main(int argc, char **argv) {
   for (const auto &s : shape)
     app.add_option(s.flag, *s.dim, s.what)
         ->type_name("N")
-        ->check(positiveInteger())
+        ->transform(positiveInteger())
         ->default_str(*s.dim ? std::to_string(*s.dim) : "");
   app.add_option("--levels", levels,
                  "Levels of the plans, comma-separated (plan; default "
@@ -364,11 +364,11 @@ int main(int argc, char **argv) {
       ->delimiter(',');
   app.add_option("--bits", planOptions.bits, "Bits of the plans' grids (plan)")
       ->type_name("B")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   app.add_option("--timesteps", planOptions.timesteps, "T of the plans (plan)")
       ->type_name("T")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   try {
     app.parse(argc, argv);

@@ -120,11 +120,11 @@ Command addAgreeCommand(CLI::App &app) {
       ->required();
   cmd->add_option("--samples", args->samples, "Sequences (or chunks of F)")
       ->type_name("N")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the sampled sequences")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   addJsonOption(*cmd, args->out);
   cmd->footer(

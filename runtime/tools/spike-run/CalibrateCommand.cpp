@@ -311,10 +311,10 @@ Command addCalibrateCommand(CLI::App &app) {
       ->capture_default_str();
   cmd->add_option("--samples", c.samples, "Samples; default: the preset's")
       ->type_name("N")
-      ->check(positiveInteger());
+      ->transform(positiveInteger());
   cmd->add_option("--epochs", c.epochs, "Epochs; default: the preset's")
       ->type_name("E")
-      ->check(positiveInteger());
+      ->transform(positiveInteger());
   cmd->add_option("--lr", c.options.lr, "AdamW's learning rate")
       ->type_name("X")
       ->check(positiveNumber())
@@ -322,9 +322,11 @@ Command addCalibrateCommand(CLI::App &app) {
   cmd->add_option("--group-size", c.options.groupSize,
                   "Channels that share a threshold (-1: one per site)")
       ->type_name("G")
-      ->check(CLI::Validator(
+      ->transform(CLI::Validator(
           [](std::string &text) {
-            return text == "-1" ? std::string() : positiveInteger()(text);
+            if (text == "-1" || positiveInteger()(text).empty())
+              return std::string();
+            return "needs a positive integer or -1, got '" + text + "'";
           },
           /*validator_desc=*/"", "group size"))
       ->capture_default_str();
@@ -332,7 +334,7 @@ Command addCalibrateCommand(CLI::App &app) {
                 "One initial membrane per group instead of per site");
   cmd->add_option("--seed", c.seed, "Seed of the sampled data and the order")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--report", c.reportPrefix,
                   "The per-block MSE report, PREFIX.csv and PREFIX.png; "

@@ -84,7 +84,7 @@ void addTextRunOptions(CLI::App &command, TextRun &run, unsigned which,
         .add_option("--tokens", run.options.maxTokens,
                     "Use at most N tokens of the text (0: all)")
         ->type_name("N")
-        ->check(nonNegativeInteger())
+        ->transform(nonNegativeInteger())
         ->group(kGroup);
   // A default of 0 means "the command decides" (calibrate's presets).
   auto withDefault = [](CLI::Option *option, int64_t value) {
@@ -96,7 +96,7 @@ void addTextRunOptions(CLI::App &command, TextRun &run, unsigned which,
         command
             .add_option("--seq-len", run.options.seqLen, "Tokens per sequence")
             ->type_name("S")
-            ->check(positiveInteger())
+            ->transform(positiveInteger())
             ->group(kGroup),
         run.options.seqLen);
   if (which & kBatch)
@@ -104,7 +104,7 @@ void addTextRunOptions(CLI::App &command, TextRun &run, unsigned which,
                     .add_option("--batch", run.options.batch,
                                 "Sequences per forward pass")
                     ->type_name("B")
-                    ->check(positiveInteger())
+                    ->transform(positiveInteger())
                     ->group(kGroup),
                 run.options.batch);
 }

@@ -108,12 +108,12 @@ Command addGenerateCommand(CLI::App &app) {
   cmd->add_option("--max-tokens", args->maxTokens,
                   "Stop after N new tokens (or at EOS)")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--top-k", args->topK,
                   "Sample from the K most likely tokens (1: greedy; 0: all)")
       ->type_name("K")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "Sampling temperature")
       ->type_name("X")
@@ -121,7 +121,7 @@ Command addGenerateCommand(CLI::App &app) {
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the sampler")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   addTokenizerOption(*cmd, args->tokenizerPath);
   cmd->add_flag("--no-cache", args->noCache,

@@ -110,11 +110,11 @@ Command addRooflineCommand(CLI::App &app) {
   addPlanOption(*cmd, args->planPath);
   cmd->add_option("--rows", args->rows, "Rows per product")
       ->type_name("M")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   cmd->add_option("--repeat", args->repeat, "Timed runs; the best counts")
       ->type_name("R")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   addJsonOption(*cmd, args->jsonOut);
   cmd->footer(

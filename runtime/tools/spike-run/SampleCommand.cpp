@@ -75,20 +75,20 @@ Command addSampleCommand(CLI::App &app) {
       ->required();
   cmd->add_option("--samples", args->samples, "Sequences")
       ->type_name("N")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   cmd->add_option("--seq-len", args->seqLen,
                   "Tokens per sequence, the start token included")
       ->type_name("S")
-      ->check(integerAtLeast(2))
+      ->transform(integerAtLeast(2))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the sampler")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--top-k", args->topK, "Sample from the K most likely tokens")
       ->type_name("K")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   addTokenizerOption(*cmd, args->tokPath);
   addDeviceOption(*cmd, args->device);

@@ -58,6 +58,8 @@ int tokenizeTexts(const spike::core::Tokenizer &tok, const std::string &file) {
 struct TokenizeArgs {
   std::string path, text, file, texts;
   bool decode = false, printIds = false, special = false, info = false;
+  /// Which input was given (an empty --file or --texts is still one).
+  bool fromFile = false, fromTexts = false;
 };
 
 int runTokenize(TokenizeArgs &args) {
@@ -82,13 +84,13 @@ int runTokenize(TokenizeArgs &args) {
     std::printf("\n");
     return 0;
   }
-  if (!texts.empty()) {
+  if (args.fromTexts) {
     auto tok = spike::core::loadTokenizer(path);
     if (!tok)
       return fail(tok.message());
     return tokenizeTexts(**tok, texts);
   }
-  if (!file.empty()) {
+  if (args.fromFile) {
     auto t = spike::core::readFileText(file);
     if (!t)
       return fail(t.message());
@@ -98,11 +100,11 @@ int runTokenize(TokenizeArgs &args) {
   if (!tok)
     return fail(tok.message());
   if (auto st = (*tok)->encodable(text); !st)
-    return fail("tokenize: " + (file.empty() ? "--text" : file) + ": " +
-                st.message());
+    return fail("tokenize: " + (args.fromFile ? file : std::string("--text")) +
+                ": " + st.message());
   std::vector<int32_t> ids =
       special ? (*tok)->encodeWithSpecialTokens(text) : (*tok)->encode(text);
-  if (file.empty() || printIds) {
+  if (!args.fromFile || printIds) {
     for (size_t i = 0; i < ids.size(); ++i)
       std::printf("%s%d", i ? " " : "", ids[i]);
     std::printf("\n");
@@ -240,7 +242,11 @@ Command addTokenizeCommand(CLI::App &app) {
   cmd->add_flag("--add-special-tokens", args->special,
                 "Wrap the ids as HF's add_special_tokens does (the "
                 "tokenizer.json's post-processor)");
-  return {cmd, [args] { return runTokenize(*args); }};
+  return {cmd, [args, cmd] {
+            args->fromFile = cmd->count("--file") > 0;
+            args->fromTexts = cmd->count("--texts") > 0;
+            return runTokenize(*args);
+          }};
 }
 
 Command addGgufCommand(CLI::App &app) {

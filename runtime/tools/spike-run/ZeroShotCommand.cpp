@@ -139,11 +139,11 @@ Command addZeroShotCommand(CLI::App &app) {
   cmd->add_option("--limit", args->limit,
                   "Score the first N items of each task (0: all)")
       ->type_name("N")
-      ->check(nonNegativeInteger())
+      ->transform(nonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Choices per forward pass")
       ->type_name("B")
-      ->check(positiveInteger())
+      ->transform(positiveInteger())
       ->capture_default_str();
   cmd->add_option("--data", args->dataDir,
                   "The zero-shot sets; default $SPIKEC_DATA/zeroshot or "

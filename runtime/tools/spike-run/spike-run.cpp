@@ -99,8 +99,13 @@ int main(int argc, char **argv) {
       addTokenizeCommand(app),  addGgufCommand(app),
       addDiffCommand(app)};
 
-  // `spike-run help` is --help; a first word that is no command is named.
+  // `spike-run help [COMMAND]` is --help.
   if (argc >= 2 && std::string(argv[1]) == "help") {
+    for (const Command &c : commands)
+      if (argc >= 3 && c.app->check_name(argv[2])) {
+        std::fputs(c.app->help("spike-run").c_str(), stdout);
+        return 0;
+      }
     std::fputs(app.help().c_str(), stdout);
     return 0;
   }
@@ -109,6 +114,7 @@ int main(int argc, char **argv) {
                  "spike-run: error: no command given (see spike-run --help)\n");
     return 2;
   }
+  // A first word that is no command is named.
   auto named = [&](const Command &c) { return c.app->check_name(argv[1]); };
   if (argv[1][0] != '-' &&
       std::none_of(commands.begin(), commands.end(), named)) {
