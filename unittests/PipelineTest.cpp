@@ -55,6 +55,7 @@ std::vector<LoweringOptions> optionSets() {
   sets[3].calibration = "/a dir, with commas/calibration.json";
   sets[4].cleanup = false;
   sets[4].timesteps = 4;
+  sets[4].coding = "signed";
   return sets;
 }
 
@@ -96,13 +97,14 @@ TEST(Pipeline, SpikePipelineRunsTheStageList) {
   std::string errors;
   llvm::raw_string_ostream es(errors);
   ASSERT_TRUE(mlir::succeeded(mlir::parsePassPipeline(
-      "spike-pipeline{timesteps=4 correction-spikes=true "
+      "spike-pipeline{timesteps=4 correction-spikes=true coding=signed "
       "calibration=c.json schedule=uniform}",
       viaRegistry, es)))
       << errors;
   LoweringOptions o;
   o.timesteps = 4;
   o.correctionSpikes = true;
+  o.coding = "signed";
   o.calibration = "c.json";
   o.schedule = "uniform";
   mlir::OpPassManager fromStages("builtin.module");

@@ -30,6 +30,14 @@ def Spike_IFSchedule : I32EnumAttr<"IFSchedule",
   let cppNamespace = "::spike::spk";
 }
 
+def Spike_CodingOffset : I32EnumAttrCase<"Offset", 0, "offset">;
+def Spike_CodingSigned : I32EnumAttrCase<"Signed", 1, "signed">;
+def Spike_Coding : I32EnumAttr<"Coding",
+    "how an IS neuron carries a signed value in spikes",
+    [Spike_CodingOffset, Spike_CodingSigned]> {
+  let cppNamespace = "::spike::spk";
+}
+
 //===----------------------------------------------------------------------===//
 // Entering and leaving the time domain
 //===----------------------------------------------------------------------===//
@@ -78,22 +86,43 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
     cannot emit them (`spike-lower-is-to-if` refuses); graded signed spikes
     can. The arithmetic is `spike::neuron::isStep`.
 
+    `coding "signed"` selects the signed code instead of the paper's offset
+    code: zero is silence. The grid is the signed n-bit grid [lo, hi] =
+    [-2^(n-1), 2^(n-1)-1] of `bits` (required); `alpha` is 0, there is no
+    budget and no `bidirectional`; `levels` is L = ceil(2^(n-1)/T). Each
+    step: `m = u + I(t)/theta`, `s(t) = clip(floor(m), max(-L, lo - C),
+    min(L, hi - C))` with C the window's count so far, `u = m - s(t)`; the
+    step emits `s(t) * theta`. The floor is the quantizer's expression, so
+    T = 1 is the QANN bit for bit (`spike::neuron::signedCodeParams`).
+
     ```mlir
     %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0
            threshold [0.05] v0 [0.025] budget 63 bits 6
+           : !spike.train<2 x tensor<?x576xf32>>
+    %z = spike.is_neuron %x site "blk0.mlp.down" levels 16 alpha 0.0
+           threshold [0.05] v0 [0.025] bits 6 coding "signed"
            : !spike.train<2 x tensor<?x576xf32>>
     ```
   }];
   let arguments = (ins Spike_Train:$input, StrAttr:$site, I64Attr:$levels,
                        F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
                        DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
-                       OptionalAttr<I64Attr>:$bits, UnitAttr:$bidirectional);
+                       OptionalAttr<I64Attr>:$bits, UnitAttr:$bidirectional,
+                       OptionalAttr<Spike_Coding>:$coding);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
     $input `site` $site `levels` $levels `alpha` $alpha `threshold` custom<ExactF64List>($threshold)
     `v0` custom<ExactF64List>($v0) (`budget` $budget^)? (`bits` $bits^)?
-    (`bidirectional` $bidirectional^)? attr-dict `:`
+    (`bidirectional` $bidirectional^)? (`coding` $coding^)? attr-dict `:`
     qualified(type($input))
+  }];
+  let extraClassDeclaration = [{
+    /// The neuron's code: the paper's offset code unless `coding` says so.
+    ::spike::neuron::SpikeCoding getSpikeCoding() {
+      return getCoding() == ::spike::spk::Coding::Signed
+                 ? ::spike::neuron::SpikeCoding::Signed
+                 : ::spike::neuron::SpikeCoding::Offset;
+    }
   }];
   let hasVerifier = 1;
 }

@@ -28,7 +28,7 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
                "spike-verify-sites,convert-qnn-to-spike{bidirectional=") +
            boolText(options.correctionSpikes) +
            " bits=" + std::to_string(options.bits) +
-           " budget=" + boolText(options.budget) +
+           " budget=" + boolText(options.budget) + " coding=" + options.coding +
            " timesteps=" + std::to_string(options.timesteps) + "}" +
            (options.cleanup ? ",canonicalize" : "");
   case LoweringStage::ApplyCalibration:

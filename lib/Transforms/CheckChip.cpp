@@ -17,12 +17,13 @@ using spike::core::OpClass;
 
 namespace {
 
-/// Bits of a spike count of 0..L (and its sign with correction spikes).
-int64_t payloadBitsFor(int64_t levels, bool bidirectional) {
+/// Bits of a spike count of 0..L, and its sign when spikes can be negative
+/// (correction spikes, the signed code).
+int64_t payloadBitsFor(int64_t levels, bool signedSpikes) {
   int64_t bits = 0;
   while ((int64_t(1) << bits) <= levels)
     ++bits;
-  return bits + (bidirectional ? 1 : 0);
+  return bits + (signedSpikes ? 1 : 0);
 }
 
 /// The checkpoint name of a weight operand, or "".
@@ -160,10 +161,20 @@ void ChipChecker::checkLinear(spike::spk::LinearOp l) {
 }
 
 void ChipChecker::checkPayload(spike::spk::ISNeuronOp n) {
-  int64_t need = payloadBitsFor(n.getLevels(), n.getBidirectional());
+  // A negative spike (correction spikes, the signed code) needs a sign bit.
+  bool signedSpikes = n.getBidirectional() ||
+                      n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
+  int64_t need = payloadBitsFor(n.getLevels(), signedSpikes);
   if (need <= neuronCore.spikePayloadBits)
     return;
-  if (neuronCore.spikePayloadBits == 0)
+  if (neuronCore.spikePayloadBits == 0 &&
+      n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
+    n.emitError("site \"")
+        << n.getSite() << "\" uses the signed code; core type "
+        << neuronCore.name
+        << " has binary spikes, and the chip description does not say how "
+           "a sign travels on it";
+  else if (neuronCore.spikePayloadBits == 0)
     n.emitError("site \"")
         << n.getSite() << "\" emits up to " << n.getLevels()
         << " spikes per step; core type " << neuronCore.name

@@ -16,6 +16,7 @@ spike::pipeline::LoweringOptions spike::SpikePipelineOptions::lowering() const {
   o.bits = bits;
   o.budget = budget;
   o.correctionSpikes = correctionSpikes;
+  o.coding = coding;
   o.schedule = schedule;
   o.calibration = calibration;
   o.cleanup = true;
@@ -32,6 +33,7 @@ void spike::addLoweringStage(mlir::OpPassManager &pm, LoweringStage stage,
     convert.bits = options.bits;
     convert.budget = options.budget;
     convert.bidirectional = options.correctionSpikes;
+    convert.coding = options.coding;
     pm.addPass(createConvertQNNToSpike(convert));
     if (options.cleanup)
       pm.addPass(mlir::createCanonicalizerPass());

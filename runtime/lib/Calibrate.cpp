@@ -256,6 +256,12 @@ core::Status checkCalibratable(const Plan &plan) {
                                ": calibration needs an IS-level "
                                "plan, this one is '" +
                                plan.level + "'");
+  // The trainable neuron (TrainableNeuron.cpp) models the offset code only.
+  for (const PlanOp &op : plan.ops)
+    if (op.neuron.coding == neuron::SpikeCoding::Signed)
+      return core::Status::error(
+          plan.path + ": site '" + op.site +
+          "' uses the signed code, which calibration does not learn yet");
   return core::Status::ok();
 }
 

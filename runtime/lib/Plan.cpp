@@ -148,10 +148,13 @@ core::Result<Plan> loadPlan(const std::string &path) {
       op.threshold = floats(attrs["threshold"]);
     if (attrs.contains("v0"))
       op.v0 = floats(attrs["v0"]);
-    op.neuron.levels = attrs.value("levels", int64_t(0));
-    op.neuron.alpha = attrs.value("alpha", 0.0);
-    op.neuron.budget = attrs.value("budget", int64_t(0));
-    op.neuron.bidirectional = attrs.value("bidirectional", false);
+    neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
+    if (attrs.contains("coding")) // validated: offset or signed
+      neuron::parseCoding(attrs["coding"].get<std::string>(), coding);
+    op.neuron = neuron::neuronParams(
+        attrs.value("levels", int64_t(0)), attrs.value("alpha", 0.0),
+        attrs.value("budget", int64_t(0)), attrs.value("bidirectional", false),
+        coding, int(attrs.value("bits", int64_t(0))));
     if (attrs.contains("schedule"))
       neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
                             op.schedule);

@@ -25,6 +25,9 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
     Weights and the embedding lookup stay tensors. An op that consumes a
     train and has no spiking form is an error, never passed through. T must
     satisfy Theorem 2 for every quantizer (a power of two, T ≤ 2^(n−1)).
+    With `coding=signed`, signed quantizers become signed-code neurons
+    instead (`coding "signed"`: alpha 0, L = ⌈2^(n−1)/T⌉, no budget, any
+    T in [1, 1024]); unsigned ones (the softmax output) stay as above.
 
     Before:
     ```mlir
@@ -52,7 +55,12 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
     Option<"bidirectional", "bidirectional", "bool", /*default=*/"false",
            "Give every IS neuron correction spikes (SpikeZIP-TF style): the "
            "window's output then follows the quantizer of the summed input "
-           "however it is spread over the steps; not lowerable to binary IF">
+           "however it is spread over the steps; not lowerable to binary IF">,
+    Option<"coding", "coding", "std::string", /*default=*/"\"offset\"",
+           "How signed sites carry their sign: offset (the paper's Theorem "
+           "2: alpha = 2^(n-1)/T spikes per step stand for zero) or signed "
+           "(zero is silence, spikes of either sign, any T in [1, 1024]); "
+           "unsigned sites keep their non-negative spikes">
   ];
 }
 

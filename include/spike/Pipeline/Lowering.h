@@ -36,6 +36,9 @@ struct LoweringOptions {
   int64_t bits = 0;
   bool budget = true;            ///< cumulative spike budget per window
   bool correctionSpikes = false; ///< negative spikes (graded chips only)
+  /// How signed sites carry their sign: "offset" (the paper's) or
+  /// "signed" (zero is silence; neuron::SpikeCoding).
+  std::string coding = "offset";
   std::string schedule = kDefaultSchedule; ///< IS -> IF sub-step schedule
   /// A spikec.calibration file applied at the IS level; "" for none.
   std::string calibration;

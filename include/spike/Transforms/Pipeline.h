@@ -33,6 +33,10 @@ struct SpikePipelineOptions
       *this, "correction-spikes",
       llvm::cl::desc("Negative correction spikes (graded-spike chips)"),
       llvm::cl::init(false)};
+  Option<std::string> coding{
+      *this, "coding",
+      llvm::cl::desc("How signed sites carry their sign: offset or signed"),
+      llvm::cl::init("offset")};
   Option<std::string> schedule{
       *this, "schedule",
       llvm::cl::desc("IS->IF schedule: integrate-then-fire or uniform"),

@@ -32,9 +32,9 @@ namespace {
 class FunctionConverter {
 public:
   FunctionConverter(func::FuncOp func, int64_t timesteps, bool budget,
-                    bool bidirectional)
+                    bool bidirectional, spike::neuron::SpikeCoding coding)
       : func(func), builder(func.getContext()), timesteps(timesteps),
-        budget(budget), bidirectional(bidirectional) {}
+        budget(budget), bidirectional(bidirectional), coding(coding) {}
 
   LogicalResult run();
 
@@ -44,6 +44,8 @@ private:
   int64_t timesteps;
   bool budget;
   bool bidirectional;
+  /// The code of the signed sites (unsigned ones keep the offset code).
+  spike::neuron::SpikeCoding coding;
   /// Activation tensor -> the train that carries it.
   DenseMap<Value, Value> trains;
   /// Original ops that were replaced, erased at the end.
@@ -207,22 +209,35 @@ LogicalResult FunctionConverter::convertQuantize(qnn::QuantizeOp q) {
   if (!isTrain(q.getInput()))
     return q.emitOpError("cannot convert to the spiking level: its input is "
                          "not an activation in the time domain");
+  bool isSigned = !q.getIsUnsigned();
+  bool signedCode = isSigned && coding == spike::neuron::SpikeCoding::Signed;
   spike::neuron::ISParams p;
-  if (const char *err = spike::neuron::theorem2Params(
-          int(q.getBits()), timesteps, !q.getIsUnsigned(), budget, p))
+  if (signedCode) {
+    if (const char *err =
+            spike::neuron::signedCodeParams(int(q.getBits()), timesteps, p))
+      return q.emitOpError("cannot become a signed-code IS neuron with ")
+             << q.getBits() << " bits and T=" << timesteps << ": " << err;
+  } else if (const char *err = spike::neuron::theorem2Params(
+                 int(q.getBits()), timesteps, isSigned, budget, p)) {
     return q.emitOpError("cannot become an IS neuron with ")
            << q.getBits() << " bits and T=" << timesteps
            << " (Theorem 2): " << err;
+  }
   SmallVector<double> v0;
   for (double s : q.getScale())
     v0.push_back(s / 2);
   MLIRContext *ctx = q.getContext();
+  // The signed code has neither a budget nor correction spikes.
+  bool withBudget = budget && !signedCode;
+  bool withCorrection = bidirectional && !signedCode;
   auto neuron = spk::ISNeuronOp::create(
       builder, q.getLoc(), train(q.getInput()), q.getSiteAttr(),
       builder.getI64IntegerAttr(p.levels), builder.getF64FloatAttr(p.alpha),
       q.getScaleAttr(), DenseF64ArrayAttr::get(ctx, v0),
-      budget ? builder.getI64IntegerAttr(p.budget) : IntegerAttr(),
-      q.getBitsAttr(), bidirectional ? builder.getUnitAttr() : UnitAttr());
+      withBudget ? builder.getI64IntegerAttr(p.budget) : IntegerAttr(),
+      q.getBitsAttr(), withCorrection ? builder.getUnitAttr() : UnitAttr(),
+      signedCode ? spk::CodingAttr::get(ctx, spk::Coding::Signed)
+                 : spk::CodingAttr());
   map(q, neuron);
   return success();
 }
@@ -283,10 +298,16 @@ struct ConvertQNNToSpikePass
       if (walk.wasInterrupted())
         return signalPassFailure();
     }
+    spike::neuron::SpikeCoding code;
+    if (!spike::neuron::parseCoding(coding, code)) {
+      module.emitError("convert-qnn-to-spike: unknown coding '")
+          << coding << "' (offset, signed)";
+      return signalPassFailure();
+    }
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal() &&
-          failed(
-              FunctionConverter(func, timesteps, budget, bidirectional).run()))
+          failed(FunctionConverter(func, timesteps, budget, bidirectional, code)
+                     .run()))
         return signalPassFailure();
   }
 };

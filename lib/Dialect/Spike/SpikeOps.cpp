@@ -97,8 +97,12 @@ LogicalResult ISNeuronOp::verify() {
   if (failed(verifyNeuronCommon(*this, train, getSite(), getThreshold(),
                                 getV0(), getBudget())))
     return failure();
-  return verifyLevelsAndAlpha(*this, getLevels(), getAlpha().convertToDouble(),
-                              int(getBits().value_or(0)), train.getTimesteps());
+  if (auto err = spike::neuron::checkISParams(
+          getLevels(), getAlpha().convertToDouble(), int(getBits().value_or(0)),
+          train.getTimesteps(), getSpikeCoding(), getBudget().has_value(),
+          getBidirectional()))
+    return emitOpError(err.message);
+  return success();
 }
 
 /// `fine` has `levels` sub-steps for each step of `coarse`, same tensor.

@@ -173,7 +173,18 @@ LogicalResult ProgramBuilder::prepare() {
   if (!neuronCore)
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
-  module.walk([&](spk::ISNeuronOp) { anyIS = true; });
+  std::string signedSite;
+  module.walk([&](spk::ISNeuronOp n) {
+    anyIS = true;
+    if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
+        signedSite.empty())
+      signedSite = n.getSite().str();
+  });
+  // The chip program and spike-chipsim do not model signed spikes yet.
+  if (!signedSite.empty())
+    return fail("site \"" + signedSite +
+                "\" uses the signed code, which chip programs do not carry "
+                "yet; convert with coding=offset for a chip program");
   if (anyIS && neuronCore->spikePayloadBits == 0)
     return fail("IS neurons send graded spikes, and core type " +
                 neuronCore->name + " of " + chip->name +

@@ -326,6 +326,8 @@ std::optional<LogicalResult> PlanWriter::describeSiteOp(Operation *op,
           e.attrs["bits"] = int64_t(*b);
         if (n.getBidirectional())
           e.attrs["bidirectional"] = true;
+        if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
+          e.attrs["coding"] = "signed";
         return success();
       })
       .Case<spk::IFNeuronOp>([&](auto n) {

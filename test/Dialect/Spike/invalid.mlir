@@ -293,3 +293,53 @@ func.func @collect_threshold(%s: !spike.train<8 x tensor<?x8xf32>>) {
   %y = spike.if_collect %s levels 4 alpha 2.0 threshold [0.1, 0.1, 0.1] : !spike.train<8 x tensor<?x8xf32>> -> !spike.train<2 x tensor<?x8xf32>>
   return
 }
+
+// -----
+
+// The signed code: alpha 0, no budget, no correction spikes, bits given,
+// L = ceil(2^(n-1) / T) (neuron::checkISParams).
+func.func @signed_alpha(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code has no offset: alpha must be 0, got 16}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 16.0 threshold [0.1] v0 [0.05] bits 6 coding signed : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_budget(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code has no spike budget}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] budget 63 bits 6 coding signed : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_correction(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code has negative spikes of its own; correction spikes do not apply}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 bidirectional coding signed : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_no_bits(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code needs bits (its grid)}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] coding signed : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_levels(%x: !spike.train<3 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code with 6 bits and T=3 requires levels 11}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding signed : !spike.train<3 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @coding_name(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'coding' [offset, signed]}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding binary : !spike.train<2 x tensor<8xf32>>
+  return
+}

@@ -4,6 +4,7 @@
 #define SPIKE_DIALECT_SPIKE_SPIKEOPS_H
 
 #include "spike/Dialect/Spike/SpikeDialect.h"
+#include "spike/core/Neuron/Neuron.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

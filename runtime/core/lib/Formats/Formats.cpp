@@ -123,6 +123,12 @@ std::string checkAttrKind(const json &v, const std::string &kind) {
     return v == "integrate-then-fire" || v == "uniform"
                ? ""
                : "expected one of integrate-then-fire, uniform";
+  if (kind == "coding") {
+    neuron::SpikeCoding coding;
+    return v.is_string() && neuron::parseCoding(v.get<std::string>(), coding)
+               ? ""
+               : "expected one of offset, signed";
+  }
   if (kind == "rope_scaling")
     return v == "linear" || v == "llama3" || v == "factors"
                ? ""
@@ -142,9 +148,13 @@ bool contains(const json &list, const std::string &s) {
 /// pointer below that object.
 std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   int bits = attrs.contains("bits") ? attrs["bits"].get<int>() : 0;
-  if (auto err =
-          neuron::checkISParams(attrs["levels"].get<int64_t>(),
-                                attrs["alpha"].get<double>(), bits, timesteps))
+  neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
+  if (attrs.contains("coding")) // its kind is checked before
+    neuron::parseCoding(attrs["coding"].get<std::string>(), coding);
+  if (auto err = neuron::checkISParams(
+          attrs["levels"].get<int64_t>(), attrs["alpha"].get<double>(), bits,
+          timesteps, coding, attrs.contains("budget"),
+          attrs.value("bidirectional", false)))
     return "/" + err.field + ": " + err.message;
   if (!attrs.contains("v0"))
     return ""; // if_collect: no membrane

@@ -189,19 +189,24 @@ inline const char *signedCodeParams(int bits, int64_t timesteps,
 inline bool isSignedGrid(double alpha) { return alpha != 0; }
 
 /// The result of checkISParams: `field` names the parameter that is wrong
-/// ("levels", "alpha" or "bits"), `message` says how; both empty when the
-/// parameters are valid.
+/// ("levels", "alpha", "bits", "budget", "bidirectional" or "coding"),
+/// `message` says how; both empty when the parameters are valid.
 struct ParamError {
   std::string field, message;
   explicit operator bool() const { return !message.empty(); }
 };
 
 /// An IS neuron's levels L and offset alpha (eqs 8-10: L >= 1, alpha in
-/// [0, L]) and, when `bits` > 0, their Theorem-2 values for T steps. One
-/// rule for the IR verifier (SpikeOps.cpp) and the plan and NIR-manifest
-/// validators (Formats.cpp), which print the same message.
+/// [0, L]) and, when `bits` > 0, their Theorem-2 values for T steps; for
+/// the signed code, alpha 0, no budget, no correction spikes, `bits` given
+/// and L = ceil(2^(n-1) / T) (signedCodeParams). One rule for the IR
+/// verifier (SpikeOps.cpp) and the plan and NIR-manifest validators
+/// (Formats.cpp), which print the same message.
 inline ParamError checkISParams(int64_t levels, double alpha, int bits,
-                                int64_t timesteps) {
+                                int64_t timesteps,
+                                SpikeCoding coding = SpikeCoding::Offset,
+                                bool hasBudget = false,
+                                bool bidirectional = false) {
   auto number = [](double v) {
     char buf[32];
     if (v == std::floor(v) && std::fabs(v) < 1e15)
@@ -215,11 +220,31 @@ inline ParamError checkISParams(int64_t levels, double alpha, int bits,
   if (!(alpha >= 0 && alpha <= double(levels)))
     return {"alpha", "alpha must be in [0, L] = [0, " + std::to_string(levels) +
                          "], got " + number(alpha)};
+  std::string with =
+      std::to_string(bits) + " bits and T=" + std::to_string(timesteps);
+  if (coding == SpikeCoding::Signed) {
+    if (alpha != 0)
+      return {"alpha", "the signed code has no offset: alpha must be 0, got " +
+                           number(alpha)};
+    if (hasBudget)
+      return {"budget", "the signed code has no spike budget: its window "
+                        "count is clipped to the n-bit grid"};
+    if (bidirectional)
+      return {"bidirectional", "the signed code has negative spikes of its "
+                               "own; correction spikes do not apply"};
+    if (bits <= 0)
+      return {"bits", "the signed code needs bits (its grid)"};
+    ISParams p;
+    if (const char *err = signedCodeParams(bits, timesteps, p))
+      return {"bits", "signed code with " + with + ": " + err};
+    if (p.levels != levels)
+      return {"levels", "the signed code with " + with + " requires levels " +
+                            std::to_string(p.levels)};
+    return {};
+  }
   if (bits <= 0)
     return {};
   ISParams p;
-  std::string with =
-      std::to_string(bits) + " bits and T=" + std::to_string(timesteps);
   if (const char *err =
           theorem2Params(bits, timesteps, isSignedGrid(alpha), true, p))
     return {"bits", "Theorem-2 parameterization with " + with + ": " + err};
@@ -228,6 +253,24 @@ inline ParamError checkISParams(int64_t levels, double alpha, int bits,
                           std::to_string(p.levels) + " and alpha " +
                           number(p.alpha) + " (or 0 for an unsigned grid)"};
   return {};
+}
+
+/// The parameters of an IS neuron as the kernels take them: the code's
+/// grid from `bits` for the signed code (checkISParams has accepted them).
+inline ISParams neuronParams(int64_t levels, double alpha, int64_t budget,
+                             bool bidirectional, SpikeCoding coding, int bits) {
+  ISParams p;
+  if (coding == SpikeCoding::Signed && bits > 0) {
+    QuantGrid g = quantGrid(bits, true);
+    p.lo = g.lo();
+    p.hi = g.hi();
+  }
+  p.levels = levels;
+  p.alpha = alpha;
+  p.budget = budget;
+  p.bidirectional = bidirectional;
+  p.coding = coding;
+  return p;
 }
 
 /// State of one IS neuron: membrane in threshold units and spikes emitted.
