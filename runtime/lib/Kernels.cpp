@@ -49,22 +49,42 @@ SPIKE_ISA_CLONES void quantizeRow(const float *src, float *dst,
     dst[c] = neuron::quantize(src[c], scale[c], grid);
 }
 
-/// One step of a row of IS neurons: membranes u and window counts spent
-/// (exact small integers in f32: neuron::isStepOn), input src, outputs
-/// dst; returns the spikes and adds the events.
-SPIKE_ISA_CLONES int64_t isStepRow(float *u, float *spent, const float *src,
-                                   float *dst, const float *theta, int64_t d,
-                                   neuron::ISParams params, int64_t &events) {
+/// One step of a row of IS neurons of one code: membranes u and window
+/// counts spent (exact small integers in f32: neuron::isStepOn), input src,
+/// outputs dst; returns the spikes and adds the events. The code is a
+/// template argument so that the loop has no branch and vectorizes.
+template <bool SignedCode>
+inline __attribute__((always_inline)) int64_t
+stepRow(float *u, float *spent, const float *src, float *dst,
+        const float *theta, int64_t d, const neuron::ISParams &params,
+        int64_t &events) {
   // int32 sums (d * L < 2^31): integer sums vectorize, float ones do not.
   int32_t spikes = 0, fired = 0;
   for (int64_t c = 0; c < d; ++c) {
-    float s = neuron::isStepOn(u[c], spent[c], src[c], theta[c], params);
+    float s =
+        SignedCode
+            ? neuron::signedStepOn(u[c], spent[c], src[c], theta[c], params)
+            : neuron::offsetStepOn(u[c], spent[c], src[c], theta[c], params);
     dst[c] = neuron::isOutput(s, theta[c], params);
-    spikes += int32_t(std::fabs(s)); // correction spikes are spikes too
+    spikes += int32_t(std::fabs(s)); // negative spikes are spikes too
     fired += int32_t(s != 0.0f);
   }
   events += fired;
   return spikes;
+}
+
+SPIKE_ISA_CLONES int64_t offsetStepRow(float *u, float *spent, const float *src,
+                                       float *dst, const float *theta,
+                                       int64_t d, neuron::ISParams params,
+                                       int64_t &events) {
+  return stepRow<false>(u, spent, src, dst, theta, d, params, events);
+}
+
+SPIKE_ISA_CLONES int64_t signedStepRow(float *u, float *spent, const float *src,
+                                       float *dst, const float *theta,
+                                       int64_t d, neuron::ISParams params,
+                                       int64_t &events) {
+  return stepRow<true>(u, spent, src, dst, theta, d, params, events);
 }
 
 /// Elements of one step and the feature (last) dimension.
@@ -137,7 +157,11 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   std::atomic<int64_t> total{0}, events{0};
   int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
   if (!chip.stateBits && in.dim() >= 2 && d > 0 && per > 0) {
-    // Float membranes: a row of d neurons at a time, step after step.
+    // Float membranes: a row of d neurons at a time, step after step, with
+    // the row function of the neuron's code chosen once.
+    auto stepRowOf = params.coding == neuron::SpikeCoding::Signed
+                         ? signedStepRow
+                         : offsetStepRow;
     int64_t rows = per / d;
     std::vector<float> theta = perChannel(threshold, d);
     std::vector<float> u0 = perChannel(v0, d);
@@ -158,7 +182,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
             std::copy(u0.begin(), u0.end(), u.begin());
             std::fill(spent.begin(), spent.end(), 0.0f);
             for (int64_t t = 0; t < steps; ++t)
-              local += isStepRow(u.data(), spent.data(), src + t * per + r * d,
+              local += stepRowOf(u.data(), spent.data(), src + t * per + r * d,
                                  dst + t * per + r * d, theta.data(), d, params,
                                  localEvents);
           }

@@ -312,26 +312,11 @@ template <typename F> SPIKE_HOST_DEVICE inline F floorIn(F m, F one) {
 /// small integer that F holds exactly (|count| < 2^24), and then the step
 /// uses no integer arithmetic, so that loops over neurons vectorize. Both
 /// give the same bits.
+/// The offset code's step (eqs 8-10), as isStepOn.
 template <typename F, typename C>
-SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
-                                    const ISParams &p, F one = F(1)) {
+SPIKE_HOST_DEVICE inline C offsetStepOn(F &u, C &spent, F current, F theta,
+                                        const ISParams &p, F one = F(1)) {
   F m = u + current / theta;
-  if (p.coding == SpikeCoding::Signed) {
-    // The quantizer's own expression (quantizeLevel): add the grid's
-    // integer offset, take the floor, take the offset off again. At T = 1
-    // (u0 = 1/2) this is the QANN bit for bit; floor(m) alone differs from
-    // it in f32 when m is within rounding of an integer.
-    F offset = F(-p.lo);
-    F k = floorIn(m + offset * one, one) - offset;
-    C cap = C(p.levels);
-    C lo = C(p.lo) - spent, hi = C(p.hi) - spent;
-    lo = lo < -cap ? -cap : lo;
-    hi = hi > cap ? cap : hi;
-    C s = k <= F(lo) ? lo : (k >= F(hi) ? hi : C(k));
-    u = m - F(s) * one;
-    spent = spent + s;
-    return s;
-  }
   m = m + F(p.alpha) * one;
   C cap = C(p.levels);
   if (p.budget > 0) {
@@ -344,6 +329,38 @@ SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
   u = m - F(s) * one;
   spent = spent + s;
   return s;
+}
+
+/// The signed code's step, as isStepOn.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C signedStepOn(F &u, C &spent, F current, F theta,
+                                        const ISParams &p, F one = F(1)) {
+  F m = u + current / theta;
+  // The quantizer's own expression (quantizeLevel): add the grid's integer
+  // offset, take the floor, take the offset off again. At T = 1 (u0 = 1/2)
+  // this is the QANN bit for bit; floor(m) alone differs from it in f32
+  // when m is within rounding of an integer.
+  F offset = F(-p.lo);
+  F k = floorIn(m + offset * one, one) - offset;
+  C cap = C(p.levels);
+  C lo = C(p.lo) - spent, hi = C(p.hi) - spent;
+  lo = lo < -cap ? -cap : lo;
+  hi = hi > cap ? cap : hi;
+  C s = k <= F(lo) ? lo : (k >= F(hi) ? hi : C(k));
+  u = m - F(s) * one;
+  spent = spent + s;
+  return s;
+}
+
+/// The step of either code. Loops over many neurons should pick
+/// offsetStepOn or signedStepOn once, outside the loop: the branch on the
+/// code inside keeps compilers from vectorizing it.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C isStepOn(F &u, C &spent, F current, F theta,
+                                    const ISParams &p, F one = F(1)) {
+  return p.coding == SpikeCoding::Signed
+             ? signedStepOn(u, spent, current, theta, p, one)
+             : offsetStepOn(u, spent, current, theta, p, one);
 }
 
 template <typename F>
