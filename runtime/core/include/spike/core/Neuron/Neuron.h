@@ -331,17 +331,24 @@ SPIKE_HOST_DEVICE inline C offsetStepOn(F &u, C &spent, F current, F theta,
   return s;
 }
 
+/// The signed code's level of a membrane, floor(u), by the quantizer's own
+/// expression (quantizeLevel): add the grid's integer offset, take the
+/// floor, take the offset off again. At T = 1 (u0 = 1/2) this makes the
+/// step the QANN bit for bit; floor(u) alone differs from it in f32 when u
+/// is within rounding of an integer. The one rule for the IS step and the
+/// IF window.
+template <typename F>
+SPIKE_HOST_DEVICE inline F signedLevel(F u, const ISParams &p, F one) {
+  F offset = F(-p.lo);
+  return floorIn(u + offset * one, one) - offset;
+}
+
 /// The signed code's step, as isStepOn.
 template <typename F, typename C>
 SPIKE_HOST_DEVICE inline C signedStepOn(F &u, C &spent, F current, F theta,
                                         const ISParams &p, F one = F(1)) {
   F m = u + current / theta;
-  // The quantizer's own expression (quantizeLevel): add the grid's integer
-  // offset, take the floor, take the offset off again. At T = 1 (u0 = 1/2)
-  // this is the QANN bit for bit; floor(m) alone differs from it in f32
-  // when m is within rounding of an integer.
-  F offset = F(-p.lo);
-  F k = floorIn(m + offset * one, one) - offset;
+  F k = signedLevel(m, p, one);
   C cap = C(p.levels);
   C lo = C(p.lo) - spent, hi = C(p.hi) - spent;
   lo = lo < -cap ? -cap : lo;
@@ -463,14 +470,6 @@ ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
       spikes[j] = uint8_t(s);
   }
   return count;
-}
-
-/// The signed code's level of a membrane: floor(u) by the quantizer's
-/// expression (isStepOn), floor(u + offset) - offset.
-template <typename F>
-SPIKE_HOST_DEVICE inline F signedLevel(F u, const ISParams &p, F one) {
-  F offset = F(-p.lo);
-  return floorIn(u + offset * one, one) - offset;
 }
 
 /// One step (window) of a signed-code IS neuron carried out by a binary IF
