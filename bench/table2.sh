@@ -11,7 +11,9 @@
 # OUT/done/, so an interrupted run resumes where it stopped.
 # Environment: SPIKEC_DATA (default ../shared/data), OUT (default
 # out/table2), SPIKEC_BIN (default build/bin), CAL_PRESET (default cpu),
-# CAL_TS (time steps to calibrate, default "2 4 8"), ZS_LIMIT (default 100),
+# CAL_TS (time steps to calibrate, default "2 4 8"), CODE_TS (time steps of
+# the "codes" stage, default "2 4 8"), SNN_TS and BI_TS (of the "snn" and
+# "bi" stages, default "1 2 4 8" and "2 4 8"), ZS_LIMIT (default 100),
 # ZS_MODELS (default "fp qann is2 bi2 cal2 bical2").
 # Hours on 2 cores with every stage; run it in the background.
 set -euo pipefail
@@ -100,12 +102,12 @@ run_stage() {
   fp) ppl "FP" fp ;;
   qann) ppl "QANN W6A6" qann ;;
   snn)
-    for T in 1 2 4 8; do
+    for T in ${SNN_TS:-1 2 4 8}; do
       convert "is$T" $T ""
       ppl "SNN T=$T, uncalibrated" "is$T"
     done ;;
   bi)
-    for T in 2 4 8; do
+    for T in ${BI_TS:-2 4 8}; do
       convert "bi$T" $T "bidirectional=true"
       ppl "SNN T=$T, correction spikes" "bi$T"
     done ;;
@@ -127,7 +129,45 @@ run_stage() {
   budget)
     convert nobudget2 2 "budget=false"
     ppl "SNN T=2, no budget" nobudget2 ;;
-  if) # Binary IF: a prefix cannot be lowered, so this QANN has none.
+  codes) # Issue #16: the signed code (full and even cap) and the binary IF
+    # level of the plain offset code and of the signed code, all with the
+    # prefix (its keys and values are constants of the attention state).
+    for T in ${CODE_TS:-2 4 8}; do
+      convert "is$T" $T ""
+      convert "sg$T" $T "coding=signed signed-cap=full"
+      ppl "SNN T=$T, signed code" "sg$T"
+      convert "se$T" $T "coding=signed signed-cap=even"
+      ppl "SNN T=$T, signed code, even cap" "se$T"
+      for m in is sg; do
+        stage "lower $m$T" $B/spike-opt "$OUT/$m$T.mlir" --spike-lower-is-to-if \
+          -o "$OUT/${m}if$T.mlir"
+        plan "${m}if$T"
+        ppl "SNN T=$T, $m, IF level" "${m}if$T"
+      done
+    done ;;
+  sgcal) # The signed code, calibrated, at the IS and IF levels.
+    for T in $CAL_TS; do
+      convert "sg$T" $T "coding=signed signed-cap=full"
+      calibrated "sgcal$T" "sg$T" "SNN T=$T, signed code, calibrated ($CAL_PRESET preset)"
+      stage "lower sgcal$T" $B/spike-opt "$OUT/sgcal$T.mlir" --spike-lower-is-to-if \
+        -o "$OUT/sgcalif$T.mlir"
+      plan "sgcalif$T"
+      ppl "SNN T=$T, signed code, calibrated, IF level" "sgcalif$T"
+    done ;;
+  energy) # Traffic and energy per token from each code's measured rates
+    # (ENERGY_PLANS, default "bi2 sg2"), on the Loihi-2-like and
+    # SpiNNaker2-like chips.
+    for p in ${ENERGY_PLANS:-bi2 sg2}; do
+      [ -f "$OUT/$p.plan.json" ] || continue
+      stage "rates $p" $B/spike-run eval --plan "$OUT/$p.plan.json" --text "$TEST" \
+        --tokens "$N" --seq-len 512 --batch 2 --firing-rates "$OUT/$p.rates.json"
+      for chip in loihi2-like spinnaker2-like; do
+        stage "map $p $chip" $B/spike-opt "$OUT/$p.mlir" \
+          --spike-map-to-chip="chip=chips/$chip.yaml rates=$OUT/$p.rates.json report=$OUT/$p.$chip.mapping.json report-md=$OUT/$p.$chip.mapping.md" \
+          -o /dev/null
+      done
+    done ;;
+  if) # Binary IF without a prefix (the earlier comparison).
     stage "stats (no prefix)" $B/spike-run stats --plan "$OUT/obs.plan.json" \
       --text "$VALID" --tokens 8192 --seq-len 512 --batch 2 -o "$OUT/stats-np.json"
     stage "quantize (no prefix)" $B/spike-opt "$OUT/obs.mlir" \

@@ -87,13 +87,15 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
     can. The arithmetic is `spike::neuron::isStep`.
 
     `coding "signed"` selects the signed code instead of the paper's offset
-    code: zero is silence. The grid is the signed n-bit grid [lo, hi] =
-    [-2^(n-1), 2^(n-1)-1] of `bits` (required); `alpha` is 0, there is no
-    budget and no `bidirectional`; `levels` is L = ceil(2^(n-1)/T). Each
-    step: `m = u + I(t)/theta`, `s(t) = clip(floor(m), max(-L, lo - C),
-    min(L, hi - C))` with C the window's count so far, `u = m - s(t)`; the
-    step emits `s(t) * theta`. The floor is the quantizer's expression, so
-    T = 1 is the QANN bit for bit (`spike::neuron::signedCodeParams`).
+    code: zero is silence. The grid [lo, hi] is the quantizer's n-bit grid
+    of `bits` (required): [-2^(n-1), 2^(n-1)-1], or [0, 2^n - 1] with
+    `unsigned` (the softmax output, whose negative spikes are corrections);
+    `alpha` is 0, there is no budget and no `bidirectional`; `levels` is L,
+    from ceil(max|grid| / T) up to 2^n - 1. Each step: `m = u + I(t)/theta`,
+    `s(t) = clip(floor(m), max(-L, lo - C), min(L, hi - C))` with C the
+    window's count so far, `u = m - s(t)`; the step emits `s(t) * theta`.
+    The floor is the quantizer's expression, so T = 1 is the QANN bit for
+    bit (`spike::neuron::signedCodeParams`).
 
     ```mlir
     %y = spike.is_neuron %x site "blk0.attn.norm" levels 32 alpha 16.0
@@ -108,13 +110,14 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
                        F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
                        DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
                        OptionalAttr<I64Attr>:$bits, UnitAttr:$bidirectional,
-                       OptionalAttr<Spike_Coding>:$coding);
+                       OptionalAttr<Spike_Coding>:$coding,
+                       UnitAttr:$is_unsigned);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
     $input `site` $site `levels` $levels `alpha` $alpha `threshold` custom<ExactF64List>($threshold)
     `v0` custom<ExactF64List>($v0) (`budget` $budget^)? (`bits` $bits^)?
-    (`bidirectional` $bidirectional^)? (`coding` $coding^)? attr-dict `:`
-    qualified(type($input))
+    (`bidirectional` $bidirectional^)? (`coding` $coding^)?
+    (`unsigned` $is_unsigned^)? attr-dict `:` qualified(type($input))
   }];
   let extraClassDeclaration = [{
     /// The neuron's code: the paper's offset code unless `coding` says so.
@@ -144,22 +147,46 @@ def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure]> {
     consumer applies it (`spike.if_collect`). The arithmetic is
     `spike::neuron::ifWindow`.
 
+    `coding "signed"` (with `bits`, optionally `unsigned`, alpha 0, no
+    budget, integrate-then-fire only) lowers a signed-code IS neuron: the step's charge `I(t)/theta` is
+    integrated first, the direction of firing is fixed from the membrane's
+    level (+1 at `floor(u) >= 1`, -1 at `floor(u) <= -1`), and each sub-step
+    fires at most once in that direction, with subtractive (for -1,
+    additive) reset, while the level stays beyond 0 and the window's count
+    on the n-bit grid. The result holds -1, 0 or +1; its window sums equal
+    the IS neuron's counts bit for bit (`spike::neuron::signedIfWindow`).
+
     ```mlir
     %s = spike.if_neuron %i site "blk0.attn.norm" levels 32 alpha 1.6e+01
            threshold [0.05] v0 [0.025] budget 63 schedule "integrate-then-fire"
            : !spike.train<2 x tensor<?x576xf32>> -> !spike.train<64 x tensor<?x576xf32>>
+    %z = spike.if_neuron %j site "blk0.mlp.down" levels 16 alpha 0.0
+           threshold [0.05] v0 [0.025] bits 6 coding "signed"
+           schedule "integrate-then-fire"
+           : !spike.train<2 x tensor<?x576xf32>> -> !spike.train<32 x tensor<?x576xf32>>
     ```
   }];
   let arguments = (ins Spike_Train:$input, StrAttr:$site, I64Attr:$levels,
                        F64Attr:$alpha, DenseF64ArrayAttr:$threshold,
                        DenseF64ArrayAttr:$v0, OptionalAttr<I64Attr>:$budget,
-                       Spike_IFSchedule:$schedule);
+                       OptionalAttr<I64Attr>:$bits,
+                       OptionalAttr<Spike_Coding>:$coding,
+                       UnitAttr:$is_unsigned, Spike_IFSchedule:$schedule);
   let results = (outs Spike_Train:$result);
   let assemblyFormat = [{
     $input `site` $site `levels` $levels `alpha` $alpha
     `threshold` custom<ExactF64List>($threshold) `v0` custom<ExactF64List>($v0)
-    (`budget` $budget^)? `schedule` $schedule attr-dict `:`
+    (`budget` $budget^)? (`bits` $bits^)? (`coding` $coding^)?
+    (`unsigned` $is_unsigned^)? `schedule` $schedule attr-dict `:`
     qualified(type($input)) `->` qualified(type($result))
+  }];
+  let extraClassDeclaration = [{
+    /// The neuron's code: the paper's offset code unless `coding` says so.
+    ::spike::neuron::SpikeCoding getSpikeCoding() {
+      return getCoding() == ::spike::spk::Coding::Signed
+                 ? ::spike::neuron::SpikeCoding::Signed
+                 : ::spike::neuron::SpikeCoding::Offset;
+    }
   }];
   let hasVerifier = 1;
 }
@@ -167,9 +194,10 @@ def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure]> {
 def Spike_IFCollectOp : Spike_Op<"if_collect", [Pure]> {
   let summary = "Consumer side of an IF neuron: counts a window's spikes, applies the -alpha bias";
   let description = [{
-    Step t of the result is `(c(t) - alpha) * theta` with `c(t)` the number
-    of spikes in sub-steps `[t*L, (t+1)*L)` of the input: the value the IS
-    neuron emits (eq. 10), computed by the same `spike::neuron::isOutput`.
+    Step t of the result is `(c(t) - alpha) * theta` with `c(t)` the sum of
+    the spikes in sub-steps `[t*L, (t+1)*L)` of the input (a signed-code
+    neuron's -1 spikes count -1): the value the IS neuron emits (eq. 10),
+    computed by the same `spike::neuron::isOutput`.
     On a chip this is the synaptic integration of a window's binary events
     by the consumers, with `-alpha * theta` folded into their bias.
   }];

@@ -29,6 +29,8 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
            boolText(options.correctionSpikes) +
            " bits=" + std::to_string(options.bits) +
            " budget=" + boolText(options.budget) + " coding=" + options.coding +
+           (options.coding == "signed" ? " signed-cap=" + options.signedCap
+                                       : std::string()) +
            " timesteps=" + std::to_string(options.timesteps) + "}" +
            (options.cleanup ? ",canonicalize" : "");
   case LoweringStage::ApplyCalibration:

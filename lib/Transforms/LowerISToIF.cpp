@@ -26,25 +26,16 @@ struct LowerISToIFPass
           << schedule << "' (expected integrate-then-fire or uniform)";
       return signalPassFailure();
     }
-    if (getOperation()->hasAttr("qnn.prefix_tokens")) {
-      mlir::emitError(
-          getOperation().getLoc(),
-          "spike-lower-is-to-if: a PrefixQuant prefix (qnn.prefix_tokens) "
-          "is computed at full precision, which binary IF neurons cannot "
-          "carry; lower a model quantized without a prefix");
-      return signalPassFailure();
-    }
     SmallVector<spk::ISNeuronOp> neurons;
     getOperation().walk([&](spk::ISNeuronOp op) { neurons.push_back(op); });
     for (spk::ISNeuronOp is : neurons)
-      if (is.getSpikeCoding() == spike::neuron::SpikeCoding::Signed) {
-        // The neuron math exists (neuron::signedIfWindow); the IF ops, the
-        // runtime's IF kernels and the chip program do not carry it yet.
+      if (is.getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
+          *sched != spk::IFSchedule::IntegrateThenFire) {
+        // Its direction of firing comes from the whole step's charge.
         is.emitOpError("at site \"")
             << is.getSite()
-            << "\" uses the signed code, whose binary IF lowering is not "
-               "implemented yet; keep it at the IS level or convert with "
-               "coding=offset";
+            << "\" uses the signed code, which lowers only with schedule "
+               "integrate-then-fire";
         return signalPassFailure();
       }
     for (spk::ISNeuronOp is : neurons)
@@ -73,10 +64,16 @@ struct LowerISToIFPass
           << budgetAttr.getInt() << " spikes per window";
       budgetAttr = {};
     }
+    // The signed code keeps its grid (bits) and its name.
+    bool isSignedCode =
+        is.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
     auto fire = spk::IFNeuronOp::create(
         b, is.getLoc(), substeps, is.getInput(), is.getSiteAttr(),
         is.getLevelsAttr(), is.getAlphaAttr(), is.getThresholdAttr(),
         is.getV0Attr(), budgetAttr,
+        isSignedCode ? is.getBitsAttr() : IntegerAttr(),
+        isSignedCode ? is.getCodingAttr() : spk::CodingAttr(),
+        isSignedCode ? is.getIsUnsignedAttr() : UnitAttr(),
         spk::IFScheduleAttr::get(is.getContext(), sched));
     auto collect = spk::IFCollectOp::create(
         b, is.getLoc(), steps, fire.getResult(), is.getLevelsAttr(),

@@ -17,6 +17,7 @@ spike::pipeline::LoweringOptions spike::SpikePipelineOptions::lowering() const {
   o.budget = budget;
   o.correctionSpikes = correctionSpikes;
   o.coding = coding;
+  o.signedCap = signedCap;
   o.schedule = schedule;
   o.calibration = calibration;
   o.cleanup = true;
@@ -34,6 +35,7 @@ void spike::addLoweringStage(mlir::OpPassManager &pm, LoweringStage stage,
     convert.budget = options.budget;
     convert.bidirectional = options.correctionSpikes;
     convert.coding = options.coding;
+    convert.signedCap = options.signedCap;
     pm.addPass(createConvertQNNToSpike(convert));
     if (options.cleanup)
       pm.addPass(mlir::createCanonicalizerPass());

@@ -4,7 +4,11 @@
 
 #include <cuda_runtime.h>
 
+#include <type_traits>
+
 namespace spike::cuda {
+
+using runtime::NeuronCounts;
 
 namespace {
 
@@ -19,11 +23,12 @@ __device__ inline bool bypassed(int64_t i, int64_t d, int64_t rows,
   return bypassRows > 0 && (i / d) % rows < bypassRows;
 }
 
-__device__ inline void count(Tally tally, int64_t spikes, int64_t events) {
-  if (tally.spikes && spikes)
-    atomicAdd(tally.spikes, (unsigned long long)spikes);
-  if (tally.events && events)
-    atomicAdd(tally.events, (unsigned long long)events);
+__device__ inline void count(Tally tally, const NeuronCounts &c) {
+  if (!tally.counters)
+    return;
+  for (int f = 0; f < NeuronCounts::kFields; ++f)
+    if (int64_t v = c.field(f))
+      atomicAdd(tally.counters + f, (unsigned long long)v);
 }
 
 int blocks(int64_t n) { return int((n + kThreads - 1) / kThreads); }
@@ -48,17 +53,21 @@ __global__ void isNeuronKernel(const float *x, float *out, StepShape sh,
   }
   float th = groupValue(theta, i, sh.d);
   neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, sh.d), th);
-  int64_t spikes = 0, events = 0;
+  NeuronCounts counts;
+  bool signedCode = params.coding == neuron::SpikeCoding::Signed;
   for (int64_t t = 0; t < sh.steps; ++t) {
     int64_t s = neuron::isStep(st, x[t * sh.perStep + i], th, params);
     out[t * sh.perStep + i] = neuron::isOutput(s, th, params);
-    spikes += s < 0 ? -s : s; // correction spikes are spikes too
-    events += s != 0;
+    counts.addStep(s, signedCode &&
+                          neuron::signedCapBound(st.u, st.spent, s, params));
   }
-  count(tally, spikes, events);
+  count(tally, counts);
 }
 
-__global__ void ifNeuronKernel(const float *x, uint8_t *out, StepShape sh,
+/// S: uint8_t for the offset code's 0/1 spikes, int8_t for the signed
+/// code's -1/0/+1 (neuron::signedIfWindow, integrate-then-fire).
+template <typename S>
+__global__ void ifNeuronKernel(const float *x, S *out, StepShape sh,
                                Groups theta, Groups v0, neuron::ISParams params,
                                neuron::IFSchedule schedule, Tally tally) {
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -66,21 +75,25 @@ __global__ void ifNeuronKernel(const float *x, uint8_t *out, StepShape sh,
     return;
   float th = groupValue(theta, i, sh.d);
   neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, sh.d), th);
-  int64_t spikes = 0, events = 0;
-  uint8_t window[256]; // L <= 2^8 - 1 (Theorem 2, n <= 8)
+  NeuronCounts counts;
+  S window[256]; // L <= 2^8 - 1 (Theorem 2 and the signed code, n <= 8)
   for (int64_t t = 0; t < sh.steps; ++t) {
-    int64_t c = neuron::ifWindow(st, x[t * sh.perStep + i], th, params,
-                                 schedule, window);
-    for (int64_t j = 0; j < params.levels; ++j) {
+    int64_t c;
+    if constexpr (std::is_same_v<S, int8_t>)
+      c = neuron::signedIfWindow(st, x[t * sh.perStep + i], th, params, window);
+    else
+      c = neuron::ifWindow(st, x[t * sh.perStep + i], th, params, schedule,
+                           window);
+    for (int64_t j = 0; j < params.levels; ++j)
       out[(t * params.levels + j) * sh.perStep + i] = window[j];
-      events += window[j];
-    }
-    spikes += c;
+    counts.addWindow(c, std::is_same_v<S, int8_t> &&
+                            neuron::signedCapBound(st.u, st.spent, c, params));
   }
-  count(tally, spikes, events);
+  count(tally, counts);
 }
 
-__global__ void ifCollectKernel(const uint8_t *spikes, float *out, StepShape sh,
+template <typename S>
+__global__ void ifCollectKernel(const S *spikes, float *out, StepShape sh,
                                 Groups theta, neuron::ISParams params) {
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= sh.perStep)
@@ -157,24 +170,34 @@ int isNeuron(const float *x, float *out, StepShape shape, Groups theta,
   return launched();
 }
 
-int ifNeuron(const float *x, uint8_t *out, StepShape shape, Groups theta,
+int ifNeuron(const float *x, void *out, StepShape shape, Groups theta,
              Groups v0, const neuron::ISParams &params,
              neuron::IFSchedule schedule, Tally tally, void *stream) {
   if (params.levels > 256)
     return int(cudaErrorInvalidValue);
   if (empty(shape.perStep, shape.steps))
     return 0;
-  ifNeuronKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
-      x, out, shape, theta, v0, params, schedule, tally);
+  if (params.coding == neuron::SpikeCoding::Signed)
+    ifNeuronKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
+        x, static_cast<int8_t *>(out), shape, theta, v0, params, schedule,
+        tally);
+  else
+    ifNeuronKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
+        x, static_cast<uint8_t *>(out), shape, theta, v0, params, schedule,
+        tally);
   return launched();
 }
 
-int ifCollect(const uint8_t *spikes, float *out, StepShape shape, Groups theta,
+int ifCollect(const void *spikes, float *out, StepShape shape, Groups theta,
               const neuron::ISParams &params, void *stream) {
   if (empty(shape.perStep, shape.steps))
     return 0;
-  ifCollectKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
-      spikes, out, shape, theta, params);
+  if (params.coding == neuron::SpikeCoding::Signed)
+    ifCollectKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
+        static_cast<const int8_t *>(spikes), out, shape, theta, params);
+  else
+    ifCollectKernel<<<blocks(shape.perStep), kThreads, 0, asStream(stream)>>>(
+        static_cast<const uint8_t *>(spikes), out, shape, theta, params);
   return launched();
 }
 

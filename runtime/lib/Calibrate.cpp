@@ -52,7 +52,7 @@ core::Result<Plan> singleStepModel(const Plan &student, Teacher teacher) {
       continue;
     }
     if (const char *error = neuron::theorem2Params(
-            int(op.bits), 1, neuron::isSignedGrid(op.neuron.alpha),
+            int(op.bits), 1, neuron::isSignedGrid(op.neuron),
             op.neuron.budget > 0, op.neuron))
       return core::Status::error(student.path + ": site " + op.site + ": " +
                                  error);
@@ -142,6 +142,12 @@ TrainableNeuron initialNeuron(const PlanOp &op, int64_t width, int64_t groups,
   n.theta0 = at::tensor(theta).to(device);
   n.ratio = at::ones({groups}, at::device(device)).requires_grad_(true);
   n.u0 = at::tensor(u0).to(device).requires_grad_(true);
+  if (op.neuron.coding == neuron::SpikeCoding::Signed) {
+    // v0 in [0, theta): a zero input fires nothing. The margin below 1
+    // keeps v0 / theta below 1 after v0 = u0 * theta is rounded.
+    n.u0Min = 0;
+    n.u0Max = 1 - std::ldexp(1.0, -20);
+  }
   return n;
 }
 
@@ -172,7 +178,7 @@ BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
   for (auto &[site, op] : sites.ops) {
     int64_t width = widths[site], groups = 1;
     // Unsigned sites are softmax outputs: dim -1 is the key.
-    bool keyAxis = !neuron::isSignedGrid(op->neuron.alpha);
+    bool keyAxis = !neuron::isSignedGrid(op->neuron);
     if (options.groupSize > 0 && !keyAxis) {
       if (width % options.groupSize == 0)
         groups = width / options.groupSize;
@@ -232,7 +238,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
         at::NoGradGuard inner;
         for (auto &[site, n] : sites.trainable) {
           n.ratio.clamp_(1e-3, 1e3);
-          n.u0.clamp_(-1e3, 1e3);
+          n.u0.clamp_(n.u0Min, n.u0Max);
         }
       }
       double value = loss.item<double>();
@@ -256,12 +262,6 @@ core::Status checkCalibratable(const Plan &plan) {
                                ": calibration needs an IS-level "
                                "plan, this one is '" +
                                plan.level + "'");
-  // The trainable neuron (TrainableNeuron.cpp) models the offset code only.
-  for (const PlanOp &op : plan.ops)
-    if (op.neuron.coding == neuron::SpikeCoding::Signed)
-      return core::Status::error(
-          plan.path + ": site '" + op.site +
-          "' uses the signed code, which calibration does not learn yet");
   return core::Status::ok();
 }
 

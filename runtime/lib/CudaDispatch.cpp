@@ -87,29 +87,30 @@ public:
     if (tally->onDevice.defined()) {
       if (tally->onDevice.device() != like.device() ||
           tally->onDevice.scalar_type() != at::kLong ||
-          tally->onDevice.numel() != 2 || !tally->onDevice.is_contiguous())
-        throw std::invalid_argument(
-            "spike counters must be 2 int64 on the input's device");
+          tally->onDevice.numel() != NeuronCounts::kFields ||
+          !tally->onDevice.is_contiguous())
+        throw std::invalid_argument("spike counters must be " +
+                                    std::to_string(NeuronCounts::kFields) +
+                                    " int64 on the input's device");
       counters_ = tally->onDevice;
     } else {
-      counters_ = at::zeros({2}, like.options().dtype(at::kLong));
+      counters_ =
+          at::zeros({NeuronCounts::kFields}, like.options().dtype(at::kLong));
     }
   }
   cuda::Tally get() {
     if (!counters_.defined())
-      return {nullptr, nullptr};
-    auto *p =
-        reinterpret_cast<unsigned long long *>(counters_.data_ptr<int64_t>());
-    return {p, p + 1};
+      return {nullptr};
+    return {
+        reinterpret_cast<unsigned long long *>(counters_.data_ptr<int64_t>())};
   }
   /// Adds fresh counters to the tally's fields (a sync); the caller's own
   /// counters stay on the device.
   void finish() const {
     if (!tally_ || tally_->onDevice.defined())
       return;
-    at::Tensor c = counters_.cpu();
-    tally_->spikes += c[0].item<int64_t>();
-    tally_->events += c[1].item<int64_t>();
+    at::Tensor c = counters_.cpu().contiguous();
+    tally_->add(NeuronCounts::fromFields(c.data_ptr<int64_t>()));
   }
 
 private:
@@ -158,11 +159,11 @@ at::Tensor ifNeuron(const at::Tensor &x, const std::vector<float> &threshold,
   at::Tensor in = x.contiguous();
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] *= params.levels;
-  at::Tensor out = at::empty(shape, in.options().dtype(at::kByte));
+  at::Tensor out = at::empty(shape, in.options().dtype(spikeType(params)));
   if (in.numel() == 0)
     return out;
   DeviceTally counts(tally, in);
-  check(cuda::ifNeuron(in.data_ptr<float>(), out.data_ptr<uint8_t>(),
+  check(cuda::ifNeuron(in.data_ptr<float>(), out.data_ptr(),
                        shapeOf(in, in.size(0)), groups(threshold, in),
                        groups(v0, in), params, schedule, counts.get(),
                        streamOf(in)),
@@ -181,8 +182,12 @@ at::Tensor ifCollect(const at::Tensor &spikes,
   at::Tensor out = at::empty(shape, in.options().dtype(at::kFloat));
   if (out.numel() == 0)
     return out;
-  check(cuda::ifCollect(in.data_ptr<uint8_t>(), out.data_ptr<float>(),
-                        shapeOf(out, shape[0]), groups(threshold, in), params,
+  // The spikes' element type says their code (spikeType).
+  neuron::ISParams code = params;
+  code.coding = in.scalar_type() == at::kChar ? neuron::SpikeCoding::Signed
+                                              : neuron::SpikeCoding::Offset;
+  check(cuda::ifCollect(in.data_ptr(), out.data_ptr<float>(),
+                        shapeOf(out, shape[0]), groups(threshold, in), code,
                         streamOf(in)),
         "if_collect");
   return out;

@@ -190,11 +190,12 @@ Executor::Executor(const Plan &plan)
 
 void Executor::settleDeviceCounts() const {
   for (auto &[index, counters] : deviceCounts_) {
-    at::Tensor c = counters.cpu(); // the first waits for the device
+    // The first read waits for the device.
+    at::Tensor c = counters.cpu().contiguous();
+    NeuronCounts n = NeuronCounts::fromFields(c.data_ptr<int64_t>());
     SpikeCounts &site = counts_[plan_.ops[index].site];
-    site.spikes += c[0].item<int64_t>();
-    site.events += c[1].item<int64_t>();
-    site.synapticOps += c[1].item<int64_t>() * fanOut_[index];
+    site.add(n);
+    site.synapticOps += n.events * fanOut_[index];
   }
   deviceCounts_.clear();
 }
@@ -212,12 +213,15 @@ at::Tensor Executor::run(const PlanOp &op,
   bool inPlan = index < plan_.ops.size();
   auto neuronRun = [&](auto kernel) {
     const at::Tensor &x = in(0);
+    if (prefixPass_) // on the host: no spikes
+      return kernel(nullptr);
     int64_t steps = x.size(0), perStep = x.numel() / steps;
     SpikeTally tally;
     if (x.is_cuda() && inPlan) {
       at::Tensor &counters = deviceCounts_[index];
       if (!counters.defined())
-        counters = at::zeros({2}, x.options().dtype(at::kLong));
+        counters =
+            at::zeros({NeuronCounts::kFields}, x.options().dtype(at::kLong));
       tally.onDevice = counters;
     }
     at::Tensor out = kernel(&tally);
@@ -225,8 +229,7 @@ at::Tensor Executor::run(const PlanOp &op,
     c.neurons = perStep;
     c.slots +=
         perStep * steps * (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
-    c.spikes += tally.spikes;
-    c.events += tally.events;
+    c.add(tally);
     if (inPlan)
       c.synapticOps += tally.events * fanOut_[index];
     return out;
@@ -238,7 +241,7 @@ at::Tensor Executor::run(const PlanOp &op,
     return rmsnorm(in(0), param("weight"), op.eps);
   case OpKind::Linear: {
     const at::Tensor &w = chipWeight(op, index);
-    if (inPlan && !linearSite_[index].empty()) {
+    if (inPlan && !prefixPass_ && !linearSite_[index].empty()) {
       // The dense QANN computes this layer once per token, not per step.
       int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);
       counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
@@ -298,6 +301,14 @@ at::Tensor Executor::run(const PlanOp &op,
       return y;
     });
   case OpKind::IFNeuron:
+    // Binary spikes cannot carry the prefix's full-precision values: the
+    // prefix runs alone (prefixState) and passes the neuron as on the host.
+    if (int64_t rows = bypassRows()) {
+      if (rows < in(0).size(-2))
+        throw std::runtime_error("an IF plan runs its prefix apart from the "
+                                 "tokens (Executor::prefixState)");
+      return in(0);
+    }
     return neuronRun([&](SpikeTally *tally) {
       at::Tensor charges;
       at::Tensor spikes =
@@ -314,6 +325,8 @@ at::Tensor Executor::run(const PlanOp &op,
       return spikes;
     });
   case OpKind::IFCollect:
+    if (in(0).is_floating_point()) // the prefix, passed through
+      return in(0);
     return ifCollectKernel(in(0), op.threshold, op.neuron);
   case OpKind::AccumMap: {
     at::Tensor x = runningSum(in(0));
@@ -470,9 +483,11 @@ void searchClipping(SiteStats &stats, bool isUnsigned) {
 }
 
 void Executor::observe(const std::string &site, const at::Tensor &full) {
-  SiteStats &s = stats_[site];
   // The prefix positions are computed at full precision: not observed.
-  int64_t p = int64_t(prefix_.size());
+  if (prefixPass_)
+    return;
+  SiteStats &s = stats_[site];
+  int64_t p = bypassRows();
   at::Tensor x = (p ? full.narrow(-2, p, full.size(-2) - p) : full)
                      .to(at::kCPU); // statistics are kept on the host
   // Reservoir sample of the values (deterministic: a fixed LCG).
@@ -515,12 +530,62 @@ at::Tensor Executor::withPrefix(const at::Tensor &input) const {
       1);
 }
 
+const DecodeCache &Executor::prefixState() {
+  if (prefix_.empty() || prefixState_.positions > 0)
+    return prefixState_;
+  // Nothing of the prefix is counted, observed or traced: it runs on the
+  // host.
+  struct Quiet {
+    Executor &e;
+    decltype(trace_) trace;
+    decltype(neuronTrace_) neuronTrace;
+    decltype(profile_) profile;
+    int64_t tokensRun;
+    ~Quiet() {
+      e.trace_ = trace, e.neuronTrace_ = neuronTrace, e.profile_ = profile;
+      e.tokensRun_ = tokensRun, e.prefixPass_ = false;
+    }
+  } quiet{*this, trace_, neuronTrace_, profile_, tokensRun_};
+  trace_ = nullptr, neuronTrace_ = nullptr, profile_ = nullptr;
+  prefixPass_ = true;
+  DecodeCache state;
+  auto r =
+      forwardPositions(at::tensor(prefix_, at::kLong).unsqueeze(0), &state);
+  if (!r) // the plan's own ops failed on its own prefix: a broken plan
+    throw std::runtime_error(r.message());
+  prefixState_ = std::move(state);
+  return prefixState_;
+}
+
 core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
                                            DecodeCache *cache) {
   at::NoGradGuard noGrad;
   bool first = !cache || cache->positions == 0;
-  int64_t p = first ? int64_t(prefix_.size()) : 0;
-  at::Tensor ids = first ? withPrefix(input) : input.to(at::kLong);
+  if (!first || prefix_.empty())
+    return forwardPositions(input, cache);
+  const DecodeCache *state;
+  try {
+    state = &prefixState();
+  } catch (const std::exception &e) {
+    return core::Status::error(std::string(e.what()) + " (the prefix)");
+  }
+  // Each sequence of the batch starts from the prefix's keys and values.
+  DecodeCache local;
+  DecodeCache &c = cache ? *cache : local;
+  int64_t batch = input.size(0);
+  c.positions = state->positions;
+  c.keys.clear();
+  for (const auto &[index, keys] : state->keys) {
+    std::vector<int64_t> shape(keys.sizes().begin(), keys.sizes().end());
+    shape[shape.size() - 4] = batch; // [..., B, H, P, Dh]
+    c.keys[index] = keys.expand(shape);
+  }
+  return forwardPositions(input, &c);
+}
+
+core::Result<at::Tensor> Executor::forwardPositions(const at::Tensor &input,
+                                                    DecodeCache *cache) {
+  at::Tensor ids = input.to(at::kLong);
   // Ids outside the vocabulary would index past the embedding table.
   for (const PlanOp &op : plan_.ops)
     if (op.kind == OpKind::Embedding && ids.numel() > 0) {
@@ -574,8 +639,7 @@ core::Result<at::Tensor> Executor::forward(const at::Tensor &input,
   if (cache)
     cache->positions += tokens.size(1);
   tokensRun_ += tokens.numel();
-  at::Tensor out = values[plan_.outputs[0]];
-  return p ? out.narrow(-2, p, out.size(-2) - p).contiguous() : out;
+  return values[plan_.outputs[0]];
 }
 
 } // namespace spike::runtime

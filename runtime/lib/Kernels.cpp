@@ -7,6 +7,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <mutex>
+#include <type_traits>
+
 namespace spike::runtime {
 
 // CUDA tensors go to the CUDA kernels when this build has them.
@@ -51,41 +54,61 @@ SPIKE_ISA_CLONES void quantizeRow(const float *src, float *dst,
 
 /// One step of a row of IS neurons of one code: membranes u and window
 /// counts spent (exact small integers in f32: neuron::isStepOn), input src,
-/// outputs dst; returns the spikes and adds the events. The code is a
-/// template argument so that the loop has no branch and vectorizes.
+/// outputs dst; adds to `counts`. The code is a template argument so that
+/// the loop has no branch and vectorizes.
 template <bool SignedCode>
-inline __attribute__((always_inline)) int64_t
+inline __attribute__((always_inline)) void
 stepRow(float *u, float *spent, const float *src, float *dst,
         const float *theta, int64_t d, const neuron::ISParams &params,
-        int64_t &events) {
+        NeuronCounts &counts) {
   // int32 sums (d * L < 2^31): integer sums vectorize, float ones do not.
-  int32_t spikes = 0, fired = 0;
+  int32_t spikes = 0, fired = 0, negative = 0, negativeFired = 0, capped = 0;
   for (int64_t c = 0; c < d; ++c) {
     float s =
         SignedCode
             ? neuron::signedStepOn(u[c], spent[c], src[c], theta[c], params)
             : neuron::offsetStepOn(u[c], spent[c], src[c], theta[c], params);
     dst[c] = neuron::isOutput(s, theta[c], params);
-    spikes += int32_t(std::fabs(s)); // negative spikes are spikes too
+    float m = std::fabs(s); // negative spikes are spikes too
+    spikes += int32_t(m);
     fired += int32_t(s != 0.0f);
+    negative += int32_t(s < 0.0f ? m : 0.0f);
+    negativeFired += int32_t(s < 0.0f);
+    if constexpr (SignedCode)
+      capped += int32_t(neuron::signedCapBound(u[c], spent[c], s, params));
   }
-  events += fired;
-  return spikes;
+  counts.spikes += spikes, counts.events += fired;
+  counts.negativeSpikes += negative, counts.negativeEvents += negativeFired;
+  counts.capBound += capped;
 }
 
-SPIKE_ISA_CLONES int64_t offsetStepRow(float *u, float *spent, const float *src,
-                                       float *dst, const float *theta,
-                                       int64_t d, neuron::ISParams params,
-                                       int64_t &events) {
-  return stepRow<false>(u, spent, src, dst, theta, d, params, events);
+SPIKE_ISA_CLONES void offsetStepRow(float *u, float *spent, const float *src,
+                                    float *dst, const float *theta, int64_t d,
+                                    neuron::ISParams params,
+                                    NeuronCounts &counts) {
+  stepRow<false>(u, spent, src, dst, theta, d, params, counts);
 }
 
-SPIKE_ISA_CLONES int64_t signedStepRow(float *u, float *spent, const float *src,
-                                       float *dst, const float *theta,
-                                       int64_t d, neuron::ISParams params,
-                                       int64_t &events) {
-  return stepRow<true>(u, spent, src, dst, theta, d, params, events);
+SPIKE_ISA_CLONES void signedStepRow(float *u, float *spent, const float *src,
+                                    float *dst, const float *theta, int64_t d,
+                                    neuron::ISParams params,
+                                    NeuronCounts &counts) {
+  stepRow<true>(u, spent, src, dst, theta, d, params, counts);
 }
+
+/// Per-thread counts added into one total.
+struct SharedCounts {
+  std::mutex lock;
+  NeuronCounts total;
+  void add(const NeuronCounts &c) {
+    std::lock_guard<std::mutex> hold(lock);
+    total.add(c);
+  }
+  void into(SpikeTally *tally) const {
+    if (tally)
+      tally->add(total);
+  }
+};
 
 /// Elements of one step and the feature (last) dimension.
 std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
@@ -154,7 +177,8 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
   float *dst = out.data_ptr<float>();
   int64_t steps = in.size(0);
   auto [per, d] = stepShape(in);
-  std::atomic<int64_t> total{0}, events{0};
+  SharedCounts counted;
+  bool signedCode = params.coding == neuron::SpikeCoding::Signed;
   int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
   if (!chip.stateBits && in.dim() >= 2 && d > 0 && per > 0) {
     // Float membranes: a row of d neurons at a time, step after step, with
@@ -171,7 +195,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
         0, rows, std::max<int64_t>(1, kGrain / d),
         [&](int64_t begin, int64_t end) {
           std::vector<float> u(d), spent(d);
-          int64_t local = 0, localEvents = 0;
+          NeuronCounts local;
           for (int64_t r = begin; r < end; ++r) {
             if (bypass.containsRow(r, in)) {
               for (int64_t t = 0; t < steps; ++t)
@@ -182,17 +206,12 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
             std::copy(u0.begin(), u0.end(), u.begin());
             std::fill(spent.begin(), spent.end(), 0.0f);
             for (int64_t t = 0; t < steps; ++t)
-              local += stepRowOf(u.data(), spent.data(), src + t * per + r * d,
-                                 dst + t * per + r * d, theta.data(), d, params,
-                                 localEvents);
+              stepRowOf(u.data(), spent.data(), src + t * per + r * d,
+                        dst + t * per + r * d, theta.data(), d, params, local);
           }
-          total += local;
-          events += localEvents;
+          counted.add(local);
         });
-    if (tally) {
-      tally->spikes += total;
-      tally->events += events;
-    }
+    counted.into(tally);
     return out;
   }
   at::Tensor q, c;
@@ -201,7 +220,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
     c = at::zeros(in.sizes(), at::kLong);
   }
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
-    int64_t local = 0, localEvents = 0;
+    NeuronCounts local;
     for (int64_t i = begin; i < end; ++i) {
       if (bypass.contains(i, in)) {
         for (int64_t t = 0; t < steps; ++t)
@@ -219,8 +238,9 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
           q.data_ptr<int64_t>()[t * per + i] = charge;
           c.data_ptr<int64_t>()[t * per + i] = s;
           dst[t * per + i] = neuron::isOutput(s, theta, params);
-          local += s < 0 ? -s : s;
-          localEvents += s != 0;
+          local.addStep(s, signedCode &&
+                               neuron::signedCapBound(st.u, st.spent, s, params,
+                                                      reg.one()));
         }
         continue;
       }
@@ -228,23 +248,84 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
       for (int64_t t = 0; t < steps; ++t) {
         int64_t s = neuron::isStep(st, src[t * per + i], theta, params);
         dst[t * per + i] = neuron::isOutput(s, theta, params);
-        local += s < 0 ? -s : s; // correction spikes are spikes too
-        localEvents += s != 0;
+        local.addStep(s, signedCode &&
+                             neuron::signedCapBound(st.u, st.spent, s, params));
       }
     }
-    total += local;
-    events += localEvents;
+    counted.add(local);
   });
-  if (tally) {
-    tally->spikes += total;
-    tally->events += events;
-  }
+  counted.into(tally);
   if (charges)
     *charges = q;
   if (counts)
     *counts = c;
   return out;
 }
+
+namespace {
+/// The IF neuron's sub-step spikes of `in` into `dst` ([T * L, per]): S is
+/// uint8_t for the offset code (ifWindow), int8_t for the signed code
+/// (signedIfWindow); in f32 or in the chip's integer membrane.
+template <typename S>
+void fillIFSpikes(const at::Tensor &in, S *dst,
+                  const std::vector<float> &threshold,
+                  const std::vector<float> &v0, const neuron::ISParams &params,
+                  neuron::IFSchedule schedule, const ChipNumerics &chip,
+                  at::Tensor *charges, SpikeTally *tally) {
+  constexpr bool kSigned = std::is_same_v<S, int8_t>;
+  auto window = [&](auto &st, auto current, auto theta, S *raster,
+                    auto one) -> int64_t {
+    if constexpr (kSigned)
+      return neuron::signedIfWindow(st, current, theta, params, raster, one);
+    else
+      return neuron::ifWindow(st, current, theta, params, schedule, raster,
+                              one);
+  };
+  int64_t steps = in.size(0), levels = params.levels;
+  const float *src = in.data_ptr<float>();
+  auto [per, d] = stepShape(in);
+  SharedCounts counted;
+  int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
+  at::Tensor q;
+  if (chip.stateBits)
+    q = at::empty(in.sizes(), at::kLong);
+  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
+    std::vector<S> raster(levels);
+    NeuronCounts local;
+    auto add = [&](int64_t c, const auto &st, auto one) {
+      local.addWindow(
+          c, kSigned && neuron::signedCapBound(st.u, st.spent, c, params, one));
+    };
+    for (int64_t i = begin; i < end; ++i) {
+      float theta = groupValue(threshold, i, d);
+      if (chip.stateBits) {
+        ChipRegister reg{frac, theta};
+        auto st = reg.start(groupValue(v0, i, d));
+        for (int64_t t = 0; t < steps; ++t) {
+          int64_t charge = reg.charge(src[t * per + i]);
+          q.data_ptr<int64_t>()[t * per + i] = charge;
+          add(window(st, charge, int64_t(1), raster.data(), reg.one()), st,
+              reg.one());
+          st.u = neuron::saturate(st.u, chip.stateBits);
+          for (int64_t j = 0; j < levels; ++j)
+            dst[(t * levels + j) * per + i] = raster[j];
+        }
+        continue;
+      }
+      neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
+      for (int64_t t = 0; t < steps; ++t) {
+        add(window(st, src[t * per + i], theta, raster.data(), 1.0f), st, 1.0f);
+        for (int64_t j = 0; j < levels; ++j)
+          dst[(t * levels + j) * per + i] = raster[j];
+      }
+    }
+    counted.add(local);
+  });
+  if (charges)
+    *charges = q;
+  counted.into(tally);
+}
+} // namespace
 
 at::Tensor ifNeuronKernel(const at::Tensor &x,
                           const std::vector<float> &threshold,
@@ -259,50 +340,13 @@ at::Tensor ifNeuronKernel(const at::Tensor &x,
   int64_t steps = in.size(0), levels = params.levels;
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] = steps * levels;
-  at::Tensor out = at::empty(shape, in.options().dtype(at::kByte));
-  const float *src = in.data_ptr<float>();
-  uint8_t *dst = out.data_ptr<uint8_t>();
-  auto [per, d] = stepShape(in);
-  std::atomic<int64_t> total{0};
-  int frac = chip.stateBits ? neuron::chipFracBits(chip.stateBits, params) : 0;
-  at::Tensor q;
-  if (chip.stateBits)
-    q = at::empty(in.sizes(), at::kLong);
-  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
-    std::vector<uint8_t> raster(levels);
-    int64_t local = 0;
-    for (int64_t i = begin; i < end; ++i) {
-      float theta = groupValue(threshold, i, d);
-      if (chip.stateBits) {
-        ChipRegister reg{frac, theta};
-        auto st = reg.start(groupValue(v0, i, d));
-        for (int64_t t = 0; t < steps; ++t) {
-          int64_t charge = reg.charge(src[t * per + i]);
-          q.data_ptr<int64_t>()[t * per + i] = charge;
-          local += neuron::ifWindow<int64_t>(st, charge, 1, params, schedule,
-                                             raster.data(), reg.one());
-          st.u = neuron::saturate(st.u, chip.stateBits);
-          for (int64_t j = 0; j < levels; ++j)
-            dst[(t * levels + j) * per + i] = raster[j];
-        }
-        continue;
-      }
-      neuron::ISState<float> st = neuron::isInit(groupValue(v0, i, d), theta);
-      for (int64_t t = 0; t < steps; ++t) {
-        local += neuron::ifWindow(st, src[t * per + i], theta, params, schedule,
-                                  raster.data());
-        for (int64_t j = 0; j < levels; ++j)
-          dst[(t * levels + j) * per + i] = raster[j];
-      }
-    }
-    total += local;
-  });
-  if (charges)
-    *charges = q;
-  if (tally) { // binary: every spike is an event
-    tally->spikes += total;
-    tally->events += total;
-  }
+  at::Tensor out = at::empty(shape, in.options().dtype(spikeType(params)));
+  if (params.coding == neuron::SpikeCoding::Signed)
+    fillIFSpikes<int8_t>(in, out.data_ptr<int8_t>(), threshold, v0, params,
+                         schedule, chip, charges, tally);
+  else
+    fillIFSpikes<uint8_t>(in, out.data_ptr<uint8_t>(), threshold, v0, params,
+                          schedule, chip, charges, tally);
   return out.to(x.device());
 }
 
@@ -316,20 +360,26 @@ at::Tensor ifCollectKernel(const at::Tensor &spikes,
   std::vector<int64_t> shape(in.sizes().begin(), in.sizes().end());
   shape[0] = steps;
   at::Tensor out = at::empty(shape, in.options().dtype(at::kFloat));
-  const uint8_t *src = in.data_ptr<uint8_t>();
   float *dst = out.data_ptr<float>();
   auto [per, d] = stepShape(in);
-  at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      float theta = groupValue(threshold, i, d);
-      for (int64_t t = 0; t < steps; ++t) {
-        int64_t count = 0;
-        for (int64_t j = 0; j < levels; ++j)
-          count += src[(t * levels + j) * per + i];
-        dst[t * per + i] = neuron::isOutput(count, theta, params);
+  // uint8 0/1 spikes, or the signed code's int8 -1/0/+1: the window's sum.
+  auto collect = [&](const auto *src) {
+    at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        float theta = groupValue(threshold, i, d);
+        for (int64_t t = 0; t < steps; ++t) {
+          int64_t count = 0;
+          for (int64_t j = 0; j < levels; ++j)
+            count += src[(t * levels + j) * per + i];
+          dst[t * per + i] = neuron::isOutput(count, theta, params);
+        }
       }
-    }
-  });
+    });
+  };
+  if (in.scalar_type() == at::kChar)
+    collect(in.data_ptr<int8_t>());
+  else
+    collect(in.data_ptr<uint8_t>());
   return out;
 }
 

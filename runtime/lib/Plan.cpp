@@ -89,12 +89,8 @@ core::Result<Plan> loadPlan(const std::string &path) {
   plan.substeps = doc["time"]["substeps"];
   if (doc.contains("model") && doc["model"].contains("tokenizer"))
     plan.tokenizer = doc["model"]["tokenizer"];
-  if (doc.contains("prefix_tokens")) {
+  if (doc.contains("prefix_tokens"))
     plan.prefixTokens = doc["prefix_tokens"].get<std::vector<int64_t>>();
-    if (plan.level == "if" && !plan.prefixTokens.empty())
-      return core::Status::error(path + ": /prefix_tokens: not supported at "
-                                        "the IF level");
-  }
 
   std::map<std::string, int> slots;
   auto slot = [&](const std::string &name) {
@@ -154,7 +150,8 @@ core::Result<Plan> loadPlan(const std::string &path) {
     op.neuron = neuron::neuronParams(
         attrs.value("levels", int64_t(0)), attrs.value("alpha", 0.0),
         attrs.value("budget", int64_t(0)), attrs.value("bidirectional", false),
-        coding, int(attrs.value("bits", int64_t(0))));
+        coding, int(attrs.value("bits", int64_t(0))),
+        attrs.value("unsigned", false));
     if (attrs.contains("schedule"))
       neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
                             op.schedule);

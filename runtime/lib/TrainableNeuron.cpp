@@ -33,14 +33,24 @@ at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
   at::Tensor spent = at::zeros_like(x[0]);
   std::vector<at::Tensor> out;
   for (int64_t t = 0; t < x.size(0); ++t) {
-    // isStep, operation for operation.
+    // isStepOn, operation for operation.
     at::Tensor m = u + x[t] / th;
-    m = m + params.alpha;
     at::Tensor cap = at::full_like(m, double(params.levels));
-    if (params.budget > 0)
-      cap = at::minimum(cap, double(params.budget) - spent);
-    at::Tensor k = at::floor(m).detach();
-    at::Tensor lo = params.bidirectional ? -spent : at::zeros_like(k);
+    at::Tensor k, lo;
+    if (params.coding == neuron::SpikeCoding::Signed) {
+      // signedStepOn: the level by signedLevel's expression, the window's
+      // count kept on the grid [lo, hi].
+      double offset = double(-params.lo);
+      k = (at::floor(m + offset) - offset).detach();
+      lo = at::maximum(-cap, double(params.lo) - spent);
+      cap = at::minimum(cap, double(params.hi) - spent);
+    } else {
+      m = m + params.alpha;
+      if (params.budget > 0)
+        cap = at::minimum(cap, double(params.budget) - spent);
+      k = at::floor(m).detach();
+      lo = params.bidirectional ? -spent : at::zeros_like(k);
+    }
     at::Tensor s = at::minimum(at::maximum(k, lo), cap);
     // Straight-through floor, hard clamp: ds/dm = 1 where lo <= floor(m) <=
     // cap, else 0.

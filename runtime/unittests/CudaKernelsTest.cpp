@@ -113,6 +113,9 @@ struct NeuronCase {
   bool bidirectional;
   int64_t groups; ///< of thresholds: 1 (per tensor), 3, or d (per channel)
   int64_t bypass; ///< prefix rows that pass through (IS neurons only)
+  /// The signed code's per-step cap L: 0 for the offset code, -1 for the
+  /// smallest (signedCodeParams), else L.
+  int64_t signedLevels = 0;
 
   std::string name() const {
     std::ostringstream os;
@@ -120,16 +123,32 @@ struct NeuronCase {
        << steps << ", budget " << (budget ? "on" : "off")
        << (bidirectional ? ", correction spikes" : "") << ", " << groups
        << " threshold group(s), bypass " << bypass;
+    if (signedLevels)
+      os << ", signed code, L " << params().levels;
     return os.str();
   }
   neuron::ISParams params() const {
     neuron::ISParams p;
+    if (signedLevels) {
+      EXPECT_EQ(neuron::signedCodeParams(bits, steps, p), nullptr);
+      if (signedLevels > 0)
+        p.levels = signedLevels;
+      return p;
+    }
     EXPECT_EQ(neuron::theorem2Params(bits, steps, isSigned, budget, p),
               nullptr);
     p.bidirectional = bidirectional;
     return p;
   }
 };
+
+/// Every counter of a device's NeuronCounts against the CPU's.
+void expectCounts(const at::Tensor &device, const NeuronCounts &cpu) {
+  at::Tensor c = device.contiguous();
+  NeuronCounts got = NeuronCounts::fromFields(c.data_ptr<int64_t>());
+  for (int f = 0; f < NeuronCounts::kFields; ++f)
+    EXPECT_EQ(got.field(f), cpu.field(f)) << "counter " << f;
+}
 
 /// [T, 2, 37, 48] inputs: 3,552 neurons per step, so 14 blocks of 256.
 constexpr int64_t kBatch = 2, kRows = 37, kWidth = 48;
@@ -166,6 +185,13 @@ std::vector<NeuronCase> neuronSweep(bool forIF) {
               cases.push_back({bits, isSigned, steps, budget, bidirectional,
                                groups, bypass});
             }
+  // The signed code: any T, its smallest per-step cap and the grid's width.
+  for (int bits : {4, 6, 8})
+    for (int64_t steps : {1, 2, 3, 8})
+      for (int64_t levels : {int64_t(-1), neuron::signedMaxLevels(bits)})
+        for (int64_t groups : {int64_t(1), kWidth})
+          cases.push_back({bits, true, steps, false, false, groups,
+                           forIF ? 0 : int64_t(1), levels});
   return cases;
 }
 
@@ -184,18 +210,15 @@ TEST(CudaKernels, ISNeuronSweepEqualsCPU) {
         isNeuronKernel(x, theta, v0, p, &cpuTally, Bypass{c.bypass});
 
     DeviceBuffer in(x), out(x.numel() * sizeof(float)), th(theta), v(v0),
-        counters(2 * sizeof(unsigned long long));
-    auto *k = counters.as<unsigned long long>();
+        counters(NeuronCounts::kFields * sizeof(unsigned long long));
     ASSERT_EQ(cuda::isNeuron(in.as<float>(), out.as<float>(), shapeOf(x),
                              {th.as<float>(), int64_t(theta.size())},
                              {v.as<float>(), int64_t(v0.size())}, p, c.bypass,
-                             {k, k + 1}, nullptr),
+                             {counters.as<unsigned long long>()}, nullptr),
               0);
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_TRUE(at::equal(out.toHost(x.sizes(), at::kFloat), expected));
-    at::Tensor totals = counters.toHost({2}, at::kLong);
-    EXPECT_EQ(totals[0].item<int64_t>(), cpuTally.spikes);
-    EXPECT_EQ(totals[1].item<int64_t>(), cpuTally.events);
+    expectCounts(counters.toHost({NeuronCounts::kFields}, at::kLong), cpuTally);
     ASSERT_GT(cpuTally.spikes, 0) << "the sweep must make neurons fire";
   }
 }
@@ -206,6 +229,8 @@ TEST(CudaKernels, IFNeuronSweepAndCollectEqualCPU) {
   for (const NeuronCase &c : neuronSweep(/*forIF=*/true))
     for (auto schedule :
          {neuron::IFSchedule::IntegrateThenFire, neuron::IFSchedule::Uniform}) {
+      if (c.signedLevels && schedule == neuron::IFSchedule::Uniform)
+        continue; // the signed code fires integrate-then-fire only
       SCOPED_TRACE(c.name() + (schedule == neuron::IFSchedule::Uniform
                                    ? ", uniform"
                                    : ", integrate-then-fire"));
@@ -219,22 +244,20 @@ TEST(CudaKernels, IFNeuronSweepAndCollectEqualCPU) {
 
       DeviceBuffer in(x), out(size_t(spikes.numel())), th(theta), v(v0),
           values(x.numel() * sizeof(float)),
-          counters(2 * sizeof(unsigned long long));
-      auto *k = counters.as<unsigned long long>();
+          counters(NeuronCounts::kFields * sizeof(unsigned long long));
       cuda::Groups thG{th.as<float>(), int64_t(theta.size())};
-      ASSERT_EQ(cuda::ifNeuron(in.as<float>(), out.as<uint8_t>(), shapeOf(x),
-                               thG, {v.as<float>(), int64_t(v0.size())}, p,
-                               schedule, {k, k + 1}, nullptr),
+      ASSERT_EQ(cuda::ifNeuron(in.as<float>(), out.as<void>(), shapeOf(x), thG,
+                               {v.as<float>(), int64_t(v0.size())}, p, schedule,
+                               {counters.as<unsigned long long>()}, nullptr),
                 0);
-      ASSERT_EQ(cuda::ifCollect(out.as<uint8_t>(), values.as<float>(),
-                                shapeOf(x), thG, p, nullptr),
+      ASSERT_EQ(cuda::ifCollect(out.as<void>(), values.as<float>(), shapeOf(x),
+                                thG, p, nullptr),
                 0);
       ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-      EXPECT_TRUE(at::equal(out.toHost(spikes.sizes(), at::kByte), spikes));
+      EXPECT_TRUE(at::equal(out.toHost(spikes.sizes(), spikeType(p)), spikes));
       EXPECT_TRUE(at::equal(values.toHost(x.sizes(), at::kFloat), collected));
-      at::Tensor totals = counters.toHost({2}, at::kLong);
-      EXPECT_EQ(totals[0].item<int64_t>(), cpuTally.spikes);
-      EXPECT_EQ(totals[1].item<int64_t>(), cpuTally.events);
+      expectCounts(counters.toHost({NeuronCounts::kFields}, at::kLong),
+                   cpuTally);
     }
 }
 
@@ -404,11 +427,10 @@ TEST(CudaGlue, NonContiguousEmptySideStreamAndDevices) {
     EXPECT_EQ(tally.events, cpuTally.events);
     // Device-resident counters: no sync until read.
     SpikeTally resident;
-    resident.onDevice = at::zeros({2}, xd.options().dtype(at::kLong));
+    resident.onDevice =
+        at::zeros({NeuronCounts::kFields}, xd.options().dtype(at::kLong));
     isNeuronKernel(xd, theta, v0, p, &resident, Bypass{1});
-    at::Tensor counts = resident.onDevice.cpu();
-    EXPECT_EQ(counts[0].item<int64_t>(), cpuTally.spikes);
-    EXPECT_EQ(counts[1].item<int64_t>(), cpuTally.events);
+    expectCounts(resident.onDevice.cpu(), cpuTally);
     // Empty tensors: empty results, no launch.
     at::Tensor empty = at::empty({2, 0, kWidth}, xd.options());
     EXPECT_EQ(isNeuronKernel(empty, theta, v0, p, nullptr).numel(), 0);

@@ -83,4 +83,43 @@ INSTANTIATE_TEST_SUITE_P(Levels, DecodeCacheTest,
                                   (info.param.prefix.empty() ? "" : "_prefix");
                          });
 
+// The prefix's keys and values are constants of the attention state
+// (Executor::prefixState), computed with every prefix position passing its
+// quantizers and neurons: the binary IF plan, whose spikes could not carry
+// them, gives the IS plan's logits bit for bit with the prefix, as without
+// it, batched and cached; and the prefix changes the logits.
+TEST(PrefixState, IFEqualsISWithPrefix) {
+  auto is = loadPlan(golden("is"));
+  auto ifPlan = loadPlan(golden("if"));
+  ASSERT_TRUE(is) << is.message();
+  ASSERT_TRUE(ifPlan) << ifPlan.message();
+  at::Tensor ids =
+      at::tensor(std::vector<int64_t>{1, 5, 7, 2, 9, 3, 11, 4}, at::kLong)
+          .reshape({2, 4});
+  for (std::vector<int64_t> prefix :
+       {std::vector<int64_t>{}, std::vector<int64_t>{3, 12}}) {
+    Executor a(*is), b(*ifPlan);
+    a.setPrefix(prefix);
+    b.setPrefix(prefix);
+    auto x = a.forward(ids), y = b.forward(ids);
+    ASSERT_TRUE(x) << x.message();
+    ASSERT_TRUE(y) << y.message();
+    EXPECT_TRUE(at::equal(*x, *y)) << prefix.size() << " prefix tokens";
+    EXPECT_EQ(a.prefixState().positions, int64_t(prefix.size()));
+    // Cached: the prompt, then one token.
+    DecodeCache cache;
+    auto first = b.forward(ids.narrow(1, 0, 3), &cache);
+    ASSERT_TRUE(first) << first.message();
+    EXPECT_EQ(cache.positions, 3 + int64_t(prefix.size()));
+    auto next = b.forward(ids.narrow(1, 3, 1), &cache);
+    ASSERT_TRUE(next) << next.message();
+    EXPECT_EQ(next->size(1), 1);
+  }
+  Executor plain(*ifPlan), prefixed(*ifPlan);
+  prefixed.setPrefix({3, 12});
+  EXPECT_FALSE(at::equal(*plain.forward(ids), *prefixed.forward(ids)));
+  // The prefix runs on the host: no spikes counted for it.
+  EXPECT_EQ(plain.tokensRun(), prefixed.tokensRun());
+}
+
 } // namespace

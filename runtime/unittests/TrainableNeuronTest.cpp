@@ -22,6 +22,9 @@ struct Case {
   int bits;
   int64_t timesteps;
   bool isSigned, budget;
+  /// The signed code (its grid from isSigned), with the full per-step cap
+  /// when `fullCap`.
+  bool signedCode = false, fullCap = false;
 };
 
 class TrainableNeuronTest : public ::testing::TestWithParam<Case> {};
@@ -29,9 +32,16 @@ class TrainableNeuronTest : public ::testing::TestWithParam<Case> {};
 TEST_P(TrainableNeuronTest, ForwardEqualsKernelBitForBit) {
   Case c = GetParam();
   neuron::ISParams p;
-  ASSERT_EQ(
-      neuron::theorem2Params(c.bits, c.timesteps, c.isSigned, c.budget, p),
-      nullptr);
+  if (c.signedCode) {
+    ASSERT_EQ(neuron::signedCodeParams(c.bits, c.timesteps, p, !c.isSigned),
+              nullptr);
+    if (c.fullCap)
+      p.levels = neuron::signedMaxLevels(c.bits);
+  } else {
+    ASSERT_EQ(
+        neuron::theorem2Params(c.bits, c.timesteps, c.isSigned, c.budget, p),
+        nullptr);
+  }
   at::manual_seed(c.bits * 100 + c.timesteps);
   const int64_t d = 12; // three groups of four channels
   std::vector<float> theta = {0.05f, 0.11f, 0.023f};
@@ -52,10 +62,14 @@ TEST_P(TrainableNeuronTest, ForwardEqualsKernelBitForBit) {
 
 INSTANTIATE_TEST_SUITE_P(
     Grids, TrainableNeuronTest,
-    ::testing::Values(Case{6, 1, true, true}, Case{6, 2, true, true},
-                      Case{6, 4, true, true}, Case{6, 8, true, false},
-                      Case{6, 2, false, true}, Case{4, 4, true, true},
-                      Case{8, 16, true, true}));
+    ::testing::Values(
+        Case{6, 1, true, true}, Case{6, 2, true, true}, Case{6, 4, true, true},
+        Case{6, 8, true, false}, Case{6, 2, false, true},
+        Case{4, 4, true, true}, Case{8, 16, true, true},
+        // The signed code, either grid, both caps, any T.
+        Case{6, 1, true, false, true}, Case{6, 2, true, false, true},
+        Case{6, 3, true, false, true}, Case{6, 4, true, false, true, true},
+        Case{8, 2, false, false, true}, Case{8, 4, false, false, true, true}));
 
 TEST(TrainableNeuron, GradientsFollowStraightThroughFloorAndHardClamp) {
   neuron::ISParams p;

@@ -58,6 +58,7 @@ struct JobSetup {
   std::string chipName;
   bool binary = false;     ///< the chip has binary spikes: IF lowering
   bool correction = false; ///< correction spikes (graded chips)
+  std::string coding;      ///< offset | signed
   std::string prefix;      ///< PrefixQuant prefix ids, "" for none
 };
 
@@ -77,11 +78,24 @@ std::optional<JobSetup> prepareJob(CompileOptions &o) {
   const spike::core::CoreType *neuronCore = chip->neuronCore();
   if (!neuronCore)
     return refuse(o.chip + ": no core type runs synaptic ops");
-  // Binary-spike chips run the IF lowering, which carries neither
-  // correction spikes nor a full-precision prefix.
+  // Binary-spike chips run the IF lowering, which carries no correction
+  // spikes.
   bool binary = neuronCore->spikePayloadBits == 0;
+  // The signed code where spikes carry a sign: no chip description says
+  // yet how a sign travels on binary spikes.
+  std::string coding =
+      o.coding == "auto" ? (binary ? "offset" : "signed") : o.coding;
+  if (binary && coding == "signed")
+    return refuse("--coding signed: " + o.chip +
+                  " has binary spikes, and the chip description does not say "
+                  "how a sign travels on them");
+  if (coding == "signed" && o.correctionSpikes == "on")
+    return refuse("--correction-spikes on: the signed code has negative "
+                  "spikes of its own; correction spikes apply to the offset "
+                  "code");
   bool correction =
-      o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary);
+      coding == "offset" &&
+      (o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary));
   if (binary && correction)
     return refuse("--correction-spikes on: " + o.chip +
                   " has binary spikes, and correction spikes do not lower to "
@@ -89,15 +103,13 @@ std::optional<JobSetup> prepareJob(CompileOptions &o) {
   auto tok = spike::core::loadTokenizer(o.model);
   if (!tok)
     return refuse(tok.message());
+  // The prefix's keys and values are constants of the attention state at
+  // every level (Executor::prefixState), binary IF included.
   std::string prefix = o.prefix;
   if (prefix == "auto")
-    prefix = binary ? "" : autoPrefix(**tok);
+    prefix = autoPrefix(**tok);
   if (prefix == "none")
     prefix.clear();
-  if (binary && !prefix.empty())
-    return refuse("--prefix: " + o.chip +
-                  " has binary spikes, and a full-precision prefix does not "
-                  "lower to binary IF neurons; use --prefix none");
   if (o.threads == 0)
     o.threads = std::max(1u, std::thread::hardware_concurrency());
   for (const char *dir :
@@ -110,7 +122,7 @@ std::optional<JobSetup> prepareJob(CompileOptions &o) {
   for (const char *name : {"report.json", "report.md"})
     llvm::sys::fs::remove(o.out + "/" + name);
 
-  return JobSetup{chip->name, binary, correction, prefix};
+  return JobSetup{chip->name, binary, correction, coding, prefix};
 }
 
 /// The stages of a job, in order, built in four named steps.
@@ -164,6 +176,8 @@ private:
     spike::pipeline::LoweringOptions l;
     l.timesteps = o.timesteps;
     l.correctionSpikes = setup.correction;
+    l.coding = setup.coding;
+    l.signedCap = o.signedCap;
     l.calibration = at("calib/calibration.json");
     l.cleanup = false;
     return l;
@@ -401,12 +415,16 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
   bool dataFree = job.dataFree, binary = setup->binary,
        correction = setup->correction;
   const std::string &prefix = setup->prefix;
+  std::string code =
+      setup->coding == "signed"
+          ? "signed code, " + o.signedCap + " cap"
+          : std::string("offset code, ") +
+                (correction ? "correction spikes" : "no correction spikes");
   std::printf("spikec: compiling %s for %s (%s spikes), T = %lld, W%lldA%lld, "
               "%s, %lld threads -> %s\n",
               o.model.c_str(), setup->chipName.c_str(),
               binary ? "binary" : "graded", (long long)o.timesteps,
-              (long long)o.bits, (long long)o.bits,
-              correction ? "correction spikes" : "no correction spikes",
+              (long long)o.bits, (long long)o.bits, code.c_str(),
               (long long)o.threads, o.out.c_str());
   StageRunner runner(toolDir, o.out, o.threads, int64_t(stages.size()),
                      o.fresh);
@@ -422,6 +440,7 @@ int runCompile(CompileOptions o, const std::string &toolDir) {
   facts.chipName = setup->chipName;
   facts.binary = binary;
   facts.correctionSpikes = correction;
+  facts.coding = setup->coding;
   facts.prefix = prefix;
   facts.dataFree = dataFree;
   facts.finalGraph = finalGraph;

@@ -19,6 +19,8 @@ struct CompileOptions {
   std::string preset = "cpu";      ///< calibration preset of spike-run
   int64_t calibSamples = -1, calibSeqLen = -1, calibEpochs = -1;
   std::string correctionSpikes = "auto"; ///< on | off | auto
+  std::string coding = "auto";           ///< offset | signed | auto
+  std::string signedCap = "full";        ///< even | full
   std::string prefix = "auto";           ///< auto | none | "ID ID ..."
   std::string rotate = "residual-down";
   int64_t seed = 0, threads = 0;

@@ -49,6 +49,8 @@ public:
 
 enum class Preset { Cpu, Paper };
 enum class Correction { On, Off, Auto };
+enum class Coding { Offset, Signed, Auto };
+enum class SignedCap { Even, Full };
 enum class Rotate { None, Residual, ResidualDown };
 
 cl::SubCommand compile("compile",
@@ -95,13 +97,33 @@ cl::opt<Correction> correction(
     cl::values(clEnumValN(Correction::On, "on", "always"),
                clEnumValN(Correction::Off, "off", "never"),
                clEnumValN(Correction::Auto, "auto",
-                          "on for graded-spike chips, off for binary ones")),
+                          "on for graded-spike chips with the offset code, "
+                          "off otherwise")),
+    cl::cat(conversionCat));
+cl::opt<Coding> coding(
+    "coding", cl::sub(compile), cl::init(Coding::Auto),
+    cl::desc("How activations carry their sign in spikes"),
+    cl::values(
+        clEnumValN(Coding::Offset, "offset",
+                   "the paper's: alpha spikes per step stand for zero"),
+        clEnumValN(Coding::Signed, "signed",
+                   "zero is silence, spikes of either sign (graded chips)"),
+        clEnumValN(Coding::Auto, "auto",
+                   "signed on graded-spike chips, offset on binary ones")),
+    cl::cat(conversionCat));
+cl::opt<SignedCap> signedCap(
+    "signed-cap", cl::sub(compile), cl::init(SignedCap::Full),
+    cl::desc("Per-step spike cap L of the signed code"),
+    cl::values(clEnumValN(SignedCap::Even, "even",
+                          "ceil(grid / T): the smallest an even input needs"),
+               clEnumValN(SignedCap::Full, "full",
+                          "2^n - 1: no input meets it (more payload bits)")),
     cl::cat(conversionCat));
 cl::opt<std::string, false, PrefixParser>
     prefix("prefix", cl::sub(compile), cl::init("auto"),
            cl::value_desc("auto|none|\"ID ...\""),
            cl::desc("PrefixQuant prefix tokens (auto: the start token and "
-                    "\"\\n\"; none on binary chips)"),
+                    "\"\\n\")"),
            cl::cat(conversionCat));
 cl::opt<Rotate>
     rotate("rotate", cl::sub(compile), cl::init(Rotate::ResidualDown),
@@ -223,6 +245,12 @@ const char *name(Preset p) { return p == Preset::Cpu ? "cpu" : "paper"; }
 const char *name(Correction c) {
   return c == Correction::On ? "on" : c == Correction::Off ? "off" : "auto";
 }
+const char *name(Coding c) {
+  return c == Coding::Offset   ? "offset"
+         : c == Coding::Signed ? "signed"
+                               : "auto";
+}
+const char *name(SignedCap c) { return c == SignedCap::Even ? "even" : "full"; }
 const char *name(Rotate r) {
   return r == Rotate::None       ? "none"
          : r == Rotate::Residual ? "residual"
@@ -266,6 +294,8 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
   o.timesteps = timesteps;
   o.bits = bits;
   o.correctionSpikes = name(correction);
+  o.coding = name(coding);
+  o.signedCap = name(signedCap);
   o.prefix = prefix;
   o.rotate = name(rotate);
   o.calibText = calibText;

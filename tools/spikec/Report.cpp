@@ -131,6 +131,9 @@ void ReportWriter::describeJob() {
   r["timesteps"] = o.timesteps;
   r["bits"] = {{"weights", o.bits}, {"activations", o.bits}};
   r["correction_spikes"] = f.correctionSpikes;
+  r["coding"] = f.coding;
+  if (f.coding == "signed")
+    r["signed_cap"] = f.options.signedCap;
   r["prefix_tokens"] = f.prefix;
   r["rotation"] = o.rotate;
   r["seed"] = o.seed;
@@ -277,7 +280,9 @@ void ReportWriter::renderMarkdown() {
   md << "- model: `" << o.model << "`\n";
   md << "- chip: " << f.chipName << " (`" << o.chip << "`, "
      << (f.binary ? "binary" : "graded") << " spikes)\n";
-  md << "- T = " << o.timesteps << ", W" << o.bits << "A" << o.bits
+  md << "- T = " << o.timesteps << ", W" << o.bits << "A" << o.bits << ", "
+     << (f.coding == "signed" ? "signed code (" + o.signedCap + " cap)"
+                              : std::string("offset code"))
      << ", correction spikes " << (f.correctionSpikes ? "on" : "off")
      << ", prefix tokens: " << (f.prefix.empty() ? "none" : f.prefix)
      << ", rotation " << o.rotate << "\n";

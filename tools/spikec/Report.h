@@ -16,7 +16,8 @@ struct JobFacts {
   CompileOptions options;
   std::string chipName, prefix, finalGraph;
   bool binary = false, correctionSpikes = false, dataFree = false;
-  nlohmann::json stages; ///< StageRunner::stages()
+  std::string coding = "offset"; ///< the spike code: offset | signed
+  nlohmann::json stages;         ///< StageRunner::stages()
 };
 
 /// Reads the stage results in OUT and writes OUT/report.json and

@@ -25,9 +25,12 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
     Weights and the embedding lookup stay tensors. An op that consumes a
     train and has no spiking form is an error, never passed through. T must
     satisfy Theorem 2 for every quantizer (a power of two, T ≤ 2^(n−1)).
-    With `coding=signed`, signed quantizers become signed-code neurons
-    instead (`coding "signed"`: alpha 0, L = ⌈2^(n−1)/T⌉, no budget, any
-    T in [1, 1024]); unsigned ones (the softmax output) stay as above.
+    With `coding=signed`, every quantizer becomes a signed-code neuron
+    instead (`coding "signed"`: alpha 0, no budget, any T in [1, 1024],
+    L = ⌈2^(n−1)/T⌉ on a signed grid; the unsigned softmax output keeps its
+    grid [0, 2^n − 1] as `unsigned`, with L = ⌈(2^n − 1)/T⌉, and spends its
+    negative spikes on corrections). `signed-cap=full` raises every signed
+    neuron's per-step cap L to 2^n − 1, which no input meets.
 
     Before:
     ```mlir
@@ -60,7 +63,13 @@ def ConvertQNNToSpike : Pass<"convert-qnn-to-spike", "mlir::ModuleOp"> {
            "How signed sites carry their sign: offset (the paper's Theorem "
            "2: alpha = 2^(n-1)/T spikes per step stand for zero) or signed "
            "(zero is silence, spikes of either sign, any T in [1, 1024]); "
-           "unsigned sites keep their non-negative spikes">
+           "unsigned sites keep their non-negative spikes">,
+    Option<"signedCap", "signed-cap", "std::string", /*default=*/"\"even\"",
+           "The signed code's per-step spike cap L: even (the smallest L "
+           "with T*L covering the grid, which an evenly spread input never "
+           "meets) or full (2^n - 1, the grid's width, which no input "
+           "meets); a larger L costs graded payload bits or binary "
+           "sub-steps, not spikes">
   ];
 }
 

@@ -39,6 +39,9 @@ struct LoweringOptions {
   /// How signed sites carry their sign: "offset" (the paper's) or
   /// "signed" (zero is silence; neuron::SpikeCoding).
   std::string coding = "offset";
+  /// The signed code's per-step cap L: "even" (its smallest) or "full"
+  /// (2^n - 1, which never binds).
+  std::string signedCap = "even";
   std::string schedule = kDefaultSchedule; ///< IS -> IF sub-step schedule
   /// A spikec.calibration file applied at the IS level; "" for none.
   std::string calibration;

@@ -37,6 +37,11 @@ struct SpikePipelineOptions
       *this, "coding",
       llvm::cl::desc("How signed sites carry their sign: offset or signed"),
       llvm::cl::init("offset")};
+  Option<std::string> signedCap{
+      *this, "signed-cap",
+      llvm::cl::desc("Per-step spike cap L of the signed code: even "
+                     "(ceil(grid/T)) or full (2^n - 1)"),
+      llvm::cl::init("even")};
   Option<std::string> schedule{
       *this, "schedule",
       llvm::cl::desc("IS->IF schedule: integrate-then-fire or uniform"),

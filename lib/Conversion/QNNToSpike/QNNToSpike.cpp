@@ -32,9 +32,11 @@ namespace {
 class FunctionConverter {
 public:
   FunctionConverter(func::FuncOp func, int64_t timesteps, bool budget,
-                    bool bidirectional, spike::neuron::SpikeCoding coding)
+                    bool bidirectional, spike::neuron::SpikeCoding coding,
+                    bool fullCap)
       : func(func), builder(func.getContext()), timesteps(timesteps),
-        budget(budget), bidirectional(bidirectional), coding(coding) {}
+        budget(budget), bidirectional(bidirectional), coding(coding),
+        fullCap(fullCap) {}
 
   LogicalResult run();
 
@@ -44,8 +46,11 @@ private:
   int64_t timesteps;
   bool budget;
   bool bidirectional;
-  /// The code of the signed sites (unsigned ones keep the offset code).
+  /// The code of every site.
   spike::neuron::SpikeCoding coding;
+  /// The signed code's per-step cap L: the grid's width (signedMaxLevels),
+  /// which never binds, instead of signedCodeParams' smallest.
+  bool fullCap;
   /// Activation tensor -> the train that carries it.
   DenseMap<Value, Value> trains;
   /// Original ops that were replaced, erased at the end.
@@ -210,13 +215,15 @@ LogicalResult FunctionConverter::convertQuantize(qnn::QuantizeOp q) {
     return q.emitOpError("cannot convert to the spiking level: its input is "
                          "not an activation in the time domain");
   bool isSigned = !q.getIsUnsigned();
-  bool signedCode = isSigned && coding == spike::neuron::SpikeCoding::Signed;
+  bool signedCode = coding == spike::neuron::SpikeCoding::Signed;
   spike::neuron::ISParams p;
   if (signedCode) {
-    if (const char *err =
-            spike::neuron::signedCodeParams(int(q.getBits()), timesteps, p))
+    if (const char *err = spike::neuron::signedCodeParams(
+            int(q.getBits()), timesteps, p, /*unsignedGrid=*/!isSigned))
       return q.emitOpError("cannot become a signed-code IS neuron with ")
              << q.getBits() << " bits and T=" << timesteps << ": " << err;
+    if (fullCap)
+      p.levels = spike::neuron::signedMaxLevels(int(q.getBits()));
   } else if (const char *err = spike::neuron::theorem2Params(
                  int(q.getBits()), timesteps, isSigned, budget, p)) {
     return q.emitOpError("cannot become an IS neuron with ")
@@ -237,7 +244,8 @@ LogicalResult FunctionConverter::convertQuantize(qnn::QuantizeOp q) {
       withBudget ? builder.getI64IntegerAttr(p.budget) : IntegerAttr(),
       q.getBitsAttr(), withCorrection ? builder.getUnitAttr() : UnitAttr(),
       signedCode ? spk::CodingAttr::get(ctx, spk::Coding::Signed)
-                 : spk::CodingAttr());
+                 : spk::CodingAttr(),
+      signedCode && !isSigned ? builder.getUnitAttr() : UnitAttr());
   map(q, neuron);
   return success();
 }
@@ -304,9 +312,15 @@ struct ConvertQNNToSpikePass
           << coding << "' (offset, signed)";
       return signalPassFailure();
     }
+    if (signedCap != "even" && signedCap != "full") {
+      module.emitError("convert-qnn-to-spike: unknown signed-cap '")
+          << signedCap << "' (even, full)";
+      return signalPassFailure();
+    }
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal() &&
-          failed(FunctionConverter(func, timesteps, budget, bidirectional, code)
+          failed(FunctionConverter(func, timesteps, budget, bidirectional, code,
+                                   signedCap == "full")
                      .run()))
         return signalPassFailure();
   }

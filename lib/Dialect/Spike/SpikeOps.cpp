@@ -82,6 +82,20 @@ static LogicalResult verifyNeuronCommon(Operation *op, TrainType train,
   return success();
 }
 
+/// The signed code's starting membranes: v0 / theta in [0, 1) for every
+/// threshold group (neuron::signedV0Silent).
+static LogicalResult verifySignedV0(Operation *op, ArrayRef<double> threshold,
+                                    ArrayRef<double> v0) {
+  for (size_t g = 0; g < threshold.size(); ++g) {
+    double v = v0[v0.size() == 1 ? 0 : g];
+    if (!spike::neuron::signedV0Silent(v, threshold[g]))
+      return op->emitOpError("the signed code needs v0 in [0, threshold), "
+                             "so that a zero input fires nothing; group ")
+             << g << " has v0 " << v << " and threshold " << threshold[g];
+  }
+  return success();
+}
+
 /// Neuron.h's rule for L, alpha and their Theorem-2 values (`bits` 0: no
 /// bits to check them against).
 static LogicalResult verifyLevelsAndAlpha(Operation *op, int64_t levels,
@@ -100,8 +114,10 @@ LogicalResult ISNeuronOp::verify() {
   if (auto err = spike::neuron::checkISParams(
           getLevels(), getAlpha().convertToDouble(), int(getBits().value_or(0)),
           train.getTimesteps(), getSpikeCoding(), getBudget().has_value(),
-          getBidirectional()))
+          getBidirectional(), getIsUnsigned()))
     return emitOpError(err.message);
+  if (getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
+    return verifySignedV0(*this, getThreshold(), getV0());
   return success();
 }
 
@@ -121,9 +137,20 @@ static LogicalResult verifySubstepGrid(Operation *op, TrainType coarse,
 
 LogicalResult IFNeuronOp::verify() {
   if (failed(verifyNeuronCommon(*this, getInput().getType(), getSite(),
-                                getThreshold(), getV0(), getBudget())) ||
-      failed(verifyLevelsAndAlpha(*this, getLevels(),
-                                  getAlpha().convertToDouble())))
+                                getThreshold(), getV0(), getBudget())))
+    return failure();
+  if (auto err = spike::neuron::checkISParams(
+          getLevels(), getAlpha().convertToDouble(), int(getBits().value_or(0)),
+          getInput().getType().getTimesteps(), getSpikeCoding(),
+          getBudget().has_value(), /*bidirectional=*/false, getIsUnsigned()))
+    return emitOpError(err.message);
+  if (getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
+      getSchedule() != IFSchedule::IntegrateThenFire)
+    return emitOpError("the signed code fires in one direction per step, "
+                       "fixed from the integrated membrane: it needs "
+                       "schedule \"integrate-then-fire\"");
+  if (getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
+      failed(verifySignedV0(*this, getThreshold(), getV0())))
     return failure();
   return verifySubstepGrid(*this, getInput().getType(), getResult().getType(),
                            getLevels());

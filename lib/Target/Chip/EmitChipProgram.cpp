@@ -72,6 +72,7 @@ struct SiteInfo {
   std::string name;
   bool graded = false; ///< IS: one graded spike (the count) per step
   spike::neuron::ISParams params;
+  int bits = 0; ///< the grid's bits (the signed code names its grid)
   ArrayRef<double> threshold, v0;
   int64_t channels = 0; ///< the last dimension; dynamic: context-wide
 };
@@ -80,9 +81,11 @@ SiteInfo siteInfo(Operation *op) {
   SiteInfo info;
   auto fill = [&](auto n) {
     info.name = n.getSite().str();
-    info.params.levels = n.getLevels();
-    info.params.alpha = n.getAlpha().convertToDouble();
-    info.params.budget = n.getBudget().value_or(0);
+    info.params = spike::neuron::neuronParams(
+        n.getLevels(), n.getAlpha().convertToDouble(),
+        n.getBudget().value_or(0), /*bidirectional=*/false, n.getSpikeCoding(),
+        int(n.getBits().value_or(0)), n.getIsUnsigned());
+    info.bits = int(n.getBits().value_or(0));
     info.threshold = n.getThreshold();
     info.v0 = n.getV0();
     info.channels =
@@ -173,18 +176,19 @@ LogicalResult ProgramBuilder::prepare() {
   if (!neuronCore)
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
-  std::string signedSite;
-  module.walk([&](spk::ISNeuronOp n) {
-    anyIS = true;
+  std::string signedIF;
+  module.walk([&](spk::ISNeuronOp) { anyIS = true; });
+  module.walk([&](spk::IFNeuronOp n) {
     if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
-        signedSite.empty())
-      signedSite = n.getSite().str();
+        signedIF.empty())
+      signedIF = n.getSite().str();
   });
-  // The chip program and spike-chipsim do not model signed spikes yet.
-  if (!signedSite.empty())
-    return fail("site \"" + signedSite +
-                "\" uses the signed code, which chip programs do not carry "
-                "yet; convert with coding=offset for a chip program");
+  // Binary spikes carry no sign (spike-check-chip says the same).
+  if (!signedIF.empty())
+    return fail("site \"" + signedIF + "\" uses the signed code; core type " +
+                neuronCore->name + " of " + chip->name +
+                " has binary spikes, and the chip description does not say "
+                "how a sign travels on it");
   if (anyIS && neuronCore->spikePayloadBits == 0)
     return fail("IS neurons send graded spikes, and core type " +
                 neuronCore->name + " of " + chip->name +
@@ -463,18 +467,23 @@ LogicalResult ProgramBuilder::writeRoutes() {
                                             {"count", count},
                                             {"neuron_base", base}});
     }
-    siteJson.push_back(
-        llvm::json::Object{{"name", n.name},
-                           {"kind", n.graded ? "is" : "if"},
-                           {"bidirectional", n.params.bidirectional},
-                           {"index", int64_t(s)},
-                           {"width", n.channels},
-                           {"levels", n.params.levels},
-                           {"alpha", n.params.alpha},
-                           {"budget", n.params.budget},
-                           {"frac_bits", fracOf[s]},
-                           {"threshold_raw", int64_t(1) << fracOf[s]},
-                           {"pieces", std::move(pieces)}});
+    llvm::json::Object site{{"name", n.name},
+                            {"kind", n.graded ? "is" : "if"},
+                            {"bidirectional", n.params.bidirectional},
+                            {"index", int64_t(s)},
+                            {"width", n.channels},
+                            {"levels", n.params.levels},
+                            {"alpha", n.params.alpha},
+                            {"budget", n.params.budget},
+                            {"frac_bits", fracOf[s]},
+                            {"threshold_raw", int64_t(1) << fracOf[s]},
+                            {"pieces", std::move(pieces)}};
+    if (n.params.coding == spike::neuron::SpikeCoding::Signed) {
+      site["coding"] = "signed";
+      site["bits"] = n.bits;
+      site["unsigned"] = !spike::neuron::isSignedGrid(n.params);
+    }
+    siteJson.push_back(std::move(site));
   }
 
   return success();

@@ -137,12 +137,28 @@ bool isContextWide(spk::IFNeuronOp n) {
   return ShapedType::isDynamic(t.getShape().back());
 }
 
+/// Whether a signed-code IF site, whose -1 spikes NIR's IF cannot emit.
+bool isSignedCode(spk::IFNeuronOp n) {
+  return n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
+}
+
+/// Whether an IF site becomes a NIR graph.
+bool inNIR(spk::IFNeuronOp n) { return !isContextWide(n) && !isSignedCode(n); }
+
+/// The IF site whose spikes `v` collects, if any and NIR carries it.
+spk::IFNeuronOp nirSiteOf(spk::IFCollectOp c) {
+  auto n = dyn_cast_or_null<spk::IFNeuronOp>(c.getInput().getDefiningOp());
+  return n && inNIR(n) ? n : spk::IFNeuronOp();
+}
+
 /// What NIR cannot express, by op name, with counts.
 std::map<std::string, int64_t> opsOutsideNIR(ModuleOp module) {
   std::map<std::string, int64_t> outside;
   module.walk([&](Operation *op) {
-    if (auto n = dyn_cast<spk::IFNeuronOp>(op); n && isContextWide(n)) {
-      ++outside["spike.if_neuron (context-wide)"];
+    if (auto n = dyn_cast<spk::IFNeuronOp>(op); n && !inNIR(n)) {
+      ++outside[isContextWide(n) ? "spike.if_neuron (context-wide)"
+                                 : "spike.if_neuron (signed code: NIR's IF "
+                                   "fires no negative spikes)"];
       return;
     }
     if (isa<spk::IFNeuronOp, spk::LinearOp, func::FuncOp, func::ReturnOp,
@@ -150,8 +166,9 @@ std::map<std::string, int64_t> opsOutsideNIR(ModuleOp module) {
       return;
     // A collect that only feeds linears folds into their Affine nodes.
     if (auto c = dyn_cast<spk::IFCollectOp>(op))
-      if (llvm::all_of(c->getUsers(),
-                       [](Operation *u) { return isa<spk::LinearOp>(u); }))
+      if (nirSiteOf(c) && llvm::all_of(c->getUsers(), [](Operation *u) {
+            return isa<spk::LinearOp>(u);
+          }))
         return;
     ++outside[op->getName().getStringRef().str()];
   });
@@ -219,14 +236,15 @@ public:
   /// The graphs, or failure after a diagnostic (a weight not readable).
   FailureOr<std::vector<Graph>> collect(ModuleOp module) {
     module.walk([&](spk::IFNeuronOp n) {
-      if (!isContextWide(n))
+      if (inNIR(n))
         graphs.push_back(ifGraph(n));
     });
-    // Linears that read no IF neuron (the IS level, or the host).
+    // Linears that read no IF neuron NIR carries (the IS level, the
+    // signed code, or the host).
     module.walk([&](spk::LinearOp l) {
       Operation *def = l.getInput().getDefiningOp();
       if (auto c = dyn_cast_or_null<spk::IFCollectOp>(def))
-        if (isa_and_nonnull<spk::IFNeuronOp>(c.getInput().getDefiningOp()))
+        if (nirSiteOf(c))
           return;
       graphs.push_back(linearGraph(l));
     });

@@ -216,6 +216,12 @@ void PlanWriter::neuronAttrs(PlanEntry &e, Neuron n) {
   e.attrs["v0"] = toJson(n.getV0());
   if (auto b = n.getBudget())
     e.attrs["budget"] = int64_t(*b);
+  if (auto b = n.getBits())
+    e.attrs["bits"] = int64_t(*b);
+  if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
+    e.attrs["coding"] = "signed";
+  if (n.getIsUnsigned())
+    e.attrs["unsigned"] = true;
 }
 
 /// The heads of a [heads, ...] tensor or train.
@@ -322,12 +328,8 @@ std::optional<LogicalResult> PlanWriter::describeSiteOp(Operation *op,
       .Case<spk::ISNeuronOp>([&](auto n) {
         e.kind = "is_neuron";
         neuronAttrs(e, n);
-        if (auto b = n.getBits())
-          e.attrs["bits"] = int64_t(*b);
         if (n.getBidirectional())
           e.attrs["bidirectional"] = true;
-        if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
-          e.attrs["coding"] = "signed";
         return success();
       })
       .Case<spk::IFNeuronOp>([&](auto n) {
@@ -451,7 +453,7 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
 
   json::Object plan{
       {"format", "spikec.plan"},
-      {"version", 1},
+      {"version", 2},
       {"producer", spike::versionString()},
       {"level", lvl},
       {"time", json::Object{{"timesteps", timesteps}, {"substeps", substeps}}},

@@ -163,7 +163,7 @@ Json planOf(const TestPlanOptions &o, const Weights &w,
   neuron::ISParams p;
   neuron::theorem2Params(o.bits, o.timesteps, true, true, p);
   return {{"format", "spikec.plan"},
-          {"version", 1},
+          {"version", 2},
           {"producer", "spike-make-test-model"},
           {"level", o.level},
           {"time",

@@ -89,6 +89,7 @@ int runEval(EvalArgs &args) {
   std::printf("%-22s %.1f\n", "tokens/s", tokensPerSecond);
   nlohmann::json sites = nlohmann::json::object();
   int64_t allSpikes = 0, allSlots = 0, allSops = 0, allMacs = 0;
+  spike::runtime::NeuronCounts all;
   if (!exec.spikeCounts().empty())
     std::printf("\n%-24s %10s %12s %10s %12s\n", "site", "neurons",
                 "spikes/n/step", "sparsity", "SOPs/MACs");
@@ -109,7 +110,11 @@ int runEval(EvalArgs &args) {
                    {"rate", rate},
                    {"sparsity", sparsity},
                    {"synaptic_ops", c.synapticOps},
-                   {"dense_macs", c.denseMacs}};
+                   {"dense_macs", c.denseMacs},
+                   {"negative_spikes", c.negativeSpikes},
+                   {"negative_events", c.negativeEvents},
+                   {"cap_bound", c.capBound}};
+    all.add(c);
     allSpikes += c.spikes;
     allSlots += c.slots;
     allSops += c.synapticOps;
@@ -151,6 +156,14 @@ int runEval(EvalArgs &args) {
         {"synaptic_ops", allSops},
         {"dense_macs", allMacs},
         {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},
+        {"events_per_neuron_per_step",
+         allSlots ? double(all.events) / double(allSlots) : 0.0},
+        {"silent_fraction",
+         allSlots ? 1.0 - double(all.events) / double(allSlots) : 0.0},
+        {"negative_event_fraction",
+         allSlots ? double(all.negativeEvents) / double(allSlots) : 0.0},
+        {"cap_bound_fraction",
+         allSlots ? double(all.capBound) / double(allSlots) : 0.0},
         {"sites", sites}};
     if (profile)
       out["op_seconds"] = opTimes;
@@ -181,7 +194,9 @@ Command addEvalCommand(CLI::App &app) {
 tokens/s, and per neuron site: spikes per neuron per step, sparsity
 (neuron-steps without a spike event), and the synaptic operations of the
 linear layers reading the site (events x fan-out) against the dense
-model's MACs; a table on stdout, JSON to OUT.)");
+model's MACs; a table on stdout, JSON to OUT, which also gives the
+negative spikes and events and, for the signed code, the neuron-steps
+whose per-step cap L held spikes back (cap_bound).)");
   return {cmd, [args] { return runEval(*args); }};
 }
 

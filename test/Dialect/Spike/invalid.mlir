@@ -331,8 +331,8 @@ func.func @signed_no_bits(%x: !spike.train<2 x tensor<8xf32>>) {
 // -----
 
 func.func @signed_levels(%x: !spike.train<3 x tensor<8xf32>>) {
-  // expected-error @+1 {{the signed code with 6 bits and T=3 requires levels 11}}
-  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding signed : !spike.train<3 x tensor<8xf32>>
+  // expected-error @+1 {{the signed code with 6 bits and T=3 requires levels in [11, 63]}}
+  %y = spike.is_neuron %x site "blk0.a" levels 10 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding signed : !spike.train<3 x tensor<8xf32>>
   return
 }
 
@@ -341,5 +341,61 @@ func.func @signed_levels(%x: !spike.train<3 x tensor<8xf32>>) {
 func.func @coding_name(%x: !spike.train<2 x tensor<8xf32>>) {
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'coding' [offset, signed]}}
   %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding binary : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_levels_top(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code with 6 bits and T=2 requires levels in [16, 63]}}
+  %y = spike.is_neuron %x site "blk0.a" levels 64 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding signed : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_if_uniform(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code fires in one direction per step, fixed from the integrated membrane: it needs schedule "integrate-then-fire"}}
+  %y = spike.if_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] bits 6 coding signed schedule "uniform" : !spike.train<2 x tensor<8xf32>> -> !spike.train<32 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_if_no_bits(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code needs bits (its grid)}}
+  %y = spike.if_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.05] coding signed schedule "integrate-then-fire" : !spike.train<2 x tensor<8xf32>> -> !spike.train<32 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_if_alpha(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code has no offset: alpha must be 0, got 16}}
+  %y = spike.if_neuron %x site "blk0.a" levels 16 alpha 16.0 threshold [0.1] v0 [0.05] bits 6 coding signed schedule "integrate-then-fire" : !spike.train<2 x tensor<8xf32>> -> !spike.train<32 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @unsigned_offset(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{only the signed code names its grid's sign; the offset code's follows from alpha (Theorem 2)}}
+  %y = spike.is_neuron %x site "blk0.attn.softmax" levels 128 alpha 0.0 threshold [0.1] v0 [0.05] bits 8 unsigned : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_unsigned_levels(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code with 8 bits and T=2 (unsigned grid) requires levels in [128, 255]}}
+  %y = spike.is_neuron %x site "blk0.attn.softmax" levels 64 alpha 0.0 threshold [0.1] v0 [0.05] bits 8 coding signed unsigned : !spike.train<2 x tensor<8xf32>>
+  return
+}
+
+// -----
+
+func.func @signed_v0(%x: !spike.train<2 x tensor<8xf32>>) {
+  // expected-error @+1 {{the signed code needs v0 in [0, threshold), so that a zero input fires nothing; group 0 has v0 1.000000e-01 and threshold 1.000000e-01}}
+  %y = spike.is_neuron %x site "blk0.a" levels 16 alpha 0.0 threshold [0.1] v0 [0.1] bits 6 coding signed : !spike.train<2 x tensor<8xf32>>
   return
 }

@@ -105,10 +105,14 @@ private:
       site.index = s["index"];
       site.width = s["width"];
       site.graded = s["kind"] == "is";
-      site.params.levels = s["levels"];
-      site.params.alpha = s["alpha"];
-      site.params.budget = s["budget"];
-      site.params.bidirectional = s["bidirectional"];
+      neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
+      if (s.value("coding", "offset") == "signed")
+        coding = neuron::SpikeCoding::Signed;
+      int bits = s.value("bits", 0);
+      bool unsignedGrid = s.value("unsigned", false);
+      site.params =
+          neuron::neuronParams(s["levels"], s["alpha"], s["budget"],
+                               s["bidirectional"], coding, bits, unsignedGrid);
       site.thresholdRaw = s["threshold_raw"];
       if (!siteAt_.emplace(site.index, i).second)
         return at + "/index: site index " + std::to_string(site.index) +
@@ -118,8 +122,15 @@ private:
       if (site.params.bidirectional && !site.graded)
         return at + "/bidirectional: correction spikes need graded (is) "
                     "neurons";
-      if (auto err = neuron::checkISParams(site.params.levels,
-                                           site.params.alpha, 0, 1))
+      if (coding == neuron::SpikeCoding::Signed && !site.graded)
+        return at + "/coding: the signed code needs graded (is) neurons "
+                    "here: binary spikes carry no sign";
+      // The offset code's Theorem-2 values are not checked here (no bits).
+      int checkedBits = coding == neuron::SpikeCoding::Signed ? bits : 0;
+      if (auto err = neuron::checkISParams(
+              site.params.levels, site.params.alpha, checkedBits,
+              coding == neuron::SpikeCoding::Signed ? p_.timesteps : 1, coding,
+              site.params.budget > 0, site.params.bidirectional, unsignedGrid))
         return at + "/" + err.field + ": " + err.message;
       int frac = neuron::chipFracBits(p_.stateBits, site.params);
       if (s["frac_bits"].get<int>() != frac)

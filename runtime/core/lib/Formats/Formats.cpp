@@ -36,11 +36,14 @@ using json = nlohmann::json;
 struct KindRow {
   DocumentKind kind;
   const char *format;
-  int64_t version; ///< the one this build reads and writes
+  int64_t version; ///< the one this build writes (and the newest it reads)
   const char *const *schema;
+  int64_t oldest = 0; ///< the oldest it reads; 0: only `version`
 };
 const KindRow kKinds[] = {
-    {DocumentKind::Plan, "spikec.plan", 1, &detail::kSchema_plan},
+    // Plan version 2 added the spike code (`coding`, `unsigned`, an
+    // if_neuron's `bits`); version 1 plans still read.
+    {DocumentKind::Plan, "spikec.plan", 2, &detail::kSchema_plan, 1},
     {DocumentKind::ActivationStats, "spikec.activation-stats", 1,
      &detail::kSchema_activation_stats},
     {DocumentKind::Calibration, "spikec.calibration", 1,
@@ -154,7 +157,7 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   if (auto err = neuron::checkISParams(
           attrs["levels"].get<int64_t>(), attrs["alpha"].get<double>(), bits,
           timesteps, coding, attrs.contains("budget"),
-          attrs.value("bidirectional", false)))
+          attrs.value("bidirectional", false), attrs.value("unsigned", false)))
     return "/" + err.field + ": " + err.message;
   if (!attrs.contains("v0"))
     return ""; // if_collect: no membrane
@@ -163,6 +166,13 @@ std::string checkNeuronAttrs(const json &attrs, int64_t timesteps) {
   if (v0 != 1 && v0 != groups)
     return "/v0: needs 1 or " + std::to_string(groups) +
            " entries (one per threshold group), has " + std::to_string(v0);
+  if (coding == neuron::SpikeCoding::Signed)
+    for (size_t g = 0; g < groups; ++g)
+      if (!neuron::signedV0Silent(attrs["v0"][v0 == 1 ? 0 : g].get<double>(),
+                                  attrs["threshold"][g].get<double>()))
+        return "/v0/" + std::to_string(v0 == 1 ? 0 : g) +
+               ": the signed code needs v0 in [0, threshold), so that a zero "
+               "input fires nothing";
   return "";
 }
 
@@ -246,6 +256,9 @@ std::string checkOpRules(const json &op, const std::string &name,
              " differs from the plan's timesteps (" +
              std::to_string(timesteps) + ")";
   }
+  if (name == "if_neuron" && attrs.value("coding", "") == "signed" &&
+      attrs["schedule"] != "integrate-then-fire")
+    return ptr + "/attrs/schedule: the signed code needs integrate-then-fire";
   if (name == "if_neuron" && attrs["levels"].get<int64_t>() > substeps)
     return ptr + "/attrs/levels: exceeds the plan's substeps (" +
            std::to_string(substeps) + ")";
@@ -288,6 +301,7 @@ std::string checkPlan(const json &plan, const std::string &path,
     return "/time/timesteps: must be 1 at level " + level;
   if (level != "if" && substeps != 1)
     return "/time/substeps: must be 1 below the IF level";
+  bool version1 = plan["version"] == 1;
 
   std::set<std::string> defined;
   for (const auto &in : plan["inputs"])
@@ -340,6 +354,13 @@ std::string checkPlan(const json &plan, const std::string &path,
 
     if (auto err = checkOpFields(op, spec, name, ptr, tensorUse); !err.empty())
       return err;
+    // What version 2 added.
+    if (version1 && op.contains("attrs"))
+      for (const char *key : {"coding", "unsigned"})
+        if (op["attrs"].contains(key) ||
+            (name == "if_neuron" && op["attrs"].contains("bits")))
+          return ptr + "/attrs/" + (op["attrs"].contains(key) ? key : "bits") +
+                 ": the spike code needs plan version 2";
     if (auto err = checkOpRules(op, name, ptr, timesteps, substeps);
         !err.empty())
       return err;
@@ -493,11 +514,17 @@ Result<DocumentKind> checkDocument(const json &doc, const std::string &path,
       kind = &r;
   if (!kind)
     return Status::error("/format: unknown format " + doc["format"].dump());
+  int64_t oldest = kind->oldest ? kind->oldest : kind->version;
   if (doc.contains("version") && doc["version"].is_number_integer() &&
-      doc["version"].get<int64_t>() != kind->version)
+      (doc["version"].get<int64_t>() < oldest ||
+       doc["version"].get<int64_t>() > kind->version))
     return Status::error("/version: " + doc["version"].dump() +
                          " is not supported by this build (supported: " +
-                         std::to_string(kind->version) + ")");
+                         (oldest == kind->version
+                              ? std::to_string(kind->version)
+                              : std::to_string(oldest) + " to " +
+                                    std::to_string(kind->version)) +
+                         ")");
   try {
     std::string err = detail::validateAgainstSchema(doc, schemaFor(kind->kind));
     if (err.empty()) {

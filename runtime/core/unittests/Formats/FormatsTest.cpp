@@ -68,8 +68,8 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
   } cases[] = {
       {"{", "malformed JSON"},
       {R"({"format":"other"})", "/format: unknown format"},
-      {R"({"format":"spikec.plan","version":2})",
-       "/version: 2 is not supported"},
+      {R"({"format":"spikec.plan","version":3})",
+       "/version: 3 is not supported by this build (supported: 1 to 2)"},
       {plan("qann", std::string(kEmbed) +
                         R"(,{"op":"nope","inputs":["x"],"outputs":["q"]},)" +
                         kHead),

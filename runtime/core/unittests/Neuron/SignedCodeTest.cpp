@@ -4,7 +4,8 @@
 // zero is silence: at T = 1 it is the QANN's quantizer bit for bit; for
 // every n = 2..8 and every allowed T, a uniform input gives the quantizer
 // of the summed input, ties, saturation and the lowest code included, and
-// an uneven one does unless the per-step cap L binds; the binary IF window
+// an uneven one does unless the per-step cap L binds (never with the full
+// cap 2^n - 1); all of it on signed and on unsigned grids; the binary IF window
 // (signedIfWindow) carries out each step exactly, membranes within an ulp
 // of 0 included. Inputs are dyadic where the claim is about real
 // arithmetic, so that double computes them exactly.
@@ -24,10 +25,16 @@ using namespace spike::neuron;
 
 namespace {
 
-ISParams signedParams(int bits, int64_t timesteps) {
+ISParams signedParams(int bits, int64_t timesteps, bool unsignedGrid = false) {
   ISParams p;
-  EXPECT_EQ(signedCodeParams(bits, timesteps, p), nullptr);
+  EXPECT_EQ(signedCodeParams(bits, timesteps, p, unsignedGrid), nullptr);
   return p;
+}
+
+/// Both grids of the quantizer: signed, then unsigned.
+constexpr bool kGrids[] = {false, true};
+const char *gridName(bool unsignedGrid) {
+  return unsignedGrid ? "unsigned" : "signed";
 }
 
 /// The T values checked for n bits: every T up to 2 * 2^(n-1) + 3 (powers
@@ -55,6 +62,13 @@ TEST(SignedCode, Parameters) {
   EXPECT_EQ(p.hi, 31);
   EXPECT_EQ(signedParams(6, 3).levels, 11); // ceil(32 / 3): T need not be 2^k
   EXPECT_EQ(signedParams(2, 7).levels, 1);
+  ISParams u = signedParams(8, 2, /*unsignedGrid=*/true);
+  EXPECT_EQ(u.levels, 128); // ceil(255 / 2)
+  EXPECT_EQ(u.lo, 0);
+  EXPECT_EQ(u.hi, 255);
+  EXPECT_EQ(signedMaxLevels(6), 63);
+  EXPECT_TRUE(isSignedGrid(p));
+  EXPECT_FALSE(isSignedGrid(u));
   ISParams q;
   EXPECT_STREQ(signedCodeParams(9, 2, q), "bits must be in [2, 8]");
   EXPECT_STREQ(signedCodeParams(6, 0, q), "T must be in [1, 1024]");
@@ -75,25 +89,28 @@ template <typename F> void checkT1(uint64_t seed) {
   std::uniform_real_distribution<F> scaleDist(F(1e-3), F(2));
   std::normal_distribution<F> xDist(F(0), F(1));
   int64_t samples = 0;
-  for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
-    ISParams p = signedParams(bits, 1);
-    QuantGrid g = quantGrid(bits, true);
-    for (int i = 0; i < 150000; ++i, ++samples) {
-      F theta = scaleDist(rng);
-      F x = xDist(rng) * theta * F(g.maxCode);
-      if (i % 3 == 1) // next to a tie (k + 1/2) * theta, either side
-        x = std::nextafter((F(int64_t(x / theta)) + F(0.5)) * theta,
-                           i % 2 ? std::numeric_limits<F>::infinity() : F(0));
-      if (i % 3 == 2) // within a few ulps of -theta/2, where the level is 0/-1
-        x = std::nextafter(-theta / 2, F(i % 4) - F(2));
-      ISState<F> st = isInit(theta / 2, theta);
-      int64_t s = isStep(st, x, theta, p);
-      F y = isOutput(s, theta, p);
-      F q = quantize(x, theta, g);
-      ASSERT_EQ(bitsOf(y), bitsOf(q))
-          << "bits=" << bits << " x=" << x << " theta=" << theta;
+  for (bool unsignedGrid : kGrids)
+    for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
+      ISParams p = signedParams(bits, 1, unsignedGrid);
+      QuantGrid g = quantGrid(bits, !unsignedGrid);
+      for (int i = 0; i < 75000; ++i, ++samples) {
+        F theta = scaleDist(rng);
+        F x = xDist(rng) * theta * F(g.maxCode);
+        if (i % 3 == 1) // next to a tie (k + 1/2) * theta, either side
+          x = std::nextafter((F(int64_t(x / theta)) + F(0.5)) * theta,
+                             i % 2 ? std::numeric_limits<F>::infinity() : F(0));
+        if (i % 3 ==
+            2) // within a few ulps of -theta/2, where the level is 0/-1
+          x = std::nextafter(-theta / 2, F(i % 4) - F(2));
+        ISState<F> st = isInit(theta / 2, theta);
+        int64_t s = isStep(st, x, theta, p);
+        F y = isOutput(s, theta, p);
+        F q = quantize(x, theta, g);
+        ASSERT_EQ(bitsOf(y), bitsOf(q))
+            << gridName(unsignedGrid) << " bits=" << bits << " x=" << x
+            << " theta=" << theta;
+      }
     }
-  }
   EXPECT_GE(samples, 1000000);
 }
 
@@ -108,31 +125,34 @@ TEST(SignedCode, UniformInputEqualsQuantizer) {
   std::mt19937_64 rng(13);
   const double theta = 0.125;
   int64_t total = 0, ties = 0;
-  for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
-    QuantGrid g = quantGrid(bits, true);
-    for (int64_t t : allowedTimesteps(bits)) {
-      ISParams p = signedParams(bits, t);
-      // c = j * theta / 256, so that T * c spans 1.5x the grid.
-      int64_t range = int64_t(1.5 * double(g.offset + 1) * 256) / t + 1;
-      std::uniform_int_distribution<int64_t> jDist(-range, range);
-      for (int i = 0; i < 3000; ++i, ++total) {
-        int64_t j = jDist(rng);
-        if (i < 3) // the grid's ends and zero
-          j = i == 0 ? 0 : (i == 1 ? range : -range);
-        double c = double(j) * theta / 256;
-        ISState<double> st = isInit(theta / 2, theta);
-        double sum = 0;
-        for (int64_t k = 0; k < t; ++k)
-          sum += isOutput(isStep(st, c, theta, p), theta, p);
-        double x = double(t) * c;
-        ties += std::floor(x / theta + 0.5) == x / theta + 0.5;
-        ASSERT_EQ(sum, quantize(x, theta, g))
-            << "bits=" << bits << " T=" << t << " c=" << c;
-        ASSERT_GE(st.spent, g.lo());
-        ASSERT_LE(st.spent, g.hi());
+  for (bool unsignedGrid : kGrids)
+    for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
+      QuantGrid g = quantGrid(bits, !unsignedGrid);
+      for (int64_t t : allowedTimesteps(bits)) {
+        ISParams p = signedParams(bits, t, unsignedGrid);
+        // c = j * theta / 256, so that T * c spans 1.5x the grid.
+        int64_t reach = std::max(-g.lo(), g.hi()) + 1;
+        int64_t range = int64_t(1.5 * double(reach) * 256) / t + 1;
+        std::uniform_int_distribution<int64_t> jDist(-range, range);
+        for (int i = 0; i < 1500; ++i, ++total) {
+          int64_t j = jDist(rng);
+          if (i < 3) // the grid's ends and zero
+            j = i == 0 ? 0 : (i == 1 ? range : -range);
+          double c = double(j) * theta / 256;
+          ISState<double> st = isInit(theta / 2, theta);
+          double sum = 0;
+          for (int64_t k = 0; k < t; ++k)
+            sum += isOutput(isStep(st, c, theta, p), theta, p);
+          double x = double(t) * c;
+          ties += std::floor(x / theta + 0.5) == x / theta + 0.5;
+          ASSERT_EQ(sum, quantize(x, theta, g))
+              << gridName(unsignedGrid) << " bits=" << bits << " T=" << t
+              << " c=" << c;
+          ASSERT_GE(st.spent, g.lo());
+          ASSERT_LE(st.spent, g.hi());
+        }
       }
     }
-  }
   std::printf("[ measured ] signed code, uniform input: %lld windows, %lld "
               "of them ties\n",
               (long long)total, (long long)ties);
@@ -142,48 +162,59 @@ TEST(SignedCode, UniformInputEqualsQuantizer) {
 
 // Uneven input: dyadic currents of any sign summing to X. The window's
 // count is the quantizer of X unless some step's level exceeds the cap L;
-// how often the cap binds is printed.
+// how often the cap binds is printed. With the full cap 2^n - 1 it never
+// binds.
 TEST(SignedCode, UnevenInputEqualsQuantizerUnlessCapBinds) {
   std::mt19937_64 rng(14);
   const double theta = 0.125;
-  int64_t checked = 0, capped = 0;
-  for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
-    QuantGrid g = quantGrid(bits, true);
-    for (int64_t t : {1, 2, 3, 4, 5, 8, 16}) {
-      ISParams p = signedParams(bits, t);
-      // Steps up to 1.25 L in size, so that some bind the cap and most
-      // sums stay on the grid or saturate it.
-      int64_t range = int64_t(1.25 * double(p.levels) * 256);
-      std::uniform_int_distribution<int64_t> jDist(-range, range);
-      for (int i = 0; i < 30000; ++i) {
-        std::vector<double> steps(t);
-        double x = 0;
-        for (double &c : steps) {
-          c = double(jDist(rng)) * theta / 256;
-          x += c;
+  int64_t checked = 0, capped = 0, fullChecked = 0;
+  for (bool unsignedGrid : kGrids)
+    for (bool full : {false, true})
+      for (int bits = kMinBits; bits <= kMaxBits; ++bits) {
+        QuantGrid g = quantGrid(bits, !unsignedGrid);
+        for (int64_t t : {1, 2, 3, 4, 5, 8, 16}) {
+          ISParams p = signedParams(bits, t, unsignedGrid);
+          int64_t evenCap = p.levels;
+          if (full)
+            p.levels = signedMaxLevels(bits);
+          // Steps up to 1.25 (even) L in size, so that some bind the even cap
+          // and most sums stay on the grid or saturate it.
+          int64_t range = int64_t(1.25 * double(evenCap) * 256);
+          std::uniform_int_distribution<int64_t> jDist(-range, range);
+          for (int i = 0; i < 8000; ++i) {
+            std::vector<double> steps(t);
+            double x = 0;
+            for (double &c : steps) {
+              c = double(jDist(rng)) * theta / 256;
+              x += c;
+            }
+            ISState<double> st = isInit(theta / 2, theta);
+            double sum = 0;
+            bool hitCap = false;
+            for (double c : steps) {
+              double level = std::floor(st.u + c / theta);
+              double room = double(p.levels);
+              // The full cap is never below the grid's room, hi - lo.
+              hitCap |= !full && (level > room || level < -room);
+              sum += isOutput(isStep(st, c, theta, p), theta, p);
+            }
+            if (hitCap) {
+              ++capped;
+              continue;
+            }
+            ++checked;
+            fullChecked += full;
+            ASSERT_EQ(sum, quantize(x, theta, g))
+                << gridName(unsignedGrid) << " bits=" << bits << " T=" << t
+                << (full ? ", full cap" : "");
+          }
         }
-        ISState<double> st = isInit(theta / 2, theta);
-        double sum = 0;
-        bool hitCap = false;
-        for (double c : steps) {
-          double level = std::floor(st.u + c / theta);
-          double room = double(p.levels);
-          hitCap |= level > room || level < -room;
-          sum += isOutput(isStep(st, c, theta, p), theta, p);
-        }
-        if (hitCap) {
-          ++capped;
-          continue;
-        }
-        ++checked;
-        ASSERT_EQ(sum, quantize(x, theta, g)) << "bits=" << bits << " T=" << t;
       }
-    }
-  }
-  std::printf("[ measured ] signed code, uneven input: %lld windows checked, "
-              "%lld hit the cap L\n",
-              (long long)checked, (long long)capped);
+  std::printf("[ measured ] signed code, uneven input: %lld windows checked "
+              "(%lld with the full cap), %lld hit the even cap L\n",
+              (long long)checked, (long long)fullChecked, (long long)capped);
   EXPECT_GE(checked, 500000);
+  EXPECT_GE(fullChecked, 7 * 7 * 8000 * 2); // every full-cap window
 }
 
 // A zero input fires nothing, at any T, for any v0 in [0, theta).
@@ -210,44 +241,45 @@ template <typename F> void checkSignedIF(uint64_t seed) {
   std::mt19937_64 rng(seed);
   int64_t steps = 0, nearZero = 0;
   std::vector<int8_t> raster;
-  for (int bits = kMinBits; bits <= kMaxBits; ++bits)
-    for (int64_t t : {1, 2, 3, 4, 8, 16}) {
-      ISParams p = signedParams(bits, t);
-      raster.assign(size_t(p.levels), 0);
-      std::normal_distribution<F> dist(0, F(p.levels) * F(1.5));
-      std::uniform_real_distribution<F> thetaDist(F(0.01), F(3));
-      std::uniform_int_distribution<int> kind(0, 3);
-      for (int w = 0; w < 5000; ++w) {
-        F theta = thetaDist(rng);
-        ISState<F> is = isInit(theta / 2, theta), ifs = is;
-        for (int64_t k = 0; k < t; ++k, ++steps) {
-          F current = dist(rng) * theta;
-          int pick = kind(rng);
-          if (pick == 1) { // lands the membrane next to an integer
-            F target =
-                std::nextafter(F(int64_t(dist(rng))), w % 2 ? F(1e9) : F(-1e9));
-            current = (target - is.u) * theta;
-            ++nearZero;
-          } else if (pick == 2) { // within ulps of 0
-            current = std::nextafter(-is.u * theta, F(w % 3) - F(1));
-            ++nearZero;
+  for (bool unsignedGrid : kGrids)
+    for (int bits = kMinBits; bits <= kMaxBits; ++bits)
+      for (int64_t t : {1, 2, 3, 4, 8, 16}) {
+        ISParams p = signedParams(bits, t, unsignedGrid);
+        raster.assign(size_t(p.levels), 0);
+        std::normal_distribution<F> dist(0, F(p.levels) * F(1.5));
+        std::uniform_real_distribution<F> thetaDist(F(0.01), F(3));
+        std::uniform_int_distribution<int> kind(0, 3);
+        for (int w = 0; w < 2500; ++w) {
+          F theta = thetaDist(rng);
+          ISState<F> is = isInit(theta / 2, theta), ifs = is;
+          for (int64_t k = 0; k < t; ++k, ++steps) {
+            F current = dist(rng) * theta;
+            int pick = kind(rng);
+            if (pick == 1) { // lands the membrane next to an integer
+              F target = std::nextafter(F(int64_t(dist(rng))),
+                                        w % 2 ? F(1e9) : F(-1e9));
+              current = (target - is.u) * theta;
+              ++nearZero;
+            } else if (pick == 2) { // within ulps of 0
+              current = std::nextafter(-is.u * theta, F(w % 3) - F(1));
+              ++nearZero;
+            }
+            int64_t s = isStep(is, current, theta, p);
+            int64_t c = signedIfWindow(ifs, current, theta, p, raster.data());
+            ASSERT_EQ(s, c) << "bits=" << bits << " T=" << t;
+            ASSERT_EQ(bitsOf(is.u), bitsOf(ifs.u));
+            ASSERT_EQ(is.spent, ifs.spent);
+            int64_t fired = 0, positive = 0, negative = 0;
+            for (int8_t b : raster) {
+              fired += b;
+              positive += b > 0;
+              negative += b < 0;
+            }
+            ASSERT_EQ(fired, c);
+            ASSERT_TRUE(positive == 0 || negative == 0); // one direction
           }
-          int64_t s = isStep(is, current, theta, p);
-          int64_t c = signedIfWindow(ifs, current, theta, p, raster.data());
-          ASSERT_EQ(s, c) << "bits=" << bits << " T=" << t;
-          ASSERT_EQ(bitsOf(is.u), bitsOf(ifs.u));
-          ASSERT_EQ(is.spent, ifs.spent);
-          int64_t fired = 0, positive = 0, negative = 0;
-          for (int8_t b : raster) {
-            fired += b;
-            positive += b > 0;
-            negative += b < 0;
-          }
-          ASSERT_EQ(fired, c);
-          ASSERT_TRUE(positive == 0 || negative == 0); // one direction
         }
       }
-    }
   std::printf("[ measured ] signed IF window: %lld steps, %lld aimed at a "
               "membrane next to an integer\n",
               (long long)steps, (long long)nearZero);

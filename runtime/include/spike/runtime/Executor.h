@@ -16,12 +16,11 @@
 
 namespace spike::runtime {
 
-/// Spikes emitted per site during the runs of an executor.
-struct SpikeCounts {
+/// Spikes emitted per site during the runs of an executor (NeuronCounts:
+/// spikes, events, their negative shares, cap hits).
+struct SpikeCounts : NeuronCounts {
   int64_t neurons = 0; ///< elements of one step (all tokens) in the last run
   int64_t slots = 0;   ///< neuron-steps (x sub-steps) simulated
-  int64_t spikes = 0;
-  int64_t events = 0; ///< neuron-steps with at least one spike
   /// Synaptic operations of the linear layers that read this site: events
   /// times their fan-out; and the MACs the dense QANN spends on them.
   int64_t synapticOps = 0, denseMacs = 0;
@@ -67,12 +66,18 @@ public:
   /// PrefixQuant's prefix: prepended to every sequence, passed through
   /// quantizers and neurons at full precision, excluded from statistics and
   /// from the returned logits. Defaults to the plan's.
-  void setPrefix(std::vector<int64_t> tokens) { prefix_ = std::move(tokens); }
+  void setPrefix(std::vector<int64_t> tokens) {
+    prefix_ = std::move(tokens);
+    prefixState_ = DecodeCache();
+  }
 
   /// Runs the plan on `tokens` ([B, S] int64) and returns its first output
   /// (the logits, [B, S, V]). With a cache, `tokens` continue the positions
-  /// the cache holds (the prefix is prepended only to the first call) and
-  /// the cache is extended.
+  /// the cache holds and the cache is extended. The prefix's positions are
+  /// the same for every sequence, so their keys and values are constants of
+  /// the attention state: the first call of a sequence starts from them
+  /// (prefixState), at every level, the IF level included, where binary
+  /// neurons could not carry the prefix's full-precision values.
   core::Result<at::Tensor> forward(const at::Tensor &tokens,
                                    DecodeCache *cache = nullptr);
 
@@ -97,7 +102,10 @@ public:
 
   /// Chip numerics: IF neurons run in the chip's integer membrane format
   /// (ChipNumerics); the rest of the model is unchanged.
-  void setChipNumerics(ChipNumerics chip) { chip_ = chip; }
+  void setChipNumerics(ChipNumerics chip) {
+    chip_ = chip;
+    prefixState_ = DecodeCache(); // its weights may differ
+  }
   /// Chip numerics run IS neurons the same way (graded spike counts).
   /// While set (with chip numerics), each forward records what crosses a
   /// chip's neuron cores, as [steps, rows, width] tensors: per neuron site
@@ -127,6 +135,11 @@ public:
   void setProfile(std::map<std::string, double> *seconds) {
     profile_ = seconds;
   }
+
+  /// The attention state of the prefix alone (batch 1): every position
+  /// passes its quantizers and neurons at full precision, as on the host.
+  /// Computed on first use and kept. Empty without a prefix.
+  const DecodeCache &prefixState();
 
   /// `tokens` ([B, S]) with the prefix prepended.
   at::Tensor withPrefix(const at::Tensor &tokens) const;
@@ -159,6 +172,8 @@ private:
   std::map<std::string, at::Tensor> *neuronTrace_ = nullptr;
   std::map<std::string, double> *profile_ = nullptr;
   DecodeCache *cache_ = nullptr; ///< during a cached forward
+  DecodeCache prefixState_;      ///< see prefixState()
+  bool prefixPass_ = false;      ///< computing prefixState_
   int64_t offset_ = 0;           ///< position of the first row being run
   int64_t tokensRun_ = 0;
 
@@ -166,6 +181,9 @@ private:
   int64_t bypassRows() const {
     return std::max<int64_t>(0, int64_t(prefix_.size()) - offset_);
   }
+  /// forward() without the prefix's state: `ids` continue `cache`.
+  core::Result<at::Tensor> forwardPositions(const at::Tensor &ids,
+                                            DecodeCache *cache);
   /// The key-side operand extended by the cached positions of op `index`.
   at::Tensor withCachedKeys(size_t index, const at::Tensor &rhs);
 

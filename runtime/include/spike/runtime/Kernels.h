@@ -9,6 +9,7 @@
 #define SPIKE_RUNTIME_KERNELS_H
 
 #include "spike/core/Neuron/Neuron.h"
+#include "spike/runtime/NeuronCounts.h"
 
 #include <torch/types.h>
 
@@ -39,15 +40,19 @@ struct Bypass {
   }
 };
 
-/// What neuron kernels count: spikes, and spike events (element-steps with
-/// at least one spike: one event carries a graded payload on chips that
-/// have them, and is one binary spike otherwise).
-struct SpikeTally {
-  int64_t spikes = 0, events = 0;
-  /// For CUDA inputs: int64 [2] counters (spikes, events) on the input's
+/// The element type of an IF neuron's sub-step spikes: uint8 0/1 for the
+/// offset code, int8 -1/0/+1 for the signed code.
+inline at::ScalarType spikeType(const neuron::ISParams &p) {
+  return p.coding == neuron::SpikeCoding::Signed ? at::kChar : at::kByte;
+}
+
+/// What neuron kernels count (NeuronCounts: spikes, spike events, their
+/// negative shares, cap hits), and where.
+struct SpikeTally : NeuronCounts {
+  /// For CUDA inputs: int64 [NeuronCounts::kFields] counters on the input's
   /// device that the kernels add to, so that an op needs no host sync; the
   /// caller reads them when it needs the totals. Undefined: the kernels add
-  /// to the two fields above (CUDA: with a sync).
+  /// to the fields (CUDA: with a sync).
   at::Tensor onDevice;
 };
 

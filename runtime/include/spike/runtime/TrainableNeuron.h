@@ -31,6 +31,9 @@ struct TrainableNeuron {
   at::Tensor theta0; ///< [G] the plan's thresholds, regrouped
   at::Tensor ratio;  ///< [G] learnable, starts at 1
   at::Tensor u0;     ///< [1] or [G] learnable, starts at v0 / theta
+  /// The range u0 is kept in after each update: the signed code needs
+  /// v0 in [0, theta), so that a zero input fires nothing.
+  double u0Min = -1e3, u0Max = 1e3;
 
   at::Tensor theta() const { return theta0 * ratio; }
   /// v0 in absolute units, one per threshold group (or one if both are
@@ -41,9 +44,9 @@ struct TrainableNeuron {
 using TrainableSites = std::map<std::string, TrainableNeuron>;
 
 /// IS neurons over the T steps of `x` ([T, ..., D]) with per-group theta
-/// ([G], G dividing D) and u0 ([1] or [G]); returns (s(t) - alpha) * theta
-/// per step. The first `bypassRows` positions of dim -2 emit their input
-/// (PrefixQuant's full-precision prefix).
+/// ([G], G dividing D) and u0 ([1] or [G]), of either code (isStepOn's
+/// arithmetic); returns (s(t) - alpha) * theta per step. The first `bypassRows`
+/// positions of dim -2 emit their input (PrefixQuant's full-precision prefix).
 at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
                              const at::Tensor &u0,
                              const neuron::ISParams &params,

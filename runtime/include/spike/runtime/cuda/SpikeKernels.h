@@ -13,6 +13,7 @@
 #define SPIKE_RUNTIME_CUDA_SPIKEKERNELS_H
 
 #include "spike/core/Neuron/Neuron.h"
+#include "spike/runtime/NeuronCounts.h"
 
 #include <cstdint>
 
@@ -34,8 +35,9 @@ struct StepShape {
 };
 
 /// Spike totals, accumulated on the device (may be null).
+/// Device counters of NeuronCounts' kFields fields, in its order; null: none.
 struct Tally {
-  unsigned long long *spikes, *events;
+  unsigned long long *counters;
 };
 
 /// All functions return 0 or a cudaError_t value; `stream` is a
@@ -44,12 +46,14 @@ struct Tally {
 int isNeuron(const float *x, float *out, StepShape shape, Groups theta,
              Groups v0, const neuron::ISParams &params, int64_t bypassRows,
              Tally tally, void *stream);
-/// Out: [T * L, perStep] spikes (0/1).
-int ifNeuron(const float *x, uint8_t *out, StepShape shape, Groups theta,
+/// Out: [T * L, perStep] spikes: uint8 0/1, or int8 -1/0/+1 for the signed
+/// code (params.coding).
+int ifNeuron(const float *x, void *out, StepShape shape, Groups theta,
              Groups v0, const neuron::ISParams &params,
              neuron::IFSchedule schedule, Tally tally, void *stream);
-/// Spikes [T * L, perStep] -> [T, perStep] (count - alpha) * theta.
-int ifCollect(const uint8_t *spikes, float *out, StepShape shape, Groups theta,
+/// Spikes [T * L, perStep] (as ifNeuron's out) -> [T, perStep]
+/// (sum - alpha) * theta.
+int ifCollect(const void *spikes, float *out, StepShape shape, Groups theta,
               const neuron::ISParams &params, void *stream);
 int quantize(const float *x, float *out, int64_t n, int64_t d, int64_t rows,
              Groups scale, const neuron::QuantGrid &grid, int64_t bypassRows,

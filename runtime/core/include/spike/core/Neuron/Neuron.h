@@ -106,8 +106,9 @@ enum class SpikeCoding {
   /// zero, and spikes are non-negative, so a zero costs alpha spikes.
   Offset,
   /// Ours: zero is silence. Spikes carry a sign (+1 or -1), the membrane
-  /// starts at u0 = 1/2, and the window's count stays on the n-bit grid
-  /// (signedCodeParams, isStepOn).
+  /// starts at u0 = 1/2, and the window's count stays on the quantizer's
+  /// n-bit grid, signed or unsigned (signedCodeParams, isStepOn). On an
+  /// unsigned grid the negative spikes are corrections, as SpikeZIP-TF's.
   Signed,
 };
 
@@ -161,25 +162,38 @@ inline const char *theorem2Params(int bits, int64_t timesteps, bool isSigned,
   return nullptr;
 }
 
-/// The signed code's parameters for an n-bit signed grid and T steps:
-/// L = ceil(2^(n-1) / T), so that T * L >= 2^(n-1) and a uniform input on
-/// the grid never meets the per-step cap; alpha 0 and no budget (the window
-/// count is clipped to [lo, hi] instead). Any T from 1 to kMaxSignedSteps.
-/// Returns nullptr on success and a static diagnostic string otherwise.
+/// The signed code's parameters for an n-bit grid and T steps: on a signed
+/// grid [-2^(n-1), 2^(n-1) - 1], L = ceil(2^(n-1) / T), so that T * L >=
+/// 2^(n-1) and a uniform input on the grid never meets the per-step cap;
+/// on an unsigned grid [0, 2^n - 1] (`unsignedGrid`), L = ceil((2^n - 1) /
+/// T) for the same reason. Alpha 0 and no budget (the window count is
+/// clipped to [lo, hi] instead). Any T from 1 to kMaxSignedSteps. Returns
+/// nullptr on success and a static diagnostic string otherwise.
 inline constexpr int64_t kMaxSignedSteps = 1024;
-inline const char *signedCodeParams(int bits, int64_t timesteps,
-                                    ISParams &out) {
+inline const char *signedCodeParams(int bits, int64_t timesteps, ISParams &out,
+                                    bool unsignedGrid = false) {
   if (bits < kMinBits || bits > kMaxBits)
     return "bits must be in [2, 8]";
   if (timesteps < 1 || timesteps > kMaxSignedSteps)
     return "T must be in [1, 1024]";
-  QuantGrid g = quantGrid(bits, true);
+  QuantGrid g = quantGrid(bits, !unsignedGrid);
+  int64_t reach = unsignedGrid ? g.hi() : -g.lo(); // largest |value|
   out = ISParams();
   out.coding = SpikeCoding::Signed;
-  out.levels = (g.offset + timesteps - 1) / timesteps;
+  out.levels = (reach + timesteps - 1) / timesteps;
   out.lo = g.lo();
   out.hi = g.hi();
   return nullptr;
+}
+
+/// The largest per-step cap L of the signed code for n bits: 2^n - 1, the
+/// grid's whole width, which no step can exceed (the window count stays in
+/// [lo, hi]); with it the cap never binds. signedCodeParams' L is the
+/// smallest cap; any L between them is allowed (a larger L costs payload
+/// bits of a graded spike, or binary sub-steps, not spikes). The same for
+/// either grid.
+inline constexpr int64_t signedMaxLevels(int bits) {
+  return (int64_t(1) << bits) - 1;
 }
 
 /// Whether an IS neuron's grid is signed: signed sites carry the offset
@@ -188,9 +202,16 @@ inline const char *signedCodeParams(int bits, int64_t timesteps,
 /// calibration and the runtime.
 inline bool isSignedGrid(double alpha) { return alpha != 0; }
 
+/// The same for a neuron's parameters: the signed code names its grid
+/// (lo < 0 when signed); the offset code's follows from alpha.
+inline bool isSignedGrid(const ISParams &p) {
+  return p.coding == SpikeCoding::Signed ? p.lo < 0 : isSignedGrid(p.alpha);
+}
+
 /// The result of checkISParams: `field` names the parameter that is wrong
-/// ("levels", "alpha", "bits", "budget", "bidirectional" or "coding"),
-/// `message` says how; both empty when the parameters are valid.
+/// ("levels", "alpha", "bits", "budget", "bidirectional", "coding" or
+/// "unsigned"), `message` says how; both empty when the parameters are
+/// valid.
 struct ParamError {
   std::string field, message;
   explicit operator bool() const { return !message.empty(); }
@@ -199,14 +220,15 @@ struct ParamError {
 /// An IS neuron's levels L and offset alpha (eqs 8-10: L >= 1, alpha in
 /// [0, L]) and, when `bits` > 0, their Theorem-2 values for T steps; for
 /// the signed code, alpha 0, no budget, no correction spikes, `bits` given
-/// and L = ceil(2^(n-1) / T) (signedCodeParams). One rule for the IR
+/// and L from signedCodeParams' up to signedMaxLevels, on the signed grid
+/// or, with `unsignedGrid`, the unsigned one (which only the signed code
+/// names: the offset code's grid follows from alpha). One rule for the IR
 /// verifier (SpikeOps.cpp) and the plan and NIR-manifest validators
 /// (Formats.cpp), which print the same message.
-inline ParamError checkISParams(int64_t levels, double alpha, int bits,
-                                int64_t timesteps,
-                                SpikeCoding coding = SpikeCoding::Offset,
-                                bool hasBudget = false,
-                                bool bidirectional = false) {
+inline ParamError
+checkISParams(int64_t levels, double alpha, int bits, int64_t timesteps,
+              SpikeCoding coding = SpikeCoding::Offset, bool hasBudget = false,
+              bool bidirectional = false, bool unsignedGrid = false) {
   auto number = [](double v) {
     char buf[32];
     if (v == std::floor(v) && std::fabs(v) < 1e15)
@@ -235,13 +257,19 @@ inline ParamError checkISParams(int64_t levels, double alpha, int bits,
     if (bits <= 0)
       return {"bits", "the signed code needs bits (its grid)"};
     ISParams p;
-    if (const char *err = signedCodeParams(bits, timesteps, p))
+    if (const char *err = signedCodeParams(bits, timesteps, p, unsignedGrid))
       return {"bits", "signed code with " + with + ": " + err};
-    if (p.levels != levels)
-      return {"levels", "the signed code with " + with + " requires levels " +
-                            std::to_string(p.levels)};
+    int64_t top = signedMaxLevels(bits);
+    if (levels < p.levels || levels > top)
+      return {"levels", "the signed code with " + with +
+                            (unsignedGrid ? " (unsigned grid)" : "") +
+                            " requires levels in [" + std::to_string(p.levels) +
+                            ", " + std::to_string(top) + "]"};
     return {};
   }
+  if (unsignedGrid)
+    return {"unsigned", "only the signed code names its grid's sign; the "
+                        "offset code's follows from alpha (Theorem 2)"};
   if (bits <= 0)
     return {};
   ISParams p;
@@ -256,12 +284,14 @@ inline ParamError checkISParams(int64_t levels, double alpha, int bits,
 }
 
 /// The parameters of an IS neuron as the kernels take them: the code's
-/// grid from `bits` for the signed code (checkISParams has accepted them).
+/// grid from `bits` and `unsignedGrid` for the signed code (checkISParams
+/// has accepted them).
 inline ISParams neuronParams(int64_t levels, double alpha, int64_t budget,
-                             bool bidirectional, SpikeCoding coding, int bits) {
+                             bool bidirectional, SpikeCoding coding, int bits,
+                             bool unsignedGrid = false) {
   ISParams p;
   if (coding == SpikeCoding::Signed && bits > 0) {
-    QuantGrid g = quantGrid(bits, true);
+    QuantGrid g = quantGrid(bits, !unsignedGrid);
     p.lo = g.lo();
     p.hi = g.hi();
   }
@@ -283,6 +313,14 @@ template <typename F> struct ISState {
 template <typename F>
 SPIKE_HOST_DEVICE inline ISState<F> isInit(F v0, F theta) {
   return {v0 / theta, 0};
+}
+
+/// Whether a signed-code neuron stays silent on a zero input: its starting
+/// membrane v0 / theta (in the kernels' f32, as isInit computes it) lies
+/// in [0, 1). The rule the verifiers apply and calibration keeps.
+inline bool signedV0Silent(double v0, double theta) {
+  float u = isInit(float(v0), float(theta)).u;
+  return u >= 0.0f && u < 1.0f;
 }
 
 /// One step of the IS neuron with input current `current` (absolute units).
@@ -357,6 +395,21 @@ SPIKE_HOST_DEVICE inline C signedStepOn(F &u, C &spent, F current, F theta,
   u = m - F(s) * one;
   spent = spent + s;
   return s;
+}
+
+/// Whether the signed code's per-step cap L held back spikes in a step
+/// that emitted `s`, leaving the membrane `u` and the window count
+/// `spent`: |s| = L while the membrane is still a level or more beyond 0 in
+/// the same direction and the window count has not reached the grid's end
+/// (which would stop it anyway). Statistics only.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline bool signedCapBound(F u, C spent, C s,
+                                             const ISParams &p, F one = F(1)) {
+  if (s == C(p.levels))
+    return spent < C(p.hi) && signedLevel(u, p, one) >= F(1);
+  if (s == -C(p.levels))
+    return spent > C(p.lo) && signedLevel(u, p, one) <= F(-1);
+  return false;
 }
 
 /// The step of either code. Loops over many neurons should pick
