@@ -12,7 +12,8 @@
 # Environment: SPIKEC_DATA (default ../shared/data), OUT (default
 # out/table2), SPIKEC_BIN (default build/bin), CAL_PRESET (default cpu),
 # CAL_TS (time steps to calibrate, default "2 4 8"), CODE_TS (time steps of
-# the "codes" stage, default "2 4 8"), SNN_TS and BI_TS (of the "snn" and
+# the "codes" stage, default "2 4 8"; CODE_IF_TS: those whose IF plans are
+# evaluated, default CODE_TS), SNN_TS and BI_TS (of the "snn" and
 # "bi" stages, default "1 2 4 8" and "2 4 8"), ZS_LIMIT (default 100),
 # ZS_MODELS (default "fp qann is2 bi2 cal2 bical2").
 # Hours on 2 cores with every stage; run it in the background.
@@ -142,7 +143,10 @@ run_stage() {
         stage "lower $m$T" $B/spike-opt "$OUT/$m$T.mlir" --spike-lower-is-to-if \
           -o "$OUT/${m}if$T.mlir"
         plan "${m}if$T"
-        ppl "SNN T=$T, $m, IF level" "${m}if$T"
+        # The IF evals are the slow ones (T x L binary sub-steps).
+        case " ${CODE_IF_TS:-${CODE_TS:-2 4 8}} " in
+        *" $T "*) ppl "SNN T=$T, $m, IF level" "${m}if$T" ;;
+        esac
       done
     done ;;
   sgcal) # The signed code, calibrated, at the IS and IF levels.
