@@ -200,6 +200,32 @@ void Executor::settleDeviceCounts() const {
   deviceCounts_.clear();
 }
 
+template <typename Kernel>
+at::Tensor Executor::countSpikes(const PlanOp &op, const at::Tensor &x,
+                                 size_t index, Kernel kernel) {
+  if (prefixPass_) // on the host: no spikes
+    return kernel(nullptr);
+  bool inPlan = index < plan_.ops.size();
+  int64_t steps = x.size(0), perStep = x.numel() / steps;
+  SpikeTally tally;
+  if (x.is_cuda() && inPlan) {
+    at::Tensor &counters = deviceCounts_[index];
+    if (!counters.defined())
+      counters =
+          at::zeros({NeuronCounts::kFields}, x.options().dtype(at::kLong));
+    tally.onDevice = counters;
+  }
+  at::Tensor out = kernel(&tally);
+  SpikeCounts &c = counts_[op.site];
+  c.neurons = perStep;
+  c.slots +=
+      perStep * steps * (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
+  c.add(tally);
+  if (inPlan)
+    c.synapticOps += tally.events * fanOut_[index];
+  return out;
+}
+
 at::Tensor Executor::run(const PlanOp &op,
                          const std::vector<at::Tensor> &values) {
   auto in = [&](size_t i) -> const at::Tensor & {
@@ -212,27 +238,7 @@ at::Tensor Executor::run(const PlanOp &op,
   size_t index = size_t(&op - plan_.ops.data());
   bool inPlan = index < plan_.ops.size();
   auto neuronRun = [&](auto kernel) {
-    const at::Tensor &x = in(0);
-    if (prefixPass_) // on the host: no spikes
-      return kernel(nullptr);
-    int64_t steps = x.size(0), perStep = x.numel() / steps;
-    SpikeTally tally;
-    if (x.is_cuda() && inPlan) {
-      at::Tensor &counters = deviceCounts_[index];
-      if (!counters.defined())
-        counters =
-            at::zeros({NeuronCounts::kFields}, x.options().dtype(at::kLong));
-      tally.onDevice = counters;
-    }
-    at::Tensor out = kernel(&tally);
-    SpikeCounts &c = counts_[op.site];
-    c.neurons = perStep;
-    c.slots +=
-        perStep * steps * (op.kind == OpKind::IFNeuron ? op.neuron.levels : 1);
-    c.add(tally);
-    if (inPlan)
-      c.synapticOps += tally.events * fanOut_[index];
-    return out;
+    return countSpikes(op, in(0), index, kernel);
   };
   switch (op.kind) {
   case OpKind::Embedding:

@@ -181,6 +181,12 @@ private:
   int64_t bypassRows() const {
     return std::max<int64_t>(0, int64_t(prefix_.size()) - offset_);
   }
+  /// Runs a neuron kernel (called with the SpikeTally to fill, or null)
+  /// on `x` and adds its counts to op's site; the prefix's pass counts
+  /// nothing (it runs on the host). `index`: op's index in the plan.
+  template <typename Kernel>
+  at::Tensor countSpikes(const PlanOp &op, const at::Tensor &x, size_t index,
+                         Kernel kernel);
   /// forward() without the prefix's state: `ids` continue `cache`.
   core::Result<at::Tensor> forwardPositions(const at::Tensor &ids,
                                             DecodeCache *cache);
