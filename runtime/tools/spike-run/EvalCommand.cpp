@@ -88,7 +88,7 @@ int runEval(EvalArgs &args) {
   std::printf("%-22s %.4f\n", "perplexity", r->perplexity);
   std::printf("%-22s %.1f\n", "tokens/s", tokensPerSecond);
   nlohmann::json sites = nlohmann::json::object();
-  int64_t allSpikes = 0, allSlots = 0, allSops = 0, allMacs = 0;
+  int64_t allSlots = 0, allSops = 0, allMacs = 0;
   spike::runtime::NeuronCounts all;
   if (!exec.spikeCounts().empty())
     std::printf("\n%-24s %10s %12s %10s %12s\n", "site", "neurons",
@@ -115,7 +115,6 @@ int runEval(EvalArgs &args) {
                    {"negative_events", c.negativeEvents},
                    {"cap_bound", c.capBound}};
     all.add(c);
-    allSpikes += c.spikes;
     allSlots += c.slots;
     allSops += c.synapticOps;
     allMacs += c.denseMacs;
@@ -152,7 +151,7 @@ int runEval(EvalArgs &args) {
         {"seconds", r->seconds},
         {"tokens_per_second", tokensPerSecond},
         {"spikes_per_neuron_per_step",
-         allSlots ? double(allSpikes) / double(allSlots) : 0.0},
+         allSlots ? double(all.spikes) / double(allSlots) : 0.0},
         {"synaptic_ops", allSops},
         {"dense_macs", allMacs},
         {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},

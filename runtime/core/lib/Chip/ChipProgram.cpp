@@ -106,8 +106,8 @@ private:
       site.width = s["width"];
       site.graded = s["kind"] == "is";
       neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
-      if (s.value("coding", "offset") == "signed")
-        coding = neuron::SpikeCoding::Signed;
+      if (s.contains("coding")) // the schema allows offset and signed only
+        neuron::parseCoding(s["coding"].get<std::string>(), coding);
       int bits = s.value("bits", 0);
       bool unsignedGrid = s.value("unsigned", false);
       site.params =

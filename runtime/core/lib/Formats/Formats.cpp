@@ -354,12 +354,11 @@ std::string checkPlan(const json &plan, const std::string &path,
 
     if (auto err = checkOpFields(op, spec, name, ptr, tensorUse); !err.empty())
       return err;
-    // What version 2 added.
+    // What version 2 added: the spike code, and an if_neuron's grid.
     if (version1 && op.contains("attrs"))
-      for (const char *key : {"coding", "unsigned"})
-        if (op["attrs"].contains(key) ||
-            (name == "if_neuron" && op["attrs"].contains("bits")))
-          return ptr + "/attrs/" + (op["attrs"].contains(key) ? key : "bits") +
+      for (std::string key : {"coding", "unsigned", "bits"})
+        if (op["attrs"].contains(key) && (key != "bits" || name == "if_neuron"))
+          return ptr + "/attrs/" + key +
                  ": the spike code needs plan version 2";
     if (auto err = checkOpRules(op, name, ptr, timesteps, substeps);
         !err.empty())
