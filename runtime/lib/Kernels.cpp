@@ -99,6 +99,110 @@ SPIKE_ISA_CLONES void signedStepRow(float *u, float *spent, const float *src,
   stepRow<true>(u, spent, src, dst, theta, d, params, counts);
 }
 
+/// One IS step of a row of d binary IF neurons of one code (float
+/// membranes u, window counts spent as exact small integers, as stepRow):
+/// sub-step j's spikes go to dst + j * stride (S: uint8_t 0/1 for the
+/// offset code, int8_t -1/0/+1 for the signed code); the windows' spikes
+/// are added to `counts`. Sub-steps outer and neurons inner, with
+/// Neuron.h's branch-free sub-steps, so the inner loops vectorize and write
+/// contiguous raster rows; each neuron sees the same operations as
+/// ifWindow / signedIfWindow. `first`, `rest` and `count` are scratch rows.
+template <bool SignedCode, typename S>
+inline __attribute__((always_inline)) void
+ifWindowRow(float *u, float *spent, const float *src, S *dst, int64_t stride,
+            const float *theta, int64_t d, const neuron::ISParams &params,
+            neuron::IFSchedule schedule, float *first, float *rest,
+            float *count, NeuronCounts &counts) {
+  for (int64_t c = 0; c < d; ++c) {
+    if constexpr (SignedCode) {
+      u[c] = u[c] + src[c] / theta[c];
+      first[c] = neuron::signedIfDirection(u[c], params, 1.0f);
+    } else {
+      neuron::ifWindowCharges(u[c], src[c] / theta[c], params, schedule, 1.0f,
+                              first[c], rest[c]);
+    }
+    count[c] = 0.0f;
+  }
+  // Integrate-then-fire adds no charge after sub-step 0, so a sub-step in
+  // which no neuron of the row fires leaves every state as it was: the
+  // rest of the window is silent.
+  bool quietAfterSilence =
+      SignedCode || schedule == neuron::IFSchedule::IntegrateThenFire;
+  for (int64_t j = 0; j < params.levels; ++j) {
+    S *row = dst + j * stride;
+    const float *charge = j == 0 ? first : rest;
+    int32_t fired = 0;
+    for (int64_t c = 0; c < d; ++c) {
+      float s;
+      if constexpr (SignedCode)
+        s = neuron::signedIfSubstep(u[c], spent[c], first[c], params, 1.0f);
+      else
+        s = neuron::ifSubstepOn(u[c], spent[c], charge[c], params.budget, 1.0f);
+      row[c] = S(s);
+      count[c] += s;
+      fired |= int32_t(s != 0.0f);
+    }
+    if (!fired && quietAfterSilence) {
+      for (int64_t k = j + 1; k < params.levels; ++k)
+        std::fill(dst + k * stride, dst + k * stride + d, S(0));
+      break;
+    }
+  }
+  // A window fires in one direction: |count| spikes, each an event.
+  int32_t spikes = 0, net = 0, capped = 0;
+  for (int64_t c = 0; c < d; ++c) {
+    spikes += int32_t(std::fabs(count[c]));
+    net += int32_t(count[c]);
+    if constexpr (SignedCode)
+      capped +=
+          int32_t(neuron::signedCapBound(u[c], spent[c], count[c], params));
+  }
+  counts.spikes += spikes, counts.events += spikes;
+  counts.negativeSpikes += (spikes - net) / 2;
+  counts.negativeEvents += (spikes - net) / 2;
+  counts.capBound += capped;
+}
+
+SPIKE_ISA_CLONES void
+offsetIfRow(float *u, float *spent, const float *src, uint8_t *dst,
+            int64_t stride, const float *theta, int64_t d,
+            neuron::ISParams params, neuron::IFSchedule schedule, float *first,
+            float *rest, float *count, NeuronCounts &counts) {
+  ifWindowRow<false>(u, spent, src, dst, stride, theta, d, params, schedule,
+                     first, rest, count, counts);
+}
+
+SPIKE_ISA_CLONES void
+signedIfRow(float *u, float *spent, const float *src, int8_t *dst,
+            int64_t stride, const float *theta, int64_t d,
+            neuron::ISParams params, neuron::IFSchedule schedule, float *first,
+            float *rest, float *count, NeuronCounts &counts) {
+  ifWindowRow<true>(u, spent, src, dst, stride, theta, d, params, schedule,
+                    first, rest, count, counts);
+}
+
+/// The window sums of a row of d IF neurons' spikes (S as ifWindowRow):
+/// L raster rows at src + j * stride into `count`.
+template <typename S>
+inline __attribute__((always_inline)) void
+collectRowOf(const S *src, int64_t stride, int64_t levels, int64_t d,
+             int32_t *count) {
+  std::fill(count, count + d, 0);
+  for (int64_t j = 0; j < levels; ++j)
+    for (int64_t c = 0; c < d; ++c)
+      count[c] += src[j * stride + c];
+}
+
+SPIKE_ISA_CLONES void collectRow(const uint8_t *src, int64_t stride,
+                                 int64_t levels, int64_t d, int32_t *count) {
+  collectRowOf(src, stride, levels, d, count);
+}
+
+SPIKE_ISA_CLONES void collectRow(const int8_t *src, int64_t stride,
+                                 int64_t levels, int64_t d, int32_t *count) {
+  collectRowOf(src, stride, levels, d, count);
+}
+
 /// Per-thread counts added into one total.
 struct SharedCounts {
   std::mutex lock;
@@ -292,6 +396,39 @@ void fillIFSpikes(const at::Tensor &in, S *dst,
   at::Tensor q;
   if (chip.stateBits)
     q = at::empty(in.sizes(), at::kLong);
+  if (!chip.stateBits && in.dim() >= 2 && d > 0) {
+    // Float membranes: a row of d neurons at a time, window after window.
+    int64_t rows = per / d;
+    std::vector<float> theta = perChannel(threshold, d);
+    std::vector<float> u0 = perChannel(v0, d);
+    for (int64_t k = 0; k < d; ++k)
+      u0[k] = neuron::isInit(u0[k], theta[k]).u;
+    at::parallel_for(
+        0, rows, std::max<int64_t>(1, kGrain / d),
+        [&](int64_t begin, int64_t end) {
+          std::vector<float> u(d), spent(d), first(d), rest(d), count(d);
+          NeuronCounts local;
+          for (int64_t r = begin; r < end; ++r) {
+            std::copy(u0.begin(), u0.end(), u.begin());
+            std::fill(spent.begin(), spent.end(), 0.0f);
+            for (int64_t t = 0; t < steps; ++t) {
+              const float *x = src + t * per + r * d;
+              S *y = dst + t * levels * per + r * d;
+              if constexpr (kSigned)
+                signedIfRow(u.data(), spent.data(), x, y, per, theta.data(), d,
+                            params, schedule, first.data(), rest.data(),
+                            count.data(), local);
+              else
+                offsetIfRow(u.data(), spent.data(), x, y, per, theta.data(), d,
+                            params, schedule, first.data(), rest.data(),
+                            count.data(), local);
+            }
+          }
+          counted.add(local);
+        });
+    counted.into(tally);
+    return;
+  }
   at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
     std::vector<S> raster(levels);
     NeuronCounts local;
@@ -365,19 +502,26 @@ at::Tensor ifCollectKernel(const at::Tensor &spikes,
   at::Tensor out = at::empty(shape, in.options().dtype(at::kFloat));
   float *dst = out.data_ptr<float>();
   auto [per, d] = stepShape(in);
-  // uint8 0/1 spikes, or the signed code's int8 -1/0/+1: the window's sum.
+  // uint8 0/1 spikes, or the signed code's int8 -1/0/+1: the window's sum,
+  // a row of d neurons at a time.
+  if (in.dim() < 2)
+    d = 1; // one neuron: its T * L sub-steps
+  int64_t rows = d > 0 ? per / d : 0;
+  std::vector<float> theta = perChannel(threshold, d);
   auto collect = [&](const auto *src) {
-    at::parallel_for(0, per, kGrain, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        float theta = groupValue(threshold, i, d);
-        for (int64_t t = 0; t < steps; ++t) {
-          int64_t count = 0;
-          for (int64_t j = 0; j < levels; ++j)
-            count += src[(t * levels + j) * per + i];
-          dst[t * per + i] = neuron::isOutput(count, theta, params);
-        }
-      }
-    });
+    at::parallel_for(
+        0, rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(d, 1)),
+        [&](int64_t begin, int64_t end) {
+          std::vector<int32_t> count(d);
+          for (int64_t r = begin; r < end; ++r)
+            for (int64_t t = 0; t < steps; ++t) {
+              collectRow(src + t * levels * per + r * d, per, levels, d,
+                         count.data());
+              float *y = dst + t * per + r * d;
+              for (int64_t c = 0; c < d; ++c)
+                y[c] = neuron::isOutput(count[c], theta[c], params);
+            }
+        });
   };
   if (in.scalar_type() == at::kChar)
     collect(in.data_ptr<int8_t>());

@@ -405,11 +405,11 @@ SPIKE_HOST_DEVICE inline C signedStepOn(F &u, C &spent, F current, F theta,
 template <typename F, typename C>
 SPIKE_HOST_DEVICE inline bool signedCapBound(F u, C spent, C s,
                                              const ISParams &p, F one = F(1)) {
-  if (s == C(p.levels))
-    return spent < C(p.hi) && signedLevel(u, p, one) >= F(1);
-  if (s == -C(p.levels))
-    return spent > C(p.lo) && signedLevel(u, p, one) <= F(-1);
-  return false;
+  // Bitwise, not short-circuit: no branch, so row loops vectorize.
+  F k = signedLevel(u, p, one);
+  bool up = (s == C(p.levels)) & (spent < C(p.hi)) & (k >= F(1));
+  bool down = (s == -C(p.levels)) & (spent > C(p.lo)) & (k <= F(-1));
+  return up | down;
 }
 
 /// The step of either code. Loops over many neurons should pick
@@ -478,17 +478,42 @@ inline bool parseSchedule(const char *name, IFSchedule &out) {
 /// One binary IF sub-step: integrate `charge` (threshold units), fire once
 /// if u >= 1 and the budget allows, subtract the threshold on a spike.
 /// `one` is the threshold in F's units: 1 in threshold units, 2^f for a
-/// chip's fixed-point membrane (F = int64_t; see chipCharge).
+/// chip's fixed-point membrane (F = int64_t; see chipCharge). The count
+/// type C as for offsetStepOn (float counts let row loops vectorize).
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C ifSubstepOn(F &u, C &spent, F charge, int64_t budget,
+                                       F one = F(1)) {
+  u = u + charge;
+  bool fire = (u >= one) & ((budget <= 0) | (spent < C(budget)));
+  C s = fire ? C(1) : C(0);
+  u = fire ? u - one : u;
+  spent = spent + s;
+  return s;
+}
+
 template <typename F>
 SPIKE_HOST_DEVICE inline int ifSubstep(ISState<F> &st, F charge, int64_t budget,
                                        F one = F(1)) {
-  st.u = st.u + charge;
-  bool fire = st.u >= one && (budget <= 0 || st.spent < budget);
-  if (fire) {
-    st.u = st.u - one;
-    ++st.spent;
+  return int(ifSubstepOn(st.u, st.spent, charge, budget, one));
+}
+
+/// How an IS step's charge q = current / theta reaches the L sub-steps of
+/// its IF window: integrate-then-fire adds q to the membrane `u` at once
+/// and then alpha at sub-step 0 and nothing after; uniform (Lemma 2) adds
+/// (q + alpha) / L at every sub-step. Sets the charges of sub-step 0
+/// (`first`) and of the others (`rest`), in F's units (`one` as for
+/// ifSubstepOn).
+template <typename F>
+SPIKE_HOST_DEVICE inline void ifWindowCharges(F &u, F q, const ISParams &p,
+                                              IFSchedule schedule, F one,
+                                              F &first, F &rest) {
+  if (schedule == IFSchedule::IntegrateThenFire) {
+    u = u + q;
+    first = F(p.alpha) * one;
+    rest = F(0);
+    return;
   }
-  return fire ? 1 : 0;
+  first = rest = (q + F(p.alpha) * one) / F(p.levels);
 }
 
 /// One IS step (window) carried out by a binary IF neuron over p.levels
@@ -502,27 +527,41 @@ SPIKE_HOST_DEVICE inline int64_t
 ifWindow(ISState<F> &st, F current, F theta, const ISParams &p,
          IFSchedule schedule, uint8_t *spikes = nullptr, F one = F(1)) {
   // The same expression as isStep, so the charge is bit-identical.
-  F q = current / theta;
+  F first, rest;
+  ifWindowCharges(st.u, current / theta, p, schedule, one, first, rest);
   int64_t count = 0;
-  if (schedule == IFSchedule::IntegrateThenFire) {
-    st.u = st.u + q;
-    q = F(p.alpha) * one;
-    for (int64_t j = 0; j < p.levels; ++j) {
-      int s = ifSubstep(st, j == 0 ? q : F(0), p.budget, one);
-      count += s;
-      if (spikes)
-        spikes[j] = uint8_t(s);
-    }
-    return count;
-  }
-  F perStep = (q + F(p.alpha) * one) / F(p.levels);
   for (int64_t j = 0; j < p.levels; ++j) {
-    int s = ifSubstep(st, perStep, p.budget, one);
+    int s = ifSubstep(st, j == 0 ? first : rest, p.budget, one);
     count += s;
     if (spikes)
       spikes[j] = uint8_t(s);
   }
   return count;
+}
+
+/// The direction a signed IF window fires in, from its integrated membrane
+/// `u`: +1 at level >= 1, -1 at level <= -1, else 0 (signedLevel).
+template <typename F>
+SPIKE_HOST_DEVICE inline F signedIfDirection(F u, const ISParams &p, F one) {
+  F k = signedLevel(u, p, one);
+  return k >= F(1) ? F(1) : (k <= F(-1) ? F(-1) : F(0));
+}
+
+/// One sub-step of a signed IF window firing in direction `dir` (+1, -1 or
+/// 0): fires while the level stays beyond 0 that way and the window count
+/// `spent` stays on the grid, then resets by one threshold. Returns the
+/// sub-step's spike (dir or 0). Branch-free, so row loops vectorize; C as
+/// for signedStepOn.
+template <typename F, typename C>
+SPIKE_HOST_DEVICE inline C signedIfSubstep(F &u, C &spent, C dir,
+                                           const ISParams &p, F one) {
+  F k = signedLevel(u, p, one);
+  bool up = (dir > C(0)) & (spent < C(p.hi)) & (k >= F(1));
+  bool down = (dir < C(0)) & (spent > C(p.lo)) & (k <= F(-1));
+  C s = (up | down) ? dir : C(0);
+  u = (up | down) ? u - F(dir) * one : u;
+  spent = spent + s;
+  return s;
 }
 
 /// One step (window) of a signed-code IS neuron carried out by a binary IF
@@ -541,22 +580,13 @@ SPIKE_HOST_DEVICE inline int64_t
 signedIfWindow(ISState<F> &st, F current, F theta, const ISParams &p,
                int8_t *spikes = nullptr, F one = F(1)) {
   st.u = st.u + current / theta;
-  F k = signedLevel(st.u, p, one);
-  int dir = k >= F(1) ? 1 : (k <= F(-1) ? -1 : 0);
+  int64_t dir = int64_t(signedIfDirection(st.u, p, one));
   int64_t count = 0;
   for (int64_t j = 0; j < p.levels; ++j) {
-    bool fire = false;
-    if (dir > 0)
-      fire = st.spent < p.hi && signedLevel(st.u, p, one) >= F(1);
-    else if (dir < 0)
-      fire = st.spent > p.lo && signedLevel(st.u, p, one) <= F(-1);
-    if (fire) {
-      st.u = st.u - F(dir) * one;
-      st.spent += dir;
-      count += dir;
-    }
+    int64_t s = signedIfSubstep(st.u, st.spent, dir, p, one);
+    count += s;
     if (spikes)
-      spikes[j] = int8_t(fire ? dir : 0);
+      spikes[j] = int8_t(s);
   }
   return count;
 }
