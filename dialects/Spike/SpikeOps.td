@@ -126,6 +126,13 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
                  ? ::spike::neuron::SpikeCoding::Signed
                  : ::spike::neuron::SpikeCoding::Offset;
     }
+    /// Whether the neuron sends negative spikes (correction spikes, or the
+    /// signed code on a signed grid): a chip must carry their sign.
+    bool sendsNegativeSpikes() {
+      return getBidirectional() ||
+             (getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed &&
+              !getIsUnsigned());
+    }
   }];
   let hasVerifier = 1;
 }
@@ -186,6 +193,12 @@ def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure]> {
       return getCoding() == ::spike::spk::Coding::Signed
                  ? ::spike::neuron::SpikeCoding::Signed
                  : ::spike::neuron::SpikeCoding::Offset;
+    }
+    /// Whether the neuron sends negative spikes (the signed code on a
+    /// signed grid): a chip must carry their sign.
+    bool sendsNegativeSpikes() {
+      return getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed &&
+             !getIsUnsigned();
     }
   }];
   let hasVerifier = 1;

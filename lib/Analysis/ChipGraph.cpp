@@ -93,13 +93,16 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
   module.walk([&](Operation *op) {
     StringRef site;
     int64_t substeps = 1, levels = 1;
+    bool negative = false;
     if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
       site = n.getSite();
       levels = n.getLevels();
+      negative = n.sendsNegativeSpikes();
     } else if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
       site = n.getSite();
       levels = n.getLevels();
       substeps = n.getLevels();
+      negative = n.sendsNegativeSpikes();
     } else {
       return;
     }
@@ -107,6 +110,7 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
     s.name = site.str();
     s.neurons = neuronsPerToken(op->getResult(0), context);
     s.substeps = substeps;
+    s.negativeSpikes = negative;
     auto it = measured.find(s.name);
     if (it != measured.end() && substeps == measuredSubsteps) {
       s.eventsPerNeuronStep = it->second.first;

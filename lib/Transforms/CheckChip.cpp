@@ -67,6 +67,10 @@ private:
                    RankedTensorType tensor);
   void checkLinear(spike::spk::LinearOp l);
   void checkPayload(spike::spk::ISNeuronOp n);
+  /// Negative spikes need a chip that carries a sign (numerics.sign);
+  /// false after an error naming the site.
+  bool checkSign(Operation *op, StringRef site, bool negative,
+                 spike::neuron::SpikeCoding coding);
 };
 
 /// Destination cores of a neuron: each reading linear spreads its output
@@ -160,35 +164,45 @@ void ChipChecker::checkLinear(spike::spk::LinearOp l) {
   }
 }
 
+bool ChipChecker::checkSign(Operation *op, StringRef site, bool negative,
+                            spike::neuron::SpikeCoding coding) {
+  if (!negative || neuronCore.carriesSign())
+    return true;
+  op->emitError("site \"")
+      << site << "\" sends negative spikes ("
+      << (coding == spike::neuron::SpikeCoding::Signed ? "the signed code"
+                                                       : "correction spikes")
+      << "); core type " << neuronCore.name << " has "
+      << (neuronCore.spikePayloadBits ? "graded" : "binary")
+      << " spikes with 'sign: none', so a sign cannot travel on it";
+  failedAny = true;
+  return false;
+}
+
 void ChipChecker::checkPayload(spike::spk::ISNeuronOp n) {
-  // A negative spike (correction spikes, the signed code) needs a sign bit.
-  bool signedSpikes = n.getBidirectional() ||
-                      n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
-  int64_t need = payloadBitsFor(n.getLevels(), signedSpikes);
-  if (need <= neuronCore.spikePayloadBits)
-    return;
-  if (neuronCore.spikePayloadBits == 0 &&
-      n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed)
-    n.emitError("site \"")
-        << n.getSite() << "\" uses the signed code; core type "
-        << neuronCore.name
-        << " has binary spikes, and the chip description does not say how "
-           "a sign travels on it";
-  else if (neuronCore.spikePayloadBits == 0)
+  if (neuronCore.spikePayloadBits == 0) {
     n.emitError("site \"")
         << n.getSite() << "\" emits up to " << n.getLevels()
         << " spikes per step; core type " << neuronCore.name
         << " has binary spikes: run spike-lower-is-to-if first";
-  else
-    n.emitError("site \"") << n.getSite() << "\" needs " << need
-                           << "-bit graded spikes; core type "
-                           << neuronCore.name << " carries "
-                           << neuronCore.spikePayloadBits;
+    failedAny = true;
+    return;
+  }
+  if (!checkSign(n, n.getSite(), n.sendsNegativeSpikes(), n.getSpikeCoding()))
+    return;
+  // A negative spike (correction spikes, the signed code) needs a sign bit.
+  int64_t need = payloadBitsFor(n.getLevels(), n.sendsNegativeSpikes());
+  if (need <= neuronCore.spikePayloadBits)
+    return;
+  n.emitError("site \"") << n.getSite() << "\" needs " << need
+                         << "-bit graded spikes; core type " << neuronCore.name
+                         << " carries " << neuronCore.spikePayloadBits;
   failedAny = true;
 }
 
 void ChipChecker::checkOp(Operation *op) {
   if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
+    checkSign(op, n.getSite(), n.sendsNegativeSpikes(), n.getSpikeCoding());
     checkFanOut(op, n.getSite(), n.getResult());
     checkWidths(op, n.getSite(), n.getLevels(), n.getAlpha().convertToDouble(),
                 n.getInput().getType().getTensor());

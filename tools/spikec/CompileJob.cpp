@@ -81,25 +81,31 @@ std::optional<JobSetup> prepareJob(CompileOptions &o) {
   // Binary-spike chips run the IF lowering, which carries no correction
   // spikes.
   bool binary = neuronCore->spikePayloadBits == 0;
-  // The signed code where spikes carry a sign: no chip description says
-  // yet how a sign travels on binary spikes.
+  // The signed code wherever a spike can carry a sign (numerics.sign): it
+  // meets the fidelity targets at the fewest spikes (docs/results.md).
+  bool sign = neuronCore->carriesSign();
   std::string coding =
-      o.coding == "auto" ? (binary ? "offset" : "signed") : o.coding;
-  if (binary && coding == "signed")
-    return refuse("--coding signed: " + o.chip +
-                  " has binary spikes, and the chip description does not say "
-                  "how a sign travels on them");
+      o.coding == "auto" ? (sign ? "signed" : "offset") : o.coding;
+  if (coding == "signed" && !sign)
+    return refuse("--coding signed: " + o.chip + " has " +
+                  (binary ? "binary" : "graded") +
+                  " spikes with 'sign: none', so a negative spike cannot "
+                  "travel on it");
   if (coding == "signed" && o.correctionSpikes == "on")
     return refuse("--correction-spikes on: the signed code has negative "
                   "spikes of its own; correction spikes apply to the offset "
                   "code");
   bool correction =
-      coding == "offset" &&
-      (o.correctionSpikes == "on" || (o.correctionSpikes == "auto" && !binary));
+      coding == "offset" && (o.correctionSpikes == "on" ||
+                             (o.correctionSpikes == "auto" && !binary && sign));
   if (binary && correction)
     return refuse("--correction-spikes on: " + o.chip +
                   " has binary spikes, and correction spikes do not lower to "
                   "binary IF neurons");
+  if (correction && !sign)
+    return refuse("--correction-spikes on: " + o.chip +
+                  " has 'sign: none', so a negative spike cannot travel on "
+                  "it");
   auto tok = spike::core::loadTokenizer(o.model);
   if (!tok)
     return refuse(tok.message());

@@ -107,9 +107,11 @@ cl::opt<Coding> coding(
         clEnumValN(Coding::Offset, "offset",
                    "the paper's: alpha spikes per step stand for zero"),
         clEnumValN(Coding::Signed, "signed",
-                   "zero is silence, spikes of either sign (graded chips)"),
+                   "zero is silence, spikes of either sign (chips that "
+                   "carry a sign)"),
         clEnumValN(Coding::Auto, "auto",
-                   "signed on graded-spike chips, offset on binary ones")),
+                   "signed where the chip carries a sign (numerics.sign), "
+                   "offset elsewhere")),
     cl::cat(conversionCat));
 cl::opt<SignedCap> signedCap(
     "signed-cap", cl::sub(compile), cl::init(SignedCap::Full),

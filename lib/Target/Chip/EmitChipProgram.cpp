@@ -56,6 +56,9 @@ struct CoreImage {
   struct Block {
     int64_t axonBase, accBase, in, out;
     std::vector<int64_t> codes;
+    /// Binary negative spikes (SignCarriage::NegatedRow): rows [in/2, in)
+    /// hold rows [0, in/2) negated.
+    bool negatedRows = false;
   };
   std::vector<Block> blocks;
   std::vector<int32_t> routes; ///< (neuron, core, axon) triples
@@ -132,7 +135,8 @@ private:
   struct TileRef {
     int core;
     int64_t outFirst, outCount, inFirst, inCount, axonBase, accBase;
-    size_t block; ///< index in the core's blocks
+    size_t block;     ///< index in the core's blocks
+    bool negatedRows; ///< the block's second half: negated rows
   };
   struct RelayRef {
     int core;
@@ -176,23 +180,24 @@ LogicalResult ProgramBuilder::prepare() {
   if (!neuronCore)
     return fail(chip->name + ": no core type runs synaptic ops");
   bool anyIS = false;
-  std::string signedIF;
   module.walk([&](spk::ISNeuronOp) { anyIS = true; });
-  module.walk([&](spk::IFNeuronOp n) {
-    if (n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed &&
-        signedIF.empty())
-      signedIF = n.getSite().str();
-  });
-  // Binary spikes carry no sign (spike-check-chip says the same).
-  if (!signedIF.empty())
-    return fail("site \"" + signedIF + "\" uses the signed code; core type " +
-                neuronCore->name + " of " + chip->name +
-                " has binary spikes, and the chip description does not say "
-                "how a sign travels on it");
   if (anyIS && neuronCore->spikePayloadBits == 0)
     return fail("IS neurons send graded spikes, and core type " +
                 neuronCore->name + " of " + chip->name +
                 " has binary spikes: run spike-lower-is-to-if first");
+  // Negative spikes need a chip that carries a sign (spike-check-chip says
+  // the same).
+  std::string negative;
+  auto note = [&](auto n) {
+    if (n.sendsNegativeSpikes() && negative.empty())
+      negative = n.getSite().str();
+  };
+  module.walk([&](spk::ISNeuronOp n) { note(n); });
+  module.walk([&](spk::IFNeuronOp n) { note(n); });
+  if (!negative.empty() && !neuronCore->carriesSign())
+    return fail("site \"" + negative + "\" sends negative spikes; core type " +
+                neuronCore->name + " of " + chip->name +
+                " has 'sign: none', so a sign cannot travel on it");
 
   if (failed(placePieces()))
     return failure();
@@ -288,12 +293,21 @@ void ProgramBuilder::layOutPieces() {
       if (site < 0 || !onChip[site])
         continue;
       CoreImage &img = cores[p.core];
+      // Binary negative spikes land on a second row per input, which holds
+      // the negated weights.
+      bool negated = in.sites[site].negativeSpikes &&
+                     neuronCore->sign == core::SignCarriage::NegatedRow;
+      int64_t rows = negated ? 2 : 1;
       tilesOf[p.owner].push_back({p.core, p.first, p.count, p.inFirst,
                                   p.inCount, img.axons, img.accumulators,
-                                  img.blocks.size()});
-      img.blocks.push_back(
-          {img.axons, img.accumulators, p.inCount, p.count, {}});
-      img.axons += p.inCount;
+                                  img.blocks.size(), negated});
+      img.blocks.push_back({img.axons,
+                            img.accumulators,
+                            rows * p.inCount,
+                            p.count,
+                            {},
+                            negated});
+      img.axons += rows * p.inCount;
       img.accumulators += p.count;
     }
     // A split fan-in's partial sums meet in relay accumulators.
@@ -362,13 +376,17 @@ LogicalResult ProgramBuilder::writeSynapses() {
                                           {"accumulator_base", r.accBase}});
     for (const TileRef &t : tilesOf[g]) {
       std::vector<int64_t> &block = cores[t.core].blocks[t.block].codes;
-      block.resize(size_t(t.inCount * t.outCount));
+      int64_t half = t.inCount * t.outCount;
+      block.resize(size_t(t.negatedRows ? 2 * half : half));
       for (int64_t c = t.inFirst; c < t.inFirst + t.inCount; ++c)
         for (int64_t r = t.outFirst; r < t.outFirst + t.outCount; ++r) {
           int64_t code = w->codes[r * w->cols + c];
           if (code > topCode || code < -topCode)
             return l.emitError("emit-chip-program: weight code out of range");
-          block[size_t((c - t.inFirst) * t.outCount + r - t.outFirst)] = code;
+          int64_t at = (c - t.inFirst) * t.outCount + r - t.outFirst;
+          block[size_t(at)] = code;
+          if (t.negatedRows)
+            block[size_t(half + at)] = -code;
         }
       // The relay that sums this tile's outputs with the other input
       // ranges' (split fan-in), if any.
@@ -530,10 +548,13 @@ LogicalResult ProgramBuilder::writeImages() {
                                 {b.in, b.out}, bytes.data(), bytes.size());
           !st)
         return fail(st.message());
-      blocks.push_back(llvm::json::Object{{"axon_base", b.axonBase},
-                                          {"accumulator_base", b.accBase},
-                                          {"in", b.in},
-                                          {"out", b.out}});
+      llvm::json::Object block{{"axon_base", b.axonBase},
+                               {"accumulator_base", b.accBase},
+                               {"in", b.in},
+                               {"out", b.out}};
+      if (b.negatedRows)
+        block["negated_rows"] = true;
+      blocks.push_back(std::move(block));
     }
     if (auto st = add("routes", core::DType::I32, img.routes.data(),
                       img.routes.size(), 4);
@@ -578,6 +599,7 @@ LogicalResult ProgramBuilder::writeManifest(llvm::raw_ostream &os) {
                           {"threshold_bits", neuronCore->thresholdBits},
                           {"weight_bits", neuronCore->weightBits},
                           {"spike_payload_bits", neuronCore->spikePayloadBits},
+                          {"sign", core::signCarriageName(neuronCore->sign)},
                           {"reset", "subtract"},
                           {"if_schedule", "integrate-then-fire"}}},
       {"cores", std::move(coreJson)},

@@ -156,9 +156,9 @@ std::map<std::string, int64_t> opsOutsideNIR(ModuleOp module) {
   std::map<std::string, int64_t> outside;
   module.walk([&](Operation *op) {
     if (auto n = dyn_cast<spk::IFNeuronOp>(op); n && !inNIR(n)) {
+      // The signed code's -1 spikes: NIR's IF fires no negative spikes.
       ++outside[isContextWide(n) ? "spike.if_neuron (context-wide)"
-                                 : "spike.if_neuron (signed code: NIR's IF "
-                                   "fires no negative spikes)"];
+                                 : "spike.if_neuron (signed code)"];
       return;
     }
     if (isa<spk::IFNeuronOp, spk::LinearOp, func::FuncOp, func::ReturnOp,

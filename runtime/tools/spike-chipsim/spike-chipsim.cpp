@@ -35,6 +35,8 @@ std::string compare(const std::string &name, const IntTensor &t,
     int64_t v = 0;
     if (t.dtype == DType::U8)
       v = p[i];
+    else if (t.dtype == DType::I8)
+      v = int8_t(p[i]);
     else
       std::memcpy(&v, p + 8 * i, 8);
     if (v != t.data[i])
@@ -109,8 +111,9 @@ int main(int argc, char **argv) {
     SafetensorsWriter w;
     for (const auto &[name, t] : r->tensors) {
       std::vector<uint8_t> bytes;
-      if (t.dtype == DType::U8) {
-        bytes.assign(t.data.begin(), t.data.end());
+      if (t.dtype == DType::U8 || t.dtype == DType::I8) {
+        for (int64_t v : t.data)
+          bytes.push_back(uint8_t(v));
       } else {
         bytes.resize(t.data.size() * 8);
         std::memcpy(bytes.data(), t.data.data(), bytes.size());

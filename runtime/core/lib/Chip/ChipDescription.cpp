@@ -10,6 +10,18 @@
 
 namespace spike::core {
 
+const char *signCarriageName(SignCarriage s) {
+  switch (s) {
+  case SignCarriage::Payload:
+    return "payload";
+  case SignCarriage::NegatedRow:
+    return "negated_row";
+  case SignCarriage::None:
+    break;
+  }
+  return "none";
+}
+
 const char *opClassName(OpClass c) {
   switch (c) {
   case OpClass::Synaptic:
@@ -223,6 +235,21 @@ Status readCoreType(const std::string &file, const YAML::Node &node,
   if (reset != "subtract" && reset != "zero")
     return rn.error(*rn.get("reset", true), "'reset' must be subtract or zero");
   c.subtractiveReset = reset == "subtract";
+  std::string sign =
+      c.spikePayloadBits > 0 ? "payload" : signCarriageName(SignCarriage::None);
+  SPIKE_TRY(rn.string("sign", sign, false));
+  if (sign == "payload" && c.spikePayloadBits > 0)
+    c.sign = SignCarriage::Payload;
+  else if (sign == "negated_row" && c.spikePayloadBits == 0)
+    c.sign = SignCarriage::NegatedRow;
+  else if (sign == "none")
+    c.sign = SignCarriage::None;
+  else
+    return rn.error(*rn.get("sign", true),
+                    c.spikePayloadBits > 0
+                        ? "'sign' must be payload or none on graded spikes"
+                        : "'sign' must be negated_row or none on binary "
+                          "spikes (spike_payload_bits: 0)");
   SPIKE_TRY(rn.finish());
   // A neuron core needs slots, inputs and a destination; the mapper divides
   // by all three (found by the mutation campaign, issue #21).

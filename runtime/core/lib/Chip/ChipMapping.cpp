@@ -118,7 +118,7 @@ Load Mapper::loadOf(const Piece &p) const {
   case Piece::SynapseTile:
     l.neurons = p.count;
     l.stateBits = p.count * stateBits;
-    l.synapseBits = roundUp(p.count * p.inCount * weightBits);
+    l.synapseBits = roundUp(p.count * p.inCount * p.axonsPerInput * weightBits);
     break;
   case Piece::Glue:
     break;
@@ -134,25 +134,37 @@ Status Mapper::cut() {
     int64_t size = ceilDiv(site.neurons, parts);
     for (int64_t first = 0; first < site.neurons; first += size)
       r.pieces.push_back({Piece::SiteNeurons, int(s), first,
-                          std::min(size, site.neurons - first), 0, 0, -1});
+                          std::min(size, site.neurons - first), 0, 0, 1, -1});
   }
+  for (const MappedSite &site : in.sites)
+    if (site.negativeSpikes && !core->carriesSign())
+      return Status::error("site \"" + site.name +
+                           "\" sends negative spikes; core type " + core->name +
+                           " has 'sign: none', so a sign cannot travel on it");
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const MappedSynapses &syn = in.synapses[g];
-    int64_t inParts = ceilDiv(syn.fanIn, core->maxFanInAxons);
-    if (inParts > 1 && !graded)
-      return Status::error("linear \"" + syn.name + "\" needs fan-in " +
-                           std::to_string(syn.fanIn) + "; max is " +
-                           std::to_string(core->maxFanInAxons) +
-                           " on core type " + core->name +
-                           "; graded spikes unavailable, so no relay split is "
-                           "possible");
+    // Binary negative spikes arrive on a second axon per input, whose
+    // synapse row holds the negated weights (SignCarriage::NegatedRow).
+    int64_t rows =
+        !graded && syn.site >= 0 && in.sites[syn.site].negativeSpikes ? 2 : 1;
+    int64_t perTile = core->maxFanInAxons / rows;
+    int64_t inParts = perTile > 0 ? ceilDiv(syn.fanIn, perTile) : syn.fanIn + 1;
+    if ((inParts > 1 && !graded) || perTile < 1)
+      return Status::error(
+          "linear \"" + syn.name + "\" needs fan-in " +
+          std::to_string(syn.fanIn) +
+          (rows > 1 ? " (two axons per input: negated rows)" : "") +
+          "; max is " + std::to_string(core->maxFanInAxons) + " on core type " +
+          core->name +
+          "; graded spikes unavailable, so no relay split is "
+          "possible");
     int64_t inSize = ceilDiv(syn.fanIn, inParts);
     // Outputs per tile: accumulator neurons and synapse memory.
     int64_t outCap = neuronCap;
     if (core->synapseMemoryBits > 0)
-      outCap = std::min(outCap,
-                        core->synapseMemoryBits /
-                            std::max<int64_t>(1, roundUp(inSize * weightBits)));
+      outCap = std::min(outCap, core->synapseMemoryBits /
+                                    std::max<int64_t>(1, roundUp(inSize * rows *
+                                                                 weightBits)));
     if (outCap < 1)
       return Status::error("linear \"" + syn.name + "\": one output's " +
                            std::to_string(inSize) + " synapses exceed the " +
@@ -164,15 +176,15 @@ Status Mapper::cut() {
       int64_t count = std::min(outSize, syn.outputs - o);
       for (int64_t i = 0; i < syn.fanIn; i += inSize)
         r.pieces.push_back({Piece::SynapseTile, int(g), o, count, i,
-                            std::min(inSize, syn.fanIn - i), -1});
+                            std::min(inSize, syn.fanIn - i), rows, -1});
       if (inParts > 1) {
-        r.pieces.push_back({Piece::Relay, int(g), o, count, 0, inParts, -1});
+        r.pieces.push_back({Piece::Relay, int(g), o, count, 0, inParts, 1, -1});
         ++r.relayPieces;
       }
     }
   }
   for (size_t u = 0; u < in.glue.size(); ++u)
-    r.pieces.push_back({Piece::Glue, int(u), 0, 0, 0, 0, -1});
+    r.pieces.push_back({Piece::Glue, int(u), 0, 0, 0, 0, 1, -1});
 
   return Status::ok();
 }

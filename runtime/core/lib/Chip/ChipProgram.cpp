@@ -31,6 +31,8 @@ public:
     p_.path = path_;
     p_.stateBits = doc_["numerics"]["state_bits"].get<int>();
     weightBits_ = doc_["numerics"]["weight_bits"].get<int>();
+    const json &numerics = doc_["numerics"];
+    negatedRows_ = numerics.value("sign", std::string()) == "negated_row";
     p_.timesteps = doc_["timesteps"].get<int64_t>();
     for (auto step : {&Builder::cores, &Builder::sites, &Builder::linears,
                       &Builder::informative})
@@ -44,6 +46,7 @@ private:
   const std::string &path_;
   ChipProgram &p_;
   int weightBits_ = 0;
+  bool negatedRows_ = false;             ///< numerics.sign: negated_row
   std::map<int, size_t> coreAt_;         ///< core id -> manifest position
   std::map<int64_t, size_t> siteAt_;     ///< site index -> position
   std::map<std::string, size_t> siteOf_; ///< site name -> position
@@ -63,9 +66,16 @@ private:
       int64_t axonEnd = 0;
       for (size_t j = 0; j < c["blocks"].size(); ++j) {
         const json &b = c["blocks"][j];
-        ChipProgram::Core::Block blk{
-            b["axon_base"], b["accumulator_base"], b["in"], b["out"], {}};
+        ChipProgram::Core::Block blk{b["axon_base"],
+                                     b["accumulator_base"],
+                                     b["in"],
+                                     b["out"],
+                                     {},
+                                     b.value("negated_rows", false)};
         std::string at = idx("cores", i) + idx("blocks", j);
+        if (blk.negatedRows && (!negatedRows_ || blk.in % 2 != 0))
+          return at + "/negated_rows: needs numerics.sign negated_row and an "
+                      "even count of rows";
         if (blk.axonBase < axonEnd)
           return at + "/axon_base: blocks must take increasing, disjoint "
                       "axon ranges";
@@ -122,9 +132,13 @@ private:
       if (site.params.bidirectional && !site.graded)
         return at + "/bidirectional: correction spikes need graded (is) "
                     "neurons";
-      if (coding == neuron::SpikeCoding::Signed && !site.graded)
-        return at + "/coding: the signed code needs graded (is) neurons "
-                    "here: binary spikes carry no sign";
+      site.negativeBinary = !site.graded &&
+                            coding == neuron::SpikeCoding::Signed &&
+                            !unsignedGrid;
+      if (site.negativeBinary && !negatedRows_)
+        return at + "/coding: the signed code's binary spikes need "
+                    "numerics.sign negated_row: binary spikes carry no sign "
+                    "otherwise";
       // The offset code's Theorem-2 values are not checked here (no bits).
       int checkedBits = coding == neuron::SpikeCoding::Signed ? bits : 0;
       if (auto err = neuron::checkISParams(
@@ -227,7 +241,17 @@ private:
           return tat + "/block: core " + std::to_string(tile.core) + " has " +
                  std::to_string(core->second.blocks.size()) + " blocks";
         const auto &blk = core->second.blocks[size_t(tile.block)];
-        if (blk.axonBase != tile.axonBase || blk.in != tile.inCount ||
+        // The tile's negative spikes have rows of their own exactly when
+        // its site sends negative binary spikes.
+        if (blk.negatedRows != p_.sites[site->second].negativeBinary)
+          return tat + "/block: " +
+                 (blk.negatedRows ? "has negated rows, but site \"" + lin.site +
+                                        "\" sends no negative binary spikes"
+                                  : "site \"" + lin.site +
+                                        "\" sends negative binary spikes, and "
+                                        "the block has no negated rows");
+        if (blk.axonBase != tile.axonBase ||
+            blk.in != tile.inCount * (blk.negatedRows ? 2 : 1) ||
             blk.out != tile.outCount || blk.accBase != tile.accBase)
           return tat + ": differs from its block (axons, inputs, outputs, "
                        "accumulators)";
@@ -383,6 +407,15 @@ private:
                    std::to_string(v) + " beyond " +
                    std::to_string(weightBits_) + "-bit synapses";
           synapses += v != 0;
+        }
+        if (blk.negatedRows) {
+          size_t half = codes->size() / 2;
+          for (size_t k = 0; k < half; ++k)
+            if ((*codes)[half + k] != -(*codes)[k])
+              return file->path() + ": \"" + name + "\": row " +
+                     std::to_string(int64_t(half + k) / blk.out) +
+                     " is not the negation of row " +
+                     std::to_string(int64_t(k) / blk.out);
         }
         blk.codes = std::move(*codes);
       }

@@ -64,7 +64,7 @@ private:
   void deliver(int coreId, int64_t axon, int64_t payload);
   void stepNeurons(int64_t t, int64_t r,
                    std::vector<neuron::ISState<int64_t>> &state,
-                   std::vector<uint8_t> &raster);
+                   std::vector<int8_t> &raster);
   void sendSpikes(int64_t t, int64_t r);
   void readOut(int64_t t, int64_t r);
 };
@@ -93,9 +93,13 @@ void SiteSimulator::deliver(int coreId, int64_t axon, int64_t payload) {
                              });
   if (it != dst.blocks.begin() && axon < (it - 1)->axonBase + (it - 1)->in) {
     const ChipProgram::Core::Block &blk = *(it - 1);
-    const int64_t *row = blk.codes.data() + (axon - blk.axonBase) * blk.out;
+    int64_t rowIndex = axon - blk.axonBase, weight = payload;
+    // A negative binary spike is a plain spike on the negated row.
+    if (blk.negatedRows && payload < 0)
+      rowIndex += blk.in / 2, weight = -payload;
+    const int64_t *row = blk.codes.data() + rowIndex * blk.out;
     for (int64_t o = 0; o < blk.out; ++o) {
-      dstAcc[size_t(blk.accBase + o)] += payload * row[o];
+      dstAcc[size_t(blk.accBase + o)] += weight * row[o];
       result.synapticOps += row[o] != 0;
     }
   }
@@ -109,16 +113,19 @@ void SiteSimulator::deliver(int coreId, int64_t axon, int64_t payload) {
 
 void SiteSimulator::stepNeurons(int64_t t, int64_t r,
                                 std::vector<neuron::ISState<int64_t>> &state,
-                                std::vector<uint8_t> &raster) {
+                                std::vector<int8_t> &raster) {
   for (size_t k = 0; k < cells.size(); ++k) {
     neuron::ISState<int64_t> &st = state[k];
     int64_t in = chargeAt(t, r, cells[k].channel);
     if (graded) {
       fired[k][0] = neuron::isStep<int64_t>(st, in, 1, p, one);
     } else {
-      neuron::ifWindow<int64_t>(st, in, 1, p,
-                                neuron::IFSchedule::IntegrateThenFire,
-                                raster.data(), one);
+      if (p.coding == neuron::SpikeCoding::Signed)
+        neuron::signedIfWindow<int64_t>(st, in, 1, p, raster.data(), one);
+      else
+        neuron::ifWindow<int64_t>(
+            st, in, 1, p, neuron::IFSchedule::IntegrateThenFire,
+            reinterpret_cast<uint8_t *>(raster.data()), one);
       for (int64_t j = 0; j < p.levels; ++j)
         fired[k][size_t(j)] = raster[size_t(j)];
     }
@@ -189,7 +196,10 @@ void SiteSimulator::run() {
       cells.push_back({pc.core, local, pc.first + n,
                        cores.at(pc.core).neurons[size_t(3 * local + 2)]});
     }
-  spikes = {graded ? DType::I64 : DType::U8, {steps * slots, rows, width}, {}};
+  DType spikeType = graded                                    ? DType::I64
+                    : p.coding == neuron::SpikeCoding::Signed ? DType::I8
+                                                              : DType::U8;
+  spikes = {spikeType, {steps * slots, rows, width}, {}};
   spikes.data.assign(size_t(steps * slots * rows * width), 0);
   for (const ChipProgram::Linear &l : program.linears)
     if (l.site == site.name)
@@ -198,7 +208,7 @@ void SiteSimulator::run() {
     accums.push_back({DType::I64, {steps, rows, l->rows}, {}});
     accums.back().data.assign(size_t(steps * rows * l->rows), 0);
   }
-  std::vector<uint8_t> raster(size_t(p.levels));
+  std::vector<int8_t> raster(size_t(p.levels));
   fired.assign(cells.size(), std::vector<int64_t>(size_t(slots)));
   for (int64_t r = 0; r < rows; ++r) {
     // Each row (token position, head) is its own set of neurons.

@@ -64,6 +64,56 @@ std::string replaced(std::string text, const std::string &from,
   return text.replace(at, from.size(), to);
 }
 
+/// Loads `text` from a temporary file; the description must be valid.
+ChipDescription loadText(const std::string &text) {
+  std::string path = ::testing::TempDir() + "chip-ok.yaml";
+  std::ofstream(path) << text;
+  auto r = loadChipDescription(path);
+  std::remove(path.c_str());
+  EXPECT_TRUE(r) << r.message();
+  return r ? *r : ChipDescription{};
+}
+
+TEST(ChipDescription, SignCarriagePerTarget) {
+  // The shipped targets: graded payloads carry a sign bit; the
+  // TrueNorth-like neuron spikes at its positive threshold only.
+  EXPECT_EQ(loadChipDescription(chip("loihi2-like"))->coreTypes[0].sign,
+            SignCarriage::Payload);
+  EXPECT_EQ(loadChipDescription(chip("spinnaker2-like"))->coreTypes[0].sign,
+            SignCarriage::Payload);
+  auto t = loadChipDescription(chip("truenorth-like"));
+  EXPECT_EQ(t->coreTypes[0].sign, SignCarriage::None);
+  EXPECT_FALSE(t->coreTypes[0].carriesSign());
+  // Optional: the default follows the payload.
+  std::string base = validChip();
+  std::string noSign = replaced(base, "      sign: none", "      #");
+  EXPECT_EQ(loadText(noSign).coreTypes[0].sign, SignCarriage::None);
+  ChipDescription rows =
+      loadText(replaced(base, "sign: none ", "sign: negated_row "));
+  EXPECT_EQ(rows.coreTypes[0].sign, SignCarriage::NegatedRow);
+  EXPECT_TRUE(rows.coreTypes[0].carriesSign());
+  // A sign the spikes cannot have is an error at its place.
+  EXPECT_NE(loadError(replaced(base, "sign: none ", "sign: payload "))
+                .find("'sign' must be negated_row or none on binary spikes"),
+            std::string::npos);
+  EXPECT_NE(loadError(replaced(base, "sign: none ", "sign: pair "))
+                .find("core_types[0].numerics: 'sign' must be negated_row or "
+                      "none"),
+            std::string::npos);
+  std::string graded =
+      replaced(base, "spike_payload_bits: 0 ", "spike_payload_bits: 8 ");
+  EXPECT_NE(loadError(replaced(graded, "sign: none ", "sign: negated_row "))
+                .find("'sign' must be payload or none on graded spikes"),
+            std::string::npos);
+  EXPECT_EQ(loadText(graded).coreTypes[0].sign, SignCarriage::None);
+  EXPECT_EQ(loadText(replaced(noSign, "spike_payload_bits: 0 ",
+                              "spike_payload_bits: 8 "))
+                .coreTypes[0]
+                .sign,
+            SignCarriage::Payload);
+  EXPECT_STREQ(signCarriageName(SignCarriage::NegatedRow), "negated_row");
+}
+
 TEST(ChipDescription, BadInputIsOneErrorWithItsPlace) {
   EXPECT_EQ(loadChipDescription("/nonexistent.yaml").message(),
             "/nonexistent.yaml: cannot open");

@@ -88,6 +88,50 @@ TEST(ChipMapping, FanInAboveTheLimitSplitsThroughRelaysOnGradedChips) {
       << binary.message();
 }
 
+TEST(ChipMapping, NegativeBinarySpikesTakeANegatedRowPerInput) {
+  // Binary cores that carry a sign on negated rows: a reader of a site with
+  // negative spikes holds two synapse rows per input.
+  ChipDescription chip = smallChip(0);
+  chip.coreTypes[0].sign = SignCarriage::NegatedRow;
+  MappingInput in = chain(1, 8, 16);
+  in.sites[0].negativeSpikes = true;
+  auto r = mapToChip(in, chip);
+  ASSERT_TRUE(r) << r.message();
+  int64_t synapseBits = 0;
+  for (const Piece &p : r->pieces)
+    if (p.kind == Piece::SynapseTile) {
+      EXPECT_EQ(p.axonsPerInput, 2);
+      EXPECT_EQ(p.inCount, 16);
+      synapseBits += p.count * p.inCount * p.axonsPerInput * 8;
+    }
+  EXPECT_EQ(synapseBits, 8 * 16 * 2 * 8);
+  // 2 x 24 axons exceed the fan-in of 32, and binary spikes cannot split.
+  in = chain(1, 8, 24);
+  in.sites[0].negativeSpikes = true;
+  auto wide = mapToChip(in, chip);
+  ASSERT_FALSE(wide);
+  EXPECT_NE(wide.message().find("needs fan-in 24 (two axons per input: "
+                                "negated rows); max is 32"),
+            std::string::npos)
+      << wide.message();
+  // Without a way to carry the sign: one error naming the site.
+  in = chain(1, 8, 16);
+  in.sites[0].negativeSpikes = true;
+  chip.coreTypes[0].sign = SignCarriage::None;
+  auto none = mapToChip(in, chip);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.message(), "site \"s0\" sends negative spikes; core type "
+                            "core has 'sign: none', so a sign cannot travel "
+                            "on it");
+  // Graded cores carry the sign in the payload: one row per input.
+  ChipDescription graded = smallChip(8);
+  graded.coreTypes[0].sign = SignCarriage::Payload;
+  auto g = mapToChip(in, graded);
+  ASSERT_TRUE(g) << g.message();
+  for (const Piece &p : g->pieces)
+    EXPECT_EQ(p.axonsPerInput, 1);
+}
+
 TEST(ChipMapping, FanOutAboveTheLimitGetsCopyNeuronsOnFreeCores) {
   ChipDescription chip = smallChip();
   chip.coreTypes[0].maxFanOut = 1;

@@ -31,6 +31,22 @@ enum class OpClass {
 
 const char *opClassName(OpClass c);
 
+/// How a neuron core carries a spike's sign (the signed code's negative
+/// spikes, correction spikes; docs/ChipFormat.md).
+enum class SignCarriage {
+  /// A sign bit of the graded payload (graded cores only).
+  Payload,
+  /// Binary cores: a negative spike goes to a second input axon of each
+  /// destination, whose synapse row holds the negated weights (twice the
+  /// axons and synapse memory of a signed site's consumers).
+  NegatedRow,
+  /// Binary cores that cannot carry a sign.
+  None,
+};
+
+/// "payload", "negated_row" or "none".
+const char *signCarriageName(SignCarriage s);
+
 struct CoreType {
   std::string name;
   int64_t count = 0; ///< per chip
@@ -42,6 +58,12 @@ struct CoreType {
   int spikePayloadBits = 0; ///< 0: binary spikes
   int64_t maxSpikesPerStep = 1;
   bool subtractiveReset = true; ///< else reset to zero
+  /// Default: Payload on graded cores, None on binary ones.
+  SignCarriage sign = SignCarriage::None;
+  /// Whether a spike can be negative (loading keeps `sign` consistent
+  /// with the payload: Payload only on graded cores, NegatedRow only on
+  /// binary ones).
+  bool carriesSign() const { return sign != SignCarriage::None; }
   std::vector<OpClass> ops;
   bool runs(OpClass c) const;
 };

@@ -35,6 +35,10 @@ struct MappedSite {
   double eventsPerNeuronStep = 1; ///< messages: neuron-steps with spikes
   double spikesPerNeuronStep = 1; ///< spike count (graded payload sum)
   int64_t substeps = 1;           ///< IF sub-steps per time step
+  /// Sends negative spikes (the signed code, correction spikes): they need
+  /// a core type that carries a sign (CoreType::sign); on binary cores
+  /// (negated_row) each reader holds two synapse rows per input.
+  bool negativeSpikes = false;
 };
 
 struct MappedSynapses {
@@ -67,6 +71,9 @@ struct Piece {
   int64_t count = 0;   ///< neurons / outputs
   int64_t inFirst = 0; ///< synapse tiles: first input
   int64_t inCount = 0; ///< synapse tiles: inputs
+  /// synapse tiles: input axons (synapse rows) per input: 2 where a binary
+  /// core's negated rows carry the negative spikes, else 1
+  int64_t axonsPerInput = 1;
   int core = -1; ///< global core index, kHost, or programmableCoreOf(chip)
 };
 

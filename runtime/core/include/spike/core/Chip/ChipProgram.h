@@ -1,8 +1,8 @@
 //===- ChipProgram.h - A chip program, read strictly ------------*- C++ -*-===//
 //
 // The spikec.chip-program format (docs/ChipProgram.md): a manifest
-// (lib/Formats/schemas/chip-program.schema.json) and a safetensors file of per-core
-// tables. loadChipProgram reads every field and checks it against the
+// (lib/Formats/schemas/chip-program.schema.json) and a safetensors file of
+// per-core tables. loadChipProgram reads every field and checks it against the
 // others and against the tables before anything runs, so that the
 // simulator can index without checks of its own:
 //   - every count in the manifest equals its table's rows;
@@ -49,6 +49,9 @@ struct ChipProgram {
     struct Block {
       int64_t axonBase, accBase, in, out;
       std::vector<int64_t> codes;
+      /// Binary negative spikes: rows [in/2, in) hold rows [0, in/2)
+      /// negated; a negative spike to axon a adds row a + in/2.
+      bool negatedRows = false;
     };
     std::vector<Block> blocks;
     int64_t axons = 0, accumulators = 0;
@@ -61,6 +64,9 @@ struct ChipProgram {
     std::string name;
     int64_t index, width;
     bool graded; ///< IS: one graded spike per step; IF: binary sub-steps
+    /// IF sites of the signed code on a signed grid: -1 sub-step spikes,
+    /// which reach their readers' negated rows.
+    bool negativeBinary = false;
     neuron::ISParams params;
     int64_t thresholdRaw; ///< 2^frac_bits
     std::vector<Piece> pieces;

@@ -29,7 +29,8 @@ namespace spike::core {
 
 /// A dense integer tensor ([steps, rows, width]).
 struct IntTensor {
-  DType dtype = DType::I64; ///< I64 or U8
+  /// I64 (IS counts), U8 (IF spikes) or I8 (the signed code's IF spikes)
+  DType dtype = DType::I64;
   std::vector<int64_t> shape;
   std::vector<int64_t> data;
 };
