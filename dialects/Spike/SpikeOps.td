@@ -127,11 +127,11 @@ def Spike_ISNeuronOp : Spike_Op<"is_neuron", [Pure, SameOperandsAndResultType]> 
                  : ::spike::neuron::SpikeCoding::Offset;
     }
     /// Whether the neuron sends negative spikes (correction spikes, or the
-    /// signed code on a signed grid): a chip must carry their sign.
+    /// signed code, whose unsigned grid corrects with them too): a chip
+    /// must carry their sign.
     bool sendsNegativeSpikes() {
       return getBidirectional() ||
-             (getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed &&
-              !getIsUnsigned());
+             getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed;
     }
   }];
   let hasVerifier = 1;
@@ -194,11 +194,10 @@ def Spike_IFNeuronOp : Spike_Op<"if_neuron", [Pure]> {
                  ? ::spike::neuron::SpikeCoding::Signed
                  : ::spike::neuron::SpikeCoding::Offset;
     }
-    /// Whether the neuron sends negative spikes (the signed code on a
-    /// signed grid): a chip must carry their sign.
+    /// Whether the neuron sends negative spikes (the signed code, on
+    /// either grid): a chip must carry their sign.
     bool sendsNegativeSpikes() {
-      return getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed &&
-             !getIsUnsigned();
+      return getSpikeCoding() == ::spike::neuron::SpikeCoding::Signed;
     }
   }];
   let hasVerifier = 1;

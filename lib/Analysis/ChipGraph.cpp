@@ -43,7 +43,9 @@ std::string weightName(spike::spk::LinearOp l) {
 }
 
 /// The neuron op whose spikes a value carries (through if_collect).
-Operation *neuronOf(Value v) {
+} // namespace
+
+Operation *sourceNeuron(Value v) {
   Operation *def = v.getDefiningOp();
   if (auto c = dyn_cast_or_null<spike::spk::IFCollectOp>(def))
     def = c.getInput().getDefiningOp();
@@ -52,7 +54,12 @@ Operation *neuronOf(Value v) {
   return nullptr;
 }
 
-} // namespace
+int64_t synapseRowsPerInput(Value input, const core::CoreType &core) {
+  auto n = dyn_cast_or_null<spike::spk::IFNeuronOp>(sourceNeuron(input));
+  bool negated = n && n.sendsNegativeSpikes() && core.spikePayloadBits == 0 &&
+                 core.sign == core::SignCarriage::NegatedRow;
+  return negated ? 2 : 1;
+}
 
 std::optional<ChipGraph> buildChipGraph(ModuleOp module,
                                         const std::string &rates,
@@ -145,7 +152,7 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
     auto w = cast<RankedTensorType>(l.getWeight().getType());
     syn.outputs = w.getDimSize(0);
     syn.fanIn = w.getDimSize(1);
-    if (Operation *n = neuronOf(l.getInput()))
+    if (Operation *n = sourceNeuron(l.getInput()))
       syn.site = siteIndex.lookup(n);
     llvm::SetVector<Operation *> seen;
     SmallVector<Value> frontier = {l.getResult()};

@@ -1,5 +1,6 @@
 //===- CheckChip.cpp - Legality of a spiking graph on a chip --------------===//
 
+#include "spike/Analysis/ChipGraph.h"
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
@@ -128,7 +129,8 @@ void ChipChecker::checkSynapseMemory(ModuleOp module) {
   int64_t synapseBits = 0;
   module.walk([&](spike::spk::LinearOp l) {
     auto w = cast<RankedTensorType>(l.getWeight().getType());
-    synapseBits += w.getDimSize(0) * w.getDimSize(1) * neuronCore.weightBits;
+    synapseBits += w.getDimSize(0) * w.getDimSize(1) * neuronCore.weightBits *
+                   spike::synapseRowsPerInput(l.getInput(), neuronCore);
   });
   if (synapseBits == 0 || neuronCore.synapseMemoryBits == 0)
     return;
@@ -147,13 +149,17 @@ void ChipChecker::checkSynapseMemory(ModuleOp module) {
 
 void ChipChecker::checkLinear(spike::spk::LinearOp l) {
   int64_t fanIn = cast<RankedTensorType>(l.getWeight().getType()).getDimSize(1);
-  if (fanIn <= neuronCore.maxFanInAxons)
+  // Negative binary spikes take a negated twin row per input.
+  int64_t rows = spike::synapseRowsPerInput(l.getInput(), neuronCore);
+  if (fanIn * rows <= neuronCore.maxFanInAxons)
     return;
   std::string name = weightName(l.getWeight());
   if (neuronCore.spikePayloadBits == 0) {
     l.emitError("linear \"")
-        << name << "\" needs fan-in " << fanIn << "; max is "
-        << neuronCore.maxFanInAxons << " on core type " << neuronCore.name
+        << name << "\" needs fan-in " << fanIn
+        << (rows > 1 ? " (two axons per input: negated rows)" : "")
+        << "; max is " << neuronCore.maxFanInAxons << " on core type "
+        << neuronCore.name
         << "; graded spikes unavailable, so no relay split is possible";
     failedAny = true;
   } else {

@@ -504,10 +504,14 @@ at::Tensor ifCollectKernel(const at::Tensor &spikes,
   auto [per, d] = stepShape(in);
   // uint8 0/1 spikes, or the signed code's int8 -1/0/+1: the window's sum,
   // a row of d neurons at a time.
+  // A 1-D train is one neuron (its T * L sub-steps), with the threshold the
+  // per-element path gave it.
+  std::vector<float> theta =
+      in.dim() < 2 ? std::vector<float>{groupValue(threshold, 0, d)}
+                   : perChannel(threshold, d);
   if (in.dim() < 2)
-    d = 1; // one neuron: its T * L sub-steps
+    d = 1;
   int64_t rows = d > 0 ? per / d : 0;
-  std::vector<float> theta = perChannel(threshold, d);
   auto collect = [&](const auto *src) {
     at::parallel_for(
         0, rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(d, 1)),

@@ -27,6 +27,15 @@ struct ChipGraph {
   llvm::SmallVector<spk::LinearOp> linears;     ///< by synapse group index
 };
 
+/// The IS or IF neuron whose spikes `v` carries (an IF neuron's through its
+/// if_collect), or nullptr.
+mlir::Operation *sourceNeuron(mlir::Value v);
+
+/// Synapse rows per input of a linear reading `input` on `core`: 2 where
+/// the input carries negative binary spikes that a negated row takes
+/// (core::SignCarriage::NegatedRow), else 1.
+int64_t synapseRowsPerInput(mlir::Value input, const core::CoreType &core);
+
 /// `rates`: a spikec.firing-rates file, or "" for the uniform fallback;
 /// `context` sizes the context-wide sites (attention scores). Nothing, and
 /// `error` set, when the rates file is bad.

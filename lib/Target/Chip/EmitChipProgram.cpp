@@ -119,7 +119,9 @@ public:
   /// them.
   /// The mapping: the placement file's, or mapped here without one.
   LogicalResult placePieces();
-  void layOutPieces();
+  /// Fails when a placement's tile cannot hold its negated rows (a
+  /// placement mapped for another code).
+  LogicalResult layOutPieces();
   /// The synapse blocks from the weight codes (rescaled to the chip's
   /// weight width where they are wider).
   LogicalResult writeSynapses();
@@ -264,7 +266,7 @@ LogicalResult ProgramBuilder::placePieces() {
   return success();
 }
 
-void ProgramBuilder::layOutPieces() {
+LogicalResult ProgramBuilder::layOutPieces() {
   const auto &in = graph->input;
   tilesOf.assign(in.synapses.size(), {});
   relaysOf.assign(in.synapses.size(), {});
@@ -298,6 +300,13 @@ void ProgramBuilder::layOutPieces() {
       bool negated = in.sites[site].negativeSpikes &&
                      neuronCore->sign == core::SignCarriage::NegatedRow;
       int64_t rows = negated ? 2 : 1;
+      if (rows * p.inCount > neuronCore->maxFanInAxons)
+        return fail("linear \"" + in.synapses[p.owner].name + "\": a tile of " +
+                    std::to_string(p.inCount) + " inputs needs " +
+                    std::to_string(rows * p.inCount) +
+                    " axons with negated rows; max is " +
+                    std::to_string(neuronCore->maxFanInAxons) +
+                    " (a placement mapped for another code? map again)");
       tilesOf[p.owner].push_back({p.core, p.first, p.count, p.inFirst,
                                   p.inCount, img.axons, img.accumulators,
                                   img.blocks.size(), negated});
@@ -320,6 +329,7 @@ void ProgramBuilder::layOutPieces() {
       img.accumulators += p.count;
     }
   }
+  return success();
 }
 
 LogicalResult ProgramBuilder::writeSynapses() {
@@ -466,7 +476,13 @@ LogicalResult ProgramBuilder::writeRoutes() {
         int64_t copiesNeeded = copy->second->copies;
         int copyId = copy->second->core;
         int64_t copyAxon = copy->second->axon;
-        cores[copyId].axons = std::max(cores[copyId].axons, copyAxon + 1);
+        // Negated rows: the copy core's twin axon takes the -1 spikes.
+        int64_t twin =
+            in.sites[s].negativeSpikes &&
+                    neuronCore->sign == core::SignCarriage::NegatedRow
+                ? 2
+                : 1;
+        cores[copyId].axons = std::max(cores[copyId].axons, copyAxon + twin);
         img.routes.insert(img.routes.end(),
                           {int32_t(local), int32_t(copyId), int32_t(copyAxon)});
         CoreImage &copyImg = cores[copyId];
@@ -619,9 +635,8 @@ LogicalResult spike::emitChipProgram(ModuleOp module, llvm::raw_ostream &os,
   ProgramBuilder program(module, options);
   if (failed(program.prepare()))
     return failure();
-  program.layOutPieces();
-  if (failed(program.writeSynapses()) || failed(program.writeRoutes()) ||
-      failed(program.writeImages()))
+  if (failed(program.layOutPieces()) || failed(program.writeSynapses()) ||
+      failed(program.writeRoutes()) || failed(program.writeImages()))
     return failure();
   return program.writeManifest(os);
 }

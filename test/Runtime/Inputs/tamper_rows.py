@@ -4,6 +4,7 @@ usage: tamper_rows.py PROGRAM.json TENSORS.safetensors OUT_PREFIX
   OUT_PREFIX-flag.json: the first negated block loses its "negated_rows"
   OUT_PREFIX-sign.json: numerics.sign is "none"
   OUT_PREFIX-code.json (+ .safetensors): one negated code is off by one
+  OUT_PREFIX-twin.json (+ .safetensors): a route names a negated (twin) axon
 """
 import json
 import os
@@ -43,3 +44,31 @@ open(out + "-code.safetensors", "wb").write(raw)
 code = json.loads(json.dumps(doc))
 code["tensors"] = os.path.basename(out + "-code.safetensors")
 write("-code.json", code)
+
+# A route to the twin of its axon (the block's second half).
+raw = bytearray(open(tensors, "rb").read())
+blocks = {c["id"]: c["blocks"] for c in doc["cores"]}
+done = False
+for c in doc["cores"]:
+    name = "core%d.routes" % c["id"]
+    if name not in header:
+        continue
+    begin, end = header[name]["data_offsets"]
+    assert header[name]["dtype"] == "I32", header[name]["dtype"]
+    for at in range(8 + size + begin, 8 + size + end, 12):
+        _, core_id, axon = struct.unpack("<iii", raw[at:at + 12])
+        for b in blocks[core_id]:
+            n = b["in"] // 2
+            if b.get("negated_rows") and b["axon_base"] <= axon < b["axon_base"] + n:
+                raw[at + 8:at + 12] = struct.pack("<i", axon + n)
+                done = True
+                break
+        if done:
+            break
+    if done:
+        break
+assert done, "no route into a negated block"
+open(out + "-twin.safetensors", "wb").write(raw)
+twin = json.loads(json.dumps(doc))
+twin["tensors"] = os.path.basename(out + "-twin.safetensors")
+write("-twin.json", twin)

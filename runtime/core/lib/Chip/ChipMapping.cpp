@@ -167,7 +167,8 @@ Status Mapper::cut() {
                                                                  weightBits)));
     if (outCap < 1)
       return Status::error("linear \"" + syn.name + "\": one output's " +
-                           std::to_string(inSize) + " synapses exceed the " +
+                           std::to_string(inSize * rows) +
+                           " synapses exceed the " +
                            std::to_string(core->synapseMemoryBits) +
                            " synapse bits of core type " + core->name);
     int64_t outParts = ceilDiv(syn.outputs, outCap);
@@ -433,6 +434,9 @@ Status Mapper::addCopyNeurons() {
     double perNeuron =
         (graded ? site.eventsPerNeuronStep : site.spikesPerNeuronStep) * T *
         double(site.substeps);
+    // Negative binary spikes arrive on a twin axon and leave through twin
+    // copy neurons (SignCarriage::NegatedRow).
+    int64_t twin = !graded && site.negativeSpikes ? 2 : 1;
     for (int sp : sitePieces[s]) {
       const Piece &src = r.pieces[sp];
       for (int64_t c = src.first; c < src.first + src.count; ++c) {
@@ -444,9 +448,10 @@ Status Mapper::addCopyNeurons() {
         }
         if (int64_t(destinations.size()) <= core->maxFanOut)
           continue;
-        int64_t copies = ceilDiv(int64_t(destinations.size()), core->maxFanOut);
+        int64_t copies =
+            twin * ceilDiv(int64_t(destinations.size()), core->maxFanOut);
         if (copyCore < 0 || copyCoreNeurons + copies > core->maxNeurons ||
-            copyCoreAxons >= core->maxFanInAxons) {
+            copyCoreAxons + twin > core->maxFanInAxons) {
           int next = copyCore + 1;
           while (next < systemCores &&
                  (usedCores.count(next) ||
@@ -465,7 +470,8 @@ Status Mapper::addCopyNeurons() {
           copyCoreNeurons = copyCoreAxons = 0;
           ++r.copyCores;
         }
-        r.copyGroups.push_back({sp, c, copyCore, copyCoreAxons++, copies});
+        r.copyGroups.push_back({sp, c, copyCore, copyCoreAxons, copies});
+        copyCoreAxons += twin;
         copyCoreNeurons += copies;
         r.copyNeurons += copies;
         copyMessages.push_back(perNeuron);

@@ -32,7 +32,8 @@ public:
     p_.stateBits = doc_["numerics"]["state_bits"].get<int>();
     weightBits_ = doc_["numerics"]["weight_bits"].get<int>();
     const json &numerics = doc_["numerics"];
-    negatedRows_ = numerics.value("sign", std::string()) == "negated_row";
+    negatedRows_ = numerics.value("sign", std::string()) == "negated_row" &&
+                   numerics["spike_payload_bits"].get<int>() == 0;
     p_.timesteps = doc_["timesteps"].get<int64_t>();
     for (auto step : {&Builder::cores, &Builder::sites, &Builder::linears,
                       &Builder::informative})
@@ -74,8 +75,8 @@ private:
                                      b.value("negated_rows", false)};
         std::string at = idx("cores", i) + idx("blocks", j);
         if (blk.negatedRows && (!negatedRows_ || blk.in % 2 != 0))
-          return at + "/negated_rows: needs numerics.sign negated_row and an "
-                      "even count of rows";
+          return at + "/negated_rows: needs numerics.sign negated_row on "
+                      "binary spikes and an even count of rows";
         if (blk.axonBase < axonEnd)
           return at + "/axon_base: blocks must take increasing, disjoint "
                       "axon ranges";
@@ -132,9 +133,10 @@ private:
       if (site.params.bidirectional && !site.graded)
         return at + "/bidirectional: correction spikes need graded (is) "
                     "neurons";
-      site.negativeBinary = !site.graded &&
-                            coding == neuron::SpikeCoding::Signed &&
-                            !unsignedGrid;
+      // Either grid: on the unsigned one the negative spikes are
+      // corrections (Neuron.h, SpikeCoding::Signed).
+      site.negativeBinary =
+          !site.graded && coding == neuron::SpikeCoding::Signed;
       if (site.negativeBinary && !negatedRows_)
         return at + "/coding: the signed code's binary spikes need "
                     "numerics.sign negated_row: binary spikes carry no sign "
@@ -322,6 +324,52 @@ private:
     return "";
   }
 
+  /// Reads the weight blocks of `core` (tensors base + "block<j>") into it,
+  /// checking their shapes, codes and negated rows; counts the nonzero
+  /// codes into `synapses`.
+  std::string blocks(const SafetensorsFile &file, const std::string &base,
+                     ChipProgram::Core &core, std::set<std::string> &expected,
+                     int64_t &synapses) {
+    int64_t codeTop = (int64_t(1) << (weightBits_ - 1)) - 1;
+    for (size_t j = 0; j < core.blocks.size(); ++j) {
+      auto &blk = core.blocks[j];
+      std::string name = base + "block" + std::to_string(j);
+      std::string at = file.path() + ": \"" + name + "\"";
+      expected.insert(name);
+      const TensorInfo *info = file.find(name);
+      if (!info || info->shape != std::vector<int64_t>{blk.in, blk.out})
+        return at + ": needs [" + std::to_string(blk.in) + ", " +
+               std::to_string(blk.out) + "]";
+      auto codes = file.readInt64(name);
+      if (!codes)
+        return codes.message();
+      for (int64_t v : *codes) {
+        if (v < -codeTop - 1 || v > codeTop)
+          return at + ": code " + std::to_string(v) + " beyond " +
+                 std::to_string(weightBits_) + "-bit synapses";
+        synapses += v != 0;
+      }
+      size_t half = blk.negatedRows ? codes->size() / 2 : 0;
+      for (size_t k = 0; k < half; ++k)
+        if ((*codes)[half + k] != -(*codes)[k])
+          return at + ": row " + std::to_string(int64_t(half + k) / blk.out) +
+                 " is not the negation of row " +
+                 std::to_string(int64_t(k) / blk.out);
+      blk.codes = std::move(*codes);
+    }
+    return "";
+  }
+
+  /// Whether `axon` of `core` is the negated twin of another (the second
+  /// half of a block with negated rows), which no route may name.
+  static bool negatedTwin(const ChipProgram::Core &core, int64_t axon) {
+    for (const auto &blk : core.blocks)
+      if (blk.negatedRows && axon >= blk.axonBase + blk.in / 2 &&
+          axon < blk.axonBase + blk.in)
+        return true;
+    return false;
+  }
+
   std::string tables() {
     std::string dir = path_.substr(0, path_.rfind('/') + 1);
     if (path_.find('/') == std::string::npos)
@@ -347,7 +395,6 @@ private:
       out = v.take();
       return "";
     };
-    int64_t codeTop = (int64_t(1) << (weightBits_ - 1)) - 1;
     int64_t v0Top = int64_t(1) << (p_.stateBits - 1);
     // Which core neurons the sites' pieces claim.
     std::map<int, std::vector<int>> claimed;
@@ -390,35 +437,9 @@ private:
           !e.empty())
         return e;
       int64_t synapses = 0;
-      for (size_t j = 0; j < core.blocks.size(); ++j) {
-        auto &blk = core.blocks[j];
-        std::string name = base + "block" + std::to_string(j);
-        expected.insert(name);
-        const TensorInfo *info = file->find(name);
-        if (!info || info->shape != std::vector<int64_t>{blk.in, blk.out})
-          return file->path() + ": \"" + name + "\": needs [" +
-                 std::to_string(blk.in) + ", " + std::to_string(blk.out) + "]";
-        auto codes = file->readInt64(name);
-        if (!codes)
-          return codes.message();
-        for (int64_t v : *codes) {
-          if (v < -codeTop - 1 || v > codeTop)
-            return file->path() + ": \"" + name + "\": code " +
-                   std::to_string(v) + " beyond " +
-                   std::to_string(weightBits_) + "-bit synapses";
-          synapses += v != 0;
-        }
-        if (blk.negatedRows) {
-          size_t half = codes->size() / 2;
-          for (size_t k = 0; k < half; ++k)
-            if ((*codes)[half + k] != -(*codes)[k])
-              return file->path() + ": \"" + name + "\": row " +
-                     std::to_string(int64_t(half + k) / blk.out) +
-                     " is not the negation of row " +
-                     std::to_string(int64_t(k) / blk.out);
-        }
-        blk.codes = std::move(*codes);
-      }
+      if (std::string e = blocks(*file, base, core, expected, synapses);
+          !e.empty())
+        return e;
       if (synapses != c["synapses"].get<int64_t>())
         return idx("cores", i) + "/synapses: " + c["synapses"].dump() +
                ", but the blocks hold " + std::to_string(synapses) +
@@ -436,6 +457,14 @@ private:
                    " to core " + std::to_string((*pairs)[k]) + ", axon " +
                    std::to_string((*pairs)[k + 1]) +
                    ", which the program does not hold";
+          // A -1 spike reaches the twin itself (ChipSimulator's deliver).
+          if (negatedTwin(dst->second, (*pairs)[k + 1]))
+            return file->path() + ": core " + std::to_string(id) +
+                   (pairs == &core.routes ? " routes" : " copies") +
+                   " to core " + std::to_string((*pairs)[k]) + ", axon " +
+                   std::to_string((*pairs)[k + 1]) +
+                   ", a negated row (only -1 spikes reach it, through its "
+                   "twin)";
         }
     // A copy neuron re-sends to synapses, never to another copy neuron: the
     // simulator's delivery then ends (no cycles).

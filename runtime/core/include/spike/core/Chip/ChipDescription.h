@@ -36,9 +36,10 @@ const char *opClassName(OpClass c);
 enum class SignCarriage {
   /// A sign bit of the graded payload (graded cores only).
   Payload,
-  /// Binary cores: a negative spike goes to a second input axon of each
-  /// destination, whose synapse row holds the negated weights (twice the
-  /// axons and synapse memory of a signed site's consumers).
+  /// Binary cores: each destination axon of a neuron has a twin whose
+  /// synapse row holds the negated weights, and a negative spike reaches
+  /// the twin (twice the axons and synapse memory of a signed site's
+  /// readers, and of its copy neurons).
   NegatedRow,
   /// Binary cores that cannot carry a sign.
   None,

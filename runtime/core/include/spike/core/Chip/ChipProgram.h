@@ -64,7 +64,7 @@ struct ChipProgram {
     std::string name;
     int64_t index, width;
     bool graded; ///< IS: one graded spike per step; IF: binary sub-steps
-    /// IF sites of the signed code on a signed grid: -1 sub-step spikes,
+    /// IF sites of the signed code (either grid): -1 sub-step spikes,
     /// which reach their readers' negated rows.
     bool negativeBinary = false;
     neuron::ISParams params;
