@@ -4,8 +4,9 @@ snn, bi, codes, and optionally calib, bical, sgcal): per spike code and T,
 the perplexity ratio to the prefixed QANN at the IS and IF levels, spikes
 and events per neuron per step, silent neuron-steps, spikes per token, the
 share of binary sub-steps (out of T x L per neuron) that carry a spike,
-and how often the signed code's per-step cap binds; then the same
-statistics per site class.
+and how often the signed code's per-step cap binds; with the "if" stage's
+prefix-free QANN (qann-np), also the IS perplexity over that QANN's; then
+the same statistics per site class.
 
     python3 bench/codes_table.py OUT [T ...]
 """
@@ -65,11 +66,15 @@ qann = load("qann")
 if not qann:
     sys.exit(f"codes_table.py: no {out}/qann.eval.json")
 q = qann["perplexity"]
-print(f"Prefixed QANN: perplexity {q:.2f}.\n")
-print("| code | T | calibrated | IS ppl / QANN | IF ppl / QANN | spikes/n/step "
-      "| events/n/step | silent | spikes/token | sub-steps with a spike "
-      "| cap binds |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+noprefix = load("qann-np")
+qn = noprefix["perplexity"] if noprefix else None
+print(f"Prefixed QANN: perplexity {q:.2f}" +
+      (f"; prefix-free QANN: {qn:.2f}." if qn else ".") + "\n")
+print("| code | T | calibrated | IS ppl / QANN | IF ppl / QANN "
+      + ("| IS ppl / prefix-free QANN " if qn else "")
+      + "| spikes/n/step | events/n/step | silent | spikes/token "
+      "| sub-steps with a spike | cap binds |")
+print("|---" * (11 + (1 if qn else 0)) + "|")
 for T in steps:
     for label, is_name, if_name in CODES:
         for cal in (False, True):
@@ -85,8 +90,10 @@ for T in steps:
                            else f"{if_name}{T}")
             t = totals(r, name)
             ifcell = f"{ifr['perplexity'] / q:.3f}" if ifr else "-"
+            npcell = f"| {r['perplexity'] / qn:.3f} " if qn else ""
             print(f"| {label} | {T} | {'yes' if cal else 'no'} "
-                  f"| {r['perplexity'] / q:.3f} | {ifcell} | {t['spikes']:.3f} "
+                  f"| {r['perplexity'] / q:.3f} | {ifcell} {npcell}"
+                  f"| {t['spikes']:.3f} "
                   f"| {t['events']:.3f} | {100 * t['silent']:.1f}% "
                   f"| {t['per_token']:.3g} | {100 * t['substep']:.2f}% "
                   f"| {100 * t['capped']:.2f}% |")
