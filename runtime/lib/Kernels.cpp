@@ -217,6 +217,18 @@ struct SharedCounts {
   }
 };
 
+/// A row of d neurons' per-channel thresholds and starting membranes in
+/// threshold units (isInit's v0 / theta).
+std::pair<std::vector<float>, std::vector<float>>
+rowStart(const std::vector<float> &threshold, const std::vector<float> &v0,
+         int64_t d) {
+  std::vector<float> theta = perChannel(threshold, d);
+  std::vector<float> u0 = perChannel(v0, d);
+  for (int64_t k = 0; k < d; ++k)
+    u0[k] = neuron::isInit(u0[k], theta[k]).u;
+  return {theta, u0};
+}
+
 /// Elements of one step and the feature (last) dimension.
 std::pair<int64_t, int64_t> stepShape(const at::Tensor &x) {
   int64_t per = 1;
@@ -294,10 +306,7 @@ at::Tensor isNeuronKernel(const at::Tensor &x,
                          ? signedStepRow
                          : offsetStepRow;
     int64_t rows = per / d;
-    std::vector<float> theta = perChannel(threshold, d);
-    std::vector<float> u0 = perChannel(v0, d);
-    for (int64_t k = 0; k < d; ++k)
-      u0[k] = neuron::isInit(u0[k], theta[k]).u;
+    auto [theta, u0] = rowStart(threshold, v0, d);
     at::parallel_for(
         0, rows, std::max<int64_t>(1, kGrain / d),
         [&](int64_t begin, int64_t end) {
@@ -399,10 +408,7 @@ void fillIFSpikes(const at::Tensor &in, S *dst,
   if (!chip.stateBits && in.dim() >= 2 && d > 0) {
     // Float membranes: a row of d neurons at a time, window after window.
     int64_t rows = per / d;
-    std::vector<float> theta = perChannel(threshold, d);
-    std::vector<float> u0 = perChannel(v0, d);
-    for (int64_t k = 0; k < d; ++k)
-      u0[k] = neuron::isInit(u0[k], theta[k]).u;
+    auto [theta, u0] = rowStart(threshold, v0, d);
     at::parallel_for(
         0, rows, std::max<int64_t>(1, kGrain / d),
         [&](int64_t begin, int64_t end) {
