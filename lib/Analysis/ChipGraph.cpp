@@ -42,7 +42,6 @@ std::string weightName(spike::spk::LinearOp l) {
   return "linear";
 }
 
-/// The neuron op whose spikes a value carries (through if_collect).
 } // namespace
 
 Operation *sourceNeuron(Value v) {
@@ -56,9 +55,7 @@ Operation *sourceNeuron(Value v) {
 
 int64_t synapseRowsPerInput(Value input, const core::CoreType &core) {
   auto n = dyn_cast_or_null<spike::spk::IFNeuronOp>(sourceNeuron(input));
-  bool negated = n && n.sendsNegativeSpikes() && core.spikePayloadBits == 0 &&
-                 core.sign == core::SignCarriage::NegatedRow;
-  return negated ? 2 : 1;
+  return core.axonsPerInput(n && n.sendsNegativeSpikes());
 }
 
 std::optional<ChipGraph> buildChipGraph(ModuleOp module,

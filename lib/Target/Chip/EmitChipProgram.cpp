@@ -297,9 +297,8 @@ LogicalResult ProgramBuilder::layOutPieces() {
       CoreImage &img = cores[p.core];
       // Binary negative spikes land on a second row per input, which holds
       // the negated weights.
-      bool negated = in.sites[site].negativeSpikes &&
-                     neuronCore->sign == core::SignCarriage::NegatedRow;
-      int64_t rows = negated ? 2 : 1;
+      int64_t rows = neuronCore->axonsPerInput(in.sites[site].negativeSpikes);
+      bool negated = rows == 2;
       if (rows * p.inCount > neuronCore->maxFanInAxons)
         return fail("linear \"" + in.synapses[p.owner].name + "\": a tile of " +
                     std::to_string(p.inCount) + " inputs needs " +
@@ -477,11 +476,7 @@ LogicalResult ProgramBuilder::writeRoutes() {
         int copyId = copy->second->core;
         int64_t copyAxon = copy->second->axon;
         // Negated rows: the copy core's twin axon takes the -1 spikes.
-        int64_t twin =
-            in.sites[s].negativeSpikes &&
-                    neuronCore->sign == core::SignCarriage::NegatedRow
-                ? 2
-                : 1;
+        int64_t twin = neuronCore->axonsPerInput(in.sites[s].negativeSpikes);
         cores[copyId].axons = std::max(cores[copyId].axons, copyAxon + twin);
         img.routes.insert(img.routes.end(),
                           {int32_t(local), int32_t(copyId), int32_t(copyAxon)});

@@ -146,7 +146,7 @@ Status Mapper::cut() {
     // Binary negative spikes arrive on a second axon per input, whose
     // synapse row holds the negated weights (SignCarriage::NegatedRow).
     int64_t rows =
-        !graded && syn.site >= 0 && in.sites[syn.site].negativeSpikes ? 2 : 1;
+        core->axonsPerInput(syn.site >= 0 && in.sites[syn.site].negativeSpikes);
     int64_t perTile = core->maxFanInAxons / rows;
     int64_t inParts = perTile > 0 ? ceilDiv(syn.fanIn, perTile) : syn.fanIn + 1;
     if ((inParts > 1 && !graded) || perTile < 1)
@@ -436,7 +436,7 @@ Status Mapper::addCopyNeurons() {
         double(site.substeps);
     // Negative binary spikes arrive on a twin axon and leave through twin
     // copy neurons (SignCarriage::NegatedRow).
-    int64_t twin = !graded && site.negativeSpikes ? 2 : 1;
+    int64_t twin = core->axonsPerInput(site.negativeSpikes);
     for (int sp : sitePieces[s]) {
       const Piece &src = r.pieces[sp];
       for (int64_t c = src.first; c < src.first + src.count; ++c) {

@@ -65,6 +65,12 @@ struct CoreType {
   /// with the payload: Payload only on graded cores, NegatedRow only on
   /// binary ones).
   bool carriesSign() const { return sign != SignCarriage::None; }
+  /// Input axons (synapse rows) a neuron's spike takes at each destination,
+  /// and copy-core axons per copied neuron: 2 where its negative spikes
+  /// reach a negated twin (NegatedRow), else 1.
+  int64_t axonsPerInput(bool negativeSpikes) const {
+    return negativeSpikes && sign == SignCarriage::NegatedRow ? 2 : 1;
+  }
   std::vector<OpClass> ops;
   bool runs(OpClass c) const;
 };
