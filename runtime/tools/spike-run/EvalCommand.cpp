@@ -138,6 +138,10 @@ int runEval(EvalArgs &args) {
     }
   }
   if (!jsonOut.empty()) {
+    // A count over all neuron-steps (0 without any).
+    auto perSlot = [&](int64_t n) {
+      return allSlots ? double(n) / double(allSlots) : 0.0;
+    };
     nlohmann::json out = {
         {"plan", planPath},
         {"level", plan->level},
@@ -150,19 +154,14 @@ int runEval(EvalArgs &args) {
         {"perplexity", r->perplexity},
         {"seconds", r->seconds},
         {"tokens_per_second", tokensPerSecond},
-        {"spikes_per_neuron_per_step",
-         allSlots ? double(all.spikes) / double(allSlots) : 0.0},
+        {"spikes_per_neuron_per_step", perSlot(all.spikes)},
         {"synaptic_ops", allSops},
         {"dense_macs", allMacs},
         {"sops_per_mac", allMacs ? double(allSops) / double(allMacs) : 0.0},
-        {"events_per_neuron_per_step",
-         allSlots ? double(all.events) / double(allSlots) : 0.0},
-        {"silent_fraction",
-         allSlots ? 1.0 - double(all.events) / double(allSlots) : 0.0},
-        {"negative_event_fraction",
-         allSlots ? double(all.negativeEvents) / double(allSlots) : 0.0},
-        {"cap_bound_fraction",
-         allSlots ? double(all.capBound) / double(allSlots) : 0.0},
+        {"events_per_neuron_per_step", perSlot(all.events)},
+        {"silent_fraction", allSlots ? 1.0 - perSlot(all.events) : 0.0},
+        {"negative_event_fraction", perSlot(all.negativeEvents)},
+        {"cap_bound_fraction", perSlot(all.capBound)},
         {"sites", sites}};
     if (profile)
       out["op_seconds"] = opTimes;
