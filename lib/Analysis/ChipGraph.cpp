@@ -35,6 +35,55 @@ int64_t neuronsPerToken(Value train, int64_t context) {
   return n;
 }
 
+/// Element operations of one op per token, and the op class that runs it
+/// (the unit the chip file's op_energy_pj prices); nothing for neurons,
+/// synapses and pure data movement. Spiking ops run every time step: a
+/// causal activation product costs three multiply-accumulates per output
+/// and contraction element (S_A B + A S_B - A B, eq. 32), an
+/// accumulate-difference map three per element (accumulate, map,
+/// difference), RoPE three (two products, a sum), an add one. The dense
+/// ops left at the model's ends run once per token on the host: the output
+/// head's MACs, the embedding's and the codec's elements.
+std::optional<std::pair<core::OpClass, double>>
+glueOpsPerToken(Operation *op, int64_t timesteps, int64_t context) {
+  auto elements = [&](Value v) -> double {
+    if (isa<spike::spk::TrainType>(v.getType()))
+      return double(neuronsPerToken(v, context));
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return 0;
+    double n = 1;
+    for (int64_t d : t.getShape().drop_front())
+      n *= ShapedType::isDynamic(d) ? double(context) : double(d);
+    return n;
+  };
+  double T = double(timesteps);
+  if (auto mm = dyn_cast<spike::spk::AAMatmulOp>(op)) {
+    auto lhs = cast<spike::spk::TrainType>(mm.getLhs().getType());
+    int64_t k = lhs.getTensor().getShape().back();
+    double kk = ShapedType::isDynamic(k) ? double(context) : double(k);
+    return std::pair{core::OpClass::AAProduct,
+                     3 * T * elements(mm.getResult()) * kk};
+  }
+  if (isa<spike::spk::AAMulOp>(op))
+    return std::pair{core::OpClass::AAProduct,
+                     3 * T * elements(op->getResult(0))};
+  if (isa<spike::spk::AccumMapOp, spike::spk::RoPEOp>(op))
+    return std::pair{core::OpClass::AccumDiff,
+                     3 * T * elements(op->getResult(0))};
+  if (isa<spike::spk::AddOp>(op))
+    return std::pair{core::OpClass::AccumDiff, T * elements(op->getResult(0))};
+  if (auto l = dyn_cast<spike::qnn::LinearOp>(op)) {
+    auto w = cast<RankedTensorType>(l.getWeight().getType());
+    return std::pair{core::OpClass::Nonlinear,
+                     elements(l.getResult()) * double(w.getDimSize(1))};
+  }
+  if (isa<spike::qnn::EmbeddingOp, spike::spk::EncodeOp, spike::spk::DecodeOp>(
+          op))
+    return std::pair{core::OpClass::Nonlinear, elements(op->getResult(0))};
+  return std::nullopt;
+}
+
 std::string weightName(spike::spk::LinearOp l) {
   if (auto op = l.getWeight().getDefiningOp<spike::qnn::WeightOp>())
     if (auto p = dyn_cast<spike::qnn::ParamAttr>(op.getValue()))
@@ -92,6 +141,16 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
   ChipGraph graph;
   core::MappingInput &in = graph.input;
   in.timesteps = *timesteps;
+  in.context = context;
+  in.glueOpsByClass.assign(core::kOpClasses, 0.0);
+  module.walk([&](Operation *op) {
+    if (auto ops = glueOpsPerToken(op, in.timesteps, context))
+      in.glueOpsByClass[int(ops->first)] += ops->second;
+    // The K/V state: each causal matmul keeps its right operand's running
+    // sum for every context position.
+    if (auto mm = dyn_cast<spike::spk::AAMatmulOp>(op))
+      in.kvElementsPerPosition += neuronsPerToken(mm.getRhs(), 1);
+  });
   llvm::DenseMap<Operation *, int> siteIndex;
   bool allMeasured = true;
   module.walk([&](Operation *op) {
@@ -188,7 +247,6 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
     } else if (cls == core::OpClass::AAProduct) {
       in.glue[it->second].opClass = cls;
     }
-    in.glue[it->second].opsPerToken += syn.outputs;
     syn.glue = it->second;
     in.synapses.push_back(syn);
   }

@@ -12,6 +12,9 @@
 #include "spike/Transforms/Passes.h"
 #include "spike/core/Chip/ChipMapping.h"
 #include "spike/core/Chip/ChipPlacement.h"
+#include "spike/core/Chip/RunModes.h"
+#include "spike/core/Plot/LinePlot.h"
+#include "spike/core/Plot/MeshPlot.h"
 #include "spike/core/Support/FileIO.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -19,6 +22,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 namespace spike {
@@ -39,13 +43,57 @@ double denseLayerPj(const core::ChipDescription &chip, double macs) {
   return macs * (chip.denseInt8MacPj + chip.denseSramBytePj);
 }
 
-/// The readable report: resources, traffic, energy per token by kind
-/// against the int8 dense reference, the costliest layers, break-even.
+/// Everything the energy report says beyond the mapping's counts.
+struct EnergyView {
+  core::RunModes modes;
+  std::vector<core::Reference> refs;
+  /// The three run modes in report order.
+  std::vector<const core::RunMode *> all() const {
+    return {&modes.decode, &modes.batched, &modes.prefill};
+  }
+};
+
+EnergyView energyView(const core::ChipDescription &chip,
+                      const core::MappingInput &in,
+                      const core::MappingResult &r, int64_t batch,
+                      int64_t prompt) {
+  return {core::runModes(r, chip, batch, prompt), core::references(in, chip)};
+}
+
+/// Glue energy by op class, in the report's words.
+const char *glueKindName(core::OpClass c) {
+  switch (c) {
+  case core::OpClass::AccumDiff:
+    return "glue: accumulate-difference maps and residual adds";
+  case core::OpClass::AAProduct:
+    return "glue: activation products and K/V state";
+  case core::OpClass::Nonlinear:
+    return "glue: embedding, codec and output head (dense)";
+  default:
+    return core::opClassName(c);
+  }
+}
+
+double glueOps(const core::MappingInput &in, int cls) {
+  return size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
+}
+
+/// Shortest form ("10000", "0.9").
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string rate(double v) { return llvm::formatv("{0:f4}", v).str(); }
+
+/// The readable report: resources, traffic, energy per token by kind, the
+/// three ways to run, the references and where the SNN would match them,
+/// the costliest layers.
 std::string renderMarkdown(const core::ChipDescription &chip,
                            const core::MappingInput &in,
-                           const core::MappingResult &r, double denseComputePj,
-                           double denseMemoryPj, double breakEven,
-                           double breakEvenSynaptic, const std::string &rates) {
+                           const core::MappingResult &r, const EnergyView &e,
+                           const std::string &rates) {
   std::string text;
   llvm::raw_string_ostream md(text);
   md << "Mapping on " << chip.name
@@ -57,18 +105,85 @@ std::string renderMarkdown(const core::ChipDescription &chip,
      << " on the host). Per token: "
      << llvm::formatv("{0:f0}", r.interCoreMessages)
      << " messages between cores, " << llvm::formatv("{0:f0}", r.trafficHops)
-     << " message-hops, latency " << llvm::formatv("{0:f3}", r.latencyNs / 1e6)
-     << " ms.\n\n";
-  md << "| energy per token | uJ |\n|---|---|\n";
+     << " message-hops, " << llvm::formatv("{0:f0}", r.glueOps)
+     << " glue ops; mean spike rate " << rate(r.meanSpikeRate)
+     << " per neuron and time step.\n\n";
+  md << "| energy per token (decode, batch 1) | uJ |\n|---|---|\n";
   md << "| synaptic ops | " << uj(r.synapticPj) << " |\n";
   md << "| neuron updates | " << uj(r.neuronPj) << " |\n";
   md << "| spikes within cores | " << uj(r.spikePj) << " |\n";
   md << "| interconnect (hops) | " << uj(r.hopPj) << " |\n";
+  for (int c = 0; c < core::kOpClasses; ++c)
+    if (glueOps(in, c) > 0)
+      md << "| " << glueKindName(core::OpClass(c)) << " | "
+         << (r.gluePricedByClass[c] ? uj(r.gluePjByClass[c])
+                                    : std::string("not priced"))
+         << " |\n";
   md << "| static | " << uj(r.staticPj) << " |\n";
-  md << "| **total** | **" << uj(r.totalPj()) << "** |\n";
-  md << "| int8 dense reference: compute | " << uj(denseComputePj) << " |\n";
-  md << "| int8 dense reference: weight memory | " << uj(denseMemoryPj)
-     << " |\n\n";
+  md << "| **total** | **" << uj(r.totalPj()) << "** |\n\n";
+  if (r.unpricedGlueOps > 0)
+    md << "Not priced: " << llvm::formatv("{0:f0}", r.unpricedGlueOps)
+       << " glue ops per token on core types (or the host) whose op energy "
+          "the chip file does not give.\n\n";
+
+  md << "| way to run | sequences | latency ms | tokens/s | static uJ/token "
+        "| total uJ/token |\n|---|---|---|---|---|---|\n";
+  for (const core::RunMode *m : e.all())
+    md << "| " << m->name << " | " << m->batch << " | "
+       << llvm::formatv("{0:f3}", m->latencyNs / 1e6) << " | "
+       << llvm::formatv("{0:g4}", m->tokensPerSecond) << " | "
+       << uj(m->staticPj) << " | " << uj(m->totalPj()) << " |\n";
+  md << "\nTiming: " << e.modes.pipelineDepth
+     << " neuron layers in a pipeline, each T x its sub-steps x ("
+     << num(chip.timestepNs) << " ns step + " << num(chip.barrierNs)
+     << " ns barrier) per token; static power " << num(chip.staticMw)
+     << " mW x " << chip.chips << " chips. ";
+  if (r.kvBitsPerSequence <= 0)
+    md << "No K/V state.\n\n";
+  else if (e.modes.maxBatchByMemory >= 0)
+    md << "The K/V state of one " << in.context << "-token sequence needs "
+       << llvm::formatv("{0:f2}", r.kvBitsPerSequence / 8e6)
+       << " MB; the cores that keep it hold "
+       << llvm::formatv("{0:f2}", r.kvMemoryBits / 8e6) << " MB, room for "
+       << e.modes.maxBatchByMemory << " sequence(s)"
+       << (e.modes.batched.batch > e.modes.maxBatchByMemory
+               ? "; the batch above that keeps the rest off chip, not priced"
+               : "")
+       << ".\n\n";
+  else
+    md << "The K/V state lives on the host, which bounds the batch.\n\n";
+
+  md << "| reference | kind | uJ/token | tokens/s | spike rate to match it "
+        "(decode, batch 1 / batched / prefill) |\n|---|---|---|---|---|\n";
+  for (const core::Reference &ref : e.refs) {
+    md << "| " << ref.name << " | " << ref.kind << " | " << uj(ref.pjPerToken)
+       << " | "
+       << (ref.tokensPerSecond > 0
+               ? llvm::formatv("{0:g4}", ref.tokensPerSecond).str()
+               : std::string("-"))
+       << " | ";
+    const char *sep = "";
+    for (const core::RunMode *m : e.all()) {
+      double be = core::breakEvenRate(r, *m, ref.pjPerToken);
+      md << sep << (be > 0 ? rate(be) : std::string("none"));
+      sep = " / ";
+    }
+    md << " |\n";
+  }
+  double sopAnn = core::denseMacs(in) * core::kSopMacPj;
+  double sopSnn = core::sopSnnPj(r);
+  md << "\nIn the SOP convention of the spiking-LLM papers this SNN costs "
+     << uj(sopSnn) << " uJ per token (spikes x synapses x "
+     << num(core::kSopAccumulatePj) << " pJ) against " << uj(sopAnn)
+     << " uJ for the ANN (MACs x " << num(core::kSopMacPj)
+     << " pJ); it would match at a spike rate of "
+     << rate(sopSnn > 0 ? r.meanSpikeRate * sopAnn / sopSnn : 0)
+     << ". \"none\": the rate-independent energy (neuron updates, glue, "
+        "static) alone exceeds the reference, so no spike rate wins.\n\n";
+  for (const core::Reference &ref : e.refs)
+    md << "- " << ref.name << " (" << ref.source << "): " << ref.note << "\n";
+  md << "\n";
+
   // The layers that cost the most synaptic energy.
   std::vector<size_t> order(in.synapses.size());
   for (size_t g = 0; g < order.size(); ++g)
@@ -88,53 +203,84 @@ std::string renderMarkdown(const core::ChipDescription &chip,
        << uj(r.groupSynapticOps[order[i]] * r.synopPj) << " | "
        << uj(denseLayerPj(chip, macs)) << " |\n";
   }
-  md << "\n";
-  if (breakEven > 0)
-    md << "The SNN uses less energy than the dense reference up to "
-       << llvm::formatv("{0:f3}", breakEven) << " x the spike rate.\n";
-  else
-    md << "The SNN does not beat the dense reference at any spike rate on "
-          "this chip: its fixed costs (static power, neuron updates) alone "
-          "exceed it. Its synaptic ops alone would match the dense energy "
-          "at "
-       << llvm::formatv("{0:f3}", breakEvenSynaptic) << " x the spike rate.\n";
   return text;
 }
 
-/// The int8 dense accelerator the SNN is compared with: one MAC per weight
-/// per token, each weight byte read once from SRAM; and the spike-rate
-/// multiples at which the SNN stops winning.
-struct DenseReference {
-  double macs = 0, computePj = 0, memoryPj = 0, totalPj = 0;
-  /// Multiple of the measured rate where the SNN's total equals the dense
-  /// one; 0 when its fixed costs alone exceed it.
-  double breakEven = 0;
-  double breakEvenSynaptic = 0; ///< the same for the synaptic energy alone
-};
+/// Energy per token against the mean spike rate: each way to run is a
+/// line through the measured point (the rate-dependent energy scales with
+/// the rate), each reference a flat line.
+std::string renderEnergyPlot(const core::ChipDescription &chip,
+                             const core::MappingResult &r, const EnergyView &e,
+                             const std::string &code) {
+  core::LinePlot plot;
+  plot.title = "energy per token, " + chip.name + ", " + code;
+  plot.xLabel = "mean spikes per neuron and time step";
+  plot.yLabel = "uJ per token";
+  plot.logY = true;
+  double rho = r.meanSpikeRate > 0 ? r.meanSpikeRate : 1;
+  const uint32_t modeColours[] = {0x1f77b4, 0xff7f0e, 0x2ca02c};
+  const uint32_t refColours[] = {0x7f7f7f, 0x9467bd, 0x8c564b};
+  int i = 0;
+  for (const core::RunMode *m : e.all()) {
+    core::LinePlot::Series s{m->name, {}, modeColours[i++ % 3]};
+    double fixed = m->totalPj() - r.rateDependentPj();
+    for (double x : {0.0, rho, 2 * rho})
+      s.points.push_back({x, (fixed + r.rateDependentPj() * x / rho) / 1e6});
+    plot.series.push_back(std::move(s));
+  }
+  i = 0;
+  for (const core::Reference &ref : e.refs)
+    plot.series.push_back(
+        {ref.name + " (" + ref.kind + ")",
+         {{0.0, ref.pjPerToken / 1e6}, {2 * rho, ref.pjPerToken / 1e6}},
+         refColours[i++ % 3]});
+  return core::renderPng(plot);
+}
 
-DenseReference denseReference(const core::ChipDescription &desc,
-                              const core::MappingInput &in,
-                              const core::MappingResult &r) {
-  DenseReference d;
-  for (const core::MappedSynapses &s : in.synapses)
-    d.macs += double(s.outputs) * double(s.fanIn);
-  d.computePj = d.macs * desc.denseInt8MacPj;
-  d.memoryPj = d.macs * desc.denseSramBytePj;
-  d.totalPj = d.computePj + d.memoryPj;
-  // The SNN's rate-dependent part scales with the spike rate.
-  double variable = r.synapticPj + r.spikePj + r.hopPj;
-  double fixed = r.neuronPj + r.staticPj;
-  d.breakEven =
-      variable > 0 && d.totalPj > fixed ? (d.totalPj - fixed) / variable : 0;
-  d.breakEvenSynaptic = r.synapticPj > 0 ? d.totalPj / r.synapticPj : 0;
-  return d;
+/// The mesh, cores coloured by synaptic energy, with the 24 busiest routes.
+std::string renderMeshPlot(const core::ChipDescription &chip,
+                           const core::MappingResult &r) {
+  core::MeshPlot plot;
+  plot.title = chip.name + ": synaptic energy per core and busiest routes";
+  plot.valueLabel = "uJ per token";
+  int64_t lastChip = 0;
+  for (auto [core, ops] : r.coreSynapticOps) {
+    auto [x, y] = core::meshPosition(chip, core);
+    plot.cells.push_back({x, y, ops * r.synopPj / 1e6});
+    lastChip = std::max<int64_t>(lastChip, core / chip.coresPerChip);
+  }
+  plot.columns = (lastChip + 1) * chip.meshX;
+  plot.rows = chip.meshY;
+  plot.chipColumns = chip.meshX;
+  for (size_t i = 0; i < std::min<size_t>(24, r.routeLoads.size()); ++i) {
+    auto [x0, y0] = core::meshPosition(chip, r.routeLoads[i].from);
+    auto [x1, y1] = core::meshPosition(chip, r.routeLoads[i].to);
+    plot.routes.push_back({x0, y0, x1, y1, r.routeLoads[i].messages});
+  }
+  return core::renderPng(plot);
+}
+
+llvm::json::Object runModeJson(const core::RunMode &m,
+                               const core::MappingResult &r,
+                               const std::vector<core::Reference> &refs) {
+  llvm::json::Object breakEven;
+  for (const core::Reference &ref : refs)
+    breakEven[ref.name] = core::breakEvenRate(r, m, ref.pjPerToken);
+  return llvm::json::Object{{"name", m.name},
+                            {"sequences", m.batch},
+                            {"prompt_tokens", m.prompt},
+                            {"latency_ns", m.latencyNs},
+                            {"tokens_per_second", m.tokensPerSecond},
+                            {"static_pj_per_token", m.staticPj},
+                            {"dynamic_pj_per_token", m.dynamicPj},
+                            {"total_pj_per_token", m.totalPj()},
+                            {"break_even_spike_rate", std::move(breakEven)}};
 }
 
 /// The mapping report (spikec.chip-mapping JSON).
 std::string renderJson(const core::ChipDescription &desc,
                        const core::MappingInput &in,
-                       const core::MappingResult &r,
-                       const DenseReference &dense,
+                       const core::MappingResult &r, const EnergyView &e,
                        const std::vector<SmallVector<int64_t>> &coresOf,
                        const std::string &placement, const std::string &rates) {
   llvm::json::Array layers;
@@ -155,9 +301,26 @@ std::string renderJson(const core::ChipDescription &desc,
         {"synaptic_pj", r.groupSynapticOps[g] * r.synopPj},
         {"dense_int8_pj", denseLayerPj(desc, macs)}});
   }
+  llvm::json::Object glue;
+  for (int c = 0; c < core::kOpClasses; ++c)
+    if (glueOps(in, c) > 0)
+      glue[core::opClassName(core::OpClass(c))] = llvm::json::Object{
+          {"ops", glueOps(in, c)}, {"pj", r.gluePjByClass[c]}};
+  llvm::json::Array modes, refs;
+  for (const core::RunMode *m : e.all())
+    modes.push_back(runModeJson(*m, r, e.refs));
+  for (const core::Reference &ref : e.refs)
+    refs.push_back(
+        llvm::json::Object{{"name", ref.name},
+                           {"kind", ref.kind},
+                           {"source", ref.source},
+                           {"pj_per_token", ref.pjPerToken},
+                           {"tokens_per_second", ref.tokensPerSecond},
+                           {"note", ref.note}});
+  double macs = core::denseMacs(in);
   llvm::json::Object doc{
       {"format", "spikec.chip-mapping"},
-      {"version", 1},
+      {"version", 2},
       {"chip", desc.name},
       {"chips", desc.chips},
       {"placement", placement},
@@ -165,6 +328,7 @@ std::string renderJson(const core::ChipDescription &desc,
                                  : "uniform fallback (one event per neuron "
                                    "and step) where not measured"},
       {"timesteps", in.timesteps},
+      {"context", in.context},
       {"resources",
        llvm::json::Object{{"neuron_cores", r.neuronCores},
                           {"lower_bound_cores", r.lowerBoundCores},
@@ -175,33 +339,50 @@ std::string renderJson(const core::ChipDescription &desc,
                           {"glue_units", int64_t(in.glue.size())},
                           {"glue_on_host", r.hostGlue},
                           {"programmable_cores", r.programmableCores},
-                          {"max_routing_entries", r.maxRoutingEntries}}},
+                          {"max_routing_entries", r.maxRoutingEntries},
+                          {"kv_bits_per_sequence", r.kvBitsPerSequence},
+                          {"kv_memory_bits", r.kvMemoryBits}}},
       {"per_token",
        llvm::json::Object{{"messages", r.messages},
                           {"inter_core_messages", r.interCoreMessages},
                           {"message_hops", r.trafficHops},
                           {"host_messages", r.hostMessages},
                           {"synaptic_ops", r.synapticOps},
+                          {"spike_synaptic_ops", r.spikeSynapticOps},
                           {"neuron_updates", r.neuronUpdates},
                           {"glue_ops", r.glueOps},
+                          {"unpriced_glue_ops", r.unpricedGlueOps},
+                          {"mean_spike_rate", r.meanSpikeRate},
                           {"latency_ns", r.latencyNs}}},
       {"energy_pj_per_token",
-       llvm::json::Object{
-           {"synaptic", r.synapticPj},
-           {"neuron", r.neuronPj},
-           {"spike_local", r.spikePj},
-           {"interconnect_hops", r.hopPj},
-           {"static", r.staticPj},
-           {"total", r.totalPj()},
-           {"glue_not_counted", "the chip file gives no energy for glue ops"}}},
+       llvm::json::Object{{"synaptic", r.synapticPj},
+                          {"neuron", r.neuronPj},
+                          {"spike_local", r.spikePj},
+                          {"interconnect_hops", r.hopPj},
+                          {"glue", r.gluePj},
+                          {"glue_by_class", std::move(glue)},
+                          {"static", r.staticPj},
+                          {"total", r.totalPj()}}},
+      {"run_modes", std::move(modes)},
+      {"pipeline_depth", e.modes.pipelineDepth},
+      {"max_batch_by_memory", e.modes.maxBatchByMemory},
+      {"references", std::move(refs)},
       {"dense_int8_reference",
-       llvm::json::Object{{"macs", dense.macs},
-                          {"compute_pj", dense.computePj},
-                          {"weight_memory_pj", dense.memoryPj},
-                          {"total_pj", dense.totalPj},
+       llvm::json::Object{{"macs", macs},
+                          {"compute_pj", macs * desc.denseInt8MacPj},
+                          {"weight_memory_pj", macs * desc.denseSramBytePj},
+                          {"total_pj", denseLayerPj(desc, macs)},
                           {"source", "energy.dense_* of the chip file"}}},
-      {"break_even_rate_multiple", dense.breakEven},
-      {"break_even_synaptic_only_multiple", dense.breakEvenSynaptic},
+      {"sop_convention",
+       llvm::json::Object{
+           {"snn_pj", core::sopSnnPj(r)},
+           {"ann_pj", macs * core::kSopMacPj},
+           {"break_even_spike_rate",
+            core::sopSnnPj(r) > 0
+                ? r.meanSpikeRate * macs * core::kSopMacPj / core::sopSnnPj(r)
+                : 0.0},
+           {"accumulate_pj", core::kSopAccumulatePj},
+           {"mac_pj", core::kSopMacPj}}},
       {"layers", std::move(layers)}};
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -226,6 +407,11 @@ void MapToChipPass::runOnOperation() {
   if (placement != "optimized" && placement != "round-robin")
     return fail("placement must be optimized or round-robin, got '" +
                 placement + "'");
+  if (batch < 0)
+    return fail("batch must be >= 0 (0: the pipeline depth), got " +
+                std::to_string(batch));
+  if (prompt < 1)
+    return fail("prompt must be >= 1, got " + std::to_string(prompt));
   auto desc = core::loadChipDescription(chip);
   if (!desc)
     return fail(desc.message());
@@ -254,7 +440,7 @@ void MapToChipPass::runOnOperation() {
     linears[g]->setAttr("spike.cores", b.getDenseI64ArrayAttr(coresOf[g]));
 
   const core::MappingResult &r = *result;
-  DenseReference dense = denseReference(*desc, in, r);
+  EnergyView energy = energyView(*desc, in, r, batch, prompt);
   auto g4 = [](double v) { return llvm::formatv("{0:g}", v).str(); };
   mlir::emitRemark(module.getLoc())
       << "spike-map-to-chip: " << desc->name << ": " << r.neuronCores
@@ -274,11 +460,18 @@ void MapToChipPass::runOnOperation() {
                                                           "spike-map-to-chip"));
         !st)
       return fail(st.message());
+  std::string code = "T = " + std::to_string(in.timesteps);
+  if (!energyPlot.empty())
+    if (auto st =
+            outputs.write(energyPlot, renderEnergyPlot(*desc, r, energy, code));
+        !st)
+      return fail(st.message());
+  if (!meshPlot.empty())
+    if (auto st = outputs.write(meshPlot, renderMeshPlot(*desc, r)); !st)
+      return fail(st.message());
   if (!reportMd.empty()) {
     if (auto st = outputs.write(reportMd,
-                                renderMarkdown(*desc, in, r, dense.computePj,
-                                               dense.memoryPj, dense.breakEven,
-                                               dense.breakEvenSynaptic, rates));
+                                renderMarkdown(*desc, in, r, energy, rates));
         !st)
       return fail(st.message());
   }
@@ -287,7 +480,8 @@ void MapToChipPass::runOnOperation() {
       return fail(st.message());
     return;
   }
-  std::string text = renderJson(*desc, in, r, dense, coresOf, placement, rates);
+  std::string text =
+      renderJson(*desc, in, r, energy, coresOf, placement, rates);
   if (auto st = outputs.write(report, text); !st)
     return fail(st.message());
   if (auto st = outputs.commit(); !st)

@@ -1,9 +1,15 @@
 // RUN: spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml report=%t.json report-md=%t.md" 2>&1 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 // RUN: FileCheck %s --check-prefix=MD < %t.md
+// RUN: spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.energy.png mesh-plot=%t.mesh.png" -o /dev/null
+// RUN: od -An -c -N4 %t.energy.png | FileCheck %s --check-prefix=PNG
+// RUN: od -An -c -N4 %t.mesh.png | FileCheck %s --check-prefix=PNG
+// PNG: 211   P   N   G
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/truenorth-like.yaml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BINARY
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml placement=diagonal" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLACEMENT
 // RUN: not spike-opt %s -spike-map-to-chip -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOCHIP
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml batch=-2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BATCH
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml prompt=0" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PROMPT
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml rates=%S/Inputs/calibration.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=RATES
 
 // A down projection on the Loihi-2-like chip: 576 x 1536 synapses at 8 bits
@@ -19,6 +25,8 @@
 // REPORT-DAG: "lower_bound_cores": 7
 // REPORT-DAG: "neuron_cores": 7
 // REPORT-DAG: "energy_pj_per_token": {
+// REPORT-DAG: "run_modes": [
+// REPORT-DAG: "references": [
 // REPORT-DAG: "dense_int8_reference": {
 // REPORT-DAG: "macs": 884736
 // REPORT-DAG: "name": "model.layers.3.mlp.down_proj.weight"
@@ -29,13 +37,28 @@
 
 // MD: Mapping on loihi2-like (rates: uniform fallback): 7 neuron cores of 2048 (capacity lower bound 7), 0 relay tiles, 0 copy neurons on 0 more cores, 1 glue units (0 on the host).
 // MD: | synaptic ops | 53.084 |
-// MD: | int8 dense reference: compute | 0.203 |
+// One layer: T = 2 steps of 10 us + 0.5 us barrier per token; static
+// 100 mW x 16 chips x 21 us = 33.6 uJ, shared by nothing in flight (one
+// stage), so every way to run pays it per token.
+// MD: | static | 33.600 |
+// MD: | decode, batch 1 | 1 | 0.021 | 47619.05 | 33.600 |
+// MD: | prefill, 128 tokens | 1 | 2.688 | 47619.05 | 33.600 |
+// MD: 1 neuron layers in a pipeline, each T x its sub-steps x (10000 ns step + 500 ns barrier)
+// MD: No K/V state.
+// 884,736 MACs x (0.23 + 1.25) pJ; x 4.6 pJ in the SOP convention.
+// MD: | int8 dense accelerator | computed | 1.309 | - | none / none / none |
+// MD: | SOP convention, ANN | computed | 4.070 | - | none / none / none |
+// MD: | edge GPU (Jetson Orin Nano Super) | published |
+// Uniform fallback: 16 spikes (L/2) per neuron and step, x 2 steps x
+// 1536 x 576 synapses x 0.9 pJ.
+// MD: this SNN costs 25.480 uJ per token (spikes x synapses x 0.9 pJ)
 // MD: | model.layers.3.mlp.down_proj.weight | 2.000 | 53.084 | 1.309 |
-// MD: The SNN does not beat the dense reference at any spike rate on this chip
 
 // BINARY: error: spike-map-to-chip: truenorth-like: linear "model.layers.3.mlp.down_proj.weight" needs fan-in 1536; max is 256 on core type neurosynaptic; graded spikes unavailable, so no relay split is possible
 // PLACEMENT: error: spike-map-to-chip: placement must be optimized or round-robin, got 'diagonal'
 // NOCHIP: error: spike-map-to-chip: chip=FILE is required
+// BATCH: error: spike-map-to-chip: batch must be >= 0 (0: the pipeline depth), got -2
+// PROMPT: error: spike-map-to-chip: prompt must be >= 1, got 0
 // RATES: error: spike-map-to-chip: {{.*}}calibration.json: is a spikec.calibration file, not spikec.firing-rates
 
 func.func @block(%x: !spike.train<2 x tensor<?x1536xf32>>) -> !spike.train<2 x tensor<?x576xf32>> {

@@ -369,19 +369,20 @@ void JobBuilder::addEvaluation() {
 
 void JobBuilder::addBackEnd() {
   // Mapping, with the measured rates.
-  stages.push_back({"map to chip",
-                    "spike-opt",
-                    {at("ir/" + finalGraph + ".mlir"),
-                     "--spike-map-to-chip=chip=" + o.chip +
-                         " rates=" + at("chip/firing-rates.json") +
-                         " report=" + at("chip/mapping.json") +
-                         " report-md=" + at("chip/mapping.md") +
-                         " placement-out=" + at("chip/placement.json"),
-                     "-o", at("ir/mapped.mlir")},
-                    {"ir/mapped.mlir", "chip/mapping.json", "chip/mapping.md",
-                     "chip/placement.json"},
-                    {o.chip},
-                    /*captureStderr=*/true});
+  stages.push_back(
+      {"map to chip",
+       "spike-opt",
+       {at("ir/" + finalGraph + ".mlir"),
+        "--spike-map-to-chip=chip=" + o.chip +
+            " rates=" + at("chip/firing-rates.json") + " report=" +
+            at("chip/mapping.json") + " report-md=" + at("chip/mapping.md") +
+            " energy-plot=" + at("chip/energy.png") + " mesh-plot=" +
+            at("chip/mesh.png") + " placement-out=" + at("chip/placement.json"),
+        "-o", at("ir/mapped.mlir")},
+       {"ir/mapped.mlir", "chip/mapping.json", "chip/mapping.md",
+        "chip/energy.png", "chip/mesh.png", "chip/placement.json"},
+       {o.chip},
+       /*captureStderr=*/true});
 
   // The chip program: IF neurons on binary chips, IS neurons (graded
   // spikes) on graded ones, where the mapping placed them.

@@ -231,15 +231,13 @@ void ReportWriter::addChip() {
                         {"diagnostics", diagJson}};
   nlohmann::json mapping = readJson(at("chip/mapping.json"));
   if (mapping.is_object())
-    r["mapping"] = {
-        {"file", "chip/mapping.json"},
-        {"resources", mapping["resources"]},
-        {"per_token", mapping["per_token"]},
-        {"energy_pj_per_token", mapping["energy_pj_per_token"]},
-        {"dense_int8_reference", mapping["dense_int8_reference"]},
-        {"break_even_rate_multiple", mapping["break_even_rate_multiple"]},
-        {"break_even_synaptic_only_multiple",
-         mapping["break_even_synaptic_only_multiple"]}};
+    r["mapping"] = {{"file", "chip/mapping.json"},
+                    {"resources", mapping["resources"]},
+                    {"per_token", mapping["per_token"]},
+                    {"energy_pj_per_token", mapping["energy_pj_per_token"]},
+                    {"run_modes", mapping["run_modes"]},
+                    {"references", mapping["references"]},
+                    {"sop_convention", mapping["sop_convention"]}};
   r["artifacts"] = {{"ir",
                      {"ir/fp.mlir", "ir/observed.mlir", "ir/qann.mlir",
                       "ir/is.mlir", "ir/is-calibrated.mlir"}},
@@ -248,6 +246,8 @@ void ReportWriter::addChip() {
                     {"layer_error_plot", "calib/calibration.layers.png"},
                     {"firing_rates", "chip/firing-rates.json"},
                     {"mapping", "chip/mapping.json"},
+                    {"energy_plot", "chip/energy.png"},
+                    {"mesh_plot", "chip/mesh.png"},
                     {"nir_manifest", "nir/manifest.json"},
                     {"chip_program", "chip/program.json"},
                     {"mapped_ir", "ir/mapped.mlir"}};
@@ -387,7 +387,12 @@ void ReportWriter::markdownChip() {
     md << "- " << n << " x " << k << "\n";
   // The mapping pass renders its own readable report.
   if (auto mappingMd = spike::core::readFileText(at("chip/mapping.md")))
-    md << "\n" << *mappingMd;
+    md << "\n"
+       << *mappingMd
+       << "\n![Energy per token against the spike rate, each way to run "
+          "beside the references](chip/energy.png)\n"
+       << "\n![The core mesh coloured by synaptic energy, with the busiest "
+          "routes](chip/mesh.png)\n";
   if (nirManifest.is_object())
     md << "\nNIR (`nir/manifest.json`): " << nirManifest["graphs"].size()
        << " NIR v1.0 graphs (`nir/model.<k>.nir`) of what NIR can express; "

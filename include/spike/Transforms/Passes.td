@@ -218,8 +218,13 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
     each of its tiles). `report-md=FILE` writes the same as a readable
     markdown table. `report=FILE` writes a `spikec.chip-mapping` JSON
     file: cores used against the capacity lower bound, relays, traffic,
-    hops, routing-table use, latency and energy per token by kind, per
-    layer synaptic ops against dense MACs, and the int8 dense reference.
+    hops, routing-table use, latency and energy per token by kind (glue
+    ops priced on the core type that runs them), per layer synaptic ops
+    against dense MACs; three ways to run (decode with batch 1, batched
+    decode of `batch` sequences, prefill of a `prompt`-token prompt) with
+    latency, tokens/s and energy per token; the references (int8 dense,
+    the SOP convention, a published edge GPU) and the spike rate at which
+    the SNN would match each (spike/core/Chip/RunModes.h).
     What cannot fit is an error naming the layer and the limit.
 
     ```mlir
@@ -247,7 +252,18 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
     Option<"placementOut", "placement-out", "std::string",
            /*default=*/"\"\"",
            "Where to write the placement (spikec.chip-placement) that "
-           "--emit-chip-program --program-placement builds the program from">
+           "--emit-chip-program --program-placement builds the program from">,
+    Option<"batch", "batch", "int64_t", /*default=*/"0",
+           "Sequences in flight for batched decode (0: the pipeline depth, "
+           "capped by the K/V memory)">,
+    Option<"prompt", "prompt", "int64_t", /*default=*/"128",
+           "Prompt tokens for the prefill run mode">,
+    Option<"energyPlot", "energy-plot", "std::string", /*default=*/"\"\"",
+           "Where to write energy per token against the spike rate, each "
+           "way to run beside the references (PNG)">,
+    Option<"meshPlot", "mesh-plot", "std::string", /*default=*/"\"\"",
+           "Where to write the core mesh coloured by synaptic energy, with "
+           "the busiest routes (PNG)">
   ];
 }
 

@@ -204,6 +204,8 @@ Status readCoreType(const std::string &file, const YAML::Node &node,
     c.ops.push_back(it->second);
   }
 
+  SPIKE_TRY(r.number("op_energy_pj", c.opEnergyPj, false));
+
   auto cap = r.get("capacity", true);
   if (!cap)
     return cap.status();
@@ -390,6 +392,7 @@ Result<ChipDescription> loadChipDescription(const std::string &path) {
     SPIKE_TRY(re.number("spike_local_pj", chip.spikeLocalPj));
     SPIKE_TRY(re.number("hop_pj", chip.hopPj));
     SPIKE_TRY(re.number("static_mw", chip.staticMw));
+    SPIKE_TRY(re.number("host_op_pj", chip.hostOpPj, false));
     SPIKE_TRY(re.number("dense_int8_mac_pj", chip.denseInt8MacPj, false));
     SPIKE_TRY(re.number("dense_sram_byte_pj", chip.denseSramBytePj, false));
     SPIKE_TRY(re.finish());

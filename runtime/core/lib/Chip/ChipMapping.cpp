@@ -33,16 +33,16 @@ int64_t meshHops(const ChipDescription &chip, int a, int b) {
   auto position = [&](int c) {
     return c == kHost ? 0 : c < 0 ? int((-c - 2) * perChip) : c;
   };
-  a = position(a);
-  b = position(b);
-  auto xy = [&](int c) {
-    int64_t chipIndex = c / perChip, local = c % perChip;
-    return std::pair<int64_t, int64_t>{
-        chipIndex * chip.meshX + local % chip.meshX, local / chip.meshX};
-  };
-  auto [ax, ay] = xy(a);
-  auto [bx, by] = xy(b);
+  auto [ax, ay] = meshPosition(chip, position(a));
+  auto [bx, by] = meshPosition(chip, position(b));
   return std::llabs(ax - bx) + std::llabs(ay - by);
+}
+
+std::pair<int64_t, int64_t> meshPosition(const ChipDescription &chip,
+                                         int core) {
+  int64_t chipIndex = core / chip.coresPerChip,
+          local = core % chip.coresPerChip;
+  return {chipIndex * chip.meshX + local % chip.meshX, local / chip.meshX};
 }
 
 namespace {
@@ -73,6 +73,9 @@ public:
   Status addCopyNeurons();
   /// 5. Routes, counts and the energy and latency totals.
   Status routeAndCount();
+  /// 5b. Glue ops and their energy by op class, on the core type (or host)
+  /// that runs each unit; the K/V state's memory.
+  void countGlue();
 
   MappingResult r;
 
@@ -92,7 +95,8 @@ private:
   std::vector<Edge> edges;
   std::vector<std::vector<int>> tilesOf, sitePieces;
   std::vector<int> relayOf, gluePiece, binOf, coreOfBin, glueCore;
-  std::vector<double> copyMessages; ///< per copy group: to its copy core
+  std::vector<double> copyMessages;     ///< per copy group: to its copy core
+  std::vector<double> pieceSynapticOps; ///< per piece (synapse tiles)
 
   int64_t roundUp(int64_t bits) const {
     int64_t g = std::max<int64_t>(1, core->memoryRoundingBits);
@@ -257,6 +261,7 @@ void Mapper::traffic() {
         if (r.pieces[t].first == r.pieces[p].first)
           relayOf[t] = int(p);
   r.groupSynapticOps.assign(in.synapses.size(), 0.0);
+  pieceSynapticOps.assign(r.pieces.size(), 0.0);
   for (size_t g = 0; g < in.synapses.size(); ++g) {
     const MappedSynapses &syn = in.synapses[g];
     for (int t : tilesOf[g]) {
@@ -276,6 +281,10 @@ void Mapper::traffic() {
             double ops = perNeuron * double(hi - lo) * double(tile.count);
             r.synapticOps += ops;
             r.groupSynapticOps[g] += ops;
+            pieceSynapticOps[t] += ops;
+            r.spikeSynapticOps += site.spikesPerNeuronStep * T *
+                                  double(site.substeps) * double(hi - lo) *
+                                  double(tile.count);
           }
         }
       }
@@ -484,7 +493,8 @@ Status Mapper::addCopyNeurons() {
 
 Status Mapper::routeAndCount() {
   // 5. Route (XY) and count, per token.
-  std::map<int, std::map<int, bool>> routes; // source core -> destinations
+  std::map<int, std::map<int, bool>> routes;   // source core -> destinations
+  std::map<std::pair<int, int>, double> loads; // between neuron cores
   for (const Edge &e : edges) {
     int a = coreOfPiece(e.from), b = coreOfPiece(e.to);
     double hops = double(meshHops(chip, a, b));
@@ -492,6 +502,8 @@ Status Mapper::routeAndCount() {
     if (a != b) {
       r.interCoreMessages += e.messages;
       routes[a][b] = true;
+      if (a >= 0 && b >= 0)
+        loads[{a, b}] += e.messages;
     }
     r.trafficHops += e.messages * hops;
     if (a == kHost || b == kHost)
@@ -507,6 +519,16 @@ Status Mapper::routeAndCount() {
     r.trafficHops += copyMessages[i] * double(meshHops(chip, a, b));
     routes[a][b] = true;
   }
+  for (auto &[ab, m] : loads)
+    r.routeLoads.push_back({ab.first, ab.second, m});
+  std::stable_sort(
+      r.routeLoads.begin(), r.routeLoads.end(),
+      [](const auto &x, const auto &y) { return x.messages > y.messages; });
+  std::map<int, double> coreOps;
+  for (size_t p = 0; p < r.pieces.size(); ++p)
+    if (pieceSynapticOps[p] > 0)
+      coreOps[coreOfPiece(int(p))] += pieceSynapticOps[p];
+  r.coreSynapticOps.assign(coreOps.begin(), coreOps.end());
   for (auto &[src, dst] : routes)
     r.maxRoutingEntries =
         std::max<int64_t>(r.maxRoutingEntries, int64_t(dst.size()));
@@ -516,28 +538,32 @@ Status Mapper::routeAndCount() {
         "a core sends to " + std::to_string(r.maxRoutingEntries) +
         " destination cores; the routing table of " + chip.name + " has " +
         std::to_string(chip.routingTableEntries) + " entries");
-  int64_t substeps = 1;
+  double neurons = 0, spikes = 0;
   for (const MappedSite &s : in.sites) {
     r.neuronUpdates += double(s.neurons) * T * double(s.substeps);
-    substeps = std::max(substeps, s.substeps);
+    neurons += double(s.neurons);
+    spikes += double(s.neurons) * s.spikesPerNeuronStep * double(s.substeps);
   }
+  r.meanSpikeRate = neurons > 0 ? spikes / neurons : 0;
   for (const Piece &p : r.pieces)
     if (p.kind == Piece::SynapseTile || p.kind == Piece::Relay)
       r.neuronUpdates += double(p.count) * T;
   for (const CopyGroup &g : r.copyGroups)
     r.neuronUpdates += double(g.copies) * T *
                        double(in.sites[r.pieces[g.sitePiece].owner].substeps);
-  for (const MappedGlue &g : in.glue)
-    r.glueOps += double(g.opsPerToken) * T;
-  // One algorithmic step per neuron layer on the path, T (x sub-steps)
+  countGlue();
+  // One algorithmic step per neuron layer on the path and sub-step, T
   // times per token; a layer whose spikes pass through copy neurons takes
   // one more.
   std::set<int> copiedSites;
   for (const CopyGroup &g : r.copyGroups)
     copiedSites.insert(r.pieces[g.sitePiece].owner);
   double stepNs = chip.timestepNs + chip.barrierNs;
-  r.latencyNs = T * double(substeps) *
-                double(in.sites.size() + copiedSites.size()) * stepNs;
+  for (size_t s = 0; s < in.sites.size(); ++s) {
+    double ns = T * double(in.sites[s].substeps) * stepNs;
+    r.stageNs.push_back(copiedSites.count(int(s)) ? 2 * ns : ns);
+    r.latencyNs += r.stageNs.back();
+  }
   r.synopPj = graded ? chip.synopGradedPj : chip.synopBinaryPj;
   r.synapticPj = r.synapticOps * r.synopPj;
   r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;
@@ -549,6 +575,46 @@ Status Mapper::routeAndCount() {
 }
 
 } // namespace
+
+void Mapper::countGlue() {
+  r.gluePjByClass.assign(kOpClasses, 0.0);
+  r.gluePricedByClass.assign(kOpClasses, true);
+  const CoreType *kvCore = nullptr;
+  for (int cls = 0; cls < kOpClasses; ++cls) {
+    double ops =
+        size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
+    // The neuron cores where they run the class, else the first other
+    // core type that does, else the host.
+    const CoreType *runner = core->runs(OpClass(cls)) ? core : nullptr;
+    for (const CoreType &c : chip.coreTypes)
+      if (!runner && c.runs(OpClass(cls)))
+        runner = &c;
+    if (OpClass(cls) == OpClass::AAProduct)
+      kvCore = runner;
+    if (ops <= 0)
+      continue;
+    double pj = runner ? runner->opEnergyPj : chip.hostOpPj;
+    r.glueOps += ops;
+    if (pj < 0) {
+      r.unpricedGlueOps += ops;
+      r.gluePricedByClass[cls] = false;
+      continue;
+    }
+    r.gluePjByClass[cls] = ops * pj;
+    r.gluePj += ops * pj;
+  }
+  // The K/V running sums live with the activation products, in the state
+  // memory of every core of that type in the system.
+  r.kvBitsPerSequence = double(in.kvElementsPerPosition) * double(in.context) *
+                        double(kvCore ? kvCore->stateBits : 32);
+  if (!kvCore)
+    return;
+  r.kvMemoryBits =
+      double(kvCore->stateMemoryBits) * double(chip.systemCount(*kvCore));
+  if (kvCore == core) // less what the neurons hold there
+    for (const Piece &p : r.pieces)
+      r.kvMemoryBits -= double(loadOf(p).stateBits);
+}
 
 Result<MappingResult> mapToChip(const MappingInput &in,
                                 const ChipDescription &chip,

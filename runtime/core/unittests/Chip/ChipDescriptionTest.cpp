@@ -24,8 +24,9 @@ TEST(ChipDescription, ShippedTargetsLoad) {
   EXPECT_EQ(t->coreTypes[0].maxFanOut, 1);
   EXPECT_EQ(t->coreTypes[0].spikePayloadBits, 0);
   EXPECT_FALSE(t->coreTypes[0].runs(OpClass::Nonlinear));
-  EXPECT_EQ(t->sources.size(), 3u);
+  EXPECT_EQ(t->sources.size(), 4u);
   EXPECT_DOUBLE_EQ(t->denseInt8MacPj, 0.23);
+  EXPECT_DOUBLE_EQ(t->hostOpPj, 70); // everything not neuronal: the host
 
   auto l = loadChipDescription(chip("loihi2-like"));
   ASSERT_TRUE(l) << l.message();
@@ -35,10 +36,28 @@ TEST(ChipDescription, ShippedTargetsLoad) {
   EXPECT_EQ(l->coreTypes[0].weightExponentBits, 3);
   EXPECT_TRUE(l->coreTypes[1].runs(OpClass::AAProduct));
 
+  EXPECT_DOUBLE_EQ(l->coreTypes[1].opEnergyPj, 22);
+  EXPECT_DOUBLE_EQ(l->coreTypes[0].opEnergyPj, 81); // microcoded accum_diff
+
   auto s = loadChipDescription(chip("spinnaker2-like"));
   ASSERT_TRUE(s) << s.message();
   EXPECT_EQ(s->coresPerChip, 152);
   EXPECT_EQ(s->coreTypes[0].weightBits, 8);
+
+  // The binary target that holds SmolLM2: one 32-chip board, binary
+  // spikes whose sign takes a negated row, glue on the x86 cores.
+  auto b = loadChipDescription(chip("loihi1-like"));
+  ASSERT_TRUE(b) << b.message();
+  EXPECT_EQ(b->chips, 32);
+  EXPECT_EQ(b->coresPerChip, 128);
+  ASSERT_EQ(b->coreTypes.size(), 2u);
+  EXPECT_EQ(b->coreTypes[0].spikePayloadBits, 0);
+  EXPECT_EQ(b->coreTypes[0].maxNeurons, 1024);
+  EXPECT_EQ(b->coreTypes[0].maxFanInAxons, 4096);
+  EXPECT_EQ(b->coreTypes[0].sign, SignCarriage::NegatedRow);
+  EXPECT_TRUE(b->coreTypes[1].runs(OpClass::KVState));
+  EXPECT_GT(b->coreTypes[1].opEnergyPj, 0);
+  EXPECT_GT(b->hostOpPj, 0);
 }
 
 /// Writes `text` to a temporary file and loads it.
@@ -149,6 +168,14 @@ TEST(ChipDescription, BadInputIsOneErrorWithItsPlace) {
       loadError(replaced(base, "synop_binary_pj: 26", "synop_binary_pj: -1"))
           .find("'synop_binary_pj' must be finite and >= 0"),
       std::string::npos);
+  EXPECT_NE(loadError(replaced(base, "host_op_pj: 70", "host_op_pj: -3"))
+                .find("energy: 'host_op_pj' must be finite and >= 0"),
+            std::string::npos);
+  EXPECT_NE(loadError(replaced(base, "    ops: [synaptic, neuron]\n",
+                               "    ops: [synaptic, neuron]\n"
+                               "    op_energy_pj: many\n"))
+                .find("core_types[0]: 'op_energy_pj' must be a number"),
+            std::string::npos);
   EXPECT_NE(loadError("format: spikec.chip\nversion: 1\nname: [\n").find(":"),
             std::string::npos); // a YAML syntax error, with its line
   // The place is line:column of the offending node.

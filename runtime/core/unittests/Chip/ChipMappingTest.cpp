@@ -1,6 +1,7 @@
 //===- ChipMappingTest.cpp - Partitioning, placement, routing, cost -------===//
 
 #include "spike/core/Chip/ChipMapping.h"
+#include "spike/core/Chip/RunModes.h"
 
 #include <gtest/gtest.h>
 
@@ -47,8 +48,7 @@ MappingInput chain(int layers, int64_t width, int64_t fanIn) {
     in.sites.push_back({"s" + std::to_string(l), fanIn, 0.5, 2.0, 1});
   for (int l = 0; l < layers; ++l) {
     in.synapses.push_back({"w" + std::to_string(l), l, l, width, fanIn});
-    in.glue.push_back(
-        {"g" + std::to_string(l), OpClass::AccumDiff, {l + 1}, width});
+    in.glue.push_back({"g" + std::to_string(l), OpClass::AccumDiff, {l + 1}});
   }
   return in;
 }
@@ -210,3 +210,102 @@ TEST(ChipMapping, EnergyAddsUpFromTheCounts) {
 }
 
 } // namespace
+
+/// Every energy kind against a hand count on a two-site chain: s0 (16
+/// neurons, 0.5 events and 2 spikes per neuron and step) -> w0 (16 x 16)
+/// -> g0 -> s1, T = 2, graded spikes.
+TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
+  ChipDescription chip = smallChip();
+  chip.staticMw = 5;
+  chip.coreTypes[0].opEnergyPj = 4; // runs accum_diff
+  CoreType x86;
+  x86.name = "x86";
+  x86.count = 1;
+  x86.ops = {OpClass::AAProduct};
+  x86.stateBits = 32;
+  x86.stateMemoryBits = 32 * 1000;
+  x86.opEnergyPj = 10;
+  chip.coreTypes.push_back(x86);
+  chip.hostOpPj = 100;
+  MappingInput in = chain(1, 16, 16);
+  in.context = 4;
+  in.kvElementsPerPosition = 25; // 25 x 4 positions x 32 bits per sequence
+  in.glueOpsByClass.assign(kOpClasses, 0.0);
+  in.glueOpsByClass[int(OpClass::AccumDiff)] = 50;
+  in.glueOpsByClass[int(OpClass::AAProduct)] = 7;
+  in.glueOpsByClass[int(OpClass::Nonlinear)] = 3; // on the host
+  auto r = mapToChip(in, chip);
+  ASSERT_TRUE(r) << r.message();
+  // Graded synaptic ops: events x T x inputs x outputs.
+  EXPECT_DOUBLE_EQ(r->synapticOps, 0.5 * 2 * 16 * 16);
+  EXPECT_DOUBLE_EQ(r->synapticPj, 256 * 2.0);
+  // Per spike (the SOP convention): 2 spikes per event here.
+  EXPECT_DOUBLE_EQ(r->spikeSynapticOps, 2.0 * 2 * 16 * 16);
+  EXPECT_DOUBLE_EQ(sopSnnPj(*r), 1024 * kSopAccumulatePj);
+  // Neuron updates: two sites and the tile's 16 output neurons, T = 2.
+  EXPECT_DOUBLE_EQ(r->neuronUpdates, (16 + 16 + 16) * 2.0);
+  EXPECT_DOUBLE_EQ(r->neuronPj, 96 * 3.0);
+  EXPECT_DOUBLE_EQ(r->spikePj, r->messages * 0.5);
+  EXPECT_DOUBLE_EQ(r->hopPj, r->trafficHops * 1.0);
+  // Glue by the class's runner: neuron cores, x86, host.
+  EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::AccumDiff)], 50 * 4.0);
+  EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::AAProduct)], 7 * 10.0);
+  EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::Nonlinear)], 3 * 100.0);
+  EXPECT_DOUBLE_EQ(r->gluePj, 200 + 70 + 300.0);
+  EXPECT_DOUBLE_EQ(r->unpricedGlueOps, 0);
+  // Two stages of T x 1 sub-step x 100 ns; static mW x ns = pJ.
+  ASSERT_EQ(r->stageNs.size(), 2u);
+  EXPECT_DOUBLE_EQ(r->latencyNs, 400);
+  EXPECT_DOUBLE_EQ(r->staticPj, 5 * 400.0);
+  EXPECT_DOUBLE_EQ(r->meanSpikeRate, 2.0);
+  EXPECT_DOUBLE_EQ(r->totalPj(),
+                   512 + 288 + r->spikePj + r->hopPj + 570 + 2000);
+  EXPECT_DOUBLE_EQ(r->kvBitsPerSequence, 25 * 4 * 32.0);
+  EXPECT_DOUBLE_EQ(r->kvMemoryBits, 32000);
+
+  // An op class nobody prices is counted, not priced.
+  chip.hostOpPj = -1;
+  auto u = mapToChip(in, chip);
+  ASSERT_TRUE(u) << u.message();
+  EXPECT_DOUBLE_EQ(u->unpricedGlueOps, 3);
+  EXPECT_DOUBLE_EQ(u->gluePj, 270);
+}
+
+TEST(RunModes, PipelineSharesStaticEnergyAcrossTokensInFlight) {
+  ChipDescription chip = smallChip();
+  chip.staticMw = 5;
+  auto r = mapToChip(chain(1, 16, 16), chip);
+  ASSERT_TRUE(r) << r.message();
+  // No core runs the products: their K/V state is the host's, unbounded.
+  RunModes m = runModes(*r, chip, /*batch=*/0, /*prompt=*/3);
+  EXPECT_EQ(m.pipelineDepth, 2);
+  EXPECT_EQ(m.maxBatchByMemory, -1);
+  EXPECT_DOUBLE_EQ(m.decode.latencyNs, 400);
+  EXPECT_DOUBLE_EQ(m.decode.staticPj, 5 * 400.0);
+  EXPECT_DOUBLE_EQ(m.decode.tokensPerSecond, 1e9 / 400);
+  // Two sequences in flight: max(400, 2 x 200) ns per two tokens.
+  EXPECT_EQ(m.batched.batch, 2);
+  EXPECT_DOUBLE_EQ(m.batched.staticPj, 5 * 400.0 / 2);
+  EXPECT_DOUBLE_EQ(m.batched.tokensPerSecond, 2e9 / 400);
+  // Three sequences: the slowest stage paces them, 3 x 200 ns.
+  EXPECT_DOUBLE_EQ(runModes(*r, chip, 3, 1).batched.staticPj, 5 * 600.0 / 3);
+  // Prefill of 3 tokens: 400 + 2 x 200 ns.
+  EXPECT_DOUBLE_EQ(m.prefill.latencyNs, 800);
+  EXPECT_DOUBLE_EQ(m.prefill.staticPj, 5 * 800.0 / 3);
+  for (const RunMode *mode : {&m.decode, &m.batched, &m.prefill})
+    EXPECT_DOUBLE_EQ(mode->dynamicPj, r->dynamicPj());
+  // At its own energy a mode breaks even at the measured rate; below its
+  // rate-independent part no rate does.
+  EXPECT_NEAR(breakEvenRate(*r, m.decode, m.decode.totalPj()), r->meanSpikeRate,
+              1e-12);
+  EXPECT_EQ(breakEvenRate(*r, m.decode, m.decode.staticPj / 2), 0);
+  // The references: int8 dense (the chip gives none here), the SOP
+  // convention's ANN and the published edge GPU.
+  chip.denseInt8MacPj = 0.25;
+  std::vector<Reference> refs = references(chain(1, 16, 16), chip);
+  ASSERT_EQ(refs.size(), 3u);
+  EXPECT_DOUBLE_EQ(refs[0].pjPerToken, 256 * 0.25);
+  EXPECT_DOUBLE_EQ(refs[1].pjPerToken, 256 * kSopMacPj);
+  EXPECT_EQ(refs[2].kind, "published");
+  EXPECT_GT(refs[2].tokensPerSecond, 0);
+}

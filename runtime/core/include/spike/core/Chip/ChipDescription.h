@@ -28,6 +28,7 @@ enum class OpClass {
   AAProduct, ///< activation x activation products (causal running sums)
   KVState,   ///< the attention K/V running sums kept across tokens
 };
+constexpr int kOpClasses = 6;
 
 const char *opClassName(OpClass c);
 
@@ -73,6 +74,10 @@ struct CoreType {
   }
   std::vector<OpClass> ops;
   bool runs(OpClass c) const;
+  /// Energy of one element operation of the glue this core type runs
+  /// (accumulate-difference maps, activation products, K/V state), pJ;
+  /// < 0: not given (the report lists those ops as unpriced).
+  double opEnergyPj = -1;
 };
 
 struct ChipDescription {
@@ -90,6 +95,9 @@ struct ChipDescription {
   // Energy.
   double synopBinaryPj = 0, synopGradedPj = 0, neuronUpdatePj = 0,
          spikeLocalPj = 0, hopPj = 0, staticMw = 0;
+  /// One element operation of glue that no core type runs, on the host,
+  /// pJ; < 0: not given.
+  double hostOpPj = -1;
   // The int8 dense accelerator the energy report compares against
   // (0: not given).
   double denseInt8MacPj = 0, denseSramBytePj = 0;

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace spike::core {
@@ -52,7 +53,6 @@ struct MappedGlue {
   std::string name;
   OpClass opClass = OpClass::AccumDiff; ///< the class that picks its core
   std::vector<int> feeds;               ///< sites it drives
-  int64_t opsPerToken = 0;              ///< element ops per time step
 };
 
 struct MappingInput {
@@ -60,6 +60,16 @@ struct MappingInput {
   std::vector<MappedSynapses> synapses;
   std::vector<MappedGlue> glue;
   int64_t timesteps = 1;
+  /// Context length the context-wide sizes assume (attention keys), tokens.
+  int64_t context = 1;
+  /// K/V state one sequence keeps per context position (the activation
+  /// products' running sums over keys), elements; the batched run mode
+  /// sizes B from it.
+  int64_t kvElementsPerPosition = 0;
+  /// Element ops per token of everything that is neither neuron nor
+  /// synapse (maps, products, adds, the host's dense ends), by the op
+  /// class that runs them (index: OpClass).
+  std::vector<double> glueOpsByClass;
   bool ratesMeasured = false; ///< else every rate is the uniform fallback
 };
 
@@ -104,16 +114,49 @@ struct MappingResult {
   double messages = 0, trafficHops = 0; ///< trafficHops: messages x hops
   double interCoreMessages = 0;
   double synapticOps = 0, neuronUpdates = 0, glueOps = 0, hostMessages = 0;
+  /// Synaptic ops counted per spike (a graded spike of k counts k), as
+  /// binary hardware and the SOP convention count them; equal to
+  /// synapticOps on binary chips.
+  double spikeSynapticOps = 0;
   std::vector<double> groupSynapticOps; ///< per synapse group
+  /// Synaptic ops per token on each neuron core that does any (global
+  /// core index, ops), in core order; for the mapping's picture.
+  std::vector<std::pair<int, double>> coreSynapticOps;
+  /// Messages per token between two neuron cores, heaviest first.
+  struct RouteLoad {
+    int from = 0, to = 0;
+    double messages = 0;
+  };
+  std::vector<RouteLoad> routeLoads;
   double latencyNs = 0;
+  /// Per neuron layer on the token's path, in site order: its time per
+  /// token, T x its sub-steps x (time step + barrier), twice that where
+  /// its spikes pass through copy neurons. latencyNs is their sum.
+  std::vector<double> stageNs;
+  /// Mean spikes per neuron and time step over every site (an IF site's
+  /// sub-step spikes summed over the step), weighted by neurons.
+  double meanSpikeRate = 0;
   int64_t maxRoutingEntries = 0;
-  // Energy per token, pJ, by kind.
+  // Energy per token, pJ, by kind (static: batch-1 decode, latencyNs).
   double synapticPj = 0, neuronPj = 0, spikePj = 0, hopPj = 0, staticPj = 0;
+  /// Glue energy per token by op class (index: OpClass), on the core type
+  /// (or host) that runs the class.
+  std::vector<double> gluePjByClass;
+  std::vector<bool> gluePricedByClass; ///< false: its runner gives no price
+  double gluePj = 0;
+  /// Glue ops on a core type (or host) whose op energy the chip file does
+  /// not give: counted, not priced.
+  double unpricedGlueOps = 0;
+  /// K/V state bits one sequence needs at the input's context, and what
+  /// the cores running the activation products hold (0: they run on the
+  /// host, whose memory the chip file does not bound).
+  double kvBitsPerSequence = 0, kvMemoryBits = 0;
   double synopPj = 0;         ///< one synaptic op (graded or binary)
   int64_t availableCores = 0; ///< neuron cores of the whole system
-  double totalPj() const {
-    return synapticPj + neuronPj + spikePj + hopPj + staticPj;
-  }
+  /// Energy that scales with the spike rate (synaptic ops, spikes, hops).
+  double rateDependentPj() const { return synapticPj + spikePj + hopPj; }
+  double dynamicPj() const { return rateDependentPj() + neuronPj + gluePj; }
+  double totalPj() const { return dynamicPj() + staticPj; }
 };
 
 enum class Placement { Optimized, RoundRobin };
@@ -126,6 +169,10 @@ Result<MappingResult> mapToChip(const MappingInput &input,
 /// XY-routing hops between two global core indices (cores of one chip lie
 /// row-major on its mesh; chips sit side by side in x).
 int64_t meshHops(const ChipDescription &chip, int a, int b);
+
+/// A neuron core's (x, y) on the system's mesh: chip c's core k sits at
+/// (c x meshX + k mod meshX, k div meshX).
+std::pair<int64_t, int64_t> meshPosition(const ChipDescription &chip, int core);
 
 } // namespace spike::core
 
