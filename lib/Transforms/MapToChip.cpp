@@ -8,6 +8,7 @@
 
 #include "spike/Analysis/ChipGraph.h"
 #include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Dialect/ShapeRules.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/Chip/ChipMapping.h"
@@ -78,13 +79,6 @@ double glueOps(const core::MappingInput &in, int cls) {
   return size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
 }
 
-/// Shortest form ("10000", "0.9").
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 std::string rate(double v) { return llvm::formatv("{0:f4}", v).str(); }
 
 /// The readable report: resources, traffic, energy per token by kind, the
@@ -135,9 +129,11 @@ std::string renderMarkdown(const core::ChipDescription &chip,
        << uj(m->staticPj) << " | " << uj(m->totalPj()) << " |\n";
   md << "\nTiming: " << e.modes.pipelineDepth
      << " neuron layers in a pipeline, each T x its sub-steps x ("
-     << num(chip.timestepNs) << " ns step + " << num(chip.barrierNs)
-     << " ns barrier) per token; static power " << num(chip.staticMw)
-     << " mW x " << chip.chips << " chips. ";
+     << spike::formatNumber(chip.timestepNs) << " ns step + "
+     << spike::formatNumber(chip.barrierNs)
+     << " ns barrier) per token; static power "
+     << spike::formatNumber(chip.staticMw) << " mW x " << chip.chips
+     << " chips. ";
   if (r.kvBitsPerSequence <= 0)
     md << "No K/V state.\n\n";
   else if (e.modes.maxBatchByMemory >= 0)
@@ -174,8 +170,9 @@ std::string renderMarkdown(const core::ChipDescription &chip,
   double sopSnn = core::sopSnnPj(r);
   md << "\nIn the SOP convention of the spiking-LLM papers this SNN costs "
      << uj(sopSnn) << " uJ per token (spikes x synapses x "
-     << num(core::kSopAccumulatePj) << " pJ) against " << uj(sopAnn)
-     << " uJ for the ANN (MACs x " << num(core::kSopMacPj)
+     << spike::formatNumber(core::kSopAccumulatePj) << " pJ) against "
+     << uj(sopAnn) << " uJ for the ANN (MACs x "
+     << spike::formatNumber(core::kSopMacPj)
      << " pJ); it would match at a spike rate of "
      << rate(sopSnn > 0 ? r.meanSpikeRate * sopAnn / sopSnn : 0)
      << ". \"none\": the rate-independent energy (neuron updates, glue, "

@@ -2,6 +2,8 @@
 
 #include "Canvas.h"
 
+#include <cstdio>
+
 #include <zlib.h>
 
 namespace spike::core::plot {
@@ -100,6 +102,12 @@ std::string encodePng(const Canvas &c) {
   chunk(png, "IDAT", z);
   chunk(png, "IEND", "");
   return png;
+}
+
+std::string formatNumber(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
 }
 
 } // namespace spike::core::plot

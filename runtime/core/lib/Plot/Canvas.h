@@ -71,6 +71,9 @@ struct Canvas {
   }
 };
 
+/// A number for a label: printf's %g with `digits` significant digits.
+std::string formatNumber(double v, int digits = 6);
+
 /// The PNG file's bytes (empty only on allocation failure).
 std::string encodePng(const Canvas &c);
 

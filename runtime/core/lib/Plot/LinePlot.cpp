@@ -6,22 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 
 namespace spike::core {
 
 using plot::Canvas;
-
-namespace {
-
-std::string formatTick(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-} // namespace
 
 std::string renderPng(const LinePlot &plot) {
   Canvas c(plot.width, plot.height);
@@ -65,8 +54,8 @@ std::string renderPng(const LinePlot &plot) {
   for (double t : yTicks) {
     int y = py(t);
     c.line(left, y, right, y, grid);
-    std::string label =
-        plot.logY ? "1E" + formatTick(std::log10(t)) : formatTick(t);
+    std::string label = plot.logY ? "1E" + plot::formatNumber(std::log10(t))
+                                  : plot::formatNumber(t);
     c.text(left - 10 - Canvas::textWidth(label), y - 7, label, ink);
   }
   // At most ~10 ticks on whole numbers (a block index, a time step); a
@@ -81,7 +70,7 @@ std::string renderPng(const LinePlot &plot) {
   for (double t = x0; t <= x1 + 1e-9; t += xStep) {
     int x = px(t);
     c.line(x, top, x, bottom, grid);
-    std::string label = formatTick(std::round(t * 100) / 100);
+    std::string label = plot::formatNumber(std::round(t * 100) / 100);
     c.text(x - Canvas::textWidth(label) / 2, bottom + 10, label, ink);
   }
   c.line(left, top, left, bottom, ink, 2);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace spike::core {
 
@@ -27,12 +26,6 @@ uint32_t heat(double t) {
   double at = t * 3;
   int i = std::min(2, int(at));
   return mix(stops[i], stops[i + 1], at - i);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
 }
 
 } // namespace
@@ -80,7 +73,8 @@ std::string renderPng(const MeshPlot &plot) {
   int ly = top + int(rows) * cell + 15;
   for (int i = 0; i < 100; ++i)
     c.rect(left + i * 2, ly, left + i * 2 + 1, ly + 14, heat(i / 99.0));
-  std::string scale = plot.valueLabel + ": 0 to " + sci(vmax) + "; grey: idle";
+  std::string scale = plot.valueLabel + ": 0 to " +
+                      plot::formatNumber(vmax, 3) + "; grey: idle";
   c.text(left + 210, ly, scale, ink);
   c.line(left, ly + 30, left + 40, ly + 30, route, 3);
   c.text(left + 50, ly + 24, "busiest routes", ink);
