@@ -17,15 +17,18 @@ B=${SPIKEC_BIN:-build/bin}
 BATCH=${1:-0}
 PROMPT=${2:-128}
 mkdir -p "$OUT/energy"
-run() { # plan rates chip
+run() { # plan rates chip [compared mapping reports...]
   local plan=$1 rates=$2 chip=$3
-  local base="$OUT/energy/$plan.$chip"
-  "$B/spike-opt" "$OUT/$plan.mlir" --spike-map-to-chip="chip=chips/$chip.yaml rates=$OUT/$rates.rates.json report=$base.mapping.json report-md=$base.mapping.md energy-plot=$base.energy.png mesh-plot=$base.mesh.png batch=$BATCH prompt=$PROMPT" \
+  shift 3
+  local base="$OUT/energy/$plan.$chip" compare=""
+  [ $# -gt 0 ] && compare=" compare=$(IFS=,; echo "$*")"
+  "$B/spike-opt" "$OUT/$plan.mlir" --spike-map-to-chip="chip=chips/$chip.yaml rates=$OUT/$rates.rates.json report=$base.mapping.json report-md=$base.mapping.md energy-plot=$base.energy.png mesh-plot=$base.mesh.png batch=$BATCH prompt=$PROMPT$compare" \
     -o /dev/null > "$base.log" 2>&1 || true
 }
 for chip in loihi2-like spinnaker2-like; do
   run bi2 bi2 "$chip"
-  run sg2 sg2 "$chip"
+  # The signed code's plot marks the offset code's measured point too.
+  run sg2 sg2 "$chip" "$OUT/energy/bi2.$chip.mapping.json"
 done
 run sgif2 sg2 loihi1-like
 "$B/spike-opt" "$OUT/sgif2.mlir" --spike-check-chip="chip=chips/truenorth-like.yaml" \

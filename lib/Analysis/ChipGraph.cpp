@@ -84,6 +84,24 @@ glueOpsPerToken(Operation *op, int64_t timesteps, int64_t context) {
   return std::nullopt;
 }
 
+/// The graph's spike code and level, in the report's words.
+std::string codeLabel(ArrayRef<Operation *> sites) {
+  bool signedCode = false, correction = false, binary = false;
+  for (Operation *op : sites) {
+    if (auto n = dyn_cast<spike::spk::ISNeuronOp>(op)) {
+      signedCode |= n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
+      correction |= n.getBidirectional();
+    } else if (auto n = dyn_cast<spike::spk::IFNeuronOp>(op)) {
+      signedCode |= n.getSpikeCoding() == spike::neuron::SpikeCoding::Signed;
+      binary = true;
+    }
+  }
+  std::string code = signedCode   ? "signed code"
+                     : correction ? "offset code + correction spikes"
+                                  : "offset code";
+  return code + (binary ? ", IF level" : ", IS level");
+}
+
 std::string weightName(spike::spk::LinearOp l) {
   if (auto op = l.getWeight().getDefiningOp<spike::qnn::WeightOp>())
     if (auto p = dyn_cast<spike::qnn::ParamAttr>(op.getValue()))
@@ -196,6 +214,7 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
     graph.siteOps.push_back(op);
   });
   in.ratesMeasured = !rates.empty() && allMeasured;
+  in.code = codeLabel(graph.siteOps);
 
   // Glue: what lies between a linear and the next neurons, keyed by the
   // sites it feeds; its class is the most specific op class on the way.

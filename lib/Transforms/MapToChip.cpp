@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKEMAPTOCHIP
@@ -203,34 +204,99 @@ std::string renderMarkdown(const core::ChipDescription &chip,
   return text;
 }
 
+/// A measured point of another mapping report on the same chip.
+struct MeasuredPoint {
+  std::string label;
+  double rate = 0, decodePj = 0;
+};
+
+/// Reads the points of `compare` (spikec.chip-mapping version 2 reports
+/// for `chip`); an error names the file and what is wrong.
+core::Result<std::vector<MeasuredPoint>>
+readComparedPoints(llvm::ArrayRef<std::string> files,
+                   const core::ChipDescription &chip) {
+  std::vector<MeasuredPoint> points;
+  for (const std::string &file : files) {
+    auto bad = [&](const std::string &what) {
+      return core::Status::error("compare: " + file + ": " + what);
+    };
+    auto text = core::readFileText(file);
+    if (!text)
+      return core::Status::error("compare: " + text.message());
+    auto doc = llvm::json::parse(*text);
+    if (!doc)
+      return bad("not JSON: " + llvm::toString(doc.takeError()));
+    const llvm::json::Object *o = doc->getAsObject();
+    if (!o || o->getString("format") != "spikec.chip-mapping" ||
+        o->getInteger("version") != 2)
+      return bad("not a spikec.chip-mapping version 2 report");
+    if (o->getString("chip") != chip.name)
+      return bad("maps onto " + o->getString("chip").value_or("?").str() +
+                 ", not " + chip.name);
+    const llvm::json::Object *perToken = o->getObject("per_token");
+    const llvm::json::Array *modes = o->getArray("run_modes");
+    std::optional<double> rate, decode;
+    if (perToken)
+      rate = perToken->getNumber("mean_spike_rate");
+    if (modes && !modes->empty() && (*modes)[0].getAsObject())
+      decode = (*modes)[0].getAsObject()->getNumber("total_pj_per_token");
+    if (!rate || !decode)
+      return bad("no mean spike rate or decode energy");
+    points.push_back(
+        {o->getString("code").value_or("?").str() +
+             ", T = " + std::to_string(o->getInteger("timesteps").value_or(0)),
+         *rate, *decode});
+  }
+  return points;
+}
+
 /// Energy per token against the mean spike rate: each way to run is a
 /// line through the measured point (the rate-dependent energy scales with
-/// the rate), each reference a flat line.
+/// the rate), each reference a flat line; the measured points (decode,
+/// batch 1) of this mapping and of `others` are marked.
 std::string renderEnergyPlot(const core::ChipDescription &chip,
+                             const core::MappingInput &in,
                              const core::MappingResult &r, const EnergyView &e,
-                             const std::string &code) {
+                             const std::vector<MeasuredPoint> &others) {
   core::LinePlot plot;
-  plot.title = "energy per token, " + chip.name + ", " + code;
+  plot.title = "energy per token on " + chip.name;
   plot.xLabel = "mean spikes per neuron and time step";
   plot.yLabel = "uJ per token";
   plot.logY = true;
-  double rho = r.meanSpikeRate > 0 ? r.meanSpikeRate : 1;
+  plot.legendBelow = true;
+  double rho = r.meanSpikeRate > 0 ? r.meanSpikeRate : 1, xMax = 2 * rho;
+  for (const MeasuredPoint &p : others)
+    xMax = std::max(xMax, 1.2 * p.rate);
   const uint32_t modeColours[] = {0x1f77b4, 0xff7f0e, 0x2ca02c};
   const uint32_t refColours[] = {0x7f7f7f, 0x9467bd, 0x8c564b};
+  const uint32_t pointColours[] = {0xd62728, 0xe377c2, 0x17becf, 0xbcbd22};
+  std::string own = in.code + ", T = " + std::to_string(in.timesteps);
   int i = 0;
   for (const core::RunMode *m : e.all()) {
-    core::LinePlot::Series s{m->name, {}, modeColours[i++ % 3]};
+    core::LinePlot::Series s{m->name, {}, modeColours[i++ % 3], false};
     double fixed = m->totalPj() - r.rateDependentPj();
-    for (double x : {0.0, rho, 2 * rho})
+    // Straight in the rate, so curved on the log axis: 64 segments.
+    for (int k = 0; k <= 64; ++k) {
+      double x = xMax * k / 64;
       s.points.push_back({x, (fixed + r.rateDependentPj() * x / rho) / 1e6});
+    }
     plot.series.push_back(std::move(s));
   }
   i = 0;
   for (const core::Reference &ref : e.refs)
     plot.series.push_back(
         {ref.name + " (" + ref.kind + ")",
-         {{0.0, ref.pjPerToken / 1e6}, {2 * rho, ref.pjPerToken / 1e6}},
-         refColours[i++ % 3]});
+         {{0.0, ref.pjPerToken / 1e6}, {xMax, ref.pjPerToken / 1e6}},
+         refColours[i++ % 3],
+         false});
+  plot.series.push_back({"measured: " + own,
+                         {{rho, e.modes.decode.totalPj() / 1e6}},
+                         pointColours[0]});
+  i = 1;
+  for (const MeasuredPoint &p : others)
+    plot.series.push_back({"measured: " + p.label,
+                           {{p.rate, p.decodePj / 1e6}},
+                           pointColours[i++ % 4]});
   return core::renderPng(plot);
 }
 
@@ -325,6 +391,7 @@ std::string renderJson(const core::ChipDescription &desc,
                                  : "uniform fallback (one event per neuron "
                                    "and step) where not measured"},
       {"timesteps", in.timesteps},
+      {"code", in.code},
       {"context", in.context},
       {"resources",
        llvm::json::Object{{"neuron_cores", r.neuronCores},
@@ -457,12 +524,15 @@ void MapToChipPass::runOnOperation() {
                                                           "spike-map-to-chip"));
         !st)
       return fail(st.message());
-  std::string code = "T = " + std::to_string(in.timesteps);
-  if (!energyPlot.empty())
-    if (auto st =
-            outputs.write(energyPlot, renderEnergyPlot(*desc, r, energy, code));
+  if (!energyPlot.empty()) {
+    auto others = readComparedPoints(compare, *desc);
+    if (!others)
+      return fail(others.message());
+    if (auto st = outputs.write(
+            energyPlot, renderEnergyPlot(*desc, in, r, energy, *others));
         !st)
       return fail(st.message());
+  }
   if (!meshPlot.empty())
     if (auto st = outputs.write(meshPlot, renderMeshPlot(*desc, r)); !st)
       return fail(st.message());

@@ -5,6 +5,15 @@
 // RUN: od -An -c -N4 %t.energy.png | FileCheck %s --check-prefix=PNG
 // RUN: od -An -c -N4 %t.mesh.png | FileCheck %s --check-prefix=PNG
 // PNG: 211   P   N   G
+// The energy plot marks other mapping reports' measured points; a report
+// of another chip or a file that is not one is one error naming it.
+// RUN: spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.cmp.png compare=%t.json,%t.json" -o /dev/null
+// RUN: od -An -c -N4 %t.cmp.png | FileCheck %s --check-prefix=PNG
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/spinnaker2-like.yaml energy-plot=%t.x.png compare=%t.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=OTHERCHIP
+// OTHERCHIP: error: spike-map-to-chip: compare: {{.*}}.json: maps onto loihi2-like, not spinnaker2-like
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.x.png compare=%S/Inputs/calibration.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTREPORT
+// NOTREPORT: error: spike-map-to-chip: compare: {{.*}}calibration.json: not a spikec.chip-mapping version 2 report
+// RUN: not ls %t.x.png
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/truenorth-like.yaml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BINARY
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml placement=diagonal" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLACEMENT
 // RUN: not spike-opt %s -spike-map-to-chip -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOCHIP
@@ -21,6 +30,7 @@
 // CHECK: spike.linear {{.*}} {spike.cores = array<i64: {{[0-9, ]+}}>}
 
 // REPORT-DAG: "format": "spikec.chip-mapping"
+// REPORT-DAG: "code": "offset code, IS level"
 // REPORT-DAG: "rates": "uniform fallback
 // REPORT-DAG: "lower_bound_cores": 7
 // REPORT-DAG: "neuron_cores": 7

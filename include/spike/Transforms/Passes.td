@@ -263,7 +263,10 @@ def SpikeMapToChip : Pass<"spike-map-to-chip", "mlir::ModuleOp"> {
            "way to run beside the references (PNG)">,
     Option<"meshPlot", "mesh-plot", "std::string", /*default=*/"\"\"",
            "Where to write the core mesh coloured by synaptic energy, with "
-           "the busiest routes (PNG)">
+           "the busiest routes (PNG)">,
+    ListOption<"compare", "compare", "std::string",
+               "Mapping reports (JSON) of other codes or T on the same chip, "
+               "whose measured points the energy plot marks too">
   ];
 }
 

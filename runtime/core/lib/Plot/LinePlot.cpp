@@ -13,7 +13,10 @@ namespace spike::core {
 using plot::Canvas;
 
 std::string renderPng(const LinePlot &plot) {
-  Canvas c(plot.width, plot.height);
+  // A legend below the axes adds a row per series to the height.
+  int below = plot.legendBelow ? 22 * int(plot.series.size()) + 10 : 0;
+  int height = plot.height + below;
+  Canvas c(plot.width, height);
   const uint32_t ink = 0x222222, grid = 0xdddddd;
   int left = 110, right = plot.width - 30, top = 50, bottom = plot.height - 70;
   auto ty = [&](double y) { return plot.logY ? std::log10(y) : y; };
@@ -87,7 +90,8 @@ std::string renderPng(const LinePlot &plot) {
       int X = px(x), Y = py(y);
       if (have)
         c.line(lx, ly, X, Y, s.rgb, 2);
-      c.rect(X - 3, Y - 3, X + 3, Y + 3, s.rgb);
+      if (s.markers || s.points.size() == 1)
+        c.rect(X - 3, Y - 3, X + 3, Y + 3, s.rgb);
       have = true, lx = X, ly = Y;
     }
   }
@@ -96,8 +100,9 @@ std::string renderPng(const LinePlot &plot) {
   c.text((left + right - Canvas::textWidth(plot.xLabel)) / 2, plot.height - 30,
          plot.xLabel, ink);
   c.text(8, top - 30, plot.yLabel, ink);
-  // Legend in the top-left corner (the curves here rise to the right).
-  int ly = top + 10;
+  // Legend in the top-left corner (the curves here rise to the right), or
+  // below the axes.
+  int ly = plot.legendBelow ? plot.height : top + 10;
   for (const auto &s : plot.series) {
     int lx = left + 20;
     c.rect(lx, ly + 3, lx + 20, ly + 9, s.rgb);

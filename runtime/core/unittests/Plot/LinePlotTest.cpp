@@ -1,12 +1,13 @@
-//===- LinePlotTest.cpp - The PNG writer makes valid images ---------------===//
+//===- LinePlotTest.cpp - The PNG writers make valid images ---------------===//
 //
 // Decodes what renderPng writes (chunk CRCs, the zlib stream of stored
-// blocks and its Adler-32, the scanlines) and checks that the curves are
-// drawn in their colours.
+// blocks and its Adler-32, the scanlines) and checks that the curves, and
+// a mesh plot's cells and routes, are drawn in their colours.
 //
 //===----------------------------------------------------------------------===//
 
 #include "spike/core/Plot/LinePlot.h"
+#include "spike/core/Plot/MeshPlot.h"
 
 #include <gtest/gtest.h>
 
@@ -105,6 +106,35 @@ TEST(LinePlot, EmptyPlotIsStillAnImage) {
   Image img = decode(renderPng(plot));
   EXPECT_EQ(img.width, 64u);
   EXPECT_EQ(img.height, 48u);
+}
+
+TEST(LinePlot, LegendBelowAddsARowPerSeries) {
+  LinePlot plot;
+  plot.legendBelow = true;
+  plot.series = {{"a", {{0, 1}, {1, 2}}, 0x1f77b4, false},
+                 {"b", {{0, 2}}, 0xff7f0e}};
+  Image img = decode(renderPng(plot));
+  EXPECT_EQ(img.height, 540u + 2 * 22 + 10);
+  EXPECT_GT(countColour(img, 0x1f77b4), 100u);
+  // A one-point series is a marker even without markers: 7 x 7 pixels.
+  EXPECT_GE(countColour(img, 0xff7f0e), 49u);
+}
+
+TEST(MeshPlot, DrawsCellsRoutesAndIdleCores) {
+  MeshPlot plot;
+  plot.title = "mesh";
+  plot.valueLabel = "uJ";
+  plot.columns = 8;
+  plot.rows = 4;
+  plot.chipColumns = 4;
+  plot.cells = {{0, 0, 2.0}, {5, 3, 1.0}};
+  plot.routes = {{0, 0, 5, 3, 10.0}};
+  Image img = decode(renderPng(plot));
+  EXPECT_EQ(img.width, 640u); // at least 640 wide
+  // The busiest core is dark red, an idle one grey, the route blue.
+  EXPECT_GT(countColour(img, 0x800000), 100u);
+  EXPECT_GT(countColour(img, 0xe8e8e8), 1000u);
+  EXPECT_GT(countColour(img, 0x1f5fbf), 50u);
 }
 
 } // namespace

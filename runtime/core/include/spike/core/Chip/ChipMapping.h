@@ -60,6 +60,9 @@ struct MappingInput {
   std::vector<MappedSynapses> synapses;
   std::vector<MappedGlue> glue;
   int64_t timesteps = 1;
+  /// The spike code and level, for reports: "signed code, IF level",
+  /// "offset code + correction spikes, IS level", ...
+  std::string code;
   /// Context length the context-wide sizes assume (attention keys), tokens.
   int64_t context = 1;
   /// K/V state one sequence keeps per context position (the activation

@@ -23,11 +23,13 @@ struct LinePlot {
     std::string label;
     std::vector<std::pair<double, double>> points; ///< (x, y)
     uint32_t rgb = 0;                              ///< 0xRRGGBB
+    bool markers = true; ///< a square at each point (always for one point)
   };
   std::string title, xLabel, yLabel;
   bool logY = false; ///< non-positive y values are skipped on a log axis
   std::vector<Series> series;
-  int width = 900, height = 540;
+  int width = 900, height = 540; ///< the axes' area; a legend below adds
+  bool legendBelow = false;      ///< else in the top-left corner
 };
 
 /// The PNG file's bytes.
