@@ -52,14 +52,17 @@ uj = lambda pj: f"{pj / 1e6:,.1f}"
 rows = []
 def row(name, f):
     rows.append(f"| {name} | " + " | ".join(f(docs[k]) for _, k in cols) + " |")
-row("chips", lambda m: str(m["chips"]))
+row("chips in use (of)", lambda m: f"{m['resources']['chips_used']} ({m['chips']})")
 row("neuron cores (lower bound)", lambda m: f"{m['resources']['neuron_cores']} ({m['resources']['lower_bound_cores']})")
-row("mean spike rate / neuron / step", lambda m: f"{m['per_token']['mean_spike_rate']:.3f}")
+row("spikes / neuron / step", lambda m: f"{m['per_token']['mean_spike_rate']:.3f}")
+row("events / neuron / step", lambda m: f"{m['per_token']['mean_event_rate']:.3f}")
+row("energy scales with", lambda m: m["per_token"]["rate_counts"])
 e = lambda key: (lambda m: uj(m["energy_pj_per_token"][key]))
 row("synaptic ops, uJ", e("synaptic"))
 row("neuron updates, uJ", e("neuron"))
 row("spikes + hops, uJ", lambda m: uj(m["energy_pj_per_token"]["spike_local"] + m["energy_pj_per_token"]["interconnect_hops"]))
 row("glue ops, uJ", e("glue"))
+row("host (embedding, codec, head), uJ", e("host"))
 for i, mode in enumerate(["decode, batch 1", "batched decode", "prefill"]):
     name = lambda m, i=i: m["run_modes"][i]["name"]
     rows.append(f"| **{mode}** | " + " | ".join(name(docs[k]) for _, k in cols) + " |")
@@ -70,8 +73,9 @@ for i, mode in enumerate(["decode, batch 1", "batched decode", "prefill"]):
 for r in docs[cols[0][1]]["references"]:
     n = r["name"]
     row(f"{n} ({r['kind']}), uJ / token", lambda m, n=n: uj(next(x for x in m["references"] if x["name"] == n)["pj_per_token"]))
-    row(f"  spike rate to match it (batch 1 / batched / prefill)",
-        lambda m, n=n: " / ".join(("none" if rm["break_even_spike_rate"][n] == 0 else f"{rm['break_even_spike_rate'][n]:.3g}") for rm in m["run_modes"]))
+    fmt = lambda v: v if isinstance(v, str) else f"{v:.3g}"
+    row(f"  rate to match it (batch 1 / batched / prefill)",
+        lambda m, n=n: " / ".join(fmt(rm["break_even_rate"][n]) for rm in m["run_modes"]))
 row("SOP convention: SNN / ANN, uJ", lambda m: f"{uj(m['sop_convention']['snn_pj'])} / {uj(m['sop_convention']['ann_pj'])}")
 row("  spike rate to match the ANN there", lambda m: f"{m['sop_convention']['break_even_spike_rate']:.3g}")
 print("| | " + " | ".join(c for c, _ in cols) + " |")

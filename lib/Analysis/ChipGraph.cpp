@@ -41,21 +41,13 @@ int64_t neuronsPerToken(Value train, int64_t context) {
 /// causal activation product costs three multiply-accumulates per output
 /// and contraction element (S_A B + A S_B - A B, eq. 32), an
 /// accumulate-difference map three per element (accumulate, map,
-/// difference), RoPE three (two products, a sum), an add one. The dense
-/// ops left at the model's ends run once per token on the host: the output
-/// head's MACs, the embedding's and the codec's elements.
+/// difference), RoPE three (two products, a sum), an add one.
 std::optional<std::pair<core::OpClass, double>>
 glueOpsPerToken(Operation *op, int64_t timesteps, int64_t context) {
   auto elements = [&](Value v) -> double {
-    if (isa<spike::spk::TrainType>(v.getType()))
-      return double(neuronsPerToken(v, context));
-    auto t = dyn_cast<RankedTensorType>(v.getType());
-    if (!t)
-      return 0;
-    double n = 1;
-    for (int64_t d : t.getShape().drop_front())
-      n *= ShapedType::isDynamic(d) ? double(context) : double(d);
-    return n;
+    return isa<spike::spk::TrainType>(v.getType())
+               ? double(neuronsPerToken(v, context))
+               : 0;
   };
   double T = double(timesteps);
   if (auto mm = dyn_cast<spike::spk::AAMatmulOp>(op)) {
@@ -73,14 +65,6 @@ glueOpsPerToken(Operation *op, int64_t timesteps, int64_t context) {
                      3 * T * elements(op->getResult(0))};
   if (isa<spike::spk::AddOp>(op))
     return std::pair{core::OpClass::AccumDiff, T * elements(op->getResult(0))};
-  if (auto l = dyn_cast<spike::qnn::LinearOp>(op)) {
-    auto w = cast<RankedTensorType>(l.getWeight().getType());
-    return std::pair{core::OpClass::Nonlinear,
-                     elements(l.getResult()) * double(w.getDimSize(1))};
-  }
-  if (isa<spike::qnn::EmbeddingOp, spike::spk::EncodeOp, spike::spk::DecodeOp>(
-          op))
-    return std::pair{core::OpClass::Nonlinear, elements(op->getResult(0))};
   return std::nullopt;
 }
 
@@ -100,6 +84,29 @@ std::string codeLabel(ArrayRef<Operation *> sites) {
                      : correction ? "offset code + correction spikes"
                                   : "offset code";
   return code + (binary ? ", IF level" : ", IS level");
+}
+
+/// Element operations per token of a dense op at the model's ends, which
+/// the host runs once per token: the output head's MACs, the embedding's,
+/// encoder's and decoder's elements; 0 for anything else.
+double hostOpsPerToken(Operation *op, int64_t context) {
+  auto perToken = [&](Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    double n = t ? 1 : 0;
+    if (t)
+      for (int64_t d : t.getShape().drop_front())
+        n *= ShapedType::isDynamic(d) ? double(context) : double(d);
+    return n;
+  };
+  if (auto l = dyn_cast<spike::qnn::LinearOp>(op)) {
+    auto w = cast<RankedTensorType>(l.getWeight().getType());
+    return perToken(l.getResult()) * double(w.getDimSize(1));
+  }
+  if (isa<spike::qnn::EmbeddingOp, spike::spk::DecodeOp>(op))
+    return perToken(op->getResult(0));
+  if (auto e = dyn_cast<spike::spk::EncodeOp>(op))
+    return perToken(e.getInput());
+  return 0;
 }
 
 std::string weightName(spike::spk::LinearOp l) {
@@ -164,6 +171,7 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
   module.walk([&](Operation *op) {
     if (auto ops = glueOpsPerToken(op, in.timesteps, context))
       in.glueOpsByClass[int(ops->first)] += ops->second;
+    in.hostOpsPerToken += hostOpsPerToken(op, context);
     // The K/V state: each causal matmul keeps its right operand's running
     // sum for every context position.
     if (auto mm = dyn_cast<spike::spk::AAMatmulOp>(op))

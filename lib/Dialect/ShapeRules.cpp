@@ -12,9 +12,9 @@ using namespace mlir;
 
 namespace spike {
 
-std::string formatNumber(double v) {
+std::string formatNumber(double v, int digits) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", v);
+  std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
   return buf;
 }
 

@@ -45,6 +45,43 @@ double denseLayerPj(const core::ChipDescription &chip, double macs) {
   return macs * (chip.denseInt8MacPj + chip.denseSramBytePj);
 }
 
+/// What the report's rates count: graded chips pay per event (a graded
+/// spike is one message and one synaptic op), binary chips per spike.
+std::string rateWords(const core::MappingResult &r) {
+  return r.rateIsEvents
+             ? "Graded spikes: energy scales with events, the rates to match "
+               "the references below are events per neuron and step."
+             : "Binary spikes: energy scales with spikes, the rates to match "
+               "the references below are spikes per neuron and step.";
+}
+
+std::string breakEvenWords(const core::BreakEven &b) {
+  switch (b.kind) {
+  case core::BreakEven::None:
+    return "none";
+  case core::BreakEven::Any:
+    return "any";
+  case core::BreakEven::At:
+    break;
+  }
+  return llvm::formatv("{0:f4}", b.rate).str();
+}
+
+llvm::json::Value breakEvenJson(const core::BreakEven &b) {
+  if (b.kind == core::BreakEven::At)
+    return b.rate;
+  return b.kind == core::BreakEven::Any ? "any" : "none";
+}
+
+/// The spike rate at which this SNN's SOP-convention energy equals the
+/// ANN's (0 without spikes).
+double sopBreakEven(const core::MappingInput &in,
+                    const core::MappingResult &r) {
+  double snn = core::sopSnnPj(r);
+  return snn > 0 ? r.meanSpikeRate * core::denseMacs(in) * core::kSopMacPj / snn
+                 : 0;
+}
+
 /// Everything the energy report says beyond the mapping's counts.
 struct EnergyView {
   core::RunModes modes;
@@ -70,7 +107,7 @@ const char *glueKindName(core::OpClass c) {
   case core::OpClass::AAProduct:
     return "glue: activation products and K/V state";
   case core::OpClass::Nonlinear:
-    return "glue: embedding, codec and output head (dense)";
+    return "glue: nonlinear maps";
   default:
     return core::opClassName(c);
   }
@@ -101,8 +138,9 @@ std::string renderMarkdown(const core::ChipDescription &chip,
      << llvm::formatv("{0:f0}", r.interCoreMessages)
      << " messages between cores, " << llvm::formatv("{0:f0}", r.trafficHops)
      << " message-hops, " << llvm::formatv("{0:f0}", r.glueOps)
-     << " glue ops; mean spike rate " << rate(r.meanSpikeRate)
-     << " per neuron and time step.\n\n";
+     << " glue ops; per neuron and time step " << rate(r.meanSpikeRate)
+     << " spikes and " << rate(r.meanEventRate) << " events. " << rateWords(r)
+     << "\n\n";
   md << "| energy per token (decode, batch 1) | uJ |\n|---|---|\n";
   md << "| synaptic ops | " << uj(r.synapticPj) << " |\n";
   md << "| neuron updates | " << uj(r.neuronPj) << " |\n";
@@ -114,7 +152,12 @@ std::string renderMarkdown(const core::ChipDescription &chip,
          << (r.gluePricedByClass[c] ? uj(r.gluePjByClass[c])
                                     : std::string("not priced"))
          << " |\n";
-  md << "| static | " << uj(r.staticPj) << " |\n";
+  if (r.hostOps > 0)
+    md << "| host: embedding, codec and output head | "
+       << (chip.hostOpPj >= 0 ? uj(r.hostPj) : std::string("not priced"))
+       << " |\n";
+  md << "| static (chips in use: " << r.chipsUsed << ") | " << uj(r.staticPj)
+     << " |\n";
   md << "| **total** | **" << uj(r.totalPj()) << "** |\n\n";
   if (r.unpricedGlueOps > 0)
     md << "Not priced: " << llvm::formatv("{0:f0}", r.unpricedGlueOps)
@@ -126,43 +169,44 @@ std::string renderMarkdown(const core::ChipDescription &chip,
   for (const core::RunMode *m : e.all())
     md << "| " << m->name << " | " << m->batch << " | "
        << llvm::formatv("{0:f3}", m->latencyNs / 1e6) << " | "
-       << llvm::formatv("{0:g4}", m->tokensPerSecond) << " | "
-       << uj(m->staticPj) << " | " << uj(m->totalPj()) << " |\n";
+       << spike::formatNumber(m->tokensPerSecond, 4) << " | " << uj(m->staticPj)
+       << " | " << uj(m->totalPj()) << " |\n";
   md << "\nTiming: " << e.modes.pipelineDepth
      << " neuron layers in a pipeline, each T x its sub-steps x ("
      << spike::formatNumber(chip.timestepNs) << " ns step + "
      << spike::formatNumber(chip.barrierNs)
-     << " ns barrier) per token; static power "
-     << spike::formatNumber(chip.staticMw) << " mW x " << chip.chips
-     << " chips. ";
+     << " ns barrier) per token; the glue ops are assumed to keep pace (their "
+        "compute time is not in the latency). Static power "
+     << spike::formatNumber(chip.staticMw) << " mW x the " << r.chipsUsed
+     << " of " << chip.chips
+     << " chips the mapping occupies (the others powered down). ";
   if (r.kvBitsPerSequence <= 0)
     md << "No K/V state.\n\n";
-  else if (e.modes.maxBatchByMemory >= 0)
+  else if (r.kvOnHost)
+    md << "The K/V state lives on the host, whose memory this report does "
+          "not bound.\n\n";
+  else
     md << "The K/V state of one " << in.context << "-token sequence needs "
        << llvm::formatv("{0:f2}", r.kvBitsPerSequence / 8e6)
        << " MB; the cores that keep it hold "
        << llvm::formatv("{0:f2}", r.kvMemoryBits / 8e6) << " MB, room for "
        << e.modes.maxBatchByMemory << " sequence(s)"
-       << (e.modes.batched.batch > e.modes.maxBatchByMemory
-               ? "; the batch above that keeps the rest off chip, not priced"
-               : "")
+       << (e.modes.kvFits ? ""
+                          : "; the rest of the batch would keep its K/V "
+                            "state off chip, neither timed nor priced here")
        << ".\n\n";
-  else
-    md << "The K/V state lives on the host, which bounds the batch.\n\n";
 
-  md << "| reference | kind | uJ/token | tokens/s | spike rate to match it "
+  md << "| reference | kind | uJ/token | tokens/s | rate to match it "
         "(decode, batch 1 / batched / prefill) |\n|---|---|---|---|---|\n";
   for (const core::Reference &ref : e.refs) {
     md << "| " << ref.name << " | " << ref.kind << " | " << uj(ref.pjPerToken)
        << " | "
-       << (ref.tokensPerSecond > 0
-               ? llvm::formatv("{0:g4}", ref.tokensPerSecond).str()
-               : std::string("-"))
+       << (ref.tokensPerSecond > 0 ? spike::formatNumber(ref.tokensPerSecond, 4)
+                                   : std::string("-"))
        << " | ";
     const char *sep = "";
     for (const core::RunMode *m : e.all()) {
-      double be = core::breakEvenRate(r, *m, ref.pjPerToken);
-      md << sep << (be > 0 ? rate(be) : std::string("none"));
+      md << sep << breakEvenWords(core::breakEven(r, *m, ref.pjPerToken));
       sep = " / ";
     }
     md << " |\n";
@@ -174,10 +218,11 @@ std::string renderMarkdown(const core::ChipDescription &chip,
      << spike::formatNumber(core::kSopAccumulatePj) << " pJ) against "
      << uj(sopAnn) << " uJ for the ANN (MACs x "
      << spike::formatNumber(core::kSopMacPj)
-     << " pJ); it would match at a spike rate of "
-     << rate(sopSnn > 0 ? r.meanSpikeRate * sopAnn / sopSnn : 0)
-     << ". \"none\": the rate-independent energy (neuron updates, glue, "
-        "static) alone exceeds the reference, so no spike rate wins.\n\n";
+     << " pJ); it would match at a spike rate of " << rate(sopBreakEven(in, r))
+     << " per neuron and step. \"none\": the rate-independent energy "
+        "(neuron updates, glue, messages sent every step, static) alone "
+        "exceeds the reference, so no rate wins; \"any\": nothing scales "
+        "with the rate and the rest is below it.\n\n";
   for (const core::Reference &ref : e.refs)
     md << "- " << ref.name << " (" << ref.source << "): " << ref.note << "\n";
   md << "\n";
@@ -236,12 +281,15 @@ readComparedPoints(llvm::ArrayRef<std::string> files,
     const llvm::json::Object *perToken = o->getObject("per_token");
     const llvm::json::Array *modes = o->getArray("run_modes");
     std::optional<double> rate, decode;
+    // The rate the chip's energy scales with: events on graded chips.
     if (perToken)
-      rate = perToken->getNumber("mean_spike_rate");
+      rate = perToken->getNumber(perToken->getString("rate_counts") == "events"
+                                     ? "mean_event_rate"
+                                     : "mean_spike_rate");
     if (modes && !modes->empty() && (*modes)[0].getAsObject())
       decode = (*modes)[0].getAsObject()->getNumber("total_pj_per_token");
     if (!rate || !decode)
-      return bad("no mean spike rate or decode energy");
+      return bad("no mean rate or decode energy");
     points.push_back(
         {o->getString("code").value_or("?").str() +
              ", T = " + std::to_string(o->getInteger("timesteps").value_or(0)),
@@ -250,7 +298,8 @@ readComparedPoints(llvm::ArrayRef<std::string> files,
   return points;
 }
 
-/// Energy per token against the mean spike rate: each way to run is a
+/// Energy per token against the mean rate (events on graded chips, spikes
+/// on binary ones): each way to run is a
 /// line through the measured point (the rate-dependent energy scales with
 /// the rate), each reference a flat line; the measured points (decode,
 /// batch 1) of this mapping and of `others` are marked.
@@ -260,11 +309,12 @@ std::string renderEnergyPlot(const core::ChipDescription &chip,
                              const std::vector<MeasuredPoint> &others) {
   core::LinePlot plot;
   plot.title = "energy per token on " + chip.name;
-  plot.xLabel = "mean spikes per neuron and time step";
+  plot.xLabel = r.rateIsEvents ? "events per neuron and time step"
+                               : "spikes per neuron and time step";
   plot.yLabel = "uJ per token";
   plot.logY = true;
   plot.legendBelow = true;
-  double rho = r.meanSpikeRate > 0 ? r.meanSpikeRate : 1, xMax = 2 * rho;
+  double rho = r.rate() > 0 ? r.rate() : 1, xMax = 2 * rho;
   for (const MeasuredPoint &p : others)
     xMax = std::max(xMax, 1.2 * p.rate);
   const uint32_t modeColours[] = {0x1f77b4, 0xff7f0e, 0x2ca02c};
@@ -290,7 +340,7 @@ std::string renderEnergyPlot(const core::ChipDescription &chip,
          refColours[i++ % 3],
          false});
   plot.series.push_back({"measured: " + own,
-                         {{rho, e.modes.decode.totalPj() / 1e6}},
+                         {{r.rate(), e.modes.decode.totalPj() / 1e6}},
                          pointColours[0]});
   i = 1;
   for (const MeasuredPoint &p : others)
@@ -328,7 +378,7 @@ llvm::json::Object runModeJson(const core::RunMode &m,
                                const std::vector<core::Reference> &refs) {
   llvm::json::Object breakEven;
   for (const core::Reference &ref : refs)
-    breakEven[ref.name] = core::breakEvenRate(r, m, ref.pjPerToken);
+    breakEven[ref.name] = breakEvenJson(core::breakEven(r, m, ref.pjPerToken));
   return llvm::json::Object{{"name", m.name},
                             {"sequences", m.batch},
                             {"prompt_tokens", m.prompt},
@@ -337,7 +387,7 @@ llvm::json::Object runModeJson(const core::RunMode &m,
                             {"static_pj_per_token", m.staticPj},
                             {"dynamic_pj_per_token", m.dynamicPj},
                             {"total_pj_per_token", m.totalPj()},
-                            {"break_even_spike_rate", std::move(breakEven)}};
+                            {"break_even_rate", std::move(breakEven)}};
 }
 
 /// The mapping report (spikec.chip-mapping JSON).
@@ -367,8 +417,10 @@ std::string renderJson(const core::ChipDescription &desc,
   llvm::json::Object glue;
   for (int c = 0; c < core::kOpClasses; ++c)
     if (glueOps(in, c) > 0)
-      glue[core::opClassName(core::OpClass(c))] = llvm::json::Object{
-          {"ops", glueOps(in, c)}, {"pj", r.gluePjByClass[c]}};
+      glue[core::opClassName(core::OpClass(c))] =
+          llvm::json::Object{{"ops", glueOps(in, c)},
+                             {"pj", r.gluePjByClass[c]},
+                             {"priced", bool(r.gluePricedByClass[c])}};
   llvm::json::Array modes, refs;
   for (const core::RunMode *m : e.all())
     modes.push_back(runModeJson(*m, r, e.refs));
@@ -405,7 +457,9 @@ std::string renderJson(const core::ChipDescription &desc,
                           {"programmable_cores", r.programmableCores},
                           {"max_routing_entries", r.maxRoutingEntries},
                           {"kv_bits_per_sequence", r.kvBitsPerSequence},
-                          {"kv_memory_bits", r.kvMemoryBits}}},
+                          {"kv_memory_bits", r.kvMemoryBits},
+                          {"kv_on_host", r.kvOnHost},
+                          {"chips_used", r.chipsUsed}}},
       {"per_token",
        llvm::json::Object{{"messages", r.messages},
                           {"inter_core_messages", r.interCoreMessages},
@@ -417,6 +471,9 @@ std::string renderJson(const core::ChipDescription &desc,
                           {"glue_ops", r.glueOps},
                           {"unpriced_glue_ops", r.unpricedGlueOps},
                           {"mean_spike_rate", r.meanSpikeRate},
+                          {"mean_event_rate", r.meanEventRate},
+                          {"rate_counts", r.rateIsEvents ? "events" : "spikes"},
+                          {"host_ops", r.hostOps},
                           {"latency_ns", r.latencyNs}}},
       {"energy_pj_per_token",
        llvm::json::Object{{"synaptic", r.synapticPj},
@@ -425,11 +482,13 @@ std::string renderJson(const core::ChipDescription &desc,
                           {"interconnect_hops", r.hopPj},
                           {"glue", r.gluePj},
                           {"glue_by_class", std::move(glue)},
+                          {"host", r.hostPj},
                           {"static", r.staticPj},
                           {"total", r.totalPj()}}},
       {"run_modes", std::move(modes)},
       {"pipeline_depth", e.modes.pipelineDepth},
       {"max_batch_by_memory", e.modes.maxBatchByMemory},
+      {"batch_kv_fits", e.modes.kvFits},
       {"references", std::move(refs)},
       {"dense_int8_reference",
        llvm::json::Object{{"macs", macs},
@@ -438,15 +497,11 @@ std::string renderJson(const core::ChipDescription &desc,
                           {"total_pj", denseLayerPj(desc, macs)},
                           {"source", "energy.dense_* of the chip file"}}},
       {"sop_convention",
-       llvm::json::Object{
-           {"snn_pj", core::sopSnnPj(r)},
-           {"ann_pj", macs * core::kSopMacPj},
-           {"break_even_spike_rate",
-            core::sopSnnPj(r) > 0
-                ? r.meanSpikeRate * macs * core::kSopMacPj / core::sopSnnPj(r)
-                : 0.0},
-           {"accumulate_pj", core::kSopAccumulatePj},
-           {"mac_pj", core::kSopMacPj}}},
+       llvm::json::Object{{"snn_pj", core::sopSnnPj(r)},
+                          {"ann_pj", macs * core::kSopMacPj},
+                          {"break_even_spike_rate", sopBreakEven(in, r)},
+                          {"accumulate_pj", core::kSopAccumulatePj},
+                          {"mac_pj", core::kSopMacPj}}},
       {"layers", std::move(layers)}};
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -471,6 +526,9 @@ void MapToChipPass::runOnOperation() {
   if (placement != "optimized" && placement != "round-robin")
     return fail("placement must be optimized or round-robin, got '" +
                 placement + "'");
+  if (!compare.empty() && energyPlot.empty())
+    return fail("compare= marks points on the energy plot: give "
+                "energy-plot=FILE too");
   if (batch < 0)
     return fail("batch must be >= 0 (0: the pipeline depth), got " +
                 std::to_string(batch));

@@ -14,6 +14,16 @@
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.x.png compare=%S/Inputs/calibration.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTREPORT
 // NOTREPORT: error: spike-map-to-chip: compare: {{.*}}calibration.json: not a spikec.chip-mapping version 2 report
 // RUN: not ls %t.x.png
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.x.png compare=%t.missing.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MISSINGREPORT
+// MISSINGREPORT: error: spike-map-to-chip: compare: {{.*}}missing.json: cannot open
+// RUN: printf '{"format": "spikec.chip-mapping", "version": 2, "chip": "loihi2-like"' > %t.cut.json
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.x.png compare=%t.cut.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CUT
+// CUT: error: spike-map-to-chip: compare: {{.*}}cut.json: not JSON:
+// RUN: printf '{"format": "spikec.chip-mapping", "version": 2, "chip": "loihi2-like"}' > %t.empty.json
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml energy-plot=%t.x.png compare=%t.empty.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EMPTY
+// EMPTY: error: spike-map-to-chip: compare: {{.*}}empty.json: no mean rate or decode energy
+// RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml compare=%t.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOPLOT
+// NOPLOT: error: spike-map-to-chip: compare= marks points on the energy plot: give energy-plot=FILE too
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/truenorth-like.yaml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BINARY
 // RUN: not spike-opt %s -spike-map-to-chip="chip=%spike_src/chips/loihi2-like.yaml placement=diagonal" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLACEMENT
 // RUN: not spike-opt %s -spike-map-to-chip -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOCHIP
@@ -46,18 +56,22 @@
 // REPORT-DAG: "dense_int8_pj": 1309409.28
 
 // MD: Mapping on loihi2-like (rates: uniform fallback): 7 neuron cores of 2048 (capacity lower bound 7), 0 relay tiles, 0 copy neurons on 0 more cores, 1 glue units (0 on the host).
+// MD-SAME: per neuron and time step 16.0000 spikes and 1.0000 events. Graded spikes: energy scales with events
 // MD: | synaptic ops | 53.084 |
 // One layer: T = 2 steps of 10 us + 0.5 us barrier per token; static
-// 100 mW x 16 chips x 21 us = 33.6 uJ, shared by nothing in flight (one
-// stage), so every way to run pays it per token.
-// MD: | static | 33.600 |
-// MD: | decode, batch 1 | 1 | 0.021 | 47619.05 | 33.600 |
-// MD: | prefill, 128 tokens | 1 | 2.688 | 47619.05 | 33.600 |
+// 100 mW x the 1 chip in use x 21 us = 2.1 uJ, shared by nothing in flight
+// (one stage), so every way to run pays it per token.
+// MD: | static (chips in use: 1) | 2.100 |
+// MD: | decode, batch 1 | 1 | 0.021 | 4.762e+04 | 2.100 |
+// MD: | prefill, 128 tokens | 1 | 2.688 | 4.762e+04 | 2.100 |
 // MD: 1 neuron layers in a pipeline, each T x its sub-steps x (10000 ns step + 500 ns barrier)
+// MD: Static power 100 mW x the 1 of 16 chips the mapping occupies
 // MD: No K/V state.
-// 884,736 MACs x (0.23 + 1.25) pJ; x 4.6 pJ in the SOP convention.
+// 884,736 MACs x (0.23 + 1.25) pJ is below the neuron updates, per-step
+// messages and static energy alone; x 4.6 pJ (the SOP convention's ANN) is
+// not.
 // MD: | int8 dense accelerator | computed | 1.309 | - | none / none / none |
-// MD: | SOP convention, ANN | computed | 4.070 | - | none / none / none |
+// MD: | SOP convention, ANN | computed | 4.070 | - | 0.0303 / 0.0303 / 0.0303 |
 // MD: | edge GPU (Jetson Orin Nano Super) | published |
 // Uniform fallback: 16 spikes (L/2) per neuron and step, x 2 steps x
 // 1536 x 576 synapses x 0.9 pJ.

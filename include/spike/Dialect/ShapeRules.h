@@ -54,8 +54,9 @@ mlir::LogicalResult verifyGroups(mlir::Operation *op, mlir::RankedTensorType t,
 /// Site names: lower-case dot-separated identifiers, e.g. blk3.attn.q_rope.
 mlir::LogicalResult verifySiteName(mlir::Operation *op, llvm::StringRef site);
 
-/// A double as diagnostics show it ("%g": 0.1, 16, 1e-05).
-std::string formatNumber(double v);
+/// A double as diagnostics show it ("%g": 0.1, 16, 1e-05), with `digits`
+/// significant digits.
+std::string formatNumber(double v, int digits = 6);
 
 /// Two shapes agree where both are static.
 bool shapesCompatible(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);

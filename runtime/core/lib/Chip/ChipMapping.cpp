@@ -83,6 +83,7 @@ private:
   struct Edge {
     int from, to;
     double messages;
+    bool spikes = false; ///< site spikes (scale with the rate), else per step
   };
   const MappingInput &in;
   const ChipDescription &chip;
@@ -277,7 +278,7 @@ void Mapper::traffic() {
           int64_t hi =
               std::min(src.first + src.count, tile.inFirst + tile.inCount);
           if (hi > lo) {
-            edges.push_back({sp, t, perNeuron * double(hi - lo)});
+            edges.push_back({sp, t, perNeuron * double(hi - lo), true});
             double ops = perNeuron * double(hi - lo) * double(tile.count);
             r.synapticOps += ops;
             r.groupSynapticOps[g] += ops;
@@ -506,6 +507,10 @@ Status Mapper::routeAndCount() {
         loads[{a, b}] += e.messages;
     }
     r.trafficHops += e.messages * hops;
+    if (e.spikes) {
+      r.spikeMessages += e.messages;
+      r.spikeMessageHops += e.messages * hops;
+    }
     if (a == kHost || b == kHost)
       r.hostMessages += e.messages;
   }
@@ -514,9 +519,12 @@ Status Mapper::routeAndCount() {
   for (size_t i = 0; i < r.copyGroups.size(); ++i) {
     const CopyGroup &g = r.copyGroups[i];
     int a = coreOfPiece(g.sitePiece), b = g.core;
+    double hops = double(meshHops(chip, a, b));
     r.messages += copyMessages[i];
     r.interCoreMessages += copyMessages[i];
-    r.trafficHops += copyMessages[i] * double(meshHops(chip, a, b));
+    r.trafficHops += copyMessages[i] * hops;
+    r.spikeMessages += copyMessages[i];
+    r.spikeMessageHops += copyMessages[i] * hops;
     routes[a][b] = true;
   }
   for (auto &[ab, m] : loads)
@@ -538,19 +546,31 @@ Status Mapper::routeAndCount() {
         "a core sends to " + std::to_string(r.maxRoutingEntries) +
         " destination cores; the routing table of " + chip.name + " has " +
         std::to_string(chip.routingTableEntries) + " entries");
-  double neurons = 0, spikes = 0;
+  double neurons = 0, spikes = 0, events = 0;
   for (const MappedSite &s : in.sites) {
     r.neuronUpdates += double(s.neurons) * T * double(s.substeps);
     neurons += double(s.neurons);
     spikes += double(s.neurons) * s.spikesPerNeuronStep * double(s.substeps);
+    events += double(s.neurons) * s.eventsPerNeuronStep * double(s.substeps);
   }
   r.meanSpikeRate = neurons > 0 ? spikes / neurons : 0;
+  r.meanEventRate = neurons > 0 ? events / neurons : 0;
+  r.rateIsEvents = graded;
   for (const Piece &p : r.pieces)
     if (p.kind == Piece::SynapseTile || p.kind == Piece::Relay)
       r.neuronUpdates += double(p.count) * T;
   for (const CopyGroup &g : r.copyGroups)
     r.neuronUpdates += double(g.copies) * T *
                        double(in.sites[r.pieces[g.sitePiece].owner].substeps);
+  // The chips the mapping occupies (neuron, copy and relay cores): the
+  // others are assumed powered down, their static power and memory unused.
+  int lastCore = 0;
+  for (size_t p = 0; p < r.pieces.size(); ++p)
+    if (r.pieces[p].kind != Piece::Glue)
+      lastCore = std::max(lastCore, coreOfPiece(int(p)));
+  for (const CopyGroup &g : r.copyGroups)
+    lastCore = std::max(lastCore, g.core);
+  r.chipsUsed = std::min<int64_t>(chip.chips, lastCore / chip.coresPerChip + 1);
   countGlue();
   // One algorithmic step per neuron layer on the path and sub-step, T
   // times per token; a layer whose spikes pass through copy neurons takes
@@ -569,8 +589,9 @@ Status Mapper::routeAndCount() {
   r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;
   r.spikePj = r.messages * chip.spikeLocalPj;
   r.hopPj = r.trafficHops * chip.hopPj;
-  // mW x ns = pJ, for every chip of the system.
-  r.staticPj = chip.staticMw * double(chip.chips) * r.latencyNs;
+  r.spikeLocalPjPerMessage = chip.spikeLocalPj;
+  r.hopPjPerHop = chip.hopPj;
+  r.staticPj = chip.staticMw * double(r.chipsUsed) * r.latencyNs; // mW x ns
   return Status::ok();
 }
 
@@ -580,6 +601,7 @@ void Mapper::countGlue() {
   r.gluePjByClass.assign(kOpClasses, 0.0);
   r.gluePricedByClass.assign(kOpClasses, true);
   const CoreType *kvCore = nullptr;
+  bool kvOnHost = false;
   for (int cls = 0; cls < kOpClasses; ++cls) {
     double ops =
         size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
@@ -590,7 +612,8 @@ void Mapper::countGlue() {
       if (!runner && c.runs(OpClass(cls)))
         runner = &c;
     if (OpClass(cls) == OpClass::AAProduct)
-      kvCore = runner;
+      kvCore = runner; // the running sums stay with the products
+    kvOnHost = kvOnHost || (OpClass(cls) == OpClass::AAProduct && !runner);
     if (ops <= 0)
       continue;
     double pj = runner ? runner->opEnergyPj : chip.hostOpPj;
@@ -603,17 +626,27 @@ void Mapper::countGlue() {
     r.gluePjByClass[cls] = ops * pj;
     r.gluePj += ops * pj;
   }
+  // The dense ends (embedding, codec, output head) run on the host.
+  if (in.hostOpsPerToken > 0) {
+    r.hostOps = in.hostOpsPerToken;
+    if (chip.hostOpPj < 0)
+      r.unpricedGlueOps += r.hostOps;
+    else
+      r.hostPj = r.hostOps * chip.hostOpPj;
+  }
   // The K/V running sums live with the activation products, in the state
-  // memory of every core of that type in the system.
+  // memory of the cores of that type on the chips in use.
   r.kvBitsPerSequence = double(in.kvElementsPerPosition) * double(in.context) *
                         double(kvCore ? kvCore->stateBits : 32);
+  r.kvOnHost = kvOnHost;
   if (!kvCore)
     return;
-  r.kvMemoryBits =
-      double(kvCore->stateMemoryBits) * double(chip.systemCount(*kvCore));
+  r.kvMemoryBits = double(kvCore->stateMemoryBits) * double(kvCore->count) *
+                   double(r.chipsUsed);
   if (kvCore == core) // less what the neurons hold there
     for (const Piece &p : r.pieces)
       r.kvMemoryBits -= double(loadOf(p).stateBits);
+  r.kvMemoryBits = std::max(0.0, r.kvMemoryBits);
 }
 
 Result<MappingResult> mapToChip(const MappingInput &in,

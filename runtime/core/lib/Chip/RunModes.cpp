@@ -17,7 +17,9 @@ struct PublishedDevice {
 
 /// SmolLM2-135M itself on an NVIDIA Jetson Orin Nano Super 8 GB (llama.cpp
 /// CUDA, 25 W mode, one user, prompt up to 2,048 and 256 generated tokens):
-/// 165.2 tokens/s and 22.6 tokens/J of decode-phase energy at about 5.4 W.
+/// 165.2 tokens/s decoding; 22.6 output tokens per joule, output tokens /
+/// (average power x request latency), so the prompt's processing is in the
+/// energy; about 5.4 W.
 /// A public benchmark with its raw per-request data, not peer reviewed.
 constexpr PublishedDevice kEdgeGpu = {
     "edge GPU (Jetson Orin Nano Super)",
@@ -25,18 +27,19 @@ constexpr PublishedDevice kEdgeGpu = {
     "smolhub.com, 2026; raw data: huggingface.co/datasets/YuvrajSingh9886/"
     "jetson-non-reasoning-benchmark-25w",
     "measured: SmolLM2-135M (its GGUF, not our W6A6 model) with llama.cpp "
-    "CUDA in 25 W mode, decode-phase board energy, one user; not peer "
-    "reviewed",
+    "CUDA in 25 W mode, one user; 165.2 tokens/s decoding, and 22.6 "
+    "output tokens per joule over whole requests (prompts of up to 2,048 "
+    "tokens included), about 5.4 W; not peer reviewed",
     1e12 / 22.6, 165.2};
 
 /// `tokens` tokens in `ns` nanoseconds on `chip`: their time and static
-/// share per token (mW x ns = pJ, for every chip of the system).
+/// share per token (mW x ns = pJ, for every chip the mapping uses).
 RunMode timed(const std::string &name, const MappingResult &r,
               const ChipDescription &chip, double ns, double tokens) {
   RunMode m;
   m.name = name;
   m.tokensPerSecond = ns > 0 ? tokens * 1e9 / ns : 0;
-  m.staticPj = chip.staticMw * double(chip.chips) * ns / tokens;
+  m.staticPj = chip.staticMw * double(r.chipsUsed) * ns / tokens;
   m.dynamicPj = r.dynamicPj();
   return m;
 }
@@ -57,10 +60,10 @@ RunModes runModes(const MappingResult &r, const ChipDescription &chip,
   double slowest = 0;
   for (double ns : r.stageNs)
     slowest = std::max(slowest, ns);
-  if (r.kvMemoryBits > 0 && r.kvBitsPerSequence > 0)
+  // No K/V state, or state on the host: memory does not bound the batch
+  // here (-1); else as many sequences as fit (0: not even one).
+  if (r.kvBitsPerSequence > 0 && !r.kvOnHost)
     m.maxBatchByMemory = int64_t(r.kvMemoryBits / r.kvBitsPerSequence);
-  else if (r.kvMemoryBits > 0)
-    m.maxBatchByMemory = m.pipelineDepth;
 
   m.decode = timed("decode, batch 1", r, chip, r.latencyNs, 1);
   m.decode.latencyNs = r.latencyNs;
@@ -71,6 +74,7 @@ RunModes runModes(const MappingResult &r, const ChipDescription &chip,
     if (m.maxBatchByMemory >= 0)
       b = std::max<int64_t>(1, std::min(b, m.maxBatchByMemory));
   }
+  m.kvFits = m.maxBatchByMemory < 0 || b <= m.maxBatchByMemory;
   double round = std::max(r.latencyNs, double(b) * slowest);
   m.batched =
       timed("decode, batch " + std::to_string(b), r, chip, round, double(b));
@@ -108,12 +112,14 @@ std::vector<Reference> references(const MappingInput &in,
   return refs;
 }
 
-double breakEvenRate(const MappingResult &r, const RunMode &mode, double pj) {
+BreakEven breakEven(const MappingResult &r, const RunMode &mode, double pj) {
   double variable = r.rateDependentPj();
   double fixed = mode.totalPj() - variable;
-  if (variable <= 0 || pj <= fixed)
-    return 0;
-  return r.meanSpikeRate * (pj - fixed) / variable;
+  if (pj <= fixed)
+    return {BreakEven::None, 0};
+  if (variable <= 0 || r.rate() <= 0)
+    return {BreakEven::Any, 0};
+  return {BreakEven::At, r.rate() * (pj - fixed) / variable};
 }
 
 } // namespace spike::core

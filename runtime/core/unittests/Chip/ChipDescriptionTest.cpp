@@ -24,7 +24,7 @@ TEST(ChipDescription, ShippedTargetsLoad) {
   EXPECT_EQ(t->coreTypes[0].maxFanOut, 1);
   EXPECT_EQ(t->coreTypes[0].spikePayloadBits, 0);
   EXPECT_FALSE(t->coreTypes[0].runs(OpClass::Nonlinear));
-  EXPECT_EQ(t->sources.size(), 4u);
+  EXPECT_EQ(t->sources.size(), 3u);
   EXPECT_DOUBLE_EQ(t->denseInt8MacPj, 0.23);
   EXPECT_DOUBLE_EQ(t->hostOpPj, 70); // everything not neuronal: the host
 

@@ -217,6 +217,7 @@ TEST(ChipMapping, EnergyAddsUpFromTheCounts) {
 TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   ChipDescription chip = smallChip();
   chip.staticMw = 5;
+  chip.chips = 3; // static power is billed for the one chip in use
   chip.coreTypes[0].opEnergyPj = 4; // runs accum_diff
   CoreType x86;
   x86.name = "x86";
@@ -233,13 +234,13 @@ TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   in.glueOpsByClass.assign(kOpClasses, 0.0);
   in.glueOpsByClass[int(OpClass::AccumDiff)] = 50;
   in.glueOpsByClass[int(OpClass::AAProduct)] = 7;
-  in.glueOpsByClass[int(OpClass::Nonlinear)] = 3; // on the host
+  in.hostOpsPerToken = 3; // the dense ends, on the host
   auto r = mapToChip(in, chip);
   ASSERT_TRUE(r) << r.message();
   // Graded synaptic ops: events x T x inputs x outputs.
   EXPECT_DOUBLE_EQ(r->synapticOps, 0.5 * 2 * 16 * 16);
   EXPECT_DOUBLE_EQ(r->synapticPj, 256 * 2.0);
-  // Per spike (the SOP convention): 2 spikes per event here.
+  // Per spike (the SOP convention): 2 spikes, 0.5 events per neuron-step.
   EXPECT_DOUBLE_EQ(r->spikeSynapticOps, 2.0 * 2 * 16 * 16);
   EXPECT_DOUBLE_EQ(sopSnnPj(*r), 1024 * kSopAccumulatePj);
   // Neuron updates: two sites and the tile's 16 output neurons, T = 2.
@@ -250,8 +251,8 @@ TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   // Glue by the class's runner: neuron cores, x86, host.
   EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::AccumDiff)], 50 * 4.0);
   EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::AAProduct)], 7 * 10.0);
-  EXPECT_DOUBLE_EQ(r->gluePjByClass[int(OpClass::Nonlinear)], 3 * 100.0);
-  EXPECT_DOUBLE_EQ(r->gluePj, 200 + 70 + 300.0);
+  EXPECT_DOUBLE_EQ(r->gluePj, 200 + 70.0);
+  EXPECT_DOUBLE_EQ(r->hostPj, 3 * 100.0);
   EXPECT_DOUBLE_EQ(r->unpricedGlueOps, 0);
   // Two stages of T x 1 sub-step x 100 ns; static mW x ns = pJ.
   ASSERT_EQ(r->stageNs.size(), 2u);
@@ -261,7 +262,7 @@ TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   EXPECT_DOUBLE_EQ(r->totalPj(),
                    512 + 288 + r->spikePj + r->hopPj + 570 + 2000);
   EXPECT_DOUBLE_EQ(r->kvBitsPerSequence, 25 * 4 * 32.0);
-  EXPECT_DOUBLE_EQ(r->kvMemoryBits, 32000);
+  EXPECT_DOUBLE_EQ(r->kvMemoryBits, 32000); // the x86 core of the chip in use
 
   // An op class nobody prices is counted, not priced.
   chip.hostOpPj = -1;
@@ -269,6 +270,7 @@ TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   ASSERT_TRUE(u) << u.message();
   EXPECT_DOUBLE_EQ(u->unpricedGlueOps, 3);
   EXPECT_DOUBLE_EQ(u->gluePj, 270);
+  EXPECT_DOUBLE_EQ(u->hostPj, 0);
 }
 
 TEST(RunModes, PipelineSharesStaticEnergyAcrossTokensInFlight) {
@@ -295,10 +297,17 @@ TEST(RunModes, PipelineSharesStaticEnergyAcrossTokensInFlight) {
   for (const RunMode *mode : {&m.decode, &m.batched, &m.prefill})
     EXPECT_DOUBLE_EQ(mode->dynamicPj, r->dynamicPj());
   // At its own energy a mode breaks even at the measured rate; below its
-  // rate-independent part no rate does.
-  EXPECT_NEAR(breakEvenRate(*r, m.decode, m.decode.totalPj()), r->meanSpikeRate,
-              1e-12);
-  EXPECT_EQ(breakEvenRate(*r, m.decode, m.decode.staticPj / 2), 0);
+  // rate-independent part no rate does; with nothing that scales with the
+  // rate, any rate does above it.
+  BreakEven own = breakEven(*r, m.decode, m.decode.totalPj());
+  EXPECT_EQ(own.kind, BreakEven::At);
+  EXPECT_NEAR(own.rate, r->rate(), 1e-12);
+  EXPECT_EQ(breakEven(*r, m.decode, m.decode.staticPj / 2).kind,
+            BreakEven::None);
+  MappingResult silent = *r;
+  silent.synapticPj = silent.spikeMessages = silent.spikeMessageHops = 0;
+  EXPECT_EQ(breakEven(silent, m.decode, 2 * m.decode.totalPj()).kind,
+            BreakEven::Any);
   // The references: int8 dense (the chip gives none here), the SOP
   // convention's ANN and the published edge GPU.
   chip.denseInt8MacPj = 0.25;
@@ -308,4 +317,31 @@ TEST(RunModes, PipelineSharesStaticEnergyAcrossTokensInFlight) {
   EXPECT_DOUBLE_EQ(refs[1].pjPerToken, 256 * kSopMacPj);
   EXPECT_EQ(refs[2].kind, "published");
   EXPECT_GT(refs[2].tokensPerSecond, 0);
+}
+
+TEST(RunModes, TheKVMemoryBoundsTheBatch) {
+  ChipDescription chip = smallChip();
+  auto r = mapToChip(chain(1, 16, 16), chip);
+  ASSERT_TRUE(r) << r.message();
+  MappingResult kv = *r;
+  kv.kvOnHost = false;
+  kv.kvBitsPerSequence = 100;
+  kv.kvMemoryBits = 250; // two sequences fit
+  RunModes m = runModes(kv, chip, 0, 1);
+  EXPECT_EQ(m.maxBatchByMemory, 2);
+  EXPECT_EQ(m.batched.batch, 2); // the pipeline depth, within the bound
+  EXPECT_TRUE(m.kvFits);
+  // A batch above the bound is run, and flagged.
+  RunModes over = runModes(kv, chip, 3, 1);
+  EXPECT_EQ(over.batched.batch, 3);
+  EXPECT_FALSE(over.kvFits);
+  // Not even one sequence fits: batch 1, flagged.
+  kv.kvMemoryBits = 50;
+  RunModes none = runModes(kv, chip, 0, 1);
+  EXPECT_EQ(none.maxBatchByMemory, 0);
+  EXPECT_EQ(none.batched.batch, 1);
+  EXPECT_FALSE(none.kvFits);
+  // On the host the chip file bounds nothing.
+  kv.kvOnHost = true;
+  EXPECT_EQ(runModes(kv, chip, 0, 1).maxBatchByMemory, -1);
 }

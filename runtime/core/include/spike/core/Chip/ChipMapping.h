@@ -69,10 +69,13 @@ struct MappingInput {
   /// products' running sums over keys), elements; the batched run mode
   /// sizes B from it.
   int64_t kvElementsPerPosition = 0;
-  /// Element ops per token of everything that is neither neuron nor
-  /// synapse (maps, products, adds, the host's dense ends), by the op
-  /// class that runs them (index: OpClass).
+  /// Element ops per token of everything between the neurons and the
+  /// synapses (maps, products, adds), by the op class that runs them
+  /// (index: OpClass).
   std::vector<double> glueOpsByClass;
+  /// Element ops per token of the dense ends that run on the host: the
+  /// embedding, the encoder and decoder, the output head's MACs.
+  double hostOpsPerToken = 0;
   bool ratesMeasured = false; ///< else every rate is the uniform fallback
 };
 
@@ -115,6 +118,10 @@ struct MappingResult {
   int64_t programmableCores = 0, hostGlue = 0;
   // Per token.
   double messages = 0, trafficHops = 0; ///< trafficHops: messages x hops
+  /// The part of messages and message-hops that carries site spikes (and
+  /// scales with the rate); the rest goes once per step (partial sums,
+  /// glue outputs).
+  double spikeMessages = 0, spikeMessageHops = 0;
   double interCoreMessages = 0;
   double synapticOps = 0, neuronUpdates = 0, glueOps = 0, hostMessages = 0;
   /// Synaptic ops counted per spike (a graded spike of k counts k), as
@@ -136,9 +143,16 @@ struct MappingResult {
   /// token, T x its sub-steps x (time step + barrier), twice that where
   /// its spikes pass through copy neurons. latencyNs is their sum.
   std::vector<double> stageNs;
-  /// Mean spikes per neuron and time step over every site (an IF site's
-  /// sub-step spikes summed over the step), weighted by neurons.
-  double meanSpikeRate = 0;
+  /// Mean spikes, and events (neuron-steps with a spike: messages on a
+  /// graded chip), per neuron and time step over every site (an IF site's
+  /// sub-steps summed over the step), weighted by neurons.
+  double meanSpikeRate = 0, meanEventRate = 0;
+  /// Graded chips pay per event, binary chips per spike: the rate the
+  /// rate-dependent energy scales with (rate()).
+  bool rateIsEvents = false;
+  double rate() const { return rateIsEvents ? meanEventRate : meanSpikeRate; }
+  /// Chips the mapping occupies; static power is billed for these.
+  int64_t chipsUsed = 1;
   int64_t maxRoutingEntries = 0;
   // Energy per token, pJ, by kind (static: batch-1 decode, latencyNs).
   double synapticPj = 0, neuronPj = 0, spikePj = 0, hopPj = 0, staticPj = 0;
@@ -147,18 +161,29 @@ struct MappingResult {
   std::vector<double> gluePjByClass;
   std::vector<bool> gluePricedByClass; ///< false: its runner gives no price
   double gluePj = 0;
+  /// The host's dense ends: ops and energy per token (host_op_pj).
+  double hostOps = 0, hostPj = 0;
   /// Glue ops on a core type (or host) whose op energy the chip file does
   /// not give: counted, not priced.
   double unpricedGlueOps = 0;
   /// K/V state bits one sequence needs at the input's context, and what
-  /// the cores running the activation products hold (0: they run on the
-  /// host, whose memory the chip file does not bound).
+  /// the cores running the activation products hold.
   double kvBitsPerSequence = 0, kvMemoryBits = 0;
+  /// The products run on the host, whose memory the chip file does not
+  /// bound.
+  bool kvOnHost = false;
   double synopPj = 0;         ///< one synaptic op (graded or binary)
   int64_t availableCores = 0; ///< neuron cores of the whole system
-  /// Energy that scales with the spike rate (synaptic ops, spikes, hops).
-  double rateDependentPj() const { return synapticPj + spikePj + hopPj; }
-  double dynamicPj() const { return rateDependentPj() + neuronPj + gluePj; }
+  double spikeLocalPjPerMessage = 0, hopPjPerHop = 0;
+  /// Energy that scales with the rate(): synaptic ops and the messages
+  /// (and hops) that carry site spikes.
+  double rateDependentPj() const {
+    return synapticPj + spikeMessages * spikeLocalPjPerMessage +
+           spikeMessageHops * hopPjPerHop;
+  }
+  double dynamicPj() const {
+    return synapticPj + neuronPj + spikePj + hopPj + gluePj + hostPj;
+  }
   double totalPj() const { return dynamicPj() + staticPj; }
 };
 

@@ -41,8 +41,12 @@ struct RunModes {
   RunMode decode, batched, prefill;
   int64_t pipelineDepth = 0; ///< neuron layers on a token's path
   /// Sequences whose K/V state fits the memory of the cores that run the
-  /// activation products; -1: they run on the host (not bounded here).
+  /// activation products (0: not one); -1: not bounded here (no K/V state,
+  /// or it lives on the host).
   int64_t maxBatchByMemory = -1;
+  /// Whether the batched mode's K/V state fits; when not, the rest would
+  /// live off chip, and neither its time nor its energy is counted.
+  bool kvFits = true;
 };
 
 /// `batch` sequences for batched decode (0: the pipeline depth, capped by
@@ -75,11 +79,16 @@ constexpr double kSopAccumulatePj = 0.9, kSopMacPj = 4.6;
 std::vector<Reference> references(const MappingInput &in,
                                   const ChipDescription &chip);
 
-/// The spike rate per neuron and time step at which `mode`'s energy per
-/// token equals `pj`: the rate-dependent energy scales with the rate, the
-/// rest (neuron updates, glue, static) does not. 0 when the fixed part
-/// alone exceeds `pj`, so that no rate wins.
-double breakEvenRate(const MappingResult &r, const RunMode &mode, double pj);
+/// Where `mode` would match a reference's energy per token: at some rate
+/// (r.rate(): events per neuron and step on graded chips, spikes on binary
+/// ones), at any rate (the SNN's rate-independent part is below it and
+/// nothing scales with the rate), or at none (the rate-independent part,
+/// neuron updates, glue, per-step messages and static, alone exceeds it).
+struct BreakEven {
+  enum Kind { None, Any, At } kind = None;
+  double rate = 0; ///< for At
+};
+BreakEven breakEven(const MappingResult &r, const RunMode &mode, double pj);
 
 /// This SNN in the SOP convention: one accumulate (0.9 pJ) per spike and
 /// synapse, a graded spike of k counting k as the papers' integer spikes
