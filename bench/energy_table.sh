@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Issue #17's table: SmolLM2-135M at T = 2 on the four shipped targets, in
 # the three ways to run, from the plans and measured firing rates of
-#   OUT=out/table2 bash bench/table2.sh 4096 "qann bi codes energy"
+#   OUT=out/table2 ENERGY_PLANS="bi2 sg2 is2" bash bench/table2.sh 4096 \
+#     "qann bi codes energy"
 # (bi2: offset code with correction spikes; sg2: the signed code; sgif2:
-# its binary IF lowering, the one binary chips run). Graded chips map the
-# IS graphs, binary chips the IF graph; TrueNorth-like stops at legality.
+# its binary IF lowering, the one binary chips run; isif2: the plain offset
+# code's, with is2's rates, a column of its own when they exist). Graded
+# chips map the IS graphs, binary chips the IF graph; TrueNorth-like stops
+# at legality.
 # Writes OUT/energy/<plan>.<chip>.mapping.{json,md}, .energy.png, .mesh.png
 # (and the legality log)
 # and prints the table (docs/Mapping.md).
@@ -31,6 +34,7 @@ for chip in loihi2-like spinnaker2-like; do
   run sg2 sg2 "$chip" "$OUT/energy/bi2.$chip.mapping.json"
 done
 run sgif2 sg2 loihi1-like
+[ -f "$OUT/is2.rates.json" ] && run isif2 is2 loihi1-like "$OUT/energy/sgif2.loihi1-like.mapping.json"
 "$B/spike-opt" "$OUT/sgif2.mlir" --spike-check-chip="chip=chips/truenorth-like.yaml" \
   -o /dev/null > "$OUT/energy/sgif2.truenorth-like.log" 2>&1 || true
 python3 - "$OUT/energy" <<'PY'
@@ -40,7 +44,10 @@ cols = [("Loihi-2-like, offset + correction", "bi2.loihi2-like"),
         ("Loihi-2-like, signed", "sg2.loihi2-like"),
         ("SpiNNaker2-like, offset + correction", "bi2.spinnaker2-like"),
         ("SpiNNaker2-like, signed", "sg2.spinnaker2-like"),
-        ("Loihi-1-like, signed IF", "sgif2.loihi1-like")]
+        ("Loihi-1-like, signed IF", "sgif2.loihi1-like"),
+        ("Loihi-1-like, offset plain IF", "isif2.loihi1-like")]
+cols = [c for c in cols if c[1] != "isif2.loihi1-like"
+        or os.path.exists(os.path.join(d, c[1] + ".mapping.json"))]
 docs = {}
 for _, k in cols:
     p = os.path.join(d, k + ".mapping.json")
