@@ -18,13 +18,13 @@ namespace spike {
 
 namespace {
 
-/// Neurons per token of a train: the first dynamic dimension is the
-/// tokens; later dynamic ones (attention keys) count as `context`.
-int64_t neuronsPerToken(Value train, int64_t context) {
-  auto t = cast<spike::spk::TrainType>(train.getType());
+/// Elements per token of a [.., tokens, ..] shape: the first dynamic
+/// dimension is the tokens; later dynamic ones (attention keys) count as
+/// `context`.
+int64_t elementsPerToken(ArrayRef<int64_t> shape, int64_t context) {
   int64_t n = 1;
   bool tokens = false;
-  for (int64_t d : t.getTensor().getShape()) {
+  for (int64_t d : shape) {
     if (ShapedType::isDynamic(d)) {
       n *= tokens ? context : 1;
       tokens = true;
@@ -33,6 +33,12 @@ int64_t neuronsPerToken(Value train, int64_t context) {
     }
   }
   return n;
+}
+
+/// Neurons per token of a train.
+int64_t neuronsPerToken(Value train, int64_t context) {
+  auto t = cast<spike::spk::TrainType>(train.getType());
+  return elementsPerToken(t.getTensor().getShape(), context);
 }
 
 /// Element operations of one op per token, and the op class that runs it
@@ -90,13 +96,9 @@ std::string codeLabel(ArrayRef<Operation *> sites) {
 /// the host runs once per token: the output head's MACs, the embedding's,
 /// encoder's and decoder's elements; 0 for anything else.
 double hostOpsPerToken(Operation *op, int64_t context) {
-  auto perToken = [&](Value v) {
+  auto perToken = [&](Value v) -> double {
     auto t = dyn_cast<RankedTensorType>(v.getType());
-    double n = t ? 1 : 0;
-    if (t)
-      for (int64_t d : t.getShape().drop_front())
-        n *= ShapedType::isDynamic(d) ? double(context) : double(d);
-    return n;
+    return t ? double(elementsPerToken(t.getShape(), context)) : 0;
   };
   if (auto l = dyn_cast<spike::qnn::LinearOp>(op)) {
     auto w = cast<RankedTensorType>(l.getWeight().getType());
@@ -167,7 +169,6 @@ std::optional<ChipGraph> buildChipGraph(ModuleOp module,
   core::MappingInput &in = graph.input;
   in.timesteps = *timesteps;
   in.context = context;
-  in.glueOpsByClass.assign(core::kOpClasses, 0.0);
   module.walk([&](Operation *op) {
     if (auto ops = glueOpsPerToken(op, in.timesteps, context))
       in.glueOpsByClass[int(ops->first)] += ops->second;

@@ -113,10 +113,6 @@ const char *glueKindName(core::OpClass c) {
   }
 }
 
-double glueOps(const core::MappingInput &in, int cls) {
-  return size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
-}
-
 std::string rate(double v) { return llvm::formatv("{0:f4}", v).str(); }
 
 /// The readable report: resources, traffic, energy per token by kind, the
@@ -147,7 +143,7 @@ std::string renderMarkdown(const core::ChipDescription &chip,
   md << "| spikes within cores | " << uj(r.spikePj) << " |\n";
   md << "| interconnect (hops) | " << uj(r.hopPj) << " |\n";
   for (int c = 0; c < core::kOpClasses; ++c)
-    if (glueOps(in, c) > 0)
+    if (in.glueOpsByClass[c] > 0)
       md << "| " << glueKindName(core::OpClass(c)) << " | "
          << (r.gluePricedByClass[c] ? uj(r.gluePjByClass[c])
                                     : std::string("not priced"))
@@ -416,11 +412,11 @@ std::string renderJson(const core::ChipDescription &desc,
   }
   llvm::json::Object glue;
   for (int c = 0; c < core::kOpClasses; ++c)
-    if (glueOps(in, c) > 0)
+    if (in.glueOpsByClass[c] > 0)
       glue[core::opClassName(core::OpClass(c))] =
-          llvm::json::Object{{"ops", glueOps(in, c)},
+          llvm::json::Object{{"ops", in.glueOpsByClass[c]},
                              {"pj", r.gluePjByClass[c]},
-                             {"priced", bool(r.gluePricedByClass[c])}};
+                             {"priced", r.gluePricedByClass[c]}};
   llvm::json::Array modes, refs;
   for (const core::RunMode *m : e.all())
     modes.push_back(runModeJson(*m, r, e.refs));

@@ -589,8 +589,8 @@ Status Mapper::routeAndCount() {
   r.neuronPj = r.neuronUpdates * chip.neuronUpdatePj;
   r.spikePj = r.messages * chip.spikeLocalPj;
   r.hopPj = r.trafficHops * chip.hopPj;
-  r.spikeLocalPjPerMessage = chip.spikeLocalPj;
-  r.hopPjPerHop = chip.hopPj;
+  r.spikeTrafficPj =
+      r.spikeMessages * chip.spikeLocalPj + r.spikeMessageHops * chip.hopPj;
   r.staticPj = chip.staticMw * double(r.chipsUsed) * r.latencyNs; // mW x ns
   return Status::ok();
 }
@@ -598,13 +598,10 @@ Status Mapper::routeAndCount() {
 } // namespace
 
 void Mapper::countGlue() {
-  r.gluePjByClass.assign(kOpClasses, 0.0);
-  r.gluePricedByClass.assign(kOpClasses, true);
+  r.gluePricedByClass.fill(true);
   const CoreType *kvCore = nullptr;
-  bool kvOnHost = false;
   for (int cls = 0; cls < kOpClasses; ++cls) {
-    double ops =
-        size_t(cls) < in.glueOpsByClass.size() ? in.glueOpsByClass[cls] : 0;
+    double ops = in.glueOpsByClass[cls];
     // The neuron cores where they run the class, else the first other
     // core type that does, else the host.
     const CoreType *runner = core->runs(OpClass(cls)) ? core : nullptr;
@@ -613,7 +610,6 @@ void Mapper::countGlue() {
         runner = &c;
     if (OpClass(cls) == OpClass::AAProduct)
       kvCore = runner; // the running sums stay with the products
-    kvOnHost = kvOnHost || (OpClass(cls) == OpClass::AAProduct && !runner);
     if (ops <= 0)
       continue;
     double pj = runner ? runner->opEnergyPj : chip.hostOpPj;
@@ -638,7 +634,7 @@ void Mapper::countGlue() {
   // memory of the cores of that type on the chips in use.
   r.kvBitsPerSequence = double(in.kvElementsPerPosition) * double(in.context) *
                         double(kvCore ? kvCore->stateBits : 32);
-  r.kvOnHost = kvOnHost;
+  r.kvOnHost = !kvCore;
   if (!kvCore)
     return;
   r.kvMemoryBits = double(kvCore->stateMemoryBits) * double(kvCore->count) *

@@ -231,7 +231,6 @@ TEST(ChipMapping, EveryEnergyKindMatchesAHandCount) {
   MappingInput in = chain(1, 16, 16);
   in.context = 4;
   in.kvElementsPerPosition = 25; // 25 x 4 positions x 32 bits per sequence
-  in.glueOpsByClass.assign(kOpClasses, 0.0);
   in.glueOpsByClass[int(OpClass::AccumDiff)] = 50;
   in.glueOpsByClass[int(OpClass::AAProduct)] = 7;
   in.hostOpsPerToken = 3; // the dense ends, on the host
@@ -305,7 +304,7 @@ TEST(RunModes, PipelineSharesStaticEnergyAcrossTokensInFlight) {
   EXPECT_EQ(breakEven(*r, m.decode, m.decode.staticPj / 2).kind,
             BreakEven::None);
   MappingResult silent = *r;
-  silent.synapticPj = silent.spikeMessages = silent.spikeMessageHops = 0;
+  silent.synapticPj = silent.spikeTrafficPj = 0;
   EXPECT_EQ(breakEven(silent, m.decode, 2 * m.decode.totalPj()).kind,
             BreakEven::Any);
   // The references: int8 dense (the chip gives none here), the SOP

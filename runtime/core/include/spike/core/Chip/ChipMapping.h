@@ -23,6 +23,7 @@
 
 #include "spike/core/Chip/ChipDescription.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -72,7 +73,7 @@ struct MappingInput {
   /// Element ops per token of everything between the neurons and the
   /// synapses (maps, products, adds), by the op class that runs them
   /// (index: OpClass).
-  std::vector<double> glueOpsByClass;
+  std::array<double, kOpClasses> glueOpsByClass{};
   /// Element ops per token of the dense ends that run on the host: the
   /// embedding, the encoder and decoder, the output head's MACs.
   double hostOpsPerToken = 0;
@@ -158,8 +159,9 @@ struct MappingResult {
   double synapticPj = 0, neuronPj = 0, spikePj = 0, hopPj = 0, staticPj = 0;
   /// Glue energy per token by op class (index: OpClass), on the core type
   /// (or host) that runs the class.
-  std::vector<double> gluePjByClass;
-  std::vector<bool> gluePricedByClass; ///< false: its runner gives no price
+  std::array<double, kOpClasses> gluePjByClass{};
+  /// false: its runner gives no price
+  std::array<bool, kOpClasses> gluePricedByClass{};
   double gluePj = 0;
   /// The host's dense ends: ops and energy per token (host_op_pj).
   double hostOps = 0, hostPj = 0;
@@ -174,13 +176,12 @@ struct MappingResult {
   bool kvOnHost = false;
   double synopPj = 0;         ///< one synaptic op (graded or binary)
   int64_t availableCores = 0; ///< neuron cores of the whole system
-  double spikeLocalPjPerMessage = 0, hopPjPerHop = 0;
+  /// The part of spikePj and hopPj spent on the messages that carry site
+  /// spikes.
+  double spikeTrafficPj = 0;
   /// Energy that scales with the rate(): synaptic ops and the messages
   /// (and hops) that carry site spikes.
-  double rateDependentPj() const {
-    return synapticPj + spikeMessages * spikeLocalPjPerMessage +
-           spikeMessageHops * hopPjPerHop;
-  }
+  double rateDependentPj() const { return synapticPj + spikeTrafficPj; }
   double dynamicPj() const {
     return synapticPj + neuronPj + spikePj + hopPj + gluePj + hostPj;
   }
