@@ -20,6 +20,10 @@ PACKAGES=(
   clang libclang-rt-dev
   # The NIR round-trip test: h5py and numpy for the `nir` package.
   python3-h5py python3-numpy python3-pip
+  # The Python package (scripts/install-python.sh): Debian's torch, which
+  # pairs with libtorch-dev, and what its extension and tests use.
+  python3-torch python3-dev python3-venv python3-pybind11 pybind11-dev
+  python3-pytest python3-matplotlib
   # The Unicode Character Database that runtime/core/lib/Text/
   # gen_unicode_tables.py reads (the committed tables came from it).
   unicode-data

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build, run the whole test suite
-# (lit + FileCheck, then GoogleTest under ctest) and print one summary line.
+# (lit + FileCheck, GoogleTest under ctest, then pytest over the Python
+# package) and print one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -35,13 +36,31 @@ ct_fail=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$ct_log" | tail -
 ct_skip=$(grep -c '(Skipped)$' "$ct_log" || true)
 rm -f "$ct_log"
 
+echo "== pytest (the Python package, docs/Python.md)"
+# pip-installs the package into .venv (the extension builds in build/python),
+# then runs test/Python against the built tools.
+py_log=$(mktemp)
+if bash scripts/install-python.sh; then
+  SPIKEC_BIN="$PWD/$BUILD_DIR/bin" .venv/bin/python -m pytest -p no:cacheprovider \
+    -q test/Python 2>&1 | tee "$py_log"
+  py_rc=${PIPESTATUS[0]}
+else
+  echo "test.sh: the Python package did not install"
+  py_rc=1
+fi
+py_pass=$(sed -n 's/.* \([0-9]*\) passed.*/\1/p; s/^\([0-9]*\) passed.*/\1/p' "$py_log" | tail -1)
+py_fail=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p; s/^\([0-9]*\) failed.*/\1/p' "$py_log" | tail -1)
+py_err=$(sed -n 's/.* \([0-9]*\) errors\{0,1\}.*/\1/p' "$py_log" | tail -1)
+py_fail=$(( ${py_fail:-0} + ${py_err:-0} ))
+rm -f "$py_log"
+
 ct_pass=$(( ${ct_total:-0} - ${ct_fail:-0} - ${ct_skip:-0} ))
-passed=$(( ${lit_pass:-0} + ct_pass ))
-failed=$(( ${lit_fail:-0} + ${ct_fail:-0} ))
-if [ "$lit_rc" -ne 0 ] || [ "$ct_rc" -ne 0 ]; then
+passed=$(( ${lit_pass:-0} + ct_pass + ${py_pass:-0} ))
+failed=$(( ${lit_fail:-0} + ${ct_fail:-0} + py_fail ))
+if [ "$lit_rc" -ne 0 ] || [ "$ct_rc" -ne 0 ] || [ "$py_rc" -ne 0 ]; then
   [ "$failed" -eq 0 ] && failed=1
 fi
 echo
-echo "lit: ${lit_pass:-0} passed, ${lit_fail:-0} failed; unit: $ct_pass passed, ${ct_fail:-0} failed, ${ct_skip:-0} skipped (no GPU)"
+echo "lit: ${lit_pass:-0} passed, ${lit_fail:-0} failed; unit: $ct_pass passed, ${ct_fail:-0} failed, ${ct_skip:-0} skipped (no GPU); pytest: ${py_pass:-0} passed, $py_fail failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

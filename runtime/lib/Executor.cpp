@@ -167,6 +167,17 @@ at::Tensor differencesInPlace(at::Tensor o) {
   return o;
 }
 
+/// An IS neuron's graded spikes s(t) (int16) from its output values
+/// (s(t) - alpha) * theta: exact, as |s(t) - alpha| is a small integer.
+at::Tensor gradedSpikes(const at::Tensor &y, const PlanOp &op) {
+  int64_t d = y.size(-1);
+  std::vector<float> theta(d);
+  for (int64_t c = 0; c < d; ++c)
+    theta[c] = groupValue(op.threshold, c, d);
+  at::Tensor perChannel = at::tensor(theta).to(y.device());
+  return at::round(y / perChannel + op.neuron.alpha).to(at::kShort);
+}
+
 } // namespace
 
 Executor::Executor(const Plan &plan)
@@ -303,6 +314,11 @@ at::Tensor Executor::run(const PlanOp &op,
       if (trace_ && chip_.stateBits) {
         (*trace_)[op.site + ".charge"] = asSteps(charges, bypassRows());
         (*trace_)[op.site + ".spikes"] = asSteps(spikeCounts, bypassRows());
+      }
+      if (neuronTrace_) {
+        (*neuronTrace_)[op.site + ".current"] = asSteps(in(0), bypassRows());
+        (*neuronTrace_)[op.site + ".spikes"] =
+            asSteps(gradedSpikes(y, op), bypassRows());
       }
       return y;
     });

@@ -29,10 +29,21 @@ LoglikRequest tokenizeChoice(const core::Tokenizer &tok,
   return r;
 }
 
+int64_t normLength(const std::string &continuation) {
+  // Bytes that start a UTF-8 character.
+  int64_t n =
+      std::count_if(continuation.begin(), continuation.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      });
+  n -= !continuation.empty() && continuation[0] == ' ';
+  return std::max<int64_t>(1, n);
+}
+
 core::Result<std::vector<double>>
 logLikelihoods(Executor &exec, const std::vector<LoglikRequest> &requests,
                int64_t batch,
-               const std::function<void(int64_t, int64_t)> &progress) {
+               const std::function<void(int64_t, int64_t)> &progress,
+               std::vector<bool> *greedy) {
   // Longest first, so that batches hold sequences of similar length.
   std::vector<size_t> order(requests.size());
   std::iota(order.begin(), order.end(), 0);
@@ -42,6 +53,8 @@ logLikelihoods(Executor &exec, const std::vector<LoglikRequest> &requests,
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return length(a) > length(b); });
   std::vector<double> out(requests.size(), 0.0);
+  if (greedy)
+    greedy->assign(requests.size(), false);
   for (size_t b0 = 0; b0 < order.size(); b0 += size_t(batch)) {
     size_t b1 = std::min(order.size(), b0 + size_t(batch));
     int64_t width = int64_t(length(order[b0]));
@@ -65,6 +78,9 @@ logLikelihoods(Executor &exec, const std::vector<LoglikRequest> &requests,
           0, first, int64_t(r.continuation.size()));
       at::Tensor ids = at::tensor(r.continuation, at::kLong).unsqueeze(-1);
       out[order[k]] = rows.gather(-1, ids).sum().item<double>();
+      if (greedy)
+        (*greedy)[order[k]] =
+            rows.argmax(-1).equal(ids.squeeze(-1).to(at::kLong));
     }
     if (progress)
       progress(int64_t(b1), int64_t(order.size()));
@@ -100,19 +116,20 @@ scoreTask(Executor &exec, const core::Tokenizer &tok,
   for (const core::TaskItem &item : task.items) {
     int best = 0, bestNorm = 0;
     double top = -INFINITY, topNorm = -INFINITY;
+    ItemScore scored;
     for (size_t c = 0; c < item.choices.size(); ++c, ++k) {
       double v = (*ll)[k];
-      // Bytes of the choice text, without the " " that joins it on.
-      const std::string &text = item.choices[c].continuation;
-      size_t n = text.size() - (!text.empty() && text[0] == ' ');
-      double bytes = double(std::max<size_t>(1, n));
+      scored.logliks.push_back(v);
+      double length = double(normLength(item.choices[c].continuation));
       if (v > top)
         top = v, best = int(c);
-      if (v / bytes > topNorm)
-        topNorm = v / bytes, bestNorm = int(c);
+      if (v / length > topNorm)
+        topNorm = v / length, bestNorm = int(c);
     }
     right += best == item.gold;
     rightNorm += bestNorm == item.gold;
+    scored.gold = item.gold, scored.pred = best, scored.predNorm = bestNorm;
+    s.items.push_back(std::move(scored));
   }
   s.acc = double(right) / double(s.n);
   s.accNorm = double(rightNorm) / double(s.n);

@@ -164,6 +164,28 @@ TEST(ZeroShot, AccuracyPicksTheLikeliestChoice) {
   EXPECT_DOUBLE_EQ(score->acc, right / 2.0);
   EXPECT_DOUBLE_EQ(score->accNorm, rightNorm / 2.0);
   EXPECT_EQ(score->n, 2);
+  // The per-item record (spike-run zeroshot --samples) says the same.
+  ASSERT_EQ(score->items.size(), 2u);
+  int64_t itemRight = 0, itemRightNorm = 0;
+  for (const ItemScore &item : score->items) {
+    EXPECT_EQ(item.logliks.size(), 2u);
+    int top = item.logliks[0] >= item.logliks[1] ? 0 : 1;
+    EXPECT_EQ(item.pred, top);
+    itemRight += item.pred == item.gold;
+    itemRightNorm += item.predNorm == item.gold;
+  }
+  EXPECT_EQ(itemRight, right);
+  EXPECT_EQ(itemRightNorm, rightNorm);
+}
+
+TEST(ZeroShot, AccNormDividesByCharactersAsTheHarness) {
+  // Python's len(): code points, not UTF-8 bytes; the joining " " excluded.
+  EXPECT_EQ(normLength(" caf\xc3\xa9"), 4);  // " café"
+  EXPECT_EQ(normLength(" 30 \xc2\xb0C"), 5); // " 30 °C"
+  EXPECT_EQ(normLength("\xe2\x82\xac5"), 2); // "€5", no leading space
+  EXPECT_EQ(normLength("  two"), 4);         // a choice that starts with " "
+  EXPECT_EQ(normLength(" "), 1);             // never 0
+  EXPECT_EQ(normLength(""), 1);
 }
 
 } // namespace

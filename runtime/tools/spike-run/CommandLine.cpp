@@ -256,12 +256,13 @@ writeTensors(spike::core::OutputSet &outputs, const std::string &path,
   for (const auto &[name, t] : tensors) {
     at::Tensor c = t.to(at::kCPU).contiguous();
     // Integer spike trains keep their type (the signed code's IF spikes are
-    // int8); everything else is f32.
+    // int8, IS spikes int16); everything else is f32.
     spike::core::DType dtype =
-        c.scalar_type() == at::kLong   ? spike::core::DType::I64
-        : c.scalar_type() == at::kByte ? spike::core::DType::U8
-        : c.scalar_type() == at::kChar ? spike::core::DType::I8
-                                       : spike::core::DType::F32;
+        c.scalar_type() == at::kLong    ? spike::core::DType::I64
+        : c.scalar_type() == at::kShort ? spike::core::DType::I16
+        : c.scalar_type() == at::kByte  ? spike::core::DType::U8
+        : c.scalar_type() == at::kChar  ? spike::core::DType::I8
+                                        : spike::core::DType::F32;
     if (dtype == spike::core::DType::F32)
       c = c.to(at::kFloat);
     std::vector<int64_t> shape(c.sizes().begin(), c.sizes().end());

@@ -127,9 +127,10 @@ Command addExecCommand(CLI::App &app) {
       ->type_name("TRACE.safetensors")
       ->needs(chip);
   cmd->add_option("--neuron-trace", args->neuronTracePath,
-                  "Write each IF site's f32 input currents and its spikes in "
-                  "the float numerics, from which an export (NIR) can be "
-                  "re-simulated")
+                  "Write each neuron site's f32 input currents and its "
+                  "spikes in the float numerics (IF: binary sub-step spikes, "
+                  "from which an export (NIR) can be re-simulated; IS: int16 "
+                  "graded spikes per step)")
       ->type_name("TRACE.safetensors")
       ->excludes(chip);
   cmd->footer(

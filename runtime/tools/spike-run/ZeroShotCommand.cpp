@@ -22,9 +22,25 @@ namespace spike::run {
 
 namespace {
 
+/// One JSON line per item: its choices' log-likelihoods and the picks.
+std::string sampleLines(const spike::runtime::TaskScore &s) {
+  std::string lines;
+  for (size_t i = 0; i < s.items.size(); ++i) {
+    const spike::runtime::ItemScore &item = s.items[i];
+    nlohmann::json line = {{"task", s.name},
+                           {"index", i},
+                           {"gold", item.gold},
+                           {"pred", item.pred},
+                           {"pred_norm", item.predNorm},
+                           {"logliks", item.logliks}};
+    lines += line.dump() + "\n";
+  }
+  return lines;
+}
+
 /// spike-run zeroshot's arguments.
 struct ZeroShotArgs {
-  std::string planPath, tokenizerPath, out, device = "cpu", dataDir;
+  std::string planPath, tokenizerPath, out, samples, device = "cpu", dataDir;
   std::string tasksArg = "all";
   int64_t limit = 0, batch = 8;
   bool bos = false;
@@ -89,6 +105,7 @@ int runZeroShot(ZeroShotArgs &args) {
               "seconds");
   nlohmann::json results = nlohmann::json::object();
   double sum = 0;
+  std::string samples;
   for (const auto &task : loaded) {
     auto progress = progressOf(task.name, "choices");
     auto s = spike::runtime::scoreTask(exec, **tok, task, batch,
@@ -107,9 +124,14 @@ int runZeroShot(ZeroShotArgs &args) {
                         {"reported", s->reportsNorm ? "acc_norm" : "acc"},
                         {"seconds", s->seconds}};
     sum += s->reported();
+    samples += sampleLines(*s);
   }
   double avg = sum / double(loaded.size());
   std::printf("Avg. Acc. (acc_norm; acc for winogrande): %.2f\n", 100 * avg);
+  spike::core::OutputSet outputs;
+  if (!args.samples.empty())
+    if (auto w = outputs.write(args.samples, samples); !w)
+      return fail(w.message());
   if (!out.empty()) {
     nlohmann::json doc = {{"plan", planPath},
                           {"level", plan->level},
@@ -118,9 +140,11 @@ int runZeroShot(ZeroShotArgs &args) {
                           {"data", dataDir},
                           {"tasks", results},
                           {"avg_acc", avg}};
-    if (auto w = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !w)
+    if (auto w = outputs.write(out, doc.dump(1) + "\n"); !w)
       return fail(w.message());
   }
+  if (auto w = outputs.commit(); !w)
+    return fail(w.message());
   return 0;
 }
 
@@ -153,10 +177,14 @@ Command addZeroShotCommand(CLI::App &app) {
   cmd->add_flag("--bos", args->bos,
                 "Start each context with the tokenizer's BOS token");
   addJsonOption(*cmd, args->out);
+  cmd->add_option("--samples", args->samples,
+                  "Write one JSON line per item: task, index, gold, pred, "
+                  "pred_norm and each choice's log-likelihood")
+      ->type_name("FILE.jsonl");
   addDeviceOption(*cmd, args->device);
   cmd->footer(
-      R"(lm-evaluation-harness conventions: acc, and acc_norm (per byte of the
-choice), with standard errors, and the paper's "Avg. Acc." (acc for
+      R"(lm-evaluation-harness conventions: acc, and acc_norm (per character of
+the choice), with standard errors, and the paper's "Avg. Acc." (acc for
 winogrande, acc_norm otherwise).)");
   return {cmd, [args] { return runZeroShot(*args); }};
 }

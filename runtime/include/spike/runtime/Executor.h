@@ -118,12 +118,13 @@ public:
     trace_ = trace;
   }
 
-  /// While set, each forward records every IF neuron site's input and
-  /// output in the runtime's own numerics, as [steps, rows, width] tensors:
+  /// While set, each forward records every neuron site's input and output
+  /// in the runtime's own numerics, as [steps, rows, width] tensors:
   /// "<site>.current" (f32, each step's input current) and "<site>.spikes"
-  /// (uint8, steps x L sub-steps). With the neuron's parameters that is
-  /// everything a re-simulation needs (test/Target/NIR re-simulates the NIR
-  /// export from it). Prefix positions are left out.
+  /// (IF: uint8, steps x L sub-steps; IS: int16 graded spikes s(t), steps
+  /// T). With the neuron's parameters that is everything a re-simulation
+  /// needs (test/Target/NIR re-simulates the NIR export from it). Prefix
+  /// positions are left out. Rows flatten all but the last dimension.
   void setNeuronTrace(std::map<std::string, at::Tensor> *trace) {
     neuronTrace_ = trace;
   }
