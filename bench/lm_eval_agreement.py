@@ -60,8 +60,10 @@ def compare(out, plan):
                 norm[1] += n_t
                 same = same and n_m == n_t
                 # The old rule: UTF-8 bytes of the choice after its " ".
+                args = t["arguments"]
+                args = args.values() if isinstance(args, dict) else args
                 conts = [a["arg_1"] if isinstance(a, dict) else a[1]
-                         for a in t["arguments"]]
+                         for a in args]
                 lengths = [max(1, len(c.encode()) - c.startswith(" "))
                            for c in conts]
                 scores = [ll / n for ll, n in zip(m["logliks"], lengths)]

@@ -50,7 +50,7 @@ else
 fi
 py_pass=$(sed -n 's/.* \([0-9]*\) passed.*/\1/p; s/^\([0-9]*\) passed.*/\1/p' "$py_log" | tail -1)
 py_fail=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p; s/^\([0-9]*\) failed.*/\1/p' "$py_log" | tail -1)
-py_err=$(sed -n 's/.* \([0-9]*\) errors\{0,1\}.*/\1/p' "$py_log" | tail -1)
+py_err=$(sed -n 's/.* \([0-9]*\) errors\{0,1\}.*/\1/p; s/^\([0-9]*\) errors\{0,1\}.*/\1/p' "$py_log" | tail -1)
 py_fail=$(( ${py_fail:-0} + ${py_err:-0} ))
 rm -f "$py_log"
 

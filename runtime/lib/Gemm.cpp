@@ -6,7 +6,9 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <dlfcn.h>
+#include <sched.h>
 
 #ifdef SPIKE_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
@@ -180,6 +182,14 @@ std::string linearKernelName() {
   }
 #endif
   return "ATen matmul (" + blasKernelName() + "), " + threads;
+}
+
+void useAllCores() {
+  if (std::getenv("OMP_NUM_THREADS"))
+    return;
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)
+    at::set_num_threads(CPU_COUNT(&cpus));
 }
 
 std::string kernelSummary() {

@@ -24,8 +24,14 @@ LoglikRequest tokenizeChoice(const core::Tokenizer &tok,
   size_t split = std::min(head.size(), whole.size());
   r.context.insert(r.context.end(), whole.begin(), whole.begin() + split);
   r.continuation.assign(whole.begin() + split, whole.end());
-  if (r.context.empty())
-    r.context.push_back(tok.eos() >= 0 ? tok.eos() : 0);
+  if (r.context.empty()) {
+    // The harness's prefix token: BOS, else EOS; a continuation that
+    // already starts with it gives up its first token instead.
+    int64_t prefix = tok.bos() >= 0 ? tok.bos() : std::max(tok.eos(), 0);
+    if (!r.continuation.empty() && r.continuation[0] == prefix)
+      r.continuation.erase(r.continuation.begin());
+    r.context.push_back(prefix);
+  }
   return r;
 }
 

@@ -47,6 +47,17 @@ void check(const core::Status &st) {
     throw Error(st.message());
 }
 
+/// Runs `f`, turning ATen's errors (multi-line, with a C++ backtrace) into
+/// an Error with their first line.
+template <typename F> auto guarded(F &&f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const c10::Error &e) {
+    std::string what = e.what_without_backtrace();
+    throw Error(what.substr(0, what.find('\n')));
+  }
+}
+
 /// A tokenizer file (tokenizer.json, tokenizer.model or a GGUF).
 class PyTokenizer {
 public:
@@ -100,6 +111,14 @@ py::dict countsRecord(const std::string &site, const runtime::SpikeCounts &c) {
   return d;
 }
 
+py::list
+countsRecords(const std::map<std::string, runtime::SpikeCounts> &counts) {
+  py::list out;
+  for (const auto &[site, c] : counts)
+    out.append(countsRecord(site, c));
+  return out;
+}
+
 /// A loaded plan and the executor that runs it.
 class PyPlan {
 public:
@@ -111,10 +130,16 @@ public:
     exec_ = std::make_unique<runtime::Executor>(plan_);
   }
 
-  /// Logits [B, S, V] f32 of `tokens` [B, S] (or [S]: then [S, V]); with
-  /// `trains`, also each neuron site's input currents and spikes.
-  std::pair<at::Tensor, std::map<std::string, at::Tensor>>
-  forward(at::Tensor tokens, bool trains) {
+  /// What forward() returns: logits [B, S, V] f32 (or [S, V] for [S]
+  /// tokens), with `trains` each neuron site's input currents and spikes
+  /// (Executor::setNeuronTrace) and this call's counters per site.
+  struct ForwardResult {
+    at::Tensor logits;
+    std::map<std::string, at::Tensor> trace;
+    std::map<std::string, runtime::SpikeCounts> counts;
+  };
+
+  ForwardResult forward(at::Tensor tokens, bool trains) {
     std::lock_guard<std::mutex> lock(mutex_);
     bool flat = tokens.dim() == 1;
     if (flat)
@@ -124,35 +149,70 @@ public:
                   std::to_string(tokens.dim()) + "-D");
     tokens = tokens.to(at::kCPU, at::kLong).contiguous();
     checkIds(tokens);
-    std::map<std::string, at::Tensor> trace;
-    exec_->setNeuronTrace(trains ? &trace : nullptr);
-    auto logits = exec_->forward(tokens);
+    ForwardResult r;
+    std::map<std::string, runtime::SpikeCounts> before;
+    if (trains)
+      before = exec_->spikeCounts();
+    exec_->setNeuronTrace(trains ? &r.trace : nullptr);
+    auto logits = guarded([&] { return exec_->forward(tokens); });
     exec_->setNeuronTrace(nullptr);
-    at::Tensor out = take(std::move(logits));
-    return {flat ? out.squeeze(0) : out, trace};
+    r.logits = take(std::move(logits));
+    if (flat)
+      r.logits = r.logits.squeeze(0);
+    if (trains)
+      for (const auto &[site, after] : exec_->spikeCounts()) {
+        runtime::SpikeCounts c = after;
+        if (auto it = before.find(site); it != before.end()) {
+          const runtime::SpikeCounts &b = it->second;
+          c.spikes -= b.spikes, c.events -= b.events;
+          c.negativeSpikes -= b.negativeSpikes;
+          c.negativeEvents -= b.negativeEvents, c.capBound -= b.capBound;
+          c.slots -= b.slots, c.synapticOps -= b.synapticOps;
+          c.denseMacs -= b.denseMacs;
+        }
+        r.counts[site] = c;
+      }
+    return r;
   }
 
   /// The prompt continued by up to `maxNew` tokens (KV cache), stopping
-  /// after `stop` when >= 0; returns the new tokens.
+  /// after `stop` when >= 0, or when `done(new tokens)` says so (called
+  /// with the GIL held); returns the new tokens.
   std::vector<int64_t> generate(std::vector<int64_t> prompt, int64_t maxNew,
-                                int64_t topK, double temperature, uint64_t seed,
-                                int64_t stop) {
-    std::lock_guard<std::mutex> lock(mutex_);
+                                int64_t topK, double temperature, int64_t seed,
+                                int64_t stop, const py::object &done) {
     if (prompt.empty())
       throw Error("generate: the prompt has no tokens");
+    if (topK < 0 || topK > vocabSize())
+      throw Error("generate: top_k must be in [0, " +
+                  std::to_string(vocabSize()) + "], not " +
+                  std::to_string(topK));
+    if (topK != 1 && !(temperature > 0))
+      throw Error("generate: sampling needs a temperature above 0");
+    if (maxNew < 0)
+      throw Error("generate: max_new_tokens must be >= 0");
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     checkIds(at::tensor(prompt, at::kLong));
     runtime::DecodeCache cache;
-    std::mt19937_64 rng{seed};
+    std::mt19937_64 rng{uint64_t(seed)};
     std::vector<int64_t> next(prompt), out;
     for (int64_t n = 0; n < maxNew; ++n) {
       at::Tensor ids =
           at::tensor(next, at::kLong).reshape({1, int64_t(next.size())});
-      at::Tensor logits = take(exec_->forward(ids, &cache));
-      int64_t token =
-          runtime::sampleToken(logits[0][-1], {topK, temperature}, rng);
+      at::Tensor logits =
+          take(guarded([&] { return exec_->forward(ids, &cache); }));
+      int64_t token = guarded([&] {
+        return runtime::sampleToken(logits[0][-1], {topK, temperature}, rng);
+      });
       out.push_back(token);
       if (token == stop)
         break;
+      if (!done.is_none()) {
+        py::gil_scoped_acquire acquire;
+        if (done(out).cast<bool>())
+          break;
+      }
       next.assign(1, token);
     }
     return out;
@@ -167,7 +227,8 @@ public:
       checkIds(at::tensor(std::vector<int64_t>(ids.begin(), ids.end())));
       runtime::EvalOptions o;
       o.seqLen = seqLen, o.maxTokens = maxTokens, o.batch = batch, o.bos = bos;
-      r = take(runtime::evaluatePerplexity(*exec_, ids, o));
+      r = take(
+          guarded([&] { return runtime::evaluatePerplexity(*exec_, ids, o); }));
     }
     py::dict d;
     d["perplexity"] = r.perplexity;
@@ -196,8 +257,9 @@ public:
       rs.push_back({context, continuation});
     }
     std::vector<bool> greedy;
-    std::vector<double> ll =
-        take(runtime::logLikelihoods(*exec_, rs, batch, {}, &greedy));
+    std::vector<double> ll = take(guarded([&] {
+      return runtime::logLikelihoods(*exec_, rs, batch, {}, &greedy);
+    }));
     std::vector<std::pair<double, bool>> out;
     for (size_t i = 0; i < ll.size(); ++i)
       out.emplace_back(ll[i], greedy[i]);
@@ -218,7 +280,9 @@ public:
           if (auto st = tok.get().encodable(c.context + c.continuation); !st)
             throw Error(name + ": item " + std::to_string(i) + ": " +
                         st.message());
-      s = take(runtime::scoreTask(*exec_, tok.get(), task, batch, bos));
+      s = take(guarded([&] {
+        return runtime::scoreTask(*exec_, tok.get(), task, batch, bos);
+      }));
     }
     py::dict d;
     d["task"] = s.name;
@@ -241,15 +305,14 @@ public:
     return d;
   }
 
-  py::list spikeCounts() {
+  std::map<std::string, runtime::SpikeCounts> spikeCounts() {
+    py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    py::list out;
-    for (const auto &[site, c] : exec_->spikeCounts())
-      out.append(countsRecord(site, c));
-    return out;
+    return exec_->spikeCounts();
   }
 
   void resetCounts() {
+    py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
     exec_ = std::make_unique<runtime::Executor>(plan_);
   }
@@ -278,7 +341,7 @@ public:
   int64_t vocabSize() const {
     for (const runtime::PlanOp &op : plan_.ops)
       if (op.kind == runtime::OpKind::Embedding)
-        return op.params.begin()->second.size(0);
+        return op.params.at("table").size(0);
     return 0;
   }
 
@@ -304,6 +367,9 @@ private:
 PYBIND11_MODULE(_runtime, m) {
   m.doc() = "spikec's simulation runtime (libtorch, no MLIR)";
   py::register_exception<Error>(m, "Error", PyExc_RuntimeError);
+  // As spike-run: every core this process may use (same kernels, same
+  // thread count, same rounding), unless OMP_NUM_THREADS is set.
+  runtime::useAllCores();
   m.def("kernel_summary", &runtime::kernelSummary,
         "Which kernels run the linear layers on the CPU");
 
@@ -326,12 +392,21 @@ PYBIND11_MODULE(_runtime, m) {
       .def(py::init<const std::string &, const std::string &>(),
            py::arg("path"), py::arg("device") = "cpu",
            py::call_guard<py::gil_scoped_release>())
-      .def("forward", &PyPlan::forward, py::arg("tokens"),
-           py::arg("trains") = false, py::call_guard<py::gil_scoped_release>())
+      .def(
+          "forward",
+          [](PyPlan &p, const at::Tensor &tokens, bool trains) {
+            PyPlan::ForwardResult r;
+            {
+              py::gil_scoped_release release;
+              r = p.forward(tokens, trains);
+            }
+            return py::make_tuple(r.logits, r.trace, countsRecords(r.counts));
+          },
+          py::arg("tokens"), py::arg("trains") = false)
       .def("generate", &PyPlan::generate, py::arg("prompt"),
            py::arg("max_new_tokens"), py::arg("top_k") = 1,
            py::arg("temperature") = 1.0, py::arg("seed") = 0,
-           py::arg("stop") = -1, py::call_guard<py::gil_scoped_release>())
+           py::arg("stop") = -1, py::arg("done") = py::none())
       .def("perplexity", &PyPlan::perplexity, py::arg("ids"),
            py::arg("seq_len") = 512, py::arg("max_tokens") = 0,
            py::arg("batch") = 1, py::arg("bos") = -1)
@@ -340,7 +415,8 @@ PYBIND11_MODULE(_runtime, m) {
       .def("score_task", &PyPlan::scoreTask, py::arg("tokenizer"),
            py::arg("task"), py::arg("data_dir"), py::arg("limit") = 0,
            py::arg("batch") = 1, py::arg("bos") = -1)
-      .def("spike_counts", &PyPlan::spikeCounts)
+      .def("spike_counts",
+           [](PyPlan &p) { return countsRecords(p.spikeCounts()); })
       .def("reset_counts", &PyPlan::resetCounts)
       .def_property_readonly("sites", &PyPlan::sites)
       .def_property_readonly("path",

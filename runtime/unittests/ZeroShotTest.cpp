@@ -79,6 +79,20 @@ TEST(ZeroShot, TokenizationFollowsTheHarness) {
   EXPECT_EQ(empty.context, (std::vector<int64_t>{15})); // EOS stands in
   LoglikRequest withBos = tokenizeChoice(*tok, {"ab", " c"}, /*bos=*/7);
   EXPECT_EQ(withBos.context, (std::vector<int64_t>{7, 0, 1}));
+  // A tokenizer with BOS ("h", 7): an empty context reads BOS; a
+  // continuation that starts with it gives it up instead (lm_eval 0.4.13).
+  std::vector<std::string> tokens;
+  for (char c = 'a'; c <= 'o'; ++c)
+    tokens.push_back(std::string(1, c));
+  tokens.push_back(core::bytesToByteLevel(" "));
+  auto withBosToken = core::makeByteLevelBPE(tokens, {}, false, 7, 15);
+  ASSERT_TRUE(withBosToken) << withBosToken.message();
+  LoglikRequest bosFirst = tokenizeChoice(**withBosToken, {"", "ab"});
+  EXPECT_EQ(bosFirst.context, (std::vector<int64_t>{7}));
+  EXPECT_EQ(bosFirst.continuation, (std::vector<int64_t>{0, 1}));
+  LoglikRequest startsWithBos = tokenizeChoice(**withBosToken, {"", "ha"});
+  EXPECT_EQ(startsWithBos.context, (std::vector<int64_t>{7}));
+  EXPECT_EQ(startsWithBos.continuation, (std::vector<int64_t>{0}));
 }
 
 TEST(ZeroShot, LogLikelihoodsEqualHandComputed) {

@@ -38,30 +38,57 @@ def test_loglikelihood(model, tiny):
 
 
 def test_loglikelihood_rolling(model):
-    """One window: log P(text | prefix token); short windows: the sum over
-    the harness's disjoint windows, each at most max_length tokens."""
+    """One window: log P(text | prefix token). With max_length 4, the
+    harness's disjoint windows by hand: ([prefix], ids[0:4]), then each
+    next (up to) 4 tokens after the tokens that fill the window to 5."""
     text = "the quick brown fox jumps over the lazy dog"
     ids = model.tok.encode(text)
+    assert len(ids) > 9
     (whole,) = model.loglikelihood_rolling([request("loglikelihood_rolling",
                                                     (text,))])
     want = model.plan.loglikelihood_tokens([([model.prefix_token], ids)])[0][0]
     assert whole == want
+    windows = [([model.prefix_token], ids[0:4])]
+    pos = 4
+    while pos < len(ids):
+        k = min(len(ids) - pos, 4)
+        windows.append((ids[pos + k - 5:pos], ids[pos:pos + k]))
+        pos += k
+    by_hand = 0.0
+    for context, target in windows:
+        by_hand += model.plan.loglikelihood_tokens([(context, target)])[0][0]
     model.max_length = 4
     try:
         (short,) = model.loglikelihood_rolling(
             [request("loglikelihood_rolling", (text,))])
     finally:
         model.max_length = 2048
-    assert short < 0 and short != whole
+    assert short == by_hand
 
 
 def test_generate_until(model):
+    """Greedy: the plan's own greedy continuation, cut at the first stop
+    string; max_new_tokens is read as max_gen_toks (normalize_gen_kwargs)."""
+    full = model.plan.generate("hello world", max_new_tokens=6)
     (text,) = model.generate_until([request(
         "generate_until", ("hello world", {"until": ["\n"],
-                                           "max_gen_toks": 5}))])
-    assert isinstance(text, str) and "\n" not in text
-    full = model.plan.generate("hello world", max_new_tokens=5)
+                                           "max_new_tokens": 6}))])
     assert full.startswith(text)
+    if "\n" not in full:
+        assert text == full
+    stop = full[2:4] if len(full) >= 4 else None
+    if stop:
+        (cut,) = model.generate_until([request(
+            "generate_until", ("hello world", {"until": [stop],
+                                               "max_gen_toks": 6}))])
+        assert cut == full[:full.index(stop)]
+
+
+def test_unknown_model_arg(tiny):
+    from lm_eval.api.registry import get_model
+
+    with pytest.raises(spikec.Error, match="unknown model_args: plann"):
+        get_model("spikec").create_from_arg_string(f"plann={tiny['is2']}")
 
 
 @pytest.mark.parametrize("level", ["qann", "is2", "if2"])

@@ -49,3 +49,24 @@ def test_map_to_chip(tiny, tmp_path):
                                tmp_path / "mapping.json")
     assert report == json.loads((tmp_path / "mapping.json").read_text())
     assert "run_modes" in report
+
+
+def test_compile_returns_the_report(tiny, tmp_path):
+    """spikec compile on the tiny model with small stages (as
+    test/Tools/spikec.test), its report.json as a dict, and the final plan
+    loadable from it."""
+    from conftest import ROOT
+    out = tmp_path / "job"
+    report = tools.compile(
+        tiny["hf"], ROOT / "chips/loihi2-like.yaml", out, T=2,
+        calib_samples=4, calib_seq_len=16, calib_epochs=2, stats_tokens=256,
+        stats_seq_len=32, data_free_samples=8, data_free_seq_len=32,
+        agree_samples=2, agree_seq_len=16, threads=1)
+    assert report == json.loads((out / "report.json").read_text())
+    plan = spikec.Plan.load(out / "plans/is-calibrated.plan.json")
+    assert (plan.level, plan.timesteps) == ("is", 2)
+    with pytest.raises(spikec.Error, match="stage 'calibrate' failed"):
+        tools.compile(tiny["hf"], ROOT / "chips/loihi2-like.yaml",
+                      tmp_path / "bad", T=2, calib_seq_len=100000,
+                      calib_samples=4, stats_tokens=256, stats_seq_len=32,
+                      data_free_samples=8, data_free_seq_len=32, threads=1)

@@ -33,15 +33,21 @@ class SpikecLM(LM):
 
     model_args: ``plan`` (required), ``device`` (cpu, cuda[:N]),
     ``tokenizer`` (overrides the plan's), ``bos`` (start each context with
-    BOS), ``max_length`` (rolling windows, default 2048), ``max_gen_toks``
-    (default 256).
+    BOS), ``max_length`` (rolling windows and the generation context,
+    default 2048), ``max_gen_toks`` (default 256), ``seed`` (of sampled
+    generation; request i uses seed + i; default 1234).
     """
 
     def __init__(self, plan: Optional[str] = None, device: str = "cpu",
                  tokenizer: Optional[str] = None, bos: bool = False,
                  max_length: int = 2048, max_gen_toks: int = 256,
-                 batch_size=None, max_batch_size=None, **unused):
+                 seed: int = 1234, batch_size=None, max_batch_size=None,
+                 **unknown):
         super().__init__()
+        if unknown:
+            raise Error("spikec: unknown model_args: " + ", ".join(
+                sorted(unknown)) + " (plan, device, tokenizer, bos, "
+                "max_length, max_gen_toks, seed)")
         if not plan:
             raise Error("spikec: model_args needs plan=PATH")
         self.plan = Plan.load(plan, device=str(device), tokenizer=tokenizer)
@@ -51,6 +57,7 @@ class SpikecLM(LM):
         self.bos = self.tok.bos if bos else -1
         self.max_length = int(max_length)
         self.max_gen_toks = int(max_gen_toks)
+        self.seed = int(seed)
 
     @classmethod
     def create_from_arg_string(cls, arg_string: str,
@@ -103,29 +110,48 @@ class SpikecLM(LM):
 
     def generate_until(self, requests, disable_tqdm: bool = False
                        ) -> List[str]:
+        """Greedy (or, with do_sample and a temperature, sampled) decoding
+        with the KV cache, as lm_eval's HF model reads gen_kwargs
+        (normalize_gen_kwargs: max_gen_toks and its aliases; until plus the
+        EOS text); the context keeps its last max_length - max_gen_toks
+        tokens; each request stops once its text holds a stop string."""
+        from lm_eval.models.utils import (handle_stop_sequences,
+                                          normalize_gen_kwargs)
+
+        eos_text = (self.tok.decode([self.tok.eos]) if self.tok.eos >= 0
+                    else None)
         out = []
-        for request in requests:
+        for index, request in enumerate(requests):
             context, gen_kwargs = request.args
-            kwargs = dict(gen_kwargs or {})
-            until = kwargs.pop("until", None) or []
-            if isinstance(until, str):
-                until = [until]
-            max_new = int(kwargs.pop("max_gen_toks", self.max_gen_toks))
-            sample = bool(kwargs.pop("do_sample", False))
-            temperature = float(kwargs.pop("temperature", 0.0) or 0.0)
-            greedy = not sample or temperature == 0.0
-            ids = self.tok.encode(context) if context else [self.prefix_token]
+            kwargs = normalize_gen_kwargs(dict(gen_kwargs or {}),
+                                          self.max_gen_toks)
+            until = handle_stop_sequences(kwargs.pop("until", None),
+                                          eos=eos_text)
+            max_new = kwargs["max_gen_toks"]
+            sample = bool(kwargs.get("do_sample")) and \
+                float(kwargs.get("temperature", 0.0)) > 0
+            ids = self.tok.encode(context) if context else []
             if self.bos >= 0:
                 ids = [self.bos] + ids
-            new = self.plan._plan.generate(
-                ids, max_new, 1 if greedy else 0,
-                1.0 if greedy else temperature, 0, self.tok.eos)
-            if new and new[-1] == self.tok.eos:
-                new = new[:-1]
-            text = self.tok.decode(new)
-            for stop in until:
-                if stop and stop in text:
-                    text = text[:text.index(stop)]
-            out.append(text)
-            self.cache_hook.add_partial("generate_until", request.args, text)
+            keep = max(1, self.max_length - max_new)
+            ids = ids[-keep:] or [self.prefix_token]
+            text = self.plan.generate(
+                ids, max_new_tokens=max_new, top_k=0 if sample else 1,
+                temperature=float(kwargs["temperature"]) if sample else 1.0,
+                seed=self.seed + index, until=until)
+            out.append(self._cut(ids, text, until))
+            self.cache_hook.add_partial("generate_until", request.args,
+                                        out[-1])
         return out
+
+    def _cut(self, prompt: List[int], new: List[int],
+             until: List[str]) -> str:
+        """The text of `new` (after `prompt`), up to the first stop."""
+        if new and new[-1] == self.tok.eos:
+            new = new[:-1]
+        whole = self.tok.decode(prompt + new)
+        head = self.tok.decode(prompt)
+        text = (whole[len(head):] if whole.startswith(head)
+                else self.tok.decode(new))
+        cut = [text.index(u) for u in until if u and u in text]
+        return text[:min(cut)] if cut else text

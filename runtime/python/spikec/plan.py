@@ -86,33 +86,48 @@ class Plan:
 
     def forward(self, tokens: Tokens, spikes: bool = False) -> Forward:
         """Runs the plan on ``tokens``: text, ids ``[S]`` or ``[B, S]``."""
-        before = self.spike_stats() if spikes else []
-        logits, trace = self._plan.forward(self._ids(tokens), spikes)
+        logits, trace, counts = self._plan.forward(self._ids(tokens), spikes)
         trains = {k[:-len(".spikes")]: v for k, v in trace.items()
                   if k.endswith(".spikes")}
         currents = {k[:-len(".current")]: v for k, v in trace.items()
                     if k.endswith(".current")}
-        counts = _difference(self.spike_stats(), before) if spikes else []
         return Forward(logits, trains, currents, counts)
 
     __call__ = forward
 
     def generate(self, prompt: Tokens, max_new_tokens: int = 32,
                  top_k: int = 1, temperature: float = 1.0, seed: int = 0,
-                 stop_at_eos: bool = True) -> Union[str, List[int]]:
+                 stop_at_eos: bool = True,
+                 until: Sequence[str] = ()) -> Union[str, List[int]]:
         """Continues ``prompt`` with the KV cache: greedy by default
-        (``top_k=1``), else top-k / temperature sampling from ``seed``.
-        Returns the new text for a text prompt, else the new ids (the EOS
-        token, when it ends the run, included)."""
+        (``top_k=1``), else top-k (0: all) / temperature sampling from
+        ``seed``. Stops at EOS (``stop_at_eos``), after ``max_new_tokens``,
+        or once the new text holds one of the ``until`` strings. Returns the
+        new text for a text prompt (EOS and what follows a stop string
+        removed), else the new ids (the EOS token, when it ends the run,
+        included)."""
         ids = self._ids(prompt).reshape(-1).tolist()
-        stop = self.tokenizer.eos if stop_at_eos and self._tokenizer_path else -1
+        has_tok = bool(self._tokenizer_path)
+        stop = self.tokenizer.eos if stop_at_eos and has_tok else -1
+        done = None
+        if until:
+            def done(new):
+                text = self.tokenizer.decode(new)
+                return any(u and u in text for u in until)
         new = self._plan.generate(ids, max_new_tokens, top_k, temperature,
-                                  seed, stop)
+                                  seed, stop, done)
         if not isinstance(prompt, str):
             return new
         if new and new[-1] == stop:
             new = new[:-1]
-        return self.tokenizer.decode(new)
+        # Decoders work on whole sequences (SentencePiece drops a leading
+        # space of the first token): decode prompt + new, keep the suffix.
+        whole = self.tokenizer.decode(ids + new)
+        head = self.tokenizer.decode(ids)
+        text = (whole[len(head):] if whole.startswith(head)
+                else self.tokenizer.decode(new))
+        cut = [text.index(u) for u in until if u and u in text]
+        return text[:min(cut)] if cut else text
 
     def perplexity(self, text: Optional[str] = None, *,
                    path: Optional[str] = None,
@@ -179,19 +194,3 @@ class Plan:
     def __repr__(self) -> str:
         return (f"Plan({self.path!r}, level={self.level!r}, "
                 f"T={self.timesteps}, device={self.device!r})")
-
-
-def _difference(after: List[dict], before: List[dict]) -> List[dict]:
-    """Per-site counters of `after` minus `before` (rates recomputed)."""
-    old = {r["site"]: r for r in before}
-    out = []
-    for r in after:
-        d = dict(r)
-        if r["site"] in old:
-            for k, v in r.items():
-                if k not in ("site", "neurons", "spikes_per_neuron_step"):
-                    d[k] = v - old[r["site"]][k]
-        steps = d["neuron_steps"]
-        d["spikes_per_neuron_step"] = d["spikes"] / steps if steps else 0.0
-        out.append(d)
-    return out

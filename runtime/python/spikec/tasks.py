@@ -97,7 +97,7 @@ def write_tasks(data: str, out: str, limit: int = 0,
                          for d in docs)
         name = f"spikec_{task}"
         config = [
-            f"include: {os.path.join(harness, _HARNESS_YAML[task])}",
+            f"include: {json.dumps(os.path.join(harness, _HARNESS_YAML[task]))}",
             f"task: {name}",
             "tag: []",
             "dataset_path: json",

@@ -10,15 +10,12 @@
 
 #include "spike/runtime/Gemm.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <malloc.h>
-#include <sched.h>
 #include <string>
 #include <vector>
 
@@ -39,17 +36,6 @@ DEVICES:
                      runtime/cuda/SpikeKernels.cu.
 
 Each command's options: spike-run COMMAND --help.)";
-
-/// Every core this process may run on, unless OMP_NUM_THREADS says
-/// otherwise: libtorch's own default can be one thread (it counts physical
-/// cores through cpuinfo, which may see none on a VM).
-void setThreads() {
-  if (std::getenv("OMP_NUM_THREADS"))
-    return;
-  cpu_set_t cpus;
-  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0)
-    at::set_num_threads(CPU_COUNT(&cpus));
-}
 
 /// Keeps large temporaries in the heap: glibc maps every block above its
 /// mmap threshold (at most 32 MiB) afresh, and a spiking plan's attention
@@ -79,7 +65,7 @@ int parseError(const CLI::App &app, const CLI::ParseError &e) {
 
 int main(int argc, char **argv) {
   keepTemporariesInHeap();
-  setThreads();
+  spike::runtime::useAllCores();
   CLI::App app("spike-run - simulation runtime of the spikec compiler",
                "spike-run");
   app.footer(kFooter);

@@ -37,10 +37,10 @@ Result<std::vector<std::string>> readBz2Lines(const std::string &path) {
 }
 
 std::string strip(const std::string &s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
+  size_t b = s.find_first_not_of(" \t\r\n\f\v");
   if (b == std::string::npos)
     return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
+  size_t e = s.find_last_not_of(" \t\r\n\f\v");
   return s.substr(b, e - b + 1);
 }
 
@@ -160,14 +160,40 @@ Status loadHellaswag(ZeroShotTask &task, const std::string &dir,
       return Status::error(path + ":" + std::to_string(i + 2) +
                            ": gold label '" + gold + "' is not 0-3");
     item.gold = gold[0] - '0';
+    std::string query = hellaswagPreprocess((*lines)[i]);
     for (size_t j = 2; j < 6; ++j)
-      item.choices.push_back({(*lines)[i], " " + (*lines)[i + j]});
+      item.choices.push_back(
+          {query, " " + hellaswagPreprocess((*lines)[i + j])});
     task.items.push_back(std::move(item));
   }
   return Status::ok();
 }
 
 } // namespace
+
+std::string hellaswagPreprocess(const std::string &text) {
+  std::string s = strip(text);
+  // Python's str.replace: left to right, non-overlapping.
+  auto replaceAll = [](std::string in, const std::string &from,
+                       const std::string &to) {
+    std::string out;
+    size_t at = 0;
+    for (size_t hit; (hit = in.find(from, at)) != std::string::npos;
+         at = hit + from.size())
+      out += in.substr(at, hit - at) + to;
+    return out + in.substr(at);
+  };
+  s = replaceAll(s, " [title]", ". ");
+  std::string kept;
+  for (size_t i = 0; i < s.size(); ++i) {
+    size_t close = s[i] == '[' ? s.find(']', i + 1) : std::string::npos;
+    if (close == std::string::npos)
+      kept += s[i];
+    else
+      i = close; // re.sub(r"\[.*?\]", "", s)
+  }
+  return replaceAll(kept, "  ", " ");
+}
 
 const std::vector<std::string> &zeroShotTaskNames() {
   static const std::vector<std::string> names = {

@@ -69,6 +69,18 @@ TEST(ZeroShotTasks, FullTaskSizes) {
   }
 }
 
+TEST(ZeroShotTasks, HellaswagPreprocessIsTheHarness) {
+  // Python: text.strip(); .replace(" [title]", ". ");
+  // re.sub("\\[.*?\\]", "", text); .replace("  ", " ").
+  EXPECT_EQ(hellaswagPreprocess("  Roof: he climbs [step] up.\t"),
+            "Roof: he climbs up.");
+  EXPECT_EQ(hellaswagPreprocess("Cook [title] Stir [a] [b]c"), "Cook. Stir c");
+  EXPECT_EQ(hellaswagPreprocess("a   b"), "a  b"); // non-overlapping
+  EXPECT_EQ(hellaswagPreprocess("open [ bracket"), "open [ bracket");
+  EXPECT_EQ(hellaswagPreprocess("x [y]] z"), "x ] z"); // to the first ]
+  EXPECT_EQ(hellaswagPreprocess(""), "");
+}
+
 TEST(ZeroShotTasks, BadInputIsOneError) {
   auto unknown = loadZeroShotTask("mmlu", "/nonexistent");
   ASSERT_FALSE(unknown);

@@ -47,6 +47,13 @@ std::string blasKernelName();
 /// attention <linearKernelName>; ATen's BLAS <blasKernelName>".
 std::string kernelSummary();
 
+/// Runs ATen on every core this process may use, unless OMP_NUM_THREADS
+/// says otherwise: libtorch's own default can be one thread (it counts
+/// physical cores through cpuinfo, which may see none on a VM). spike-run
+/// and the Python module call it, so that both run the same kernels on the
+/// same number of threads.
+void useAllCores();
+
 /// Forces `linearLayer` to ATen's matmul (true) or back to the default: for
 /// benchmarks that compare the two in one run.
 void setLinearUsesATen(bool aten);

@@ -5,7 +5,8 @@
 // highest, acc_norm the highest per character of continuation. The context's
 // trailing spaces move into the continuation, the continuation's tokens are
 // those of tokenize(context + continuation) after tokenize(context), and an
-// empty context becomes the EOS token.
+// empty context becomes the prefix token, BOS, else EOS (lm_eval 0.4.13's
+// TemplateLM.loglikelihood).
 //
 //===----------------------------------------------------------------------===//
 

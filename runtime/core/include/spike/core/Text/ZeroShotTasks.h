@@ -41,6 +41,12 @@ struct ZeroShotTask {
   bool reportsNorm = true;
 };
 
+/// lm-evaluation-harness's HellaSwag text cleanup (its hellaswag/utils.py
+/// preprocess, on the query and each ending): strip, " [title]" -> ". ",
+/// drop every "[...]" (to the first "]"), then each non-overlapping "  " ->
+/// " ".
+std::string hellaswagPreprocess(const std::string &text);
+
 /// The task names, in the paper's column order.
 const std::vector<std::string> &zeroShotTaskNames();
 
