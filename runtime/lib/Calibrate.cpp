@@ -220,6 +220,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   snn.exec->setTrainable(&sites.trainable);
   at::AutoGradMode grad(true);
   int64_t step = 0;
+  double mse0 = 1;
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
@@ -229,9 +230,22 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
       for (auto &group : optimizer.param_groups())
         static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
       optimizer.zero_grad();
+      SpikeTape tape;
+      snn.exec->setSpikeTape(options.spikePenalty > 0 ? &tape : nullptr);
       at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
+      snn.exec->setSpikeTape(nullptr);
       at::Tensor loss =
           mse(snn.decoded(out), teacher.decoded(teacher.values[i]), prefix);
+      if (options.spikePenalty > 0) {
+        // MSE / MSE_0 + lambda * rate (CalibrateOptions::spikePenalty).
+        if (step == 0)
+          mse0 = std::max(loss.item<double>(), 1e-30);
+        double rate = tape.rate().item<double>();
+        if (step == 0)
+          report.firstRate = rate;
+        report.lastRate = rate;
+        loss = loss / mse0 + options.spikePenalty * tape.rate();
+      }
       loss.backward();
       optimizer.step();
       {

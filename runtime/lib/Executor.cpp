@@ -305,7 +305,7 @@ at::Tensor Executor::run(const PlanOp &op,
     if (trainable_)
       if (auto it = trainable_->find(op.site); it != trainable_->end())
         return trainableISNeuron(in(0), it->second.theta(), it->second.u0,
-                                 op.neuron, bypassRows());
+                                 op.neuron, bypassRows(), tape_);
     return neuronRun([&](SpikeTally *tally) {
       at::Tensor charges, spikeCounts;
       at::Tensor y = isNeuronKernel(

@@ -2,6 +2,8 @@
 
 #include "spike/runtime/TrainableNeuron.h"
 
+#include <algorithm>
+
 namespace spike::runtime {
 
 namespace {
@@ -24,14 +26,30 @@ at::Tensor TrainableNeuron::v0() const {
 
 at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
                              const at::Tensor &u0,
-                             const neuron::ISParams &params,
-                             int64_t bypassRows) {
+                             const neuron::ISParams &params, int64_t bypassRows,
+                             SpikeTape *tape) {
   int64_t d = x.size(-1);
   at::Tensor th = perChannel(theta, d);
   // isInit: u = v0 / theta, with v0 = u0 * theta.
   at::Tensor u = perChannel(u0, d) * at::ones_like(x[0]);
   at::Tensor spent = at::zeros_like(x[0]);
   std::vector<at::Tensor> out;
+  // The positions that count (not the prefix's): a [S, 1] mask over x[t]'s
+  // [..., S, D], and the neuron-steps of one step.
+  at::Tensor counted;
+  int64_t perStep = 0;
+  if (tape) {
+    if (x.dim() >= 3) {
+      int64_t s = x.size(-2),
+              skip = std::min(std::max<int64_t>(bypassRows, 0), s);
+      counted = at::ones({s, 1}, x.options());
+      counted.narrow(0, 0, skip).zero_();
+      perStep = (s - skip) * (x[0].numel() / s);
+    } else {
+      counted = at::ones({}, x.options());
+      perStep = x[0].numel();
+    }
+  }
   for (int64_t t = 0; t < x.size(0); ++t) {
     // isStepOn, operation for operation.
     at::Tensor m = u + x[t] / th;
@@ -58,6 +76,8 @@ at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
     s = withGradientOf(s, m * inside);
     u = m - s;
     spent = spent + s.detach();
+    if (tape)
+      tape->add((s.abs() * counted).sum(), perStep);
     out.push_back((s - params.alpha) * th);
   }
   at::Tensor y = at::stack(out);

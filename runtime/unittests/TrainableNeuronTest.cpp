@@ -90,6 +90,30 @@ TEST(TrainableNeuron, GradientsFollowStraightThroughFloorAndHardClamp) {
   EXPECT_FLOAT_EQ(u0.grad().item<float>(), 1.0f); // one inside element
 }
 
+TEST(TrainableNeuron, SpikeTapeCountsAsTheKernelAndPushesThetaUp) {
+  // The signed code (zero is silent), T = 2, three groups; two prefix rows.
+  neuron::ISParams p;
+  ASSERT_EQ(neuron::signedCodeParams(6, 2, p, false), nullptr);
+  at::manual_seed(7);
+  at::Tensor x = at::randn({2, 2, 7, 12}) * 0.3;
+  std::vector<float> theta = {0.05f, 0.11f, 0.023f}, v0 = {0.02f};
+  const int64_t bypass = 2;
+  SpikeTally tally;
+  isNeuronKernel(x, theta, v0, p, &tally, Bypass{bypass});
+  at::Tensor ratio = at::ones({3}).requires_grad_(true);
+  at::Tensor th = at::tensor(theta) * ratio;
+  at::Tensor u0 = (at::full({3}, 0.02f) / at::tensor(theta)).requires_grad_();
+  SpikeTape tape;
+  trainableISNeuron(x, th, u0, p, bypass, &tape);
+  // The kernel's count of the same neuron-steps, exactly (small integers).
+  EXPECT_EQ(tape.spikes.item<double>(), double(tally.spikes));
+  EXPECT_EQ(tape.neuronSteps, 2 * 2 * (7 - bypass) * 12);
+  // Fewer spikes need larger thresholds: the rate falls as theta grows.
+  tape.rate().backward();
+  for (int64_t g = 0; g < 3; ++g)
+    EXPECT_LT(ratio.grad()[g].item<float>(), 0.0f) << "group " << g;
+}
+
 TEST(TrainableNeuron, PerChannelGroups) {
   neuron::ISParams p;
   ASSERT_EQ(neuron::theorem2Params(6, 2, true, true, p), nullptr);

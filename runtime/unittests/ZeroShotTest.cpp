@@ -194,11 +194,15 @@ TEST(ZeroShot, AccuracyPicksTheLikeliestChoice) {
 
 TEST(ZeroShot, AccNormDividesByCharactersAsTheHarness) {
   // Python's len(): code points, not UTF-8 bytes; the joining " " excluded.
-  EXPECT_EQ(normLength(" caf\xc3\xa9"), 4);  // " café"
-  EXPECT_EQ(normLength(" 30 \xc2\xb0C"), 5); // " 30 °C"
-  EXPECT_EQ(normLength("\xe2\x82\xac5"), 2); // "€5", no leading space
-  EXPECT_EQ(normLength("  two"), 4);         // a choice that starts with " "
-  EXPECT_EQ(normLength(" "), 1);             // never 0
+  EXPECT_EQ(normLength(" caf\xc3\xa9"), 4); // " café"
+  EXPECT_EQ(normLength(" 30 \xc2\xb0"
+                       "C"),
+            5); // " 30 °C"
+  EXPECT_EQ(normLength("\xe2\x82\xac"
+                       "5"),
+            2);                      // "€5", no leading space
+  EXPECT_EQ(normLength("  two"), 4); // a choice that starts with " "
+  EXPECT_EQ(normLength(" "), 1);     // never 0
   EXPECT_EQ(normLength(""), 1);
 }
 

@@ -61,8 +61,10 @@ def test_compile_returns_the_report(tiny, tmp_path):
         tiny["hf"], ROOT / "chips/loihi2-like.yaml", out, T=2,
         calib_samples=4, calib_seq_len=16, calib_epochs=2, stats_tokens=256,
         stats_seq_len=32, data_free_samples=8, data_free_seq_len=32,
-        agree_samples=2, agree_seq_len=16, threads=1)
+        agree_samples=2, agree_seq_len=16, threads=1, spike_penalty=0.5)
     assert report == json.loads((out / "report.json").read_text())
+    # The penalty reached the calibration (its stage's command line).
+    assert "--spike-penalty 0.5" in (out / "logs/13-calibrate.log").read_text()
     plan = spikec.Plan.load(out / "plans/is-calibrated.plan.json")
     assert (plan.level, plan.timesteps) == ("is", 2)
     with pytest.raises(spikec.Error, match="stage 'calibrate' failed"):

@@ -18,6 +18,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstdio>
+#include <iomanip>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -306,6 +307,13 @@ void JobBuilder::addCalibration() {
       calArgs.push_back(flag);
       calArgs.push_back(std::to_string(v));
     }
+  if (o.spikePenalty > 0) {
+    // Shortest round-trip text, so that a resumed job sees the same command.
+    std::ostringstream lambda;
+    lambda << std::setprecision(17) << o.spikePenalty;
+    calArgs.push_back("--spike-penalty");
+    calArgs.push_back(lambda.str());
+  }
   stages.push_back({"calibrate",
                     "spike-run",
                     calArgs,

@@ -16,6 +16,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstdio>
 #include <limits>
 
@@ -171,6 +172,11 @@ cl::opt<int64_t>
 cl::opt<int64_t> calibEpochs(
     "calib-epochs", cl::sub(compile), cl::value_desc("N"), cl::init(-1),
     cl::desc("Calibration epochs (overrides the preset)"), cl::cat(dataCat));
+cl::opt<double> spikePenalty(
+    "spike-penalty", cl::sub(compile), cl::value_desc("LAMBDA"), cl::init(0),
+    cl::desc("Calibrate to MSE / MSE_0 + LAMBDA x spikes per neuron-step "
+             "in each block: fewer spikes for fidelity (default 0)"),
+    cl::cat(dataCat));
 cl::opt<int64_t>
     statsTokens("stats-tokens", cl::sub(compile), cl::value_desc("N"),
                 cl::init(-1),
@@ -288,6 +294,10 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
                : "in [" + llvm::Twine(r.lo) + ", " + llvm::Twine(r.hi) + "]") +
           ", got " + llvm::Twine(v));
   }
+  if (spikePenalty.getNumOccurrences() &&
+      !(spikePenalty >= 0 && std::isfinite(spikePenalty)))
+    ok = !spikePenalty.error("must be >= 0, got " +
+                             std::to_string(double(spikePenalty)));
   if (!ok)
     return false;
   o.model = model;
@@ -308,6 +318,7 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
   o.calibSamples = calibSamples;
   o.calibSeqLen = calibSeqLen;
   o.calibEpochs = calibEpochs;
+  o.spikePenalty = spikePenalty;
   o.statsTokens = statsTokens;
   o.statsSeqLen = statsSeqLen;
   o.dataFreeSamples = dataFreeSamples;

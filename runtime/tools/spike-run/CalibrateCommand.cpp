@@ -188,12 +188,14 @@ int writeCalibration(const CalibrateArgs &c,
         {"lr", c.options.lr},
         {"seed", c.options.seed}}},
       {"sites", sites}};
+  if (c.options.spikePenalty > 0)
+    doc["source"]["spike_penalty"] = c.options.spikePenalty;
 
   std::ostringstream csv;
   // Every digit of the doubles, so that readers compare what was computed.
   csv << std::setprecision(17);
   csv << "block,ann_vs_qann,ann_vs_snn_before,ann_vs_snn_after,first_loss,"
-         "last_loss,steps,seconds\n";
+         "last_loss,steps,seconds,first_rate,last_rate\n";
   std::printf("%-6s %14s %14s %14s %9s\n", "block", "ANN vs QANN", "SNN before",
               "SNN after", "seconds");
   spike::core::LinePlot plot;
@@ -209,7 +211,8 @@ int writeCalibration(const CalibrateArgs &c,
   for (const auto &b : result.blocks) {
     csv << b.block << ',' << b.annVsQann << ',' << b.annVsSnnBefore << ','
         << b.annVsSnnAfter << ',' << b.firstLoss << ',' << b.lastLoss << ','
-        << b.steps << ',' << b.seconds << '\n';
+        << b.steps << ',' << b.seconds << ',' << b.firstRate << ','
+        << b.lastRate << '\n';
     std::printf("%-6lld %14.6g %14.6g %14.6g %9.1f\n", (long long)b.block,
                 b.annVsQann, b.annVsSnnBefore, b.annVsSnnAfter, b.seconds);
     plot.series[0].points.push_back({double(b.block), b.annVsQann});
@@ -329,6 +332,12 @@ Command addCalibrateCommand(CLI::App &app) {
             return "needs a positive integer or -1, got '" + text + "'";
           },
           /*validator_desc=*/"", "group size"))
+      ->capture_default_str();
+  cmd->add_option("--spike-penalty", c.options.spikePenalty,
+                  "Minimize MSE / MSE_0 + LAMBDA x spikes per neuron-step in "
+                  "each block (0: the block MSE alone)")
+      ->type_name("LAMBDA")
+      ->check(nonNegativeNumber())
       ->capture_default_str();
   cmd->add_flag("--v0-per-group", c.options.v0PerGroup,
                 "One initial membrane per group instead of per site");

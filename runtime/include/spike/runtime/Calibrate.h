@@ -35,6 +35,12 @@ struct CalibrateOptions {
   int64_t groupSize = -1;  ///< channels per threshold; -1: one per site
   bool v0PerGroup = false; ///< one u0 per threshold group, not per site
   uint64_t seed = 0;       ///< order of the mini-batches
+  /// Spike penalty lambda (issue #19's sparsity-fidelity knob): each block
+  /// minimizes MSE / MSE_0 + lambda * r, with MSE_0 the block's first-step
+  /// MSE (so lambda means the same in every block) and r the spikes per
+  /// neuron-step of the block's IS neurons (as spike-run eval counts them,
+  /// straight-through gradient). 0: the paper's block MSE alone.
+  double spikePenalty = 0;
   /// Called after every optimizer step: (block, blocks, step, steps, loss).
   std::function<void(int64_t, int64_t, int64_t, int64_t, double)> progress;
   /// One line per note (sites that keep one threshold, ...).
@@ -47,6 +53,9 @@ struct BlockReport {
   int64_t block = 0;
   double annVsQann = 0, annVsSnnBefore = 0, annVsSnnAfter = 0;
   double firstLoss = 0, lastLoss = 0; ///< of the first and last step
+  /// With a spike penalty: the block's spikes per neuron-step in the first
+  /// and last step (on that step's batch).
+  double firstRate = 0, lastRate = 0;
   int64_t steps = 0;
   double seconds = 0;
 };

@@ -99,6 +99,9 @@ public:
   /// While set, the IS neurons of these sites run the differentiable form
   /// with the given parameters (calibration); others run the kernels.
   void setTrainable(const TrainableSites *sites) { trainable_ = sites; }
+  /// While set (with trainable sites), their neurons add their spikes to
+  /// `tape` (calibration's spike penalty).
+  void setSpikeTape(SpikeTape *tape) { tape_ = tape; }
 
   /// Chip numerics: IF neurons run in the chip's integer membrane format
   /// (ChipNumerics); the rest of the model is unchanged.
@@ -166,6 +169,7 @@ private:
   double ema_ = 0.99;
   uint64_t sampleState_ = 1;
   const TrainableSites *trainable_ = nullptr;
+  SpikeTape *tape_ = nullptr;
   ChipNumerics chip_;
   /// Per linear op: its weight in the chip's format, when narrower.
   std::map<size_t, at::Tensor> chipWeights_;

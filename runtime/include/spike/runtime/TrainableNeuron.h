@@ -43,14 +43,34 @@ struct TrainableNeuron {
 
 using TrainableSites = std::map<std::string, TrainableNeuron>;
 
+/// The spikes the trainable neurons emitted in one forward pass, for
+/// calibration's spike penalty: sum |s(t)| as a 0-dim tensor whose gradient
+/// is the straight-through one of s (so a penalty pushes theta and v0
+/// towards fewer spikes), and the neuron-steps it covers (spike-run eval's
+/// slots), prefix rows left out.
+struct SpikeTape {
+  at::Tensor spikes; ///< undefined until a neuron adds to it
+  int64_t neuronSteps = 0;
+  void add(const at::Tensor &sum, int64_t steps) {
+    spikes = spikes.defined() ? spikes + sum : sum;
+    neuronSteps += steps;
+  }
+  /// Spikes per neuron-step (0 when nothing was recorded).
+  at::Tensor rate() const {
+    return spikes.defined() && neuronSteps > 0 ? spikes / double(neuronSteps)
+                                               : at::zeros({});
+  }
+};
+
 /// IS neurons over the T steps of `x` ([T, ..., D]) with per-group theta
 /// ([G], G dividing D) and u0 ([1] or [G]), of either code (isStepOn's
 /// arithmetic); returns (s(t) - alpha) * theta per step. The first `bypassRows`
 /// positions of dim -2 emit their input (PrefixQuant's full-precision prefix).
+/// With `tape`, adds the spikes of the other positions to it.
 at::Tensor trainableISNeuron(const at::Tensor &x, const at::Tensor &theta,
                              const at::Tensor &u0,
                              const neuron::ISParams &params,
-                             int64_t bypassRows = 0);
+                             int64_t bypassRows = 0, SpikeTape *tape = nullptr);
 
 } // namespace spike::runtime
 
