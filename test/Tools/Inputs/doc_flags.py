@@ -56,8 +56,13 @@ def commands(path):
         i += 1
         text = re.sub(r"\{[^}]*\}", "", text)
         text = re.sub(r"\"[^\"]*\"|'[^']*'", "", text)
-        for m in re.finditer(r"(?<![\w/.-])(%s)(?![\w-])" % "|".join(
+        # Not the Python modules (spikec.lm_eval, spikec-lm-eval) nor a
+        # tool named as a flag's value (lm_eval's --model spikec).
+        for m in re.finditer(r"(?<![\w/.-])(%s)(?![\w.-])" % "|".join(
                 re.escape(t) for t in TOOLS), text):
+            before = text[:m.start()].split()
+            if before and before[-1].startswith("-"):
+                continue
             rest = text[m.end():]
             # The command ends at a shell separator, a code span's end, or
             # the next tool.
