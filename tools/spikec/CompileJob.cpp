@@ -307,13 +307,15 @@ void JobBuilder::addCalibration() {
       calArgs.push_back(flag);
       calArgs.push_back(std::to_string(v));
     }
-  if (o.spikePenalty > 0) {
-    // Shortest round-trip text, so that a resumed job sees the same command.
-    std::ostringstream lambda;
-    lambda << std::setprecision(17) << o.spikePenalty;
-    calArgs.push_back("--spike-penalty");
-    calArgs.push_back(lambda.str());
-  }
+  // Every digit, so that a resumed job sees the same command.
+  for (auto [flag, v] : {std::pair{"--spike-penalty", o.spikePenalty},
+                         {"--spike-budget", o.spikeBudget}})
+    if (v > 0) {
+      std::ostringstream text;
+      text << std::setprecision(17) << v;
+      calArgs.push_back(flag);
+      calArgs.push_back(text.str());
+    }
   stages.push_back({"calibrate",
                     "spike-run",
                     calArgs,

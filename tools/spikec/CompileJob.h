@@ -18,8 +18,9 @@ struct CompileOptions {
   std::string calibText, evalText; ///< empty: data-free / agreement only
   std::string preset = "cpu";      ///< calibration preset of spike-run
   int64_t calibSamples = -1, calibSeqLen = -1, calibEpochs = -1;
-  /// spike-run calibrate --spike-penalty (0: the block MSE alone).
-  double spikePenalty = 0;
+  /// spike-run calibrate --spike-penalty (0: the block MSE alone), or
+  /// --spike-budget in spikes per token (0: none).
+  double spikePenalty = 0, spikeBudget = 0;
   std::string correctionSpikes = "auto"; ///< on | off | auto
   std::string coding = "auto";           ///< offset | signed | auto
   std::string signedCap = "full";        ///< even | full

@@ -177,6 +177,12 @@ cl::opt<double> spikePenalty(
     cl::desc("Calibrate to MSE / MSE_0 + LAMBDA x spikes per neuron-step "
              "in each block: fewer spikes for fidelity (default 0)"),
     cl::cat(dataCat));
+cl::opt<double> spikeBudget(
+    "spike-budget", cl::sub(compile), cl::value_desc("N"), cl::init(0),
+    cl::desc("Calibrate with the least spike penalty (0, 0.1, 0.3, 1, 3, 10) "
+             "that spends at most N spikes per token on the calibration "
+             "samples (a calibration per penalty tried)"),
+    cl::cat(dataCat));
 cl::opt<int64_t>
     statsTokens("stats-tokens", cl::sub(compile), cl::value_desc("N"),
                 cl::init(-1),
@@ -298,6 +304,12 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
       !(spikePenalty >= 0 && std::isfinite(spikePenalty)))
     ok = !spikePenalty.error("must be >= 0, got " +
                              std::to_string(double(spikePenalty)));
+  if (spikeBudget.getNumOccurrences() &&
+      !(spikeBudget > 0 && std::isfinite(spikeBudget)))
+    ok = !spikeBudget.error("must be > 0, got " +
+                            std::to_string(double(spikeBudget)));
+  if (spikeBudget.getNumOccurrences() && spikePenalty.getNumOccurrences())
+    ok = !spikeBudget.error("chooses the spike penalty: drop --spike-penalty");
   if (!ok)
     return false;
   o.model = model;
@@ -319,6 +331,7 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
   o.calibSeqLen = calibSeqLen;
   o.calibEpochs = calibEpochs;
   o.spikePenalty = spikePenalty;
+  o.spikeBudget = spikeBudget;
   o.statsTokens = statsTokens;
   o.statsSeqLen = statsSeqLen;
   o.dataFreeSamples = dataFreeSamples;

@@ -55,6 +55,7 @@ struct CalibrateArgs {
                                                   preset = "cpu";
   spike::runtime::CalibrateOptions options;
   int64_t samples = 0, epochs = 0, seed = 0;
+  double spikeBudget = 0; ///< spikes per token; 0: none
   bool dataFree = false;
   CalibrateArgs() { run.options.seqLen = 0; }
 };
@@ -190,6 +191,8 @@ int writeCalibration(const CalibrateArgs &c,
       {"sites", sites}};
   if (c.options.spikePenalty > 0)
     doc["source"]["spike_penalty"] = c.options.spikePenalty;
+  if (c.spikeBudget > 0)
+    doc["source"]["spike_budget"] = c.spikeBudget;
 
   std::ostringstream csv;
   // Every digit of the doubles, so that readers compare what was computed.
@@ -235,6 +238,57 @@ int writeCalibration(const CalibrateArgs &c,
   return 0;
 }
 
+/// Spikes per token of `plan` on `tokens` ([N, S]), one sequence per
+/// forward pass, as spike-run eval counts them (prefix excluded).
+spike::core::Result<double> spikesPerToken(const spike::runtime::Plan &plan,
+                                           const at::Tensor &tokens) {
+  spike::runtime::Executor exec(plan);
+  for (int64_t i = 0; i < tokens.size(0); ++i)
+    if (auto r = exec.forward(tokens.narrow(0, i, 1)); !r)
+      return r.status();
+  int64_t spikes = 0;
+  for (const auto &[site, counts] : exec.spikeCounts())
+    spikes += counts.spikes;
+  return double(spikes) / double(tokens.numel());
+}
+
+/// --spike-budget: calibrates with the spike penalties of a ladder, least
+/// first, and keeps the first whose plan spends at most the budget on the
+/// calibration samples (CalibrateOptions::spikePenalty); an error naming the
+/// fewest spikes reached when none does.
+spike::core::Result<spike::runtime::CalibrationResult>
+calibrateToBudget(CalibrateArgs &c, spike::runtime::Plan &student,
+                  const spike::runtime::Plan *teacher,
+                  const at::Tensor &tokens) {
+  const double ladder[] = {0, 0.1, 0.3, 1, 3, 10};
+  double fewest = 0;
+  for (double lambda : ladder) {
+    spike::runtime::Plan candidate = student;
+    c.options.spikePenalty = lambda;
+    auto result =
+        spike::runtime::calibrate(candidate, teacher, tokens, c.options);
+    if (!result)
+      return result.status();
+    auto spent = spikesPerToken(candidate, tokens);
+    if (!spent)
+      return spent.status();
+    std::printf("spike budget: penalty %g -> %.0f spikes per token (budget "
+                "%.0f)\n",
+                lambda, *spent, c.spikeBudget);
+    std::fflush(stdout);
+    if (*spent <= c.spikeBudget) {
+      student = std::move(candidate);
+      return result;
+    }
+    fewest = *spent;
+  }
+  std::ostringstream why;
+  why << "calibrate: no --spike-penalty up to " << ladder[5]
+      << " meets --spike-budget " << c.spikeBudget
+      << " spikes per token (fewest: " << std::setprecision(6) << fewest << ")";
+  return spike::core::Status::error(why.str());
+}
+
 int runCalibrate(CalibrateArgs &c) {
   if (!completeCalibrateArgs(c))
     return 2;
@@ -263,9 +317,12 @@ int runCalibrate(CalibrateArgs &c) {
               (long long)c.samples, (long long)seqLen, (long long)c.epochs,
               c.options.lr, (long long)c.options.groupSize);
   reportProgress(c.options);
-  auto result = spike::runtime::calibrate(
-      student, c.teacherPlanPath.empty() ? nullptr : &teacherPlan, *tokens,
-      c.options);
+  const spike::runtime::Plan *teacher =
+      c.teacherPlanPath.empty() ? nullptr : &teacherPlan;
+  auto result =
+      c.spikeBudget > 0
+          ? calibrateToBudget(c, student, teacher, *tokens)
+          : spike::runtime::calibrate(student, teacher, *tokens, c.options);
   if (!result)
     return fail(result.message());
   return writeCalibration(c, student, *result, source, seqLen);
@@ -333,12 +390,20 @@ Command addCalibrateCommand(CLI::App &app) {
           },
           /*validator_desc=*/"", "group size"))
       ->capture_default_str();
-  cmd->add_option("--spike-penalty", c.options.spikePenalty,
-                  "Minimize MSE / MSE_0 + LAMBDA x spikes per neuron-step in "
-                  "each block (0: the block MSE alone)")
-      ->type_name("LAMBDA")
-      ->check(nonNegativeNumber())
-      ->capture_default_str();
+  CLI::Option *penalty =
+      cmd->add_option("--spike-penalty", c.options.spikePenalty,
+                      "Minimize MSE / MSE_0 + LAMBDA x spikes per neuron-step "
+                      "in each block (0: the block MSE alone)")
+          ->type_name("LAMBDA")
+          ->check(nonNegativeNumber())
+          ->capture_default_str();
+  cmd->add_option("--spike-budget", c.spikeBudget,
+                  "Pick the least spike penalty (0, 0.1, 0.3, 1, 3, 10; a "
+                  "calibration each) whose plan spends at most N spikes per "
+                  "token on the calibration samples")
+      ->type_name("N")
+      ->check(positiveNumber())
+      ->excludes(penalty);
   cmd->add_flag("--v0-per-group", c.options.v0PerGroup,
                 "One initial membrane per group instead of per site");
   cmd->add_option("--seed", c.seed, "Seed of the sampled data and the order")
