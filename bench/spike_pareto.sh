@@ -37,17 +37,17 @@ for T in $TS; do
     name="is$T-l$L"
     [ -f "$OUT/$name.eval.json" ] && continue
     echo "== T=$T lambda=$L"
-    /usr/bin/time -f "calibrate %e s" "$B/spike-run" calibrate --plan "$OUT/is$T.plan.json" \
-      --teacher-plan "$BASE/plans/fp.plan.json" --text "$WT/valid.txt" --preset cpu \
-      --seed 0 --spike-penalty "$L" -o "$OUT/$name.calib.json" > "$OUT/$name.calib.log" 2>&1
-    tail -1 "$OUT/$name.calib.log"
+    [ -f "$OUT/$name.calib.json" ] ||
+      "$B/spike-run" calibrate --plan "$OUT/is$T.plan.json" \
+        --teacher-plan "$BASE/plans/fp.plan.json" --text "$WT/valid.txt" --preset cpu \
+        --seed 0 --spike-penalty "$L" -o "$OUT/$name.calib.json" > "$OUT/$name.calib.log" 2>&1
     "$B/spike-opt" "$OUT/is$T.mlir" --spike-apply-calibration="file=$OUT/$name.calib.json" -o "$OUT/$name.mlir"
     plan "$name"
     "$B/spike-run" eval --plan "$OUT/$name.plan.json" --text "$WT/test.txt" \
-      --max-tokens "$TOKENS" --seq-len 512 --json "$OUT/$name.eval.json" > "$OUT/$name.eval.log" 2>&1
+      --tokens "$TOKENS" --seq-len 512 --json "$OUT/$name.eval.json" > "$OUT/$name.eval.log" 2>&1
     grep perplexity "$OUT/$name.eval.log"
   done
 done
 [ -f "$OUT/qann.eval.json" ] || "$B/spike-run" eval --plan "$BASE/plans/qann.plan.json" \
-  --text "$WT/test.txt" --max-tokens "$TOKENS" --seq-len 512 --json "$OUT/qann.eval.json" > /dev/null 2>&1
+  --text "$WT/test.txt" --tokens "$TOKENS" --seq-len 512 --json "$OUT/qann.eval.json" > /dev/null 2>&1
 python3 bench/spike_pareto.py "$OUT" $TS -- $LAMBDAS

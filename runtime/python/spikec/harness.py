@@ -24,7 +24,7 @@ from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
 
 from ._runtime import Error
-from .plan import Plan
+from .plan import Plan, continuation_text
 
 
 @register_model("spikec")
@@ -135,23 +135,12 @@ class SpikecLM(LM):
                 ids = [self.bos] + ids
             keep = max(1, self.max_length - max_new)
             ids = ids[-keep:] or [self.prefix_token]
-            text = self.plan.generate(
+            new = self.plan.generate(
                 ids, max_new_tokens=max_new, top_k=0 if sample else 1,
                 temperature=float(kwargs["temperature"]) if sample else 1.0,
                 seed=self.seed + index, until=until)
-            out.append(self._cut(ids, text, until))
+            out.append(continuation_text(self.tok, ids, new, until,
+                                         self.tok.eos))
             self.cache_hook.add_partial("generate_until", request.args,
                                         out[-1])
         return out
-
-    def _cut(self, prompt: List[int], new: List[int],
-             until: List[str]) -> str:
-        """The text of `new` (after `prompt`), up to the first stop."""
-        if new and new[-1] == self.tok.eos:
-            new = new[:-1]
-        whole = self.tok.decode(prompt + new)
-        head = self.tok.decode(prompt)
-        text = (whole[len(head):] if whole.startswith(head)
-                else self.tok.decode(new))
-        cut = [text.index(u) for u in until if u and u in text]
-        return text[:min(cut)] if cut else text

@@ -118,16 +118,7 @@ class Plan:
                                   seed, stop, done)
         if not isinstance(prompt, str):
             return new
-        if new and new[-1] == stop:
-            new = new[:-1]
-        # Decoders work on whole sequences (SentencePiece drops a leading
-        # space of the first token): decode prompt + new, keep the suffix.
-        whole = self.tokenizer.decode(ids + new)
-        head = self.tokenizer.decode(ids)
-        text = (whole[len(head):] if whole.startswith(head)
-                else self.tokenizer.decode(new))
-        cut = [text.index(u) for u in until if u and u in text]
-        return text[:min(cut)] if cut else text
+        return continuation_text(self.tokenizer, ids, new, until, stop)
 
     def perplexity(self, text: Optional[str] = None, *,
                    path: Optional[str] = None,
@@ -194,3 +185,20 @@ class Plan:
     def __repr__(self) -> str:
         return (f"Plan({self.path!r}, level={self.level!r}, "
                 f"T={self.timesteps}, device={self.device!r})")
+
+
+def continuation_text(tokenizer: _runtime.Tokenizer, prompt: List[int],
+                      new: List[int], until: Sequence[str] = (),
+                      eos: int = -1) -> str:
+    """The text that ``new`` adds after ``prompt``, without a final ``eos``
+    token and cut before the first ``until`` string. Decoders work on
+    whole sequences (SentencePiece drops the first token's leading space),
+    so it decodes prompt + new and keeps the suffix."""
+    if new and new[-1] == eos:
+        new = new[:-1]
+    whole = tokenizer.decode(list(prompt) + list(new))
+    head = tokenizer.decode(list(prompt))
+    text = (whole[len(head):] if whole.startswith(head)
+            else tokenizer.decode(list(new)))
+    cut = [text.index(u) for u in until if u and u in text]
+    return text[:min(cut)] if cut else text
