@@ -1,10 +1,14 @@
 //===- ApplyCalibration.cpp - Calibrated theta / v0 into IS neurons -------===//
 
+#include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Dialect/Spike/SpikeOps.h"
 #include "spike/Support/ValidatedJson.h"
+#include "spike/Target/ModuleWeights.h"
 #include "spike/Transforms/Passes.h"
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKEAPPLYCALIBRATION
@@ -13,6 +17,7 @@ namespace spike {
 
 using namespace mlir;
 namespace spk = spike::spk;
+namespace qnn = spike::qnn;
 
 namespace {
 
@@ -20,6 +25,27 @@ SmallVector<double> numbers(const llvm::json::Array &array) {
   SmallVector<double> out;
   for (const llvm::json::Value &v : array)
     out.push_back(*v.getAsNumber()); // the schema checked they are numbers
+  return out;
+}
+
+/// The checkpoint name of a linear's weight (a qnn.weight parameter), or
+/// "" for an inline constant.
+StringRef weightName(Value weight) {
+  auto op = weight.getDefiningOp<qnn::WeightOp>();
+  auto param = op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+  return param ? param.getName() : StringRef();
+}
+
+/// The quantized linears of the module (QNN or spiking level) by the name of
+/// their weight.
+llvm::StringMap<SmallVector<Operation *>> linearsByWeight(ModuleOp module) {
+  llvm::StringMap<SmallVector<Operation *>> out;
+  module.walk([&](Operation *op) {
+    if (auto l = dyn_cast<qnn::LinearOp>(op))
+      out[weightName(l.getWeight())].push_back(op);
+    else if (auto l = dyn_cast<spk::LinearOp>(op))
+      out[weightName(l.getWeight())].push_back(op);
+  });
   return out;
 }
 
@@ -75,6 +101,107 @@ struct ApplyCalibrationPass
       op.setThreshold(theta);
       op.setV0(v0);
     }
+    if (const llvm::json::Object *weights = root.getObject("weights"))
+      if (failed(applyWeights(module, *weights)))
+        signalPassFailure();
+  }
+
+  /// Learnt weights: writes `weights-out`, the module's weight file with
+  /// each learnt tensor replaced and its row scales added (NAME.scale), and
+  /// points the module and the learnt linears (their `scales` operand) at
+  /// it, so that every back end reads the learnt codes.
+  LogicalResult applyWeights(ModuleOp module,
+                             const llvm::json::Object &weights) {
+    auto fail = [&](const Twine &what) {
+      return mlir::emitError(module.getLoc(), "spike-apply-calibration: ")
+             << what;
+    };
+    if (weightsOut.empty())
+      return fail(file + ": has learnt weights; give weights-out=PATH, the "
+                         "weight file to write");
+    SmallString<256> learntPath(llvm::sys::path::parent_path(file));
+    llvm::sys::path::append(learntPath, *weights.getString("file"));
+    auto learnt = spike::core::SafetensorsFile::open(learntPath.str().str());
+    if (!learnt)
+      return fail(learnt.message());
+    auto current =
+        spike::openModuleWeights(module, "", "spike-apply-calibration");
+    if (failed(current))
+      return failure();
+    if (!*current)
+      return fail("the module names no weight file (qnn.weights)");
+    const spike::core::SafetensorsFile &base = **current;
+
+    auto linears = linearsByWeight(module);
+    llvm::StringMap<Operation *> scaleOf; // learnt name -> a linear
+    for (const llvm::json::Value &v : *weights.getArray("tensors")) {
+      std::string name = v.getAsString()->str();
+      auto it = linears.find(name);
+      if (name.empty() || it == linears.end())
+        return fail(learntPath + ": tensor '" + name +
+                    "' is the weight of no linear in the module");
+      if (scaleOf.count(name))
+        return fail(learntPath + ": tensor '" + name + "' is listed twice");
+      const auto *w = learnt->find(name);
+      const auto *s = learnt->find(name + ".scale");
+      if (!w || !s)
+        return fail(learntPath + ": has no tensor '" + name +
+                    (w ? ".scale'" : "'"));
+      for (Operation *op : it->second) {
+        auto type = cast<RankedTensorType>(op->getOperand(1).getType());
+        bool quantized = op->hasAttr("weight_bits");
+        if (!quantized || !llvm::equal(w->shape, type.getShape()) ||
+            s->shape != std::vector<int64_t>{type.getShape()[0]} ||
+            w->dtype != spike::core::DType::F32 ||
+            s->dtype != spike::core::DType::F32)
+          return op->emitOpError("spike-apply-calibration: ")
+                 << learntPath << ": tensor '" << name
+                 << "' does not fit this linear (it needs weight bits, an f32 "
+                    "weight of its shape and an f32 scale per row)";
+      }
+      if (base.contains(name + ".scale"))
+        return fail(base.path() + ": already has a tensor '" + name +
+                    ".scale'");
+      scaleOf[name] = it->second.front();
+    }
+
+    // The new file: every tensor of the module's, the learnt ones replaced.
+    spike::core::SafetensorsWriter writer;
+    for (const auto &[key, value] : base.metadata())
+      writer.setMetadata(key, value);
+    auto copy = [&](const spike::core::SafetensorsFile &from,
+                    const std::string &name) {
+      const auto *info = from.find(name);
+      return writer.add(name, info->dtype, info->shape, from.data(*info),
+                        size_t(info->end - info->begin));
+    };
+    for (const auto &[name, info] : base.tensors())
+      if (auto st = copy(scaleOf.count(name) ? *learnt : base, name); !st)
+        return fail(st.message());
+    for (const auto &entry : scaleOf)
+      if (auto st = copy(*learnt, entry.getKey().str() + ".scale"); !st)
+        return fail(st.message());
+
+    for (const auto &entry : scaleOf)
+      for (Operation *op : linears[entry.getKey()]) {
+        OpBuilder b(op);
+        int64_t rows =
+            cast<RankedTensorType>(op->getOperand(1).getType()).getShape()[0];
+        auto type = RankedTensorType::get({rows}, b.getF32Type());
+        Value scale = qnn::WeightOp::create(
+            b, op->getLoc(), type,
+            qnn::ParamAttr::get(b.getContext(), entry.getKey().str() + ".scale",
+                                type));
+        if (auto l = dyn_cast<qnn::LinearOp>(op))
+          l.getWeightScaleMutable().assign(scale);
+        else
+          cast<spk::LinearOp>(op).getWeightScaleMutable().assign(scale);
+      }
+    if (auto st = writer.write(weightsOut); !st)
+      return fail(st.message());
+    module->setAttr("qnn.weights",
+                    StringAttr::get(module.getContext(), weightsOut));
+    return success();
   }
 };
 } // namespace

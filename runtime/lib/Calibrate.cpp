@@ -1,6 +1,7 @@
 //===- Calibrate.cpp - Layer-wise calibration of IS neurons ---------------===//
 
 #include "spike/runtime/Calibrate.h"
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/PlanBlocks.h"
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 
 namespace spike::runtime {
@@ -157,13 +159,48 @@ std::vector<float> toVector(const at::Tensor &t) {
                             c.data_ptr<float>() + c.numel());
 }
 
-/// The learnable parameters of one block's IS neurons, by site, and the
-/// plan ops they calibrate.
+/// The learnable parameters of one block: its IS neurons by site, its
+/// quantized linears by weight name, and the plan ops they calibrate.
 struct BlockSites {
   TrainableSites trainable;
-  std::vector<at::Tensor> parameters;
+  std::vector<at::Tensor> parameters; ///< thresholds and membranes
   std::map<std::string, PlanOp *> ops;
+  TrainableWeights weights;
+  std::vector<at::Tensor> weightParameters;
+  std::map<std::string, PlanOp *> linears;
 };
+
+/// Adds the block's quantized linears (ops (afterOp of `from`, afterOp of
+/// `to`]) to `sites`, each starting from its unquantized weight in `fp`.
+core::Status blockWeights(Plan &student, const Chain &snn,
+                          const PlanBlock &block,
+                          const core::SafetensorsFile &fp, BlockSites &sites) {
+  for (size_t i = snn.cuts[block.begin].afterOp + 1;
+       i <= snn.cuts[block.end].afterOp; ++i) {
+    PlanOp &op = student.ops[i];
+    if (op.kind != OpKind::Linear || op.bits == 0 ||
+        !op.params.count("weight_row_scale"))
+      continue;
+    const std::string &name = op.paramNames.at("weight");
+    auto values = fp.readF32(name);
+    if (!values)
+      return values.status();
+    const at::Tensor &w = op.params.at("weight");
+    if (int64_t(values->size()) != w.numel())
+      return core::Status::error(fp.path() + ": tensor '" + name + "' has " +
+                                 std::to_string(values->size()) +
+                                 " values, the plan's weight " +
+                                 std::to_string(w.numel()));
+    at::Tensor initial = at::from_blob(values->data(), w.sizes(), at::kFloat)
+                             .clone()
+                             .to(student.device);
+    TrainableWeight t(initial, op.params.at("weight_row_scale"), int(op.bits));
+    sites.weightParameters.push_back(t.u);
+    sites.weights.emplace(name, std::move(t));
+    sites.linears[name] = &op;
+  }
+  return core::Status::ok();
+}
 
 /// The block's sites, initialized from the student plan; a group size that
 /// does not divide a site's width leaves it one threshold (with a note).
@@ -190,8 +227,15 @@ BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
     }
     TrainableNeuron n =
         initialNeuron(*op, width, groups, options.v0PerGroup, student.device);
-    sites.parameters.push_back(n.ratio);
-    sites.parameters.push_back(n.u0);
+    // Frozen neurons still run the differentiable form: the weights'
+    // gradients pass through them.
+    if (options.learnThresholds) {
+      sites.parameters.push_back(n.ratio);
+      sites.parameters.push_back(n.u0);
+    } else {
+      n.ratio.requires_grad_(false);
+      n.u0.requires_grad_(false);
+    }
     sites.trainable.emplace(site, std::move(n));
   }
   return sites;
@@ -210,25 +254,43 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
                 BlockSites &sites, const CalibrateOptions &options,
                 std::mt19937_64 &rng, int64_t prefix, BlockOf of,
                 BlockReport &report) {
-  torch::optim::AdamW optimizer(
-      sites.parameters, torch::optim::AdamWOptions(options.lr).weight_decay(0));
+  // One parameter group per kind, each with its own peak learning rate.
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  std::vector<double> peak;
+  if (!sites.parameters.empty()) {
+    groups.emplace_back(
+        sites.parameters,
+        std::make_unique<torch::optim::AdamWOptions>(
+            torch::optim::AdamWOptions(options.lr).weight_decay(0)));
+    peak.push_back(options.lr);
+  }
+  if (!sites.weightParameters.empty()) {
+    groups.emplace_back(
+        sites.weightParameters,
+        std::make_unique<torch::optim::AdamWOptions>(
+            torch::optim::AdamWOptions(options.weightLr).weight_decay(0)));
+    peak.push_back(options.weightLr);
+  }
+  torch::optim::AdamW optimizer(groups);
   size_t batches = snn.values.size();
   int64_t steps = options.epochs * int64_t(batches);
   std::vector<size_t> order(batches);
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   snn.exec->setTrainable(&sites.trainable);
+  snn.exec->setTrainableWeights(&sites.weights);
   at::AutoGradMode grad(true);
   int64_t step = 0;
   double mse0 = 1;
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      double lr = options.lr / 10 +
-                  0.5 * (options.lr - options.lr / 10) *
-                      (1 + std::cos(M_PI * double(step) / double(steps)));
-      for (auto &group : optimizer.param_groups())
-        static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+      // Cosine from each group's peak down to a tenth of it.
+      double cosine = 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)));
+      for (size_t g = 0; g < peak.size(); ++g)
+        static_cast<torch::optim::AdamWOptions &>(
+            optimizer.param_groups()[g].options())
+            .lr(peak[g] / 10 + (peak[g] - peak[g] / 10) * cosine);
       optimizer.zero_grad();
       SpikeTape tape;
       snn.exec->setSpikeTape(options.spikePenalty > 0 ? &tape : nullptr);
@@ -240,11 +302,12 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
         // MSE / MSE_0 + lambda * rate (CalibrateOptions::spikePenalty).
         if (step == 0)
           mse0 = std::max(loss.item<double>(), 1e-30);
-        double rate = tape.rate().item<double>();
+        at::Tensor rate = tape.rate();
+        double value = rate.item<double>();
         if (step == 0)
-          report.firstRate = rate;
-        report.lastRate = rate;
-        loss = loss / mse0 + options.spikePenalty * tape.rate();
+          report.firstRate = value;
+        report.lastRate = value;
+        loss = loss / mse0 + options.spikePenalty * rate;
       }
       loss.backward();
       optimizer.step();
@@ -266,6 +329,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   }
   report.steps = step;
   snn.exec->setTrainable(nullptr);
+  snn.exec->setTrainableWeights(nullptr);
 }
 
 } // namespace
@@ -285,6 +349,9 @@ core::Result<CalibrationResult> calibrate(Plan &student,
                                           const CalibrateOptions &options) {
   if (auto st = checkCalibratable(student); !st)
     return st;
+  if (!options.learnThresholds && !options.learnWeights)
+    return core::Status::error("calibration must learn thresholds, weights "
+                               "or both");
   if (options.teacher == Teacher::FP && !teacherPlan)
     return core::Status::error("the fp teacher needs the FP plan "
                                "(--teacher-plan)");
@@ -318,6 +385,15 @@ core::Result<CalibrationResult> calibrate(Plan &student,
         std::to_string(teacherCuts->size()) + " residual cuts, the student " +
         std::to_string(cuts->size()) + ": not the same model");
 
+  // The unquantized weights, where learnt codes start from.
+  std::optional<core::SafetensorsFile> fpWeights;
+  if (options.learnWeights) {
+    auto file = core::SafetensorsFile::open(student.tensorsPath);
+    if (!file)
+      return file.status();
+    fpWeights = file.take();
+  }
+
   const std::vector<int64_t> &prefix = student.prefixTokens;
   int64_t p = int64_t(prefix.size());
   std::vector<at::Tensor> batches;
@@ -348,15 +424,31 @@ core::Result<CalibrationResult> calibrate(Plan &student,
     report.annVsSnnBefore = meanMse(before, teacher, p);
 
     BlockSites sites = blockSites(student, snn, block, options);
+    if (fpWeights)
+      if (auto st = blockWeights(student, snn, block, *fpWeights, sites); !st)
+        return st;
     trainBlock(snn, teacher, block, sites, options, rng, p,
                {int64_t(b), int64_t(blocks->size())}, report);
 
     // The learnt values go into the plan; the exact kernels run from here.
     for (auto &[site, n] : sites.trainable) {
+      if (!options.learnThresholds)
+        break;
       SiteCalibration c{toVector(n.theta()), toVector(n.v0())};
       sites.ops[site]->threshold = c.threshold;
       sites.ops[site]->v0 = c.v0;
       result.sites[site] = std::move(c);
+    }
+    for (auto &[name, w] : sites.weights) {
+      at::NoGradGuard inner;
+      PlanOp &op = *sites.linears[name];
+      at::Tensor learnt = w.weight().detach();
+      report.weightCodes += learnt.numel();
+      report.codesChanged +=
+          learnt.ne(op.params.at("weight")).sum().item<int64_t>();
+      op.params["weight"] = learnt;
+      result.weights[name] = {learnt.to(at::kCPU).contiguous(),
+                              w.scale.to(at::kCPU).contiguous(), w.bits};
     }
     snn.advance(block.begin, block.end);
     report.annVsSnnAfter = meanMse(snn, teacher, p);

@@ -257,7 +257,11 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::RMSNorm:
     return rmsnorm(in(0), param("weight"), op.eps);
   case OpKind::Linear: {
-    const at::Tensor &w = chipWeight(op, index);
+    at::Tensor w = chipWeight(op, index);
+    if (trainableWeights_)
+      if (auto it = trainableWeights_->find(op.paramNames.at("weight"));
+          it != trainableWeights_->end())
+        w = it->second.weight();
     if (inPlan && !prefixPass_ && !linearSite_[index].empty()) {
       // The dense QANN computes this layer once per token, not per step.
       int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);

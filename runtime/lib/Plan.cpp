@@ -84,6 +84,7 @@ core::Result<Plan> loadPlan(const std::string &path) {
 
   Plan plan;
   plan.path = path;
+  plan.tensorsPath = file->path();
   plan.level = doc["level"];
   plan.timesteps = doc["time"]["timesteps"];
   plan.substeps = doc["time"]["substeps"];

@@ -80,10 +80,24 @@ def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
     Before: `spike.is_neuron %x site "blk0.attn.norm" ... threshold [0.05] v0 [0.025]`
     After, with `{"blk0.attn.norm": {"threshold": [0.051, 0.048], "v0": [0.02]}}`:
     `spike.is_neuron %x site "blk0.attn.norm" ... threshold [0.051, 0.048] v0 [0.02]`
+
+    A file with learnt weights (`spike-run calibrate --learn weights`) also
+    names a safetensors file of them. The pass then writes `weights-out`: the
+    module's weight file with each learnt weight replaced (on its grid) and
+    its row scales added as `NAME.scale`. The module's `qnn.weights` names
+    the new file, and each learnt linear reads those scales, so the plan,
+    NIR and chip emitters all see the learnt codes:
+
+    Before: `%y = spike.linear %x, %w bits 6 : ...` (`%w` the parameter
+    `"model.layers.0.mlp.up_proj.weight"`)
+    After: `%s = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight.scale"> : tensor<1536xf32>`
+    and `%y = spike.linear %x, %w bits 6 scales %s : ...`
   }];
   let options = [
     Option<"file", "file", "std::string", /*default=*/"\"\"",
-           "Path of the spikec.calibration JSON file">
+           "Path of the spikec.calibration JSON file">,
+    Option<"weightsOut", "weights-out", "std::string", /*default=*/"\"\"",
+           "The weight file to write when the calibration has learnt weights">
   ];
 }
 

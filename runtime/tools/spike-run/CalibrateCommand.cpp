@@ -9,6 +9,7 @@
 
 #include "CommandLine.h"
 
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/core/Plot/LinePlot.h"
 #include "spike/core/Support/FileIO.h"
 #include "spike/runtime/Calibrate.h"
@@ -56,6 +57,7 @@ struct CalibrateArgs {
   spike::runtime::CalibrateOptions options;
   int64_t samples = 0, epochs = 0, seed = 0;
   double spikeBudget = 0; ///< spikes per token; 0: none
+  std::string learn = "thresholds";
   bool dataFree = false;
   CalibrateArgs() { run.options.seqLen = 0; }
 };
@@ -85,6 +87,8 @@ bool completeCalibrateArgs(CalibrateArgs &c) {
     c.epochs = preset->epochs;
   if (!c.run.options.seqLen)
     c.run.options.seqLen = preset->seqLen;
+  c.options.learnThresholds = c.learn.find("thresholds") != std::string::npos;
+  c.options.learnWeights = c.learn.find("weights") != std::string::npos;
   c.options.epochs = c.epochs;
   c.options.batch = c.run.options.batch;
   c.options.seed = uint64_t(c.seed);
@@ -174,6 +178,11 @@ int writeCalibration(const CalibrateArgs &c,
   nlohmann::json sites = nlohmann::json::object();
   for (const auto &[site, cal] : result.sites)
     sites[site] = {{"threshold", cal.threshold}, {"v0", cal.v0}};
+  nlohmann::json learnt = nlohmann::json::array();
+  if (c.options.learnThresholds)
+    learnt.push_back("thresholds");
+  if (c.options.learnWeights)
+    learnt.push_back("weights");
   nlohmann::json doc = {
       {"format", "spikec.calibration"},
       {"version", 1},
@@ -181,6 +190,7 @@ int writeCalibration(const CalibrateArgs &c,
       {"timesteps", student.timesteps},
       {"group_size", c.options.groupSize},
       {"teacher", spike::runtime::teacherName(c.options.teacher)},
+      {"learn", learnt},
       {"source",
        {{"text", source},
         {"samples", c.samples},
@@ -193,12 +203,37 @@ int writeCalibration(const CalibrateArgs &c,
     doc["source"]["spike_penalty"] = c.options.spikePenalty;
   if (c.spikeBudget > 0)
     doc["source"]["spike_budget"] = c.spikeBudget;
+  // Learnt weights go beside the file: on their grid, with the row scales
+  // they were learnt against (NAME and NAME.scale).
+  std::string weightsPath = stem(c.out) + ".weights.safetensors";
+  spike::core::SafetensorsWriter weights;
+  if (c.options.learnWeights) {
+    doc["source"]["weight_lr"] = c.options.weightLr;
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto &[name, w] : result.weights) {
+      names.push_back(name);
+      for (auto [key, t] :
+           {std::pair{name, w.weight}, std::pair{name + ".scale", w.scale}})
+        if (auto st = weights.add(key, spike::core::DType::F32, t.sizes().vec(),
+                                  t.data_ptr<float>(),
+                                  size_t(t.numel()) * sizeof(float));
+            !st)
+          return fail(st.message());
+    }
+    size_t slash = weightsPath.find_last_of('/');
+    doc["weights"] = {{"file", slash == std::string::npos
+                                   ? weightsPath
+                                   : weightsPath.substr(slash + 1)},
+                      {"scales", "kept"},
+                      {"tensors", names}};
+  }
 
   std::ostringstream csv;
   // Every digit of the doubles, so that readers compare what was computed.
   csv << std::setprecision(17);
   csv << "block,ann_vs_qann,ann_vs_snn_before,ann_vs_snn_after,first_loss,"
-         "last_loss,steps,seconds,first_rate,last_rate\n";
+         "last_loss,steps,seconds,first_rate,last_rate,weight_codes,"
+         "codes_changed\n";
   std::printf("%-6s %14s %14s %14s %9s\n", "block", "ANN vs QANN", "SNN before",
               "SNN after", "seconds");
   spike::core::LinePlot plot;
@@ -215,7 +250,7 @@ int writeCalibration(const CalibrateArgs &c,
     csv << b.block << ',' << b.annVsQann << ',' << b.annVsSnnBefore << ','
         << b.annVsSnnAfter << ',' << b.firstLoss << ',' << b.lastLoss << ','
         << b.steps << ',' << b.seconds << ',' << b.firstRate << ','
-        << b.lastRate << '\n';
+        << b.lastRate << ',' << b.weightCodes << ',' << b.codesChanged << '\n';
     std::printf("%-6lld %14.6g %14.6g %14.6g %9.1f\n", (long long)b.block,
                 b.annVsQann, b.annVsSnnBefore, b.annVsSnnAfter, b.seconds);
     plot.series[0].points.push_back({double(b.block), b.annVsQann});
@@ -227,14 +262,22 @@ int writeCalibration(const CalibrateArgs &c,
   spike::core::OutputSet outputs;
   for (auto [path, bytes] :
        {std::pair{c.reportPrefix + ".csv", csv.str()},
-        std::pair{c.reportPrefix + ".png", spike::core::renderPng(plot)},
-        std::pair{c.out, doc.dump(1) + "\n"}})
+        std::pair{c.reportPrefix + ".png", spike::core::renderPng(plot)}})
     if (auto st = outputs.write(path, bytes); !st)
       return fail(st.message());
+  if (c.options.learnWeights) {
+    std::vector<uint8_t> bytes = weights.serialize();
+    if (auto st = outputs.write(weightsPath, bytes.data(), bytes.size()); !st)
+      return fail(st.message());
+  }
+  if (auto st = outputs.write(c.out, doc.dump(1) + "\n"); !st)
+    return fail(st.message());
   if (auto st = outputs.commit(); !st)
     return fail(st.message());
-  std::printf("wrote %s, %s.csv, %s.png\n", c.out.c_str(),
-              c.reportPrefix.c_str(), c.reportPrefix.c_str());
+  std::printf("wrote %s, %s.csv, %s.png%s%s\n", c.out.c_str(),
+              c.reportPrefix.c_str(), c.reportPrefix.c_str(),
+              c.options.learnWeights ? ", " : "",
+              c.options.learnWeights ? weightsPath.c_str() : "");
   return 0;
 }
 
@@ -283,7 +326,7 @@ calibrateToBudget(CalibrateArgs &c, spike::runtime::Plan &student,
     fewest = *spent;
   }
   std::ostringstream why;
-  why << "calibrate: no --spike-penalty up to " << ladder[5]
+  why << "calibrate: no --spike-penalty up to " << std::end(ladder)[-1]
       << " meets --spike-budget " << c.spikeBudget
       << " spikes per token (fewest: " << std::setprecision(6) << fewest << ")";
   return spike::core::Status::error(why.str());
@@ -404,6 +447,19 @@ Command addCalibrateCommand(CLI::App &app) {
       ->type_name("N")
       ->check(positiveNumber())
       ->excludes(penalty);
+  cmd->add_option("--learn", c.learn,
+                  "What to learn: the IS neurons' thresholds and initial "
+                  "membranes (the paper's method), the quantized linear "
+                  "weights on their grid (its Table 4 baseline), or both")
+      ->type_name("WHAT")
+      ->check(CLI::IsMember({"thresholds", "weights", "weights,thresholds",
+                             "thresholds,weights"}))
+      ->capture_default_str();
+  cmd->add_option("--weight-lr", c.options.weightLr,
+                  "AdamW's learning rate of the weights, in weight codes")
+      ->type_name("X")
+      ->check(positiveNumber())
+      ->capture_default_str();
   cmd->add_flag("--v0-per-group", c.options.v0PerGroup,
                 "One initial membrane per group instead of per site");
   cmd->add_option("--seed", c.seed, "Seed of the sampled data and the order")

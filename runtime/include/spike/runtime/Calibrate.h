@@ -41,6 +41,14 @@ struct CalibrateOptions {
   /// neuron-step of the block's IS neurons (as spike-run eval counts them,
   /// straight-through gradient). 0: the paper's block MSE alone.
   double spikePenalty = 0;
+  /// What is learnt (issue #19, the paper's Table 4): the IS neurons'
+  /// theta and v0 (Section 3.4), the block's quantized linear weights on
+  /// their grid (TrainableWeight: straight-through rounding, the plan's
+  /// per-channel scales kept), or both. At least one.
+  bool learnThresholds = true, learnWeights = false;
+  /// AdamW learning rate of the weights, in weight codes per step (the
+  /// same cosine schedule as `lr`).
+  double weightLr = 1e-2;
   /// Called after every optimizer step: (block, blocks, step, steps, loss).
   std::function<void(int64_t, int64_t, int64_t, int64_t, double)> progress;
   /// One line per note (sites that keep one threshold, ...).
@@ -58,14 +66,27 @@ struct BlockReport {
   double firstRate = 0, lastRate = 0;
   int64_t steps = 0;
   double seconds = 0;
+  /// With learnt weights: the block's weight codes, and how many of them
+  /// the calibration changed.
+  int64_t weightCodes = 0, codesChanged = 0;
 };
 
 struct SiteCalibration {
   std::vector<float> threshold, v0;
 };
 
+/// A learnt linear weight: on its grid (codes * scale), with the row
+/// scales it was learnt against (the plan's, kept).
+struct LinearCalibration {
+  at::Tensor weight; ///< [N, K] f32 on the CPU
+  at::Tensor scale;  ///< [N] f32 on the CPU
+  int bits = 0;
+};
+
 struct CalibrationResult {
   std::map<std::string, SiteCalibration> sites;
+  /// By checkpoint name; empty unless weights were learnt.
+  std::map<std::string, LinearCalibration> weights;
   std::vector<BlockReport> blocks;
   int64_t groupSize = -1;
 };
@@ -74,7 +95,10 @@ struct CalibrationResult {
 core::Status checkCalibratable(const Plan &plan);
 
 /// Calibrates the IS neurons of `student` (level "is") on `samples`
-/// ([N, S] token ids) and writes the learnt parameters into its ops.
+/// ([N, S] token ids) and writes the learnt parameters into its ops: their
+/// thresholds and initial membranes, and with `learnWeights` the weights
+/// of its quantized linears (their unquantized values are read from the
+/// plan's tensor file, the starting point of the learnt codes).
 /// `teacherPlan` is the FP plan for Teacher::FP and unused otherwise.
 core::Result<CalibrationResult> calibrate(Plan &student,
                                           const Plan *teacherPlan,

@@ -13,6 +13,7 @@
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/Plan.h"
 #include "spike/runtime/TrainableNeuron.h"
+#include "spike/runtime/TrainableWeight.h"
 
 namespace spike::runtime {
 
@@ -102,6 +103,11 @@ public:
   /// While set (with trainable sites), their neurons add their spikes to
   /// `tape` (calibration's spike penalty).
   void setSpikeTape(SpikeTape *tape) { tape_ = tape; }
+  /// While set, the linears whose weights these name run with the learnt
+  /// weights on their grid (weight calibration); others use the plan's.
+  void setTrainableWeights(const TrainableWeights *weights) {
+    trainableWeights_ = weights;
+  }
 
   /// Chip numerics: IF neurons run in the chip's integer membrane format
   /// (ChipNumerics); the rest of the model is unchanged.
@@ -170,6 +176,7 @@ private:
   uint64_t sampleState_ = 1;
   const TrainableSites *trainable_ = nullptr;
   SpikeTape *tape_ = nullptr;
+  const TrainableWeights *trainableWeights_ = nullptr;
   ChipNumerics chip_;
   /// Per linear op: its weight in the chip's format, when narrower.
   std::map<size_t, at::Tensor> chipWeights_;

@@ -86,6 +86,7 @@ struct Plan {
   int numValues = 0;
   int tokens = -1;                   ///< slot of the token input
   std::vector<int> outputs;          ///< slots of the outputs
+  std::string tensorsPath;           ///< the plan's safetensors file
   std::string tokenizer;             ///< from the model section, if any
   std::vector<int64_t> prefixTokens; ///< PrefixQuant prefix, if any
   at::Device device = at::kCPU;      ///< where the parameters live
