@@ -53,6 +53,7 @@ std::vector<LoweringOptions> optionSets() {
   sets[2].calibration = "/tmp/calib/calibration.json";
   sets[3].cleanup = false;
   sets[3].calibration = "/a dir, with commas/calibration.json";
+  sets[3].calibrationWeightsOut = "/a dir, with commas/w.safetensors";
   sets[4].cleanup = false;
   sets[4].timesteps = 4;
   sets[4].coding = "signed";
@@ -88,6 +89,10 @@ TEST(Pipeline, StageListFollowsTheOptions) {
   EXPECT_EQ(pipeline::stagePassPipelineArg(LoweringStage::ApplyCalibration, o),
             "--pass-pipeline=builtin.module(spike-apply-calibration{file={c."
             "json}})");
+  o.calibrationWeightsOut = "w.safetensors";
+  EXPECT_EQ(pipeline::stagePassPipelineArg(LoweringStage::ApplyCalibration, o),
+            "--pass-pipeline=builtin.module(spike-apply-calibration{file={c."
+            "json} weights-out={w.safetensors}})");
 }
 
 TEST(Pipeline, SpikePipelineRunsTheStageList) {

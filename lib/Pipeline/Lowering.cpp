@@ -34,7 +34,11 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
            " timesteps=" + std::to_string(options.timesteps) + "}" +
            (options.cleanup ? ",canonicalize" : "");
   case LoweringStage::ApplyCalibration:
-    return "spike-apply-calibration{file=" + quoted(options.calibration) + "}";
+    return "spike-apply-calibration{file=" + quoted(options.calibration) +
+           (options.calibrationWeightsOut.empty()
+                ? std::string()
+                : " weights-out=" + quoted(options.calibrationWeightsOut)) +
+           "}";
   case LoweringStage::LowerToIF:
     return "spike-lower-is-to-if{schedule=" + quoted(options.schedule) + "}" +
            (options.cleanup ? ",canonicalize,cse" : "");

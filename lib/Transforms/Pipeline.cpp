@@ -20,6 +20,7 @@ spike::pipeline::LoweringOptions spike::SpikePipelineOptions::lowering() const {
   o.signedCap = signedCap;
   o.schedule = schedule;
   o.calibration = calibration;
+  o.calibrationWeightsOut = calibrationWeightsOut;
   o.cleanup = true;
   return o;
 }
@@ -44,6 +45,7 @@ void spike::addLoweringStage(mlir::OpPassManager &pm, LoweringStage stage,
   case LoweringStage::ApplyCalibration: {
     SpikeApplyCalibrationOptions calibrate;
     calibrate.file = options.calibration;
+    calibrate.weightsOut = options.calibrationWeightsOut;
     pm.addPass(createSpikeApplyCalibration(calibrate));
     return;
   }

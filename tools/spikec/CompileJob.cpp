@@ -186,18 +186,23 @@ private:
     l.coding = setup.coding;
     l.signedCap = o.signedCap;
     l.calibration = at("calib/calibration.json");
+    if (o.learnsWeights())
+      l.calibrationWeightsOut = at("ir/is-calibrated.safetensors");
     l.cleanup = false;
     return l;
   }
   /// One stage of the lowering, as spike-opt --pass-pipeline.
   void lowering(const std::string &name, spike::pipeline::LoweringStage stage,
-                const std::string &from, const std::string &to) {
+                const std::string &from, const std::string &to,
+                std::vector<std::string> extraOutputs = {}) {
+    std::vector<std::string> outputs = {"ir/" + to + ".mlir"};
+    outputs.insert(outputs.end(), extraOutputs.begin(), extraOutputs.end());
     stages.push_back({name,
                       "spike-opt",
                       {at("ir/" + from + ".mlir"),
                        spike::pipeline::stagePassPipelineArg(stage, lowering()),
                        "-o", at("ir/" + to + ".mlir")},
-                      {"ir/" + to + ".mlir"}});
+                      outputs});
   }
   /// The chip sees the graph it will run: IF neurons on binary chips.
   void lowerToIF(const std::string &from, const std::string &to) {
@@ -316,15 +321,21 @@ void JobBuilder::addCalibration() {
       calArgs.push_back(flag);
       calArgs.push_back(text.str());
     }
-  stages.push_back({"calibrate",
-                    "spike-run",
-                    calArgs,
-                    {"calib/calibration.json", "calib/calibration.layers.csv",
-                     "calib/calibration.layers.png"},
-                    {calibText}});
+  std::vector<std::string> calOutputs = {"calib/calibration.json",
+                                         "calib/calibration.layers.csv",
+                                         "calib/calibration.layers.png"};
+  std::vector<std::string> learntWeights;
+  if (o.learnsWeights()) {
+    calArgs.push_back("--learn");
+    calArgs.push_back(o.calibLearn);
+    calOutputs.push_back("calib/calibration.weights.safetensors");
+    learntWeights.push_back("ir/is-calibrated.safetensors");
+  }
+  stages.push_back(
+      {"calibrate", "spike-run", calArgs, calOutputs, {calibText}});
   lowering("apply calibration",
            spike::pipeline::LoweringStage::ApplyCalibration, "is",
-           "is-calibrated");
+           "is-calibrated", learntWeights);
   plan("is-calibrated");
   finalGraph = "is-calibrated";
   if (setup.binary) {

@@ -21,6 +21,11 @@ struct CompileOptions {
   /// spike-run calibrate --spike-penalty (0: the block MSE alone), or
   /// --spike-budget in spikes per token (0: none).
   double spikePenalty = 0, spikeBudget = 0;
+  /// spike-run calibrate --learn: thresholds | weights | weights,thresholds.
+  std::string calibLearn = "thresholds";
+  bool learnsWeights() const {
+    return calibLearn.find("weights") != std::string::npos;
+  }
   std::string correctionSpikes = "auto"; ///< on | off | auto
   std::string coding = "auto";           ///< offset | signed | auto
   std::string signedCap = "full";        ///< even | full

@@ -53,6 +53,7 @@ enum class Correction { On, Off, Auto };
 enum class Coding { Offset, Signed, Auto };
 enum class SignedCap { Even, Full };
 enum class Rotate { None, Residual, ResidualDown };
+enum class Learn { Thresholds, Weights, Both };
 
 cl::SubCommand compile("compile",
                        "A LLaMA-family checkpoint to a calibrated spiking "
@@ -172,6 +173,16 @@ cl::opt<int64_t>
 cl::opt<int64_t> calibEpochs(
     "calib-epochs", cl::sub(compile), cl::value_desc("N"), cl::init(-1),
     cl::desc("Calibration epochs (overrides the preset)"), cl::cat(dataCat));
+cl::opt<Learn> calibLearn(
+    "calib-learn", cl::sub(compile), cl::init(Learn::Thresholds),
+    cl::desc("What calibration learns"),
+    cl::values(
+        clEnumValN(Learn::Thresholds, "thresholds",
+                   "the IS neurons' theta and v0 (the paper's method)"),
+        clEnumValN(Learn::Weights, "weights",
+                   "the quantized linear weights (its Table 4 baseline)"),
+        clEnumValN(Learn::Both, "weights,thresholds", "both")),
+    cl::cat(dataCat));
 cl::opt<double> spikePenalty(
     "spike-penalty", cl::sub(compile), cl::value_desc("LAMBDA"), cl::init(0),
     cl::desc("Calibrate to MSE / MSE_0 + LAMBDA x spikes per neuron-step "
@@ -265,6 +276,11 @@ const char *name(Coding c) {
                                : "auto";
 }
 const char *name(SignedCap c) { return c == SignedCap::Even ? "even" : "full"; }
+const char *name(Learn l) {
+  return l == Learn::Thresholds ? "thresholds"
+         : l == Learn::Weights  ? "weights"
+                                : "weights,thresholds";
+}
 const char *name(Rotate r) {
   return r == Rotate::None       ? "none"
          : r == Rotate::Residual ? "residual"
@@ -331,6 +347,7 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
   o.calibSeqLen = calibSeqLen;
   o.calibEpochs = calibEpochs;
   o.spikePenalty = spikePenalty;
+  o.calibLearn = name(calibLearn);
   o.spikeBudget = spikeBudget;
   o.statsTokens = statsTokens;
   o.statsSeqLen = statsSeqLen;

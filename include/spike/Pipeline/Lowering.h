@@ -45,6 +45,9 @@ struct LoweringOptions {
   std::string schedule = kDefaultSchedule; ///< IS -> IF sub-step schedule
   /// A spikec.calibration file applied at the IS level; "" for none.
   std::string calibration;
+  /// With learnt weights in it: the weight file spike-apply-calibration
+  /// writes (`weights-out`); "" otherwise.
+  std::string calibrationWeightsOut;
   /// Canonicalize after conversion, canonicalize and CSE after lowering,
   /// as spike-pipeline runs them. The compile job leaves them off: the
   /// canonicalizer hoists the weights, which would reorder its plans.

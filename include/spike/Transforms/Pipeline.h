@@ -50,6 +50,11 @@ struct SpikePipelineOptions
       *this, "calibration",
       llvm::cl::desc("Calibration file applied at the IS level (optional)"),
       llvm::cl::init("")};
+  Option<std::string> calibrationWeightsOut{
+      *this, "calibration-weights-out",
+      llvm::cl::desc("The weight file to write when the calibration has "
+                     "learnt weights"),
+      llvm::cl::init("")};
 
   /// The typed options these stand for (with cleanup).
   pipeline::LoweringOptions lowering() const;
