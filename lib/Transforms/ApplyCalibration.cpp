@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 namespace spike {
@@ -106,6 +107,23 @@ struct ApplyCalibrationPass
         signalPassFailure();
   }
 
+  /// `weights-out` as the module names it: beside the input IR, just its
+  /// name (found next to the IR wherever the directory moves, like the
+  /// importer's), else as given.
+  std::string storedPath(ModuleOp module) {
+    auto loc = dyn_cast<FileLineColLoc>(module.getLoc());
+    if (!loc)
+      return weightsOut;
+    StringRef dir = llvm::sys::path::parent_path(loc.getFilename().getValue());
+    SmallString<256> irDir, out;
+    if (llvm::sys::fs::real_path(dir.empty() ? "." : dir, irDir) ||
+        llvm::sys::fs::real_path(weightsOut.getValue(), out))
+      return weightsOut;
+    if (llvm::sys::path::parent_path(out) != irDir)
+      return weightsOut;
+    return llvm::sys::path::filename(out).str();
+  }
+
   /// Learnt weights: writes `weights-out`, the module's weight file with
   /// each learnt tensor replaced and its row scales added (NAME.scale), and
   /// points the module and the learnt linears (their `scales` operand) at
@@ -200,7 +218,7 @@ struct ApplyCalibrationPass
     if (auto st = writer.write(weightsOut); !st)
       return fail(st.message());
     module->setAttr("qnn.weights",
-                    StringAttr::get(module.getContext(), weightsOut));
+                    StringAttr::get(module.getContext(), storedPath(module)));
     return success();
   }
 };

@@ -85,7 +85,8 @@ def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
     names a safetensors file of them. The pass then writes `weights-out`: the
     module's weight file with each learnt weight replaced (on its grid) and
     its row scales added as `NAME.scale`. The module's `qnn.weights` names
-    the new file, and each learnt linear reads those scales, so the plan,
+    the new file (by its name alone when it lies beside the input IR, so
+    the directory can move), and each learnt linear reads those scales, so the plan,
     NIR and chip emitters all see the learnt codes:
 
     Before: `%y = spike.linear %x, %w bits 6 : ...` (`%w` the parameter
