@@ -162,14 +162,8 @@ public:
     if (trains)
       for (const auto &[site, after] : exec_->spikeCounts()) {
         runtime::SpikeCounts c = after;
-        if (auto it = before.find(site); it != before.end()) {
-          const runtime::SpikeCounts &b = it->second;
-          c.spikes -= b.spikes, c.events -= b.events;
-          c.negativeSpikes -= b.negativeSpikes;
-          c.negativeEvents -= b.negativeEvents, c.capBound -= b.capBound;
-          c.slots -= b.slots, c.synapticOps -= b.synapticOps;
-          c.denseMacs -= b.denseMacs;
-        }
+        if (auto it = before.find(site); it != before.end())
+          c.subtract(it->second);
         r.counts[site] = c;
       }
     return r;

@@ -25,6 +25,14 @@ struct SpikeCounts : NeuronCounts {
   /// Synaptic operations of the linear layers that read this site: events
   /// times their fan-out; and the MACs the dense QANN spends on them.
   int64_t synapticOps = 0, denseMacs = 0;
+  /// The counts since `earlier`, a snapshot of the same site (`neurons`
+  /// is kept: it describes the last run).
+  void subtract(const SpikeCounts &earlier) {
+    NeuronCounts::subtract(earlier);
+    slots -= earlier.slots;
+    synapticOps -= earlier.synapticOps;
+    denseMacs -= earlier.denseMacs;
+  }
 };
 
 /// Activation statistics of an observe site (PrefixQuant-style: the max of

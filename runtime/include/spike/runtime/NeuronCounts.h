@@ -54,6 +54,13 @@ struct NeuronCounts {
     negativeSpikes += o.negativeSpikes, negativeEvents += o.negativeEvents;
     capBound += o.capBound;
   }
+  /// The counts since `earlier`, a snapshot of the same counters.
+  SPIKE_HOST_DEVICE void subtract(const NeuronCounts &earlier) {
+    spikes -= earlier.spikes, events -= earlier.events;
+    negativeSpikes -= earlier.negativeSpikes;
+    negativeEvents -= earlier.negativeEvents;
+    capBound -= earlier.capBound;
+  }
   /// The fields as an array (the device counters' order).
   SPIKE_HOST_DEVICE int64_t field(int i) const {
     const int64_t all[kFields] = {spikes, events, negativeSpikes,
