@@ -50,4 +50,7 @@ for T in $TS; do
 done
 [ -f "$OUT/qann.eval.json" ] || "$B/spike-run" eval --plan "$BASE/plans/qann.plan.json" \
   --text "$WT/test.txt" --tokens "$TOKENS" --seq-len 512 --json "$OUT/qann.eval.json" > /dev/null 2>&1
-python3 bench/spike_pareto.py "$OUT" $TS -- $LAMBDAS
+# Debian's python3 has python3-matplotlib; one earlier on PATH may not.
+PY=${PYTHON:-python3}
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null && PY=/usr/bin/python3
+"$PY" bench/spike_pareto.py "$OUT" $TS -- $LAMBDAS
