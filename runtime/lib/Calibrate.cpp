@@ -257,20 +257,14 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   // One parameter group per kind, each with its own peak learning rate.
   std::vector<torch::optim::OptimizerParamGroup> groups;
   std::vector<double> peak;
-  if (!sites.parameters.empty()) {
-    groups.emplace_back(
-        sites.parameters,
-        std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(options.lr).weight_decay(0)));
-    peak.push_back(options.lr);
-  }
-  if (!sites.weightParameters.empty()) {
-    groups.emplace_back(
-        sites.weightParameters,
-        std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(options.weightLr).weight_decay(0)));
-    peak.push_back(options.weightLr);
-  }
+  for (auto [params, lr] : {std::pair{&sites.parameters, options.lr},
+                            {&sites.weightParameters, options.weightLr}})
+    if (!params->empty()) {
+      groups.emplace_back(*params,
+                          std::make_unique<torch::optim::AdamWOptions>(
+                              torch::optim::AdamWOptions(lr).weight_decay(0)));
+      peak.push_back(lr);
+    }
   torch::optim::AdamW optimizer(groups);
   size_t batches = snn.values.size();
   int64_t steps = options.epochs * int64_t(batches);
