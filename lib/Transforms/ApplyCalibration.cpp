@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -32,8 +33,7 @@ SmallVector<double> numbers(const llvm::json::Array &array) {
 /// The checkpoint name of a linear's weight (a qnn.weight parameter), or
 /// "" for an inline constant.
 StringRef weightName(Value weight) {
-  auto op = weight.getDefiningOp<qnn::WeightOp>();
-  auto param = op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+  qnn::ParamAttr param = spike::weightParam(weight);
   return param ? param.getName() : StringRef();
 }
 
@@ -151,14 +151,14 @@ struct ApplyCalibrationPass
     const spike::core::SafetensorsFile &base = **current;
 
     auto linears = linearsByWeight(module);
-    llvm::StringMap<Operation *> scaleOf; // learnt name -> a linear
+    llvm::StringSet<> learntNames;
     for (const llvm::json::Value &v : *weights.getArray("tensors")) {
       std::string name = v.getAsString()->str();
       auto it = linears.find(name);
       if (name.empty() || it == linears.end())
         return fail(learntPath + ": tensor '" + name +
                     "' is the weight of no linear in the module");
-      if (scaleOf.count(name))
+      if (learntNames.contains(name))
         return fail(learntPath + ": tensor '" + name + "' is listed twice");
       const auto *w = learnt->find(name);
       const auto *s = learnt->find(name + ".scale");
@@ -180,7 +180,7 @@ struct ApplyCalibrationPass
       if (base.contains(name + ".scale"))
         return fail(base.path() + ": already has a tensor '" + name +
                     ".scale'");
-      scaleOf[name] = it->second.front();
+      learntNames.insert(name);
     }
 
     // The new file: every tensor of the module's, the learnt ones replaced.
@@ -194,13 +194,14 @@ struct ApplyCalibrationPass
                         size_t(info->end - info->begin));
     };
     for (const auto &[name, info] : base.tensors())
-      if (auto st = copy(scaleOf.count(name) ? *learnt : base, name); !st)
+      if (auto st = copy(learntNames.contains(name) ? *learnt : base, name);
+          !st)
         return fail(st.message());
-    for (const auto &entry : scaleOf)
+    for (const auto &entry : learntNames)
       if (auto st = copy(*learnt, entry.getKey().str() + ".scale"); !st)
         return fail(st.message());
 
-    for (const auto &entry : scaleOf)
+    for (const auto &entry : learntNames)
       for (Operation *op : linears[entry.getKey()]) {
         OpBuilder b(op);
         int64_t rows =

@@ -1,6 +1,7 @@
 //===- InsertObservers.cpp - Mark quantizer sites on FP LLaMA graphs ------===//
 
 #include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Target/ModuleWeights.h"
 #include "spike/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,8 +20,7 @@ namespace {
 /// Block index and role of a checkpoint weight name
 /// "model.layers.{i}.{role}", e.g. (3, "self_attn.q_proj.weight").
 std::optional<std::pair<int64_t, std::string>> layerRole(Value w) {
-  auto op = w.getDefiningOp<qnn::WeightOp>();
-  auto param = op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : nullptr;
+  qnn::ParamAttr param = spike::weightParam(w);
   if (!param)
     return std::nullopt;
   StringRef name = param.getName();

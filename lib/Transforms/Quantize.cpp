@@ -2,6 +2,7 @@
 
 #include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/Support/ValidatedJson.h"
+#include "spike/Target/ModuleWeights.h"
 #include "spike/Transforms/Passes.h"
 #include "spike/core/Neuron/Neuron.h"
 #include "spike/core/Neuron/SiteClass.h"
@@ -122,8 +123,7 @@ struct QuantizePass : public spike::impl::SpikeQuantizeBase<QuantizePass> {
     module.walk([&](qnn::LinearOp l) {
       // Online rotations (imported as "*.down_rotation") stay FP, like the
       // online Hadamard of PrefixQuant.
-      auto w = l.getWeight().getDefiningOp<qnn::WeightOp>();
-      auto p = w ? dyn_cast<qnn::ParamAttr>(w.getValue()) : nullptr;
+      qnn::ParamAttr p = spike::weightParam(l.getWeight());
       bool isRotation = p && p.getName().ends_with("_rotation");
       if (!l.isLmHead() && !isRotation && !l.getWeightBits())
         l.setWeightBitsAttr(OpBuilder(l).getI64IntegerAttr(wbits));

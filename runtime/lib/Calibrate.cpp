@@ -170,8 +170,9 @@ struct BlockSites {
   std::map<std::string, PlanOp *> linears;
 };
 
-/// Adds the block's quantized linears (ops (afterOp of `from`, afterOp of
-/// `to`]) to `sites`, each starting from its unquantized weight in `fp`.
+/// Adds the quantized linears of `block` (the ops after its first cut, up
+/// to its last) to `sites`, each starting from its unquantized weight in
+/// `fp`.
 core::Status blockWeights(Plan &student, const Chain &snn,
                           const PlanBlock &block,
                           const core::SafetensorsFile &fp, BlockSites &sites) {
@@ -442,7 +443,7 @@ core::Result<CalibrationResult> calibrate(Plan &student,
           learnt.ne(op.params.at("weight")).sum().item<int64_t>();
       op.params["weight"] = learnt;
       result.weights[name] = {learnt.to(at::kCPU).contiguous(),
-                              w.scale.to(at::kCPU).contiguous(), w.bits};
+                              w.scale.to(at::kCPU).contiguous()};
     }
     snn.advance(block.begin, block.end);
     report.annVsSnnAfter = meanMse(snn, teacher, p);

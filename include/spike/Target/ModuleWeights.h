@@ -3,6 +3,7 @@
 #ifndef SPIKE_TARGET_MODULEWEIGHTS_H
 #define SPIKE_TARGET_MODULEWEIGHTS_H
 
+#include "spike/Dialect/QNN/QNNOps.h"
 #include "spike/core/ModelIO/Safetensors.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -20,6 +21,10 @@ namespace spike {
 mlir::FailureOr<std::optional<core::SafetensorsFile>>
 openModuleWeights(mlir::ModuleOp module, const std::string &path,
                   llvm::StringRef who);
+
+/// The named parameter `v` is (a qnn.weight of a #qnn.param), or null for
+/// an inline constant or any other value.
+qnn::ParamAttr weightParam(mlir::Value v);
 
 /// The f32 values of a qnn.weight parameter `v` (a weight, scale or bias
 /// operand of `user`) from `file`, row-major; errors are emitted on `user`,

@@ -37,12 +37,16 @@ spike::openModuleWeights(ModuleOp module, const std::string &given,
   return std::optional<core::SafetensorsFile>(file.take());
 }
 
+spike::qnn::ParamAttr spike::weightParam(Value v) {
+  auto op = v.getDefiningOp<qnn::WeightOp>();
+  return op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+}
+
 FailureOr<std::vector<float>>
 spike::readParamValues(Operation *user, Value v,
                        const std::optional<core::SafetensorsFile> &file,
                        llvm::StringRef who) {
-  auto op = v.getDefiningOp<qnn::WeightOp>();
-  auto param = op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
+  qnn::ParamAttr param = weightParam(v);
   if (!param || !file)
     return user->emitError()
                << who

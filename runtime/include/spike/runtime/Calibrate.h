@@ -80,7 +80,6 @@ struct SiteCalibration {
 struct LinearCalibration {
   at::Tensor weight; ///< [N, K] f32 on the CPU
   at::Tensor scale;  ///< [N] f32 on the CPU
-  int bits = 0;
 };
 
 struct CalibrationResult {
