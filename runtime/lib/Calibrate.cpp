@@ -104,6 +104,16 @@ struct Chain {
     }
   }
 
+  /// Runs every op after cuts[from] on `input` and returns the plan's
+  /// first output (the logits, [B, S, V], prefix positions included).
+  at::Tensor logits(size_t from, const at::Tensor &input) {
+    std::vector<at::Tensor> v(plan->numValues);
+    v[cuts[from].value] = input;
+    for (size_t i = cuts[from].afterOp + 1; i < plan->ops.size(); ++i)
+      v[plan->ops[i].output] = exec->run(plan->ops[i], v);
+    return v[plan->outputs[0]];
+  }
+
   void advance(size_t from, size_t to) {
     for (at::Tensor &v : values)
       v = span(from, to, v);
@@ -242,6 +252,42 @@ BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
   return sites;
 }
 
+/// An AdamW over `groups` (parameters, peak learning rate), without weight
+/// decay; the empty groups are left out. Fills `peak` per group kept.
+torch::optim::AdamW makeOptimizer(
+    std::initializer_list<std::pair<std::vector<at::Tensor> *, double>> groups,
+    std::vector<double> &peak) {
+  std::vector<torch::optim::OptimizerParamGroup> kept;
+  for (auto [params, lr] : groups)
+    if (!params->empty()) {
+      kept.emplace_back(*params,
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(lr).weight_decay(0)));
+      peak.push_back(lr);
+    }
+  return torch::optim::AdamW(kept);
+}
+
+/// Step `step` of `steps` on a cosine from each group's peak down to a tenth
+/// of it.
+void setCosineLr(torch::optim::AdamW &optimizer,
+                 const std::vector<double> &peak, int64_t step, int64_t steps) {
+  double cosine = 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)));
+  for (size_t g = 0; g < peak.size(); ++g)
+    static_cast<torch::optim::AdamWOptions &>(
+        optimizer.param_groups()[g].options())
+        .lr(peak[g] / 10 + (peak[g] - peak[g] / 10) * cosine);
+}
+
+/// Keeps the learnt ratios and membranes in range after an update.
+void clampSites(TrainableSites &sites) {
+  at::NoGradGuard inner;
+  for (auto &[site, n] : sites) {
+    n.ratio.clamp_(1e-3, 1e3);
+    n.u0.clamp_(n.u0Min, n.u0Max);
+  }
+}
+
 /// Which block of how many, for progress reports.
 struct BlockOf {
   int64_t index, count;
@@ -256,17 +302,11 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
                 std::mt19937_64 &rng, int64_t prefix, BlockOf of,
                 BlockReport &report) {
   // One parameter group per kind, each with its own peak learning rate.
-  std::vector<torch::optim::OptimizerParamGroup> groups;
   std::vector<double> peak;
-  for (auto [params, lr] : {std::pair{&sites.parameters, options.lr},
-                            {&sites.weightParameters, options.weightLr}})
-    if (!params->empty()) {
-      groups.emplace_back(*params,
-                          std::make_unique<torch::optim::AdamWOptions>(
-                              torch::optim::AdamWOptions(lr).weight_decay(0)));
-      peak.push_back(lr);
-    }
-  torch::optim::AdamW optimizer(groups);
+  torch::optim::AdamW optimizer =
+      makeOptimizer({{&sites.parameters, options.lr},
+                     {&sites.weightParameters, options.weightLr}},
+                    peak);
   size_t batches = snn.values.size();
   int64_t steps = options.epochs * int64_t(batches);
   std::vector<size_t> order(batches);
@@ -280,12 +320,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      // Cosine from each group's peak down to a tenth of it.
-      double cosine = 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)));
-      for (size_t g = 0; g < peak.size(); ++g)
-        static_cast<torch::optim::AdamWOptions &>(
-            optimizer.param_groups()[g].options())
-            .lr(peak[g] / 10 + (peak[g] - peak[g] / 10) * cosine);
+      setCosineLr(optimizer, peak, step, steps);
       optimizer.zero_grad();
       SpikeTape tape;
       snn.exec->setSpikeTape(options.spikePenalty > 0 ? &tape : nullptr);
@@ -306,13 +341,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
       }
       loss.backward();
       optimizer.step();
-      {
-        at::NoGradGuard inner;
-        for (auto &[site, n] : sites.trainable) {
-          n.ratio.clamp_(1e-3, 1e3);
-          n.u0.clamp_(n.u0Min, n.u0Max);
-        }
-      }
+      clampSites(sites.trainable);
       double value = loss.item<double>();
       if (step == 0)
         report.firstLoss = value;
@@ -325,6 +354,85 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   report.steps = step;
   snn.exec->setTrainable(nullptr);
   snn.exec->setTrainableWeights(nullptr);
+}
+
+/// The log-probabilities of the next token after the prefix, [B, S, V].
+at::Tensor nextTokenLogProbs(const at::Tensor &logits, int64_t prefix) {
+  int64_t s = logits.size(-2);
+  return at::log_softmax(logits.narrow(-2, prefix, s - prefix), -1);
+}
+
+/// KL(teacher || student) per token, averaged over the tokens.
+at::Tensor klDivergence(const at::Tensor &teacher, const at::Tensor &student) {
+  return (teacher.exp() * (teacher - student)).sum(-1).mean();
+}
+
+/// The mean KL divergence of `snn` (fed from `inputs`) over all samples.
+double meanKl(Chain &snn, const std::vector<at::Tensor> &inputs,
+              const std::vector<at::Tensor> &teacherLogProbs, int64_t prefix) {
+  at::NoGradGuard noGrad;
+  double sum = 0;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    sum += klDivergence(teacherLogProbs[i],
+                        nextTokenLogProbs(snn.logits(0, inputs[i]), prefix))
+               .item<double>();
+  return sum / double(inputs.size());
+}
+
+/// The final-output objective (CalibrateOptions::endToEndEpochs): every
+/// site's theta and v0 at once, from the block-wise values, minimizing
+/// KL(teacher || student) per token over the student fed from `inputs`
+/// (the values at the first cut); same optimizer and schedule as a block.
+void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
+                   const std::vector<at::Tensor> &teacherLogProbs,
+                   TrainableSites &sites, const CalibrateOptions &options,
+                   std::mt19937_64 &rng, int64_t prefix,
+                   CalibrationResult &result) {
+  std::vector<at::Tensor> params;
+  for (auto &[site, n] : sites) {
+    params.push_back(n.ratio);
+    params.push_back(n.u0);
+  }
+  std::vector<double> peak;
+  torch::optim::AdamW optimizer =
+      makeOptimizer({{&params, options.endToEndLr}}, peak);
+  int64_t steps = options.endToEndEpochs * int64_t(inputs.size());
+  std::vector<size_t> order(inputs.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  snn.exec->setTrainable(&sites);
+  result.endToEndKlBefore = meanKl(snn, inputs, teacherLogProbs, prefix);
+  at::AutoGradMode grad(true);
+  int64_t step = 0;
+  for (int64_t epoch = 0; epoch < options.endToEndEpochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      setCosineLr(optimizer, peak, step, steps);
+      optimizer.zero_grad();
+      at::Tensor student = nextTokenLogProbs(snn.logits(0, inputs[i]), prefix);
+      const at::Tensor &teacher = teacherLogProbs[i];
+      at::Tensor loss = klDivergence(teacher, student);
+      loss.backward();
+      optimizer.step();
+      clampSites(sites);
+      double value = loss.item<double>();
+      ++step;
+      if (options.progress)
+        options.progress(-1, 1, step, steps, value);
+    }
+  }
+  result.endToEndSteps = step;
+  result.endToEndKlAfter = meanKl(snn, inputs, teacherLogProbs, prefix);
+  snn.exec->setTrainable(nullptr);
+}
+
+/// Writes a site's learnt theta and v0 into its plan op and the result.
+void storeSite(const std::string &site, const TrainableNeuron &n, PlanOp &op,
+               CalibrationResult &result) {
+  SiteCalibration c{toVector(n.theta()), toVector(n.v0())};
+  op.threshold = c.threshold;
+  op.v0 = c.v0;
+  result.sites[site] = std::move(c);
 }
 
 } // namespace
@@ -347,6 +455,9 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   if (!options.learnThresholds && !options.learnWeights)
     return core::Status::error("calibration must learn thresholds, weights "
                                "or both");
+  if (options.endToEndEpochs > 0 && !options.learnThresholds)
+    return core::Status::error("the end-to-end pass learns thresholds: it "
+                               "needs them learnt");
   if (options.teacher == Teacher::FP && !teacherPlan)
     return core::Status::error("the fp teacher needs the FP plan "
                                "(--teacher-plan)");
@@ -403,6 +514,10 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   Chain snn(student, *cuts, prefix);
   for (Chain *c : {&teacher, &qann, &before, &snn})
     c->start(batches);
+  // The end-to-end pass starts again from the first cut.
+  const std::vector<at::Tensor> snnInputs = snn.values;
+  TrainableSites allSites;
+  std::map<std::string, PlanOp *> allOps;
 
   CalibrationResult result;
   result.groupSize = options.groupSize;
@@ -429,10 +544,11 @@ core::Result<CalibrationResult> calibrate(Plan &student,
     for (auto &[site, n] : sites.trainable) {
       if (!options.learnThresholds)
         break;
-      SiteCalibration c{toVector(n.theta()), toVector(n.v0())};
-      sites.ops[site]->threshold = c.threshold;
-      sites.ops[site]->v0 = c.v0;
-      result.sites[site] = std::move(c);
+      storeSite(site, n, *sites.ops[site], result);
+      if (options.endToEndEpochs > 0) {
+        allSites.emplace(site, n);
+        allOps[site] = sites.ops[site];
+      }
     }
     for (auto &[name, w] : sites.weights) {
       at::NoGradGuard inner;
@@ -451,6 +567,20 @@ core::Result<CalibrationResult> calibrate(Plan &student,
                          std::chrono::steady_clock::now() - started)
                          .count();
     result.blocks.push_back(report);
+  }
+  if (options.endToEndEpochs > 0) {
+    std::vector<at::Tensor> teacherLogProbs;
+    for (const at::Tensor &v : teacher.values)
+      teacherLogProbs.push_back(
+          nextTokenLogProbs(teacher.logits(cuts->size() - 1, v), p));
+    teacher.values.clear();
+    qann.values.clear();
+    before.values.clear();
+    snn.values.clear();
+    trainEndToEnd(snn, snnInputs, teacherLogProbs, allSites, options, rng, p,
+                  result);
+    for (auto &[site, n] : allSites)
+      storeSite(site, n, *allOps[site], result);
   }
   return result;
 }

@@ -89,6 +89,11 @@ bool completeCalibrateArgs(CalibrateArgs &c) {
     c.run.options.seqLen = preset->seqLen;
   c.options.learnThresholds = c.learn.find("thresholds") != std::string::npos;
   c.options.learnWeights = c.learn.find("weights") != std::string::npos;
+  if (c.options.endToEndEpochs > 0 && !c.options.learnThresholds) {
+    usageError("calibrate", "--end-to-end learns thresholds: it needs "
+                            "--learn thresholds or weights,thresholds");
+    return false;
+  }
   c.options.epochs = c.epochs;
   c.options.batch = c.run.options.batch;
   c.options.seed = uint64_t(c.seed);
@@ -157,8 +162,9 @@ void reportProgress(spike::runtime::CalibrateOptions &options) {
                          int64_t block, int64_t blocks, int64_t step,
                          int64_t steps, double loss) mutable {
     if (step <= 1 || !bar)
-      bar.emplace("block " + std::to_string(block + 1) + "/" +
-                      std::to_string(blocks),
+      bar.emplace(block < 0 ? std::string("end-to-end")
+                            : "block " + std::to_string(block + 1) + "/" +
+                                  std::to_string(blocks),
                   "steps");
     char detail[32];
     std::snprintf(detail, sizeof detail, "loss %.4g", loss);
@@ -203,6 +209,13 @@ int writeCalibration(const CalibrateArgs &c,
     doc["source"]["spike_penalty"] = c.options.spikePenalty;
   if (c.spikeBudget > 0)
     doc["source"]["spike_budget"] = c.spikeBudget;
+  if (c.options.endToEndEpochs > 0)
+    doc["end_to_end"] = {{"objective", "kl"},
+                         {"epochs", c.options.endToEndEpochs},
+                         {"lr", c.options.endToEndLr},
+                         {"steps", result.endToEndSteps},
+                         {"kl_before", result.endToEndKlBefore},
+                         {"kl_after", result.endToEndKlAfter}};
   // Learnt weights go beside the file: on their grid, with the row scales
   // they were learnt against (NAME and NAME.scale).
   std::string weightsPath = stem(c.out) + ".weights.safetensors";
@@ -457,6 +470,18 @@ Command addCalibrateCommand(CLI::App &app) {
       ->capture_default_str();
   cmd->add_option("--weight-lr", c.options.weightLr,
                   "AdamW's learning rate of the weights, in weight codes")
+      ->type_name("X")
+      ->check(positiveNumber())
+      ->capture_default_str();
+  cmd->add_option("--end-to-end", c.options.endToEndEpochs,
+                  "After the block-wise pass, E epochs over every site's "
+                  "theta and v0 at once minimizing KL(teacher || student) "
+                  "on the logits (0: none, the paper's method)")
+      ->type_name("E")
+      ->transform(nonNegativeInteger())
+      ->capture_default_str();
+  cmd->add_option("--end-to-end-lr", c.options.endToEndLr,
+                  "AdamW's learning rate of the end-to-end pass")
       ->type_name("X")
       ->check(positiveNumber())
       ->capture_default_str();

@@ -49,7 +49,17 @@ struct CalibrateOptions {
   /// AdamW learning rate of the weights, in weight codes per step (the
   /// same cosine schedule as `lr`).
   double weightLr = 1e-2;
-  /// Called after every optimizer step: (block, blocks, step, steps, loss).
+  /// Issue #19's final-output objective: after the block-wise pass, this
+  /// many epochs over every site's theta and v0 at once, minimizing the KL
+  /// divergence KL(teacher || student) of the next-token distributions
+  /// (the whole model's logits, positions after the prefix). Weights stay
+  /// as the block-wise pass left them. 0: none (the paper's method).
+  int64_t endToEndEpochs = 0;
+  /// AdamW's peak learning rate of that pass (same units and cosine
+  /// schedule as `lr`).
+  double endToEndLr = 1e-3;
+  /// Called after every optimizer step: (block, blocks, step, steps, loss);
+  /// block is -1 in the end-to-end pass.
   std::function<void(int64_t, int64_t, int64_t, int64_t, double)> progress;
   /// One line per note (sites that keep one threshold, ...).
   std::function<void(const std::string &)> note;
@@ -88,6 +98,11 @@ struct CalibrationResult {
   std::map<std::string, LinearCalibration> weights;
   std::vector<BlockReport> blocks;
   int64_t groupSize = -1;
+  /// The end-to-end pass (CalibrateOptions::endToEndEpochs): its steps and
+  /// the mean KL divergence (nats per token) over the samples before and
+  /// after it. The per-block reports are those of the block-wise pass.
+  int64_t endToEndSteps = 0;
+  double endToEndKlBefore = 0, endToEndKlAfter = 0;
 };
 
 /// An error unless `plan` can be calibrated (an IS-level plan).

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Issue #19's plain-IS study: calibrations of the paper's neuron (offset
+# code, no correction spikes) at T = 4 and 8, each with its own options,
+# chosen on a held-out part of valid.txt and reported on test.txt.
+#   bash bench/plain_is.sh [TOKENS=4096]
+# valid.txt is split by lines: the first 90% (OUT/valid.cal.txt) is the
+# calibration text, the last 10% (OUT/valid.dev.txt) the selection text
+# (DEV_TOKENS tokens, 512-token chunks). test.txt gives the reported
+# perplexity (first TOKENS tokens). From the QANN IR of a spikec compile job
+# (BASE, default out/quickstart). Resumable: finished steps are kept.
+# Environment: OUT (default out/plain-is), BASE, TS (default "4 8"),
+# ATTEMPTS (default "base"): names from the list below, DEV_TOKENS (default
+# 2048), SPIKEC_BIN, SPIKEC_DATA. Writes OUT/plain-is.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOKENS=${1:-4096}
+OUT=${OUT:-out/plain-is}
+BASE=${BASE:-out/quickstart}
+TS=${TS:-"4 8"}
+ATTEMPTS=${ATTEMPTS:-base}
+DEV_TOKENS=${DEV_TOKENS:-2048}
+B=${SPIKEC_BIN:-build/bin}
+DATA=${SPIKEC_DATA:-../shared/data}
+WT=$DATA/wikitext-2
+
+# spike-run calibrate's options per attempt (all with --preset cpu --seed 0).
+args_of() {
+  case $1 in
+  base) echo "" ;;                                   # 16 x 256 x 2, lr 0.01
+  lr003) echo "--lr 0.003" ;;
+  lr03) echo "--lr 0.03" ;;
+  ep1) echo "--epochs 1" ;;
+  ep4) echo "--epochs 4" ;;
+  s64) echo "--samples 64" ;;                        # 4x the samples
+  len1024) echo "--seq-len 1024" ;;                  # 4x longer sequences
+  joint) echo "--learn weights,thresholds" ;;
+  kl) echo "--end-to-end 2" ;;                       # final-output objective
+  kl-lr003) echo "--end-to-end 2 --end-to-end-lr 0.003" ;;
+  joint-kl) echo "--learn weights,thresholds --end-to-end 2" ;;
+  *) echo "unknown attempt $1" >&2; exit 2 ;;
+  esac
+}
+
+mkdir -p "$OUT"
+ln -sf "$(realpath "$BASE/ir/fp.safetensors")" "$OUT/fp.safetensors"
+TOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["tokenizer"])' "$BASE/plans/fp.plan.json")
+n=$(wc -l < "$WT/valid.txt")
+head -n $(( n * 9 / 10 )) "$WT/valid.txt" > "$OUT/valid.cal.txt"
+tail -n +$(( n * 9 / 10 + 1 )) "$WT/valid.txt" > "$OUT/valid.dev.txt"
+timed() { # log command... : runs it, appends its wall time to the log
+  local log=$1 t0
+  shift
+  t0=$(date +%s)
+  "$@" > "$log" 2>&1
+  echo "wall_s $(( $(date +%s) - t0 ))" >> "$log"
+}
+plan() { # name
+  "$B/spike-translate" --emit-plan "$OUT/$1.mlir" --plan-tensors "$OUT/$1.plan.safetensors" \
+    --tokenizer "$TOK" -o "$OUT/$1.plan.json"
+}
+measure() { # name plan : perplexity on dev and test
+  [ -f "$OUT/$1.dev.json" ] || timed "$OUT/$1.dev.log" "$B/spike-run" eval --plan "$2" \
+    --text "$OUT/valid.dev.txt" --tokens "$DEV_TOKENS" --seq-len 512 --json "$OUT/$1.dev.json"
+  [ -f "$OUT/$1.test.json" ] || timed "$OUT/$1.test.log" "$B/spike-run" eval --plan "$2" \
+    --text "$WT/test.txt" --tokens "$TOKENS" --seq-len 512 --json "$OUT/$1.test.json"
+}
+measure qann "$BASE/plans/qann.plan.json"
+for T in $TS; do
+  [ -f "$OUT/is$T.plan.json" ] || {
+    "$B/spike-opt" "$BASE/ir/qann.mlir" --convert-qnn-to-spike="timesteps=$T" -o "$OUT/is$T.mlir"
+    plan "is$T"
+  }
+  measure "is$T" "$OUT/is$T.plan.json"
+  for a in $ATTEMPTS; do
+    name="is$T-$a"
+    echo "== T=$T attempt=$a"
+    # shellcheck disable=SC2046
+    [ -f "$OUT/$name.calib.json" ] || timed "$OUT/$name.calib.log" "$B/spike-run" calibrate \
+      --plan "$OUT/is$T.plan.json" --teacher-plan "$BASE/plans/fp.plan.json" \
+      --text "$OUT/valid.cal.txt" --preset cpu --seed 0 $(args_of "$a") \
+      -o "$OUT/$name.calib.json"
+    [ -f "$OUT/$name.plan.json" ] || {
+      "$B/spike-opt" "$OUT/is$T.mlir" \
+        --spike-apply-calibration="file=$OUT/$name.calib.json weights-out=$OUT/$name.safetensors" \
+        -o "$OUT/$name.mlir"
+      plan "$name"
+    }
+    measure "$name" "$OUT/$name.plan.json"
+  done
+done
+python3 bench/plain_is.py "$OUT" "$TS" "$ATTEMPTS" | tee "$OUT/plain-is.md"
