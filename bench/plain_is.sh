@@ -31,13 +31,22 @@ args_of() {
   lr03) echo "--lr 0.03" ;;
   ep1) echo "--epochs 1" ;;
   ep4) echo "--epochs 4" ;;
-  s64) echo "--samples 64" ;;                        # 4x the samples
-  len1024) echo "--seq-len 1024" ;;                  # 4x longer sequences
+  s32) echo "--samples 32" ;;                        # 2x the samples
+  len512) echo "--seq-len 512" ;;                    # 2x longer sequences
   joint) echo "--learn weights,thresholds" ;;
-  kl) echo "--end-to-end 2" ;;                       # final-output objective
-  kl-lr003) echo "--end-to-end 2 --end-to-end-lr 0.003" ;;
-  joint-kl) echo "--learn weights,thresholds --end-to-end 2" ;;
+  # The final-output objective, from another attempt's calibrated plan.
+  kl | joint-kl) echo "--epochs 0 --end-to-end 2" ;;
+  kl-lr003) echo "--epochs 0 --end-to-end 2 --end-to-end-lr 0.003" ;;
+  kl-lr0003) echo "--epochs 0 --end-to-end 2 --end-to-end-lr 0.0003" ;;
   *) echo "unknown attempt $1" >&2; exit 2 ;;
+  esac
+}
+# The attempt whose calibrated plan an attempt starts from; none: the
+# uncalibrated one.
+from_of() {
+  case $1 in
+  kl | kl-lr*) echo base ;;
+  joint-kl) echo joint ;;
   esac
 }
 
@@ -73,14 +82,18 @@ for T in $TS; do
   measure "is$T" "$OUT/is$T.plan.json"
   for a in $ATTEMPTS; do
     name="is$T-$a"
-    echo "== T=$T attempt=$a"
+    from=is$T
+    f=$(from_of "$a")
+    [ -z "$f" ] || from="is$T-$f"
+    echo "== T=$T attempt=$a from $from"
+    [ -f "$OUT/$from.plan.json" ] || { echo "$from: run that attempt first" >&2; exit 2; }
     # shellcheck disable=SC2046
     [ -f "$OUT/$name.calib.json" ] || timed "$OUT/$name.calib.log" "$B/spike-run" calibrate \
-      --plan "$OUT/is$T.plan.json" --teacher-plan "$BASE/plans/fp.plan.json" \
+      --plan "$OUT/$from.plan.json" --teacher-plan "$BASE/plans/fp.plan.json" \
       --text "$OUT/valid.cal.txt" --preset cpu --seed 0 $(args_of "$a") \
       -o "$OUT/$name.calib.json"
     [ -f "$OUT/$name.plan.json" ] || {
-      "$B/spike-opt" "$OUT/is$T.mlir" \
+      "$B/spike-opt" "$OUT/$from.mlir" \
         --spike-apply-calibration="file=$OUT/$name.calib.json weights-out=$OUT/$name.safetensors" \
         -o "$OUT/$name.mlir"
       plan "$name"

@@ -455,6 +455,10 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   if (!options.learnThresholds && !options.learnWeights)
     return core::Status::error("calibration must learn thresholds, weights "
                                "or both");
+  if (options.epochs < 0 ||
+      (options.epochs == 0 && options.endToEndEpochs == 0))
+    return core::Status::error("calibration needs block-wise epochs, or an "
+                               "end-to-end pass");
   if (options.endToEndEpochs > 0 && !options.learnThresholds)
     return core::Status::error("the end-to-end pass learns thresholds: it "
                                "needs them learnt");

@@ -307,7 +307,8 @@ void JobBuilder::addCalibration() {
                                       at("calib/calibration.json")};
   for (auto [flag, v] : {std::pair{"--samples", o.calibSamples},
                          {"--seq-len", o.calibSeqLen},
-                         {"--epochs", o.calibEpochs}})
+                         {"--epochs", o.calibEpochs},
+                         {"--end-to-end", o.calibEndToEnd}})
     if (v > 0) {
       calArgs.push_back(flag);
       calArgs.push_back(std::to_string(v));

@@ -18,6 +18,8 @@ struct CompileOptions {
   std::string calibText, evalText; ///< empty: data-free / agreement only
   std::string preset = "cpu";      ///< calibration preset of spike-run
   int64_t calibSamples = -1, calibSeqLen = -1, calibEpochs = -1;
+  /// spike-run calibrate --end-to-end (0: no end-to-end pass).
+  int64_t calibEndToEnd = 0;
   /// spike-run calibrate --spike-penalty (0: the block MSE alone), or
   /// --spike-budget in spikes per token (0: none).
   double spikePenalty = 0, spikeBudget = 0;

@@ -183,6 +183,12 @@ cl::opt<Learn> calibLearn(
                    "the quantized linear weights (its Table 4 baseline)"),
         clEnumValN(Learn::Both, "weights,thresholds", "both")),
     cl::cat(dataCat));
+cl::opt<int64_t> calibEndToEnd(
+    "calib-end-to-end", cl::sub(compile), cl::value_desc("E"), cl::init(0),
+    cl::desc("After the block-wise calibration, E epochs over every site's "
+             "theta and v0 against the teacher's next-token distributions "
+             "(KL; default 0: none)"),
+    cl::cat(dataCat));
 cl::opt<double> spikePenalty(
     "spike-penalty", cl::sub(compile), cl::value_desc("LAMBDA"), cl::init(0),
     cl::desc("Calibrate to MSE / MSE_0 + LAMBDA x spikes per neuron-step "
@@ -256,6 +262,7 @@ const Range kRanges[] = {
     {&calibSamples, 1, INT64_MAX},
     {&calibSeqLen, 2, INT64_MAX},
     {&calibEpochs, 1, INT64_MAX},
+    {&calibEndToEnd, 0, INT64_MAX},
     {&statsTokens, 1, INT64_MAX},
     {&statsSeqLen, 2, INT64_MAX},
     {&dataFreeSamples, 1, INT64_MAX},
@@ -326,6 +333,9 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
                             std::to_string(double(spikeBudget)));
   if (spikeBudget.getNumOccurrences() && spikePenalty.getNumOccurrences())
     ok = !spikeBudget.error("chooses the spike penalty: drop --spike-penalty");
+  if (calibEndToEnd > 0 && calibLearn == Learn::Weights)
+    ok = !calibEndToEnd.error("learns theta and v0: it needs --calib-learn "
+                              "thresholds or weights,thresholds");
   if (!ok)
     return false;
   o.model = model;
@@ -346,6 +356,7 @@ bool parseCommandLine(int argc, char **argv, CompileOptions &o) {
   o.calibSamples = calibSamples;
   o.calibSeqLen = calibSeqLen;
   o.calibEpochs = calibEpochs;
+  o.calibEndToEnd = calibEndToEnd;
   o.spikePenalty = spikePenalty;
   o.calibLearn = name(calibLearn);
   o.spikeBudget = spikeBudget;

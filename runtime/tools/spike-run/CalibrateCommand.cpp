@@ -55,8 +55,8 @@ struct CalibrateArgs {
   std::string out, teacherPlanPath, reportPrefix, teacher = "fp",
                                                   preset = "cpu";
   spike::runtime::CalibrateOptions options;
-  int64_t samples = 0, epochs = 0, seed = 0;
-  double spikeBudget = 0; ///< spikes per token; 0: none
+  int64_t samples = 0, epochs = -1, seed = 0; ///< epochs -1: the preset's
+  double spikeBudget = 0;                     ///< spikes per token; 0: none
   std::string learn = "thresholds";
   bool dataFree = false;
   CalibrateArgs() { run.options.seqLen = 0; }
@@ -83,12 +83,17 @@ bool completeCalibrateArgs(CalibrateArgs &c) {
       preset = &p;
   if (!c.samples)
     c.samples = preset->samples;
-  if (!c.epochs)
+  if (c.epochs < 0)
     c.epochs = preset->epochs;
   if (!c.run.options.seqLen)
     c.run.options.seqLen = preset->seqLen;
   c.options.learnThresholds = c.learn.find("thresholds") != std::string::npos;
   c.options.learnWeights = c.learn.find("weights") != std::string::npos;
+  if (c.epochs == 0 && c.options.endToEndEpochs == 0) {
+    usageError("calibrate", "--epochs 0 skips the block-wise pass: it needs "
+                            "--end-to-end E");
+    return false;
+  }
   if (c.options.endToEndEpochs > 0 && !c.options.learnThresholds) {
     usageError("calibrate", "--end-to-end learns thresholds: it needs "
                             "--learn thresholds or weights,thresholds");
@@ -428,9 +433,12 @@ Command addCalibrateCommand(CLI::App &app) {
   cmd->add_option("--samples", c.samples, "Samples; default: the preset's")
       ->type_name("N")
       ->transform(positiveInteger());
-  cmd->add_option("--epochs", c.epochs, "Epochs; default: the preset's")
+  cmd->add_option("--epochs", c.epochs,
+                  "Epochs of the block-wise pass; default: the preset's (0, "
+                  "with --end-to-end: none, the end-to-end pass starts from "
+                  "the plan's values)")
       ->type_name("E")
-      ->transform(positiveInteger());
+      ->transform(nonNegativeInteger());
   cmd->add_option("--lr", c.options.lr, "AdamW's learning rate")
       ->type_name("X")
       ->check(positiveNumber())

@@ -29,6 +29,8 @@ const char *teacherName(Teacher teacher);
 
 struct CalibrateOptions {
   Teacher teacher = Teacher::FP;
+  /// Of the block-wise pass; 0 (with endToEndEpochs) skips it, so that the
+  /// end-to-end pass starts from the plan's values.
   int64_t epochs = 2;
   int64_t batch = 1;       ///< sequences per optimizer step
   double lr = 1e-2;        ///< relative to theta; u0 is in threshold units
