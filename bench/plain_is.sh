@@ -56,17 +56,8 @@ TOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["
 n=$(wc -l < "$WT/valid.txt")
 head -n $(( n * 9 / 10 )) "$WT/valid.txt" > "$OUT/valid.cal.txt"
 tail -n +$(( n * 9 / 10 + 1 )) "$WT/valid.txt" > "$OUT/valid.dev.txt"
-timed() { # log command... : runs it, appends its wall time to the log
-  local log=$1 t0
-  shift
-  t0=$(date +%s)
-  "$@" > "$log" 2>&1
-  echo "wall_s $(( $(date +%s) - t0 ))" >> "$log"
-}
-plan() { # name
-  "$B/spike-translate" --emit-plan "$OUT/$1.mlir" --plan-tensors "$OUT/$1.plan.safetensors" \
-    --tokenizer "$TOK" -o "$OUT/$1.plan.json"
-}
+# shellcheck source=bench/common.sh
+. bench/common.sh
 measure() { # name plan : perplexity on dev and test
   [ -f "$OUT/$1.dev.json" ] || timed "$OUT/$1.dev.log" "$B/spike-run" eval --plan "$2" \
     --text "$OUT/valid.dev.txt" --tokens "$DEV_TOKENS" --seq-len 512 --json "$OUT/$1.dev.json"

@@ -24,10 +24,8 @@ TOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["
 mkdir -p "$OUT"
 # The IR names its weights relative to itself.
 ln -sf "$(realpath "$BASE/ir/fp.safetensors")" "$OUT/fp.safetensors"
-plan() { # name
-  "$B/spike-translate" --emit-plan "$OUT/$1.mlir" --plan-tensors "$OUT/$1.plan.safetensors" \
-    --tokenizer "$TOK" -o "$OUT/$1.plan.json"
-}
+# shellcheck source=bench/common.sh
+. bench/common.sh
 for T in $TS; do
   [ -f "$OUT/is$T.plan.json" ] || {
     "$B/spike-opt" "$BASE/ir/qann.mlir" "--pass-pipeline=builtin.module(spike-verify-sites,convert-qnn-to-spike{bidirectional=false bits=0 budget=true coding=signed signed-cap=full timesteps=$T})" -o "$OUT/is$T.mlir"

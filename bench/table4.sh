@@ -26,17 +26,8 @@ WT=$DATA/wikitext-2
 TOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["tokenizer"])' "$BASE/plans/fp.plan.json")
 mkdir -p "$OUT"
 ln -sf "$(realpath "$BASE/ir/fp.safetensors")" "$OUT/fp.safetensors"
-timed() { # log command... : runs it, appends its wall time to the log
-  local log=$1 t0
-  shift
-  t0=$(date +%s)
-  "$@" > "$log" 2>&1
-  echo "wall_s $(( $(date +%s) - t0 ))" >> "$log"
-}
-plan() { # name
-  "$B/spike-translate" --emit-plan "$OUT/$1.mlir" --plan-tensors "$OUT/$1.plan.safetensors" \
-    --tokenizer "$TOK" -o "$OUT/$1.plan.json"
-}
+# shellcheck source=bench/common.sh
+. bench/common.sh
 measure() { # name [plan] [ppl-only] : perplexity and zero-shot of a plan
   local plan=${2:-$OUT/$1.plan.json}
   [ -f "$OUT/$1.eval.json" ] || timed "$OUT/$1.eval.log" "$B/spike-run" eval \
