@@ -379,6 +379,35 @@ double meanKl(Chain &snn, const std::vector<at::Tensor> &inputs,
   return sum / double(inputs.size());
 }
 
+/// One end-to-end step's loss and gradients with the memory of one span:
+/// the forward pass keeps only the value at each residual cut, and the
+/// backward pass recomputes each span from its cut, last span first, and
+/// passes the gradient of its input on (gradient checkpointing). The
+/// recomputed forward is the first one value for value, so the gradients
+/// are those of one whole-model backward. Returns the KL divergence.
+double checkpointedKlStep(Chain &snn, const at::Tensor &input,
+                          const at::Tensor &teacherLogProbs, int64_t prefix) {
+  size_t last = snn.cuts.size() - 1;
+  std::vector<at::Tensor> atCut = {input};
+  {
+    at::NoGradGuard noGrad;
+    for (size_t k = 0; k < last; ++k)
+      atCut.push_back(snn.span(k, k + 1, atCut.back()));
+  }
+  at::Tensor x = atCut[last].detach().requires_grad_(true);
+  at::Tensor loss = klDivergence(
+      teacherLogProbs, nextTokenLogProbs(snn.logits(last, x), prefix));
+  loss.backward();
+  at::Tensor grad = x.grad();
+  for (size_t k = last; k-- > 0;) {
+    at::Tensor in = atCut[k].detach().requires_grad_(k > 0);
+    snn.span(k, k + 1, in).backward(grad);
+    if (k > 0)
+      grad = in.grad();
+  }
+  return loss.item<double>();
+}
+
 /// The final-output objective (CalibrateOptions::endToEndEpochs): every
 /// site's theta and v0 at once, from the block-wise values, minimizing
 /// KL(teacher || student) per token over the student fed from `inputs`
@@ -409,13 +438,10 @@ void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
     for (size_t i : order) {
       setCosineLr(optimizer, peak, step, steps);
       optimizer.zero_grad();
-      at::Tensor student = nextTokenLogProbs(snn.logits(0, inputs[i]), prefix);
-      const at::Tensor &teacher = teacherLogProbs[i];
-      at::Tensor loss = klDivergence(teacher, student);
-      loss.backward();
+      double value =
+          checkpointedKlStep(snn, inputs[i], teacherLogProbs[i], prefix);
       optimizer.step();
       clampSites(sites);
-      double value = loss.item<double>();
       ++step;
       if (options.progress)
         options.progress(-1, 1, step, steps, value);
