@@ -37,7 +37,7 @@ args_of() {
   # The final-output objective, from another attempt's calibrated plan.
   kl | joint-kl) echo "--epochs 0 --end-to-end 2" ;;
   kl-lr003) echo "--epochs 0 --end-to-end 2 --end-to-end-lr 0.003" ;;
-  kl-lr0003) echo "--epochs 0 --end-to-end 2 --end-to-end-lr 0.0003" ;;
+  kl-lr01) echo "--epochs 0 --end-to-end 2 --end-to-end-lr 0.01" ;;
   *) echo "unknown attempt $1" >&2; exit 2 ;;
   esac
 }
@@ -47,15 +47,21 @@ from_of() {
   case $1 in
   kl | kl-lr*) echo base ;;
   joint-kl) echo joint ;;
+  *) ;;
   esac
 }
 
 mkdir -p "$OUT"
 ln -sf "$(realpath "$BASE/ir/fp.safetensors")" "$OUT/fp.safetensors"
 TOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["tokenizer"])' "$BASE/plans/fp.plan.json")
-n=$(wc -l < "$WT/valid.txt")
-head -n $(( n * 9 / 10 )) "$WT/valid.txt" > "$OUT/valid.cal.txt"
-tail -n +$(( n * 9 / 10 + 1 )) "$WT/valid.txt" > "$OUT/valid.dev.txt"
+# Written once (and atomically): runs of other T may share OUT.
+[ -f "$OUT/valid.dev.txt" ] || {
+  n=$(wc -l < "$WT/valid.txt")
+  head -n $(( n * 9 / 10 )) "$WT/valid.txt" > "$OUT/valid.cal.txt.tmp"
+  tail -n +$(( n * 9 / 10 + 1 )) "$WT/valid.txt" > "$OUT/valid.dev.txt.tmp"
+  mv "$OUT/valid.cal.txt.tmp" "$OUT/valid.cal.txt"
+  mv "$OUT/valid.dev.txt.tmp" "$OUT/valid.dev.txt"
+}
 # shellcheck source=bench/common.sh
 . bench/common.sh
 measure() { # name plan : perplexity on dev and test
@@ -64,6 +70,8 @@ measure() { # name plan : perplexity on dev and test
   [ -f "$OUT/$1.test.json" ] || timed "$OUT/$1.test.log" "$B/spike-run" eval --plan "$2" \
     --text "$WT/test.txt" --tokens "$TOKENS" --seq-len 512 --json "$OUT/$1.test.json"
 }
+# A misspelt attempt stops here, before anything runs.
+for a in $ATTEMPTS; do args_of "$a" > /dev/null; done
 measure qann "$BASE/plans/qann.plan.json"
 for T in $TS; do
   [ -f "$OUT/is$T.plan.json" ] || {

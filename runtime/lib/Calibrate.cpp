@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <optional>
 #include <random>
 
@@ -225,9 +226,15 @@ BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
       sites.ops[op.site] = &op;
   for (auto &[site, op] : sites.ops) {
     int64_t width = widths[site], groups = 1;
+    bool v0PerGroup = options.v0PerGroup;
     // Unsigned sites are softmax outputs: dim -1 is the key.
     bool keyAxis = !neuron::isSignedGrid(op->neuron);
-    if (options.groupSize > 0 && !keyAxis) {
+    if (options.epochs == 0) {
+      // No block-wise pass: the end-to-end pass starts from the plan's
+      // values, grouped as they are.
+      groups = int64_t(op->threshold.size());
+      v0PerGroup = op->v0.size() > 1;
+    } else if (options.groupSize > 0 && !keyAxis) {
       if (width % options.groupSize == 0)
         groups = width / options.groupSize;
       else if (options.note)
@@ -237,7 +244,7 @@ BlockSites blockSites(Plan &student, Chain &snn, const PlanBlock &block,
                      " channels; it keeps one threshold");
     }
     TrainableNeuron n =
-        initialNeuron(*op, width, groups, options.v0PerGroup, student.device);
+        initialNeuron(*op, width, groups, v0PerGroup, student.device);
     // Frozen neurons still run the differentiable form: the weights'
     // gradients pass through them.
     if (options.learnThresholds) {
@@ -310,8 +317,7 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
   size_t batches = snn.values.size();
   int64_t steps = options.epochs * int64_t(batches);
   std::vector<size_t> order(batches);
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  std::iota(order.begin(), order.end(), size_t(0));
   snn.exec->setTrainable(&sites.trainable);
   snn.exec->setTrainableWeights(&sites.weights);
   at::AutoGradMode grad(true);
@@ -367,41 +373,59 @@ at::Tensor klDivergence(const at::Tensor &teacher, const at::Tensor &student) {
   return (teacher.exp() * (teacher - student)).sum(-1).mean();
 }
 
-/// The mean KL divergence of `snn` (fed from `inputs`) over all samples.
-double meanKl(Chain &snn, const std::vector<at::Tensor> &inputs,
-              const std::vector<at::Tensor> &teacherLogProbs, int64_t prefix) {
+/// The end-to-end pass's data: the student fed from `inputs` (its values
+/// at the first cut), and the teacher's values at `teacherCut`, from which
+/// its next-token distributions are computed when needed (holding them all
+/// would take samples x tokens x vocabulary floats).
+struct EndToEndData {
+  std::vector<at::Tensor> inputs;
+  Chain *teacher;
+  size_t teacherCut;
+  int64_t prefix;
+
+  at::Tensor teacherLogProbs(size_t i) const {
+    at::NoGradGuard noGrad;
+    return nextTokenLogProbs(teacher->logits(teacherCut, teacher->values[i]),
+                             prefix);
+  }
+};
+
+/// The mean KL divergence of `snn` over all samples.
+double meanKl(Chain &snn, const EndToEndData &data) {
   at::NoGradGuard noGrad;
   double sum = 0;
-  for (size_t i = 0; i < inputs.size(); ++i)
-    sum += klDivergence(teacherLogProbs[i],
-                        nextTokenLogProbs(snn.logits(0, inputs[i]), prefix))
+  for (size_t i = 0; i < data.inputs.size(); ++i)
+    sum += klDivergence(
+               data.teacherLogProbs(i),
+               nextTokenLogProbs(snn.logits(0, data.inputs[i]), data.prefix))
                .item<double>();
-  return sum / double(inputs.size());
+  return sum / double(data.inputs.size());
 }
 
 /// One end-to-end step's loss and gradients with the memory of one span:
 /// the forward pass keeps only the value at each residual cut, and the
 /// backward pass recomputes each span from its cut, last span first, and
-/// passes the gradient of its input on (gradient checkpointing). The
-/// recomputed forward is the first one value for value, so the gradients
-/// are those of one whole-model backward. Returns the KL divergence.
-double checkpointedKlStep(Chain &snn, const at::Tensor &input,
-                          const at::Tensor &teacherLogProbs, int64_t prefix) {
+/// passes the gradient of its input on (gradient checkpointing). Both
+/// forward passes run in grad mode, so that they pick the same kernels and
+/// the gradients are those of one whole-model backward. Returns the KL
+/// divergence.
+double checkpointedKlStep(Chain &snn, const EndToEndData &data, size_t i) {
   size_t last = snn.cuts.size() - 1;
-  std::vector<at::Tensor> atCut = {input};
-  {
-    at::NoGradGuard noGrad;
-    for (size_t k = 0; k < last; ++k)
-      atCut.push_back(snn.span(k, k + 1, atCut.back()));
-  }
-  at::Tensor x = atCut[last].detach().requires_grad_(true);
-  at::Tensor loss = klDivergence(
-      teacherLogProbs, nextTokenLogProbs(snn.logits(last, x), prefix));
+  std::vector<at::Tensor> atCut = {data.inputs[i]};
+  for (size_t k = 0; k < last; ++k)
+    atCut.push_back(snn.span(k, k + 1, atCut.back()).detach());
+  at::Tensor x = atCut[last].requires_grad_(true);
+  at::Tensor loss =
+      klDivergence(data.teacherLogProbs(i),
+                   nextTokenLogProbs(snn.logits(last, x), data.prefix));
   loss.backward();
   at::Tensor grad = x.grad();
   for (size_t k = last; k-- > 0;) {
     at::Tensor in = atCut[k].detach().requires_grad_(k > 0);
-    snn.span(k, k + 1, in).backward(grad);
+    at::Tensor out = snn.span(k, k + 1, in);
+    if (!out.requires_grad())
+      continue; // a first span without learnt sites
+    out.backward(grad);
     if (k > 0)
       grad = in.grad();
   }
@@ -410,13 +434,12 @@ double checkpointedKlStep(Chain &snn, const at::Tensor &input,
 
 /// The final-output objective (CalibrateOptions::endToEndEpochs): every
 /// site's theta and v0 at once, from the block-wise values, minimizing
-/// KL(teacher || student) per token over the student fed from `inputs`
-/// (the values at the first cut); same optimizer and schedule as a block.
-void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
-                   const std::vector<at::Tensor> &teacherLogProbs,
-                   TrainableSites &sites, const CalibrateOptions &options,
-                   std::mt19937_64 &rng, int64_t prefix,
-                   CalibrationResult &result) {
+/// KL(teacher || student) per token; same optimizer and schedule as a
+/// block. An error if it diverges.
+core::Status trainEndToEnd(Chain &snn, const EndToEndData &data,
+                           TrainableSites &sites,
+                           const CalibrateOptions &options,
+                           std::mt19937_64 &rng, CalibrationResult &result) {
   std::vector<at::Tensor> params;
   for (auto &[site, n] : sites) {
     params.push_back(n.ratio);
@@ -425,12 +448,11 @@ void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
   std::vector<double> peak;
   torch::optim::AdamW optimizer =
       makeOptimizer({{&params, options.endToEndLr}}, peak);
-  int64_t steps = options.endToEndEpochs * int64_t(inputs.size());
-  std::vector<size_t> order(inputs.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  int64_t steps = options.endToEndEpochs * int64_t(data.inputs.size());
+  std::vector<size_t> order(data.inputs.size());
+  std::iota(order.begin(), order.end(), size_t(0));
   snn.exec->setTrainable(&sites);
-  result.endToEndKlBefore = meanKl(snn, inputs, teacherLogProbs, prefix);
+  result.endToEndKlBefore = meanKl(snn, data);
   at::AutoGradMode grad(true);
   int64_t step = 0;
   for (int64_t epoch = 0; epoch < options.endToEndEpochs; ++epoch) {
@@ -438,8 +460,7 @@ void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
     for (size_t i : order) {
       setCosineLr(optimizer, peak, step, steps);
       optimizer.zero_grad();
-      double value =
-          checkpointedKlStep(snn, inputs[i], teacherLogProbs[i], prefix);
+      double value = checkpointedKlStep(snn, data, i);
       optimizer.step();
       clampSites(sites);
       ++step;
@@ -448,8 +469,17 @@ void trainEndToEnd(Chain &snn, const std::vector<at::Tensor> &inputs,
     }
   }
   result.endToEndSteps = step;
-  result.endToEndKlAfter = meanKl(snn, inputs, teacherLogProbs, prefix);
+  result.endToEndKlAfter = meanKl(snn, data);
   snn.exec->setTrainable(nullptr);
+  bool finite = std::isfinite(result.endToEndKlAfter);
+  for (const auto &[site, n] : sites)
+    finite = finite && at::isfinite(n.ratio).all().item<bool>() &&
+             at::isfinite(n.u0).all().item<bool>();
+  if (!finite)
+    return core::Status::error("the end-to-end pass diverged (KL " +
+                               std::to_string(result.endToEndKlAfter) +
+                               " after it); lower --end-to-end-lr");
+  return core::Status::ok();
 }
 
 /// Writes a site's learnt theta and v0 into its plan op and the result.
@@ -485,6 +515,9 @@ core::Result<CalibrationResult> calibrate(Plan &student,
       (options.epochs == 0 && options.endToEndEpochs == 0))
     return core::Status::error("calibration needs block-wise epochs, or an "
                                "end-to-end pass");
+  if (options.epochs == 0 && (options.learnWeights || options.spikePenalty > 0))
+    return core::Status::error("weights and the spike penalty are learnt "
+                               "block-wise: they need block-wise epochs");
   if (options.endToEndEpochs > 0 && !options.learnThresholds)
     return core::Status::error("the end-to-end pass learns thresholds: it "
                                "needs them learnt");
@@ -544,8 +577,6 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   Chain snn(student, *cuts, prefix);
   for (Chain *c : {&teacher, &qann, &before, &snn})
     c->start(batches);
-  // The end-to-end pass starts again from the first cut.
-  const std::vector<at::Tensor> snnInputs = snn.values;
   TrainableSites allSites;
   std::map<std::string, PlanOp *> allOps;
 
@@ -599,16 +630,15 @@ core::Result<CalibrationResult> calibrate(Plan &student,
     result.blocks.push_back(report);
   }
   if (options.endToEndEpochs > 0) {
-    std::vector<at::Tensor> teacherLogProbs;
-    for (const at::Tensor &v : teacher.values)
-      teacherLogProbs.push_back(
-          nextTokenLogProbs(teacher.logits(cuts->size() - 1, v), p));
-    teacher.values.clear();
+    // The student starts again from the first cut; the teacher stays at
+    // the last block's output.
     qann.values.clear();
     before.values.clear();
     snn.values.clear();
-    trainEndToEnd(snn, snnInputs, teacherLogProbs, allSites, options, rng, p,
-                  result);
+    snn.start(batches);
+    EndToEndData data{std::move(snn.values), &teacher, blocks->back().end, p};
+    if (auto st = trainEndToEnd(snn, data, allSites, options, rng, result); !st)
+      return st;
     for (auto &[site, n] : allSites)
       storeSite(site, n, *allOps[site], result);
   }

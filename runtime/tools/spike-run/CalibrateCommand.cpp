@@ -94,6 +94,13 @@ bool completeCalibrateArgs(CalibrateArgs &c) {
                             "--end-to-end E");
     return false;
   }
+  if (c.epochs == 0 && (c.options.learnWeights || c.options.spikePenalty > 0 ||
+                        c.spikeBudget > 0)) {
+    usageError("calibrate", "--learn weights, --spike-penalty and "
+                            "--spike-budget act in the block-wise pass: they "
+                            "need --epochs of at least 1");
+    return false;
+  }
   if (c.options.endToEndEpochs > 0 && !c.options.learnThresholds) {
     usageError("calibrate", "--end-to-end learns thresholds: it needs "
                             "--learn thresholds or weights,thresholds");
@@ -372,11 +379,15 @@ int runCalibrate(CalibrateArgs &c) {
     return fail(tokens.message());
   int64_t seqLen = c.run.options.seqLen;
   std::printf("calibrating %s: teacher %s, %lld samples x %lld tokens, %lld "
-              "epochs, lr %g, group size %lld\n",
+              "epochs, lr %g, group size %lld",
               c.run.plan.c_str(),
               spike::runtime::teacherName(c.options.teacher),
               (long long)c.samples, (long long)seqLen, (long long)c.epochs,
               c.options.lr, (long long)c.options.groupSize);
+  if (c.options.endToEndEpochs > 0)
+    std::printf("; then end-to-end: %lld epochs, lr %g",
+                (long long)c.options.endToEndEpochs, c.options.endToEndLr);
+  std::printf("\n");
   reportProgress(c.options);
   const spike::runtime::Plan *teacher =
       c.teacherPlanPath.empty() ? nullptr : &teacherPlan;
@@ -511,7 +522,10 @@ chain. AdamW, cosine schedule to lr/10, straight-through floor, hard
 clamp. Samples: N chunks of S tokens spread over F, or (--data-free) N
 sequences of S tokens that the FP teacher (else the plan) samples from
 its BOS token (top-k 50). Writes the per-block MSE of ANN vs QANN and of
-ANN vs SNN before and after, like the paper's Figures 3 and 4.)");
+ANN vs SNN before and after, like the paper's Figures 3 and 4. With
+--end-to-end E, E more epochs learn every site's thresholds and initial
+membranes at once against the teacher's next-token distributions (KL),
+from the block-wise values, or with --epochs 0 from the plan's.)");
   return {cmd, [args] { return runCalibrate(*args); }};
 }
 

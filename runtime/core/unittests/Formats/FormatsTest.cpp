@@ -147,6 +147,15 @@ TEST_F(FormatsTest, SideFiles) {
       "/sites/a/v0: needs 1 or 3 entries");
   bad(R"({"format":"spikec.calibration","version":1,"timesteps":2,"sites":{"a":{"threshold":[-1],"v0":[0]}}})",
       "/sites/a/threshold/0: -1 must be greater than 0");
+  // The end-to-end pass (spike-run calibrate --end-to-end), also from the
+  // plan's values (source.epochs 0).
+  ok(R"({"format":"spikec.calibration","version":1,"timesteps":4,"source":{"epochs":0},"end_to_end":{"objective":"kl","epochs":2,"lr":0.001,"steps":32,"kl_before":1.7,"kl_after":1.6},"sites":{}})");
+  bad(R"({"format":"spikec.calibration","version":1,"timesteps":4,"end_to_end":{"objective":"mse","epochs":2,"lr":0.001,"steps":32,"kl_before":1.7,"kl_after":1.6},"sites":{}})",
+      "/end_to_end/objective");
+  bad(R"({"format":"spikec.calibration","version":1,"timesteps":4,"end_to_end":{"objective":"kl","epochs":0,"lr":0.001,"steps":0,"kl_before":1.7,"kl_after":1.6},"sites":{}})",
+      "/end_to_end/epochs");
+  bad(R"({"format":"spikec.calibration","version":1,"timesteps":4,"end_to_end":{"objective":"kl","epochs":2,"lr":0.001,"steps":32},"sites":{}})",
+      "/end_to_end: missing required field \"kl_before\"");
   ok(R"({"format":"spikec.firing-rates","version":1,"level":"is","timesteps":2,"substeps":1,"tokens":10,"sites":{"a":{"neurons":4,"spikes":40,"rate":0.5}}})");
   bad(R"({"format":"spikec.firing-rates","version":1,"level":"is","timesteps":2,"substeps":1,"tokens":10,"sites":{"a":{"neurons":4,"spikes":40,"rate":0.7}}})",
       "/sites/a/rate: 0.700000 disagrees");
