@@ -79,19 +79,27 @@ struct Chain {
       timed |= op.kind == OpKind::Encode;
   }
 
-  /// Runs ops (cuts[from], cuts[to]] on `input`; records the feature width
-  /// of each IS-neuron site in `widths` if given.
-  at::Tensor span(size_t from, size_t to, const at::Tensor &input,
-                  std::map<std::string, int64_t> *widths = nullptr) {
+  /// Runs ops (cuts[from], lastOp] on `input` and returns every value slot;
+  /// records the feature width of each IS-neuron site in `widths` if given.
+  std::vector<at::Tensor> run(size_t from, size_t lastOp,
+                              const at::Tensor &input,
+                              std::map<std::string, int64_t> *widths) {
     std::vector<at::Tensor> v(plan->numValues);
     v[cuts[from].value] = input;
-    for (size_t i = cuts[from].afterOp + 1; i <= cuts[to].afterOp; ++i) {
+    for (size_t i = cuts[from].afterOp + 1; i <= lastOp; ++i) {
       const PlanOp &op = plan->ops[i];
       v[op.output] = exec->run(op, v);
       if (widths && op.kind == OpKind::ISNeuron)
         (*widths)[op.site] = v[op.output].size(-1);
     }
-    return v[cuts[to].value];
+    return v;
+  }
+
+  /// Runs ops (cuts[from], cuts[to]] on `input`; records the feature width
+  /// of each IS-neuron site in `widths` if given.
+  at::Tensor span(size_t from, size_t to, const at::Tensor &input,
+                  std::map<std::string, int64_t> *widths = nullptr) {
+    return run(from, cuts[to].afterOp, input, widths)[cuts[to].value];
   }
 
   /// Runs the ops up to the first cut (embedding, encoding) per batch.
@@ -108,11 +116,7 @@ struct Chain {
   /// Runs every op after cuts[from] on `input` and returns the plan's
   /// first output (the logits, [B, S, V], prefix positions included).
   at::Tensor logits(size_t from, const at::Tensor &input) {
-    std::vector<at::Tensor> v(plan->numValues);
-    v[cuts[from].value] = input;
-    for (size_t i = cuts[from].afterOp + 1; i < plan->ops.size(); ++i)
-      v[plan->ops[i].output] = exec->run(plan->ops[i], v);
-    return v[plan->outputs[0]];
+    return run(from, plan->ops.size() - 1, input, nullptr)[plan->outputs[0]];
   }
 
   void advance(size_t from, size_t to) {
@@ -295,6 +299,36 @@ void clampSites(TrainableSites &sites) {
   }
 }
 
+/// The schedule both passes share: `epochs` passes over `batches`
+/// mini-batches in a seeded shuffled order, one AdamW step each on the
+/// cosine schedule, the sites clamped after each update. `lossAndGrad(i,
+/// step)` computes mini-batch i's loss and its gradients and returns the
+/// loss; `progress(step, steps, loss)` follows each step. Returns the steps.
+template <typename LossAndGrad, typename Progress>
+int64_t optimize(torch::optim::AdamW &optimizer,
+                 const std::vector<double> &peak, int64_t epochs,
+                 size_t batches, std::mt19937_64 &rng, TrainableSites &sites,
+                 LossAndGrad lossAndGrad, Progress progress) {
+  int64_t steps = epochs * int64_t(batches);
+  std::vector<size_t> order(batches);
+  std::iota(order.begin(), order.end(), size_t(0));
+  at::AutoGradMode grad(true);
+  int64_t step = 0;
+  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      setCosineLr(optimizer, peak, step, steps);
+      optimizer.zero_grad();
+      double value = lossAndGrad(i, step);
+      optimizer.step();
+      clampSites(sites);
+      ++step;
+      progress(step, steps, value);
+    }
+  }
+  return step;
+}
+
 /// Which block of how many, for progress reports.
 struct BlockOf {
   int64_t index, count;
@@ -314,49 +348,40 @@ void trainBlock(Chain &snn, const Chain &teacher, const PlanBlock &block,
       makeOptimizer({{&sites.parameters, options.lr},
                      {&sites.weightParameters, options.weightLr}},
                     peak);
-  size_t batches = snn.values.size();
-  int64_t steps = options.epochs * int64_t(batches);
-  std::vector<size_t> order(batches);
-  std::iota(order.begin(), order.end(), size_t(0));
   snn.exec->setTrainable(&sites.trainable);
   snn.exec->setTrainableWeights(&sites.weights);
-  at::AutoGradMode grad(true);
-  int64_t step = 0;
   double mse0 = 1;
-  for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
-    std::shuffle(order.begin(), order.end(), rng);
-    for (size_t i : order) {
-      setCosineLr(optimizer, peak, step, steps);
-      optimizer.zero_grad();
-      SpikeTape tape;
-      snn.exec->setSpikeTape(options.spikePenalty > 0 ? &tape : nullptr);
-      at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
-      snn.exec->setSpikeTape(nullptr);
-      at::Tensor loss =
-          mse(snn.decoded(out), teacher.decoded(teacher.values[i]), prefix);
-      if (options.spikePenalty > 0) {
-        // MSE / MSE_0 + lambda * rate (CalibrateOptions::spikePenalty).
-        if (step == 0)
-          mse0 = std::max(loss.item<double>(), 1e-30);
-        at::Tensor rate = tape.rate();
-        double value = rate.item<double>();
-        if (step == 0)
-          report.firstRate = value;
-        report.lastRate = value;
-        loss = loss / mse0 + options.spikePenalty * rate;
-      }
-      loss.backward();
-      optimizer.step();
-      clampSites(sites.trainable);
-      double value = loss.item<double>();
+  auto lossAndGrad = [&](size_t i, int64_t step) {
+    SpikeTape tape;
+    snn.exec->setSpikeTape(options.spikePenalty > 0 ? &tape : nullptr);
+    at::Tensor out = snn.span(block.begin, block.end, snn.values[i]);
+    snn.exec->setSpikeTape(nullptr);
+    at::Tensor loss =
+        mse(snn.decoded(out), teacher.decoded(teacher.values[i]), prefix);
+    if (options.spikePenalty > 0) {
+      // MSE / MSE_0 + lambda * rate (CalibrateOptions::spikePenalty).
       if (step == 0)
-        report.firstLoss = value;
-      report.lastLoss = value;
-      ++step;
-      if (options.progress)
-        options.progress(of.index, of.count, step, steps, value);
+        mse0 = std::max(loss.item<double>(), 1e-30);
+      at::Tensor rate = tape.rate();
+      double value = rate.item<double>();
+      if (step == 0)
+        report.firstRate = value;
+      report.lastRate = value;
+      loss = loss / mse0 + options.spikePenalty * rate;
     }
-  }
+    loss.backward();
+    double value = loss.item<double>();
+    if (step == 0)
+      report.firstLoss = value;
+    report.lastLoss = value;
+    return value;
+  };
+  int64_t step = optimize(
+      optimizer, peak, options.epochs, snn.values.size(), rng, sites.trainable,
+      lossAndGrad, [&](int64_t step, int64_t steps, double loss) {
+        if (options.progress)
+          options.progress(of.index, of.count, step, steps, loss);
+      });
   report.steps = step;
   snn.exec->setTrainable(nullptr);
   snn.exec->setTrainableWeights(nullptr);
@@ -448,26 +473,15 @@ core::Status trainEndToEnd(Chain &snn, const EndToEndData &data,
   std::vector<double> peak;
   torch::optim::AdamW optimizer =
       makeOptimizer({{&params, options.endToEndLr}}, peak);
-  int64_t steps = options.endToEndEpochs * int64_t(data.inputs.size());
-  std::vector<size_t> order(data.inputs.size());
-  std::iota(order.begin(), order.end(), size_t(0));
   snn.exec->setTrainable(&sites);
   result.endToEndKlBefore = meanKl(snn, data);
-  at::AutoGradMode grad(true);
-  int64_t step = 0;
-  for (int64_t epoch = 0; epoch < options.endToEndEpochs; ++epoch) {
-    std::shuffle(order.begin(), order.end(), rng);
-    for (size_t i : order) {
-      setCosineLr(optimizer, peak, step, steps);
-      optimizer.zero_grad();
-      double value = checkpointedKlStep(snn, data, i);
-      optimizer.step();
-      clampSites(sites);
-      ++step;
-      if (options.progress)
-        options.progress(-1, 1, step, steps, value);
-    }
-  }
+  int64_t step = optimize(
+      optimizer, peak, options.endToEndEpochs, data.inputs.size(), rng, sites,
+      [&](size_t i, int64_t) { return checkpointedKlStep(snn, data, i); },
+      [&](int64_t step, int64_t steps, double loss) {
+        if (options.progress)
+          options.progress(-1, 1, step, steps, loss);
+      });
   result.endToEndSteps = step;
   result.endToEndKlAfter = meanKl(snn, data);
   snn.exec->setTrainable(nullptr);
