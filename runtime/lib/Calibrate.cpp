@@ -633,6 +633,7 @@ core::Result<CalibrationResult> calibrate(Plan &student,
       report.codesChanged +=
           learnt.ne(op.params.at("weight")).sum().item<int64_t>();
       op.params["weight"] = learnt;
+      op.params["weight_codes"] = w.codes().detach(); // the exact products'
       result.weights[name] = {learnt.to(at::kCPU).contiguous(),
                               w.scale.to(at::kCPU).contiguous()};
     }

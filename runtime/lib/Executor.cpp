@@ -1,8 +1,11 @@
 //===- Executor.cpp - Runs a plan on token ids ----------------------------===//
 
 #include "spike/runtime/Executor.h"
+#include "spike/runtime/DefinedMaps.h"
+#include "spike/runtime/ExactProduct.h"
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Kernels.h"
+#include "spike/runtime/OrderedProduct.h"
 #ifdef SPIKE_HAVE_ATEN_CUDA
 #include "spike/runtime/CudaDispatch.h"
 #endif
@@ -14,7 +17,16 @@ namespace spike::runtime {
 
 namespace {
 
-at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps) {
+/// The CPU's defined maps apply (DefinedMaps.h): `defined` (the QANN and
+/// spiking levels) and no gradient to carry.
+bool definedMap(bool defined, const at::Tensor &x) {
+  return defined && x.is_cpu() && !x.requires_grad();
+}
+
+at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps,
+                   bool defined) {
+  if (definedMap(defined, x) && !w.requires_grad())
+    return definedRmsnorm(x, w, eps);
   // Hugging Face's order of operations, in f32.
   at::Tensor variance = x.pow(2).mean(-1, /*keepdim=*/true);
   return w * (x * at::rsqrt(variance + eps));
@@ -23,7 +35,11 @@ at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps) {
 /// Softmax over the last dimension; causal: query i sits at key position
 /// n - m + i (a KV cache precedes it) and sees keys up to it. `owned`: x is
 /// a temporary of the caller's that may be overwritten (saves a copy).
-at::Tensor softmax(const at::Tensor &x, bool causal, bool owned = false) {
+/// `defined`: as rmsnorm.
+at::Tensor softmax(const at::Tensor &x, bool causal, bool defined,
+                   bool owned = false) {
+  if (definedMap(defined, x))
+    return definedSoftmax(x, causal);
   if (!causal)
     return at::softmax(x, -1);
   int64_t m = x.size(-2), n = x.size(-1);
@@ -182,7 +198,7 @@ at::Tensor gradedSpikes(const at::Tensor &y, const PlanOp &op) {
 
 Executor::Executor(const Plan &plan)
     : plan_(plan), prefix_(plan.prefixTokens), linearSite_(plan.ops.size()),
-      fanOut_(plan.ops.size(), 0) {
+      fanOut_(plan.ops.size(), 0), gridSources_(gridSources(plan)) {
   // Which neuron produces each value (looking through if_collect).
   std::vector<int> producer(plan.numValues, -1);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
@@ -247,7 +263,6 @@ at::Tensor Executor::run(const PlanOp &op,
   };
   // The op's index in the plan (none for ops built outside it).
   size_t index = size_t(&op - plan_.ops.data());
-  bool inPlan = index < plan_.ops.size();
   auto neuronRun = [&](auto kernel) {
     return countSpikes(op, in(0), index, kernel);
   };
@@ -255,28 +270,9 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::Embedding:
     return at::embedding(param("table"), in(0));
   case OpKind::RMSNorm:
-    return rmsnorm(in(0), param("weight"), op.eps);
-  case OpKind::Linear: {
-    at::Tensor w = chipWeight(op, index);
-    if (trainableWeights_)
-      if (auto it = trainableWeights_->find(op.paramNames.at("weight"));
-          it != trainableWeights_->end())
-        w = it->second.weight();
-    if (inPlan && !prefixPass_ && !linearSite_[index].empty()) {
-      // The dense QANN computes this layer once per token, not per step.
-      int64_t rows = in(0).numel() / in(0).size(-1) / in(0).size(0);
-      counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
-    }
-    if (trace_ && chip_.stateBits && !linearSite_[index].empty())
-      traceAccumulation(op, linearSite_[index], in(0));
-    // The bias is not a synaptic accumulation: on a chip the host adds it
-    // with the row scales (docs/ChipProgram.md). Per step at the spiking
-    // levels (the loader divided it by T).
-    auto b = op.params.find("bias");
-    if (b == op.params.end())
-      return linearLayer(in(0), w);
-    return linearLayer(in(0), w).add_(b->second);
-  }
+    return rmsnorm(in(0), param("weight"), op.eps, definedArithmetic(in(0)));
+  case OpKind::Linear:
+    return runLinear(op, index, in(0));
   case OpKind::RoPE:
     return rope(in(0), op.rope, offset_);
   case OpKind::SplitHeads:
@@ -284,11 +280,12 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::MergeHeads:
     return mergeHeads(in(0));
   case OpKind::Matmul:
-    return headProduct(in(0), withCachedKeys(index, in(1)), op.transposeRhs);
+    return attentionProduct(op, in(0), withCachedKeys(index, in(1)), 1);
   case OpKind::Softmax:
-    return softmax(in(0), op.causal);
+    return softmax(in(0), op.causal, definedArithmetic(in(0)));
   case OpKind::SiLU:
-    return at::silu(in(0));
+    return definedMap(definedArithmetic(in(0)), in(0)) ? definedSilu(in(0))
+                                                       : at::silu(in(0));
   case OpKind::Mul:
     return in(0) * in(1);
   case OpKind::Add:
@@ -356,13 +353,14 @@ at::Tensor Executor::run(const PlanOp &op,
     return ifCollectKernel(in(0), op.threshold, op.neuron);
   case OpKind::AccumMap: {
     at::Tensor x = runningSum(in(0));
+    bool defined = definedArithmetic(x);
     at::Tensor o;
     if (op.fn == "silu")
-      o = at::silu(x);
+      o = definedMap(defined, x) ? definedSilu(x) : at::silu(x);
     else if (op.fn == "softmax")
-      o = softmax(x, op.causal, /*owned=*/in(0).size(0) > 1);
+      o = softmax(x, op.causal, defined, /*owned=*/in(0).size(0) > 1);
     else
-      o = rmsnorm(x, param("weight"), op.eps);
+      o = rmsnorm(x, param("weight"), op.eps, defined);
     return differencesInPlace(o);
   }
   case OpKind::AAMatmul: {
@@ -371,7 +369,7 @@ at::Tensor Executor::run(const PlanOp &op,
     // sums of B are used, so they are what a decode cache keeps.
     at::Tensor sb = withCachedKeys(index, runningSum(in(1)));
     return differencesInPlace(
-        headProduct(runningSum(in(0)), sb, op.transposeRhs));
+        attentionProduct(op, runningSum(in(0)), sb, plan_.timesteps));
   }
   case OpKind::Observe:
     observe(op.site, in(0));
@@ -426,6 +424,102 @@ const at::Tensor &Executor::chipWeight(const PlanOp &op, size_t index) {
             .to(w.device());
   }
   return cached;
+}
+
+at::Tensor Executor::runLinear(const PlanOp &op, size_t index,
+                               const at::Tensor &x) {
+  bool inPlan = index < plan_.ops.size();
+  at::Tensor w = chipWeight(op, index);
+  if (trainableWeights_)
+    if (auto it = trainableWeights_->find(op.paramNames.at("weight"));
+        it != trainableWeights_->end())
+      w = it->second.weight();
+  if (inPlan && !prefixPass_ && !linearSite_[index].empty()) {
+    // The dense QANN computes this layer once per token, not per step.
+    int64_t rows = x.numel() / x.size(-1) / x.size(0);
+    counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
+  }
+  if (trace_ && chip_.stateBits && !linearSite_[index].empty())
+    traceAccumulation(op, linearSite_[index], x);
+  // The bias is not a synaptic accumulation: on a chip the host adds it
+  // with the row scales (docs/ChipProgram.md). Per step at the spiking
+  // levels (the loader divided it by T).
+  at::Tensor y = linearProduct(op, index, x, w);
+  auto b = op.params.find("bias");
+  return b == op.params.end() ? y : y.add_(b->second);
+}
+
+ValueGrid Executor::inputGrid(const PlanOp &op, size_t i) const {
+  size_t index = size_t(&op - plan_.ops.data());
+  if (index >= plan_.ops.size())
+    return {};
+  return gridOf(plan_, gridSources_[op.inputs[i]]);
+}
+
+const Executor::ExactWeight &
+Executor::exactWeight(const PlanOp &op, size_t index, float inScale) {
+  ExactWeight &e = exactWeights_[index];
+  const at::Tensor &codes = op.params.at("weight_codes");
+  if (e.codes.defined() && e.inScale == inScale &&
+      e.source == codes.unsafeGetTensorImpl())
+    return e;
+  at::Tensor rowScale = op.params.at("weight_row_scale");
+  e.source = codes.unsafeGetTensorImpl();
+  e.codes = codes;
+  if (chip_.weightBits && op.bits > chip_.weightBits &&
+      !linearSite_[index].empty()) { // as chipWeight
+    e.codes = weightCodes(op, chip_.weightBits).to(at::kFloat);
+    rowScale = rowScale * double(int64_t(1) << (op.bits - chip_.weightBits));
+  }
+  e.codes = e.codes.to(op.params.at("weight").device());
+  e.outScale = (rowScale.to(at::kFloat) * double(inScale))
+                   .to(e.codes.device())
+                   .contiguous();
+  e.inScale = inScale;
+  return e;
+}
+
+at::Tensor Executor::linearProduct(const PlanOp &op, size_t index,
+                                   const at::Tensor &x, const at::Tensor &w) {
+  if (!definedArithmetic(x))
+    return linearLayer(x, w); // calibration: the BLAS, under autograd
+  // The prefix's positions are at full precision, off the grid.
+  ValueGrid g = inputGrid(op, 0);
+  if (int64_t p = perSynapse(op, g); p > 0 && bypassRows() == 0) {
+    const ExactWeight &e = exactWeight(op, index, g.scale);
+    return exactLinear(x, g.scale, e.codes, e.outScale, p);
+  }
+  return orderedLinear(x, w);
+}
+
+at::Tensor Executor::attentionProduct(const PlanOp &op, const at::Tensor &lhs,
+                                      const at::Tensor &rhs, int64_t steps) {
+  bool t = op.transposeRhs;
+  if (!definedArithmetic(lhs) || !definedArithmetic(rhs))
+    return headProduct(lhs, rhs, t);
+  ValueGrid a = inputGrid(op, 0), b = inputGrid(op, 1);
+  int64_t ma = steps > 1 ? a.maxSum : a.maxAbs;
+  int64_t mb = steps > 1 ? b.maxSum : b.maxAbs;
+  // Every partial sum of integers below 2^24: exact in f32.
+  bool exact =
+      a && b && bypassRows() == 0 &&
+      double(ma) * double(mb) * double(lhs.size(-1)) < double(kExactF32Bound);
+  if (!exact)
+    return orderedHeadProduct(lhs, rhs, t);
+  // The cached keys start with the prefix's, at full precision.
+  int64_t keys = rhs.size(-2);
+  int64_t fp = std::min<int64_t>(int64_t(prefix_.size()), keys);
+  if (fp == 0)
+    return exactHeadProduct(lhs, a.scale, rhs, b.scale, t);
+  at::Tensor rp = rhs.narrow(-2, 0, fp), rc = rhs.narrow(-2, fp, keys - fp);
+  if (t) // the prefix's keys are output columns of their own
+    return at::cat({orderedHeadProduct(lhs, rp, true),
+                    exactHeadProduct(lhs, a.scale, rc, b.scale, true)},
+                   -1);
+  // The prefix's values are terms of every sum: added last.
+  at::Tensor lp = lhs.narrow(-1, 0, fp), lc = lhs.narrow(-1, fp, keys - fp);
+  return exactHeadProduct(lc, a.scale, rc, b.scale, false)
+      .add_(orderedHeadProduct(lp, rp, false));
 }
 
 at::Tensor Executor::asSteps(const at::Tensor &x, int64_t bypass) {

@@ -128,33 +128,20 @@ at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
                 !(at::GradMode::is_enabled() &&
                   (lhs.requires_grad() || rhs.requires_grad()));
   if (direct) {
-    int64_t m = lhs.size(-2), k = lhs.size(-1);
-    int64_t n = transposeRhs ? rhs.size(-2) : rhs.size(-1);
-    TORCH_CHECK((transposeRhs ? rhs.size(-1) : rhs.size(-2)) == k,
-                "attention: operands of ", k, " and ",
-                transposeRhs ? rhs.size(-1) : rhs.size(-2), " features");
-    TORCH_CHECK(lhs.dim() == rhs.dim() && lhs.dim() >= 3 &&
-                    lhs.sizes().slice(0, lhs.dim() - 3) ==
-                        rhs.sizes().slice(0, rhs.dim() - 3),
-                "attention: the operands' leading dimensions differ");
+    HeadProductShape h = headProductShape(lhs, rhs, transposeRhs);
+    int64_t m = h.m, n = h.n, k = h.k;
     at::Tensor a = lhs.contiguous(), b = rhs.contiguous();
-    std::vector<int64_t> shape(lhs.sizes().begin(), lhs.sizes().end());
-    shape.back() = n;
-    at::Tensor out = at::empty(shape, lhs.options());
-    int64_t batches = 1;
-    for (int64_t i = 0; i + 2 < lhs.dim(); ++i)
-      batches *= lhs.size(i);
+    at::Tensor out = at::empty(h.out, lhs.options());
     if (out.numel() == 0)
       return out;
     if (k == 0)
       return out.zero_();
-    int64_t group = heads / kvHeads;
     const float *pa = a.data_ptr<float>(), *pb = b.data_ptr<float>();
     float *pc = out.data_ptr<float>();
     // One head per thread; oneDNN runs single-threaded inside the region.
-    at::parallel_for(0, batches, 1, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, h.batches, 1, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
-        int64_t kv = (i / heads) * kvHeads + (i % heads) / group;
+        int64_t kv = h.kvIndex(i);
         dnnl_status_t st = dnnl_sgemm(
             'N', transposeRhs ? 'T' : 'N', m, n, k, 1.0f, pa + i * m * k, k,
             pb + kv * n * k, transposeRhs ? k : n, 0.0f, pc + i * m * n, n);
@@ -167,6 +154,29 @@ at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
   at::Tensor r =
       heads == kvHeads ? rhs : rhs.repeat_interleave(heads / kvHeads, -3);
   return at::matmul(lhs, transposeRhs ? r.transpose(-1, -2) : r);
+}
+
+HeadProductShape headProductShape(const at::Tensor &lhs, const at::Tensor &rhs,
+                                  bool transposeRhs) {
+  HeadProductShape h;
+  h.heads = lhs.size(-3), h.kvHeads = rhs.size(-3);
+  TORCH_CHECK(h.kvHeads > 0 && h.heads % h.kvHeads == 0, "attention: ", h.heads,
+              " query heads cannot share ", h.kvHeads, " key/value heads");
+  h.m = lhs.size(-2), h.k = lhs.size(-1);
+  h.n = transposeRhs ? rhs.size(-2) : rhs.size(-1);
+  int64_t rk = transposeRhs ? rhs.size(-1) : rhs.size(-2);
+  TORCH_CHECK(rk == h.k, "attention: operands of ", h.k, " and ", rk,
+              " features");
+  TORCH_CHECK(lhs.dim() == rhs.dim() && lhs.dim() >= 3 &&
+                  lhs.sizes().slice(0, lhs.dim() - 3) ==
+                      rhs.sizes().slice(0, rhs.dim() - 3),
+              "attention: the operands' leading dimensions differ");
+  h.out.assign(lhs.sizes().begin(), lhs.sizes().end());
+  h.out.back() = h.n;
+  h.batches = 1;
+  for (int64_t i = 0; i + 2 < lhs.dim(); ++i)
+    h.batches *= lhs.size(i);
+  return h;
 }
 
 std::string linearKernelName() {

@@ -1,6 +1,7 @@
 //===- Kernels.cpp - CPU kernels of the spiking ops -----------------------===//
 
 #include "spike/runtime/Kernels.h"
+#include "IsaClones.h"
 #ifdef SPIKE_HAVE_ATEN_CUDA
 #include "spike/runtime/CudaDispatch.h"
 #endif
@@ -23,18 +24,6 @@ namespace spike::runtime {
 
 namespace {
 constexpr int64_t kGrain = 2048;
-
-// The row loops below are compiled for several instruction sets and picked
-// at load time (GCC's ifunc dispatch), so that they run vectorized on the
-// CPU at hand. Division, addition and floor are exactly rounded IEEE
-// operations on every ISA, and FMA contraction is off: each clone gives the
-// same bits.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define SPIKE_ISA_CLONES                                                       \
-  __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define SPIKE_ISA_CLONES
-#endif
 
 /// Per-channel values of a row of width d: groupValue for each channel.
 std::vector<float> perChannel(const std::vector<float> &values, int64_t d) {

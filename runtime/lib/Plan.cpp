@@ -48,22 +48,25 @@ std::vector<float> floats(const json &array) {
 
 /// Puts a linear weight on its n-bit per-output-channel grid, once; without
 /// explicit scales each row uses the absmax rule (neuron::weightScale).
-/// The weight on its grid, and each row's scale in `rowScales` (what a
-/// chip's integer codes are read against).
+/// The weight on its grid, each row's scale in `rowScales` (what a chip's
+/// integer codes are read against) and the integer codes in `codes` (f32).
 at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
-                           int bits, at::Tensor &rowScales) {
+                           int bits, at::Tensor &rowScales, at::Tensor &codes) {
   at::Tensor out = w.to(at::kFloat).contiguous().clone();
   at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
   int64_t rows = out.size(0), cols = out.size(1);
   rowScales = at::empty({rows}, at::kFloat);
-  float *p = out.data_ptr<float>();
+  codes = at::empty({rows, cols}, at::kFloat);
+  float *p = out.data_ptr<float>(), *k = codes.data_ptr<float>();
   for (int64_t r = 0; r < rows; ++r) {
     float *row = p + r * cols;
     float scale =
         scales ? s.data_ptr<float>()[r] : neuron::weightScale(row, cols, bits);
     rowScales.data_ptr<float>()[r] = scale;
-    for (int64_t c = 0; c < cols; ++c)
+    for (int64_t c = 0; c < cols; ++c) {
+      k[r * cols + c] = float(neuron::weightCode(row[c], scale, bits));
       row[c] = neuron::quantizeWeight(row[c], scale, bits);
+    }
   }
   return out;
 }
@@ -164,16 +167,18 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
       op.bits = attrs["weight_bits"].get<int>();
-      op.params["weight"] =
-          quantizeWeights(op.params["weight"],
-                          scales == op.params.end() ? nullptr : &scales->second,
-                          int(op.bits), op.params["weight_row_scale"]);
+      op.params["weight"] = quantizeWeights(
+          op.params["weight"],
+          scales == op.params.end() ? nullptr : &scales->second, int(op.bits),
+          op.params["weight_row_scale"], op.params["weight_codes"]);
     }
     plan.ops.push_back(std::move(op));
   }
   for (const auto &out : doc["outputs"])
     plan.outputs.push_back(slot(out));
   plan.numValues = int(slots.size());
+  if (core::Status st = checkSynapseBounds(plan); !st)
+    return st;
   return plan;
 }
 

@@ -122,6 +122,8 @@ public:
   void setChipNumerics(ChipNumerics chip) {
     chip_ = chip;
     prefixState_ = DecodeCache(); // its weights may differ
+    chipWeights_.clear();
+    exactWeights_.clear();
   }
   /// Chip numerics run IS neurons the same way (graded spike counts).
   /// While set (with chip numerics), each forward records what crosses a
@@ -219,6 +221,38 @@ private:
   static at::Tensor asSteps(const at::Tensor &x, int64_t bypass = 0);
   /// A linear's weight as the chip holds it (chip numerics), else as is.
   const at::Tensor &chipWeight(const PlanOp &op, size_t index);
+  /// The defined arithmetic of the products (docs/Runtime.md) at the QANN
+  /// and spiking levels: integers where the operands lie on grids
+  /// (ExactProduct.h), the fixed order elsewhere (OrderedProduct.h). FP
+  /// plans and calibration (trainable sites or weights, operands under
+  /// autograd) keep the BLAS products.
+  bool definedArithmetic(const at::Tensor &x) const {
+    return plan_.quantized() && !trainable_ && !trainableWeights_ &&
+           !x.requires_grad();
+  }
+  /// A linear op on its input x: the product, its bias, and its counts.
+  at::Tensor runLinear(const PlanOp &op, size_t index, const at::Tensor &x);
+  /// A linear op's product x · wᵀ (without its bias).
+  at::Tensor linearProduct(const PlanOp &op, size_t index, const at::Tensor &x,
+                           const at::Tensor &w);
+  /// Attention's lhs · op(rhs); `steps`: how many steps the operands'
+  /// running sums span (1 for values of one step).
+  at::Tensor attentionProduct(const PlanOp &op, const at::Tensor &lhs,
+                              const at::Tensor &rhs, int64_t steps);
+  /// Per quantized linear op reading a grid: its integer codes (those of
+  /// the chip's format under chip numerics) and its output scales, the
+  /// input scale times each row's weight scale (kept while the scale and
+  /// the plan's codes are the same: calibration changes both in place).
+  struct ExactWeight {
+    at::Tensor codes, outScale;
+    float inScale = 0;
+    const void *source = nullptr; ///< the plan's codes they came from
+  };
+  std::map<size_t, ExactWeight> exactWeights_;
+  const ExactWeight &exactWeight(const PlanOp &op, size_t index, float inScale);
+  std::vector<GridSource> gridSources_; ///< per value slot
+  /// The grid of an op's input `i`, or none (ops built outside the plan).
+  ValueGrid inputGrid(const PlanOp &op, size_t i) const;
   /// Records "<weight>.accum" for a linear reading an IF site.
   void traceAccumulation(const PlanOp &op, const std::string &site,
                          const at::Tensor &input);

@@ -35,6 +35,20 @@ at::Tensor linearLayer(const at::Tensor &x, const at::Tensor &w);
 at::Tensor headProduct(const at::Tensor &lhs, const at::Tensor &rhs,
                        bool transposeRhs);
 
+/// The checked shape of a head product of lhs [..., H, M, K] and rhs
+/// [..., Hkv, N, K] (transposed) or [..., Hkv, K, N]: `batches` [M, K]
+/// blocks of lhs, each reading the rhs block kvIndex(i), and the output's
+/// shape [..., H, M, N]. Throws (c10::Error) when they do not fit.
+struct HeadProductShape {
+  int64_t heads = 0, kvHeads = 0, m = 0, n = 0, k = 0, batches = 0;
+  std::vector<int64_t> out;
+  int64_t kvIndex(int64_t i) const {
+    return (i / heads) * kvHeads + (i % heads) / (heads / kvHeads);
+  }
+};
+HeadProductShape headProductShape(const at::Tensor &lhs, const at::Tensor &rhs,
+                                  bool transposeRhs);
+
 /// Which kernel `linearLayer` uses on the CPU, e.g.
 /// "oneDNN 2.6.3 sgemm, ISA avx512_core_amx, 2 threads".
 std::string linearKernelName();

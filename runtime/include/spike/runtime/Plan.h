@@ -55,6 +55,20 @@ struct RoPEConfig {
   int64_t originalMaxPosition = 8192;
 };
 
+/// A value whose elements, at each time step, are fl(n · scale) for integers
+/// |n| <= maxAbs, and whose running sums over the steps (the causal
+/// products' operands) are integers up to maxSum times scale: the output of a
+/// quantizer, of an IS neuron or of an IF collect with one scale (threshold)
+/// for all channels and an integer offset alpha, and the head reshapes of
+/// those. The exact products (ExactProduct.h) read the integers back by
+/// rounding x / scale. Prefix positions pass quantizers and neurons at full
+/// precision: they are not on the grid.
+struct ValueGrid {
+  float scale = 0;
+  int64_t maxAbs = 0, maxSum = 0;
+  explicit operator bool() const { return scale > 0; }
+};
+
 struct PlanOp {
   OpKind kind;
   std::string name; ///< the plan's op name
@@ -62,7 +76,8 @@ struct PlanOp {
   std::vector<int> inputs;
   int output = -1;
   /// Parameters by role ("weight", "table", ...); linear weights are stored
-  /// already on their n-bit grid.
+  /// already on their n-bit grid, with their integer codes ("weight_codes",
+  /// f32) and per-row scales ("weight_row_scale").
   std::map<std::string, at::Tensor> params;
   /// The checkpoint names of the parameters, by role.
   std::map<std::string, std::string> paramNames;
@@ -91,10 +106,39 @@ struct Plan {
   std::vector<int64_t> prefixTokens; ///< PrefixQuant prefix, if any
   at::Device device = at::kCPU;      ///< where the parameters live
   bool spiking() const { return level == "is" || level == "if"; }
+  /// QANN and spiking plans run the defined arithmetic (bit-identical on
+  /// every machine); FP plans the BLAS.
+  bool quantized() const { return level == "qann" || spiking(); }
 };
 
 /// Validates (schema and rules, tensors included) and loads a plan.
 core::Result<Plan> loadPlan(const std::string &path);
+
+/// Which ops define a value's grid: `op` (a quantizer, an IS neuron or an
+/// IF collect, seen through head reshapes) gives its scale and offset,
+/// `params` the neuron whose parameters bound its counts (an IF collect's
+/// IF neuron); -1 for values off any grid.
+struct GridSource {
+  int op = -1, params = -1;
+};
+
+/// The grid source of every value slot of `plan`.
+std::vector<GridSource> gridSources(const Plan &plan);
+
+/// A value's grid from its source's current attributes (calibration
+/// changes thresholds in place), or none: a quantizer's or threshold's
+/// scale must be one for all channels, and a neuron's offset an integer.
+ValueGrid gridOf(const Plan &plan, const GridSource &source);
+
+/// The most one synapse of a quantized linear adds, max|n| · max|code|,
+/// reading a value on `input`; 0 for a linear off the grid or unquantized.
+/// Its integer sums stay below this times its fan-in K.
+int64_t perSynapse(const PlanOp &linear, const ValueGrid &input);
+
+/// Checks that the synapse bound, perSynapse · K, of every quantized
+/// linear reading a grid is below 2^31 (int32 accumulation): an error
+/// names the first that is not.
+core::Status checkSynapseBounds(const Plan &plan);
 
 /// Parses "cpu" or "cuda[:N]" and checks that this build and machine can
 /// run there (CUDA needs a CUDA-enabled libtorch and a device).

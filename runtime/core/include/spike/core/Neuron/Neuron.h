@@ -437,6 +437,29 @@ SPIKE_HOST_DEVICE inline F isOutput(C spikes, F theta, const ISParams &p) {
   return (F(spikes) - F(p.alpha)) * theta;
 }
 
+/// The largest |s - alpha| of one step's output (eq 10), in threshold
+/// units: s in [-L, L] under the signed code; in [0, L] under the offset
+/// code, down to -(T - 1) L with correction spikes (a step may cancel the
+/// earlier steps' spikes). The exact synaptic products (the runtime's
+/// ExactProduct.h) bound their integer sums with it.
+inline double maxStepOutput(const ISParams &p, int64_t timesteps) {
+  double l = double(p.levels);
+  double lowest = p.coding == SpikeCoding::Signed ? -l
+                  : p.bidirectional               ? -double(timesteps - 1) * l
+                                                  : 0.0;
+  return std::max(std::fabs(l - p.alpha), std::fabs(lowest - p.alpha));
+}
+
+/// The largest |S(t)| of the running sum of a window's outputs, S(t) =
+/// sum over steps up to t of (s - alpha), t <= T: the signed code keeps the
+/// window's count in [lo, hi]; otherwise T steps of maxStepOutput.
+inline double maxWindowOutput(const ISParams &p, int64_t timesteps) {
+  double steps = double(timesteps) * maxStepOutput(p, timesteps);
+  if (p.coding != SpikeCoding::Signed)
+    return steps;
+  return std::min(steps, double(std::max(-p.lo, p.hi)));
+}
+
 //===----------------------------------------------------------------------===//
 // Binary IF neurons and the IS -> IF schedules (Lemma 2, Appendix F)
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,35 @@
+//===- OrderedProduct.h - Matrix products with one fixed order --*- C++ -*-===//
+//
+// The f32 products whose operands are not on an integer grid (lm_head, the
+// online rotation, the prefix's positions) with one defined arithmetic: each
+// output is a K-long dot product accumulated from k = 0 up, every product
+// and every sum rounded to f32 on its own (no FMA). The result then does not
+// depend on the CPU's instruction set, the thread count or a BLAS library:
+// threads split the outputs, never a sum. Slower than a BLAS (no
+// reassociation, so no k-blocking), which is why the quantized products go
+// through the exact integer path (ExactProduct.h) instead.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPIKE_RUNTIME_ORDEREDPRODUCT_H
+#define SPIKE_RUNTIME_ORDEREDPRODUCT_H
+
+#include <torch/types.h>
+
+namespace spike::runtime {
+
+/// y = x · wᵀ for x [..., K] and w [N, K] (f32 CPU tensors): y[.., n] =
+/// fl(...fl(fl(x_0 w_n0) + fl(x_1 w_n1)) ... + fl(x_{K-1} w_n,K-1)),
+/// starting from +0. Returns [..., N]. CUDA tensors go to ATen's matmul
+/// (the order is then cuBLAS's). Not differentiable.
+at::Tensor orderedLinear(const at::Tensor &x, const at::Tensor &w);
+
+/// headProduct (Gemm.h) in the same fixed order: lhs [..., H, M, K] with
+/// rhs [..., Hkv, N, K] (`transposeRhs`) or [..., Hkv, K, N], query head h
+/// reading key/value head h / (H / Hkv). Returns [..., H, M, N].
+at::Tensor orderedHeadProduct(const at::Tensor &lhs, const at::Tensor &rhs,
+                              bool transposeRhs);
+
+} // namespace spike::runtime
+
+#endif // SPIKE_RUNTIME_ORDEREDPRODUCT_H
