@@ -1,6 +1,7 @@
 //===- Gemm.cpp - The linear layers' matrix product -----------------------===//
 
 #include "spike/runtime/Gemm.h"
+#include "spike/runtime/OrderedProduct.h"
 
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -204,7 +205,8 @@ void useAllCores() {
 
 std::string kernelSummary() {
   return "linear layers and attention " + linearKernelName() +
-         "; ATen's BLAS " + blasKernelName();
+         "; ATen's BLAS " + blasKernelName() +
+         "; fixed-order products " + orderedProductVariant() + " FMA";
 }
 
 std::string blasKernelName() {

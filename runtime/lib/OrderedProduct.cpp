@@ -1,53 +1,165 @@
 //===- OrderedProduct.cpp - Matrix products with one fixed order ----------===//
 
 #include "spike/runtime/OrderedProduct.h"
-#include "IsaClones.h"
 #include "spike/runtime/Gemm.h"
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
+#include <cmath>
 #include <cstring>
 #include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace spike::runtime {
 
 namespace {
 
-/// Outputs per packed panel: 16 independent f32 sums, one vector register
-/// under AVX-512, four under SSE; the lanes never mix.
+/// Outputs per packed panel: 16 independent f32 sums, one AVX-512 register
+/// or two AVX2 registers; the lanes never mix.
 constexpr int64_t kPanel = 16;
-typedef float Lanes __attribute__((vector_size(kPanel * sizeof(float))));
 
-/// c[r, j] = sum over k of a[r, k] p[k, j] for R rows, each lane its own
-/// k-ordered sum: a product rounded, then added (contraction is off).
-template <int R>
-inline __attribute__((always_inline)) void
-panelRows(const float *a, int64_t lda, const float *p, int64_t k, float *c,
-          int64_t ldc, int64_t cols) {
-  Lanes acc[R] = {};
-  for (int64_t kk = 0; kk < k; ++kk) {
-    Lanes w;
-    std::memcpy(&w, p + kk * kPanel, sizeof w);
-    for (int r = 0; r < R; ++r) {
-      Lanes prod = a[r * lda + kk] * w;
-      acc[r] = acc[r] + prod;
+// Three builds of one panel product. Each computes every output as
+// acc = fma(a[r, k], p[k, j], acc) from k = 0 and acc = +0: FMA rounds once
+// (IEEE 754), so they agree bit for bit, and the vector ones are chosen by
+// the CPU at run time.
+
+/// c[i, j] for i < m, j < cols: the m rows of a [m, k] (row stride lda)
+/// times one packed panel p [k, 16]; c has row stride ldc.
+void panelProductScalar(const float *a, int64_t m, int64_t lda, const float *p,
+                        int64_t k, float *c, int64_t ldc, int64_t cols) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      float acc = 0.0f;
+      for (int64_t kk = 0; kk < k; ++kk)
+        acc = std::fma(a[i * lda + kk], p[kk * kPanel + j], acc);
+      c[i * ldc + j] = acc;
     }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int64_t j = 0; j < cols; ++j)
-      c[r * ldc + j] = acc[r][j];
 }
 
-/// The m rows of a [m, k] (row stride lda) times one packed panel p [k, 16]
-/// into the first `cols` columns of c (row stride ldc).
-SPIKE_ISA_CLONES void panelProduct(const float *a, int64_t m, int64_t lda,
-                                   const float *p, int64_t k, float *c,
-                                   int64_t ldc, int64_t cols) {
+#if defined(__x86_64__) && defined(__GNUC__)
+/// The first `cols` of a panel's 16 sums into c.
+inline void storePanel(const float *sums, float *c, int64_t cols) {
+  std::memcpy(c, sums, size_t(cols) * sizeof(float));
+}
+
+template <int R>
+__attribute__((target("avx512f"), always_inline)) inline void
+rowsAvx512(const float *a, int64_t lda, const float *p, int64_t k, float *c,
+           int64_t ldc, int64_t cols) {
+  __m512 acc[R];
+  for (int r = 0; r < R; ++r)
+    acc[r] = _mm512_setzero_ps();
+  for (int64_t kk = 0; kk < k; ++kk) {
+    __m512 w = _mm512_loadu_ps(p + kk * kPanel);
+    for (int r = 0; r < R; ++r)
+      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * lda + kk]), w, acc[r]);
+  }
+  alignas(64) float sums[kPanel];
+  for (int r = 0; r < R; ++r) {
+    _mm512_store_ps(sums, acc[r]);
+    storePanel(sums, c + r * ldc, cols);
+  }
+}
+
+/// Eight rows at a time: eight independent FMA chains hide the latency.
+__attribute__((target("avx512f"))) void
+panelProductAvx512(const float *a, int64_t m, int64_t lda, const float *p,
+                   int64_t k, float *c, int64_t ldc, int64_t cols) {
+  int64_t i = 0;
+  for (; i + 8 <= m; i += 8)
+    rowsAvx512<8>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
+  for (; i < m; ++i)
+    rowsAvx512<1>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
+}
+
+template <int R>
+__attribute__((target("avx2,fma"), always_inline)) inline void
+rowsAvx2(const float *a, int64_t lda, const float *p, int64_t k, float *c,
+         int64_t ldc, int64_t cols) {
+  __m256 lo[R], hi[R];
+  for (int r = 0; r < R; ++r)
+    lo[r] = _mm256_setzero_ps(), hi[r] = _mm256_setzero_ps();
+  for (int64_t kk = 0; kk < k; ++kk) {
+    __m256 wlo = _mm256_loadu_ps(p + kk * kPanel);
+    __m256 whi = _mm256_loadu_ps(p + kk * kPanel + 8);
+    for (int r = 0; r < R; ++r) {
+      __m256 x = _mm256_set1_ps(a[r * lda + kk]);
+      lo[r] = _mm256_fmadd_ps(x, wlo, lo[r]);
+      hi[r] = _mm256_fmadd_ps(x, whi, hi[r]);
+    }
+  }
+  alignas(32) float sums[kPanel];
+  for (int r = 0; r < R; ++r) {
+    _mm256_store_ps(sums, lo[r]);
+    _mm256_store_ps(sums + 8, hi[r]);
+    storePanel(sums, c + r * ldc, cols);
+  }
+}
+
+/// Four rows at a time: eight chains in two registers each.
+__attribute__((target("avx2,fma"))) void
+panelProductAvx2(const float *a, int64_t m, int64_t lda, const float *p,
+                 int64_t k, float *c, int64_t ldc, int64_t cols) {
   int64_t i = 0;
   for (; i + 4 <= m; i += 4)
-    panelRows<4>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
+    rowsAvx2<4>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
   for (; i < m; ++i)
-    panelRows<1>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
+    rowsAvx2<1>(a + i * lda, lda, p, k, c + i * ldc, ldc, cols);
+}
+#endif
+
+using PanelFn = void (*)(const float *, int64_t, int64_t, const float *,
+                         int64_t, float *, int64_t, int64_t);
+
+struct Variant {
+  const char *name;
+  PanelFn fn;
+  bool supported;
+};
+
+/// The builds, preferred first: AVX2 measured 15% faster than AVX-512
+/// on the development machine (the loads, not the FMAs, bound both).
+std::vector<Variant> variants() {
+  std::vector<Variant> v;
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  v.push_back(
+      {"avx2", panelProductAvx2,
+       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")});
+  v.push_back(
+      {"avx512", panelProductAvx512, bool(__builtin_cpu_supports("avx512f"))});
+#endif
+  v.push_back({"scalar", panelProductScalar, true});
+  return v;
+}
+
+const std::vector<Variant> &allVariants() {
+  static const std::vector<Variant> all = variants();
+  return all;
+}
+
+std::atomic<const Variant *> chosen{nullptr};
+
+const Variant &currentVariant() {
+  const Variant *v = chosen.load();
+  if (!v) {
+    for (const Variant &c : allVariants())
+      if (c.supported) {
+        v = &c;
+        break;
+      }
+    chosen = v;
+  }
+  return *v;
+}
+
+void panelProduct(const float *a, int64_t m, int64_t lda, const float *p,
+                  int64_t k, float *c, int64_t ldc, int64_t cols) {
+  currentVariant().fn(a, m, lda, p, k, c, ldc, cols);
 }
 
 /// Columns n0 .. n0 + cols of op(b), element (k, n) at b[n * sn + k * sk],
@@ -72,6 +184,25 @@ void orderedGemm(const float *a, int64_t m, int64_t k, const float *b,
 }
 
 } // namespace
+
+std::string orderedProductVariant() { return currentVariant().name; }
+
+std::vector<std::string> orderedProductVariants() {
+  std::vector<std::string> names;
+  for (const Variant &v : allVariants())
+    if (v.supported)
+      names.push_back(v.name);
+  return names;
+}
+
+bool setOrderedProductVariant(const std::string &name) {
+  for (const Variant &v : allVariants())
+    if (v.supported && (name == v.name || name.empty())) {
+      chosen = &v;
+      return true;
+    }
+  return false;
+}
 
 at::Tensor orderedLinear(const at::Tensor &x, const at::Tensor &w) {
   TORCH_CHECK(w.dim() == 2 && x.size(-1) == w.size(1), "linear: input has ",

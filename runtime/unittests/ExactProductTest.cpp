@@ -2,8 +2,8 @@
 //
 // The two products whose results must not depend on the machine:
 // - orderedLinear / orderedHeadProduct against a scalar loop with the same
-//   arithmetic (k-ordered f32 sums, a rounding per product and per sum), so
-//   bit for bit, under 1 and 2 threads;
+//   arithmetic (k-ordered f32 fused multiply-adds), so bit for bit, under 1
+//   and 2 threads and in every build this CPU runs (AVX-512, AVX2, scalar);
 // - exactLinear / exactHeadProduct against int64 sums, bit for bit: the
 //   integer sums are exact by construction, and the one conversion and one
 //   scaling per output are the same expressions on both sides; the chunked
@@ -17,12 +17,14 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace spike::runtime;
 
 namespace {
 
-/// y[m, n] = sum over k of x[m, k] w[n, k], from k = 0, in f32; the test
-/// target has -ffp-contract=off, as the runtime.
+/// y[m, n] = sum over k of x[m, k] w[n, k], from k = 0, one std::fma per
+/// term.
 at::Tensor scalarReference(const at::Tensor &x2, const at::Tensor &w) {
   at::Tensor x = x2.contiguous(), wc = w.contiguous();
   int64_t m = x.size(0), n = wc.size(0), k = wc.size(1);
@@ -31,10 +33,8 @@ at::Tensor scalarReference(const at::Tensor &x2, const at::Tensor &w) {
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float acc = 0.0f;
-      for (int64_t kk = 0; kk < k; ++kk) {
-        float p = a[i * k + kk] * b[j * k + kk];
-        acc = acc + p;
-      }
+      for (int64_t kk = 0; kk < k; ++kk)
+        acc = std::fma(a[i * k + kk], b[j * k + kk], acc);
       y.data_ptr<float>()[i * n + j] = acc;
     }
   return y;
@@ -46,6 +46,27 @@ struct Threads {
   explicit Threads(int n) { at::set_num_threads(n); }
   ~Threads() { at::set_num_threads(saved); }
 };
+
+/// Restores the preferred build.
+struct Variant {
+  explicit Variant(const std::string &name) {
+    EXPECT_TRUE(setOrderedProductVariant(name)) << name;
+  }
+  ~Variant() { setOrderedProductVariant(""); }
+};
+
+TEST(OrderedProduct, EveryBuildIsTheScalarLoopBitForBit) {
+  at::manual_seed(10);
+  at::Tensor x = at::randn({37, 300}), w = at::randn({45, 300});
+  at::Tensor want = scalarReference(x, w);
+  std::vector<std::string> builds = orderedProductVariants();
+  EXPECT_EQ(builds.back(), "scalar");
+  for (const std::string &b : builds) {
+    Variant v(b);
+    EXPECT_EQ(orderedProductVariant(), b);
+    EXPECT_TRUE(at::equal(orderedLinear(x, w), want)) << b;
+  }
+}
 
 TEST(OrderedProduct, LinearIsTheScalarLoopBitForBit) {
   at::manual_seed(11);

@@ -58,7 +58,8 @@ std::string linearKernelName();
 std::string blasKernelName();
 
 /// The one line spike-run prints about its kernels: "linear layers and
-/// attention <linearKernelName>; ATen's BLAS <blasKernelName>".
+/// attention <linearKernelName>; ATen's BLAS <blasKernelName>; fixed-order
+/// products <orderedProductVariant> FMA" (OrderedProduct.h).
 std::string kernelSummary();
 
 /// Runs ATen on every core this process may use, unless OMP_NUM_THREADS

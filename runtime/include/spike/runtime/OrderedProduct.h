@@ -16,12 +16,15 @@
 
 #include <torch/types.h>
 
+#include <string>
+#include <vector>
+
 namespace spike::runtime {
 
 /// y = x · wᵀ for x [..., K] and w [N, K] (f32 CPU tensors): y[.., n] =
-/// fl(...fl(fl(x_0 w_n0) + fl(x_1 w_n1)) ... + fl(x_{K-1} w_n,K-1)),
-/// starting from +0. Returns [..., N]. CUDA tensors go to ATen's matmul
-/// (the order is then cuBLAS's). Not differentiable.
+/// fma(x_{K-1}, w_n,K-1, ... fma(x_1, w_n1, fma(x_0, w_n0, +0))). Returns [...,
+/// N]. CUDA tensors go to ATen's matmul (the order is then cuBLAS's). Not
+/// differentiable.
 at::Tensor orderedLinear(const at::Tensor &x, const at::Tensor &w);
 
 /// headProduct (Gemm.h) in the same fixed order: lhs [..., H, M, K] with
@@ -29,6 +32,16 @@ at::Tensor orderedLinear(const at::Tensor &x, const at::Tensor &w);
 /// reading key/value head h / (H / Hkv). Returns [..., H, M, N].
 at::Tensor orderedHeadProduct(const at::Tensor &lhs, const at::Tensor &rhs,
                               bool transposeRhs);
+
+/// The build the products run: "avx2", "avx512" or "scalar" (the first
+/// of these this CPU supports unless set).
+std::string orderedProductVariant();
+/// The builds this CPU supports, preferred first.
+std::vector<std::string> orderedProductVariants();
+/// Runs the products on build `name` ("" for the fastest); false if this
+/// CPU does not support it. For tests and benchmarks: every build gives
+/// the same bits.
+bool setOrderedProductVariant(const std::string &name);
 
 } // namespace spike::runtime
 
