@@ -117,7 +117,8 @@ at::Tensor definedSoftmax(const at::Tensor &x, bool causal) {
     double top = -std::numeric_limits<double>::infinity();
     for (int64_t j = 0; j < seen; ++j)
       top = std::max(top, double(v[j]));
-    std::vector<double> e(size_t(std::max<int64_t>(seen, 0)));
+    thread_local std::vector<double> e; // one buffer per thread, not per row
+    e.resize(size_t(std::max<int64_t>(seen, 0)));
     for (int64_t j = 0; j < seen; ++j)
       e[j] = double(v[j]) - top;
     expInPlace(e.data(), seen);

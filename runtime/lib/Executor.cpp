@@ -32,6 +32,11 @@ at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps,
   return w * (x * at::rsqrt(variance + eps));
 }
 
+/// SiLU; `defined`: as rmsnorm.
+at::Tensor silu(const at::Tensor &x, bool defined) {
+  return definedMap(defined, x) ? definedSilu(x) : at::silu(x);
+}
+
 /// Softmax over the last dimension; causal: query i sits at key position
 /// n - m + i (a KV cache precedes it) and sees keys up to it. `owned`: x is
 /// a temporary of the caller's that may be overwritten (saves a copy).
@@ -284,8 +289,7 @@ at::Tensor Executor::run(const PlanOp &op,
   case OpKind::Softmax:
     return softmax(in(0), op.causal, definedArithmetic(in(0)));
   case OpKind::SiLU:
-    return definedMap(definedArithmetic(in(0)), in(0)) ? definedSilu(in(0))
-                                                       : at::silu(in(0));
+    return silu(in(0), definedArithmetic(in(0)));
   case OpKind::Mul:
     return in(0) * in(1);
   case OpKind::Add:
@@ -356,7 +360,7 @@ at::Tensor Executor::run(const PlanOp &op,
     bool defined = definedArithmetic(x);
     at::Tensor o;
     if (op.fn == "silu")
-      o = definedMap(defined, x) ? definedSilu(x) : at::silu(x);
+      o = silu(x, defined);
     else if (op.fn == "softmax")
       o = softmax(x, op.causal, defined, /*owned=*/in(0).size(0) > 1);
     else

@@ -171,17 +171,32 @@ void packPanel(const float *b, int64_t n0, int64_t cols, int64_t k, int64_t sn,
       p[kk * kPanel + j] = j < cols ? b[(n0 + j) * sn + kk * sk] : 0.0f;
 }
 
-/// c [m, n] = a [m, k] · op(b), op(b)[k, n] = b[n * sn + k * sk]; serial.
-void orderedGemm(const float *a, int64_t m, int64_t k, const float *b,
-                 int64_t n, int64_t sn, int64_t sk, float *c,
-                 std::vector<float> &panel) {
-  panel.resize(size_t(k * kPanel));
-  for (int64_t n0 = 0; n0 < n; n0 += kPanel) {
-    int64_t cols = std::min(kPanel, n - n0);
-    packPanel(b, n0, cols, k, sn, sk, panel.data());
-    panelProduct(a, m, k, panel.data(), k, c + n0, n, cols);
+/// Output columns of panels [begin, end) of c [m, n] = a [m, k] · op(b),
+/// op(b)[k, n] = b[n * sn + k * sk]; serial. Packs a group of panels once
+/// and runs row blocks of a over it, so that both stay in cache; the order
+/// of each sum is unchanged.
+void orderedPanels(const float *a, int64_t m, int64_t k, const float *b,
+                   int64_t n, int64_t sn, int64_t sk, float *c, int64_t begin,
+                   int64_t end, std::vector<float> &packed) {
+  int64_t group = std::max<int64_t>(1, (256 << 10) / (k * kPanel * 4));
+  constexpr int64_t kRowBlock = 64;
+  for (int64_t g0 = begin; g0 < end; g0 += group) {
+    int64_t g1 = std::min(end, g0 + group);
+    packed.resize(size_t((g1 - g0) * k * kPanel));
+    for (int64_t p = g0; p < g1; ++p)
+      packPanel(b, p * kPanel, std::min(kPanel, n - p * kPanel), k, sn, sk,
+                packed.data() + (p - g0) * k * kPanel);
+    for (int64_t r0 = 0; r0 < m; r0 += kRowBlock)
+      for (int64_t p = g0; p < g1; ++p)
+        panelProduct(a + r0 * k, std::min(kRowBlock, m - r0), k,
+                     packed.data() + (p - g0) * k * kPanel, k,
+                     c + r0 * n + p * kPanel, n,
+                     std::min(kPanel, n - p * kPanel));
   }
 }
+
+/// Panels of 16 output columns in n columns.
+int64_t panelCount(int64_t n) { return (n + kPanel - 1) / kPanel; }
 
 } // namespace
 
@@ -222,26 +237,9 @@ at::Tensor orderedLinear(const at::Tensor &x, const at::Tensor &w) {
   const float *pa = a.data_ptr<float>(), *pb = b.data_ptr<float>();
   float *pc = y.data_ptr<float>();
   // Threads take whole panels of outputs: no sum is split between them.
-  // Each packs a group of its panels once and runs row blocks of x over it,
-  // so that both stay in cache (the order of each sum is unchanged).
-  int64_t panels = (n + kPanel - 1) / kPanel;
-  int64_t group = std::max<int64_t>(1, (256 << 10) / (k * kPanel * 4));
-  constexpr int64_t kRowBlock = 64;
-  at::parallel_for(0, panels, 1, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, panelCount(n), 1, [&](int64_t begin, int64_t end) {
     std::vector<float> packed;
-    for (int64_t g0 = begin; g0 < end; g0 += group) {
-      int64_t g1 = std::min(end, g0 + group);
-      packed.resize(size_t((g1 - g0) * k * kPanel));
-      for (int64_t p = g0; p < g1; ++p)
-        packPanel(pb, p * kPanel, std::min(kPanel, n - p * kPanel), k, k, 1,
-                  packed.data() + (p - g0) * k * kPanel);
-      for (int64_t r0 = 0; r0 < m; r0 += kRowBlock)
-        for (int64_t p = g0; p < g1; ++p)
-          panelProduct(pa + r0 * k, std::min(kRowBlock, m - r0), k,
-                       packed.data() + (p - g0) * k * kPanel, k,
-                       pc + r0 * n + p * kPanel, n,
-                       std::min(kPanel, n - p * kPanel));
-    }
+    orderedPanels(pa, m, k, pb, n, k, 1, pc, begin, end, packed);
   });
   return y;
 }
@@ -260,12 +258,10 @@ at::Tensor orderedHeadProduct(const at::Tensor &lhs, const at::Tensor &rhs,
   float *pc = out.data_ptr<float>();
   int64_t sn = transposeRhs ? k : 1, sk = transposeRhs ? 1 : n;
   at::parallel_for(0, h.batches, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> panel;
-    for (int64_t i = begin; i < end; ++i) {
-      int64_t kv = h.kvIndex(i);
-      orderedGemm(pa + i * m * k, m, k, pb + kv * n * k, n, sn, sk,
-                  pc + i * m * n, panel);
-    }
+    std::vector<float> packed;
+    for (int64_t i = begin; i < end; ++i)
+      orderedPanels(pa + i * m * k, m, k, pb + h.kvIndex(i) * n * k, n, sn, sk,
+                    pc + i * m * n, 0, panelCount(n), packed);
   });
   return out;
 }

@@ -2,12 +2,14 @@
 //
 // The f32 products whose operands are not on an integer grid (lm_head, the
 // online rotation, the prefix's positions) with one defined arithmetic: each
-// output is a K-long dot product accumulated from k = 0 up, every product
-// and every sum rounded to f32 on its own (no FMA). The result then does not
-// depend on the CPU's instruction set, the thread count or a BLAS library:
-// threads split the outputs, never a sum. Slower than a BLAS (no
-// reassociation, so no k-blocking), which is why the quantized products go
-// through the exact integer path (ExactProduct.h) instead.
+// output is a K-long chain of fused multiply-adds from k = 0 up, one
+// rounding per term (IEEE 754's FMA). The result then does not depend on the
+// CPU's instruction set, the thread count or a BLAS library: threads split
+// the outputs, never a sum. AVX-512 and AVX2 builds use the CPU's FMA, a
+// scalar build std::fma (correct on every CPU, slow without FMA hardware);
+// all three give the same bits. Slower than a BLAS (no reassociation, so no
+// k-blocking), which is why the quantized products go through the exact
+// integer path (ExactProduct.h) instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,7 +40,7 @@ at::Tensor orderedHeadProduct(const at::Tensor &lhs, const at::Tensor &rhs,
 std::string orderedProductVariant();
 /// The builds this CPU supports, preferred first.
 std::vector<std::string> orderedProductVariants();
-/// Runs the products on build `name` ("" for the fastest); false if this
+/// Runs the products on build `name` ("" for the preferred); false if this
 /// CPU does not support it. For tests and benchmarks: every build gives
 /// the same bits.
 bool setOrderedProductVariant(const std::string &name);
