@@ -41,11 +41,36 @@ std::vector<float> GraphBuilder::read(const std::string &name,
   return values.take();
 }
 
+GraphBuilder::Producer
+GraphBuilder::source(const std::string &name,
+                     const std::vector<int64_t> &shape) const {
+  const WeightSource *s = &src;
+  return [s, name, shape] { return s->read(name, shape); };
+}
+
+GraphBuilder::Producer GraphBuilder::constant(std::vector<float> values) {
+  return [values = std::move(values)]() -> core::Result<std::vector<float>> {
+    return values;
+  };
+}
+
+GraphBuilder::Producer
+GraphBuilder::then(Producer p,
+                   std::function<std::vector<float>(std::vector<float>)> f) {
+  return [p = std::move(p),
+          f = std::move(f)]() -> core::Result<std::vector<float>> {
+    auto values = p();
+    if (!values)
+      return values.status();
+    return f(values.take());
+  };
+}
+
 Value GraphBuilder::record(const std::string &name, std::vector<int64_t> shape,
-                           const std::vector<float> &values) {
+                           Producer produce) {
   if (!status.isOk())
     return {};
-  if (auto st = out.addF32(name, shape, values); !st) {
+  if (auto st = out.addDeferredF32(name, shape, std::move(produce)); !st) {
     status = st;
     return {};
   }
@@ -81,7 +106,7 @@ Value GraphBuilder::rope(Value x) {
 std::vector<float> GraphBuilder::reader(const std::vector<float> &gain,
                                         int64_t rows,
                                         std::vector<float> w) const {
-  if (!rotated() || w.empty())
+  if (!rotated())
     return w;
   rot::scaleColumns(w, rows, gain);
   return rot::timesRight(w, rows, d, q);
@@ -89,7 +114,7 @@ std::vector<float> GraphBuilder::reader(const std::vector<float> &gain,
 
 std::vector<float> GraphBuilder::writer(int64_t cols,
                                         std::vector<float> w) const {
-  return rotated() && !w.empty() ? rot::transposeTimes(q, d, w, cols) : w;
+  return rotated() ? rot::transposeTimes(q, d, w, cols) : w;
 }
 
 void GraphBuilder::setUpRotations(ModuleOp module) {
@@ -105,11 +130,13 @@ void GraphBuilder::setUpRotations(ModuleOp module) {
 }
 
 Value GraphBuilder::embedding(Value tokens) {
-  embedRaw = read("model.embed_tokens.weight", {c.vocab, d});
+  Producer raw = source("model.embed_tokens.weight", {c.vocab, d});
   embed = record("model.embed_tokens.weight", {c.vocab, d},
-                 rotated() && !embedRaw.empty()
-                     ? rot::timesRight(embedRaw, c.vocab, d, q)
-                     : embedRaw);
+                 rotated() ? then(raw,
+                                  [this](std::vector<float> w) {
+                                    return rot::timesRight(w, c.vocab, d, q);
+                                  })
+                           : raw);
   if (!status.isOk())
     return {};
   return qnn::EmbeddingOp::create(b, loc, tensor({kDyn, d}), tokens, embed);
@@ -121,37 +148,57 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
   BlockWeights w;
   std::vector<float> g1 = read(p + "input_layernorm.weight", {d});
   std::vector<float> g2 = read(p + "post_attention_layernorm.weight", {d});
-  std::vector<float> wqv =
-      reader(g1, dq, read(p + "self_attn.q_proj.weight", {dq, d}));
-  for (float &v : wqv)
-    v *= qScale;
-  w.ln1 = record(p + "input_layernorm.weight", {d}, rotate ? ones : g1);
-  w.wq = record(p + "self_attn.q_proj.weight", {dq, d}, wqv);
+  // A consumer of the residual stream (W diag(g) Q), and a writer into it
+  // (Q^T W), each applied when the file is written.
+  auto readerOf = [&](const std::string &name, int64_t rows,
+                      const std::vector<float> &gain, float scale = 1.f) {
+    return then(source(p + name, {rows, d}),
+                [this, rows, gain, scale](std::vector<float> v) {
+                  v = reader(gain, rows, std::move(v));
+                  if (scale != 1.f)
+                    for (float &x : v)
+                      x *= scale;
+                  return v;
+                });
+  };
+  auto writerOf = [&](const std::string &name, int64_t cols, bool down) {
+    return then(source(p + name, {d, cols}),
+                [this, cols, down](std::vector<float> v) {
+                  v = writer(cols, std::move(v));
+                  if (down && options.rotateDown)
+                    v = rot::timesRight(v, d, c.ffn, r);
+                  return v;
+                });
+  };
+  w.ln1 =
+      record(p + "input_layernorm.weight", {d}, constant(rotate ? ones : g1));
+  w.wq = record(p + "self_attn.q_proj.weight", {dq, d},
+                readerOf("self_attn.q_proj.weight", dq, g1, qScale));
   w.wk = record(p + "self_attn.k_proj.weight", {dkv, d},
-                reader(g1, dkv, read(p + "self_attn.k_proj.weight", {dkv, d})));
+                readerOf("self_attn.k_proj.weight", dkv, g1));
   w.wv = record(p + "self_attn.v_proj.weight", {dkv, d},
-                reader(g1, dkv, read(p + "self_attn.v_proj.weight", {dkv, d})));
+                readerOf("self_attn.v_proj.weight", dkv, g1));
   w.wo = record(p + "self_attn.o_proj.weight", {d, dq},
-                writer(dq, read(p + "self_attn.o_proj.weight", {d, dq})));
-  w.ln2 =
-      record(p + "post_attention_layernorm.weight", {d}, rotate ? ones : g2);
-  w.wg =
-      record(p + "mlp.gate_proj.weight", {c.ffn, d},
-             reader(g2, c.ffn, read(p + "mlp.gate_proj.weight", {c.ffn, d})));
+                writerOf("self_attn.o_proj.weight", dq, false));
+  w.ln2 = record(p + "post_attention_layernorm.weight", {d},
+                 constant(rotate ? ones : g2));
+  w.wg = record(p + "mlp.gate_proj.weight", {c.ffn, d},
+                readerOf("mlp.gate_proj.weight", c.ffn, g2));
   w.wu = record(p + "mlp.up_proj.weight", {c.ffn, d},
-                reader(g2, c.ffn, read(p + "mlp.up_proj.weight", {c.ffn, d})));
-  std::vector<float> wdv =
-      writer(c.ffn, read(p + "mlp.down_proj.weight", {d, c.ffn}));
-  if (options.rotateDown && !wdv.empty()) {
-    wdv = rot::timesRight(wdv, d, c.ffn, r);
+                readerOf("mlp.up_proj.weight", c.ffn, g2));
+  if (options.rotateDown) {
     // linear(h, R^T) computes h R, the online rotation.
-    std::vector<float> rt(c.ffn * c.ffn);
-    for (int64_t a = 0; a < c.ffn; ++a)
-      for (int64_t k = 0; k < c.ffn; ++k)
-        rt[a * c.ffn + k] = r[k * c.ffn + a];
-    w.downRotation = record(p + "mlp.down_rotation", {c.ffn, c.ffn}, rt);
+    w.downRotation = record(p + "mlp.down_rotation", {c.ffn, c.ffn},
+                            [this]() -> core::Result<std::vector<float>> {
+                              std::vector<float> rt(c.ffn * c.ffn);
+                              for (int64_t a = 0; a < c.ffn; ++a)
+                                for (int64_t k = 0; k < c.ffn; ++k)
+                                  rt[a * c.ffn + k] = r[k * c.ffn + a];
+                              return rt;
+                            });
   }
-  w.wd = record(p + "mlp.down_proj.weight", {d, c.ffn}, wdv);
+  w.wd = record(p + "mlp.down_proj.weight", {d, c.ffn},
+                writerOf("mlp.down_proj.weight", c.ffn, true));
   // Biases, in the same frames as their weights: q's carries the folded
   // 1/sqrt(d); the writers' (o, down) are rotated with their rows (Q^T b);
   // the readers' outputs are not rotated.
@@ -159,10 +206,13 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
                   float scale = 1.f, bool writes = false) -> Value {
     if (!present)
       return {};
-    std::vector<float> v = read(p + name, {n});
-    for (float &x : v)
-      x *= scale;
-    return record(p + name, {n}, writes ? writer(1, v) : v);
+    return record(p + name, {n},
+                  then(source(p + name, {n}),
+                       [this, scale, writes](std::vector<float> v) {
+                         for (float &x : v)
+                           x *= scale;
+                         return writes ? writer(1, std::move(v)) : v;
+                       }));
   };
   w.bq = bias(c.qkvBias, "self_attn.q_proj.bias", dq, qScale);
   w.bk = bias(c.qkvBias, "self_attn.k_proj.bias", dkv);
@@ -206,17 +256,21 @@ Value GraphBuilder::mlp(Value x, const BlockWeights &w) {
 
 Value GraphBuilder::logits(Value x) {
   std::vector<float> gf = read("model.norm.weight", {d});
-  Value lnf = record("model.norm.weight", {d}, rotated() ? ones : gf);
+  Value lnf = record("model.norm.weight", {d}, constant(rotated() ? ones : gf));
   Value head;
   bool separateHead = !c.tied && src.has("lm_head.weight");
   if (rotated()) {
     // The head reads the rotated, gain-free stream: W diag(g) Q (untied).
-    std::vector<float> h =
-        separateHead ? read("lm_head.weight", {c.vocab, d}) : embedRaw;
-    head = record("lm_head.weight", {c.vocab, d}, reader(gf, c.vocab, h));
+    head = record("lm_head.weight", {c.vocab, d},
+                  then(separateHead
+                           ? source("lm_head.weight", {c.vocab, d})
+                           : source("model.embed_tokens.weight", {c.vocab, d}),
+                       [this, gf](std::vector<float> w) {
+                         return reader(gf, c.vocab, std::move(w));
+                       }));
   } else {
     head = separateHead ? record("lm_head.weight", {c.vocab, d},
-                                 read("lm_head.weight", {c.vocab, d}))
+                                 source("lm_head.weight", {c.vocab, d}))
                         : embed;
   }
   if (!status.isOk())

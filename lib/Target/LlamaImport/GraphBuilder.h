@@ -1,9 +1,10 @@
 //===- GraphBuilder.h - A LLaMA checkpoint as a qnn graph -------*- C++ -*-===//
 //
 // Private to the importer: builds `func.func @forward(tokens) -> logits` in
-// the qnn dialect from a checkpoint, writing each weight to the weight file
-// as it goes, in the order the graph reads them. The optional rotations
-// (Rotation.h) are folded into the weights here.
+// the qnn dialect from a checkpoint, declaring each weight in the weight
+// file with a producer that reads it from the checkpoint and folds the
+// optional rotations (Rotation.h) into it when the file is written, one
+// tensor at a time: the model is never held in memory whole.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,18 +53,26 @@ private:
   /// ffn x ffn, row-major; empty when off).
   std::vector<float> q, r;
   std::vector<float> ones;
-  /// The checkpoint's embedding (unrotated), which a tied head reads.
-  std::vector<float> embedRaw;
   mlir::Value embed;
 
   mlir::RankedTensorType tensor(llvm::ArrayRef<int64_t> shape);
 
-  /// Reads a checkpoint tensor (empty on error, recorded in `status`).
+  using Producer = core::SafetensorsWriter::F32Producer;
+  /// Reads a small checkpoint tensor now (a norm's gain; empty on error,
+  /// recorded in `status`).
   std::vector<float> read(const std::string &name,
                           const std::vector<int64_t> &shape);
-  /// Writes a tensor to the weight file; returns its IR value.
+  /// A producer that reads a checkpoint tensor when the file is written.
+  Producer source(const std::string &name,
+                  const std::vector<int64_t> &shape) const;
+  /// A producer of values already known (a gain replaced by ones).
+  static Producer constant(std::vector<float> values);
+  /// `p` followed by `f` on its values.
+  static Producer then(Producer p,
+                       std::function<std::vector<float>(std::vector<float>)> f);
+  /// Declares a tensor of the weight file; returns its IR value.
   mlir::Value record(const std::string &name, std::vector<int64_t> shape,
-                     const std::vector<float> &values);
+                     Producer produce);
   mlir::Value linear(mlir::Value x, mlir::Value w, int64_t outDim,
                      mlir::Value bias = {});
   mlir::Value rope(mlir::Value x);

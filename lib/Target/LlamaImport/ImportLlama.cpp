@@ -93,8 +93,6 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   llama::GraphBuilder builder(&ctx, config, *source, weights, options);
   if (auto st = builder.build(*module); !st)
     return fail(st.message());
-  if (auto st = source->checkAllRead(config); !st)
-    return fail(st.message());
 
   // The IR names the weight file relative to itself when they share a
   // directory, so the pair can be moved together.
@@ -118,13 +116,16 @@ bool spike::importLlama(const LlamaImportOptions &options) {
     return fail(options.input + ": the imported graph does not verify");
 
   // The weights first and the IR last, each complete or not there at all:
-  // an IR file in place means its weights are too.
+  // an IR file in place means its weights are too. Writing the weights runs
+  // the builder's producers, which read the checkpoint one tensor at a time.
+  core::OutputSet outputs;
+  if (auto st = weights.write(outputs, weightsOut); !st)
+    return fail(st.message());
+  if (auto st = source->checkAllRead(config); !st)
+    return fail(st.message());
   std::string ir;
   llvm::raw_string_ostream irStream(ir);
   module->print(irStream);
-  core::OutputSet outputs;
-  if (auto st = outputs.write(weightsOut, weights.serialize()); !st)
-    return fail(st.message());
   if (options.output != "-")
     if (auto st = outputs.write(options.output, ir); !st)
       return fail(st.message());

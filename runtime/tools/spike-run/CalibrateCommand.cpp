@@ -291,8 +291,7 @@ int writeCalibration(const CalibrateArgs &c,
     if (auto st = outputs.write(path, bytes); !st)
       return fail(st.message());
   if (c.options.learnWeights) {
-    std::vector<uint8_t> bytes = weights.serialize();
-    if (auto st = outputs.write(weightsPath, bytes.data(), bytes.size()); !st)
+    if (auto st = weights.write(outputs, weightsPath); !st)
       return fail(st.message());
   }
   if (auto st = outputs.write(c.out, doc.dump(1) + "\n"); !st)

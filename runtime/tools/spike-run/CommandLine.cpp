@@ -271,7 +271,7 @@ writeTensors(spike::core::OutputSet &outputs, const std::string &path,
         !st)
       return st;
   }
-  return outputs.write(path, w.serialize());
+  return w.write(outputs, path);
 }
 
 Progress::Progress(std::string label, std::string unit)

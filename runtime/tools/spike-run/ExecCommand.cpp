@@ -87,7 +87,7 @@ int runExec(ExecArgs &args) {
                               l.data_ptr<float>() + l.numel());
     if (auto st = w.addF32("logits", {l.size(0), l.size(1)}, values); !st)
       return fail(st.message());
-    if (auto st = outputs.write(out, w.serialize()); !st)
+    if (auto st = w.write(outputs, out); !st)
       return fail(st.message());
   }
   if (auto st = outputs.commit(); !st)

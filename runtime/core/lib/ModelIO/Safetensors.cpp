@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <tuple>
@@ -64,13 +66,13 @@ int64_t TensorInfo::numElements() const {
 }
 
 Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
-  auto bytes = readFileBytes(path);
-  if (!bytes)
-    return bytes.status();
+  auto mapped = MappedFile::open(path);
+  if (!mapped)
+    return mapped.status();
   SafetensorsFile file;
   file.path_ = path;
-  file.bytes_ = bytes.take();
-  const auto &buf = file.bytes_;
+  file.bytes_ = mapped.take();
+  const MappedFile &buf = *file.bytes_;
   auto fail = [&](const std::string &what) {
     return Status::error(path + ": " + what);
   };
@@ -190,7 +192,7 @@ const TensorInfo *SafetensorsFile::find(const std::string &name) const {
 }
 
 const uint8_t *SafetensorsFile::data(const TensorInfo &info) const {
-  return bytes_.data() + dataStart_ + info.begin;
+  return bytes_->data() + dataStart_ + info.begin;
 }
 
 Result<std::vector<float>>
@@ -273,23 +275,34 @@ void SafetensorsWriter::setMetadata(const std::string &key,
   metadata_[key] = value;
 }
 
-Status SafetensorsWriter::add(const std::string &name, DType dtype,
-                              std::vector<int64_t> shape, const void *bytes,
-                              size_t numBytes) {
+Status SafetensorsWriter::checkNew(const std::string &name,
+                                   const std::vector<int64_t> &shape) const {
   if (name.empty() || name == "__metadata__")
     return Status::error("invalid tensor name '" + name + "'");
   if (entries_.count(name))
     return Status::error("duplicate tensor '" + name + "'");
-  int64_t elems = 1;
-  for (int64_t d : shape) {
+  for (int64_t d : shape)
     if (d < 0)
       return Status::error("tensor '" + name + "': negative dimension");
-    elems *= d;
-  }
-  if (size_t(elems) * dtypeSize(dtype) != numBytes)
+  return Status::ok();
+}
+
+static uint64_t byteSize(DType dtype, const std::vector<int64_t> &shape) {
+  uint64_t elems = 1;
+  for (int64_t d : shape)
+    elems *= uint64_t(d);
+  return elems * dtypeSize(dtype);
+}
+
+Status SafetensorsWriter::add(const std::string &name, DType dtype,
+                              std::vector<int64_t> shape, const void *bytes,
+                              size_t numBytes) {
+  if (auto st = checkNew(name, shape); !st)
+    return st;
+  if (byteSize(dtype, shape) != numBytes)
     return Status::error("tensor '" + name +
                          "': byte size does not match shape and dtype");
-  Entry e{dtype, std::move(shape), {}};
+  Entry e{dtype, std::move(shape), {}, nullptr, numBytes};
   const auto *b = static_cast<const uint8_t *>(bytes);
   e.bytes.assign(b, b + numBytes);
   entries_.emplace(name, std::move(e));
@@ -303,12 +316,32 @@ Status SafetensorsWriter::addF32(const std::string &name,
              values.size() * sizeof(float));
 }
 
-Status SafetensorsWriter::write(const std::string &path) const {
-  std::vector<uint8_t> bytes = serialize();
-  return writeFileAtomic(path, bytes.data(), bytes.size());
+Status SafetensorsWriter::addDeferred(const std::string &name, DType dtype,
+                                      std::vector<int64_t> shape,
+                                      Producer produce) {
+  if (auto st = checkNew(name, shape); !st)
+    return st;
+  uint64_t numBytes = byteSize(dtype, shape);
+  entries_.emplace(
+      name, Entry{dtype, std::move(shape), {}, std::move(produce), numBytes});
+  return Status::ok();
 }
 
-std::vector<uint8_t> SafetensorsWriter::serialize() const {
+Status SafetensorsWriter::addDeferredF32(const std::string &name,
+                                         std::vector<int64_t> shape,
+                                         F32Producer produce) {
+  return addDeferred(
+      name, DType::F32, std::move(shape),
+      [produce = std::move(produce)]() -> Result<std::vector<uint8_t>> {
+        auto values = produce();
+        if (!values)
+          return values.status();
+        const auto *b = reinterpret_cast<const uint8_t *>(values->data());
+        return std::vector<uint8_t>(b, b + values->size() * sizeof(float));
+      });
+}
+
+std::string SafetensorsWriter::header() const {
   // Entries are laid out in name order (std::map), so output is
   // deterministic for the same content.
   nlohmann::json header = nlohmann::json::object();
@@ -318,22 +351,75 @@ std::vector<uint8_t> SafetensorsWriter::serialize() const {
   for (const auto &[name, e] : entries_) {
     header[name] = {{"dtype", dtypeName(e.dtype)},
                     {"shape", e.shape},
-                    {"data_offsets", {offset, offset + e.bytes.size()}}};
-    offset += e.bytes.size();
+                    {"data_offsets", {offset, offset + e.numBytes}}};
+    offset += e.numBytes;
   }
   std::string text = header.dump();
   while ((8 + text.size()) % 8 != 0) // align the data section to 8 bytes
     text.push_back(' ');
-  std::vector<uint8_t> out(8 + text.size() + offset);
   uint64_t len = text.size();
+  std::string out(8, '\0');
   std::memcpy(out.data(), &len, 8);
-  std::memcpy(out.data() + 8, text.data(), text.size());
-  uint8_t *p = out.data() + 8 + text.size();
+  return out + text;
+}
+
+Status SafetensorsWriter::stream(
+    const std::function<Status(const void *, size_t)> &sink) const {
+  std::string head = header();
+  if (auto st = sink(head.data(), head.size()); !st)
+    return st;
   for (const auto &[name, e] : entries_) {
-    if (!e.bytes.empty())
-      std::memcpy(p, e.bytes.data(), e.bytes.size());
-    p += e.bytes.size();
+    if (!e.produce) {
+      if (auto st = sink(e.bytes.data(), e.bytes.size()); !st)
+        return st;
+      continue;
+    }
+    auto bytes = e.produce();
+    if (!bytes)
+      return bytes.status();
+    if (bytes->size() != e.numBytes)
+      return Status::error("tensor '" + name + "': produced " +
+                           std::to_string(bytes->size()) + " bytes, its " +
+                           dtypeName(e.dtype) + " shape needs " +
+                           std::to_string(e.numBytes));
+    if (auto st = sink(bytes->data(), bytes->size()); !st)
+      return st;
   }
+  return Status::ok();
+}
+
+Status SafetensorsWriter::write(OutputSet &outputs,
+                                const std::string &path) const {
+  std::string temp = outputs.stage(path);
+  std::FILE *f = std::fopen(temp.c_str(), "wb");
+  if (!f)
+    return Status::error(path + ": cannot write: " + std::strerror(errno));
+  Status st = stream([&](const void *data, size_t size) {
+    if (size && std::fwrite(data, 1, size, f) != size)
+      return Status::error(path + ": write failed: " + std::strerror(errno));
+    return Status::ok();
+  });
+  if (std::fclose(f) != 0 && st.isOk())
+    return Status::error(path + ": write failed: " + std::strerror(errno));
+  return st;
+}
+
+Status SafetensorsWriter::write(const std::string &path) const {
+  OutputSet outputs;
+  if (auto st = write(outputs, path); !st)
+    return st;
+  return outputs.commit();
+}
+
+Result<std::vector<uint8_t>> SafetensorsWriter::serialize() const {
+  std::vector<uint8_t> out;
+  Status st = stream([&](const void *data, size_t size) {
+    const auto *b = static_cast<const uint8_t *>(data);
+    out.insert(out.end(), b, b + size);
+    return Status::ok();
+  });
+  if (!st)
+    return st;
   return out;
 }
 

@@ -7,11 +7,48 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace spike::core {
+
+Result<std::shared_ptr<const MappedFile>>
+MappedFile::open(const std::string &path) {
+  std::shared_ptr<MappedFile> file(new MappedFile());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Status::error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && st.st_size > 0) {
+    void *p =
+        ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    int err = errno;
+    ::close(fd);
+    if (p == MAP_FAILED)
+      return Status::error(path + ": cannot map: " + std::strerror(err));
+    file->data_ = static_cast<const uint8_t *>(p);
+    file->size_ = uint64_t(st.st_size);
+    file->mapped_ = true;
+    return std::shared_ptr<const MappedFile>(std::move(file));
+  }
+  ::close(fd);
+  auto bytes = readFileBytes(path);
+  if (!bytes)
+    return bytes.status();
+  file->copy_ = bytes.take();
+  file->data_ = file->copy_.data();
+  file->size_ = file->copy_.size();
+  return std::shared_ptr<const MappedFile>(std::move(file));
+}
+
+MappedFile::~MappedFile() {
+  if (mapped_)
+    ::munmap(const_cast<uint8_t *>(data_), size_t(size_));
+}
 
 Result<std::vector<uint8_t>> readFileBytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

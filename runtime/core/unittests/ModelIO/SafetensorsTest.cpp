@@ -49,6 +49,61 @@ TEST(Safetensors, WriterRejectsBadTensors) {
   EXPECT_FALSE(w.addF32("__metadata__", {1}, {1}).isOk());
 }
 
+TEST(Safetensors, DeferredTensorsAreWrittenLikeHeldOnes) {
+  // The same tensors held and deferred give the same bytes; the producers
+  // run once each, when the file is written.
+  SafetensorsWriter held, deferred;
+  int calls = 0;
+  ASSERT_TRUE(held.addF32("a", {2}, {1.5f, -2}).isOk());
+  ASSERT_TRUE(held.addF32("b", {1}, {3}).isOk());
+  ASSERT_TRUE(deferred
+                  .addDeferredF32("a", {2},
+                                  [&]() -> Result<std::vector<float>> {
+                                    ++calls;
+                                    return std::vector<float>{1.5f, -2};
+                                  })
+                  .isOk());
+  ASSERT_TRUE(deferred.addF32("b", {1}, {3}).isOk());
+  EXPECT_EQ(calls, 0);
+  auto a = held.serialize(), b = deferred.serialize();
+  ASSERT_TRUE(a.isOk() && b.isOk());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(calls, 1);
+  std::string path = tempPath("deferred.safetensors");
+  ASSERT_TRUE(deferred.write(path).isOk());
+  auto f = SafetensorsFile::open(path);
+  ASSERT_TRUE(f.isOk()) << f.message();
+  EXPECT_EQ(*f->readF32("a"), (std::vector<float>{1.5f, -2}));
+  std::remove(path.c_str());
+}
+
+TEST(Safetensors, AFailingProducerLeavesNoFile) {
+  std::string path = tempPath("failing.safetensors");
+  std::remove(path.c_str());
+  SafetensorsWriter wrongSize, failing;
+  ASSERT_TRUE(wrongSize
+                  .addDeferredF32("w", {2, 2},
+                                  []() -> Result<std::vector<float>> {
+                                    return std::vector<float>{1, 2, 3};
+                                  })
+                  .isOk());
+  Status st = wrongSize.write(path);
+  ASSERT_FALSE(st.isOk());
+  EXPECT_EQ(st.message(),
+            "tensor 'w': produced 12 bytes, its F32 shape needs 16");
+  EXPECT_FALSE(std::ifstream(path).good());
+  ASSERT_TRUE(failing
+                  .addDeferredF32("w", {1},
+                                  []() -> Result<std::vector<float>> {
+                                    return Status::error("model: unreadable");
+                                  })
+                  .isOk());
+  st = failing.write(path);
+  ASSERT_FALSE(st.isOk());
+  EXPECT_EQ(st.message(), "model: unreadable");
+  EXPECT_FALSE(std::ifstream(path).good());
+}
+
 void writeRaw(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }

@@ -93,3 +93,36 @@ TEST(OutputSet, DevicesAreWrittenInPlace) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(MappedFile, MapsARegularFileAndReadsTheRest) {
+  std::string dir = folder();
+  ASSERT_TRUE(writeFileAtomic(dir + "/m.bin", "spike").isOk());
+  auto m = MappedFile::open(dir + "/m.bin");
+  ASSERT_TRUE(m.isOk()) << m.message();
+  EXPECT_TRUE((*m)->mapped());
+  EXPECT_EQ(
+      std::string(reinterpret_cast<const char *>((*m)->data()), (*m)->size()),
+      "spike");
+  // Replacing the file (an atomic write renames a new inode into place)
+  // leaves the mapping's bytes as they were.
+  ASSERT_TRUE(writeFileAtomic(dir + "/m.bin", "other").isOk());
+  EXPECT_EQ(std::string(reinterpret_cast<const char *>((*m)->data()), 5),
+            "spike");
+  // An empty file and a device cannot be mapped; they are read.
+  ASSERT_TRUE(writeFileAtomic(dir + "/empty.bin", "").isOk());
+  auto e = MappedFile::open(dir + "/empty.bin");
+  ASSERT_TRUE(e.isOk());
+  EXPECT_FALSE((*e)->mapped());
+  EXPECT_EQ((*e)->size(), 0u);
+  auto n = MappedFile::open("/dev/null");
+  ASSERT_TRUE(n.isOk());
+  EXPECT_FALSE((*n)->mapped());
+  auto missing = MappedFile::open(dir + "/missing.bin");
+  ASSERT_FALSE(missing.isOk());
+  EXPECT_NE(missing.message().find("missing.bin: cannot open"),
+            std::string::npos);
+}
+
+} // namespace

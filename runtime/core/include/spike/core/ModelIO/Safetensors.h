@@ -10,9 +10,11 @@
 #ifndef SPIKE_CORE_MODELIO_SAFETENSORS_H
 #define SPIKE_CORE_MODELIO_SAFETENSORS_H
 
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,7 +37,9 @@ struct TensorInfo {
   int64_t numElements() const;
 };
 
-/// A safetensors file read fully into memory.
+/// A safetensors file, memory-mapped (MappedFile): opening it reads and
+/// checks the header; tensor bytes are paged in when a tensor is read.
+/// Copies share the mapping.
 class SafetensorsFile {
 public:
   /// Reads and validates `path`. Errors name the file and the tensor.
@@ -58,34 +62,64 @@ public:
 
 private:
   std::string path_;
-  std::vector<uint8_t> bytes_;
+  std::shared_ptr<const MappedFile> bytes_;
   uint64_t dataStart_ = 0;
   std::map<std::string, TensorInfo> infos_;
   std::map<std::string, std::string> metadata_;
 };
 
 /// Accumulates tensors and writes them atomically (temporary file + rename),
-/// so that a failed write never leaves a partial file behind.
+/// so that a failed write never leaves a partial file behind. A tensor is
+/// either held (add) or deferred (addDeferred): a deferred tensor is only
+/// declared, and its producer runs when the file is written, one tensor at
+/// a time, so a writer of a model larger than memory holds one tensor.
 class SafetensorsWriter {
 public:
+  /// Makes a deferred tensor's little-endian bytes; an error stops the
+  /// write.
+  using Producer = std::function<Result<std::vector<uint8_t>>()>;
+  /// Makes a deferred F32 tensor's values, row-major.
+  using F32Producer = std::function<Result<std::vector<float>>()>;
+
   void setMetadata(const std::string &key, const std::string &value);
   /// Adds a tensor; `bytes` must hold numElements * dtypeSize bytes.
   Status add(const std::string &name, DType dtype, std::vector<int64_t> shape,
              const void *bytes, size_t numBytes);
   Status addF32(const std::string &name, std::vector<int64_t> shape,
                 const std::vector<float> &values);
+  /// Declares a tensor whose bytes `produce` makes when the file is
+  /// written; a producer whose bytes do not match the shape and dtype is an
+  /// error naming the tensor.
+  Status addDeferred(const std::string &name, DType dtype,
+                     std::vector<int64_t> shape, Producer produce);
+  Status addDeferredF32(const std::string &name, std::vector<int64_t> shape,
+                        F32Producer produce);
+  /// Writes `path` atomically, streaming the data section tensor by tensor.
   Status write(const std::string &path) const;
-  /// The whole file: header length, JSON header, data section.
-  std::vector<uint8_t> serialize() const;
+  /// Stages `path` in `outputs` (written when it commits), streaming the
+  /// data section tensor by tensor; errors name `path`.
+  Status write(OutputSet &outputs, const std::string &path) const;
+  /// The whole file in memory: header length, JSON header, data section.
+  Result<std::vector<uint8_t>> serialize() const;
 
 private:
   struct Entry {
     DType dtype;
     std::vector<int64_t> shape;
-    std::vector<uint8_t> bytes;
+    std::vector<uint8_t> bytes; ///< held tensors
+    Producer produce;           ///< deferred tensors
+    uint64_t numBytes = 0;
   };
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::string> metadata_;
+
+  /// The header length, header and padding, for the data layout in name
+  /// order.
+  std::string header() const;
+  /// Calls `sink` with the header, then each tensor's bytes in name order.
+  Status stream(const std::function<Status(const void *, size_t)> &sink) const;
+  Status checkNew(const std::string &name,
+                  const std::vector<int64_t> &shape) const;
 };
 
 } // namespace spike::core

@@ -6,11 +6,41 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace spike::core {
+
+/// A file's bytes, read-only, memory-mapped where the file is a regular
+/// file (so a multi-gigabyte checkpoint costs page cache, not process
+/// memory, and only the pages read are loaded) and read into memory
+/// otherwise (pipes, devices, empty files). The bytes stay valid while the
+/// object lives; a file truncated by another process while it is mapped
+/// faults on access (POSIX mmap), which is why writers here never rewrite
+/// a file in place (writeFileAtomic, OutputSet).
+class MappedFile {
+public:
+  /// Maps or reads `path`; the error names the path and the OS reason.
+  static Result<std::shared_ptr<const MappedFile>>
+  open(const std::string &path);
+  MappedFile(const MappedFile &) = delete;
+  MappedFile &operator=(const MappedFile &) = delete;
+  ~MappedFile();
+
+  const uint8_t *data() const { return data_; }
+  uint64_t size() const { return size_; }
+  /// Whether the bytes are a memory map (false: read into memory).
+  bool mapped() const { return mapped_; }
+
+private:
+  MappedFile() = default;
+  const uint8_t *data_ = nullptr;
+  uint64_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<uint8_t> copy_; ///< the bytes, where the file is not mapped
+};
 
 /// Reads a whole file; the error names the path and the OS reason.
 Result<std::vector<uint8_t>> readFileBytes(const std::string &path);
