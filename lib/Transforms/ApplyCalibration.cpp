@@ -187,11 +187,17 @@ struct ApplyCalibrationPass
     spike::core::SafetensorsWriter writer;
     for (const auto &[key, value] : base.metadata())
       writer.setMetadata(key, value);
+    // Copied when the file is written, one tensor at a time (copies of a
+    // SafetensorsFile share its memory map).
     auto copy = [&](const spike::core::SafetensorsFile &from,
                     const std::string &name) {
       const auto *info = from.find(name);
-      return writer.add(name, info->dtype, info->shape, from.data(*info),
-                        size_t(info->end - info->begin));
+      return writer.addDeferred(
+          name, info->dtype, info->shape,
+          [from, info = *info]() -> spike::core::Result<std::vector<uint8_t>> {
+            const uint8_t *p = from.data(info);
+            return std::vector<uint8_t>(p, p + (info.end - info.begin));
+          });
     };
     for (const auto &[name, info] : base.tensors())
       if (auto st = copy(learntNames.contains(name) ? *learnt : base, name);
@@ -210,7 +216,7 @@ struct ApplyCalibrationPass
         Value scale = qnn::WeightOp::create(
             b, op->getLoc(), type,
             qnn::ParamAttr::get(b.getContext(), entry.getKey().str() + ".scale",
-                                type));
+                                "", type));
         if (auto l = dyn_cast<qnn::LinearOp>(op))
           l.getWeightScaleMutable().assign(scale);
         else

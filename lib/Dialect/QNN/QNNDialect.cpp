@@ -26,18 +26,20 @@ void QNNDialect::initialize() {
       >();
 }
 
-Operation *QNNDialect::materializeConstant(OpBuilder &builder,
-                                           Attribute value, Type type,
-                                           Location loc) {
+Operation *QNNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
   if (isa<ElementsAttr, ParamAttr>(value) && isa<RankedTensorType>(type))
     return WeightOp::create(builder, loc, type, value);
   return nullptr;
 }
 
 LogicalResult ParamAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                StringRef name, Type type) {
+                                StringRef name, StringRef tensor, Type type) {
   if (name.empty())
     return emitError() << "parameter name must not be empty";
+  if (tensor == name)
+    return emitError() << "parameter \"" << name
+                       << "\" names its own tensor a second time";
   if (!isa<RankedTensorType>(type))
     return emitError() << "parameter type must be a ranked tensor, got "
                        << type;

@@ -66,17 +66,28 @@ GraphBuilder::then(Producer p,
   };
 }
 
-Value GraphBuilder::record(const std::string &name, std::vector<int64_t> shape,
+void GraphBuilder::declare(const std::string &name, std::vector<int64_t> shape,
                            Producer produce) {
   if (!status.isOk())
-    return {};
-  if (auto st = out.addDeferredF32(name, shape, std::move(produce)); !st) {
+    return;
+  if (auto st = out.addDeferredF32(name, std::move(shape), std::move(produce));
+      !st)
     status = st;
+}
+
+Value GraphBuilder::record(const std::string &name, std::vector<int64_t> shape,
+                           Producer produce) {
+  declare(name, shape, std::move(produce));
+  if (!status.isOk())
     return {};
-  }
-  SmallVector<int64_t> s(shape.begin(), shape.end());
+  return use(name, "", shape);
+}
+
+Value GraphBuilder::use(const std::string &name, const std::string &shared,
+                        llvm::ArrayRef<int64_t> shape) {
   return qnn::WeightOp::create(
-      b, loc, tensor(s), qnn::ParamAttr::get(b.getContext(), name, tensor(s)));
+      b, loc, tensor(shape),
+      qnn::ParamAttr::get(b.getContext(), name, shared, tensor(shape)));
 }
 
 Value GraphBuilder::linear(Value x, Value w, int64_t outDim, Value bias) {
@@ -187,15 +198,20 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
   w.wu = record(p + "mlp.up_proj.weight", {c.ffn, d},
                 readerOf("mlp.up_proj.weight", c.ffn, g2));
   if (options.rotateDown) {
-    // linear(h, R^T) computes h R, the online rotation.
-    w.downRotation = record(p + "mlp.down_rotation", {c.ffn, c.ffn},
-                            [this]() -> core::Result<std::vector<float>> {
-                              std::vector<float> rt(c.ffn * c.ffn);
-                              for (int64_t a = 0; a < c.ffn; ++a)
-                                for (int64_t k = 0; k < c.ffn; ++k)
-                                  rt[a * c.ffn + k] = r[k * c.ffn + a];
-                              return rt;
-                            });
+    // linear(h, R^T) computes h R, the online rotation. Every block uses
+    // the same R: one tensor of the weight file, which each block's
+    // parameter names.
+    if (layer == 0)
+      declare("model.down_rotation", {c.ffn, c.ffn},
+              [this]() -> core::Result<std::vector<float>> {
+                std::vector<float> rt(c.ffn * c.ffn);
+                for (int64_t a = 0; a < c.ffn; ++a)
+                  for (int64_t k = 0; k < c.ffn; ++k)
+                    rt[a * c.ffn + k] = r[k * c.ffn + a];
+                return rt;
+              });
+    w.downRotation =
+        use(p + "mlp.down_rotation", "model.down_rotation", {c.ffn, c.ffn});
   }
   w.wd = record(p + "mlp.down_proj.weight", {d, c.ffn},
                 writerOf("mlp.down_proj.weight", c.ffn, true));

@@ -70,9 +70,15 @@ private:
   /// `p` followed by `f` on its values.
   static Producer then(Producer p,
                        std::function<std::vector<float>(std::vector<float>)> f);
+  /// Declares a tensor of the weight file.
+  void declare(const std::string &name, std::vector<int64_t> shape,
+               Producer produce);
   /// Declares a tensor of the weight file; returns its IR value.
   mlir::Value record(const std::string &name, std::vector<int64_t> shape,
                      Producer produce);
+  /// A qnn.weight of parameter `name` reading tensor `shared` ("": `name`).
+  mlir::Value use(const std::string &name, const std::string &shared,
+                  llvm::ArrayRef<int64_t> shape);
   mlir::Value linear(mlir::Value x, mlir::Value w, int64_t outDim,
                      mlir::Value bias = {});
   mlir::Value rope(mlir::Value x);

@@ -103,7 +103,7 @@ std::string PlanWriter::level() {
   return binary ? "if" : spiking ? "is" : quantized ? "qann" : "fp";
 }
 
-/// The plan name of a weight operand; copies its data into the plan's
+/// The plan name of a weight operand; declares its copy in the plan's
 /// tensor file on first use.
 FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
   auto op = weight.getDefiningOp<qnn::WeightOp>();
@@ -114,7 +114,7 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
   auto type = cast<RankedTensorType>(op.getType());
   SmallVector<int64_t> shape(type.getShape());
   if (auto p = dyn_cast<qnn::ParamAttr>(op.getValue())) {
-    std::string tensor = p.getName().str();
+    std::string tensor = p.getTensorName().str();
     if (written.contains(tensor))
       return tensor;
     if (!weights)
@@ -137,10 +137,12 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
                                ", ")
                  << "], the IR expects " << type,
              failure();
-    auto values = weights->readF32(tensor);
-    if (!values)
-      return op.emitError("emit-plan: ") << values.message(), failure();
-    if (auto st = tensors.addF32(tensor, {shape.begin(), shape.end()}, *values);
+    // Copied when the tensor file is written, one tensor at a time (the
+    // file shares the memory map).
+    spike::core::SafetensorsFile file = *weights;
+    if (auto st = tensors.addDeferredF32(
+            tensor, {shape.begin(), shape.end()},
+            [file, tensor] { return file.readF32(tensor); });
         !st)
       return op.emitError("emit-plan: ") << st.message(), failure();
     written.insert(tensor);

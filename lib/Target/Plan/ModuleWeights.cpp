@@ -53,7 +53,7 @@ spike::readParamValues(Operation *user, Value v,
                << ": weights must come from qnn.weight parameters in the "
                   "module's weight file",
            failure();
-  auto data = file->readF32(param.getName().str());
+  auto data = file->readF32(param.getTensorName().str());
   if (!data)
     return user->emitError() << who << ": " << data.message(), failure();
   return data.take();

@@ -16,6 +16,14 @@ func.func @empty_param_name() -> tensor<4xf32> {
 
 // -----
 
+func.func @param_names_itself_twice() -> tensor<4xf32> {
+  // expected-error @+1 {{parameter "blk.w" names its own tensor a second time}}
+  %w = qnn.weight #qnn.param<"blk.w", "blk.w"> : tensor<4xf32>
+  return %w : tensor<4xf32>
+}
+
+// -----
+
 func.func @embedding_shape(%t: tensor<?xi64>, %e: tensor<16x8xf32>) {
   // expected-error @+1 {{result must be [S, D] = [-9223372036854775808, 8]}}
   %x = qnn.embedding %t, %e : (tensor<?xi64>, tensor<16x8xf32>) -> tensor<?x4xf32>

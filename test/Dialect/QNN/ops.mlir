@@ -13,6 +13,9 @@ func.func @block(%tokens: tensor<?xi64>) -> tensor<?x16xf32> {
   %wq = qnn.weight #qnn.param<"model.layers.0.self_attn.q_proj.weight"> : tensor<8x8xf32>
   %wk = qnn.weight #qnn.param<"model.layers.0.self_attn.k_proj.weight"> : tensor<4x8xf32>
   %sq = qnn.weight #qnn.param<"model.layers.0.self_attn.q_proj.weight_scale"> : tensor<8xf32>
+  // A parameter that reads a tensor shared with others names it second.
+  // CHECK: qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation", "model.down_rotation"> : tensor<8x8xf32>
+  %rot = qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation", "model.down_rotation"> : tensor<8x8xf32>
 
   // CHECK: qnn.embedding %{{.*}}, %{{.*}} : (tensor<?xi64>, tensor<16x8xf32>) -> tensor<?x8xf32>
   %x = qnn.embedding %tokens, %table : (tensor<?xi64>, tensor<16x8xf32>) -> tensor<?x8xf32>

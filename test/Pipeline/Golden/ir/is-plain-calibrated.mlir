@@ -11,7 +11,7 @@ module attributes {qnn.attention_scale_folded_into = "q_proj", qnn.model = "spik
     %8 = qnn.weight #qnn.param<"model.layers.0.post_attention_layernorm.weight"> : tensor<32xf32>
     %9 = qnn.weight #qnn.param<"model.layers.0.mlp.gate_proj.weight"> : tensor<64x32xf32>
     %10 = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight"> : tensor<64x32xf32>
-    %11 = qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation"> : tensor<64x64xf32>
+    %11 = qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation", "model.down_rotation"> : tensor<64x64xf32>
     %12 = qnn.weight #qnn.param<"model.layers.0.mlp.down_proj.weight"> : tensor<32x64xf32>
     %13 = spike.accum_map rmsnorm %2, %3 : tensor<32xf32> eps 1.000000e-05 : !spike.train<2 x tensor<?x32xf32>>
     %14 = spike.is_neuron %13 site "blk0.attn.norm" levels 32 alpha 1.600000e+01 threshold [1.0585475713014603e-01] v0 [5.4334837943315506e-02] budget 63 bits 6 : !spike.train<2 x tensor<?x32xf32>>

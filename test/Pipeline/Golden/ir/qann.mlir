@@ -10,7 +10,7 @@ module attributes {qnn.attention_scale_folded_into = "q_proj", qnn.model = "spik
     %7 = qnn.weight #qnn.param<"model.layers.0.post_attention_layernorm.weight"> : tensor<32xf32>
     %8 = qnn.weight #qnn.param<"model.layers.0.mlp.gate_proj.weight"> : tensor<64x32xf32>
     %9 = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight"> : tensor<64x32xf32>
-    %10 = qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation"> : tensor<64x64xf32>
+    %10 = qnn.weight #qnn.param<"model.layers.0.mlp.down_rotation", "model.down_rotation"> : tensor<64x64xf32>
     %11 = qnn.weight #qnn.param<"model.layers.0.mlp.down_proj.weight"> : tensor<32x64xf32>
     %12 = qnn.rmsnorm %1, %2 eps 1.000000e-05 : tensor<?x32xf32>, tensor<32xf32>
     %13 = qnn.quantize %12 site "blk0.attn.norm" bits 6 scale [1.0459592138017926e-01] : tensor<?x32xf32>
