@@ -201,13 +201,13 @@ core::Status blockWeights(Plan &student, const Chain &snn,
     auto values = fp.readF32(name);
     if (!values)
       return values.status();
-    const at::Tensor &w = op.params.at("weight");
-    if (int64_t(values->size()) != w.numel())
+    at::IntArrayRef shape = linearWeightShape(op);
+    if (int64_t(values->size()) != shape[0] * shape[1])
       return core::Status::error(fp.path() + ": tensor '" + name + "' has " +
                                  std::to_string(values->size()) +
                                  " values, the plan's weight " +
-                                 std::to_string(w.numel()));
-    at::Tensor initial = at::from_blob(values->data(), w.sizes(), at::kFloat)
+                                 std::to_string(shape[0] * shape[1]));
+    at::Tensor initial = at::from_blob(values->data(), shape, at::kFloat)
                              .clone()
                              .to(student.device);
     TrainableWeight t(initial, op.params.at("weight_row_scale"), int(op.bits));
@@ -630,10 +630,9 @@ core::Result<CalibrationResult> calibrate(Plan &student,
       PlanOp &op = *sites.linears[name];
       at::Tensor learnt = w.weight().detach();
       report.weightCodes += learnt.numel();
-      report.codesChanged +=
-          learnt.ne(op.params.at("weight")).sum().item<int64_t>();
-      op.params["weight"] = learnt;
-      op.params["weight_codes"] = w.codes().detach(); // the exact products'
+      report.codesChanged += learnt.ne(linearWeight(op)).sum().item<int64_t>();
+      // The plan holds the learnt codes; linearWeight(op) is `learnt` again.
+      op.params["weight_codes"] = codeTensor(w.codes().detach(), int(op.bits));
       result.weights[name] = {learnt.to(at::kCPU).contiguous(),
                               w.scale.to(at::kCPU).contiguous()};
     }

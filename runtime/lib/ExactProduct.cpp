@@ -21,8 +21,13 @@ at::Tensor exactLinear(const at::Tensor &x, float scale,
               " reach 2^31, beyond int32 accumulation");
   at::Tensor n = gridIntegers(x, scale);
   at::Tensor sums;
+  // Integer codes (one byte each at W8) become f32 here, for this product
+  // only: the plan never holds them at four bytes.
+  auto f32 = [](const at::Tensor &c) {
+    return c.scalar_type() == at::kFloat ? c : c.to(at::kFloat);
+  };
   if (perSynapse == 0 || k < kExactF32Bound / perSynapse) {
-    sums = linearLayer(n, codes); // every partial sum below 2^24: exact
+    sums = linearLayer(n, f32(codes)); // every partial sum below 2^24: exact
   } else {
     // Chunks whose sums stay below 2^24, added in int32.
     int64_t chunk = (kExactF32Bound - 1) / perSynapse;
@@ -30,7 +35,7 @@ at::Tensor exactLinear(const at::Tensor &x, float scale,
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
       int64_t len = std::min(chunk, k - k0);
       at::Tensor part =
-          linearLayer(n.narrow(-1, k0, len), codes.narrow(1, k0, len))
+          linearLayer(n.narrow(-1, k0, len), f32(codes.narrow(1, k0, len)))
               .to(at::kInt);
       acc = acc.defined() ? acc.add_(part) : part;
     }

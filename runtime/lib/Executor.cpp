@@ -215,7 +215,7 @@ Executor::Executor(const Plan &plan)
     if (op.kind == OpKind::Linear && producer[op.inputs[0]] >= 0) {
       int n = producer[op.inputs[0]];
       linearSite_[i] = plan.ops[n].site;
-      fanOut_[n] += op.params.at("weight").size(0);
+      fanOut_[n] += linearWeightShape(op)[0];
     }
   }
 }
@@ -396,26 +396,21 @@ at::Tensor Executor::run(const PlanOp &op,
 /// The integer codes of a quantized linear's weight, moved to the chip's
 /// weight format when it is narrower ([rows, cols] doubles).
 static at::Tensor weightCodes(const PlanOp &op, int chipBits) {
-  at::Tensor w = op.params.at("weight").to(at::kCPU, at::kFloat).contiguous();
-  at::Tensor s =
-      op.params.at("weight_row_scale").to(at::kCPU, at::kFloat).contiguous();
-  at::Tensor k = at::empty(w.sizes(), at::kDouble);
-  int64_t rows = w.size(0), cols = w.size(1);
+  at::Tensor k =
+      op.params.at("weight_codes").to(at::kCPU, at::kLong).contiguous();
+  at::Tensor out = at::empty(k.sizes(), at::kDouble);
   int to = chipBits > 0 ? chipBits : int(op.bits);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      k.data_ptr<double>()[r * cols + c] = double(neuron::rescaleCode(
-          neuron::weightCode(w.data_ptr<float>()[r * cols + c],
-                             s.data_ptr<float>()[r], int(op.bits)),
-          int(op.bits), to));
-  return k;
+  const int64_t *pk = k.data_ptr<int64_t>();
+  double *po = out.data_ptr<double>();
+  for (int64_t i = 0; i < k.numel(); ++i)
+    po[i] = double(neuron::rescaleCode(pk[i], int(op.bits), to));
+  return out;
 }
 
-const at::Tensor &Executor::chipWeight(const PlanOp &op, size_t index) {
-  const at::Tensor &w = op.params.at("weight");
+at::Tensor Executor::chipWeight(const PlanOp &op, size_t index) {
   if (!chip_.weightBits || op.bits <= chip_.weightBits ||
       linearSite_[index].empty() || !op.params.count("weight_row_scale"))
-    return w;
+    return linearWeight(op);
   // On the chip this linear keeps chip_.weightBits: codes rescaled, the
   // row scale times 2^(bits - chip bits).
   at::Tensor &cached = chipWeights_[index];
@@ -425,7 +420,7 @@ const at::Tensor &Executor::chipWeight(const PlanOp &op, size_t index) {
     cached =
         (weightCodes(op, chip_.weightBits) * scale.to(at::kDouble).unsqueeze(1))
             .to(at::kFloat)
-            .to(w.device());
+            .to(op.params.at("weight_codes").device());
   }
   return cached;
 }
@@ -433,22 +428,23 @@ const at::Tensor &Executor::chipWeight(const PlanOp &op, size_t index) {
 at::Tensor Executor::runLinear(const PlanOp &op, size_t index,
                                const at::Tensor &x) {
   bool inPlan = index < plan_.ops.size();
-  at::Tensor w = chipWeight(op, index);
+  at::Tensor learnt;
   if (trainableWeights_)
     if (auto it = trainableWeights_->find(op.paramNames.at("weight"));
         it != trainableWeights_->end())
-      w = it->second.weight();
+      learnt = it->second.weight();
   if (inPlan && !prefixPass_ && !linearSite_[index].empty()) {
     // The dense QANN computes this layer once per token, not per step.
     int64_t rows = x.numel() / x.size(-1) / x.size(0);
-    counts_[linearSite_[index]].denseMacs += rows * w.size(0) * w.size(1);
+    at::IntArrayRef w = linearWeightShape(op);
+    counts_[linearSite_[index]].denseMacs += rows * w[0] * w[1];
   }
   if (trace_ && chip_.stateBits && !linearSite_[index].empty())
     traceAccumulation(op, linearSite_[index], x);
   // The bias is not a synaptic accumulation: on a chip the host adds it
   // with the row scales (docs/ChipProgram.md). Per step at the spiking
   // levels (the loader divided it by T).
-  at::Tensor y = linearProduct(op, index, x, w);
+  at::Tensor y = linearProduct(op, index, x, learnt);
   auto b = op.params.find("bias");
   return b == op.params.end() ? y : y.add_(b->second);
 }
@@ -472,10 +468,10 @@ Executor::exactWeight(const PlanOp &op, size_t index, float inScale) {
   e.codes = codes;
   if (chip_.weightBits && op.bits > chip_.weightBits &&
       !linearSite_[index].empty()) { // as chipWeight
-    e.codes = weightCodes(op, chip_.weightBits).to(at::kFloat);
+    e.codes = codeTensor(weightCodes(op, chip_.weightBits), chip_.weightBits)
+                  .to(codes.device());
     rowScale = rowScale * double(int64_t(1) << (op.bits - chip_.weightBits));
   }
-  e.codes = e.codes.to(op.params.at("weight").device());
   e.outScale = (rowScale.to(at::kFloat) * double(inScale))
                    .to(e.codes.device())
                    .contiguous();
@@ -484,16 +480,17 @@ Executor::exactWeight(const PlanOp &op, size_t index, float inScale) {
 }
 
 at::Tensor Executor::linearProduct(const PlanOp &op, size_t index,
-                                   const at::Tensor &x, const at::Tensor &w) {
-  if (!definedArithmetic(x))
-    return linearLayer(x, w); // calibration: the BLAS, under autograd
+                                   const at::Tensor &x,
+                                   const at::Tensor &learnt) {
+  if (!definedArithmetic(x)) // calibration: the BLAS, under autograd
+    return linearLayer(x, learnt.defined() ? learnt : chipWeight(op, index));
   // The prefix's positions are at full precision, off the grid.
   ValueGrid g = inputGrid(op, 0);
   if (int64_t p = perSynapse(op, g); p > 0 && bypassRows() == 0) {
     const ExactWeight &e = exactWeight(op, index, g.scale);
     return exactLinear(x, g.scale, e.codes, e.outScale, p);
   }
-  return orderedLinear(x, w);
+  return orderedLinear(x, chipWeight(op, index));
 }
 
 at::Tensor Executor::attentionProduct(const PlanOp &op, const at::Tensor &lhs,

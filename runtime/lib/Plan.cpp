@@ -48,29 +48,49 @@ std::vector<float> floats(const json &array) {
 
 /// Puts a linear weight on its n-bit per-output-channel grid, once; without
 /// explicit scales each row uses the absmax rule (neuron::weightScale).
-/// The weight on its grid, each row's scale in `rowScales` (what a chip's
-/// integer codes are read against) and the integer codes in `codes` (f32).
-at::Tensor quantizeWeights(const at::Tensor &w, const at::Tensor *scales,
-                           int bits, at::Tensor &rowScales, at::Tensor &codes) {
-  at::Tensor out = w.to(at::kFloat).contiguous().clone();
+/// Each row's scale goes to `rowScales` (what a chip's integer codes are
+/// read against) and the integer codes to `codes` (codeTensor's dtype).
+void quantizeWeights(const at::Tensor &w, const at::Tensor *scales, int bits,
+                     at::Tensor &rowScales, at::Tensor &codes) {
+  at::Tensor in = w.to(at::kFloat).contiguous();
   at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
-  int64_t rows = out.size(0), cols = out.size(1);
+  int64_t rows = in.size(0), cols = in.size(1);
   rowScales = at::empty({rows}, at::kFloat);
-  codes = at::empty({rows, cols}, at::kFloat);
-  float *p = out.data_ptr<float>(), *k = codes.data_ptr<float>();
+  at::Tensor k = at::empty({rows, cols}, at::kInt);
+  const float *p = in.data_ptr<float>();
+  int32_t *kp = k.data_ptr<int32_t>();
   for (int64_t r = 0; r < rows; ++r) {
-    float *row = p + r * cols;
+    const float *row = p + r * cols;
     float scale =
         scales ? s.data_ptr<float>()[r] : neuron::weightScale(row, cols, bits);
     rowScales.data_ptr<float>()[r] = scale;
-    for (int64_t c = 0; c < cols; ++c) {
-      k[r * cols + c] = float(neuron::weightCode(row[c], scale, bits));
-      row[c] = neuron::quantizeWeight(row[c], scale, bits);
-    }
+    for (int64_t c = 0; c < cols; ++c)
+      kp[r * cols + c] = int32_t(neuron::weightCode(row[c], scale, bits));
   }
-  return out;
+  codes = codeTensor(k, bits);
 }
 } // namespace
+
+at::Tensor codeTensor(const at::Tensor &codes, int bits) {
+  at::ScalarType type = bits <= 8    ? at::kChar
+                        : bits <= 16 ? at::kShort
+                                     : at::kInt;
+  return codes.scalar_type() == type ? codes : codes.to(type);
+}
+
+at::Tensor linearWeight(const PlanOp &op) {
+  if (auto w = op.params.find("weight"); w != op.params.end())
+    return w->second;
+  // quantizeWeight's float(k) * scale: one f32 rounding, as here.
+  return op.params.at("weight_codes").to(at::kFloat) *
+         op.params.at("weight_row_scale").to(at::kFloat).unsqueeze(1);
+}
+
+at::IntArrayRef linearWeightShape(const PlanOp &op) {
+  if (auto w = op.params.find("weight"); w != op.params.end())
+    return w->second.sizes();
+  return op.params.at("weight_codes").sizes();
+}
 
 core::Result<Plan> loadPlan(const std::string &path) {
   auto document = core::loadDocument(path, core::DocumentKind::Plan);
@@ -116,6 +136,8 @@ core::Result<Plan> loadPlan(const std::string &path) {
       std::string tensor = it.value();
       if (!loaded.count(tensor)) {
         auto t = loadTensor(*file, tensor);
+        if (const core::TensorInfo *info = file->find(tensor))
+          file->release(*info); // copied: the mapped pages may go
         if (!t)
           return t.status();
         loaded[tensor] = t->to(at::kFloat);
@@ -167,10 +189,14 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
       op.bits = attrs["weight_bits"].get<int>();
-      op.params["weight"] = quantizeWeights(
-          op.params["weight"],
-          scales == op.params.end() ? nullptr : &scales->second, int(op.bits),
-          op.params["weight_row_scale"], op.params["weight_codes"]);
+      quantizeWeights(op.params.at("weight"),
+                      scales == op.params.end() ? nullptr : &scales->second,
+                      int(op.bits), op.params["weight_row_scale"],
+                      op.params["weight_codes"]);
+      // The f32 weight is not kept: one integer code per weight instead.
+      op.params.erase("weight");
+      if (loaded[op.paramNames.at("weight")].use_count() == 1)
+        loaded.erase(op.paramNames.at("weight"));
     }
     plan.ops.push_back(std::move(op));
   }

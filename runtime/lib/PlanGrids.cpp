@@ -72,7 +72,7 @@ core::Status checkSynapseBounds(const Plan &plan) {
     if (op.kind != OpKind::Linear)
       continue;
     int64_t p = perSynapse(op, gridOf(plan, sources[op.inputs[0]]));
-    int64_t k = op.params.at("weight").size(1);
+    int64_t k = linearWeightShape(op)[1];
     if (p > 0 && k >= kExactInt32Bound / p)
       return core::Status::error(
           plan.path + ": linear '" + op.paramNames.at("weight") +

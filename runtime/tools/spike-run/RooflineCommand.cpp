@@ -41,8 +41,8 @@ int runRoofline(RooflineArgs &args) {
   std::map<std::pair<int64_t, int64_t>, int64_t> shapes;
   for (const auto &op : plan->ops)
     if (op.kind == spike::runtime::OpKind::Linear) {
-      const at::Tensor &w = op.params.at("weight");
-      ++shapes[{w.size(0), w.size(1)}];
+      at::IntArrayRef w = spike::runtime::linearWeightShape(op);
+      ++shapes[{w[0], w[1]}];
     }
   if (shapes.empty())
     return fail(planPath + ": the plan has no linear layers");

@@ -195,6 +195,10 @@ const uint8_t *SafetensorsFile::data(const TensorInfo &info) const {
   return bytes_->data() + dataStart_ + info.begin;
 }
 
+void SafetensorsFile::release(const TensorInfo &info) const {
+  bytes_->release(dataStart_ + info.begin, info.end - info.begin);
+}
+
 Result<std::vector<float>>
 SafetensorsFile::readF32(const std::string &name) const {
   const TensorInfo *info = find(name);

@@ -4,6 +4,7 @@
 
 #include <bzlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,17 @@ MappedFile::open(const std::string &path) {
   file->data_ = file->copy_.data();
   file->size_ = file->copy_.size();
   return std::shared_ptr<const MappedFile>(std::move(file));
+}
+
+void MappedFile::release(uint64_t offset, uint64_t size) const {
+  if (!mapped_ || offset >= size_)
+    return;
+  uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = (offset + page - 1) / page * page;
+  uint64_t end = std::min(offset + size, size_) / page * page;
+  if (end > begin) // advice only: a refusal changes nothing that matters
+    ::madvise(const_cast<uint8_t *>(data_) + begin, size_t(end - begin),
+              MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

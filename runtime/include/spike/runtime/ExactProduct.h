@@ -34,10 +34,11 @@ at::Tensor gridIntegers(const at::Tensor &x, float scale);
 
 /// A quantized linear on integers: y[.., j] = fl(fl(sum_k n_k codes[j, k]) ·
 /// outScale[j]) for n = gridIntegers(x, scale), x [..., K] f32, codes [N, K]
-/// (f32 holding integers), outScale [N] (f32, the input scale times row j's
-/// weight scale). `perSynapse` bounds |n_k codes[j, k]| (maxAbs · maxCode):
-/// the sum is one f32 product when perSynapse · K < 2^24, else chunked with
-/// int32 accumulation (perSynapse · K < 2^31, else an error). Returns
+/// (int8, int16, int32, or f32 holding integers), outScale [N] (f32, the input
+/// scale times row j's weight scale). `perSynapse` bounds |n_k codes[j, k]|
+/// (maxAbs · maxCode): the sum is one f32 product when perSynapse · K < 2^24,
+/// else chunked with int32 accumulation (perSynapse · K < 2^31, else an error).
+/// Returns
 /// [..., N]; the sum above 2^24 is rounded once, to nearest, into f32.
 at::Tensor exactLinear(const at::Tensor &x, float scale,
                        const at::Tensor &codes, const at::Tensor &outScale,

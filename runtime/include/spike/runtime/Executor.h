@@ -219,8 +219,9 @@ private:
   /// [steps, ..., S, width] -> [steps, rows, width] on the CPU, without
   /// the first `bypass` positions along S.
   static at::Tensor asSteps(const at::Tensor &x, int64_t bypass = 0);
-  /// A linear's weight as the chip holds it (chip numerics), else as is.
-  const at::Tensor &chipWeight(const PlanOp &op, size_t index);
+  /// A linear's f32 weight as the chip holds it (chip numerics), else as
+  /// the plan does (linearWeight: made from the codes on each call).
+  at::Tensor chipWeight(const PlanOp &op, size_t index);
   /// The defined arithmetic of the products (docs/Runtime.md) at the QANN
   /// and spiking levels: integers where the operands lie on grids
   /// (ExactProduct.h), the fixed order elsewhere (OrderedProduct.h). FP
@@ -232,9 +233,10 @@ private:
   }
   /// A linear op on its input x: the product, its bias, and its counts.
   at::Tensor runLinear(const PlanOp &op, size_t index, const at::Tensor &x);
-  /// A linear op's product x · wᵀ (without its bias).
+  /// A linear op's product x · wᵀ (without its bias); `learnt`: the weight
+  /// calibration is learning, if any.
   at::Tensor linearProduct(const PlanOp &op, size_t index, const at::Tensor &x,
-                           const at::Tensor &w);
+                           const at::Tensor &learnt);
   /// Attention's lhs · op(rhs); `steps`: how many steps the operands'
   /// running sums span (1 for values of one step).
   at::Tensor attentionProduct(const PlanOp &op, const at::Tensor &lhs,

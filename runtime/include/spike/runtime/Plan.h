@@ -75,9 +75,11 @@ struct PlanOp {
   std::string site;
   std::vector<int> inputs;
   int output = -1;
-  /// Parameters by role ("weight", "table", ...); linear weights are stored
-  /// already on their n-bit grid, with their integer codes ("weight_codes",
-  /// f32) and per-row scales ("weight_row_scale").
+  /// Parameters by role ("weight", "table", ...). A quantized linear holds
+  /// its weight as integer codes ("weight_codes": int8 up to 8 bits, int16
+  /// up to 16, else int32) and per-row scales ("weight_row_scale", f32),
+  /// one byte per weight at W6 or W8, and no "weight": linearWeight() makes
+  /// the f32 weight on its grid where a path needs it.
   std::map<std::string, at::Tensor> params;
   /// The checkpoint names of the parameters, by role.
   std::map<std::string, std::string> paramNames;
@@ -93,6 +95,16 @@ struct PlanOp {
   neuron::IFSchedule schedule = neuron::IFSchedule::IntegrateThenFire;
   std::vector<float> scale, threshold, v0; ///< per group
 };
+
+/// A linear's f32 weight [N, K]: "weight", else codes x row scale, each
+/// value quantizeWeight's f32 product (Neuron.h), on the codes' device. Made
+/// on each call for a quantized linear: callers that run often keep it.
+at::Tensor linearWeight(const PlanOp &op);
+/// A linear's weight shape [N, K], from whichever tensor holds it.
+at::IntArrayRef linearWeightShape(const PlanOp &op);
+/// Integer codes (f32 or any integer dtype) in the narrowest integer dtype
+/// that holds `bits`-bit codes: int8, int16 or int32.
+at::Tensor codeTensor(const at::Tensor &codes, int bits);
 
 struct Plan {
   std::string path, level;

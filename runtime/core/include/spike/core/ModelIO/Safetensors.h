@@ -54,6 +54,9 @@ public:
   const TensorInfo *find(const std::string &name) const;
   /// Raw bytes of a tensor (valid while this object lives).
   const uint8_t *data(const TensorInfo &info) const;
+  /// Drops a tensor's mapped pages from this process's memory once it has
+  /// been copied (MappedFile::release); reading it again pages it back in.
+  void release(const TensorInfo &info) const;
   /// Copies a tensor converted to float32 (F32/F16/BF16/F64/integer inputs).
   Result<std::vector<float>> readF32(const std::string &name) const;
   /// Copies a signed integer tensor (I8/I16/I32/I64) widened to int64,

@@ -33,6 +33,11 @@ public:
   uint64_t size() const { return size_; }
   /// Whether the bytes are a memory map (false: read into memory).
   bool mapped() const { return mapped_; }
+  /// Lets the OS drop the mapped pages wholly inside [offset, offset +
+  /// size) from this process's memory (they stay in the page cache and are
+  /// read again on the next access), for readers that copy a large file
+  /// piece by piece; a no-op for bytes read into memory.
+  void release(uint64_t offset, uint64_t size) const;
 
 private:
   MappedFile() = default;
