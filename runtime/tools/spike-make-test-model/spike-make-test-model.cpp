@@ -1,15 +1,20 @@
 //===- spike-make-test-model.cpp - Tiny random LLaMA checkpoints ----------===//
 //
-// Writes a small LLaMA-architecture model with random weights, in the
-// formats spikec imports, for the test suite:
-//   --format hf     config.json, sharded safetensors + index, tokenizer.json
+// Writes a LLaMA-architecture model with random weights, in the formats
+// spikec imports: tiny ones for the test suite, and the real shapes of
+// LLaMA-2-7B and LLaMA-3.1-8B (--shape) for the scale bench. Each tensor is
+// generated from its own seeded stream when it is written, so no format
+// holds the model in memory whole:
+//   --format hf     config.json, sharded safetensors (F32 or BF16) + index,
+//                   tokenizer.json
 //   --format gguf   a GGUF v3 file (F32, F16, Q8_0 or Q4_1 weights), with
 //                   Q/K rows permuted as llama.cpp's converter does
 //   --format plan   spikec plans (TestPlan.h) at the given levels sharing
 //                   one tensor file, and tokenizer.json: for machines
 //                   without the compiler (the GPU check's bench)
 // Both carry the same weights for the same seed, and a tiny byte-level BPE
-// vocabulary (256 bytes, two special tokens, a few merges). --arch qwen2
+// vocabulary (256 bytes, two special tokens, a few merges), padded with
+// unreachable tokens to --vocab. --arch qwen2
 // makes the Qwen2 layout (LLaMA plus q/k/v biases); --bias adds LLaMA's
 // optional attention (q/k/v/o) or MLP biases.
 //
@@ -19,6 +24,7 @@
 #include "spike/core/ModelIO/LlamaLayout.h"
 #include "spike/core/ModelIO/Safetensors.h"
 #include "spike/core/Support/FileIO.h"
+#include "spike/core/Support/Half.h"
 #include "spike/core/Text/Tokenizer.h"
 
 #include "TestPlan.h"
@@ -28,6 +34,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -41,9 +48,10 @@ namespace {
 
 struct Config {
   int64_t layers = 2, hidden = 64, heads = 4, kvHeads = 2, ffn = 128;
-  int64_t vocab = 0; ///< plans only: 0 is the tiny tokenizer's size
+  int64_t vocab = 0; ///< 0: the tiny tokenizer's size
   uint64_t seed = 1;
   bool tied = true;
+  double ropeTheta = 10000;
   std::string arch = "llama"; ///< llama or qwen2
   /// LLaMA-3's RoPE scaling (factor 8, low 1, high 4, 8192 positions): in
   /// config.json, or as GGUF's rope_freqs.weight.
@@ -52,10 +60,25 @@ struct Config {
   int64_t headDim() const { return hidden / heads; }
 };
 
+/// The real shapes (--shape); flags given explicitly override them.
+struct Shape {
+  const char *name;
+  int64_t layers, hidden, heads, kvHeads, ffn, vocab;
+  double ropeTheta;
+  bool llama3Rope;
+};
+const Shape kShapes[] = {
+    // Llama-2-7b-hf's config.json: multi-head attention (KV heads 0: as
+    // many as the query heads), no RoPE scaling.
+    {"llama2-7b", 32, 4096, 32, 0, 11008, 32000, 10000, false},
+    // Llama-3.1-8B's: GQA with 8 KV heads, rope_type llama3.
+    {"llama3.1-8b", 32, 4096, 32, 8, 14336, 128256, 500000, true}};
+
 const char *kMerges[] = {"Ġ t", "t h", "h e", "Ġt he", "i n", "e r",
                          "a n", "Ġ a", "o n", "r e",   "Ġ s", "e n"};
 
-std::vector<std::string> vocabulary() {
+/// The tiny vocabulary, padded to `size` with tokens no text produces.
+std::vector<std::string> vocabulary(int64_t size = 0) {
   std::vector<std::string> tokens;
   for (int b = 0; b < 256; ++b)
     tokens.push_back(bytesToByteLevel(std::string(1, char(b))));
@@ -65,23 +88,31 @@ std::vector<std::string> vocabulary() {
     std::string s = m;
     tokens.push_back(s.substr(0, s.find(' ')) + s.substr(s.find(' ') + 1));
   }
+  for (int64_t i = int64_t(tokens.size()); i < size; ++i)
+    tokens.push_back("<|pad_" + std::to_string(i) + "|>");
   return tokens;
 }
 
-/// Tensors in Hugging Face naming and row-major [out, in] layout.
-spike::tools::Weights weights(const Config &c, int64_t vocab) {
-  std::mt19937_64 rng(c.seed);
-  std::normal_distribution<float> normal(0.f, 1.f);
-  spike::tools::Weights w;
-  auto add = [&](const std::string &name, std::vector<int64_t> shape,
-                 float stddev, float mean = 0) {
+/// One tensor of the model: Hugging Face name, row-major [out, in] shape,
+/// and its distribution; `index` seeds its own stream.
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  float stddev, mean;
+  uint64_t index;
+  int64_t numel() const {
     int64_t n = 1;
     for (int64_t d : shape)
       n *= d;
-    std::vector<float> v(n);
-    for (float &x : v)
-      x = mean + stddev * normal(rng);
-    w[name] = {shape, v};
+    return n;
+  }
+};
+
+std::vector<TensorSpec> tensorSpecs(const Config &c, int64_t vocab) {
+  std::vector<TensorSpec> specs;
+  auto add = [&](const std::string &name, std::vector<int64_t> shape,
+                 float stddev, float mean = 0) {
+    specs.push_back({name, std::move(shape), stddev, mean, specs.size()});
   };
   int64_t d = c.hidden, dkv = c.kvHeads * c.headDim();
   float s = 1.f / std::sqrt(float(d));
@@ -114,6 +145,25 @@ spike::tools::Weights weights(const Config &c, int64_t vocab) {
   add("model.norm.weight", {d}, 0.1f, 1.f);
   if (!c.tied)
     add("lm_head.weight", {vocab, d}, s);
+  return specs;
+}
+
+/// A tensor's values: the same for the same seed in every format.
+std::vector<float> generate(const TensorSpec &t, uint64_t seed) {
+  std::seed_seq seq{uint32_t(seed), uint32_t(seed >> 32), uint32_t(t.index)};
+  std::mt19937_64 rng(seq);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::vector<float> v(size_t(t.numel()));
+  for (float &x : v)
+    x = t.mean + t.stddev * normal(rng);
+  return v;
+}
+
+/// Every tensor in memory (the plans of tiny models).
+spike::tools::Weights weights(const Config &c, int64_t vocab) {
+  spike::tools::Weights w;
+  for (const TensorSpec &t : tensorSpecs(c, vocab))
+    w[t.name] = {t.shape, generate(t, c.seed)};
   return w;
 }
 
@@ -123,8 +173,8 @@ int fail(const std::string &message) {
 }
 
 /// The tiny byte-level BPE vocabulary as a Hugging Face tokenizer.json.
-std::string tokenizerJson() {
-  std::vector<std::string> tokens = vocabulary();
+std::string tokenizerJson(int64_t size) {
+  std::vector<std::string> tokens = vocabulary(size);
   nlohmann::json vocab = nlohmann::json::object();
   for (size_t t = 0; t < tokens.size(); ++t)
     if (t != 256 && t != 257)
@@ -147,10 +197,14 @@ std::string tokenizerJson() {
   return tok.dump(1);
 }
 
-int writeHF(const Config &c, const std::string &dir) {
+/// Shards of at most this many bytes (Hugging Face's default 5 GB), and at
+/// least two, so that tiny models exercise the index too.
+constexpr int64_t kShardBytes = int64_t(5) << 30;
+
+int writeHF(const Config &c, const std::string &dir, bool bf16) {
   ::mkdir(dir.c_str(), 0755);
-  std::vector<std::string> tokens = vocabulary();
-  auto w = weights(c, int64_t(tokens.size()));
+  std::vector<std::string> tokens = vocabulary(c.vocab);
+  std::vector<TensorSpec> specs = tensorSpecs(c, int64_t(tokens.size()));
   bool qwen2 = c.arch == "qwen2";
   nlohmann::json config = {
       {"architectures", {qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM"}},
@@ -163,8 +217,9 @@ int writeHF(const Config &c, const std::string &dir) {
       {"num_attention_heads", c.heads},
       {"num_key_value_heads", c.kvHeads},
       {"rms_norm_eps", 1e-5},
-      {"rope_theta", 10000.0},
+      {"rope_theta", c.ropeTheta},
       {"tie_word_embeddings", c.tied},
+      {"torch_dtype", bf16 ? "bfloat16" : "float32"},
       {"bos_token_id", 257},
       {"eos_token_id", 256}};
   if (!qwen2) {
@@ -179,28 +234,63 @@ int writeHF(const Config &c, const std::string &dir) {
                               {"original_max_position_embeddings", 8192}};
   if (auto st = writeFileAtomic(dir + "/config.json", config.dump(1)); !st)
     return fail(st.message());
-  // Two shards, split by tensor name order.
-  SafetensorsWriter shards[2];
-  nlohmann::json index = {{"metadata", {{"total_size", 0}}},
+  // Shards in tensor name order, each tensor generated as it is written.
+  std::sort(
+      specs.begin(), specs.end(),
+      [](const TensorSpec &a, const TensorSpec &b) { return a.name < b.name; });
+  int64_t elementBytes = bf16 ? 2 : 4, total = 0;
+  for (const TensorSpec &t : specs)
+    total += t.numel() * elementBytes;
+  size_t count = std::max<size_t>(
+      2, std::min<size_t>(specs.size(),
+                          size_t((total + kShardBytes - 1) / kShardBytes)));
+  std::vector<SafetensorsWriter> shards(count);
+  auto shardName = [&](size_t s) {
+    char name[64];
+    std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1,
+                  count);
+    return std::string(name);
+  };
+  nlohmann::json index = {{"metadata", {{"total_size", total}}},
                           {"weight_map", nlohmann::json::object()}};
-  size_t i = 0;
-  for (const auto &[name, tensor] : w) {
-    int shard = i++ < w.size() / 2 ? 0 : 1;
-    if (auto st = shards[shard].addF32(name, tensor.first, tensor.second); !st)
+  int64_t before = 0;
+  uint64_t seed = c.seed;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TensorSpec &t = specs[i];
+    // Even byte ranges; tiny models: even tensor counts.
+    size_t shard = total >= int64_t(2 * kShardBytes)
+                       ? size_t(before * int64_t(count) / total)
+                       : i * count / specs.size();
+    before += t.numel() * elementBytes;
+    Status st = shards[shard].addDeferred(
+        t.name, bf16 ? DType::BF16 : DType::F32, t.shape,
+        [t, seed, bf16]() -> Result<std::vector<uint8_t>> {
+          std::vector<float> v = generate(t, seed);
+          std::vector<uint8_t> bytes(v.size() * (bf16 ? 2 : 4));
+          if (!bf16) {
+            std::memcpy(bytes.data(), v.data(), bytes.size());
+            return bytes;
+          }
+          for (size_t k = 0; k < v.size(); ++k) {
+            uint16_t h = floatToBf16(v[k]);
+            std::memcpy(bytes.data() + 2 * k, &h, 2);
+          }
+          return bytes;
+        });
+    if (!st)
       return fail(st.message());
-    index["weight_map"][name] =
-        "model-0000" + std::to_string(shard + 1) + "-of-00002.safetensors";
+    index["weight_map"][t.name] = shardName(shard);
   }
-  for (int s = 0; s < 2; ++s)
-    if (auto st = shards[s].write(dir + "/model-0000" + std::to_string(s + 1) +
-                                  "-of-00002.safetensors");
-        !st)
+  for (size_t s = 0; s < count; ++s)
+    if (auto st = shards[s].write(dir + "/" + shardName(s)); !st)
       return fail(st.message());
   if (auto st =
           writeFileAtomic(dir + "/model.safetensors.index.json", index.dump(1));
       !st)
     return fail(st.message());
-  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tokenizerJson()); !st)
+  if (auto st = writeFileAtomic(dir + "/tokenizer.json",
+                                tokenizerJson(int64_t(tokens.size())));
+      !st)
     return fail(st.message());
   return 0;
 }
@@ -229,14 +319,13 @@ int writePlans(const Config &c, const std::string &dir,
         !e.empty())
       return fail(e);
   }
-  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tokenizerJson()); !st)
+  if (auto st = writeFileAtomic(dir + "/tokenizer.json", tokenizerJson(0)); !st)
     return fail(st.message());
   return 0;
 }
 
 int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
-  std::vector<std::string> tokens = vocabulary();
-  auto w = weights(c, int64_t(tokens.size()));
+  std::vector<std::string> tokens = vocabulary(c.vocab);
   GgufWriter g;
   const std::string a = c.arch + ".";
   g.set("general.architecture", c.arch);
@@ -247,7 +336,7 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
   g.set(a + "feed_forward_length", uint64_t(c.ffn));
   g.set(a + "attention.head_count", uint64_t(c.heads));
   g.set(a + "attention.head_count_kv", uint64_t(c.kvHeads));
-  g.set(a + "rope.freq_base", 10000.0);
+  g.set(a + "rope.freq_base", c.ropeTheta);
   g.set(a + "rope.dimension_count", uint64_t(c.headDim()));
   g.set(a + "attention.layer_norm_rms_epsilon", 1e-5);
   g.set(a + "vocab_size", uint64_t(tokens.size()));
@@ -261,18 +350,22 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
         std::vector<std::string>(std::begin(kMerges), std::end(kMerges)));
   g.set("tokenizer.ggml.bos_token_id", uint64_t(257));
   g.set("tokenizer.ggml.eos_token_id", uint64_t(256));
-  for (const auto &[name, tensor] : w) {
-    std::vector<float> values = tensor.second;
+  // Each tensor is generated, stored in `type` and dropped in turn: the
+  // writer holds the file's bytes (one byte and a bit per weight at Q8_0).
+  for (const TensorSpec &t : tensorSpecs(c, int64_t(tokens.size()))) {
+    std::vector<float> values = generate(t, c.seed);
     // llama.cpp permutes q/k rows (weights and biases) for its LLaMA
     // architecture only.
-    int64_t cols = tensor.first.size() == 2 ? tensor.first[1] : 1;
-    if (c.arch == "llama" && name.find("self_attn.q_proj") != std::string::npos)
+    int64_t cols = t.shape.size() == 2 ? t.shape[1] : 1;
+    if (c.arch == "llama" &&
+        t.name.find("self_attn.q_proj") != std::string::npos)
       values = permuteRopeRows(values, c.heads, c.headDim(), cols, true);
-    if (c.arch == "llama" && name.find("self_attn.k_proj") != std::string::npos)
+    if (c.arch == "llama" &&
+        t.name.find("self_attn.k_proj") != std::string::npos)
       values = permuteRopeRows(values, c.kvHeads, c.headDim(), cols, true);
     // Norms stay F32, as llama.cpp stores them.
-    GgmlType t = tensor.first.size() == 1 ? GgmlType::F32 : type;
-    if (auto st = g.add(ggufTensorName(name), tensor.first, values, t); !st)
+    GgmlType gt = t.shape.size() == 1 ? GgmlType::F32 : type;
+    if (auto st = g.add(ggufTensorName(t.name), t.shape, values, gt); !st)
       return fail(st.message());
   }
   if (c.llama3Rope) {
@@ -280,7 +373,7 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
     std::vector<float> factors;
     int64_t d = c.headDim();
     for (int64_t i = 0; i < d / 2; ++i) {
-      double freq = 1.0 / std::pow(10000.0, double(2 * i) / double(d));
+      double freq = 1.0 / std::pow(c.ropeTheta, double(2 * i) / double(d));
       double wavelen = 2 * M_PI / freq, low = 8192.0 / 1.0, high = 8192.0 / 4.0;
       double f = 1.0;
       if (wavelen > low) {
@@ -304,7 +397,7 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
 
 int main(int argc, char **argv) {
   using spike::tools::positiveInteger;
-  std::string format, out, dtype = "f32", bias;
+  std::string format, out, dtype = "f32", bias, shapeName;
   Config c;
   spike::tools::TestPlanOptions planOptions;
   std::vector<std::string> levels = {"fp", "qann", "is", "if"};
@@ -322,10 +415,18 @@ int main(int argc, char **argv) {
   app.add_option("--out", out, "The folder (hf, plan) or file (gguf)")
       ->type_name("PATH")
       ->required();
-  app.add_option("--dtype", dtype, "GGUF tensor type")
+  app.add_option("--dtype", dtype,
+                 "Tensor type: f32 or bf16 (hf); f32, f16, q8_0 or q4_1 "
+                 "(gguf)")
       ->type_name("TYPE")
-      ->check(CLI::IsMember({"f32", "f16", "q8_0", "q4_1"}))
+      ->check(CLI::IsMember({"f32", "bf16", "f16", "q8_0", "q4_1"}))
       ->capture_default_str();
+  app.add_option("--shape", shapeName,
+                 "A real model's shape: llama2-7b (MHA, 32K vocabulary) or "
+                 "llama3.1-8b (GQA, 128K vocabulary, llama3 RoPE); the "
+                 "shape flags given override it")
+      ->type_name("NAME")
+      ->check(CLI::IsMember({"llama2-7b", "llama3.1-8b"}));
   app.add_option("--seed", c.seed, "Seed of the weights")
       ->type_name("N")
       ->transform(spike::tools::nonNegativeInteger())
@@ -351,7 +452,8 @@ int main(int argc, char **argv) {
                {"--kv-heads", &c.kvHeads, "Key/value heads"},
                {"--ffn", &c.ffn, "MLP width"},
                {"--vocab", &c.vocab,
-                "Vocabulary size (plan; default: the tiny tokenizer's)"}};
+                "Vocabulary size (default: the tiny tokenizer's; hf and "
+                "gguf pad the tokenizer to it)"}};
   for (const auto &s : shape)
     app.add_option(s.flag, *s.dim, s.what)
         ->type_name("N")
@@ -379,6 +481,32 @@ int main(int argc, char **argv) {
     return 2;
   }
   c.tied = !untied;
+  for (const Shape &s : kShapes)
+    if (shapeName == s.name) {
+      // Real checkpoints of these shapes have a head of their own.
+      c.tied = false;
+      c.ropeTheta = s.ropeTheta;
+      c.llama3Rope = c.llama3Rope || s.llama3Rope;
+      const std::pair<const char *, int64_t> dims[] = {
+          {"--layers", s.layers}, {"--hidden", s.hidden},
+          {"--heads", s.heads},   {"--kv-heads", s.kvHeads},
+          {"--ffn", s.ffn},       {"--vocab", s.vocab}};
+      for (const auto &[flag, value] : dims)
+        if (!app.count(flag))
+          for (const auto &f : shape)
+            if (std::string(f.flag) == flag)
+              *f.dim = value;
+      if (s.kvHeads == 0 && !app.count("--kv-heads"))
+        c.kvHeads = c.heads;
+    }
+  bool hfType = dtype == "f32" || dtype == "bf16";
+  if (format == "hf" && !hfType)
+    return fail("--dtype " + dtype + " is for gguf; hf takes f32 or bf16");
+  if (format == "gguf" && dtype == "bf16")
+    return fail("--dtype bf16 is for hf; gguf takes f32, f16, q8_0 or q4_1");
+  if (format != "plan" && c.vocab && c.vocab < int64_t(vocabulary().size()))
+    return fail("--vocab must be at least the tiny tokenizer's " +
+                std::to_string(vocabulary().size()) + " tokens");
   if (!bias.empty()) {
     c.qkvBias = c.oBias = bias != "mlp";
     c.mlpBias = bias != "attention";
@@ -394,7 +522,7 @@ int main(int argc, char **argv) {
     return fail("--hidden must be a multiple of --heads, and --heads of "
                 "--kv-heads");
   if (format == "hf")
-    return writeHF(c, out);
+    return writeHF(c, out, dtype == "bf16");
   if (format == "plan")
     return writePlans(c, out, planOptions, levels);
   std::map<std::string, GgmlType> types = {{"f32", GgmlType::F32},

@@ -77,6 +77,17 @@ TEST(Gguf, HalfConversionRoundsToNearestEven) {
   EXPECT_TRUE(std::isinf(halfToFloat(floatToHalf(1e6f))));
 }
 
+TEST(Gguf, Bf16ConversionRoundsToNearestEven) {
+  for (float f : {0.f, 1.f, -2.f, 3.3895314e38f, 1.1754944e-38f})
+    EXPECT_EQ(bf16ToFloat(floatToBf16(f)), f);
+  // Ties between two bfloat16 values go to the even one; others to nearest.
+  EXPECT_EQ(floatToBf16(1.f + 1.f / 256), 0x3f80);     // 1 | 1.0078125
+  EXPECT_EQ(floatToBf16(1.f + 3.f / 256), 0x3f82);     // 1.0078125 | 1.015625
+  EXPECT_EQ(floatToBf16(1.f + 1.f / 256 + 1e-6f), 0x3f81);
+  EXPECT_TRUE(std::isinf(bf16ToFloat(floatToBf16(3.4028235e38f))));
+  EXPECT_TRUE(std::isnan(bf16ToFloat(floatToBf16(std::nanf("")))));
+}
+
 // Every prefix of a valid file, and random byte flips, either open cleanly
 // or fail with one error line naming the file. None may crash (this suite
 // also runs under ASan and UBSan).

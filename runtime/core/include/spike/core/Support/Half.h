@@ -65,6 +65,16 @@ inline uint16_t floatToHalf(float f) {
 
 inline float bf16ToFloat(uint16_t h) { return bitsToFloat(uint32_t(h) << 16); }
 
+/// Round to nearest even (bfloat16 keeps f32's exponent); NaN stays NaN.
+inline uint16_t floatToBf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) // NaN: keep it quiet, not Inf
+    return uint16_t((bits >> 16) | 0x40);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return uint16_t(bits >> 16);
+}
+
 } // namespace spike::core
 
 #endif // SPIKE_CORE_SUPPORT_HALF_H
