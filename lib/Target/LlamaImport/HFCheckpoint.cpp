@@ -54,7 +54,9 @@ public:
                                  "' has shape " + shapeString(info->shape) +
                                  ", the config implies " + shapeString(shape));
     read_.insert(name);
-    return file.readF32(name);
+    auto values = file.readF32(name);
+    file.release(*info); // copied: the mapped pages need not stay resident
+    return values;
   }
   core::Status checkAllRead(const LlamaConfig &c) const override;
 
