@@ -136,8 +136,6 @@ core::Result<Plan> loadPlan(const std::string &path) {
       std::string tensor = it.value();
       if (!loaded.count(tensor)) {
         auto t = loadTensor(*file, tensor);
-        if (const core::TensorInfo *info = file->find(tensor))
-          file->release(*info); // copied: the mapped pages may go
         if (!t)
           return t.status();
         loaded[tensor] = t->to(at::kFloat);

@@ -44,6 +44,7 @@ core::Result<at::Tensor> loadTensor(const core::SafetensorsFile &file,
   size_t bytes = info->end - info->begin;
   if (bytes)
     std::memcpy(t.data_ptr(), file.data(*info), bytes);
+  file.release(*info); // copied: the mapped pages need not stay resident
   return t;
 }
 

@@ -54,9 +54,7 @@ public:
                                  "' has shape " + shapeString(info->shape) +
                                  ", the config implies " + shapeString(shape));
     read_.insert(name);
-    auto values = file.readF32(name);
-    file.release(*info); // copied: the mapped pages need not stay resident
-    return values;
+    return file.readF32(name);
   }
   core::Status checkAllRead(const LlamaConfig &c) const override;
 

@@ -240,6 +240,7 @@ SafetensorsFile::readF32(const std::string &name) const {
       break;
     }
   }
+  release(*info);
   return out;
 }
 
@@ -271,6 +272,7 @@ SafetensorsFile::readInt64(const std::string &name) const {
                            "\" is not a signed integer tensor");
     }
   }
+  release(*info);
   return out;
 }
 
@@ -367,14 +369,18 @@ std::string SafetensorsWriter::header() const {
   return out + text;
 }
 
-Status SafetensorsWriter::stream(
-    const std::function<Status(const void *, size_t)> &sink) const {
+Status SafetensorsWriter::writeTo(std::FILE *f, const std::string &path) const {
+  auto put = [&](const void *data, size_t size) {
+    if (size && std::fwrite(data, 1, size, f) != size)
+      return Status::error(path + ": write failed: " + std::strerror(errno));
+    return Status::ok();
+  };
   std::string head = header();
-  if (auto st = sink(head.data(), head.size()); !st)
+  if (auto st = put(head.data(), head.size()); !st)
     return st;
   for (const auto &[name, e] : entries_) {
     if (!e.produce) {
-      if (auto st = sink(e.bytes.data(), e.bytes.size()); !st)
+      if (auto st = put(e.bytes.data(), e.bytes.size()); !st)
         return st;
       continue;
     }
@@ -386,7 +392,7 @@ Status SafetensorsWriter::stream(
                            std::to_string(bytes->size()) + " bytes, its " +
                            dtypeName(e.dtype) + " shape needs " +
                            std::to_string(e.numBytes));
-    if (auto st = sink(bytes->data(), bytes->size()); !st)
+    if (auto st = put(bytes->data(), bytes->size()); !st)
       return st;
   }
   return Status::ok();
@@ -398,11 +404,7 @@ Status SafetensorsWriter::write(OutputSet &outputs,
   std::FILE *f = std::fopen(temp.c_str(), "wb");
   if (!f)
     return Status::error(path + ": cannot write: " + std::strerror(errno));
-  Status st = stream([&](const void *data, size_t size) {
-    if (size && std::fwrite(data, 1, size, f) != size)
-      return Status::error(path + ": write failed: " + std::strerror(errno));
-    return Status::ok();
-  });
+  Status st = writeTo(f, path);
   if (std::fclose(f) != 0 && st.isOk())
     return Status::error(path + ": write failed: " + std::strerror(errno));
   return st;
@@ -413,18 +415,6 @@ Status SafetensorsWriter::write(const std::string &path) const {
   if (auto st = write(outputs, path); !st)
     return st;
   return outputs.commit();
-}
-
-Result<std::vector<uint8_t>> SafetensorsWriter::serialize() const {
-  std::vector<uint8_t> out;
-  Status st = stream([&](const void *data, size_t size) {
-    const auto *b = static_cast<const uint8_t *>(data);
-    out.insert(out.end(), b, b + size);
-    return Status::ok();
-  });
-  if (!st)
-    return st;
-  return out;
 }
 
 } // namespace spike::core

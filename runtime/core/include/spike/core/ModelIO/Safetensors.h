@@ -14,6 +14,7 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <string>
@@ -56,6 +57,7 @@ public:
   const uint8_t *data(const TensorInfo &info) const;
   /// Drops a tensor's mapped pages from this process's memory once it has
   /// been copied (MappedFile::release); reading it again pages it back in.
+  /// The copying reads below do it themselves.
   void release(const TensorInfo &info) const;
   /// Copies a tensor converted to float32 (F32/F16/BF16/F64/integer inputs).
   Result<std::vector<float>> readF32(const std::string &name) const;
@@ -102,8 +104,6 @@ public:
   /// Stages `path` in `outputs` (written when it commits), streaming the
   /// data section tensor by tensor; errors name `path`.
   Status write(OutputSet &outputs, const std::string &path) const;
-  /// The whole file in memory: header length, JSON header, data section.
-  Result<std::vector<uint8_t>> serialize() const;
 
 private:
   struct Entry {
@@ -119,8 +119,9 @@ private:
   /// The header length, header and padding, for the data layout in name
   /// order.
   std::string header() const;
-  /// Calls `sink` with the header, then each tensor's bytes in name order.
-  Status stream(const std::function<Status(const void *, size_t)> &sink) const;
+  /// Writes the header, then each tensor's bytes in name order, to `f`
+  /// (errors name `path`).
+  Status writeTo(std::FILE *f, const std::string &path) const;
   Status checkNew(const std::string &name,
                   const std::vector<int64_t> &shape) const;
 };
