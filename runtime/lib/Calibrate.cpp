@@ -189,8 +189,8 @@ struct BlockSites {
 /// to its last) to `sites`, each starting from its unquantized weight in
 /// `fp`.
 core::Status blockWeights(Plan &student, const Chain &snn,
-                          const PlanBlock &block,
-                          const core::SafetensorsFile &fp, BlockSites &sites) {
+                          const PlanBlock &block, const core::PlanTensors &fp,
+                          BlockSites &sites) {
   for (size_t i = snn.cuts[block.begin].afterOp + 1;
        i <= snn.cuts[block.end].afterOp; ++i) {
     PlanOp &op = student.ops[i];
@@ -198,12 +198,13 @@ core::Status blockWeights(Plan &student, const Chain &snn,
         !op.params.count("weight_row_scale"))
       continue;
     const std::string &name = op.paramNames.at("weight");
-    auto values = fp.readF32(name);
+    const core::SafetensorsFile *file = fp.fileOf(name); // loadPlan checked
+    auto values = file->readF32(name);
     if (!values)
       return values.status();
     at::IntArrayRef shape = linearWeightShape(op);
     if (int64_t(values->size()) != shape[0] * shape[1])
-      return core::Status::error(fp.path() + ": tensor '" + name + "' has " +
+      return core::Status::error(file->path() + ": tensor '" + name + "' has " +
                                  std::to_string(values->size()) +
                                  " values, the plan's weight " +
                                  std::to_string(shape[0] * shape[1]));
@@ -569,13 +570,8 @@ core::Result<CalibrationResult> calibrate(Plan &student,
         std::to_string(cuts->size()) + ": not the same model");
 
   // The unquantized weights, where learnt codes start from.
-  std::optional<core::SafetensorsFile> fpWeights;
-  if (options.learnWeights) {
-    auto file = core::SafetensorsFile::open(student.tensorsPath);
-    if (!file)
-      return file.status();
-    fpWeights = file.take();
-  }
+  const core::PlanTensors *fpWeights =
+      options.learnWeights ? &student.tensors : nullptr;
 
   const std::vector<int64_t> &prefix = student.prefixTokens;
   int64_t p = int64_t(prefix.size());

@@ -273,7 +273,7 @@ at::Tensor Executor::run(const PlanOp &op,
   };
   switch (op.kind) {
   case OpKind::Embedding:
-    return at::embedding(param("table"), in(0));
+    return at::embedding(param("table"), in(0)).to(at::kFloat);
   case OpKind::RMSNorm:
     return rmsnorm(in(0), param("weight"), op.eps, definedArithmetic(in(0)));
   case OpKind::Linear:

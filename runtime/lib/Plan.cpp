@@ -80,7 +80,7 @@ at::Tensor codeTensor(const at::Tensor &codes, int bits) {
 
 at::Tensor linearWeight(const PlanOp &op) {
   if (auto w = op.params.find("weight"); w != op.params.end())
-    return w->second;
+    return w->second.to(at::kFloat); // a bf16 matrix widens exactly
   // quantizeWeight's float(k) * scale: one f32 rounding, as here.
   return op.params.at("weight_codes").to(at::kFloat) *
          op.params.at("weight_row_scale").to(at::kFloat).unsqueeze(1);
@@ -97,17 +97,13 @@ core::Result<Plan> loadPlan(const std::string &path) {
   if (!document)
     return document.status();
   const json &doc = *document;
-  std::string dir = path.find('/') == std::string::npos
-                        ? "."
-                        : path.substr(0, path.find_last_of('/'));
-  auto file = core::SafetensorsFile::open(dir + "/" +
-                                          doc["tensors"].get<std::string>());
-  if (!file)
-    return file.status();
+  auto files = core::PlanTensors::open(doc, path);
+  if (!files)
+    return core::Status::error(path + ": " + files.message());
 
   Plan plan;
   plan.path = path;
-  plan.tensorsPath = file->path();
+  plan.tensors = files.take();
   plan.level = doc["level"];
   plan.timesteps = doc["time"]["timesteps"];
   plan.substeps = doc["time"]["substeps"];
@@ -135,10 +131,17 @@ core::Result<Plan> loadPlan(const std::string &path) {
     for (auto it = params.begin(); it != params.end(); ++it) {
       std::string tensor = it.value();
       if (!loaded.count(tensor)) {
-        auto t = loadTensor(*file, tensor);
+        auto t = loadTensor(*plan.tensors.fileOf(tensor), tensor); // checked
         if (!t)
           return t.status();
-        loaded[tensor] = t->to(at::kFloat);
+        // Matrices stored in bf16 or f16 stay so (half the memory of f32;
+        // widened exactly where used: linearWeight, the embedding); the
+        // rest is f32.
+        bool matrix = (op.kind == OpKind::Linear && it.key() == "weight") ||
+                      op.kind == OpKind::Embedding;
+        bool half =
+            t->scalar_type() == at::kBFloat16 || t->scalar_type() == at::kHalf;
+        loaded[tensor] = matrix && half ? *t : t->to(at::kFloat);
       }
       op.params[it.key()] = loaded[tensor];
       op.paramNames[it.key()] = tensor;
@@ -187,7 +190,7 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
       op.bits = attrs["weight_bits"].get<int>();
-      quantizeWeights(op.params.at("weight"),
+      quantizeWeights(op.params.at("weight").to(at::kFloat),
                       scales == op.params.end() ? nullptr : &scales->second,
                       int(op.bits), op.params["weight_row_scale"],
                       op.params["weight_codes"]);

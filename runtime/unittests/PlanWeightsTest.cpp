@@ -28,8 +28,6 @@ std::string goldenDir() {
 TEST(PlanWeights, QuantizedLinearsAreInt8CodesThatGiveTheGridWeight) {
   auto plan = loadPlan(goldenDir() + "tiny-qann.plan.json");
   ASSERT_TRUE(plan.isOk()) << plan.message();
-  auto file = spike::core::SafetensorsFile::open(plan->tensorsPath);
-  ASSERT_TRUE(file.isOk()) << file.message();
   int quantized = 0;
   for (const PlanOp &op : plan->ops) {
     if (op.kind != OpKind::Linear || op.bits == 0)
@@ -38,7 +36,8 @@ TEST(PlanWeights, QuantizedLinearsAreInt8CodesThatGiveTheGridWeight) {
     EXPECT_FALSE(op.params.count("weight"));
     const at::Tensor &codes = op.params.at("weight_codes");
     EXPECT_EQ(codes.scalar_type(), at::kChar);
-    auto raw = file->readF32(op.paramNames.at("weight"));
+    const std::string &name = op.paramNames.at("weight");
+    auto raw = plan->tensors.fileOf(name)->readF32(name);
     ASSERT_TRUE(raw.isOk());
     at::Tensor w = linearWeight(op).contiguous();
     ASSERT_EQ(w.numel(), int64_t(raw->size()));

@@ -108,6 +108,12 @@ struct ImportOptions {
   llvm::cl::opt<uint64_t> seed{"rotate-seed",
                                llvm::cl::desc("Seed of the random rotations"),
                                llvm::cl::init(0), llvm::cl::cat(category)};
+  llvm::cl::opt<std::string> weightDtype{
+      "weight-dtype",
+      llvm::cl::desc("Element type of the weight file's matrices: f32, or "
+                     "bf16 (half the disk and memory; norms and the online "
+                     "rotation stay f32)"),
+      llvm::cl::init("f32"), llvm::cl::cat(category)};
 };
 
 int runImport(int argc, char **argv, ImportOptions &o) {
@@ -123,7 +129,14 @@ int runImport(int argc, char **argv, ImportOptions &o) {
                  << o.rotate << "'\n";
     return 1;
   }
+  if (o.weightDtype != "f32" && o.weightDtype != "bf16") {
+    llvm::errs() << "spike-translate: error: --weight-dtype must be f32 or "
+                    "bf16, got '"
+                 << o.weightDtype << "'\n";
+    return 1;
+  }
   spike::LlamaImportOptions options{o.input, output, o.weightsOut};
+  options.bf16Weights = o.weightDtype == "bf16";
   options.rotateResidual = o.rotate != "none";
   options.rotateDown = o.rotate == "residual-down";
   options.rotationSeed = o.seed;
@@ -150,7 +163,8 @@ int main(int argc, char **argv) {
     for (const llvm::cl::Option *o :
          {static_cast<const llvm::cl::Option *>(&import.weightsOut),
           static_cast<const llvm::cl::Option *>(&import.rotate),
-          static_cast<const llvm::cl::Option *>(&import.seed)})
+          static_cast<const llvm::cl::Option *>(&import.seed),
+          static_cast<const llvm::cl::Option *>(&import.weightDtype)})
       if (givesOption(argv[i], o->ArgStr)) {
         llvm::errs() << "spike-translate: error: --" << o->ArgStr
                      << " is an option of --import-llama\n";

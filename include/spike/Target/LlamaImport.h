@@ -24,6 +24,11 @@ struct LlamaImportOptions {
   /// optionally the down_proj input (an explicit rotation linear).
   bool rotateResidual = false, rotateDown = false;
   uint64_t rotationSeed = 0;
+  /// Store the matrices (linears, embedding) as bfloat16, rounded to
+  /// nearest even: half the disk and half the runtime memory of f32 for
+  /// the FP model. Norm gains and the online rotation stay f32, the
+  /// rotation because 1/sqrt(n) in bf16 would not keep it orthogonal.
+  bool bf16Weights = false;
 };
 
 /// Imports the model; on failure prints one error line to stderr, leaves

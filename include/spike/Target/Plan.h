@@ -24,6 +24,10 @@ struct PlanEmitOptions {
   /// attribute (resolved against the working directory, then against the
   /// IR file's directory).
   std::string weightsPath;
+  /// Copy the weights the plan uses into its tensor file (a self-contained
+  /// plan) instead of naming the model's weight file, which the plans of
+  /// every level of one model then share (plan version 3, `weights`).
+  bool copyWeights = false;
   /// Tokenizer file recorded in the plan's model section (optional).
   std::string tokenizer;
 };

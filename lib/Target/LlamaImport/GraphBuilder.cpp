@@ -3,6 +3,7 @@
 #include "GraphBuilder.h"
 #include "Rotation.h"
 #include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/core/Support/Half.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -67,11 +68,28 @@ GraphBuilder::then(Producer p,
 }
 
 void GraphBuilder::declare(const std::string &name, std::vector<int64_t> shape,
-                           Producer produce) {
+                           Producer produce, bool keepF32) {
   if (!status.isOk())
     return;
-  if (auto st = out.addDeferredF32(name, std::move(shape), std::move(produce));
-      !st)
+  core::Status st = core::Status::ok();
+  if (options.bf16Weights && shape.size() == 2 && !keepF32)
+    st = out.addDeferred(
+        name, core::DType::BF16, std::move(shape),
+        [produce = std::move(produce)]() -> core::Result<std::vector<uint8_t>> {
+          auto values = produce();
+          if (!values)
+            return values.status();
+          std::vector<uint8_t> bytes(values->size() * 2);
+          for (size_t i = 0; i < values->size(); ++i) {
+            uint16_t h = core::floatToBf16((*values)[i]);
+            bytes[2 * i] = uint8_t(h & 0xff); // little-endian
+            bytes[2 * i + 1] = uint8_t(h >> 8);
+          }
+          return bytes;
+        });
+  else
+    st = out.addDeferredF32(name, std::move(shape), std::move(produce));
+  if (!st)
     status = st;
 }
 
@@ -202,14 +220,16 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
     // the same R: one tensor of the weight file, which each block's
     // parameter names.
     if (layer == 0)
-      declare("model.down_rotation", {c.ffn, c.ffn},
-              [this]() -> core::Result<std::vector<float>> {
-                std::vector<float> rt(c.ffn * c.ffn);
-                for (int64_t a = 0; a < c.ffn; ++a)
-                  for (int64_t k = 0; k < c.ffn; ++k)
-                    rt[a * c.ffn + k] = r[k * c.ffn + a];
-                return rt;
-              });
+      declare(
+          "model.down_rotation", {c.ffn, c.ffn},
+          [this]() -> core::Result<std::vector<float>> {
+            std::vector<float> rt(c.ffn * c.ffn);
+            for (int64_t a = 0; a < c.ffn; ++a)
+              for (int64_t k = 0; k < c.ffn; ++k)
+                rt[a * c.ffn + k] = r[k * c.ffn + a];
+            return rt;
+          },
+          /*keepF32=*/true);
     w.downRotation =
         use(p + "mlp.down_rotation", "model.down_rotation", {c.ffn, c.ffn});
   }

@@ -70,9 +70,10 @@ private:
   /// `p` followed by `f` on its values.
   static Producer then(Producer p,
                        std::function<std::vector<float>(std::vector<float>)> f);
-  /// Declares a tensor of the weight file.
+  /// Declares a tensor of the weight file: a matrix in bf16 when the
+  /// options ask for it and `keepF32` does not.
   void declare(const std::string &name, std::vector<int64_t> shape,
-               Producer produce);
+               Producer produce, bool keepF32 = false);
   /// Declares a tensor of the weight file; returns its IR value.
   mlir::Value record(const std::string &name, std::vector<int64_t> shape,
                      Producer produce);

@@ -34,6 +34,26 @@ json::Array toJson(ArrayRef<double> values) {
   return out;
 }
 
+/// `path` relative to the directory `dir` (both made absolute, dots
+/// removed), so that a plan and the weight file it names can move together.
+std::string relativePath(StringRef path, StringRef dir) {
+  SmallString<256> p(path), d(dir.empty() ? StringRef(".") : dir);
+  llvm::sys::fs::make_absolute(p);
+  llvm::sys::fs::make_absolute(d);
+  llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
+  llvm::sys::path::remove_dots(d, /*remove_dot_dot=*/true);
+  auto pi = llvm::sys::path::begin(p), pe = llvm::sys::path::end(p);
+  auto di = llvm::sys::path::begin(d), de = llvm::sys::path::end(d);
+  for (; pi != pe && di != de && *pi == *di; ++pi, ++di)
+    ;
+  SmallString<256> out;
+  for (; di != de; ++di)
+    llvm::sys::path::append(out, "..");
+  for (; pi != pe; ++pi)
+    llvm::sys::path::append(out, *pi);
+  return out.str().str();
+}
+
 class PlanWriter {
 public:
   PlanWriter(ModuleOp module, const spike::PlanEmitOptions &options)
@@ -137,6 +157,9 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
                                ", ")
                  << "], the IR expects " << type,
              failure();
+    written.insert(tensor);
+    if (!options.copyWeights)
+      return tensor; // read from the shared weight file
     // Copied when the tensor file is written, one tensor at a time (the
     // file shares the memory map).
     spike::core::SafetensorsFile file = *weights;
@@ -145,7 +168,6 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
             [file, tensor] { return file.readF32(tensor); });
         !st)
       return op.emitError("emit-plan: ") << st.message(), failure();
-    written.insert(tensor);
     return tensor;
   }
   auto dense = dyn_cast<DenseFPElementsAttr>(op.getValue());
@@ -416,6 +438,11 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
                            "emit-plan: expected one single-block function");
   if (failed(openWeights()))
     return failure();
+  // A plan whose tensor file is the weight file itself reads its weights
+  // from there, and writes nothing.
+  bool ownFileIsWeights =
+      weights && !options.copyWeights &&
+      llvm::sys::fs::equivalent(options.tensorsPath, weights->path());
   std::string lvl = level();
   FailureOr<int64_t> t = spk::getModelTimesteps(module);
   if (failed(t))
@@ -455,7 +482,7 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
 
   json::Object plan{
       {"format", "spikec.plan"},
-      {"version", 2},
+      {"version", 3},
       {"producer", spike::versionString()},
       {"level", lvl},
       {"time", json::Object{{"timesteps", timesteps}, {"substeps", substeps}}},
@@ -463,6 +490,9 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
       {"inputs", std::move(inputs)},
       {"outputs", std::move(outputs)},
       {"ops", std::move(ops)}};
+  if (weights && !options.copyWeights && !ownFileIsWeights)
+    plan["weights"] = relativePath(
+        weights->path(), llvm::sys::path::parent_path(options.tensorsPath));
   if (auto prefix =
           module->getAttrOfType<DenseI64ArrayAttr>("qnn.prefix_tokens")) {
     json::Array ids;
@@ -478,8 +508,14 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
   if (!model.empty())
     plan["model"] = std::move(model);
 
-  if (auto st = tensors.write(options.tensorsPath); !st)
-    return mlir::emitError(module.getLoc(), "emit-plan: ") << st.message();
+  if (ownFileIsWeights && constants > 0)
+    return mlir::emitError(module.getLoc(), "emit-plan: --plan-tensors=")
+           << options.tensorsPath
+           << " is the model's weight file, and the plan has constants to "
+              "write: name another file";
+  if (!ownFileIsWeights)
+    if (auto st = tensors.write(options.tensorsPath); !st)
+      return mlir::emitError(module.getLoc(), "emit-plan: ") << st.message();
   os << llvm::formatv("{0:1}", json::Value(std::move(plan))) << "\n";
   return success();
 }
@@ -498,6 +534,10 @@ void spike::registerPlanTranslation() {
   static llvm::cl::opt<std::string> weightsFile(
       "weights", llvm::cl::desc("--emit-plan: the model's weight file "
                                 "(default: the module's qnn.weights)"));
+  static llvm::cl::opt<bool> copyWeights(
+      "plan-copy-weights",
+      llvm::cl::desc("--emit-plan: copy the weights into the plan's tensor "
+                     "file instead of naming the model's weight file"));
   static llvm::cl::opt<std::string> tokenizer(
       "tokenizer",
       llvm::cl::desc("--emit-plan: tokenizer file recorded in the plan"));
@@ -507,6 +547,7 @@ void spike::registerPlanTranslation() {
         PlanEmitOptions options;
         options.tensorsPath = tensors;
         options.weightsPath = weightsFile;
+        options.copyWeights = copyWeights;
         options.tokenizer = tokenizer;
         return emitPlan(module, os, options);
       },

@@ -6,10 +6,8 @@
 
 #include "CommandLine.h"
 
+#include "spike/core/Formats/PlanTensors.h"
 #include "spike/core/Formats/Validate.h"
-#include "spike/core/ModelIO/Safetensors.h"
-#include "spike/runtime/Plan.h"
-#include "spike/runtime/TensorIO.h"
 #ifdef SPIKE_HAVE_CHIP_DESCRIPTIONS
 #include "spike/core/Chip/ChipDescription.h"
 #endif
@@ -20,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,35 +74,34 @@ int runInspect(const std::string &plan) {
     std::fprintf(stderr, "spike-run: error: %s\n", loaded.message().c_str());
     return 1;
   }
-  // Validated, so the fields read here exist with the right types.
+  // Validated, so the fields read here exist with the right types, and
+  // every tensor an op names is in one of the plan's files.
   const nlohmann::json &doc = *loaded;
-  std::string dir = plan.find('/') == std::string::npos
-                        ? "."
-                        : plan.substr(0, plan.find_last_of('/'));
-  auto file = spike::core::SafetensorsFile::open(
-      dir + "/" + doc["tensors"].get<std::string>());
-  if (!file) {
-    std::fprintf(stderr, "spike-run: error: %s\n", file.message().c_str());
+  auto files = spike::core::PlanTensors::open(doc, plan);
+  if (!files) {
+    std::fprintf(stderr, "spike-run: error: %s: %s\n", plan.c_str(),
+                 files.message().c_str());
     return 1;
   }
   std::map<std::string, int> opCounts;
-  for (const auto &op : doc["ops"])
+  std::set<std::string> tensors;
+  for (const auto &op : doc["ops"]) {
     ++opCounts[op["op"].get<std::string>()];
-  int64_t params = 0;
-  for (const auto &[name, info] : file->tensors()) {
-    auto t = spike::runtime::loadTensor(*file, name);
-    if (!t) {
-      std::fprintf(stderr, "spike-run: error: %s\n", t.message().c_str());
-      return 1;
-    }
-    params += t->numel();
+    for (const auto &t : op.value("params", nlohmann::json::object()))
+      tensors.insert(t.get<std::string>());
   }
+  int64_t params = 0;
+  for (const std::string &t : tensors)
+    params += files->find(t)->numElements();
   std::printf("plan      %s\nlevel     %s\ntime      T=%lld substeps=%lld\n",
               plan.c_str(), doc["level"].get<std::string>().c_str(),
               (long long)doc["time"]["timesteps"].get<int64_t>(),
               (long long)doc["time"]["substeps"].get<int64_t>());
-  std::printf("tensors   %zu (%lld parameters)\nops       %zu\n",
-              file->tensors().size(), (long long)params, doc["ops"].size());
+  std::printf("tensors   %zu (%lld parameters)\n", tensors.size(),
+              (long long)params);
+  for (const auto &f : files->files())
+    std::printf("  %s\n", f.path().c_str());
+  std::printf("ops       %zu\n", doc["ops"].size());
   for (const auto &[op, n] : opCounts)
     std::printf("  %-12s %d\n", op.c_str(), n);
   return 0;

@@ -8,6 +8,7 @@
 
 #include "JsonSchema.h"
 #include "PlanShapes.h"
+#include "spike/core/Formats/PlanTensors.h"
 
 #include <algorithm>
 #include <cmath>
@@ -42,8 +43,9 @@ struct KindRow {
 };
 const KindRow kKinds[] = {
     // Plan version 2 added the spike code (`coding`, `unsigned`, an
-    // if_neuron's `bits`); version 1 plans still read.
-    {DocumentKind::Plan, "spikec.plan", 2, &detail::kSchema_plan, 1},
+    // if_neuron's `bits`), version 3 the shared weight file (`weights`);
+    // versions 1 and 2 still read.
+    {DocumentKind::Plan, "spikec.plan", 3, &detail::kSchema_plan, 1},
     {DocumentKind::ActivationStats, "spikec.activation-stats", 1,
      &detail::kSchema_activation_stats},
     {DocumentKind::Calibration, "spikec.calibration", 1,
@@ -268,25 +270,31 @@ std::string checkOpRules(const json &op, const std::string &name,
   return "";
 }
 
-/// Every tensor a plan names exists in its tensor file, is floating point,
-/// and has the shape its op needs.
+/// Every tensor a plan names exists in one of its tensor files (its own,
+/// then the shared weight file), is floating point, and has the shape its
+/// op needs.
 std::string
 checkPlanTensors(const json &plan, const std::string &path,
                  const std::map<std::string, std::string> &tensorUse) {
-  std::string file = dirOf(path) + "/" + plan["tensors"].get<std::string>();
-  auto st = SafetensorsFile::open(file);
-  if (!st)
-    return "/tensors: " + st.message();
+  auto files = PlanTensors::open(plan, path);
+  if (!files)
+    return files.message();
   for (const auto &[tensor, where] : tensorUse) {
-    const TensorInfo *info = st->find(tensor);
-    if (!info)
-      return where + ": tensor '" + tensor + "' is missing from " + file;
-    if (info->dtype != DType::F32 && info->dtype != DType::F16 &&
-        info->dtype != DType::BF16 && info->dtype != DType::F64)
-      return where + ": tensor '" + tensor + "' in " + file +
+    const SafetensorsFile *file = files->fileOf(tensor);
+    if (!file) {
+      const auto &f = files->files();
+      return where + ": tensor '" + tensor + "' is " +
+             (f.size() == 1
+                  ? "missing from " + f[0].path()
+                  : "in neither " + f[0].path() + " nor " + f[1].path());
+    }
+    DType dtype = file->find(tensor)->dtype;
+    if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16 &&
+        dtype != DType::F64)
+      return where + ": tensor '" + tensor + "' in " + file->path() +
              " is not floating point";
   }
-  if (std::string err = detail::checkPlanShapes(plan, *st); !err.empty())
+  if (std::string err = detail::checkPlanShapes(plan, *files); !err.empty())
     return err;
   return "";
 }
@@ -302,6 +310,8 @@ std::string checkPlan(const json &plan, const std::string &path,
   if (level != "if" && substeps != 1)
     return "/time/substeps: must be 1 below the IF level";
   bool version1 = plan["version"] == 1;
+  if (plan.contains("weights") && plan["version"] < 3)
+    return "/weights: a shared weight file needs plan version 3";
 
   std::set<std::string> defined;
   for (const auto &in : plan["inputs"])

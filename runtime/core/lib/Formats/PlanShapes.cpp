@@ -37,7 +37,7 @@ struct Shape {
 
 class ShapeChecker {
 public:
-  ShapeChecker(const json &plan, const SafetensorsFile &tensors)
+  ShapeChecker(const json &plan, const PlanTensors &tensors)
       : plan_(plan), tensors_(tensors) {}
 
   std::string run() {
@@ -56,7 +56,7 @@ public:
 
 private:
   const json &plan_;
-  const SafetensorsFile &tensors_;
+  const PlanTensors &tensors_;
   std::map<std::string, Shape> shapes_;
   std::string ptr_;
   int64_t vocab_ = 0; ///< rows of the embedding table
@@ -224,7 +224,7 @@ private:
 
 } // namespace
 
-std::string checkPlanShapes(const json &plan, const SafetensorsFile &tensors) {
+std::string checkPlanShapes(const json &plan, const PlanTensors &tensors) {
   return ShapeChecker(plan, tensors).run();
 }
 

@@ -11,7 +11,7 @@
 #ifndef SPIKE_CORE_LIB_PLANSHAPES_H
 #define SPIKE_CORE_LIB_PLANSHAPES_H
 
-#include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Formats/PlanTensors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,10 +20,10 @@
 namespace spike::core::detail {
 
 /// Propagates feature widths through `plan` (schema-valid, values defined
-/// before use) with the tensor shapes of `tensors`. Returns "" or
+/// before use) with the tensor shapes of the plan's files. Returns "" or
 /// "<json pointer>: <what>".
 std::string checkPlanShapes(const nlohmann::json &plan,
-                            const SafetensorsFile &tensors);
+                            const PlanTensors &tensors);
 
 } // namespace spike::core::detail
 

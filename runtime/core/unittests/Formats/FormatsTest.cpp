@@ -1,10 +1,12 @@
 //===- FormatsTest.cpp - Schemas and validators of the exchange files -----===//
 
+#include "spike/core/Formats/PlanTensors.h"
 #include "spike/core/Formats/Validate.h"
 #include "spike/core/ModelIO/Safetensors.h"
 #include "spike/core/Support/FileIO.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -68,8 +70,8 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
   } cases[] = {
       {"{", "malformed JSON"},
       {R"({"format":"other"})", "/format: unknown format"},
-      {R"({"format":"spikec.plan","version":3})",
-       "/version: 3 is not supported by this build (supported: 1 to 2)"},
+      {R"({"format":"spikec.plan","version":4})",
+       "/version: 4 is not supported by this build (supported: 1 to 3)"},
       {plan("qann", std::string(kEmbed) +
                         R"(,{"op":"nope","inputs":["x"],"outputs":["q"]},)" +
                         kHead),
@@ -169,6 +171,31 @@ TEST_F(FormatsTest, SiteNames) {
   EXPECT_FALSE(isValidSiteName("Blk3"));
   EXPECT_FALSE(isValidSiteName("blk3..q"));
   EXPECT_FALSE(isValidSiteName(""));
+}
+
+} // namespace
+
+namespace {
+
+/// A plan's parameters resolve in its own file first, then in the shared
+/// weight file (version 3); a name in neither is not found.
+TEST_F(FormatsTest, PlanTensorsResolveTheOwnFileFirst) {
+  SafetensorsWriter own;
+  ASSERT_TRUE(own.addF32("head", {4, 2}, std::vector<float>(8, 2)).isOk());
+  ASSERT_TRUE(own.write(dir + "/own.safetensors").isOk());
+  auto doc = nlohmann::json::parse(
+      R"({"tensors":"own.safetensors","weights":"t.safetensors"})");
+  auto files = PlanTensors::open(doc, dir + "/p.plan.json");
+  ASSERT_TRUE(files.isOk()) << files.message();
+  ASSERT_EQ(files->files().size(), 2u);
+  EXPECT_EQ(files->fileOf("head"), &files->files()[0]);
+  EXPECT_EQ(files->fileOf("embed"), &files->files()[1]);
+  EXPECT_EQ(files->find("absent"), nullptr);
+
+  doc["weights"] = "absent.safetensors";
+  auto missing = PlanTensors::open(doc, dir + "/p.plan.json");
+  ASSERT_FALSE(missing.isOk());
+  EXPECT_EQ(missing.message().rfind("/weights: ", 0), 0u) << missing.message();
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #ifndef SPIKE_RUNTIME_PLAN_H
 #define SPIKE_RUNTIME_PLAN_H
 
+#include "spike/core/Formats/PlanTensors.h"
 #include "spike/core/Neuron/Neuron.h"
 #include "spike/core/Support/Status.h"
 
@@ -113,7 +114,7 @@ struct Plan {
   int numValues = 0;
   int tokens = -1;                   ///< slot of the token input
   std::vector<int> outputs;          ///< slots of the outputs
-  std::string tensorsPath;           ///< the plan's safetensors file
+  core::PlanTensors tensors;         ///< its own file, the weight file
   std::string tokenizer;             ///< from the model section, if any
   std::vector<int64_t> prefixTokens; ///< PrefixQuant prefix, if any
   at::Device device = at::kCPU;      ///< where the parameters live
