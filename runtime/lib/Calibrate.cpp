@@ -593,7 +593,10 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   CalibrationResult result;
   result.groupSize = options.groupSize;
   std::mt19937_64 rng(options.seed);
-  for (size_t b = 0; b < blocks->size(); ++b) {
+  size_t calibrated = blocks->size();
+  if (options.maxBlocks > 0)
+    calibrated = std::min(calibrated, size_t(options.maxBlocks));
+  for (size_t b = 0; b < calibrated; ++b) {
     const PlanBlock &block = (*blocks)[b];
     auto started = std::chrono::steady_clock::now();
     BlockReport report;
@@ -609,7 +612,7 @@ core::Result<CalibrationResult> calibrate(Plan &student,
       if (auto st = blockWeights(student, snn, block, *fpWeights, sites); !st)
         return st;
     trainBlock(snn, teacher, block, sites, options, rng, p,
-               {int64_t(b), int64_t(blocks->size())}, report);
+               {int64_t(b), int64_t(calibrated)}, report);
 
     // The learnt values go into the plan; the exact kernels run from here.
     for (auto &[site, n] : sites.trainable) {

@@ -3,12 +3,14 @@
 #include "spike/runtime/Plan.h"
 #include "spike/core/Formats/Formats.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/Support/Half.h"
 #include "spike/runtime/TensorIO.h"
 
 #include <ATen/Context.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 
 namespace spike::runtime {
@@ -46,35 +48,74 @@ std::vector<float> floats(const json &array) {
   return out;
 }
 
-/// Puts a linear weight on its n-bit per-output-channel grid, once; without
-/// explicit scales each row uses the absmax rule (neuron::weightScale).
-/// Each row's scale goes to `rowScales` (what a chip's integer codes are
-/// read against) and the integer codes to `codes` (codeTensor's dtype).
-void quantizeWeights(const at::Tensor &w, const at::Tensor *scales, int bits,
-                     at::Tensor &rowScales, at::Tensor &codes) {
-  at::Tensor in = w.to(at::kFloat).contiguous();
-  at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
-  int64_t rows = in.size(0), cols = in.size(1);
-  rowScales = at::empty({rows}, at::kFloat);
-  at::Tensor k = at::empty({rows, cols}, at::kInt);
-  const float *p = in.data_ptr<float>();
-  int32_t *kp = k.data_ptr<int32_t>();
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *row = p + r * cols;
-    float scale =
-        scales ? s.data_ptr<float>()[r] : neuron::weightScale(row, cols, bits);
-    rowScales.data_ptr<float>()[r] = scale;
-    for (int64_t c = 0; c < cols; ++c)
-      kp[r * cols + c] = int32_t(neuron::weightCode(row[c], scale, bits));
+/// Row `r` of the 2-D float tensor `info` of `file`, widened to f32 (F32,
+/// F16, BF16 or F64: what the validator admits).
+void readRow(const core::SafetensorsFile &file, const core::TensorInfo &info,
+             int64_t r, int64_t cols, float *out) {
+  const uint8_t *row =
+      file.data(info) + size_t(r * cols) * core::dtypeSize(info.dtype);
+  for (int64_t c = 0; c < cols; ++c) {
+    switch (info.dtype) {
+    case core::DType::F32:
+      std::memcpy(&out[c], row + 4 * c, 4);
+      break;
+    case core::DType::F64: {
+      double d;
+      std::memcpy(&d, row + 8 * c, 8);
+      out[c] = float(d);
+      break;
+    }
+    default: {
+      uint16_t h = uint16_t(row[2 * c] | (row[2 * c + 1] << 8));
+      out[c] = info.dtype == core::DType::BF16 ? core::bf16ToFloat(h)
+                                               : core::halfToFloat(h);
+    }
+    }
   }
-  codes = codeTensor(k, bits);
+}
+
+/// Puts a linear weight (tensor `name` of `file`, [N, K]) on its n-bit
+/// per-output-channel grid as it reads it, one row at a time, so that only
+/// the codes are allocated; without explicit scales each row uses the
+/// absmax rule (neuron::weightScale). Each row's scale goes to `rowScales`
+/// (what a chip's integer codes are read against) and the integer codes to
+/// `codes` (codeTensor's dtype).
+void quantizeWeights(const core::SafetensorsFile &file, const std::string &name,
+                     const at::Tensor *scales, int bits, at::Tensor &rowScales,
+                     at::Tensor &codes) {
+  const core::TensorInfo &info = *file.find(name); // the validator checked
+  int64_t rows = info.shape[0], cols = info.shape[1];
+  at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
+  rowScales = at::empty({rows}, at::kFloat);
+  codes = at::empty({rows, cols}, codeType(bits));
+  std::vector<float> row(cols);
+  auto fill = [&](auto *k) {
+    for (int64_t r = 0; r < rows; ++r) {
+      readRow(file, info, r, cols, row.data());
+      float scale = scales ? s.data_ptr<float>()[r]
+                           : neuron::weightScale(row.data(), cols, bits);
+      rowScales.data_ptr<float>()[r] = scale;
+      for (int64_t c = 0; c < cols; ++c)
+        k[r * cols + c] =
+            decltype(+k[0])(neuron::weightCode(row[c], scale, bits));
+    }
+  };
+  if (codes.scalar_type() == at::kChar)
+    fill(codes.data_ptr<int8_t>());
+  else if (codes.scalar_type() == at::kShort)
+    fill(codes.data_ptr<int16_t>());
+  else
+    fill(codes.data_ptr<int32_t>());
+  file.release(info);
 }
 } // namespace
 
+at::ScalarType codeType(int bits) {
+  return bits <= 8 ? at::kChar : bits <= 16 ? at::kShort : at::kInt;
+}
+
 at::Tensor codeTensor(const at::Tensor &codes, int bits) {
-  at::ScalarType type = bits <= 8    ? at::kChar
-                        : bits <= 16 ? at::kShort
-                                     : at::kInt;
+  at::ScalarType type = codeType(bits);
   return codes.scalar_type() == type ? codes : codes.to(type);
 }
 
@@ -128,8 +169,14 @@ core::Result<Plan> loadPlan(const std::string &path) {
       op.inputs.push_back(slot(in));
     op.output = slot(o["outputs"][0]);
     json params = o.value("params", json::object());
+    // A quantized linear's weight is read into its codes below, not loaded.
+    bool quantized = op.kind == OpKind::Linear && o.contains("attrs") &&
+                     o["attrs"].contains("weight_bits");
     for (auto it = params.begin(); it != params.end(); ++it) {
       std::string tensor = it.value();
+      op.paramNames[it.key()] = tensor;
+      if (quantized && it.key() == "weight")
+        continue;
       if (!loaded.count(tensor)) {
         auto t = loadTensor(*plan.tensors.fileOf(tensor), tensor); // checked
         if (!t)
@@ -144,7 +191,6 @@ core::Result<Plan> loadPlan(const std::string &path) {
         loaded[tensor] = matrix && half ? *t : t->to(at::kFloat);
       }
       op.params[it.key()] = loaded[tensor];
-      op.paramNames[it.key()] = tensor;
     }
     json attrs = o.value("attrs", json::object());
     op.eps = attrs.value("eps", 0.0);
@@ -190,14 +236,11 @@ core::Result<Plan> loadPlan(const std::string &path) {
     if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
       auto scales = op.params.find("weight_scale");
       op.bits = attrs["weight_bits"].get<int>();
-      quantizeWeights(op.params.at("weight").to(at::kFloat),
+      const std::string &name = op.paramNames.at("weight");
+      quantizeWeights(*plan.tensors.fileOf(name), name,
                       scales == op.params.end() ? nullptr : &scales->second,
                       int(op.bits), op.params["weight_row_scale"],
                       op.params["weight_codes"]);
-      // The f32 weight is not kept: one integer code per weight instead.
-      op.params.erase("weight");
-      if (loaded[op.paramNames.at("weight")].use_count() == 1)
-        loaded.erase(op.paramNames.at("weight"));
     }
     plan.ops.push_back(std::move(op));
   }

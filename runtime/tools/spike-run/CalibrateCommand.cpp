@@ -101,6 +101,11 @@ bool completeCalibrateArgs(CalibrateArgs &c) {
                             "need --epochs of at least 1");
     return false;
   }
+  if (c.options.endToEndEpochs > 0 && c.options.maxBlocks > 0) {
+    usageError("calibrate", "--end-to-end trains every block at once: it "
+                            "cannot be combined with --blocks");
+    return false;
+  }
   if (c.options.endToEndEpochs > 0 && !c.options.learnThresholds) {
     usageError("calibrate", "--end-to-end learns thresholds: it needs "
                             "--learn thresholds or weights,thresholds");
@@ -221,6 +226,8 @@ int writeCalibration(const CalibrateArgs &c,
     doc["source"]["spike_penalty"] = c.options.spikePenalty;
   if (c.spikeBudget > 0)
     doc["source"]["spike_budget"] = c.spikeBudget;
+  if (c.options.maxBlocks > 0)
+    doc["source"]["blocks"] = c.options.maxBlocks;
   if (c.options.endToEndEpochs > 0)
     doc["end_to_end"] = {{"objective", "kl"},
                          {"epochs", c.options.endToEndEpochs},
@@ -448,6 +455,11 @@ Command addCalibrateCommand(CLI::App &app) {
                   "with --end-to-end: none, the end-to-end pass starts from "
                   "the plan's values)")
       ->type_name("E")
+      ->transform(nonNegativeInteger());
+  cmd->add_option("--blocks", c.options.maxBlocks,
+                  "Calibrate the first N blocks only; the later ones keep "
+                  "the plan's values and are not run (0: all)")
+      ->type_name("N")
       ->transform(nonNegativeInteger());
   cmd->add_option("--lr", c.options.lr, "AdamW's learning rate")
       ->type_name("X")

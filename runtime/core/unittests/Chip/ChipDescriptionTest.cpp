@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -62,7 +64,9 @@ TEST(ChipDescription, ShippedTargetsLoad) {
 
 /// Writes `text` to a temporary file and loads it.
 std::string loadError(const std::string &text) {
-  std::string path = ::testing::TempDir() + "chip.yaml";
+  // Per process: ctest runs the sanitized copy of these tests alongside.
+  std::string path =
+      ::testing::TempDir() + "chip-" + std::to_string(::getpid()) + ".yaml";
   std::ofstream(path) << text;
   auto r = loadChipDescription(path);
   EXPECT_FALSE(r) << "expected an error for:\n" << text;
@@ -85,7 +89,8 @@ std::string replaced(std::string text, const std::string &from,
 
 /// Loads `text` from a temporary file; the description must be valid.
 ChipDescription loadText(const std::string &text) {
-  std::string path = ::testing::TempDir() + "chip-ok.yaml";
+  std::string path =
+      ::testing::TempDir() + "chip-ok-" + std::to_string(::getpid()) + ".yaml";
   std::ofstream(path) << text;
   auto r = loadChipDescription(path);
   std::remove(path.c_str());

@@ -68,7 +68,8 @@ TEST(SentencePiece, NativeReaderMatchesLibsentencepiece) {
 }
 
 TEST(SentencePiece, CorruptModelsGiveOneError) {
-  std::string path = testing::TempDir() + "/bad.model";
+  std::string path =
+      testing::TempDir() + "/bad-" + std::to_string(::getpid()) + ".model";
   ASSERT_TRUE(writeFileAtomic(path, std::string("\x0a\xff\xff\xff", 4)).isOk());
   auto t = loadTokenizer(path);
   ASSERT_FALSE(t.isOk());

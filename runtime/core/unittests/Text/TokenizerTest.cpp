@@ -118,7 +118,8 @@ TEST(Tokenizer, ErrorsNameTheFile) {
   auto t = loadTokenizer("/nonexistent/tokenizer.json");
   ASSERT_FALSE(t.isOk());
   EXPECT_NE(t.message().find("/nonexistent/tokenizer.json"), std::string::npos);
-  std::string bad = testing::TempDir() + "/bad_tokenizer.json";
+  std::string bad = testing::TempDir() + "/bad_tokenizer-" +
+                    std::to_string(::getpid()) + ".json";
   ASSERT_TRUE(writeFileAtomic(bad, std::string("{\"model\": {\"type\": "
                                                "\"Unigram\"}}"))
                   .isOk());

@@ -57,6 +57,10 @@ struct CalibrateOptions {
   /// (the whole model's logits, positions after the prefix). Weights stay
   /// as the block-wise pass left them. 0: none (the paper's method).
   int64_t endToEndEpochs = 0;
+  /// Calibrate the first this many blocks only (0: all); the later blocks
+  /// keep the plan's values and are not run. A bounded run at scale
+  /// (bench/scale.sh calibrates one block of a 7B model).
+  int64_t maxBlocks = 0;
   /// AdamW's peak learning rate of that pass (same units and cosine
   /// schedule as `lr`).
   double endToEndLr = 1e-3;

@@ -103,6 +103,9 @@ struct PlanOp {
 at::Tensor linearWeight(const PlanOp &op);
 /// A linear's weight shape [N, K], from whichever tensor holds it.
 at::IntArrayRef linearWeightShape(const PlanOp &op);
+/// The narrowest integer dtype that holds `bits`-bit codes: int8, int16 or
+/// int32.
+at::ScalarType codeType(int bits);
 /// Integer codes (f32 or any integer dtype) in the narrowest integer dtype
 /// that holds `bits`-bit codes: int8, int16 or int32.
 at::Tensor codeTensor(const at::Tensor &codes, int bits);
