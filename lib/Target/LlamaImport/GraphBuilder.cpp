@@ -3,7 +3,6 @@
 #include "GraphBuilder.h"
 #include "Rotation.h"
 #include "spike/Dialect/QNN/QNNOps.h"
-#include "spike/core/Support/Half.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -73,20 +72,7 @@ void GraphBuilder::declare(const std::string &name, std::vector<int64_t> shape,
     return;
   core::Status st = core::Status::ok();
   if (options.bf16Weights && shape.size() == 2 && !keepF32)
-    st = out.addDeferred(
-        name, core::DType::BF16, std::move(shape),
-        [produce = std::move(produce)]() -> core::Result<std::vector<uint8_t>> {
-          auto values = produce();
-          if (!values)
-            return values.status();
-          std::vector<uint8_t> bytes(values->size() * 2);
-          for (size_t i = 0; i < values->size(); ++i) {
-            uint16_t h = core::floatToBf16((*values)[i]);
-            bytes[2 * i] = uint8_t(h & 0xff); // little-endian
-            bytes[2 * i + 1] = uint8_t(h >> 8);
-          }
-          return bytes;
-        });
+    st = out.addDeferredBF16(name, std::move(shape), std::move(produce));
   else
     st = out.addDeferredF32(name, std::move(shape), std::move(produce));
   if (!st)

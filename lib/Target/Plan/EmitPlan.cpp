@@ -34,14 +34,23 @@ json::Array toJson(ArrayRef<double> values) {
   return out;
 }
 
-/// `path` relative to the directory `dir` (both made absolute, dots
-/// removed), so that a plan and the weight file it names can move together.
+/// `path` made absolute, with symbolic links and dots resolved where it
+/// exists: a ".." taken lexically after a link is not the filesystem's.
+SmallString<256> resolvedPath(StringRef path) {
+  SmallString<256> out;
+  if (!llvm::sys::fs::real_path(path, out))
+    return out;
+  out = path;
+  llvm::sys::fs::make_absolute(out);
+  llvm::sys::path::remove_dots(out, /*remove_dot_dot=*/true);
+  return out;
+}
+
+/// `path` relative to the directory `dir` (both resolved), so that a plan
+/// and the weight file it names can move together.
 std::string relativePath(StringRef path, StringRef dir) {
-  SmallString<256> p(path), d(dir.empty() ? StringRef(".") : dir);
-  llvm::sys::fs::make_absolute(p);
-  llvm::sys::fs::make_absolute(d);
-  llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
-  llvm::sys::path::remove_dots(d, /*remove_dot_dot=*/true);
+  SmallString<256> p = resolvedPath(path),
+                   d = resolvedPath(dir.empty() ? StringRef(".") : dir);
   auto pi = llvm::sys::path::begin(p), pe = llvm::sys::path::end(p);
   auto di = llvm::sys::path::begin(d), de = llvm::sys::path::end(d);
   for (; pi != pe && di != de && *pi == *di; ++pi, ++di)

@@ -24,7 +24,6 @@
 #include "spike/core/ModelIO/LlamaLayout.h"
 #include "spike/core/ModelIO/Safetensors.h"
 #include "spike/core/Support/FileIO.h"
-#include "spike/core/Support/Half.h"
 #include "spike/core/Text/Tokenizer.h"
 
 #include "TestPlan.h"
@@ -37,7 +36,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <random>
 #include <sys/stat.h>
@@ -262,21 +260,11 @@ int writeHF(const Config &c, const std::string &dir, bool bf16) {
                        ? size_t(before * int64_t(count) / total)
                        : i * count / specs.size();
     before += t.numel() * elementBytes;
-    Status st = shards[shard].addDeferred(
-        t.name, bf16 ? DType::BF16 : DType::F32, t.shape,
-        [t, seed, bf16]() -> Result<std::vector<uint8_t>> {
-          std::vector<float> v = generate(t, seed);
-          std::vector<uint8_t> bytes(v.size() * (bf16 ? 2 : 4));
-          if (!bf16) {
-            std::memcpy(bytes.data(), v.data(), bytes.size());
-            return bytes;
-          }
-          for (size_t k = 0; k < v.size(); ++k) {
-            uint16_t h = floatToBf16(v[k]);
-            std::memcpy(bytes.data() + 2 * k, &h, 2);
-          }
-          return bytes;
-        });
+    auto values = [t, seed]() -> Result<std::vector<float>> {
+      return generate(t, seed);
+    };
+    Status st = bf16 ? shards[shard].addDeferredBF16(t.name, t.shape, values)
+                     : shards[shard].addDeferredF32(t.name, t.shape, values);
     if (!st)
       return fail(st.message());
     index["weight_map"][t.name] = shardName(shard);

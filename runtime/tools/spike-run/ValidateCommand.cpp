@@ -128,7 +128,7 @@ Command addValidateCommand(CLI::App &app) {
       ->type_name("FILE...")
       ->required();
   cmd->add_flag("--no-tensors", args->noTensors,
-                "Do not open a plan's safetensors file");
+                "Do not open a plan's tensor files");
   return {cmd, [args] {
             spike::core::ValidateOptions options;
             options.checkTensors = !args->noTensors;
@@ -139,8 +139,9 @@ Command addValidateCommand(CLI::App &app) {
 Command addInspectCommand(CLI::App &app) {
   auto plan = std::make_shared<std::string>();
   CLI::App *cmd = app.add_subcommand(
-      "inspect", "Load a plan and all its tensors; print the time grid, op "
-                 "counts and parameter counts");
+      "inspect", "Validate a plan and read its tensor files' headers; print "
+                 "the time grid, the tensor files, op counts and parameter "
+                 "counts");
   addPlanOption(*cmd, *plan);
   return {cmd, [plan] { return runInspect(*plan); }};
 }

@@ -199,17 +199,12 @@ void SafetensorsFile::release(const TensorInfo &info) const {
   bytes_->release(dataStart_ + info.begin, info.end - info.begin);
 }
 
-Result<std::vector<float>>
-SafetensorsFile::readF32(const std::string &name) const {
-  const TensorInfo *info = find(name);
-  if (!info)
-    return Status::error(path_ + ": missing tensor '" + name + "'");
-  size_t n = size_t(info->numElements());
-  std::vector<float> out(n);
-  const uint8_t *p = data(*info);
-  size_t sz = dtypeSize(info->dtype);
-  for (size_t i = 0; i < n; ++i, p += sz) {
-    switch (info->dtype) {
+void SafetensorsFile::readF32Range(const TensorInfo &info, size_t first,
+                                   size_t count, float *out) const {
+  size_t sz = dtypeSize(info.dtype);
+  const uint8_t *p = data(info) + first * sz;
+  for (size_t i = 0; i < count; ++i, p += sz) {
+    switch (info.dtype) {
     case DType::F32:
       out[i] = loadLE<float>(p);
       break;
@@ -240,6 +235,15 @@ SafetensorsFile::readF32(const std::string &name) const {
       break;
     }
   }
+}
+
+Result<std::vector<float>>
+SafetensorsFile::readF32(const std::string &name) const {
+  const TensorInfo *info = find(name);
+  if (!info)
+    return Status::error(path_ + ": missing tensor '" + name + "'");
+  std::vector<float> out(size_t(info->numElements()));
+  readF32Range(*info, 0, out.size(), out.data());
   release(*info);
   return out;
 }
@@ -344,6 +348,25 @@ Status SafetensorsWriter::addDeferredF32(const std::string &name,
           return values.status();
         const auto *b = reinterpret_cast<const uint8_t *>(values->data());
         return std::vector<uint8_t>(b, b + values->size() * sizeof(float));
+      });
+}
+
+Status SafetensorsWriter::addDeferredBF16(const std::string &name,
+                                          std::vector<int64_t> shape,
+                                          F32Producer produce) {
+  return addDeferred(
+      name, DType::BF16, std::move(shape),
+      [produce = std::move(produce)]() -> Result<std::vector<uint8_t>> {
+        auto values = produce();
+        if (!values)
+          return values.status();
+        std::vector<uint8_t> bytes(values->size() * 2);
+        for (size_t i = 0; i < values->size(); ++i) {
+          uint16_t h = floatToBf16((*values)[i]);
+          bytes[2 * i] = uint8_t(h & 0xff); // little-endian
+          bytes[2 * i + 1] = uint8_t(h >> 8);
+        }
+        return bytes;
       });
 }
 

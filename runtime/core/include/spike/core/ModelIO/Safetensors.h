@@ -61,6 +61,12 @@ public:
   void release(const TensorInfo &info) const;
   /// Copies a tensor converted to float32 (F32/F16/BF16/F64/integer inputs).
   Result<std::vector<float>> readF32(const std::string &name) const;
+  /// Converts elements [first, first + count) of a tensor (row-major) to
+  /// float32 into `out`, as readF32 does, without releasing its pages: a
+  /// reader of a matrix larger than memory goes row by row. The range must
+  /// lie in the tensor.
+  void readF32Range(const TensorInfo &info, size_t first, size_t count,
+                    float *out) const;
   /// Copies a signed integer tensor (I8/I16/I32/I64) widened to int64,
   /// exactly; other dtypes are an error naming the file and the tensor.
   Result<std::vector<int64_t>> readInt64(const std::string &name) const;
@@ -99,6 +105,11 @@ public:
                      std::vector<int64_t> shape, Producer produce);
   Status addDeferredF32(const std::string &name, std::vector<int64_t> shape,
                         F32Producer produce);
+  /// Declares a BF16 tensor whose f32 values `produce` makes when the file
+  /// is written, each rounded to the nearest bf16, ties to even
+  /// (floatToBf16, Half.h).
+  Status addDeferredBF16(const std::string &name, std::vector<int64_t> shape,
+                         F32Producer produce);
   /// Writes `path` atomically, streaming the data section tensor by tensor.
   Status write(const std::string &path) const;
   /// Stages `path` in `outputs` (written when it commits), streaming the
