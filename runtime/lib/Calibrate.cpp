@@ -533,6 +533,10 @@ core::Result<CalibrationResult> calibrate(Plan &student,
   if (options.epochs == 0 && (options.learnWeights || options.spikePenalty > 0))
     return core::Status::error("weights and the spike penalty are learnt "
                                "block-wise: they need block-wise epochs");
+  if (options.endToEndEpochs > 0 && options.maxBlocks > 0)
+    return core::Status::error("the end-to-end pass trains every block at "
+                               "once: it cannot calibrate the first blocks "
+                               "only");
   if (options.endToEndEpochs > 0 && !options.learnThresholds)
     return core::Status::error("the end-to-end pass learns thresholds: it "
                                "needs them learnt");

@@ -3,15 +3,14 @@
 #include "spike/runtime/Plan.h"
 #include "spike/core/Formats/Formats.h"
 #include "spike/core/ModelIO/Safetensors.h"
-#include "spike/core/Support/Half.h"
 #include "spike/runtime/TensorIO.h"
 
 #include <ATen/Context.h>
 
 #include <nlohmann/json.hpp>
 
-#include <cstring>
 #include <fstream>
+#include <functional>
 
 namespace spike::runtime {
 
@@ -48,32 +47,6 @@ std::vector<float> floats(const json &array) {
   return out;
 }
 
-/// Row `r` of the 2-D float tensor `info` of `file`, widened to f32 (F32,
-/// F16, BF16 or F64: what the validator admits).
-void readRow(const core::SafetensorsFile &file, const core::TensorInfo &info,
-             int64_t r, int64_t cols, float *out) {
-  const uint8_t *row =
-      file.data(info) + size_t(r * cols) * core::dtypeSize(info.dtype);
-  for (int64_t c = 0; c < cols; ++c) {
-    switch (info.dtype) {
-    case core::DType::F32:
-      std::memcpy(&out[c], row + 4 * c, 4);
-      break;
-    case core::DType::F64: {
-      double d;
-      std::memcpy(&d, row + 8 * c, 8);
-      out[c] = float(d);
-      break;
-    }
-    default: {
-      uint16_t h = uint16_t(row[2 * c] | (row[2 * c + 1] << 8));
-      out[c] = info.dtype == core::DType::BF16 ? core::bf16ToFloat(h)
-                                               : core::halfToFloat(h);
-    }
-    }
-  }
-}
-
 /// Puts a linear weight (tensor `name` of `file`, [N, K]) on its n-bit
 /// per-output-channel grid as it reads it, one row at a time, so that only
 /// the codes are allocated; without explicit scales each row uses the
@@ -91,7 +64,7 @@ void quantizeWeights(const core::SafetensorsFile &file, const std::string &name,
   std::vector<float> row(cols);
   auto fill = [&](auto *k) {
     for (int64_t r = 0; r < rows; ++r) {
-      readRow(file, info, r, cols, row.data());
+      file.readF32Range(info, size_t(r * cols), size_t(cols), row.data());
       float scale = scales ? s.data_ptr<float>()[r]
                            : neuron::weightScale(row.data(), cols, bits);
       rowScales.data_ptr<float>()[r] = scale;
@@ -133,7 +106,106 @@ at::IntArrayRef linearWeightShape(const PlanOp &op) {
   return op.params.at("weight_codes").sizes();
 }
 
-core::Result<Plan> loadPlan(const std::string &path) {
+namespace {
+/// An op's kind, site, value slots, parameter names and attributes from
+/// its plan entry `o`; no tensor is read.
+PlanOp parseOp(const json &o,
+               const std::function<int(const std::string &)> &slot) {
+  PlanOp op;
+  op.name = o["op"];
+  op.kind = kKinds.at(op.name); // the validator checked the op set
+  op.site = o.value("site", "");
+  for (const auto &in : o["inputs"])
+    op.inputs.push_back(slot(in));
+  op.output = slot(o["outputs"][0]);
+  json params = o.value("params", json::object());
+  for (auto it = params.begin(); it != params.end(); ++it)
+    op.paramNames[it.key()] = it.value().get<std::string>();
+  json attrs = o.value("attrs", json::object());
+  op.eps = attrs.value("eps", 0.0);
+  op.causal = attrs.value("causal", false);
+  op.transposeRhs = attrs.value("transpose_rhs", false);
+  op.isSigned = attrs.value("signed", true);
+  op.heads = attrs.value("heads", int64_t(0));
+  op.bits = attrs.value("bits", int64_t(0));
+  op.fn = attrs.value("fn", "");
+  if (attrs.contains("base")) {
+    op.rope.base = attrs["base"];
+    op.rope.scaling = attrs.value("scaling", "");
+    op.rope.factor = attrs.value("factor", 1.0);
+    op.rope.lowFreqFactor = attrs.value("low_freq_factor", 1.0);
+    op.rope.highFreqFactor = attrs.value("high_freq_factor", 4.0);
+    op.rope.originalMaxPosition =
+        attrs.value("original_max_position", int64_t(8192));
+    if (attrs.contains("freq_factors"))
+      op.rope.freqFactors = attrs["freq_factors"].get<std::vector<double>>();
+  }
+  if (attrs.contains("scale"))
+    op.scale = floats(attrs["scale"]);
+  if (attrs.contains("threshold"))
+    op.threshold = floats(attrs["threshold"]);
+  if (attrs.contains("v0"))
+    op.v0 = floats(attrs["v0"]);
+  neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
+  if (attrs.contains("coding")) // validated: offset or signed
+    neuron::parseCoding(attrs["coding"].get<std::string>(), coding);
+  op.neuron = neuron::neuronParams(
+      attrs.value("levels", int64_t(0)), attrs.value("alpha", 0.0),
+      attrs.value("budget", int64_t(0)), attrs.value("bidirectional", false),
+      coding, int(attrs.value("bits", int64_t(0))),
+      attrs.value("unsigned", false));
+  if (attrs.contains("schedule"))
+    neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
+                          op.schedule);
+  if (op.kind == OpKind::Linear && attrs.contains("weight_bits"))
+    op.bits = attrs["weight_bits"].get<int>();
+  return op;
+}
+
+/// Reads op `op`'s parameters (plan entry `o`) from the plan's files; a
+/// tensor two ops name is read once (`loaded`).
+core::Status loadParams(PlanOp &op, const json &o, const Plan &plan,
+                        std::map<std::string, at::Tensor> &loaded) {
+  json attrs = o.value("attrs", json::object());
+  // A quantized linear's weight is read into its codes below, not loaded.
+  bool quantized = op.kind == OpKind::Linear && attrs.contains("weight_bits");
+  for (const auto &[role, tensor] : op.paramNames) {
+    if (quantized && role == "weight")
+      continue;
+    if (!loaded.count(tensor)) {
+      auto t = loadTensor(*plan.tensors.fileOf(tensor), tensor); // checked
+      if (!t)
+        return t.status();
+      // Matrices stored in bf16 or f16 stay so (half the memory of f32;
+      // widened exactly where used: linearWeight, the embedding); the
+      // rest is f32.
+      bool matrix = (op.kind == OpKind::Linear && role == "weight") ||
+                    op.kind == OpKind::Embedding;
+      bool half =
+          t->scalar_type() == at::kBFloat16 || t->scalar_type() == at::kHalf;
+      loaded[tensor] = matrix && half ? *t : t->to(at::kFloat);
+    }
+    op.params[role] = loaded[tensor];
+  }
+  // A spiking linear adds b / T at each step (spike.linear); T is a power
+  // of two at the spiking levels, so the division is exact.
+  if (op.kind == OpKind::Linear && attrs.contains("bias_steps"))
+    op.params["bias"] =
+        op.params["bias"] / double(attrs["bias_steps"].get<int64_t>());
+  if (quantized) {
+    auto scales = op.params.find("weight_scale");
+    const std::string &name = op.paramNames.at("weight");
+    quantizeWeights(*plan.tensors.fileOf(name), name,
+                    scales == op.params.end() ? nullptr : &scales->second,
+                    int(op.bits), op.params["weight_row_scale"],
+                    op.params["weight_codes"]);
+  }
+  return core::Status::ok();
+}
+} // namespace
+
+core::Result<Plan> loadPlan(const std::string &path,
+                            const PlanLoadOptions &options) {
   auto document = core::loadDocument(path, core::DocumentKind::Plan);
   if (!document)
     return document.status();
@@ -159,94 +231,28 @@ core::Result<Plan> loadPlan(const std::string &path) {
     return it->second;
   };
   plan.tokens = slot(doc["inputs"][0]);
-  std::map<std::string, at::Tensor> loaded;
-  for (const json &o : doc["ops"]) {
-    PlanOp op;
-    op.name = o["op"];
-    op.kind = kKinds.at(op.name); // the validator checked the op set
-    op.site = o.value("site", "");
-    for (const auto &in : o["inputs"])
-      op.inputs.push_back(slot(in));
-    op.output = slot(o["outputs"][0]);
-    json params = o.value("params", json::object());
-    // A quantized linear's weight is read into its codes below, not loaded.
-    bool quantized = op.kind == OpKind::Linear && o.contains("attrs") &&
-                     o["attrs"].contains("weight_bits");
-    for (auto it = params.begin(); it != params.end(); ++it) {
-      std::string tensor = it.value();
-      op.paramNames[it.key()] = tensor;
-      if (quantized && it.key() == "weight")
-        continue;
-      if (!loaded.count(tensor)) {
-        auto t = loadTensor(*plan.tensors.fileOf(tensor), tensor); // checked
-        if (!t)
-          return t.status();
-        // Matrices stored in bf16 or f16 stay so (half the memory of f32;
-        // widened exactly where used: linearWeight, the embedding); the
-        // rest is f32.
-        bool matrix = (op.kind == OpKind::Linear && it.key() == "weight") ||
-                      op.kind == OpKind::Embedding;
-        bool half =
-            t->scalar_type() == at::kBFloat16 || t->scalar_type() == at::kHalf;
-        loaded[tensor] = matrix && half ? *t : t->to(at::kFloat);
-      }
-      op.params[it.key()] = loaded[tensor];
-    }
-    json attrs = o.value("attrs", json::object());
-    op.eps = attrs.value("eps", 0.0);
-    op.causal = attrs.value("causal", false);
-    op.transposeRhs = attrs.value("transpose_rhs", false);
-    op.isSigned = attrs.value("signed", true);
-    op.heads = attrs.value("heads", int64_t(0));
-    op.bits = attrs.value("bits", int64_t(0));
-    op.fn = attrs.value("fn", "");
-    if (attrs.contains("base")) {
-      op.rope.base = attrs["base"];
-      op.rope.scaling = attrs.value("scaling", "");
-      op.rope.factor = attrs.value("factor", 1.0);
-      op.rope.lowFreqFactor = attrs.value("low_freq_factor", 1.0);
-      op.rope.highFreqFactor = attrs.value("high_freq_factor", 4.0);
-      op.rope.originalMaxPosition =
-          attrs.value("original_max_position", int64_t(8192));
-      if (attrs.contains("freq_factors"))
-        op.rope.freqFactors = attrs["freq_factors"].get<std::vector<double>>();
-    }
-    if (attrs.contains("scale"))
-      op.scale = floats(attrs["scale"]);
-    if (attrs.contains("threshold"))
-      op.threshold = floats(attrs["threshold"]);
-    if (attrs.contains("v0"))
-      op.v0 = floats(attrs["v0"]);
-    neuron::SpikeCoding coding = neuron::SpikeCoding::Offset;
-    if (attrs.contains("coding")) // validated: offset or signed
-      neuron::parseCoding(attrs["coding"].get<std::string>(), coding);
-    op.neuron = neuron::neuronParams(
-        attrs.value("levels", int64_t(0)), attrs.value("alpha", 0.0),
-        attrs.value("budget", int64_t(0)), attrs.value("bidirectional", false),
-        coding, int(attrs.value("bits", int64_t(0))),
-        attrs.value("unsigned", false));
-    if (attrs.contains("schedule"))
-      neuron::parseSchedule(attrs["schedule"].get<std::string>().c_str(),
-                            op.schedule);
-    // A spiking linear adds b / T at each step (spike.linear); T is a power
-    // of two at the spiking levels, so the division is exact.
-    if (op.kind == OpKind::Linear && attrs.contains("bias_steps"))
-      op.params["bias"] =
-          op.params["bias"] / double(attrs["bias_steps"].get<int64_t>());
-    if (op.kind == OpKind::Linear && attrs.contains("weight_bits")) {
-      auto scales = op.params.find("weight_scale");
-      op.bits = attrs["weight_bits"].get<int>();
-      const std::string &name = op.paramNames.at("weight");
-      quantizeWeights(*plan.tensors.fileOf(name), name,
-                      scales == op.params.end() ? nullptr : &scales->second,
-                      int(op.bits), op.params["weight_row_scale"],
-                      op.params["weight_codes"]);
-    }
-    plan.ops.push_back(std::move(op));
-  }
+  for (const json &o : doc["ops"])
+    plan.ops.push_back(parseOp(o, slot));
   for (const auto &out : doc["outputs"])
     plan.outputs.push_back(slot(out));
   plan.numValues = int(slots.size());
+
+  if (options.throughOp) {
+    size_t last = *options.throughOp;
+    if (last >= plan.ops.size())
+      return core::Status::error(path + ": no op " + std::to_string(last) +
+                                 " to load through (the plan has " +
+                                 std::to_string(plan.ops.size()) + ")");
+    plan.ops.resize(last + 1);
+    plan.outputs = {plan.ops.back().output};
+  }
+  if (!options.params)
+    return plan;
+  std::map<std::string, at::Tensor> loaded;
+  for (size_t i = 0; i < plan.ops.size(); ++i)
+    if (core::Status st = loadParams(plan.ops[i], doc["ops"][i], plan, loaded);
+        !st)
+      return st;
   if (core::Status st = checkSynapseBounds(plan); !st)
     return st;
   return plan;

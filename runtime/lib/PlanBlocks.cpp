@@ -96,4 +96,35 @@ findBlocks(const Plan &plan, const std::vector<ResidualCut> &cuts) {
   return blocks;
 }
 
+core::Result<std::optional<size_t>> cutAfterBlocks(const Plan &plan,
+                                                   int64_t blocks) {
+  auto cuts = residualCuts(plan);
+  if (!cuts)
+    return cuts.status();
+  auto found = findBlocks(plan, *cuts);
+  if (!found)
+    return found.status();
+  if (blocks <= 0 || size_t(blocks) >= found->size())
+    return std::optional<size_t>();
+  return std::optional<size_t>((*found)[size_t(blocks) - 1].end);
+}
+
+core::Result<Plan> loadPlanThroughCut(const std::string &path, size_t cut) {
+  PlanLoadOptions graphOnly;
+  graphOnly.params = false;
+  auto graph = loadPlan(path, graphOnly);
+  if (!graph)
+    return graph.status();
+  auto cuts = residualCuts(*graph);
+  if (!cuts)
+    return cuts.status();
+  if (cut >= cuts->size())
+    return core::Status::error(path + ": " + std::to_string(cuts->size()) +
+                               " residual cuts, none at index " +
+                               std::to_string(cut) + ": not the same model");
+  PlanLoadOptions through;
+  through.throughOp = (*cuts)[cut].afterOp;
+  return loadPlan(path, through);
+}
+
 } // namespace spike::runtime

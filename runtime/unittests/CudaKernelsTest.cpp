@@ -21,6 +21,7 @@
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/cuda/SpikeKernels.h"
 
+#include "GoldenPlans.h"
 #include "RoundingMargin.h"
 
 #include <cuda_runtime.h>
@@ -450,11 +451,6 @@ struct SyncCounter : c10::WarningHandler {
       ++count;
   }
 };
-
-std::string golden(const std::string &level) {
-  return std::string(SPIKE_SOURCE_DIR) + "/test/Plan/golden/tiny-" + level +
-         ".plan.json";
-}
 
 struct PlanCase {
   const char *level;

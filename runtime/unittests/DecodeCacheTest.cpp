@@ -14,6 +14,7 @@
 
 #include "spike/runtime/Executor.h"
 
+#include "GoldenPlans.h"
 #include "RoundingMargin.h"
 
 #include <gtest/gtest.h>
@@ -22,11 +23,6 @@ using namespace spike;
 using namespace spike::runtime;
 
 namespace {
-
-std::string golden(const std::string &level) {
-  return std::string(SPIKE_SOURCE_DIR) + "/test/Plan/golden/tiny-" + level +
-         ".plan.json";
-}
 
 struct Case {
   const char *level;

@@ -9,7 +9,6 @@
 
 #include "spike/runtime/TrainableNeuron.h"
 #include "spike/runtime/Kernels.h"
-#include "spike/runtime/PlanBlocks.h"
 
 #include <gtest/gtest.h>
 
@@ -125,33 +124,6 @@ TEST(TrainableNeuron, PerChannelGroups) {
   // One absolute v0 for all groups is u0 = v0 / theta per group.
   at::Tensor u0 = at::full({4}, 0.05f) / th;
   EXPECT_TRUE(at::equal(trainableISNeuron(x, th, u0, p), expected));
-}
-
-TEST(PlanBlocks, GoldenPlanHasOneBlockOfTwoResidualSpans) {
-  auto plan = loadPlan(std::string(SPIKE_SOURCE_DIR) +
-                       "/test/Plan/golden/tiny-is.plan.json");
-  ASSERT_TRUE(plan) << plan.message();
-  auto cuts = residualCuts(*plan);
-  ASSERT_TRUE(cuts) << cuts.message();
-  // After encode (the block input), after each residual add.
-  ASSERT_EQ(cuts->size(), 3u);
-  EXPECT_EQ(plan->ops[(*cuts)[0].afterOp].kind, OpKind::Encode);
-  EXPECT_EQ(plan->ops[(*cuts)[1].afterOp].kind, OpKind::Add);
-  EXPECT_EQ(plan->ops[(*cuts)[2].afterOp].kind, OpKind::Add);
-  auto blocks = findBlocks(*plan, *cuts);
-  ASSERT_TRUE(blocks) << blocks.message();
-  ASSERT_EQ(blocks->size(), 1u);
-  EXPECT_EQ((*blocks)[0].index, 0);
-  EXPECT_EQ((*blocks)[0].begin, 0u);
-  EXPECT_EQ((*blocks)[0].end, 2u);
-  EXPECT_EQ((*blocks)[0].sites.size(), 8u); // 6 attention, 2 MLP
-  // The FP plan of the same model lines up: same number of cuts.
-  auto fp = loadPlan(std::string(SPIKE_SOURCE_DIR) +
-                     "/test/Plan/golden/tiny-fp.plan.json");
-  ASSERT_TRUE(fp) << fp.message();
-  auto fpCuts = residualCuts(*fp);
-  ASSERT_TRUE(fpCuts) << fpCuts.message();
-  EXPECT_EQ(fpCuts->size(), cuts->size());
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 #include "spike/runtime/Calibrate.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Generate.h"
+#include "spike/runtime/PlanBlocks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -363,18 +364,50 @@ calibrateToBudget(CalibrateArgs &c, spike::runtime::Plan &student,
   return spike::core::Status::error(why.str());
 }
 
+/// Checks that the plan can be calibrated, from its op graph, and sets
+/// `cut` to the residual cut after the last block --blocks calibrates: the
+/// later blocks neither run nor change, so their tensors are not loaded (a
+/// 7B model's first block fits in memory where the model does not).
+/// Data-free samples need the whole model to write them.
+spike::core::Status blocksToLoad(const CalibrateArgs &c,
+                                 std::optional<size_t> &cut) {
+  spike::runtime::PlanLoadOptions graphOnly;
+  graphOnly.params = false;
+  auto graph = spike::runtime::loadPlan(c.run.plan, graphOnly);
+  if (!graph)
+    return graph.status();
+  if (auto st = spike::runtime::checkCalibratable(*graph); !st)
+    return st;
+  if (c.options.maxBlocks == 0 || c.dataFree)
+    return spike::core::Status::ok();
+  auto found = spike::runtime::cutAfterBlocks(*graph, c.options.maxBlocks);
+  if (!found)
+    return found.status();
+  cut = *found;
+  if (cut) {
+    auto cuts = spike::runtime::residualCuts(*graph); // found above
+    std::fprintf(stderr,
+                 "calibrate: --blocks %lld: loading ops 0 to %zu of %zu; the "
+                 "later ops' tensors are not read\n",
+                 (long long)c.options.maxBlocks, (*cuts)[*cut].afterOp,
+                 graph->ops.size() - 1);
+  }
+  return spike::core::Status::ok();
+}
+
 int runCalibrate(CalibrateArgs &c) {
   if (!completeCalibrateArgs(c))
     return 2;
-  auto plan = loadPlanOn(c.run.plan, c.run.device);
+  std::optional<size_t> cut;
+  if (auto st = blocksToLoad(c, cut); !st)
+    return fail(st.message());
+  auto plan = loadPlanOn(c.run.plan, c.run.device, cut);
   if (!plan)
     return fail(plan.message());
   spike::runtime::Plan &student = *plan;
-  if (auto st = spike::runtime::checkCalibratable(student); !st)
-    return fail(st.message());
   spike::runtime::Plan teacherPlan;
   if (!c.teacherPlanPath.empty()) {
-    auto t = loadPlanOn(c.teacherPlanPath, c.run.device);
+    auto t = loadPlanOn(c.teacherPlanPath, c.run.device, cut);
     if (!t)
       return fail(t.message());
     teacherPlan = t.take();

@@ -11,6 +11,7 @@
 #include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"
+#include "spike/runtime/PlanBlocks.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -189,11 +190,13 @@ dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
 }
 
 spike::core::Result<spike::runtime::Plan>
-loadPlanOn(const std::string &path, const std::string &device) {
+loadPlanOn(const std::string &path, const std::string &device,
+           std::optional<size_t> throughCut) {
   auto where = spike::runtime::parseDevice(device);
   if (!where)
     return where.status();
-  auto plan = spike::runtime::loadPlan(path);
+  auto plan = throughCut ? spike::runtime::loadPlanThroughCut(path, *throughCut)
+                         : spike::runtime::loadPlan(path);
   if (!plan)
     return plan.status();
   if (!where->is_cpu()) {

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,9 +112,11 @@ struct LoadedRun {
 spike::core::Result<LoadedRun> loadRun(const std::string &command, TextRun &run,
                                        const std::string &planPath);
 
-/// Loads a plan onto a device ("cpu", "cuda", "cuda:N").
-spike::core::Result<spike::runtime::Plan> loadPlanOn(const std::string &path,
-                                                     const std::string &device);
+/// Loads a plan onto a device ("cpu", "cuda", "cuda:N"); with `throughCut`
+/// only its ops through that residual cut (PlanBlocks.h).
+spike::core::Result<spike::runtime::Plan>
+loadPlanOn(const std::string &path, const std::string &device,
+           std::optional<size_t> throughCut = std::nullopt);
 
 /// The chip numerics of a chip description's neuron cores, for a plan at
 /// the IF level with the integrate-then-fire schedule.

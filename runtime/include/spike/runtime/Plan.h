@@ -16,6 +16,7 @@
 #include <torch/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -127,8 +128,23 @@ struct Plan {
   bool quantized() const { return level == "qann" || spiking(); }
 };
 
-/// Validates (schema and rules, tensors included) and loads a plan.
-core::Result<Plan> loadPlan(const std::string &path);
+/// What loadPlan reads of a plan; by default all of it.
+struct PlanLoadOptions {
+  /// Set: only ops 0..throughOp, and the value of the last becomes the
+  /// plan's one output. Later ops' tensors are not read, so the first
+  /// blocks of a model larger than memory can run (PlanBlocks.h:
+  /// loadPlanThroughCut).
+  std::optional<size_t> throughOp;
+  /// False: the op graph only (kinds, slots, attributes, parameter names),
+  /// no tensor read; not runnable, for finding where to cut it.
+  bool params = true;
+};
+
+/// Validates (schema and rules, tensors included) and loads a plan, or the
+/// part `options` names. Errors: the validator's (one line, with the JSON
+/// pointer), an unreadable tensor, a synapse bound above int32.
+core::Result<Plan> loadPlan(const std::string &path,
+                            const PlanLoadOptions &options = {});
 
 /// Which ops define a value's grid: `op` (a quantizer, an IS neuron or an
 /// IF collect, seen through head reshapes) gives its scale and offset,
