@@ -13,7 +13,10 @@
 # SPIKEC_DATA (default ../shared/data), OUT (default out/scale-SHAPE),
 # FORMAT (hf: sharded bf16 safetensors, or gguf: Q8_0; default hf),
 # ROTATE (the importer's --rotate, default none), TOKENS (default 256),
-# CHIP (default chips/loihi2-like.yaml).
+# CHIP (default chips/loihi2-like.yaml), CHIPS (the system's chip count,
+# which replaces the description's topology.chips; default 1152, Intel's
+# Hala Point system of Loihi 2 chips, 2024: a 7B model needs hundreds of
+# chips; the description's own count for SHAPE=tiny).
 # The goals on a 24 GB, 2-core machine: peak RSS under 16 GB per stage,
 # OUT under 40 GB, the compile passes under 5 s.
 set -euo pipefail
@@ -27,6 +30,7 @@ FORMAT=${FORMAT:-hf}
 ROTATE=${ROTATE:-none}
 TOKENS=${TOKENS:-256}
 CHIP=${CHIP:-chips/loihi2-like.yaml}
+if [ "$SHAPE" = tiny ]; then CHIPS=${CHIPS-}; else CHIPS=${CHIPS-1152}; fi
 mkdir -p "$OUT/done"
 ROWS="$OUT/rows.tsv"
 [ -f "$ROWS" ] || printf 'stage\twall_s\tpeak_rss_gb\tout_gb\n' > "$ROWS"
@@ -103,8 +107,16 @@ for s in $STAGES; do
       --teacher-plan "$OUT/fp.plan.json" --text "$DATA/wikitext-2/valid.txt" \
       --samples 4 --seq-len 128 --blocks 1 -o "$OUT/calibration.json" ;;
   map)
+    # The description, with the system's chip count if CHIPS is set.
+    if [ -n "$CHIPS" ]; then
+      sed -E "s/^(  chips:).*/\1 $CHIPS  # CHIPS of bench\/scale.sh/" "$CHIP" \
+        > "$OUT/chip.yaml"
+    else
+      cp "$CHIP" "$OUT/chip.yaml"
+    fi
     stage map "$B/spike-opt" "$OUT/if2.mlir" \
-      --spike-map-to-chip="chip=$CHIP" -o "$OUT/mapped.mlir" ;;
+      --spike-map-to-chip="chip=$OUT/chip.yaml report=$OUT/mapping.json" \
+      -o "$OUT/mapped.mlir" ;;
   *) echo "bench/scale.sh: unknown stage '$s'" >&2; exit 2 ;;
   esac
 done

@@ -237,7 +237,9 @@ Status Mapper::pack() {
                          std::to_string(lb) + "); " + chip.name + " has " +
                          std::to_string(available) + " (" +
                          std::to_string(chip.chips) + " chips x " +
-                         std::to_string(core->count) + ")");
+                         std::to_string(core->count) + "): it needs at least " +
+                         std::to_string(ceilDiv(r.neuronCores, core->count)) +
+                         " chips (topology.chips)");
 
   return Status::ok();
 }

@@ -174,6 +174,15 @@ TEST(ChipMapping, TooBigForTheChipIsAnError) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.message().find("cores of type core"), std::string::npos)
       << r.message();
+  // It says how many chips the graph needs at least; here that many hold it.
+  size_t at = r.message().find(" chips (topology.chips)");
+  ASSERT_NE(at, std::string::npos) << r.message();
+  size_t from = r.message().rfind(' ', at - 1) + 1;
+  ChipDescription bigger = smallChip();
+  bigger.chips = std::stoll(r.message().substr(from, at - from));
+  EXPECT_TRUE(mapToChip(chain(20, 64, 32), bigger));
+  bigger.chips -= 1;
+  EXPECT_FALSE(mapToChip(chain(20, 64, 32), bigger));
 }
 
 TEST(ChipMapping, PlacementBeatsRoundRobin) {
