@@ -7,9 +7,13 @@
 
 namespace spike::runtime {
 
-core::Result<EvalResult> evaluatePerplexity(Executor &exec,
-                                            const std::vector<int32_t> &ids,
-                                            const EvalOptions &options) {
+namespace {
+/// Cuts `ids` into the chunks of `options` and calls visit(tokens, logits)
+/// on each batch ([B, seqLen] int64 and the plan's first output); returns
+/// the number of chunks.
+core::Result<int64_t> forEachBatch(
+    Executor &exec, const std::vector<int32_t> &ids, const EvalOptions &options,
+    const std::function<void(const at::Tensor &, const at::Tensor &)> &visit) {
   int64_t n = options.maxTokens > 0
                   ? std::min<int64_t>(options.maxTokens, int64_t(ids.size()))
                   : int64_t(ids.size());
@@ -21,9 +25,6 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
     return core::Status::error("only " + std::to_string(n) +
                                " tokens: fewer than one chunk of " +
                                std::to_string(options.seqLen));
-  auto start = std::chrono::steady_clock::now();
-  EvalResult r;
-  double total = 0;
   for (int64_t c0 = 0; c0 < chunks; c0 += options.batch) {
     int64_t b = std::min(options.batch, chunks - c0);
     at::Tensor tokens = at::empty({b, options.seqLen}, at::kLong);
@@ -35,28 +36,51 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
       for (int64_t j = 0; j < body; ++j)
         t[i * options.seqLen + k++] = ids[(c0 + i) * body + j];
     }
-    auto logits = exec.forward(tokens);
-    if (!logits)
-      return logits.status();
-    // Position j predicts token j + 1: every token after the first (the
-    // BOS, when there is one) is scored.
-    at::Tensor logp = at::log_softmax(
-        logits->narrow(1, 0, options.seqLen - 1).to(at::kDouble), -1);
-    at::Tensor target =
-        tokens.narrow(1, 1, options.seqLen - 1).to(logits->device());
-    at::Tensor picked = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
-    total -= picked.sum().item<double>();
-    r.predicted += picked.numel();
+    auto out = exec.forward(tokens);
+    if (!out)
+      return out.status();
+    visit(tokens, *out);
     if (options.progress)
       options.progress(c0 + b, chunks);
   }
-  r.chunks = chunks;
+  return chunks;
+}
+} // namespace
+
+core::Result<EvalResult> evaluatePerplexity(Executor &exec,
+                                            const std::vector<int32_t> &ids,
+                                            const EvalOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  EvalResult r;
+  double total = 0;
+  auto chunks = forEachBatch(
+      exec, ids, options,
+      [&](const at::Tensor &tokens, const at::Tensor &logits) {
+        // Position j predicts token j + 1: every token after the first (the
+        // BOS, when there is one) is scored.
+        at::Tensor logp = at::log_softmax(
+            logits.narrow(1, 0, options.seqLen - 1).to(at::kDouble), -1);
+        at::Tensor target =
+            tokens.narrow(1, 1, options.seqLen - 1).to(logits.device());
+        at::Tensor picked = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);
+        total -= picked.sum().item<double>();
+        r.predicted += picked.numel();
+      });
+  if (!chunks)
+    return chunks.status();
+  r.chunks = *chunks;
   r.nll = total / double(r.predicted);
   r.perplexity = std::exp(r.nll);
   r.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return r;
+}
+
+core::Result<int64_t> runChunks(Executor &exec, const std::vector<int32_t> &ids,
+                                const EvalOptions &options) {
+  return forEachBatch(exec, ids, options,
+                      [](const at::Tensor &, const at::Tensor &) {});
 }
 
 } // namespace spike::runtime

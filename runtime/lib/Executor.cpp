@@ -32,6 +32,15 @@ at::Tensor rmsnorm(const at::Tensor &x, const at::Tensor &w, double eps,
   return w * (x * at::rsqrt(variance + eps));
 }
 
+/// Op `op`'s weight when it is bf16 or f16, else undefined.
+at::Tensor halfWeight(const PlanOp &op) {
+  auto w = op.params.find("weight");
+  if (w == op.params.end() || (w->second.scalar_type() != at::kBFloat16 &&
+                               w->second.scalar_type() != at::kHalf))
+    return {};
+  return w->second;
+}
+
 /// SiLU; `defined`: as rmsnorm.
 at::Tensor silu(const at::Tensor &x, bool defined) {
   return definedMap(defined, x) ? definedSilu(x) : at::silu(x);
@@ -482,14 +491,20 @@ Executor::exactWeight(const PlanOp &op, size_t index, float inScale) {
 at::Tensor Executor::linearProduct(const PlanOp &op, size_t index,
                                    const at::Tensor &x,
                                    const at::Tensor &learnt) {
-  if (!definedArithmetic(x)) // calibration: the BLAS, under autograd
+  at::Tensor half = learnt.defined() ? at::Tensor() : halfWeight(op);
+  if (!definedArithmetic(x)) { // FP and calibration: the BLAS
+    if (half.defined())
+      return widenedProduct(x, half, linearLayer);
     return linearLayer(x, learnt.defined() ? learnt : chipWeight(op, index));
+  }
   // The prefix's positions are at full precision, off the grid.
   ValueGrid g = inputGrid(op, 0);
   if (int64_t p = perSynapse(op, g); p > 0 && bypassRows() == 0) {
     const ExactWeight &e = exactWeight(op, index, g.scale);
     return exactLinear(x, g.scale, e.codes, e.outScale, p);
   }
+  if (half.defined())
+    return widenedProduct(x, half, orderedLinear);
   return orderedLinear(x, chipWeight(op, index));
 }
 

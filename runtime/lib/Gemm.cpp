@@ -205,8 +205,8 @@ void useAllCores() {
 
 std::string kernelSummary() {
   return "linear layers and attention " + linearKernelName() +
-         "; ATen's BLAS " + blasKernelName() +
-         "; fixed-order products " + orderedProductVariant() + " FMA";
+         "; ATen's BLAS " + blasKernelName() + "; fixed-order products " +
+         orderedProductVariant() + " FMA";
 }
 
 std::string blasKernelName() {
@@ -226,6 +226,19 @@ std::string blasKernelName() {
       s = c.substr(0, c.find(' ', 9)) + ", core " + corename();
   }
   return s;
+}
+
+at::Tensor widenedProduct(const at::Tensor &x, const at::Tensor &w,
+                          LinearProduct product, int64_t maxBytes) {
+  int64_t rows = w.size(0);
+  int64_t block = std::max<int64_t>(1, maxBytes / (4 * w.size(1)));
+  if (rows <= block)
+    return product(x, w.to(at::kFloat));
+  std::vector<at::Tensor> parts;
+  for (int64_t r = 0; r < rows; r += block)
+    parts.push_back(
+        product(x, w.narrow(0, r, std::min(block, rows - r)).to(at::kFloat)));
+  return at::cat(parts, -1);
 }
 
 } // namespace spike::runtime

@@ -3,6 +3,7 @@
 #include "spike/runtime/Plan.h"
 #include "spike/core/Formats/Formats.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/runtime/PlanBlocks.h"
 #include "spike/runtime/TensorIO.h"
 
 #include <ATen/Context.h>
@@ -237,8 +238,20 @@ core::Result<Plan> loadPlan(const std::string &path,
     plan.outputs.push_back(slot(out));
   plan.numValues = int(slots.size());
 
-  if (options.throughOp) {
-    size_t last = *options.throughOp;
+  std::optional<size_t> through = options.throughOp;
+  if (options.throughCut) {
+    auto cuts = residualCuts(plan);
+    if (!cuts)
+      return cuts.status();
+    if (*options.throughCut >= cuts->size())
+      return core::Status::error(path + ": " + std::to_string(cuts->size()) +
+                                 " residual cuts, none at index " +
+                                 std::to_string(*options.throughCut) +
+                                 ": not the same model");
+    through = (*cuts)[*options.throughCut].afterOp;
+  }
+  if (through) {
+    size_t last = *through;
     if (last >= plan.ops.size())
       return core::Status::error(path + ": no op " + std::to_string(last) +
                                  " to load through (the plan has " +

@@ -109,22 +109,4 @@ core::Result<std::optional<size_t>> cutAfterBlocks(const Plan &plan,
   return std::optional<size_t>((*found)[size_t(blocks) - 1].end);
 }
 
-core::Result<Plan> loadPlanThroughCut(const std::string &path, size_t cut) {
-  PlanLoadOptions graphOnly;
-  graphOnly.params = false;
-  auto graph = loadPlan(path, graphOnly);
-  if (!graph)
-    return graph.status();
-  auto cuts = residualCuts(*graph);
-  if (!cuts)
-    return cuts.status();
-  if (cut >= cuts->size())
-    return core::Status::error(path + ": " + std::to_string(cuts->size()) +
-                               " residual cuts, none at index " +
-                               std::to_string(cut) + ": not the same model");
-  PlanLoadOptions through;
-  through.throughOp = (*cuts)[cut].afterOp;
-  return loadPlan(path, through);
-}
-
 } // namespace spike::runtime

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "spike/runtime/Gemm.h"
+#include "spike/runtime/OrderedProduct.h"
 
 #include <gtest/gtest.h>
 
@@ -107,6 +108,28 @@ TEST(Gemm, HeadProductSharesKeyValueHeads) {
   EXPECT_EQ(headProduct(at::zeros({1, 2, 0, 4}), at::zeros({1, 1, 3, 4}), true)
                 .sizes(),
             (std::vector<int64_t>{1, 2, 0, 3}));
+}
+
+TEST(Gemm, AHalfWeightWidensABlockOfRowsAtATime) {
+  at::manual_seed(4);
+  int64_t n = 37, k = 24;
+  at::Tensor x = at::randn({2, 5, k});
+  for (auto dtype : {at::kBFloat16, at::kHalf}) {
+    at::Tensor w = at::randn({n, k}).to(dtype), wide = w.to(at::kFloat);
+    // Blocks of 5 rows: 8 blocks, the last of 2.
+    int64_t bytes = 4 * k * 5;
+    // Each output on its own, in a fixed order: the split changes nothing.
+    EXPECT_TRUE(at::equal(widenedProduct(x, w, orderedLinear, bytes),
+                          orderedLinear(x, wide)));
+    EXPECT_TRUE(
+        at::equal(widenedProduct(x, w, orderedLinear), orderedLinear(x, wide)));
+    // The BLAS: within its dot-product bound of the exact product.
+    at::Tensor y = widenedProduct(x, w, linearLayer, bytes);
+    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 5, n}));
+    at::Tensor x64 = x.to(at::kDouble), w64 = wide.to(at::kDouble);
+    expectWithinDotBound(y, at::matmul(x64, w64.t()),
+                         at::matmul(x64.abs(), w64.abs().t()), k);
+  }
 }
 
 TEST(Gemm, NamesItsKernel) {

@@ -84,7 +84,9 @@ TEST(PlanBlocks, APlanLoadedThroughACutRunsLikeTheWholePlan) {
     auto cuts = residualCuts(*whole);
     ASSERT_TRUE(cuts) << cuts.message();
     // Cut 1: after the attention half of block 0.
-    auto part = loadPlanThroughCut(golden(level), 1);
+    PlanLoadOptions throughCut1;
+    throughCut1.throughCut = 1;
+    auto part = loadPlan(golden(level), throughCut1);
     ASSERT_TRUE(part) << part.message();
     size_t last = (*cuts)[1].afterOp;
     ASSERT_EQ(part->ops.size(), last + 1) << level;
@@ -101,7 +103,9 @@ TEST(PlanBlocks, APlanLoadedThroughACutRunsLikeTheWholePlan) {
     ASSERT_EQ(partCuts->size(), 2u);
     EXPECT_EQ((*partCuts)[1].afterOp, last);
   }
-  auto none = loadPlanThroughCut(golden("is"), 3);
+  PlanLoadOptions throughCut3;
+  throughCut3.throughCut = 3;
+  auto none = loadPlan(golden("is"), throughCut3);
   ASSERT_FALSE(none);
   EXPECT_NE(none.message().find("3 residual cuts, none at index 3"),
             std::string::npos)

@@ -365,12 +365,12 @@ calibrateToBudget(CalibrateArgs &c, spike::runtime::Plan &student,
 }
 
 /// Checks that the plan can be calibrated, from its op graph, and sets
-/// `cut` to the residual cut after the last block --blocks calibrates: the
+/// `load` to the residual cut after the last block --blocks calibrates: the
 /// later blocks neither run nor change, so their tensors are not loaded (a
 /// 7B model's first block fits in memory where the model does not).
 /// Data-free samples need the whole model to write them.
 spike::core::Status blocksToLoad(const CalibrateArgs &c,
-                                 std::optional<size_t> &cut) {
+                                 spike::runtime::PlanLoadOptions &load) {
   spike::runtime::PlanLoadOptions graphOnly;
   graphOnly.params = false;
   auto graph = spike::runtime::loadPlan(c.run.plan, graphOnly);
@@ -383,8 +383,8 @@ spike::core::Status blocksToLoad(const CalibrateArgs &c,
   auto found = spike::runtime::cutAfterBlocks(*graph, c.options.maxBlocks);
   if (!found)
     return found.status();
-  cut = *found;
-  if (cut) {
+  load.throughCut = *found;
+  if (auto cut = load.throughCut) {
     auto cuts = spike::runtime::residualCuts(*graph); // found above
     std::fprintf(stderr,
                  "calibrate: --blocks %lld: loading ops 0 to %zu of %zu; the "
@@ -398,16 +398,16 @@ spike::core::Status blocksToLoad(const CalibrateArgs &c,
 int runCalibrate(CalibrateArgs &c) {
   if (!completeCalibrateArgs(c))
     return 2;
-  std::optional<size_t> cut;
-  if (auto st = blocksToLoad(c, cut); !st)
+  spike::runtime::PlanLoadOptions load;
+  if (auto st = blocksToLoad(c, load); !st)
     return fail(st.message());
-  auto plan = loadPlanOn(c.run.plan, c.run.device, cut);
+  auto plan = loadPlanOn(c.run.plan, c.run.device, load);
   if (!plan)
     return fail(plan.message());
   spike::runtime::Plan &student = *plan;
   spike::runtime::Plan teacherPlan;
   if (!c.teacherPlanPath.empty()) {
-    auto t = loadPlanOn(c.teacherPlanPath, c.run.device, cut);
+    auto t = loadPlanOn(c.teacherPlanPath, c.run.device, load);
     if (!t)
       return fail(t.message());
     teacherPlan = t.take();

@@ -11,7 +11,6 @@
 #include "spike/core/Text/Tokenizer.h"
 #include "spike/runtime/Gemm.h"
 #include "spike/runtime/Generate.h"
-#include "spike/runtime/PlanBlocks.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -191,12 +190,11 @@ dataFreeStart(const std::string &command, const spike::runtime::Plan &writer,
 
 spike::core::Result<spike::runtime::Plan>
 loadPlanOn(const std::string &path, const std::string &device,
-           std::optional<size_t> throughCut) {
+           const spike::runtime::PlanLoadOptions &options) {
   auto where = spike::runtime::parseDevice(device);
   if (!where)
     return where.status();
-  auto plan = throughCut ? spike::runtime::loadPlanThroughCut(path, *throughCut)
-                         : spike::runtime::loadPlan(path);
+  auto plan = spike::runtime::loadPlan(path, options);
   if (!plan)
     return plan.status();
   if (!where->is_cpu()) {
@@ -212,9 +210,10 @@ loadPlanOn(const std::string &path, const std::string &device,
   return plan;
 }
 
-spike::core::Result<LoadedRun> loadRun(const std::string &command, TextRun &run,
-                                       const std::string &planPath) {
-  auto plan = loadPlanOn(planPath, run.device);
+spike::core::Result<LoadedRun>
+loadRun(const std::string &command, TextRun &run, const std::string &planPath,
+        const spike::runtime::PlanLoadOptions &options) {
+  auto plan = loadPlanOn(planPath, run.device, options);
   if (!plan)
     return plan.status();
   auto ids = tokenizeText(command, run, *plan);

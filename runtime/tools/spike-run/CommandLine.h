@@ -15,7 +15,6 @@
 
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,15 +107,17 @@ struct LoadedRun {
   std::vector<int32_t> ids;
 };
 
-/// Loads the plan onto run.device and tokenizes run.text.
-spike::core::Result<LoadedRun> loadRun(const std::string &command, TextRun &run,
-                                       const std::string &planPath);
+/// Loads the plan (or the part `options` names) onto run.device and
+/// tokenizes run.text.
+spike::core::Result<LoadedRun>
+loadRun(const std::string &command, TextRun &run, const std::string &planPath,
+        const spike::runtime::PlanLoadOptions &options = {});
 
-/// Loads a plan onto a device ("cpu", "cuda", "cuda:N"); with `throughCut`
-/// only its ops through that residual cut (PlanBlocks.h).
+/// Loads a plan, or the part `options` names, onto a device ("cpu",
+/// "cuda", "cuda:N").
 spike::core::Result<spike::runtime::Plan>
 loadPlanOn(const std::string &path, const std::string &device,
-           std::optional<size_t> throughCut = std::nullopt);
+           const spike::runtime::PlanLoadOptions &options = {});
 
 /// The chip numerics of a chip description's neuron cores, for a plan at
 /// the IF level with the integrate-then-fire schedule.

@@ -37,21 +37,31 @@ int runStats(StatsArgs &args) {
   bool channels = args.channels;
   // Checked at parse time (tokenIdList).
   const std::vector<int64_t> prefix = parseTokenIds(args.prefixText).take();
-  auto loaded = loadRun("stats", run, run.plan);
+  // The ops after the last observe site do not change what it records:
+  // they are neither loaded nor run (an 8B model's lm_head is 1 GB).
+  spike::runtime::PlanLoadOptions graphOnly, load;
+  graphOnly.params = false;
+  auto graph = spike::runtime::loadPlan(run.plan, graphOnly);
+  if (!graph)
+    return fail(graph.message());
+  for (size_t i = 0; i < graph->ops.size(); ++i)
+    if (graph->ops[i].kind == spike::runtime::OpKind::Observe)
+      load.throughOp = i;
+  if (!load.throughOp)
+    return fail(run.plan + ": the plan has no observe sites");
+  auto loaded = loadRun("stats", run, run.plan, load);
   if (!loaded)
     return fail(loaded.message());
   spike::runtime::EvalOptions &options = run.options;
   options.progress = progressOf("stats", "chunks");
-  const std::string &planPath = run.plan, &textPath = run.text;
+  const std::string &textPath = run.text;
   spike::runtime::Executor exec(loaded->plan);
   exec.setEma(ema);
   if (!prefix.empty())
     exec.setPrefix(prefix);
-  auto r = spike::runtime::evaluatePerplexity(exec, loaded->ids, options);
-  if (!r)
-    return fail(r.message());
-  if (exec.siteStats().empty())
-    return fail(planPath + ": the plan has no observe sites");
+  auto chunks = spike::runtime::runChunks(exec, loaded->ids, options);
+  if (!chunks)
+    return fail(chunks.message());
   nlohmann::json sites = nlohmann::json::object();
   for (auto &[site, st] : exec.siteStats()) {
     spike::runtime::searchClipping(st, spike::core::isUnsignedSite(site));
@@ -73,16 +83,15 @@ int runStats(StatsArgs &args) {
                         {"producer", std::string("spike-run ") + SPIKE_VERSION},
                         {"source",
                          {{"text", textPath},
-                          {"tokens", r->chunks * options.seqLen},
+                          {"tokens", *chunks * options.seqLen},
                           {"seq_len", options.seqLen},
                           {"prefix_tokens", prefix}}},
                         {"ema", ema},
                         {"sites", sites}};
   if (auto st = spike::core::writeFileAtomic(out, doc.dump(1) + "\n"); !st)
     return fail(st.message());
-  std::printf("%s: %zu sites from %lld tokens (FP perplexity %.4f)\n",
-              out.c_str(), exec.siteStats().size(),
-              (long long)(r->chunks * options.seqLen), r->perplexity);
+  std::printf("%s: %zu sites from %lld tokens\n", out.c_str(),
+              exec.siteStats().size(), (long long)(*chunks * options.seqLen));
   return 0;
 }
 

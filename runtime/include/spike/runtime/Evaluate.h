@@ -32,6 +32,13 @@ core::Result<EvalResult> evaluatePerplexity(Executor &exec,
                                             const std::vector<int32_t> &ids,
                                             const EvalOptions &options);
 
+/// Runs `exec` over the chunks evaluatePerplexity scores (the same tokens,
+/// BOS and batches) without scoring them, for a plan run for what its
+/// observe sites record (spike-run stats), whose output need not be
+/// logits. Returns the number of chunks.
+core::Result<int64_t> runChunks(Executor &exec, const std::vector<int32_t> &ids,
+                                const EvalOptions &options);
+
 } // namespace spike::runtime
 
 #endif // SPIKE_RUNTIME_EVALUATE_H

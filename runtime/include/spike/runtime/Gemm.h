@@ -26,6 +26,20 @@ namespace spike::runtime {
 /// Σ|x·w|), not bit for bit.
 at::Tensor linearLayer(const at::Tensor &x, const at::Tensor &w);
 
+/// A product y = x · wᵀ of x [..., K] and an f32 w [N, K]: linearLayer or
+/// orderedLinear (OrderedProduct.h).
+using LinearProduct = at::Tensor (*)(const at::Tensor &x, const at::Tensor &w);
+
+/// product(x, w) for a bf16 or f16 w [N, K], widened to f32 a block of rows
+/// of at most `maxBytes` at a time and the outputs concatenated: the f32
+/// copy of a 128K-token lm_head (2.1 GB at the LLaMA-3.1-8B shape) is never
+/// made whole. Exact (bit for bit the unsplit product) for products that
+/// compute each output on its own in a fixed order (orderedLinear); a BLAS
+/// may round a split product differently, within linearLayer's tolerance.
+at::Tensor widenedProduct(const at::Tensor &x, const at::Tensor &w,
+                          LinearProduct product,
+                          int64_t maxBytes = int64_t(256) << 20);
+
 /// Attention's head-batched products with grouped-query sharing:
 /// out[..., h] = lhs[..., h] · op(rhs[..., h / (H / Hkv)]) for lhs
 /// [..., H, M, K] and rhs [..., Hkv, N, K] (op = transpose, `transposeRhs`)

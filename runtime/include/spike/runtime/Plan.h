@@ -132,9 +132,12 @@ struct Plan {
 struct PlanLoadOptions {
   /// Set: only ops 0..throughOp, and the value of the last becomes the
   /// plan's one output. Later ops' tensors are not read, so the first
-  /// blocks of a model larger than memory can run (PlanBlocks.h:
-  /// loadPlanThroughCut).
+  /// blocks of a model larger than memory can run.
   std::optional<size_t> throughOp;
+  /// Set: only the ops through this residual cut (an index into
+  /// residualCuts, PlanBlocks.h), as throughOp. Two plans of one model
+  /// (teacher and student) cut at the same index line up.
+  std::optional<size_t> throughCut;
   /// False: the op graph only (kinds, slots, attributes, parameter names),
   /// no tensor read; not runnable, for finding where to cut it.
   bool params = true;
@@ -142,7 +145,8 @@ struct PlanLoadOptions {
 
 /// Validates (schema and rules, tensors included) and loads a plan, or the
 /// part `options` names. Errors: the validator's (one line, with the JSON
-/// pointer), an unreadable tensor, a synapse bound above int32.
+/// pointer), an unreadable tensor, a synapse bound above int32, an op or
+/// cut to load through that the plan does not have.
 core::Result<Plan> loadPlan(const std::string &path,
                             const PlanLoadOptions &options = {});
 

@@ -48,14 +48,6 @@ findBlocks(const Plan &plan, const std::vector<ResidualCut> &cuts);
 core::Result<std::optional<size_t>> cutAfterBlocks(const Plan &plan,
                                                    int64_t blocks);
 
-/// Loads the plan at `path` through its residual cut `cut` (an index into
-/// residualCuts): the ops up to that cut, whose value becomes the one
-/// output. The tensors of later ops are not read, which is how the first
-/// blocks of a model larger than memory are calibrated. Two plans of one
-/// model (teacher and student) cut at the same index line up. Errors:
-/// loadPlan's, or fewer cuts than `cut` + 1.
-core::Result<Plan> loadPlanThroughCut(const std::string &path, size_t cut);
-
 } // namespace spike::runtime
 
 #endif // SPIKE_RUNTIME_PLANBLOCKS_H
