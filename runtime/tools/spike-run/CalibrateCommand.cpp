@@ -364,13 +364,15 @@ calibrateToBudget(CalibrateArgs &c, spike::runtime::Plan &student,
   return spike::core::Status::error(why.str());
 }
 
-/// Checks that the plan can be calibrated, from its op graph, and sets
-/// `load` to the residual cut after the last block --blocks calibrates: the
+/// With --blocks, checks that the plan can be calibrated from its op graph
+/// and sets `load` to the residual cut after the last block calibrated: the
 /// later blocks neither run nor change, so their tensors are not loaded (a
 /// 7B model's first block fits in memory where the model does not).
 /// Data-free samples need the whole model to write them.
 spike::core::Status blocksToLoad(const CalibrateArgs &c,
                                  spike::runtime::PlanLoadOptions &load) {
+  if (c.options.maxBlocks == 0 || c.dataFree)
+    return spike::core::Status::ok();
   spike::runtime::PlanLoadOptions graphOnly;
   graphOnly.params = false;
   auto graph = spike::runtime::loadPlan(c.run.plan, graphOnly);
@@ -378,8 +380,6 @@ spike::core::Status blocksToLoad(const CalibrateArgs &c,
     return graph.status();
   if (auto st = spike::runtime::checkCalibratable(*graph); !st)
     return st;
-  if (c.options.maxBlocks == 0 || c.dataFree)
-    return spike::core::Status::ok();
   auto found = spike::runtime::cutAfterBlocks(*graph, c.options.maxBlocks);
   if (!found)
     return found.status();
@@ -405,6 +405,8 @@ int runCalibrate(CalibrateArgs &c) {
   if (!plan)
     return fail(plan.message());
   spike::runtime::Plan &student = *plan;
+  if (auto st = spike::runtime::checkCalibratable(student); !st)
+    return fail(st.message());
   spike::runtime::Plan teacherPlan;
   if (!c.teacherPlanPath.empty()) {
     auto t = loadPlanOn(c.teacherPlanPath, c.run.device, load);
