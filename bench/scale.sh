@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The pipeline at a real model's shape (issue #22): a random-weight model of
 # the LLaMA-2-7B or LLaMA-3.1-8B shape (spike-make-test-model --shape)
-# through import, statistics, W6A6 quantization, conversion to IS at T = 2,
+# through import, statistics, W6A6 quantization, the weights stored as int8
+# codes (spike-store-weight-codes), conversion to IS at T = 2,
 # IF lowering, plan emission, evaluation, generation, calibration of one
 # block (4 samples x 128 tokens) and chip mapping. Each
 # stage's wall time, peak RSS (/usr/bin/time) and the output folder's size
 # after it go to OUT/rows.tsv; the compile passes are timed alone with
 # --mlir-timing (OUT/compile-timing.txt).
-#   bash bench/scale.sh [SHAPE=llama2-7b | llama3.1-8b | tiny] [STAGES="model import observe stats quantize convert lower plans eval-qann eval-is2 generate calibrate map"]
+#   bash bench/scale.sh [SHAPE=llama2-7b | llama3.1-8b | tiny] [STAGES="model import observe stats quantize codes convert lower plans eval-qann eval-is2 generate calibrate map"]
 # Stages run in the order given and leave markers in OUT/done/, so an
-# interrupted run resumes. Environment: SPIKEC_BIN (default build/bin),
+# interrupted run resumes; eval-fp (the FP model on the same tokens, the
+# speed reference) runs only when named. Environment: SPIKEC_BIN (default build/bin),
 # SPIKEC_DATA (default ../shared/data), OUT (default out/scale-SHAPE),
 # FORMAT (hf: sharded bf16 safetensors, or gguf: Q8_0; default hf),
 # ROTATE (the importer's --rotate, default none), TOKENS (default 256),
@@ -22,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHAPE=${1:-llama2-7b}
-STAGES=${2:-"model import observe stats quantize convert lower plans eval-qann eval-is2 generate calibrate map"}
+STAGES=${2:-"model import observe stats quantize codes convert lower plans eval-qann eval-is2 generate calibrate map"}
 B=${SPIKEC_BIN:-build/bin}
 DATA=${SPIKEC_DATA:-../shared/data}
 OUT=${OUT:-out/scale-$SHAPE}
@@ -82,6 +84,10 @@ for s in $STAGES; do
   quantize)
     stage quantize "$B/spike-opt" "$OUT/obs.mlir" \
       --spike-quantize="stats=$OUT/stats.json wbits=6 abits=6" \
+      -o "$OUT/quantized.mlir" ;;
+  codes) # the QANN, IS and IF plans share this file of int8 codes
+    stage codes "$B/spike-opt" "$OUT/quantized.mlir" \
+      --spike-store-weight-codes="out=$OUT/qann.safetensors" \
       -o "$OUT/qann.mlir" ;;
   convert)
     stage convert "$B/spike-opt" "$OUT/qann.mlir" \
@@ -95,7 +101,8 @@ for s in $STAGES; do
         --spike-lower-is-to-if --mlir-timing -o /dev/null \
         2> "$OUT/compile-timing.txt" ;;
   plans) for p in fp qann is2 if2; do plan "$p"; done ;;
-  eval-qann | eval-is2)
+  eval-qann | eval-is2 | eval-fp) # eval-fp: the speed reference, not run
+    # by default (the FP plan holds the whole bf16 model: 16.1 GB at 8B)
     stage "$s" "$B/spike-run" eval --plan "$OUT/${s#eval-}.plan.json" \
       --text "$DATA/wikitext-2/test.txt" --tokens "$TOKENS" \
       --seq-len "$TOKENS" --json "$OUT/$s.json" ;;

@@ -107,23 +107,6 @@ struct ApplyCalibrationPass
         signalPassFailure();
   }
 
-  /// `weights-out` as the module names it: beside the input IR, just its
-  /// name (found next to the IR wherever the directory moves, like the
-  /// importer's), else as given.
-  std::string storedPath(ModuleOp module) {
-    auto loc = dyn_cast<FileLineColLoc>(module.getLoc());
-    if (!loc)
-      return weightsOut;
-    StringRef dir = llvm::sys::path::parent_path(loc.getFilename().getValue());
-    SmallString<256> irDir, out;
-    if (llvm::sys::fs::real_path(dir.empty() ? "." : dir, irDir) ||
-        llvm::sys::fs::real_path(weightsOut.getValue(), out))
-      return weightsOut;
-    if (llvm::sys::path::parent_path(out) != irDir)
-      return weightsOut;
-    return llvm::sys::path::filename(out).str();
-  }
-
   /// Learnt weights: writes `weights-out`, the module's weight file with
   /// each learnt tensor replaced and its row scales added (NAME.scale), and
   /// points the module and the learnt linears (their `scales` operand) at
@@ -187,17 +170,9 @@ struct ApplyCalibrationPass
     spike::core::SafetensorsWriter writer;
     for (const auto &[key, value] : base.metadata())
       writer.setMetadata(key, value);
-    // Copied when the file is written, one tensor at a time (copies of a
-    // SafetensorsFile share its memory map).
     auto copy = [&](const spike::core::SafetensorsFile &from,
                     const std::string &name) {
-      const auto *info = from.find(name);
-      return writer.addDeferred(
-          name, info->dtype, info->shape,
-          [from, info = *info]() -> spike::core::Result<std::vector<uint8_t>> {
-            const uint8_t *p = from.data(info);
-            return std::vector<uint8_t>(p, p + (info.end - info.begin));
-          });
+      return spike::copyStoredTensor(writer, from, name);
     };
     for (const auto &[name, info] : base.tensors())
       if (auto st = copy(learntNames.contains(name) ? *learnt : base, name);
@@ -208,24 +183,13 @@ struct ApplyCalibrationPass
         return fail(st.message());
 
     for (const auto &entry : learntNames)
-      for (Operation *op : linears[entry.getKey()]) {
-        OpBuilder b(op);
-        int64_t rows =
-            cast<RankedTensorType>(op->getOperand(1).getType()).getShape()[0];
-        auto type = RankedTensorType::get({rows}, b.getF32Type());
-        Value scale = qnn::WeightOp::create(
-            b, op->getLoc(), type,
-            qnn::ParamAttr::get(b.getContext(), entry.getKey().str() + ".scale",
-                                "", type));
-        if (auto l = dyn_cast<qnn::LinearOp>(op))
-          l.getWeightScaleMutable().assign(scale);
-        else
-          cast<spk::LinearOp>(op).getWeightScaleMutable().assign(scale);
-      }
+      for (Operation *op : linears[entry.getKey()])
+        spike::setRowScaleParam(op, entry.getKey().str() + ".scale");
     if (auto st = writer.write(weightsOut); !st)
       return fail(st.message());
     module->setAttr("qnn.weights",
-                    StringAttr::get(module.getContext(), storedPath(module)));
+                    StringAttr::get(module.getContext(),
+                                    spike::weightFileAttr(module, weightsOut)));
     return success();
   }
 };

@@ -3,6 +3,7 @@
 #include "spike/runtime/Plan.h"
 #include "spike/core/Formats/Formats.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/ModelIO/WeightCodes.h"
 #include "spike/runtime/PlanBlocks.h"
 #include "spike/runtime/TensorIO.h"
 
@@ -48,39 +49,38 @@ std::vector<float> floats(const json &array) {
   return out;
 }
 
-/// Puts a linear weight (tensor `name` of `file`, [N, K]) on its n-bit
-/// per-output-channel grid as it reads it, one row at a time, so that only
-/// the codes are allocated; without explicit scales each row uses the
-/// absmax rule (neuron::weightScale). Each row's scale goes to `rowScales`
-/// (what a chip's integer codes are read against) and the integer codes to
-/// `codes` (codeTensor's dtype).
-void quantizeWeights(const core::SafetensorsFile &file, const std::string &name,
-                     const at::Tensor *scales, int bits, at::Tensor &rowScales,
-                     at::Tensor &codes) {
+/// A quantized linear's weight (tensor `name` of `file`, [N, K]) as its
+/// n-bit integer codes and row scales: stored codes (a weight file written
+/// by spike-store-weight-codes) are copied as they are, after a check that
+/// they lie on the grid, with the row scales `scales` they were made with;
+/// a float weight is put on its grid one row at a time as it is read, so
+/// that only the codes are allocated (without `scales`, each row by the
+/// absmax rule). Each row's scale goes to `rowScales` (what a chip's
+/// integer codes are read against), the codes to `codes` (codeType(bits)).
+core::Status quantizeWeights(const core::SafetensorsFile &file,
+                             const std::string &name, const at::Tensor *scales,
+                             int bits, at::Tensor &rowScales,
+                             at::Tensor &codes) {
   const core::TensorInfo &info = *file.find(name); // the validator checked
-  int64_t rows = info.shape[0], cols = info.shape[1];
   at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
-  rowScales = at::empty({rows}, at::kFloat);
-  codes = at::empty({rows, cols}, codeType(bits));
-  std::vector<float> row(cols);
+  codes = at::empty({info.shape[0], info.shape[1]}, codeType(bits));
+  bool stored = core::isCodeDType(info.dtype); // with scales: validated
+  if (stored)
+    rowScales = s.clone();
+  else
+    rowScales = at::empty({info.shape[0]}, at::kFloat);
   auto fill = [&](auto *k) {
-    for (int64_t r = 0; r < rows; ++r) {
-      file.readF32Range(info, size_t(r * cols), size_t(cols), row.data());
-      float scale = scales ? s.data_ptr<float>()[r]
-                           : neuron::weightScale(row.data(), cols, bits);
-      rowScales.data_ptr<float>()[r] = scale;
-      for (int64_t c = 0; c < cols; ++c)
-        k[r * cols + c] =
-            decltype(+k[0])(neuron::weightCode(row[c], scale, bits));
-    }
+    if (stored)
+      return core::readCodes(file, name, info, bits, k);
+    core::quantizeRows(file, info, scales ? s.data_ptr<float>() : nullptr, bits,
+                       rowScales.data_ptr<float>(), k);
+    return core::Status::ok();
   };
   if (codes.scalar_type() == at::kChar)
-    fill(codes.data_ptr<int8_t>());
-  else if (codes.scalar_type() == at::kShort)
-    fill(codes.data_ptr<int16_t>());
-  else
-    fill(codes.data_ptr<int32_t>());
-  file.release(info);
+    return fill(codes.data_ptr<int8_t>());
+  if (codes.scalar_type() == at::kShort)
+    return fill(codes.data_ptr<int16_t>());
+  return fill(codes.data_ptr<int32_t>());
 }
 } // namespace
 
@@ -196,10 +196,12 @@ core::Status loadParams(PlanOp &op, const json &o, const Plan &plan,
   if (quantized) {
     auto scales = op.params.find("weight_scale");
     const std::string &name = op.paramNames.at("weight");
-    quantizeWeights(*plan.tensors.fileOf(name), name,
-                    scales == op.params.end() ? nullptr : &scales->second,
-                    int(op.bits), op.params["weight_row_scale"],
-                    op.params["weight_codes"]);
+    if (auto st = quantizeWeights(
+            *plan.tensors.fileOf(name), name,
+            scales == op.params.end() ? nullptr : &scales->second, int(op.bits),
+            op.params["weight_row_scale"], op.params["weight_codes"]);
+        !st)
+      return st;
   }
   return core::Status::ok();
 }

@@ -22,6 +22,23 @@ mlir::FailureOr<std::optional<core::SafetensorsFile>>
 openModuleWeights(mlir::ModuleOp module, const std::string &path,
                   llvm::StringRef who);
 
+/// How a module names a weight file `path` it is pointed at (qnn.weights):
+/// just the file's name when it lies beside the module's IR file, so that
+/// the directory can move (as the importer writes it), else as given.
+std::string weightFileAttr(mlir::ModuleOp module, llvm::StringRef path);
+
+/// Declares in `writer` a copy of tensor `name` of `from`, byte for byte in
+/// its stored dtype, made when the file is written (copies of a
+/// SafetensorsFile share its memory map, so one tensor is held at a time).
+core::Status copyStoredTensor(core::SafetensorsWriter &writer,
+                              const core::SafetensorsFile &from,
+                              const std::string &name);
+
+/// Makes `linear` (a qnn.linear or spike.linear) read its row scales from
+/// the parameter `tensor` of the weight file (a new qnn.weight before it,
+/// tensor<rows x f32>).
+void setRowScaleParam(mlir::Operation *linear, llvm::StringRef tensor);
+
 /// The named parameter `v` is (a qnn.weight of a #qnn.param), or null for
 /// an inline constant or any other value.
 qnn::ParamAttr weightParam(mlir::Value v);

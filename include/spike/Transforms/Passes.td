@@ -102,6 +102,46 @@ def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
   ];
 }
 
+def SpikeStoreWeightCodes : Pass<"spike-store-weight-codes", "mlir::ModuleOp"> {
+  let summary = "Store each quantized linear's weight as integer codes and row scales";
+  let description = [{
+    Writes `out`: the module's weight file with the weight of each linear
+    that has `bits` n replaced by its codes on the n-bit per-row grid (I8
+    for n <= 8, I16 up to 16; `spike::neuron::weightCode`, the function the
+    runtime and the chip emitters apply). A linear without `scales` gets
+    its absmax row scales as the tensor `NAME.scale` and reads them. Every
+    other tensor (embedding, norms, lm_head, the online rotation) is copied
+    as stored, so bf16 stays bf16, and codes the file already stores are
+    copied as they are. The module's `qnn.weights` then names `out` (by its
+    name alone when it lies beside the input IR).
+
+    The file is about half the size of bf16 and a quarter of f32. Plans
+    emitted from the module (version 4), its NIR and its chip program read
+    the codes as stored: the runtime no longer quantizes at load, and every
+    back end sees the same integers. Passes that need the float weights
+    (observers, quantization, calibration with learnt weights) run before.
+
+    A weight that a quantized linear shares with another op, or with a
+    linear of another width or other scales, is an error: its codes would
+    not serve both.
+
+    Before (`qnn.weights = "fp.safetensors"`, the weight stored as bf16):
+    ```mlir
+    %w = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight"> : tensor<1536x576xf32>
+    %y = spike.linear %x, %w bits 6 : ...
+    ```
+    After, with `out=codes.safetensors` (the weight stored as I8):
+    ```mlir
+    %s = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight.scale"> : tensor<1536xf32>
+    %y = spike.linear %x, %w bits 6 scales %s : ...
+    ```
+  }];
+  let options = [
+    Option<"out", "out", "std::string", /*default=*/"\"\"",
+           "The weight file to write">
+  ];
+}
+
 def SpikeInsertObservers : Pass<"spike-insert-observers", "mlir::ModuleOp"> {
   let summary = "Mark PrefixQuant's activation-quantizer sites on an FP LLaMA graph";
   let description = [{

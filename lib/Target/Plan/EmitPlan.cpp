@@ -6,6 +6,7 @@
 #include "spike/Target/ModuleWeights.h"
 #include "spike/Target/Plan.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/ModelIO/WeightCodes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -79,6 +80,7 @@ private:
   llvm::StringSet<> written;
   json::Array ops;
   int64_t timesteps = 1, substeps = 1, constants = 0;
+  bool storedCodes = false; ///< a weight is stored as integer codes
 
   /// One op of the plan before it is written: its kind, operands,
   /// attributes, weights by role and site.
@@ -167,8 +169,16 @@ FailureOr<std::string> PlanWriter::param(Operation *user, Value weight) {
                  << "], the IR expects " << type,
              failure();
     written.insert(tensor);
+    // Integer codes (spike-store-weight-codes) need plan version 4.
+    bool stored = spike::core::isCodeDType(info->dtype);
+    storedCodes |= stored;
     if (!options.copyWeights)
       return tensor; // read from the shared weight file
+    if (stored) {
+      if (auto st = spike::copyStoredTensor(tensors, *weights, tensor); !st)
+        return op.emitError("emit-plan: ") << st.message(), failure();
+      return tensor;
+    }
     // Copied when the tensor file is written, one tensor at a time (the
     // file shares the memory map).
     spike::core::SafetensorsFile file = *weights;
@@ -491,7 +501,7 @@ LogicalResult PlanWriter::write(llvm::raw_ostream &os) {
 
   json::Object plan{
       {"format", "spikec.plan"},
-      {"version", 3},
+      {"version", storedCodes ? 4 : 3},
       {"producer", spike::versionString()},
       {"level", lvl},
       {"time", json::Object{{"timesteps", timesteps}, {"substeps", substeps}}},

@@ -3,8 +3,11 @@
 #include "spike/Target/ModuleWeights.h"
 
 #include "spike/Dialect/QNN/QNNOps.h"
+#include "spike/Dialect/Spike/SpikeOps.h"
+#include "spike/core/ModelIO/WeightCodes.h"
 #include "spike/core/Neuron/Neuron.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -37,6 +40,47 @@ spike::openModuleWeights(ModuleOp module, const std::string &given,
   return std::optional<core::SafetensorsFile>(file.take());
 }
 
+std::string spike::weightFileAttr(ModuleOp module, llvm::StringRef path) {
+  auto loc = dyn_cast<FileLineColLoc>(module.getLoc());
+  if (!loc)
+    return path.str();
+  StringRef dir = llvm::sys::path::parent_path(loc.getFilename().getValue());
+  SmallString<256> irDir, out;
+  if (llvm::sys::fs::real_path(dir.empty() ? "." : dir, irDir) ||
+      llvm::sys::fs::real_path(path, out) ||
+      llvm::sys::path::parent_path(out) != irDir)
+    return path.str();
+  return llvm::sys::path::filename(out).str();
+}
+
+spike::core::Status spike::copyStoredTensor(core::SafetensorsWriter &writer,
+                                            const core::SafetensorsFile &from,
+                                            const std::string &name) {
+  const core::TensorInfo *info = from.find(name);
+  return writer.addDeferred(
+      name, info->dtype, info->shape,
+      [from, info = *info]() -> core::Result<std::vector<uint8_t>> {
+        const uint8_t *p = from.data(info);
+        std::vector<uint8_t> bytes(p, p + (info.end - info.begin));
+        from.release(info);
+        return bytes;
+      });
+}
+
+void spike::setRowScaleParam(Operation *linear, llvm::StringRef tensor) {
+  OpBuilder b(linear);
+  int64_t rows =
+      cast<RankedTensorType>(linear->getOperand(1).getType()).getShape()[0];
+  auto type = RankedTensorType::get({rows}, b.getF32Type());
+  Value scale = qnn::WeightOp::create(
+      b, linear->getLoc(), type,
+      qnn::ParamAttr::get(b.getContext(), tensor, "", type));
+  if (auto l = dyn_cast<qnn::LinearOp>(linear))
+    l.getWeightScaleMutable().assign(scale);
+  else
+    cast<spk::LinearOp>(linear).getWeightScaleMutable().assign(scale);
+}
+
 spike::qnn::ParamAttr spike::weightParam(Value v) {
   auto op = v.getDefiningOp<qnn::WeightOp>();
   return op ? dyn_cast<qnn::ParamAttr>(op.getValue()) : qnn::ParamAttr();
@@ -53,10 +97,56 @@ spike::readParamValues(Operation *user, Value v,
                << ": weights must come from qnn.weight parameters in the "
                   "module's weight file",
            failure();
-  auto data = file->readF32(param.getTensorName().str());
+  std::string name = param.getTensorName().str();
+  // Stored codes mean nothing without their linear's scales.
+  if (const core::TensorInfo *info = file->find(name);
+      info && core::isCodeDType(info->dtype))
+    return user->emitError()
+               << who << ": " << file->path() << ": tensor '" << name
+               << "' holds integer weight codes (spike-store-weight-codes); "
+                  "this needs the float weights: use the weight file they "
+                  "were made from",
+           failure();
+  auto data = file->readF32(name);
   if (!data)
     return user->emitError() << who << ": " << data.message(), failure();
   return data.take();
+}
+
+/// Fills `w` from the codes a weight file stores for `weight` (written by
+/// spike-store-weight-codes) with the linear's row scales; leaves it empty
+/// when the weight is stored as floats.
+static LogicalResult
+readStoredCodes(Operation *linear, Value weight, Value scale,
+                std::optional<int64_t> bits,
+                const std::optional<spike::core::SafetensorsFile> &file,
+                llvm::StringRef who, spike::LinearWeights &w) {
+  spike::qnn::ParamAttr param = spike::weightParam(weight);
+  if (!param || !file)
+    return success();
+  std::string name = param.getTensorName().str();
+  const spike::core::TensorInfo *info = file->find(name);
+  if (!info || !spike::core::isCodeDType(info->dtype))
+    return success();
+  if (!bits || !scale)
+    return linear->emitError()
+           << who << ": " << file->path() << ": tensor '" << name
+           << "' holds integer codes, but this linear has no "
+           << (bits ? "scales" : "weight bits") << " to read them with";
+  auto scales = spike::readParamValues(linear, scale, file, who);
+  if (failed(scales))
+    return failure();
+  w.bits = int(*bits);
+  w.codes.resize(size_t(w.rows * w.cols));
+  if (auto st =
+          spike::core::readCodes(*file, name, *info, w.bits, w.codes.data());
+      !st)
+    return linear->emitError() << who << ": " << st.message();
+  w.scales = std::move(*scales);
+  w.values.resize(w.codes.size());
+  for (size_t i = 0; i < w.codes.size(); ++i)
+    w.values[i] = float(w.codes[i]) * w.scales[i / size_t(w.cols)];
+  return success();
 }
 
 FailureOr<spike::LinearWeights> spike::readLinearWeights(
@@ -67,6 +157,10 @@ FailureOr<spike::LinearWeights> spike::readLinearWeights(
   auto shape = cast<RankedTensorType>(weight.getType()).getShape();
   w.rows = shape[0];
   w.cols = shape[1];
+  if (failed(readStoredCodes(linear, weight, scale, bits, file, who, w)))
+    return failure();
+  if (!w.codes.empty())
+    return w;
   auto values = read(weight);
   if (failed(values))
     return failure();

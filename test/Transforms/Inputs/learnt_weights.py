@@ -7,20 +7,9 @@ lack the scales (noscale).
 """
 import json
 import os
-import struct
 import sys
 
-
-def write(path, tensors):
-    header, body = {}, b""
-    for name, (shape, values) in tensors.items():
-        data = struct.pack(f"<{len(values)}f", *values)
-        header[name] = {"dtype": "F32", "shape": shape,
-                        "data_offsets": [len(body), len(body) + len(data)]}
-        body += data
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    open(path, "wb").write(struct.pack("<Q", len(text)) + text + body)
+from f32_safetensors import write
 
 
 def calibration(path, weights, tensors):

@@ -2,6 +2,7 @@
 
 #include "spike/core/Formats/Formats.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/ModelIO/WeightCodes.h"
 #include "spike/core/Neuron/Neuron.h"
 #include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/JsonReader.h"
@@ -45,7 +46,7 @@ const KindRow kKinds[] = {
     // Plan version 2 added the spike code (`coding`, `unsigned`, an
     // if_neuron's `bits`), version 3 the shared weight file (`weights`);
     // versions 1 and 2 still read.
-    {DocumentKind::Plan, "spikec.plan", 3, &detail::kSchema_plan, 1},
+    {DocumentKind::Plan, "spikec.plan", 4, &detail::kSchema_plan, 1},
     {DocumentKind::ActivationStats, "spikec.activation-stats", 1,
      &detail::kSchema_activation_stats},
     {DocumentKind::Calibration, "spikec.calibration", 1,
@@ -270,15 +271,39 @@ std::string checkOpRules(const json &op, const std::string &name,
   return "";
 }
 
+/// The tensors that may be stored as integer codes, with their bit width:
+/// those that only quantized linears with explicit row scales read as
+/// their weight, all at one width (0: not allowed).
+std::map<std::string, int> codeTensors(const json &plan) {
+  std::map<std::string, int> bits;
+  for (const json &op : plan["ops"]) {
+    json params = op.value("params", json::object());
+    json attrs = op.value("attrs", json::object());
+    bool quantized = op["op"] == "linear" && attrs.contains("weight_bits") &&
+                     params.contains("weight_scale");
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      std::string tensor = it.value();
+      int b = quantized && it.key() == "weight"
+                  ? attrs["weight_bits"].get<int>()
+                  : 0;
+      auto [at, first] = bits.emplace(tensor, b);
+      if (!first && at->second != b)
+        at->second = 0;
+    }
+  }
+  return bits;
+}
+
 /// Every tensor a plan names exists in one of its tensor files (its own,
-/// then the shared weight file), is floating point, and has the shape its
-/// op needs.
+/// then the shared weight file), is floating point or, from version 4, a
+/// quantized linear's stored codes, and has the shape its op needs.
 std::string
 checkPlanTensors(const json &plan, const std::string &path,
                  const std::map<std::string, std::string> &tensorUse) {
   auto files = PlanTensors::open(plan, path);
   if (!files)
     return files.message();
+  std::map<std::string, int> codes = codeTensors(plan);
   for (const auto &[tensor, where] : tensorUse) {
     const SafetensorsFile *file = files->fileOf(tensor);
     if (!file) {
@@ -289,6 +314,19 @@ checkPlanTensors(const json &plan, const std::string &path,
                   : "in neither " + f[0].path() + " nor " + f[1].path());
     }
     DType dtype = file->find(tensor)->dtype;
+    if (isCodeDType(dtype)) {
+      std::string at = where + ": tensor '" + tensor + "' in " + file->path();
+      if (plan["version"] < 4)
+        return at + " holds integer codes, which need plan version 4";
+      int bits = codes[tensor];
+      if (bits == 0)
+        return at + " holds integer codes, but only the weight of quantized "
+                    "linears with weight_scale may";
+      if (dtype != codeDType(bits))
+        return at + " is " + dtypeName(dtype) + "; " + std::to_string(bits) +
+               "-bit codes are stored as " + dtypeName(codeDType(bits));
+      continue;
+    }
     if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16 &&
         dtype != DType::F64)
       return where + ": tensor '" + tensor + "' in " + file->path() +

@@ -70,8 +70,8 @@ TEST_F(FormatsTest, PlanErrorsNameTheField) {
   } cases[] = {
       {"{", "malformed JSON"},
       {R"({"format":"other"})", "/format: unknown format"},
-      {R"({"format":"spikec.plan","version":4})",
-       "/version: 4 is not supported by this build (supported: 1 to 3)"},
+      {R"({"format":"spikec.plan","version":5})",
+       "/version: 5 is not supported by this build (supported: 1 to 4)"},
       {plan("qann", std::string(kEmbed) +
                         R"(,{"op":"nope","inputs":["x"],"outputs":["q"]},)" +
                         kHead),
