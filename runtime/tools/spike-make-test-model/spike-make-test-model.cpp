@@ -338,22 +338,26 @@ int writeGGUF(const Config &c, const std::string &path, GgmlType type) {
         std::vector<std::string>(std::begin(kMerges), std::end(kMerges)));
   g.set("tokenizer.ggml.bos_token_id", uint64_t(257));
   g.set("tokenizer.ggml.eos_token_id", uint64_t(256));
-  // Each tensor is generated, stored in `type` and dropped in turn: the
-  // writer holds the file's bytes (one byte and a bit per weight at Q8_0).
+  // Each tensor is generated and stored in `type` when the file is
+  // written, one at a time: the writer holds one tensor, not the model.
   for (const TensorSpec &t : tensorSpecs(c, int64_t(tokens.size()))) {
-    std::vector<float> values = generate(t, c.seed);
-    // llama.cpp permutes q/k rows (weights and biases) for its LLaMA
-    // architecture only.
-    int64_t cols = t.shape.size() == 2 ? t.shape[1] : 1;
-    if (c.arch == "llama" &&
-        t.name.find("self_attn.q_proj") != std::string::npos)
-      values = permuteRopeRows(values, c.heads, c.headDim(), cols, true);
-    if (c.arch == "llama" &&
-        t.name.find("self_attn.k_proj") != std::string::npos)
-      values = permuteRopeRows(values, c.kvHeads, c.headDim(), cols, true);
     // Norms stay F32, as llama.cpp stores them.
     GgmlType gt = t.shape.size() == 1 ? GgmlType::F32 : type;
-    if (auto st = g.add(ggufTensorName(t.name), t.shape, values, gt); !st)
+    auto produce = [t, c]() -> spike::core::Result<std::vector<float>> {
+      std::vector<float> values = generate(t, c.seed);
+      // llama.cpp permutes q/k rows (weights and biases) for its LLaMA
+      // architecture only.
+      int64_t cols = t.shape.size() == 2 ? t.shape[1] : 1;
+      if (c.arch == "llama" &&
+          t.name.find("self_attn.q_proj") != std::string::npos)
+        values = permuteRopeRows(values, c.heads, c.headDim(), cols, true);
+      if (c.arch == "llama" &&
+          t.name.find("self_attn.k_proj") != std::string::npos)
+        values = permuteRopeRows(values, c.kvHeads, c.headDim(), cols, true);
+      return values;
+    };
+    if (auto st = g.addDeferred(ggufTensorName(t.name), t.shape, gt, produce);
+        !st)
       return fail(st.message());
   }
   if (c.llama3Rope) {

@@ -5,6 +5,7 @@
 #include "spike/core/Support/Half.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -577,45 +578,95 @@ void GgufWriter::set(const std::string &key, GgufValue value) {
   kv_.emplace_back(key, std::move(value));
 }
 
-Status GgufWriter::add(const std::string &name, std::vector<int64_t> shape,
-                       const std::vector<float> &values, GgmlType type) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  if (n != int64_t(values.size()) || shape.empty())
-    return Status::error("tensor '" + name + "': shape and values disagree");
-  Entry e{uint32_t(type), std::move(shape), {}};
+namespace {
+/// The bytes of `n` values stored as `type` (one of the writer's types).
+uint64_t storedBytes(int64_t n, GgmlType type) {
   switch (type) {
   case GgmlType::F32:
-    e.bytes.resize(n * 4);
-    std::memcpy(e.bytes.data(), values.data(), n * 4);
+    return uint64_t(n) * 4;
+  case GgmlType::F16:
+    return uint64_t(n) * 2;
+  case GgmlType::Q8_0:
+    return uint64_t(n / 32) * 34;
+  default:
+    return uint64_t(n / 32) * 20;
+  }
+}
+
+/// `values` stored as `type` (storedBytes of them).
+std::vector<uint8_t> encode(const std::vector<float> &values, GgmlType type) {
+  std::vector<uint8_t> bytes;
+  int64_t n = int64_t(values.size());
+  switch (type) {
+  case GgmlType::F32:
+    bytes.resize(n * 4);
+    std::memcpy(bytes.data(), values.data(), n * 4);
     break;
   case GgmlType::F16:
     for (float v : values)
-      writePod<uint16_t>(e.bytes, floatToHalf(v));
+      writePod<uint16_t>(bytes, floatToHalf(v));
     break;
-  case GgmlType::Q8_0:
-  case GgmlType::Q4_1: {
-    if (e.shape.back() % 32 != 0)
-      return Status::error("tensor '" + name +
-                           "': quantized rows need a multiple of 32 columns");
+  default: {
     int64_t bb = type == GgmlType::Q8_0 ? 34 : 20;
-    e.bytes.resize(n / 32 * bb);
+    bytes.resize(n / 32 * bb);
     for (int64_t k = 0; k < n / 32; ++k)
       (type == GgmlType::Q8_0 ? quantQ8_0 : quantQ4_1)(values.data() + k * 32,
-                                                       e.bytes.data() + k * bb);
-    break;
+                                                       bytes.data() + k * bb);
   }
-  default:
+  }
+  return bytes;
+}
+} // namespace
+
+Result<GgufWriter::Entry> GgufWriter::entry(const std::string &name,
+                                            std::vector<int64_t> shape,
+                                            GgmlType type) const {
+  if (shape.empty())
+    return Status::error("tensor '" + name + "': no shape");
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  if (type != GgmlType::F32 && type != GgmlType::F16 &&
+      type != GgmlType::Q8_0 && type != GgmlType::Q4_1)
     return Status::error("tensor '" + name +
                          "': the writer stores only F32, "
                          "F16, Q8_0 and Q4_1");
-  }
-  tensors_.emplace_back(name, std::move(e));
+  if ((type == GgmlType::Q8_0 || type == GgmlType::Q4_1) &&
+      shape.back() % 32 != 0)
+    return Status::error("tensor '" + name +
+                         "': quantized rows need a multiple of 32 columns");
+  Entry e;
+  e.type = uint32_t(type);
+  e.shape = std::move(shape);
+  e.count = n;
+  e.numBytes = storedBytes(n, type);
+  return e;
+}
+
+Status GgufWriter::add(const std::string &name, std::vector<int64_t> shape,
+                       const std::vector<float> &values, GgmlType type) {
+  auto e = entry(name, std::move(shape), type);
+  if (!e)
+    return e.status();
+  if (int64_t(values.size()) != e->count)
+    return Status::error("tensor '" + name + "': shape and values disagree");
+  e->bytes = encode(values, type);
+  tensors_.emplace_back(name, e.take());
   return Status::ok();
 }
 
-Status GgufWriter::write(const std::string &path) const {
+Status GgufWriter::addDeferred(const std::string &name,
+                               std::vector<int64_t> shape, GgmlType type,
+                               F32Producer produce) {
+  auto e = entry(name, std::move(shape), type);
+  if (!e)
+    return e.status();
+  e->produce = std::move(produce);
+  tensors_.emplace_back(name, e.take());
+  return Status::ok();
+}
+
+std::vector<uint8_t> GgufWriter::header() const {
   std::vector<uint8_t> out;
   writePod<uint32_t>(out, kMagic);
   writePod<uint32_t>(out, 3);
@@ -664,7 +715,6 @@ Status GgufWriter::write(const std::string &path) const {
         value);
   }
   uint64_t offset = 0;
-  std::vector<uint64_t> offsets;
   for (const auto &[name, e] : tensors_) {
     writeString(out, name);
     writePod<uint32_t>(out, uint32_t(e.shape.size()));
@@ -672,16 +722,56 @@ Status GgufWriter::write(const std::string &path) const {
       writePod<uint64_t>(out, uint64_t(*it));
     writePod<uint32_t>(out, e.type);
     writePod<uint64_t>(out, offset);
-    offsets.push_back(offset);
-    offset += (e.bytes.size() + 31) / 32 * 32;
+    offset += (e.numBytes + 31) / 32 * 32;
   }
   out.resize((out.size() + 31) / 32 * 32, 0);
-  size_t base = out.size();
-  out.resize(base + offset, 0);
-  for (size_t i = 0; i < tensors_.size(); ++i)
-    std::memcpy(out.data() + base + offsets[i], tensors_[i].second.bytes.data(),
-                tensors_[i].second.bytes.size());
-  return writeFileAtomic(path, out.data(), out.size());
+  return out;
+}
+
+Status GgufWriter::writeTo(std::FILE *f, const std::string &path) const {
+  auto put = [&](const void *data, size_t size) {
+    if (size && std::fwrite(data, 1, size, f) != size)
+      return Status::error(path + ": write failed: " + std::strerror(errno));
+    return Status::ok();
+  };
+  std::vector<uint8_t> head = header();
+  if (auto st = put(head.data(), head.size()); !st)
+    return st;
+  static const uint8_t zeros[32] = {};
+  for (const auto &[name, e] : tensors_) {
+    std::vector<uint8_t> made;
+    if (e.produce) {
+      auto values = e.produce();
+      if (!values)
+        return values.status();
+      if (int64_t(values->size()) != e.count)
+        return Status::error("tensor '" + name + "': produced " +
+                             std::to_string(values->size()) +
+                             " values, its shape needs " +
+                             std::to_string(e.count));
+      made = encode(*values, GgmlType(e.type));
+    }
+    const std::vector<uint8_t> &bytes = e.produce ? made : e.bytes;
+    if (auto st = put(bytes.data(), bytes.size()); !st)
+      return st;
+    if (auto st = put(zeros, (32 - bytes.size() % 32) % 32); !st)
+      return st;
+  }
+  return Status::ok();
+}
+
+Status GgufWriter::write(const std::string &path) const {
+  OutputSet outputs;
+  std::string temp = outputs.stage(path);
+  std::FILE *f = std::fopen(temp.c_str(), "wb");
+  if (!f)
+    return Status::error(path + ": cannot write: " + std::strerror(errno));
+  Status st = writeTo(f, path);
+  if (std::fclose(f) != 0 && st.isOk())
+    st = Status::error(path + ": write failed: " + std::strerror(errno));
+  if (!st)
+    return st;
+  return outputs.commit();
 }
 
 } // namespace spike::core

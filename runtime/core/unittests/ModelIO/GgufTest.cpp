@@ -81,11 +81,58 @@ TEST(Gguf, Bf16ConversionRoundsToNearestEven) {
   for (float f : {0.f, 1.f, -2.f, 3.3895314e38f, 1.1754944e-38f})
     EXPECT_EQ(bf16ToFloat(floatToBf16(f)), f);
   // Ties between two bfloat16 values go to the even one; others to nearest.
-  EXPECT_EQ(floatToBf16(1.f + 1.f / 256), 0x3f80);     // 1 | 1.0078125
-  EXPECT_EQ(floatToBf16(1.f + 3.f / 256), 0x3f82);     // 1.0078125 | 1.015625
+  EXPECT_EQ(floatToBf16(1.f + 1.f / 256), 0x3f80); // 1 | 1.0078125
+  EXPECT_EQ(floatToBf16(1.f + 3.f / 256), 0x3f82); // 1.0078125 | 1.015625
   EXPECT_EQ(floatToBf16(1.f + 1.f / 256 + 1e-6f), 0x3f81);
   EXPECT_TRUE(std::isinf(bf16ToFloat(floatToBf16(3.4028235e38f))));
   EXPECT_TRUE(std::isnan(bf16ToFloat(floatToBf16(std::nanf("")))));
+}
+
+// A deferred tensor is made when the file is written, and the file is the
+// one held tensors give, byte for byte; a producer that fails, or makes the
+// wrong number of values, leaves no file.
+TEST(Gguf, DeferredTensorsAreWrittenLikeHeldOnes) {
+  std::vector<float> v = randomValues(4 * 64, 4);
+  GgufWriter held, deferred;
+  for (GgufWriter *w : {&held, &deferred})
+    w->set("general.architecture", std::string("llama"));
+  for (GgmlType t :
+       {GgmlType::F32, GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_1}) {
+    std::string name = "t" + std::to_string(int(t));
+    ASSERT_TRUE(held.add(name, {4, 64}, v, t).isOk());
+    ASSERT_TRUE(
+        deferred
+            .addDeferred(name, {4, 64}, t,
+                         [v]() -> Result<std::vector<float>> { return v; })
+            .isOk());
+  }
+  std::string a = tempPath("held.gguf"), b = tempPath("deferred.gguf");
+  ASSERT_TRUE(held.write(a).isOk());
+  ASSERT_TRUE(deferred.write(b).isOk());
+  EXPECT_EQ(*readFileBytes(a), *readFileBytes(b));
+
+  GgufWriter failing, short_;
+  ASSERT_TRUE(failing
+                  .addDeferred("t", {2, 32}, GgmlType::Q8_0,
+                               []() -> Result<std::vector<float>> {
+                                 return Status::error("no values");
+                               })
+                  .isOk());
+  ASSERT_TRUE(short_
+                  .addDeferred("t", {2, 32}, GgmlType::Q8_0,
+                               []() -> Result<std::vector<float>> {
+                                 return std::vector<float>(32);
+                               })
+                  .isOk());
+  std::string c = tempPath("failed.gguf");
+  EXPECT_EQ(failing.write(c).message(), "no values");
+  EXPECT_EQ(short_.write(c).message(),
+            "tensor 't': produced 32 values, its shape needs 64");
+  EXPECT_FALSE(readFileBytes(c).isOk());
+  EXPECT_FALSE(
+      short_.addDeferred("q", {2, 10}, GgmlType::Q8_0, nullptr).isOk());
+  std::remove(a.c_str());
+  std::remove(b.c_str());
 }
 
 // Every prefix of a valid file, and random byte flips, either open cleanly

@@ -17,6 +17,8 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <variant>
@@ -81,22 +83,41 @@ private:
   std::map<std::string, GgufTensor> tensors_;
 };
 
-/// Writes GGUF v3 files (atomically).
+/// Writes GGUF v3 files atomically. A tensor is either held (add) or
+/// deferred (addDeferred): a deferred tensor's values are made and encoded
+/// when the file is written, one tensor at a time, so a writer of a model
+/// larger than memory holds one tensor.
 class GgufWriter {
 public:
+  /// Makes a deferred tensor's f32 values, row-major.
+  using F32Producer = std::function<Result<std::vector<float>>()>;
+
   void set(const std::string &key, GgufValue value);
   /// Adds a tensor given in f32, row-major, stored as `type` (F32, F16,
   /// Q8_0 or Q4_1; quantized types need a multiple of 32 columns).
   Status add(const std::string &name, std::vector<int64_t> shape,
              const std::vector<float> &values, GgmlType type);
+  /// Declares a tensor whose values `produce` makes when the file is
+  /// written; the shape and type are checked now, the value count then.
+  Status addDeferred(const std::string &name, std::vector<int64_t> shape,
+                     GgmlType type, F32Producer produce);
+  /// Writes `path` through a temporary file and a rename; an error (a
+  /// producer's included) leaves no file.
   Status write(const std::string &path) const;
 
 private:
   struct Entry {
     uint32_t type;
     std::vector<int64_t> shape;
-    std::vector<uint8_t> bytes;
+    int64_t count = 0;          ///< values
+    uint64_t numBytes = 0;      ///< stored
+    std::vector<uint8_t> bytes; ///< held tensors
+    F32Producer produce;        ///< deferred tensors
   };
+  Result<Entry> entry(const std::string &name, std::vector<int64_t> shape,
+                      GgmlType type) const;
+  std::vector<uint8_t> header() const;
+  Status writeTo(std::FILE *f, const std::string &path) const;
   std::vector<std::pair<std::string, GgufValue>> kv_;
   std::vector<std::pair<std::string, Entry>> tensors_;
 };
