@@ -448,6 +448,11 @@ Result<GgufFile> GgufFile::open(const std::string &path) {
                   *order[i].second + "' overlap at data-section byte " +
                   std::to_string(order[i].first));
   }
+  // Tensors are read through a memory map, paged in as they are read.
+  auto bytes = MappedFile::open(path);
+  if (!bytes)
+    return bytes.status();
+  file.bytes_ = bytes.take();
   return file;
 }
 
@@ -531,16 +536,17 @@ Result<std::vector<float>> GgufFile::readF32(const std::string &name) const {
   const GgufTensor *t = findTensor(name);
   if (!t)
     return Status::error(path_ + ": missing tensor '" + name + "'");
-  std::ifstream in(path_, std::ios::binary);
-  std::vector<uint8_t> raw(t->bytes);
-  in.seekg(std::streamoff(dataStart_ + t->offset));
-  if (!in || !in.read(reinterpret_cast<char *>(raw.data()),
-                      std::streamsize(raw.size())))
-    return Status::error(path_ + ": tensor '" + name + "': read failed");
+  // open() checked the bytes against the file's size then; the map is
+  // checked again in case the file changed since.
+  uint64_t begin = dataStart_ + t->offset;
+  if (bytes_->size() < begin || bytes_->size() - begin < t->bytes)
+    return Status::error(path_ + ": tensor '" + name +
+                         "': read failed (the file is shorter than when "
+                         "it was opened)");
   const TypeInfo *info = typeInfo(t->type);
   int64_t n = t->numElements();
   std::vector<float> out(n);
-  const uint8_t *b = raw.data();
+  const uint8_t *b = bytes_->data() + begin;
   int64_t blocks = n / info->blockElems;
   for (int64_t k = 0; k < blocks; ++k, b += info->blockBytes) {
     float *y = out.data() + k * info->blockElems;
@@ -571,6 +577,7 @@ Result<std::vector<float>> GgufFile::readF32(const std::string &name) const {
       break;
     }
   }
+  bytes_->release(begin, t->bytes);
   return out;
 }
 

@@ -14,12 +14,14 @@
 #ifndef SPIKE_CORE_MODELIO_GGUF_H
 #define SPIKE_CORE_MODELIO_GGUF_H
 
+#include "spike/core/Support/FileIO.h"
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,6 +53,8 @@ struct GgufTensor {
   int64_t numElements() const;
 };
 
+/// A GGUF file: open() reads and checks the header and maps the file;
+/// tensor bytes are paged in as a tensor is read. Copies share the map.
 class GgufFile {
 public:
   /// Reads and validates the header; tensor data is read on demand.
@@ -71,7 +75,8 @@ public:
   Result<std::vector<std::string>> getStrings(const std::string &key) const;
   Result<std::vector<int64_t>> getInts(const std::string &key) const;
 
-  /// Reads and dequantizes one tensor to f32, row-major.
+  /// Dequantizes one tensor to f32, row-major, from the file's memory map,
+  /// whose pages of that tensor are then released (MappedFile::release).
   Result<std::vector<float>> readF32(const std::string &name) const;
 
 private:
@@ -81,6 +86,7 @@ private:
   std::map<std::string, GgufValue> kv_;
   std::map<std::string, std::string> kvTypes_; ///< declared, e.g. "INT32"
   std::map<std::string, GgufTensor> tensors_;
+  std::shared_ptr<const MappedFile> bytes_; ///< the whole file, mapped
 };
 
 /// Writes GGUF v3 files atomically. A tensor is either held (add) or
