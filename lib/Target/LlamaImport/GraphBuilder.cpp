@@ -124,23 +124,22 @@ std::vector<float> GraphBuilder::reader(const std::vector<float> &gain,
   if (!rotated())
     return w;
   rot::scaleColumns(w, rows, gain);
-  return rot::timesRight(w, rows, d, q);
+  return q.timesRight(w, rows);
 }
 
 std::vector<float> GraphBuilder::writer(int64_t cols,
                                         std::vector<float> w) const {
-  return rotated() ? rot::transposeTimes(q, d, w, cols) : w;
+  return rotated() ? q.transposeTimes(w, cols) : w;
 }
 
 void GraphBuilder::setUpRotations(ModuleOp module) {
-  const char *kind = nullptr;
   if (options.rotateResidual) {
-    q = rot::rotationFor(d, options.rotationSeed, kind);
-    module->setAttr("qnn.rotated_residual", b.getStringAttr(kind));
+    q = rot::Rotation::forWidth(d, options.rotationSeed);
+    module->setAttr("qnn.rotated_residual", b.getStringAttr(q.kind()));
   }
   if (options.rotateDown) {
-    r = rot::rotationFor(c.ffn, options.rotationSeed + 1, kind);
-    module->setAttr("qnn.rotated_down_proj_input", b.getStringAttr(kind));
+    r = rot::Rotation::forWidth(c.ffn, options.rotationSeed + 1);
+    module->setAttr("qnn.rotated_down_proj_input", b.getStringAttr(r.kind()));
   }
 }
 
@@ -149,7 +148,7 @@ Value GraphBuilder::embedding(Value tokens) {
   embed = record("model.embed_tokens.weight", {c.vocab, d},
                  rotated() ? then(raw,
                                   [this](std::vector<float> w) {
-                                    return rot::timesRight(w, c.vocab, d, q);
+                                    return q.timesRight(w, c.vocab);
                                   })
                            : raw);
   if (!status.isOk())
@@ -181,7 +180,7 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
                 [this, cols, down](std::vector<float> v) {
                   v = writer(cols, std::move(v));
                   if (down && options.rotateDown)
-                    v = rot::timesRight(v, d, c.ffn, r);
+                    v = r.timesRight(v, d);
                   return v;
                 });
   };
@@ -209,10 +208,10 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
       declare(
           "model.down_rotation", {c.ffn, c.ffn},
           [this]() -> core::Result<std::vector<float>> {
-            std::vector<float> rt(c.ffn * c.ffn);
+            std::vector<float> dense = r.dense(), rt(c.ffn * c.ffn);
             for (int64_t a = 0; a < c.ffn; ++a)
               for (int64_t k = 0; k < c.ffn; ++k)
-                rt[a * c.ffn + k] = r[k * c.ffn + a];
+                rt[a * c.ffn + k] = dense[k * c.ffn + a];
             return rt;
           },
           /*keepF32=*/true);

@@ -12,6 +12,7 @@
 #define SPIKE_LIB_TARGET_LLAMAIMPORT_GRAPHBUILDER_H
 
 #include "Checkpoint.h"
+#include "Rotation.h"
 #include "spike/Target/LlamaImport.h"
 #include "spike/core/ModelIO/Safetensors.h"
 
@@ -50,8 +51,8 @@ private:
   /// 1/sqrt(head_dim) of the attention scores, folded into W_q.
   float qScale;
   /// The residual rotation Q and the down_proj input rotation R (d x d and
-  /// ffn x ffn, row-major; empty when off).
-  std::vector<float> q, r;
+  /// ffn x ffn, factored; empty when off).
+  spike::rotation::Rotation q, r;
   std::vector<float> ones;
   mlir::Value embed;
 

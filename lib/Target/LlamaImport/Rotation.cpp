@@ -124,100 +124,189 @@ IntMatrix paleyII(int64_t q) {
   return h;
 }
 
+bool isPaleyI(int64_t m) {
+  return m % 4 == 0 && isPrime(m - 1) && (m - 1) % 4 == 3;
+}
+bool isPaleyII(int64_t m) {
+  return m % 4 == 0 && (m / 2 - 1) % 4 == 1 && isPrime(m / 2 - 1);
+}
+
 /// A Hadamard matrix of order m for the small orders Paley constructs.
 IntMatrix baseHadamard(int64_t m) {
   if (m == 1)
     return {{1}};
-  if (m % 4 == 0 && isPrime(m - 1) && (m - 1) % 4 == 3)
+  if (isPaleyI(m))
     return paleyI(m - 1);
-  if (m % 4 == 0 && (m / 2 - 1) % 4 == 1 && isPrime(m / 2 - 1))
+  if (isPaleyII(m))
     return paleyII(m / 2 - 1);
   return {};
 }
+
+/// The order of the Paley block of the randomized Hadamard matrix of
+/// order n: the largest m = n / 2^k with one; 0 when none.
+int64_t hadamardBlockOrder(int64_t n) {
+  for (int64_t m = n; m >= 1; m /= 2) {
+    if (m == 1 || isPaleyI(m) || isPaleyII(m))
+      return m;
+    if (m % 2)
+      break;
+  }
+  return 0;
+}
 } // namespace
 
-std::vector<float> randomizedHadamard(int64_t n, uint64_t seed) {
-  for (int64_t m = n; m >= 1; m /= 2) {
-    IntMatrix base = baseHadamard(m);
-    if (base.empty()) {
-      if (m % 2)
-        break;
-      continue;
-    }
-    // Sylvester doubling up to n: H_2k = [[H, H], [H, -H]].
-    IntMatrix h = base;
-    while (int64_t(h.size()) < n) {
-      int64_t k = int64_t(h.size());
-      IntMatrix d(2 * k, std::vector<int>(2 * k));
-      for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < k; ++j) {
-          d[i][j] = d[i][j + k] = d[i + k][j] = h[i][j];
-          d[i + k][j + k] = -h[i][j];
-        }
-      h = std::move(d);
-    }
-    std::mt19937_64 rng(seed);
-    std::vector<float> signs(n);
-    for (float &s : signs)
-      s = (rng() & 1) ? 1.f : -1.f;
-    float scale = float(1.0 / std::sqrt(double(n)));
-    std::vector<float> out(n * n);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        out[i * n + j] = float(h[i][j]) * signs[j] * scale;
-    return out;
-  }
-  return {};
+namespace {
+
+/// n seeded random signs, ±1.
+std::vector<double> seededSigns(int64_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<double> signs(n);
+  for (double &s : signs)
+    s = (rng() & 1) ? 1.0 : -1.0;
+  return signs;
 }
 
-std::vector<float> rotationFor(int64_t n, uint64_t seed, const char *&kind) {
-  std::vector<float> h = randomizedHadamard(n, seed);
-  if (!h.empty()) {
-    kind = "randomized-hadamard";
-    return h;
+/// The largest block that is still applied densely: folding costs n (a + m)
+/// per row.
+constexpr int64_t kMaxBlock = 1024;
+} // namespace
+
+Rotation Rotation::forWidth(int64_t n, uint64_t seed) {
+  Rotation q;
+  q.n_ = n;
+  int64_t order = hadamardBlockOrder(n), odd = n;
+  while (odd % 2 == 0)
+    odd /= 2;
+  if (order != 0 && order <= kMaxBlock) {
+    // randomizedHadamard's matrix: entries ±float(1/sqrt(n)).
+    q.kind_ = "randomized-hadamard";
+    q.m_ = order;
+    for (const auto &row : baseHadamard(order))
+      q.block_.insert(q.block_.end(), row.begin(), row.end());
+    q.signs_ = seededSigns(n, seed);
+    double c = double(float(1.0 / std::sqrt(double(n))));
+    for (double &s : q.signs_)
+      s *= c;
+  } else if (odd <= kMaxBlock) {
+    q.kind_ = "hadamard-x-orthogonal";
+    q.m_ = odd;
+    std::vector<float> r = randomOrthogonal(odd, seed);
+    q.block_.assign(r.begin(), r.end());
+    q.signs_ = seededSigns(n, seed);
+    double c = 1.0 / std::sqrt(double(n / odd));
+    for (double &s : q.signs_)
+      s *= c;
+  } else {
+    q.kind_ = "random-orthogonal";
+    q.m_ = n;
+    std::vector<float> r = randomOrthogonal(n, seed);
+    q.block_.assign(r.begin(), r.end());
+    q.signs_.assign(n, 1.0);
   }
-  kind = "random-orthogonal";
-  return randomOrthogonal(n, seed);
+  q.sylvester_ = n / q.m_;
+  return q;
 }
 
-std::vector<float> timesRight(const std::vector<float> &w, int64_t rows,
-                              int64_t k, const std::vector<float> &m) {
-  std::vector<float> out(rows * k, 0.f);
-  parallelRows(rows, [&](int64_t begin, int64_t end) {
-    std::vector<double> acc(k);
-    for (int64_t r = begin; r < end; ++r) {
-      std::fill(acc.begin(), acc.end(), 0.0);
-      for (int64_t i = 0; i < k; ++i) {
-        double a = w[r * k + i];
-        const float *mr = &m[i * k];
-        for (int64_t j = 0; j < k; ++j)
-          acc[j] += a * mr[j];
+void Rotation::apply(std::vector<double> &x) const {
+  const int64_t m = m_;
+  if (m > 1) { // each group of m values times B
+    std::vector<double> y(m);
+    for (int64_t h = 0; h < sylvester_; ++h) {
+      double *xs = &x[h * m];
+      std::fill(y.begin(), y.end(), 0.0);
+      for (int64_t i = 0; i < m; ++i) {
+        const double *b = &block_[i * m];
+        for (int64_t j = 0; j < m; ++j)
+          y[j] += xs[i] * b[j];
       }
-      for (int64_t j = 0; j < k; ++j)
-        out[r * k + j] = float(acc[j]);
+      std::copy(y.begin(), y.end(), xs);
+    }
+  }
+  // Walsh-Hadamard butterflies over the groups: x (S ⊗ I_m).
+  for (int64_t len = 1; len < sylvester_; len *= 2)
+    for (int64_t base = 0; base < sylvester_; base += 2 * len)
+      for (int64_t h = base; h < base + len; ++h) {
+        double *a = &x[h * m], *b = &x[(h + len) * m];
+        for (int64_t j = 0; j < m; ++j) {
+          double u = a[j], v = b[j];
+          a[j] = u + v;
+          b[j] = u - v;
+        }
+      }
+  for (int64_t j = 0; j < n_; ++j)
+    x[j] *= signs_[j];
+}
+
+std::vector<float> Rotation::dense() const {
+  std::vector<float> out(n_ * n_);
+  parallelRows(n_, [&](int64_t begin, int64_t end) {
+    std::vector<double> row(n_);
+    for (int64_t i = begin; i < end; ++i) {
+      std::fill(row.begin(), row.end(), 0.0);
+      row[i] = 1.0;
+      apply(row);
+      for (int64_t j = 0; j < n_; ++j)
+        out[i * n_ + j] = float(row[j]);
     }
   });
   return out;
 }
 
-std::vector<float> transposeTimes(const std::vector<float> &m, int64_t k,
-                                  const std::vector<float> &w, int64_t cols) {
-  // (M^T W)[i, :] = sum_j M[j, i] W[j, :]
-  std::vector<float> out(k * cols, 0.f);
-  parallelRows(k, [&](int64_t begin, int64_t end) {
-    std::vector<double> acc(cols);
-    for (int64_t i = begin; i < end; ++i) {
-      std::fill(acc.begin(), acc.end(), 0.0);
-      for (int64_t j = 0; j < k; ++j) {
-        double a = m[j * k + i];
-        const float *wr = &w[j * cols];
-        for (int64_t c = 0; c < cols; ++c)
-          acc[c] += a * wr[c];
-      }
-      for (int64_t c = 0; c < cols; ++c)
-        out[i * cols + c] = float(acc[c]);
+std::vector<float> Rotation::timesRight(const std::vector<float> &w,
+                                        int64_t rows) const {
+  std::vector<float> out(w.size());
+  parallelRows(rows, [&](int64_t begin, int64_t end) {
+    std::vector<double> row(n_);
+    for (int64_t r = begin; r < end; ++r) {
+      std::copy(&w[r * n_], &w[r * n_] + n_, row.begin());
+      apply(row);
+      for (int64_t j = 0; j < n_; ++j)
+        out[r * n_ + j] = float(row[j]);
     }
   });
+  return out;
+}
+
+std::vector<float> Rotation::transposeTimes(const std::vector<float> &w,
+                                            int64_t cols) const {
+  // (Q^T W)[:, c] = (W[:, c]^T Q)^T: each column as a row vector.
+  std::vector<float> out(w.size());
+  parallelRows(cols, [&](int64_t begin, int64_t end) {
+    std::vector<double> col(n_);
+    for (int64_t c = begin; c < end; ++c) {
+      for (int64_t i = 0; i < n_; ++i)
+        col[i] = w[i * cols + c];
+      apply(col);
+      for (int64_t i = 0; i < n_; ++i)
+        out[i * cols + c] = float(col[i]);
+    }
+  });
+  return out;
+}
+
+std::vector<float> randomizedHadamard(int64_t n, uint64_t seed) {
+  int64_t order = hadamardBlockOrder(n);
+  if (order == 0)
+    return {};
+  IntMatrix paley = baseHadamard(order);
+  // Sylvester doubling up to n: H_2k = [[H, H], [H, -H]].
+  IntMatrix h = paley;
+  while (int64_t(h.size()) < n) {
+    int64_t k = int64_t(h.size());
+    IntMatrix d(2 * k, std::vector<int>(2 * k));
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < k; ++j) {
+        d[i][j] = d[i][j + k] = d[i + k][j] = h[i][j];
+        d[i + k][j + k] = -h[i][j];
+      }
+    h = std::move(d);
+  }
+  std::vector<double> signs = seededSigns(n, seed);
+  float scale = float(1.0 / std::sqrt(double(n)));
+  std::vector<float> out(n * n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      out[i * n + j] = float(h[i][j]) * float(signs[j]) * scale;
   return out;
 }
 

@@ -4,9 +4,9 @@
 // by an orthogonal Q (folded into the weights) and the down_proj input by an
 // orthogonal R (an explicit linear in the graph) spreads activation outliers
 // over all channels, which is what lets static per-tensor 6-bit activation
-// quantization hold up. We use seeded random orthogonal matrices (Gram-
-// Schmidt on Gaussian), since LLaMA widths such as 576 or 1536 are not
-// powers of two.
+// quantization hold up. Rotations are randomized Hadamard matrices where a
+// small enough Paley block exists, else a Hadamard matrix times a small
+// random orthogonal block, kept in factored form (class Rotation).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,17 +28,46 @@ std::vector<float> randomOrthogonal(int64_t n, uint64_t seed);
 /// (Paley II, q = 17) and 1536 = 128 * 12 (Paley I, q = 11) are covered.
 std::vector<float> randomizedHadamard(int64_t n, uint64_t seed);
 
-/// The rotation used for width n: a randomized Hadamard matrix when one is
-/// constructible, else a random orthogonal matrix. `kind` says which.
-std::vector<float> rotationFor(int64_t n, uint64_t seed, const char *&kind);
+/// An n x n orthogonal rotation in factored form, Q = (S ⊗ B) diag(s) c:
+/// S the 2^a x 2^a Sylvester Hadamard matrix (±1, applied by the fast
+/// Walsh-Hadamard transform), B an m x m block (n = 2^a m), s seeded
+/// random signs and c a scale. Applying Q to a vector costs n (a + m)
+/// operations instead of n^2, which is what makes folding it into a 7B
+/// model's weights take seconds instead of hours. Widths:
+/// - a randomized Hadamard matrix where one is constructible with a Paley
+///   block of at most 1,024 (randomizedHadamard's matrix, entry for entry:
+///   B the Paley block, c = 1/sqrt(n)); 4096 = 2^12 (B = [1]), 576
+///   (B of order 72), 1536 (384);
+/// - else S ⊗ R with R a seeded random orthogonal block of the odd part m
+///   of n, when m <= 1,024 (c = 1/sqrt(2^a)): 11,008 = 2^8 x 43;
+/// - else a dense random orthogonal matrix (a = 0, B = Q: O(n^3) to make).
+class Rotation {
+public:
+  Rotation() = default;
+  /// The rotation of width n with seed `seed`.
+  static Rotation forWidth(int64_t n, uint64_t seed);
 
-/// W [rows, k] times M [k, k] -> [rows, k].
-std::vector<float> timesRight(const std::vector<float> &w, int64_t rows,
-                              int64_t k, const std::vector<float> &m);
+  int64_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  /// "randomized-hadamard", "hadamard-x-orthogonal" or "random-orthogonal".
+  const char *kind() const { return kind_; }
+  /// Q as a dense matrix, row-major [n, n] (the graph's online rotation).
+  std::vector<float> dense() const;
+  /// W [rows, n] times Q -> [rows, n], in double, rounded once.
+  std::vector<float> timesRight(const std::vector<float> &w,
+                                int64_t rows) const;
+  /// Q^T times W [n, cols] -> [n, cols], in double, rounded once.
+  std::vector<float> transposeTimes(const std::vector<float> &w,
+                                    int64_t cols) const;
 
-/// M^T [k, k] times W [k, cols] -> [k, cols].
-std::vector<float> transposeTimes(const std::vector<float> &m, int64_t k,
-                                  const std::vector<float> &w, int64_t cols);
+private:
+  /// x (n values) times Q, in place.
+  void apply(std::vector<double> &x) const;
+  int64_t n_ = 0, sylvester_ = 1, m_ = 1; ///< n = sylvester * m
+  std::vector<double> block_;             ///< B, m x m row-major
+  std::vector<double> signs_;             ///< s times c
+  const char *kind_ = "";
+};
 
 /// W [rows, k] scaled column-wise by g [k].
 void scaleColumns(std::vector<float> &w, int64_t rows,
