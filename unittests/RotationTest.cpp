@@ -69,6 +69,19 @@ TEST(Rotation, FactoredHadamardIsTheDenseOne) {
         << n;
 }
 
+// A power of two above 1,024 is Sylvester's matrix alone: Q[i][j] =
+// (-1)^popcount(i & j) s_j / sqrt(n), the fast transform with no block.
+TEST(Rotation, LargePowersOfTwoAreSylvestersMatrix) {
+  const int64_t n = 4096;
+  std::vector<float> q = Rotation::forWidth(n, 7).dense();
+  EXPECT_EQ(q, spike::rotation::randomizedHadamard(n, 7));
+  for (int64_t i : {0, 1, 5, 1000, 4095})
+    for (int64_t j : {0, 3, 64, 2049, 4095}) {
+      float sign = __builtin_popcountll(uint64_t(i & j)) % 2 ? -1.f : 1.f;
+      EXPECT_EQ(q[i * n + j], sign * q[j]) << i << ", " << j;
+    }
+}
+
 // W Q and Q^T W through the factors equal the products with the dense
 // matrix: both accumulate in double and round once, so they differ by at
 // most the f32 rounding of the result (2^-24 relative) plus n ulp of

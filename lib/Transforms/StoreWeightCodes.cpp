@@ -17,6 +17,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstring>
+#include <memory>
 
 namespace spike {
 #define GEN_PASS_DEF_SPIKESTOREWEIGHTCODES
@@ -164,13 +165,24 @@ struct StoreWeightCodesPass
       return core::Status::error(base.path() + ": tensor '" + name +
                                  "' is the weight of a linear but not a "
                                  "matrix");
-    if (!c.scaleName.empty() && !base.contains(c.scaleName))
-      return core::Status::error(base.path() + ": missing tensor '" +
-                                 c.scaleName + "'");
+    if (!c.scaleName.empty()) {
+      const core::TensorInfo *s = base.find(c.scaleName);
+      if (!s)
+        return core::Status::error(base.path() + ": missing tensor '" +
+                                   c.scaleName + "'");
+      if (s->numElements() != info.shape[0])
+        return core::Status::error(
+            base.path() + ": tensor '" + c.scaleName + "' has " +
+            std::to_string(s->numElements()) + " scales for the " +
+            std::to_string(info.shape[0]) + " rows of '" + name + "'");
+    }
     int bits = c.bits;
     std::string scaleName = c.scaleName;
-    auto produce = [base, info, bits,
-                    scaleName]() -> core::Result<std::vector<uint8_t>> {
+    // The absmax scales the codes were made with, for NAME.scale, which the
+    // writer's name order puts after NAME: the weight is read once.
+    auto made = std::make_shared<std::vector<float>>();
+    auto produce = [base, info, bits, scaleName,
+                    made]() -> core::Result<std::vector<uint8_t>> {
       std::vector<float> given;
       if (!scaleName.empty()) {
         auto s = base.readF32(scaleName);
@@ -185,6 +197,7 @@ struct StoreWeightCodesPass
         std::vector<float> scales(size_t(info.shape[0]));
         core::quantizeRows(base, info, given.empty() ? nullptr : given.data(),
                            bits, scales.data(), k.data());
+        *made = std::move(scales);
         std::vector<uint8_t> bytes(k.size() * sizeof(Code));
         std::memcpy(bytes.data(), k.data(), bytes.size()); // little-endian
         return bytes;
@@ -206,8 +219,10 @@ struct StoreWeightCodesPass
       return core::Status::ok(); // copied as stored with the rest
     return writer.addDeferredF32(
         name + ".scale", {info.shape[0]},
-        [base, info, bits]() -> core::Result<std::vector<float>> {
+        [base, info, bits, made]() -> core::Result<std::vector<float>> {
           int64_t rows = info.shape[0], cols = info.shape[1];
+          if (int64_t(made->size()) == rows)
+            return std::move(*made);
           std::vector<float> row(cols), scales(rows);
           for (int64_t r = 0; r < rows; ++r) {
             base.readF32Range(info, size_t(r * cols), size_t(cols), row.data());

@@ -2,6 +2,7 @@
 
 #include "spike/runtime/Calibrate.h"
 #include "spike/core/ModelIO/Safetensors.h"
+#include "spike/core/ModelIO/WeightCodes.h"
 #include "spike/runtime/Executor.h"
 #include "spike/runtime/Kernels.h"
 #include "spike/runtime/PlanBlocks.h"
@@ -199,6 +200,12 @@ core::Status blockWeights(Plan &student, const Chain &snn,
       continue;
     const std::string &name = op.paramNames.at("weight");
     const core::SafetensorsFile *file = fp.fileOf(name); // loadPlan checked
+    if (core::isCodeDType(file->find(name)->dtype))
+      return core::Status::error(
+          file->path() + ": tensor '" + name +
+          "' holds integer codes (spike-store-weight-codes); learning "
+          "weights starts from the float weights: calibrate a plan emitted "
+          "before the codes were stored");
     auto values = file->readF32(name);
     if (!values)
       return values.status();

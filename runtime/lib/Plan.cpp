@@ -65,8 +65,8 @@ core::Status quantizeWeights(const core::SafetensorsFile &file,
   at::Tensor s = scales ? scales->to(at::kFloat).contiguous() : at::Tensor();
   codes = at::empty({info.shape[0], info.shape[1]}, codeType(bits));
   bool stored = core::isCodeDType(info.dtype); // with scales: validated
-  if (stored)
-    rowScales = s.clone();
+  if (stored) // one per row, whatever shape the scale tensor has
+    rowScales = s.reshape({info.shape[0]}).clone();
   else
     rowScales = at::empty({info.shape[0]}, at::kFloat);
   auto fill = [&](auto *k) {

@@ -76,3 +76,15 @@ module attributes {qnn.weights = "scaled.safetensors"} {
     return %y : tensor<?x2xf32>
   }
 }
+
+// -----
+
+// expected-error@+1 {{spike-store-weight-codes: short.safetensors: tensor 'u_scale' has 3 scales for the 2 rows of 'u'}}
+module attributes {qnn.weights = "short.safetensors"} {
+  func.func @f(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+    %u = qnn.weight #qnn.param<"u"> : tensor<2x3xf32>
+    %s = qnn.weight #qnn.param<"u_scale"> : tensor<2xf32>
+    %y = qnn.linear %x, %u bits 3 scales %s : (tensor<?x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+    return %y : tensor<?x2xf32>
+  }
+}

@@ -142,9 +142,18 @@ IntMatrix baseHadamard(int64_t m) {
   return {};
 }
 
+/// The largest block that is still applied densely: folding costs n (a + m)
+/// per row.
+constexpr int64_t kMaxBlock = 1024;
+
 /// The order of the Paley block of the randomized Hadamard matrix of
-/// order n: the largest m = n / 2^k with one; 0 when none.
+/// order n: the largest m = n / 2^k with one; 0 when none. A power of two
+/// above kMaxBlock is Sylvester's matrix alone (4096: the fast transform,
+/// not a Paley block of 128); smaller widths keep the largest block, which
+/// earlier results used.
 int64_t hadamardBlockOrder(int64_t n) {
+  if (n > kMaxBlock && (n & (n - 1)) == 0)
+    return 1;
   for (int64_t m = n; m >= 1; m /= 2) {
     if (m == 1 || isPaleyI(m) || isPaleyII(m))
       return m;
@@ -166,9 +175,6 @@ std::vector<double> seededSigns(int64_t n, uint64_t seed) {
   return signs;
 }
 
-/// The largest block that is still applied densely: folding costs n (a + m)
-/// per row.
-constexpr int64_t kMaxBlock = 1024;
 } // namespace
 
 Rotation Rotation::forWidth(int64_t n, uint64_t seed) {

@@ -24,8 +24,9 @@ std::vector<float> randomOrthogonal(int64_t n, uint64_t seed);
 /// A normalized n x n Hadamard matrix (entries +-1/sqrt(n)) with seeded
 /// random column signs (QuaRot's randomized Hadamard), when n = 2^k * m
 /// with m = 1, a Paley-I order q + 1 (q prime, q = 3 mod 4) or a Paley-II
-/// order 2(q + 1) (q prime, q = 1 mod 4); empty otherwise. 576 = 16 * 36
-/// (Paley II, q = 17) and 1536 = 128 * 12 (Paley I, q = 11) are covered.
+/// order 2(q + 1) (q prime, q = 1 mod 4); empty otherwise. The block is
+/// the largest such m (576 = 8 * 72 and 1536 = 4 * 384, Paley I), except
+/// that a power of two above 1,024 is Sylvester's matrix alone (m = 1).
 std::vector<float> randomizedHadamard(int64_t n, uint64_t seed);
 
 /// An n x n orthogonal rotation in factored form, Q = (S ⊗ B) diag(s) c:

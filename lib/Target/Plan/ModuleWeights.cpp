@@ -133,9 +133,18 @@ readStoredCodes(Operation *linear, Value weight, Value scale,
            << who << ": " << file->path() << ": tensor '" << name
            << "' holds integer codes, but this linear has no "
            << (bits ? "scales" : "weight bits") << " to read them with";
+  if (info->shape != std::vector<int64_t>{w.rows, w.cols})
+    return linear->emitError()
+           << who << ": " << file->path() << ": tensor '" << name
+           << "' holds codes of another shape than the linear's weight ["
+           << w.rows << ", " << w.cols << "]";
   auto scales = spike::readParamValues(linear, scale, file, who);
   if (failed(scales))
     return failure();
+  if (int64_t(scales->size()) != w.rows)
+    return linear->emitError()
+           << who << ": the scales of tensor '" << name << "' have "
+           << scales->size() << " values, its rows " << w.rows;
   w.bits = int(*bits);
   w.codes.resize(size_t(w.rows * w.cols));
   if (auto st =

@@ -2,8 +2,11 @@
 
   dtypes FILE NAME...          each tensor's dtype
   poke FILE NAME VALUE OUT     OUT: FILE with the first code of NAME set
-  plan IN OUT KEY=VALUE        OUT: plan IN with version=N, or
-                               norm=TENSOR (the first rmsnorm's weight)
+  reshape FILE NAME SHAPE OUT  OUT: FILE with NAME's header shape SHAPE
+                               (comma-separated; the same element count)
+  plan IN OUT KEY=VALUE        OUT: plan IN with version=N,
+                               norm=TENSOR (the first rmsnorm's weight), or
+                               share=A,B (linears reading B read A)
   unquantize IN OUT            OUT: IR IN whose first spike.linear lost its
                                bits and scales
 """
@@ -29,11 +32,24 @@ elif cmd == "poke":
     begin = 8 + n + h[sys.argv[3]]["data_offsets"][0]
     data[begin] = int(sys.argv[4]) & 0xFF
     open(sys.argv[5], "wb").write(data)
+elif cmd == "reshape":
+    data = open(sys.argv[2], "rb").read()
+    n, h = header(data)
+    h[sys.argv[3]]["shape"] = [int(d) for d in sys.argv[4].split(",")]
+    text = json.dumps(h).encode()
+    text += b" " * (-len(text) % 8)
+    open(sys.argv[5], "wb").write(struct.pack("<Q", len(text)) + text +
+                                  data[8 + n:])
 elif cmd == "plan":
     plan = json.load(open(sys.argv[2]))
     key, value = sys.argv[4].split("=")
     if key == "version":
         plan["version"] = int(value)
+    elif key == "share":
+        a, b = value.split(",")
+        for o in plan["ops"]:
+            if o.get("params", {}).get("weight") == b:
+                o["params"]["weight"] = a
     else:
         op = next(o for o in plan["ops"] if o["op"] == "rmsnorm")
         op["params"]["weight"] = value

@@ -273,24 +273,27 @@ std::string checkOpRules(const json &op, const std::string &name,
 
 /// The tensors that may be stored as integer codes, with their bit width:
 /// those that only quantized linears with explicit row scales read as
-/// their weight, all at one width (0: not allowed).
+/// their weight, all at one width and with the same scales (0: not
+/// allowed).
 std::map<std::string, int> codeTensors(const json &plan) {
-  std::map<std::string, int> bits;
+  std::map<std::string, std::pair<int, std::string>> use; // bits, scales
   for (const json &op : plan["ops"]) {
     json params = op.value("params", json::object());
     json attrs = op.value("attrs", json::object());
     bool quantized = op["op"] == "linear" && attrs.contains("weight_bits") &&
                      params.contains("weight_scale");
     for (auto it = params.begin(); it != params.end(); ++it) {
-      std::string tensor = it.value();
-      int b = quantized && it.key() == "weight"
-                  ? attrs["weight_bits"].get<int>()
-                  : 0;
-      auto [at, first] = bits.emplace(tensor, b);
-      if (!first && at->second != b)
-        at->second = 0;
+      std::pair<int, std::string> u{0, ""};
+      if (quantized && it.key() == "weight")
+        u = {attrs["weight_bits"].get<int>(), params["weight_scale"]};
+      auto [at, first] = use.emplace(it.value().get<std::string>(), u);
+      if (!first && at->second != u)
+        at->second.first = 0;
     }
   }
+  std::map<std::string, int> bits;
+  for (const auto &[tensor, u] : use)
+    bits[tensor] = u.first;
   return bits;
 }
 
@@ -321,7 +324,8 @@ checkPlanTensors(const json &plan, const std::string &path,
       int bits = codes[tensor];
       if (bits == 0)
         return at + " holds integer codes, but only the weight of quantized "
-                    "linears with weight_scale may";
+                    "linears with weight_scale may (all with the same "
+                    "width and scales)";
       if (dtype != codeDType(bits))
         return at + " is " + dtypeName(dtype) + "; " + std::to_string(bits) +
                "-bit codes are stored as " + dtypeName(codeDType(bits));

@@ -536,13 +536,13 @@ Result<std::vector<float>> GgufFile::readF32(const std::string &name) const {
   const GgufTensor *t = findTensor(name);
   if (!t)
     return Status::error(path_ + ": missing tensor '" + name + "'");
-  // open() checked the bytes against the file's size then; the map is
-  // checked again in case the file changed since.
+  // open() checked the tensor against the file's size, which is the map's.
+  // (As with every memory map, a file truncated while it is open makes the
+  // read fault: spikec does not guard against that.)
   uint64_t begin = dataStart_ + t->offset;
   if (bytes_->size() < begin || bytes_->size() - begin < t->bytes)
     return Status::error(path_ + ": tensor '" + name +
-                         "': read failed (the file is shorter than when "
-                         "it was opened)");
+                         "': lies beyond the end of the file");
   const TypeInfo *info = typeInfo(t->type);
   int64_t n = t->numElements();
   std::vector<float> out(n);
