@@ -735,12 +735,7 @@ std::vector<uint8_t> GgufWriter::header() const {
   return out;
 }
 
-Status GgufWriter::writeTo(std::FILE *f, const std::string &path) const {
-  auto put = [&](const void *data, size_t size) {
-    if (size && std::fwrite(data, 1, size, f) != size)
-      return Status::error(path + ": write failed: " + std::strerror(errno));
-    return Status::ok();
-  };
+Status GgufWriter::writeTo(const OutputSet::ByteSink &put) const {
   std::vector<uint8_t> head = header();
   if (auto st = put(head.data(), head.size()); !st)
     return st;
@@ -769,14 +764,10 @@ Status GgufWriter::writeTo(std::FILE *f, const std::string &path) const {
 
 Status GgufWriter::write(const std::string &path) const {
   OutputSet outputs;
-  std::string temp = outputs.stage(path);
-  std::FILE *f = std::fopen(temp.c_str(), "wb");
-  if (!f)
-    return Status::error(path + ": cannot write: " + std::strerror(errno));
-  Status st = writeTo(f, path);
-  if (std::fclose(f) != 0 && st.isOk())
-    st = Status::error(path + ": write failed: " + std::strerror(errno));
-  if (!st)
+  if (auto st = outputs.stream(
+          path,
+          [this](const OutputSet::ByteSink &put) { return writeTo(put); });
+      !st)
     return st;
   return outputs.commit();
 }

@@ -392,12 +392,7 @@ std::string SafetensorsWriter::header() const {
   return out + text;
 }
 
-Status SafetensorsWriter::writeTo(std::FILE *f, const std::string &path) const {
-  auto put = [&](const void *data, size_t size) {
-    if (size && std::fwrite(data, 1, size, f) != size)
-      return Status::error(path + ": write failed: " + std::strerror(errno));
-    return Status::ok();
-  };
+Status SafetensorsWriter::writeTo(const OutputSet::ByteSink &put) const {
   std::string head = header();
   if (auto st = put(head.data(), head.size()); !st)
     return st;
@@ -423,14 +418,8 @@ Status SafetensorsWriter::writeTo(std::FILE *f, const std::string &path) const {
 
 Status SafetensorsWriter::write(OutputSet &outputs,
                                 const std::string &path) const {
-  std::string temp = outputs.stage(path);
-  std::FILE *f = std::fopen(temp.c_str(), "wb");
-  if (!f)
-    return Status::error(path + ": cannot write: " + std::strerror(errno));
-  Status st = writeTo(f, path);
-  if (std::fclose(f) != 0 && st.isOk())
-    return Status::error(path + ": write failed: " + std::strerror(errno));
-  return st;
+  return outputs.stream(
+      path, [this](const OutputSet::ByteSink &put) { return writeTo(put); });
 }
 
 Status SafetensorsWriter::write(const std::string &path) const {

@@ -173,6 +173,24 @@ Status OutputSet::write(const std::string &path, const void *data,
   return st;
 }
 
+Status
+OutputSet::stream(const std::string &path,
+                  const std::function<Status(const ByteSink &put)> &write) {
+  std::string temp = stage(path);
+  std::FILE *f = std::fopen(temp.c_str(), "wb");
+  if (!f)
+    return Status::error(path + ": cannot write: " + std::strerror(errno));
+  ByteSink put = [&](const void *data, size_t size) {
+    if (size && std::fwrite(data, 1, size, f) != size)
+      return Status::error(path + ": write failed: " + std::strerror(errno));
+    return Status::ok();
+  };
+  Status st = write(put);
+  if (std::fclose(f) != 0 && st.isOk())
+    return Status::error(path + ": write failed: " + std::strerror(errno));
+  return st;
+}
+
 Status OutputSet::commit() {
   for (size_t i = 0; i < files_.size(); ++i) {
     const auto &[path, temp] = files_[i];

@@ -18,7 +18,6 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -123,7 +122,7 @@ private:
   Result<Entry> entry(const std::string &name, std::vector<int64_t> shape,
                       GgmlType type) const;
   std::vector<uint8_t> header() const;
-  Status writeTo(std::FILE *f, const std::string &path) const;
+  Status writeTo(const OutputSet::ByteSink &put) const;
   std::vector<std::pair<std::string, GgufValue>> kv_;
   std::vector<std::pair<std::string, Entry>> tensors_;
 };

@@ -14,7 +14,6 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <string>
@@ -130,9 +129,8 @@ private:
   /// The header length, header and padding, for the data layout in name
   /// order.
   std::string header() const;
-  /// Writes the header, then each tensor's bytes in name order, to `f`
-  /// (errors name `path`).
-  Status writeTo(std::FILE *f, const std::string &path) const;
+  /// Writes the header, then each tensor's bytes in name order, to `put`.
+  Status writeTo(const OutputSet::ByteSink &put) const;
   Status checkNew(const std::string &name,
                   const std::vector<int64_t> &shape) const;
 };

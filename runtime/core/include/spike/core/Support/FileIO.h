@@ -6,6 +6,7 @@
 #include "spike/core/Support/Status.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -89,6 +90,14 @@ public:
   Status write(const std::string &path, const std::vector<uint8_t> &bytes) {
     return write(path, bytes.data(), bytes.size());
   }
+  /// Writes bytes to a file being streamed; its errors name the file.
+  using ByteSink = std::function<Status(const void *data, size_t size)>;
+  /// Stages `path` and writes it piece by piece: `write` passes each piece
+  /// to the sink it is given, so a writer of a file larger than memory
+  /// holds one piece. Errors (`write`'s included) name `path`; a failed
+  /// file is removed with the other temporaries.
+  Status stream(const std::string &path,
+                const std::function<Status(const ByteSink &put)> &write);
   /// Renames every staged file into place. A failed rename stops there: the
   /// error names the file, and the later temporaries are removed.
   Status commit();
