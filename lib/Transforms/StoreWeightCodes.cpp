@@ -191,7 +191,7 @@ struct StoreWeightCodesPass
         given = s.take();
       }
       // The grid's codes, with the given scales or each row's absmax.
-      auto codes = [&](auto code) {
+      return core::withCodeType(bits, [&](auto code) {
         using Code = decltype(code);
         std::vector<Code> k(size_t(info.numElements()));
         std::vector<float> scales(size_t(info.shape[0]));
@@ -200,16 +200,8 @@ struct StoreWeightCodesPass
         *made = std::move(scales);
         std::vector<uint8_t> bytes(k.size() * sizeof(Code));
         std::memcpy(bytes.data(), k.data(), bytes.size()); // little-endian
-        return bytes;
-      };
-      switch (core::codeDType(bits)) {
-      case core::DType::I8:
-        return codes(int8_t());
-      case core::DType::I16:
-        return codes(int16_t());
-      default:
-        return codes(int32_t());
-      }
+        return core::Result<std::vector<uint8_t>>(std::move(bytes));
+      });
     };
     if (auto st = writer.addDeferred(name, core::codeDType(bits), info.shape,
                                      produce);

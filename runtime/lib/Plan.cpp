@@ -69,18 +69,14 @@ core::Status quantizeWeights(const core::SafetensorsFile &file,
     rowScales = s.reshape({info.shape[0]}).clone();
   else
     rowScales = at::empty({info.shape[0]}, at::kFloat);
-  auto fill = [&](auto *k) {
+  return core::withCodeType(bits, [&](auto code) {
+    auto *k = codes.data_ptr<decltype(code)>(); // codeType(bits)
     if (stored)
       return core::readCodes(file, name, info, bits, k);
     core::quantizeRows(file, info, scales ? s.data_ptr<float>() : nullptr, bits,
                        rowScales.data_ptr<float>(), k);
     return core::Status::ok();
-  };
-  if (codes.scalar_type() == at::kChar)
-    return fill(codes.data_ptr<int8_t>());
-  if (codes.scalar_type() == at::kShort)
-    return fill(codes.data_ptr<int16_t>());
-  return fill(codes.data_ptr<int32_t>());
+  });
 }
 } // namespace
 

@@ -258,18 +258,24 @@ std::vector<float> Rotation::dense() const {
   return out;
 }
 
+void Rotation::applyEach(const std::vector<float> &w, std::vector<float> &out,
+                         int64_t count, int64_t step, int64_t stride) const {
+  parallelRows(count, [&](int64_t begin, int64_t end) {
+    std::vector<double> x(n_);
+    for (int64_t v = begin; v < end; ++v) {
+      for (int64_t i = 0; i < n_; ++i)
+        x[i] = w[v * step + i * stride];
+      apply(x);
+      for (int64_t i = 0; i < n_; ++i)
+        out[v * step + i * stride] = float(x[i]);
+    }
+  });
+}
+
 std::vector<float> Rotation::timesRight(const std::vector<float> &w,
                                         int64_t rows) const {
   std::vector<float> out(w.size());
-  parallelRows(rows, [&](int64_t begin, int64_t end) {
-    std::vector<double> row(n_);
-    for (int64_t r = begin; r < end; ++r) {
-      std::copy(&w[r * n_], &w[r * n_] + n_, row.begin());
-      apply(row);
-      for (int64_t j = 0; j < n_; ++j)
-        out[r * n_ + j] = float(row[j]);
-    }
-  });
+  applyEach(w, out, rows, n_, 1); // each row
   return out;
 }
 
@@ -277,16 +283,7 @@ std::vector<float> Rotation::transposeTimes(const std::vector<float> &w,
                                             int64_t cols) const {
   // (Q^T W)[:, c] = (W[:, c]^T Q)^T: each column as a row vector.
   std::vector<float> out(w.size());
-  parallelRows(cols, [&](int64_t begin, int64_t end) {
-    std::vector<double> col(n_);
-    for (int64_t c = begin; c < end; ++c) {
-      for (int64_t i = 0; i < n_; ++i)
-        col[i] = w[i * cols + c];
-      apply(col);
-      for (int64_t i = 0; i < n_; ++i)
-        out[i * cols + c] = float(col[i]);
-    }
-  });
+  applyEach(w, out, cols, 1, cols);
   return out;
 }
 

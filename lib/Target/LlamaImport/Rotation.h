@@ -64,6 +64,10 @@ public:
 private:
   /// x (n values) times Q, in place.
   void apply(std::vector<double> &x) const;
+  /// `count` vectors of w times Q into `out`: vector v's element i at
+  /// v * step + i * stride (rows: step n, stride 1; columns: 1, cols).
+  void applyEach(const std::vector<float> &w, std::vector<float> &out,
+                 int64_t count, int64_t step, int64_t stride) const;
   int64_t n_ = 0, sylvester_ = 1, m_ = 1; ///< n = sylvester * m
   std::vector<double> block_;             ///< B, m x m row-major
   std::vector<double> signs_;             ///< s times c

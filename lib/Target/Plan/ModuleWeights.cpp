@@ -113,9 +113,9 @@ spike::readParamValues(Operation *user, Value v,
   return data.take();
 }
 
-/// Fills `w` from the codes a weight file stores for `weight` (written by
-/// spike-store-weight-codes) with the linear's row scales; leaves it empty
-/// when the weight is stored as floats.
+/// Fills `w`'s codes and scales from the codes a weight file stores for
+/// `weight` (written by spike-store-weight-codes) and the linear's row
+/// scales; leaves them empty when the weight is stored as floats.
 static LogicalResult
 readStoredCodes(Operation *linear, Value weight, Value scale,
                 std::optional<int64_t> bits,
@@ -152,9 +152,6 @@ readStoredCodes(Operation *linear, Value weight, Value scale,
       !st)
     return linear->emitError() << who << ": " << st.message();
   w.scales = std::move(*scales);
-  w.values.resize(w.codes.size());
-  for (size_t i = 0; i < w.codes.size(); ++i)
-    w.values[i] = float(w.codes[i]) * w.scales[i / size_t(w.cols)];
   return success();
 }
 
@@ -168,31 +165,34 @@ FailureOr<spike::LinearWeights> spike::readLinearWeights(
   w.cols = shape[1];
   if (failed(readStoredCodes(linear, weight, scale, bits, file, who, w)))
     return failure();
-  if (!w.codes.empty())
-    return w;
-  auto values = read(weight);
-  if (failed(values))
-    return failure();
-  w.values = std::move(*values);
-  if (!bits)
-    return w;
-  w.bits = int(*bits);
-  if (scale) {
-    auto s = read(scale);
-    if (failed(s))
+  if (w.codes.empty()) { // stored as floats: put them on the grid
+    auto values = read(weight);
+    if (failed(values))
       return failure();
-    w.scales = std::move(*s);
+    w.values = std::move(*values);
+    if (!bits)
+      return w;
+    w.bits = int(*bits);
+    if (scale) {
+      auto s = read(scale);
+      if (failed(s))
+        return failure();
+      w.scales = std::move(*s);
+    }
+    w.codes.resize(w.values.size());
+    if (w.scales.empty())
+      w.scales.resize(w.rows);
+    for (int64_t r = 0; r < w.rows; ++r) {
+      const float *row = w.values.data() + r * w.cols;
+      if (!scale)
+        w.scales[r] = neuron::weightScale(row, w.cols, w.bits);
+      for (int64_t c = 0; c < w.cols; ++c)
+        w.codes[r * w.cols + c] =
+            neuron::weightCode(row[c], w.scales[r], w.bits);
+    }
   }
-  w.codes.resize(w.values.size());
-  if (w.scales.empty())
-    w.scales.resize(w.rows);
-  for (int64_t r = 0; r < w.rows; ++r) {
-    const float *row = w.values.data() + r * w.cols;
-    if (!scale)
-      w.scales[r] = neuron::weightScale(row, w.cols, w.bits);
-    for (int64_t c = 0; c < w.cols; ++c)
-      w.codes[r * w.cols + c] = neuron::weightCode(row[c], w.scales[r], w.bits);
-  }
+  // The weight on its grid, quantizeWeight's f32 product.
+  w.values.resize(w.codes.size());
   for (size_t i = 0; i < w.values.size(); ++i)
     w.values[i] = float(w.codes[i]) * w.scales[i / w.cols];
   return w;

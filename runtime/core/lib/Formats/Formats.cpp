@@ -44,8 +44,8 @@ struct KindRow {
 };
 const KindRow kKinds[] = {
     // Plan version 2 added the spike code (`coding`, `unsigned`, an
-    // if_neuron's `bits`), version 3 the shared weight file (`weights`);
-    // versions 1 and 2 still read.
+    // if_neuron's `bits`), version 3 the shared weight file (`weights`),
+    // version 4 weights stored as integer codes; versions 1 to 3 still read.
     {DocumentKind::Plan, "spikec.plan", 4, &detail::kSchema_plan, 1},
     {DocumentKind::ActivationStats, "spikec.activation-stats", 1,
      &detail::kSchema_activation_stats},

@@ -43,7 +43,7 @@ Status readCodes(const SafetensorsFile &file, const std::string &name,
                          dtypeName(info.dtype) + "; " + std::to_string(bits) +
                          "-bit codes are stored as " +
                          dtypeName(codeDType(bits)));
-  auto copy = [&](auto stored) {
+  return withCodeType(bits, [&](auto stored) {
     using Stored = decltype(stored);
     const uint8_t *p = file.data(info);
     int64_t top = (int64_t(1) << (bits - 1)) - 1;
@@ -62,15 +62,7 @@ Status readCodes(const SafetensorsFile &file, const std::string &name,
     }
     file.release(info);
     return Status::ok();
-  };
-  switch (info.dtype) {
-  case DType::I8:
-    return copy(int8_t());
-  case DType::I16:
-    return copy(int16_t());
-  default:
-    return copy(int32_t());
-  }
+  });
 }
 
 #define SPIKE_WEIGHT_CODES(Code)                                               \

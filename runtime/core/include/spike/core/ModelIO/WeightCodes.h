@@ -21,6 +21,16 @@ namespace spike::core {
 /// The stored type of n-bit codes: I8 for n <= 8, I16 for n <= 16, else I32.
 DType codeDType(int bits);
 
+/// Calls f(Code()) with the C++ type of codeDType(bits): int8_t, int16_t
+/// or int32_t, and returns what it returns.
+template <typename F> decltype(auto) withCodeType(int bits, F &&f) {
+  if (bits <= 8)
+    return f(int8_t());
+  if (bits <= 16)
+    return f(int16_t());
+  return f(int32_t());
+}
+
 /// Whether `dtype` is a signed integer type (a tensor of stored codes).
 bool isCodeDType(DType dtype);
 
