@@ -85,9 +85,10 @@ for s in $STAGES; do
     stage quantize "$B/spike-opt" "$OUT/obs.mlir" \
       --spike-quantize="stats=$OUT/stats.json wbits=6 abits=6" \
       -o "$OUT/quantized.mlir" ;;
-  codes) # the QANN, IS and IF plans share this file of int8 codes
+  codes) # the QANN, IS and IF plans share this file of int8 codes, an
+    # overlay over the imported file (embedding, norms, lm_head)
     stage codes "$B/spike-opt" "$OUT/quantized.mlir" \
-      --spike-store-weight-codes="out=$OUT/qann.safetensors" \
+      --spike-store-weight-codes="out=$OUT/qann.safetensors overlay=true" \
       -o "$OUT/qann.mlir" ;;
   convert)
     stage convert "$B/spike-opt" "$OUT/qann.mlir" \

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include <cstring>
 #include <memory>
@@ -71,8 +72,13 @@ struct StoreWeightCodesPass
     if (!*opened)
       return fail("the module names no weight file (qnn.weights)");
     const core::SafetensorsFile &base = **opened;
-    if (llvm::sys::fs::equivalent(out, base.path()))
-      return fail("out=" + out + " is the weight file it reads");
+    for (const std::string &read : base.files())
+      if (llvm::sys::fs::equivalent(out, read))
+        return fail("out=" + out + " is " +
+                    (read == base.path() ? "the weight file it reads"
+                                         : "a base of the weight file it "
+                                           "reads (" +
+                                               read + ")"));
 
     llvm::MapVector<StringRef, CodedWeight> coded;
     if (failed(collect(coded)))
@@ -93,13 +99,18 @@ struct StoreWeightCodesPass
     }
 
     core::SafetensorsWriter writer;
-    for (const auto &[key, value] : base.metadata())
-      writer.setMetadata(key, value);
+    if (overlay)
+      writer.setMetadata(core::kBaseFileKey, baseReference(base.path()));
+    else
+      for (const auto &[key, value] : base.metadata())
+        writer.setMetadata(key, value);
     for (const auto &[name, info] : base.tensors()) {
       auto it = coded.find(name);
-      core::Status st = it == coded.end() || core::isCodeDType(info.dtype)
-                            ? spike::copyStoredTensor(writer, base, name)
-                            : addCodes(writer, base, name, it->second);
+      bool copy = it == coded.end() || core::isCodeDType(info.dtype);
+      if (copy && overlay)
+        continue; // read through the base
+      core::Status st = copy ? spike::copyStoredTensor(writer, base, name)
+                             : addCodes(writer, base, name, it->second);
       if (!st)
         return fail(st.message());
     }
@@ -109,6 +120,19 @@ struct StoreWeightCodesPass
     module->setAttr("qnn.weights",
                     StringAttr::get(module.getContext(),
                                     spike::weightFileAttr(module, out)));
+  }
+
+  /// How the overlay names its base: by file name when the two lie in one
+  /// directory, so that the pair can move together; else by real path.
+  std::string baseReference(const std::string &basePath) {
+    SmallString<256> baseReal, outDir;
+    StringRef dir = llvm::sys::path::parent_path(out);
+    if (llvm::sys::fs::real_path(basePath, baseReal) ||
+        llvm::sys::fs::real_path(dir.empty() ? "." : dir, outDir))
+      return basePath;
+    if (llvm::sys::path::parent_path(baseReal) == outDir)
+      return llvm::sys::path::filename(baseReal).str();
+    return baseReal.str().str();
   }
 
   /// The weights of quantized linears, checked to be read by nothing else

@@ -12,6 +12,24 @@
 // RUN: cd %t && spike-opt codes.mlir -spike-store-weight-codes="out=again.safetensors" -o again.mlir
 // RUN: cmp %t/codes.safetensors %t/again.safetensors
 
+// With overlay=true the file holds only the new codes and scales and names
+// the file it read as its base; the IR is the same but for the file name.
+// Storing again over the overlay writes no tensor: every code is there.
+// RUN: cd %t && spike-opt %s -spike-store-weight-codes="out=overlay.safetensors overlay=true" -o overlay.mlir
+// RUN: python3 %S/../Plan/Inputs/weight_codes_edit.py own %t/overlay.safetensors | FileCheck %s --check-prefix=OVERLAY
+// RUN: diff <(sed s/overlay.safetensors/codes.safetensors/ %t/overlay.mlir) %t/codes.mlir
+// RUN: cd %t && spike-opt overlay.mlir -spike-store-weight-codes="out=again-overlay.safetensors overlay=true" -o /dev/null
+// RUN: python3 %S/../Plan/Inputs/weight_codes_edit.py own %t/again-overlay.safetensors | FileCheck %s --check-prefix=AGAIN
+// RUN: cd %t && not spike-opt overlay.mlir -spike-store-weight-codes="out=base.safetensors" 2>&1 | FileCheck %s --check-prefix=BASE
+// OVERLAY: metadata {"spikec.base": "base.safetensors"}
+// OVERLAY-NEXT: u I8
+// OVERLAY-NEXT: w I8
+// OVERLAY-NEXT: w.scale F32
+// OVERLAY-NOT: {{.}}
+// AGAIN: metadata {"spikec.base": "overlay.safetensors"}
+// AGAIN-NOT: {{.}}
+// BASE: error: spike-store-weight-codes: out=base.safetensors is a base of the weight file it reads ({{.*}}base.safetensors)
+
 // CHECK: module attributes {qnn.weights = "codes.safetensors"}
 // CHECK-DAG: %[[W:.*]] = qnn.weight #qnn.param<"w"> : tensor<2x3xf32>
 // CHECK-DAG: %[[S:.*]] = qnn.weight #qnn.param<"w.scale"> : tensor<2xf32>

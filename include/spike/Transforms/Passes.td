@@ -121,6 +121,12 @@ def SpikeStoreWeightCodes : Pass<"spike-store-weight-codes", "mlir::ModuleOp"> {
     back end sees the same integers. Passes that need the float weights
     (observers, quantization, calibration with learnt weights) run before.
 
+    With `overlay=true`, `out` holds only the new codes and scales and
+    names the file it read as its base (metadata `spikec.base`): every
+    other tensor is read from there (docs/PlanFormat.md, "Weight files").
+    The embedding and lm_head of an 8B model are then not copied (2.1 GB);
+    the two files must move together.
+
     A weight that a quantized linear shares with another op, or with a
     linear of another width or other scales, is an error: its codes would
     not serve both.
@@ -138,7 +144,9 @@ def SpikeStoreWeightCodes : Pass<"spike-store-weight-codes", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"out", "out", "std::string", /*default=*/"\"\"",
-           "The weight file to write">
+           "The weight file to write">,
+    Option<"overlay", "overlay", "bool", /*default=*/"false",
+           "Write only the codes and scales, naming the read file as the base of the rest">
   ];
 }
 

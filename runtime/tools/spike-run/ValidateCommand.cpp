@@ -99,8 +99,12 @@ int runInspect(const std::string &plan) {
               (long long)doc["time"]["substeps"].get<int64_t>());
   std::printf("tensors   %zu (%lld parameters)\n", tensors.size(),
               (long long)params);
-  for (const auto &f : files->files())
+  for (const auto &f : files->files()) {
     std::printf("  %s\n", f.path().c_str());
+    std::vector<std::string> chain = f.files();
+    for (size_t i = 1; i < chain.size(); ++i) // an overlay's bases
+      std::printf("    over %s\n", chain[i].c_str());
+  }
   std::printf("ops       %zu\n", doc["ops"].size());
   for (const auto &[op, n] : opCounts)
     std::printf("  %-12s %d\n", op.c_str(), n);

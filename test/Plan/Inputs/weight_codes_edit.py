@@ -1,9 +1,12 @@
 """Edits for weight-codes.test.
 
   dtypes FILE NAME...          each tensor's dtype
+  own FILE                     the file's own metadata, then each tensor it
+                               holds itself with its dtype, in name order
   poke FILE NAME VALUE OUT     OUT: FILE with the first code of NAME set
   reshape FILE NAME SHAPE OUT  OUT: FILE with NAME's header shape SHAPE
                                (comma-separated; the same element count)
+  transpose FILE NAME OUT      OUT: FILE with NAME's two header dims swapped
   plan IN OUT KEY=VALUE        OUT: plan IN with version=N,
                                norm=TENSOR (the first rmsnorm's weight), or
                                share=A,B (linears reading B read A)
@@ -26,16 +29,25 @@ if cmd == "dtypes":
     _, h = header(open(sys.argv[2], "rb").read())
     for name in sys.argv[3:]:
         print(name, h[name]["dtype"])
+elif cmd == "own":
+    _, h = header(open(sys.argv[2], "rb").read())
+    print("metadata", json.dumps(h.pop("__metadata__", {}), sort_keys=True))
+    for name in sorted(h):
+        print(name, h[name]["dtype"])
 elif cmd == "poke":
     data = bytearray(open(sys.argv[2], "rb").read())
     n, h = header(data)
     begin = 8 + n + h[sys.argv[3]]["data_offsets"][0]
     data[begin] = int(sys.argv[4]) & 0xFF
     open(sys.argv[5], "wb").write(data)
-elif cmd == "reshape":
+elif cmd in ("reshape", "transpose"):
     data = open(sys.argv[2], "rb").read()
     n, h = header(data)
-    h[sys.argv[3]]["shape"] = [int(d) for d in sys.argv[4].split(",")]
+    if cmd == "transpose":
+        h[sys.argv[3]]["shape"].reverse()
+        sys.argv.insert(4, "")
+    else:
+        h[sys.argv[3]]["shape"] = [int(d) for d in sys.argv[4].split(",")]
     text = json.dumps(h).encode()
     text += b" " * (-len(text) % 8)
     open(sys.argv[5], "wb").write(struct.pack("<Q", len(text)) + text +

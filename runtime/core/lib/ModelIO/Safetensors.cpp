@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
+#include <set>
 #include <tuple>
 
 namespace spike::core {
@@ -27,6 +29,14 @@ constexpr DTypeRow kDTypes[] = {
     {DType::F64, "F64", 8},  {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
     {DType::I16, "I16", 2},  {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
     {DType::Bool, "BOOL", 1}};
+
+/// The path with symbolic links and dot segments resolved, or as given
+/// where it does not resolve (opening it then says why).
+std::string canonicalPath(const std::string &path) {
+  std::error_code ec;
+  auto p = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
 
 template <typename T> T loadLE(const uint8_t *p) {
   T v;
@@ -66,13 +76,82 @@ int64_t TensorInfo::numElements() const {
 }
 
 Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
+  auto opened = openOne(path);
+  if (!opened)
+    return opened;
+  SafetensorsFile file = opened.take();
+  std::set<std::string> seen;
+  seen.insert(canonicalPath(path));
+  std::string at = path; // the file whose base is read next
+  std::map<std::string, std::string> meta = file.metadata_;
+  while (meta.count(kBaseFileKey)) {
+    const std::string &name = meta[kBaseFileKey];
+    auto fail = [&](const std::string &what) {
+      return Status::error(at + ": base weight file '" + name + "' (" +
+                           kBaseFileKey + "): " + what);
+    };
+    if (name.empty())
+      return fail("empty path");
+    size_t slash = at.find_last_of('/');
+    std::string basePath = name.front() == '/' || slash == std::string::npos
+                               ? name
+                               : at.substr(0, slash + 1) + name;
+    if (!seen.insert(canonicalPath(basePath)).second)
+      return fail("the chain of base files loops");
+    if (int(seen.size()) > kMaxOverlayDepth)
+      return fail("more than " + std::to_string(kMaxOverlayDepth) +
+                  " files in the chain of base files");
+    auto base = openOne(basePath);
+    if (!base)
+      return fail(base.message());
+    if (auto st = file.merge(*base, basePath); !st)
+      return Status::error(at + ": " + st.message());
+    meta = base->metadata_;
+    at = basePath;
+  }
+  return file;
+}
+
+std::vector<std::string> SafetensorsFile::files() const {
+  std::vector<std::string> out;
+  for (const Source &s : sources_)
+    out.push_back(s.path);
+  return out;
+}
+
+Status SafetensorsFile::merge(const SafetensorsFile &base,
+                              const std::string &baseName) {
+  uint32_t offset = uint32_t(sources_.size());
+  for (const auto &[name, info] : base.infos_) {
+    auto it = infos_.find(name);
+    if (it == infos_.end()) {
+      TensorInfo moved = info;
+      moved.source += offset;
+      infos_.emplace(name, std::move(moved));
+    } else if (it->second.shape != info.shape) {
+      auto dims = [](const std::vector<int64_t> &shape) {
+        std::string out = "[";
+        for (size_t i = 0; i < shape.size(); ++i)
+          out += (i ? ", " : "") + std::to_string(shape[i]);
+        return out + "]";
+      };
+      return Status::error("tensor '" + name + "' has shape " +
+                           dims(it->second.shape) + ", but its base " +
+                           baseName + " has " + dims(info.shape));
+    }
+  }
+  sources_.insert(sources_.end(), base.sources_.begin(), base.sources_.end());
+  return Status::ok();
+}
+
+Result<SafetensorsFile> SafetensorsFile::openOne(const std::string &path) {
   auto mapped = MappedFile::open(path);
   if (!mapped)
     return mapped.status();
   SafetensorsFile file;
   file.path_ = path;
-  file.bytes_ = mapped.take();
-  const MappedFile &buf = *file.bytes_;
+  file.sources_.push_back(Source{path, mapped.take(), 0});
+  const MappedFile &buf = *file.sources_[0].bytes;
   auto fail = [&](const std::string &what) {
     return Status::error(path + ": " + what);
   };
@@ -82,8 +161,8 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
   if (headerLen > buf.size() - 8)
     return fail("truncated: header length " + std::to_string(headerLen) +
                 " exceeds file size " + std::to_string(buf.size()));
-  file.dataStart_ = 8 + headerLen;
-  uint64_t dataSize = buf.size() - file.dataStart_;
+  file.sources_[0].dataStart = 8 + headerLen;
+  uint64_t dataSize = buf.size() - file.sources_[0].dataStart;
 
   auto parsed =
       parseJson(std::string_view(reinterpret_cast<const char *>(buf.data()) + 8,
@@ -192,11 +271,13 @@ const TensorInfo *SafetensorsFile::find(const std::string &name) const {
 }
 
 const uint8_t *SafetensorsFile::data(const TensorInfo &info) const {
-  return bytes_->data() + dataStart_ + info.begin;
+  const Source &s = sources_[info.source];
+  return s.bytes->data() + s.dataStart + info.begin;
 }
 
 void SafetensorsFile::release(const TensorInfo &info) const {
-  bytes_->release(dataStart_ + info.begin, info.end - info.begin);
+  const Source &s = sources_[info.source];
+  s.bytes->release(s.dataStart + info.begin, info.end - info.begin);
 }
 
 void SafetensorsFile::readF32Range(const TensorInfo &info, size_t first,

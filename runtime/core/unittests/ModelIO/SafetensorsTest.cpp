@@ -7,7 +7,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <unistd.h>
 
 using namespace spike::core;
@@ -162,6 +164,89 @@ TEST(Safetensors, CorruptFilesGiveOneClearError) {
     std::remove(path.c_str());
   }
   EXPECT_FALSE(SafetensorsFile::open("/nonexistent/x.safetensors").isOk());
+}
+
+/// Writes `tensors` (name -> values, shape [n]) to `path`, naming `base`
+/// as the overlay's base unless empty.
+void writeOverlay(const std::string &path, const std::string &base,
+                  const std::map<std::string, std::vector<float>> &tensors) {
+  SafetensorsWriter w;
+  if (!base.empty())
+    w.setMetadata(kBaseFileKey, base);
+  for (const auto &[name, values] : tensors)
+    ASSERT_TRUE(w.addF32(name, {int64_t(values.size())}, values).isOk());
+  ASSERT_TRUE(w.write(path).isOk());
+}
+
+// An overlay stands for itself over its base: its own tensors shadow the
+// base's, the rest read the base's bytes, and a relative base resolves
+// beside the overlay.
+TEST(Safetensors, OverlayReadsItsBaseForTheRest) {
+  std::string dir = tempPath("overlay");
+  std::filesystem::create_directories(dir);
+  writeOverlay(dir + "/base.safetensors", "",
+               {{"a", {1, 2}}, {"b", {3, 4, 5}}, {"c", {6}}});
+  writeOverlay(dir + "/mid.safetensors", "base.safetensors", {{"a", {7, 8}}});
+  writeOverlay(dir + "/top.safetensors", dir + "/mid.safetensors",
+               {{"c", {9}}, {"d", {10}}});
+  auto f = SafetensorsFile::open(dir + "/top.safetensors");
+  ASSERT_TRUE(f.isOk()) << f.message();
+  EXPECT_EQ(f->files(), (std::vector<std::string>{dir + "/top.safetensors",
+                                                  dir + "/mid.safetensors",
+                                                  dir + "/base.safetensors"}));
+  EXPECT_EQ(f->tensors().size(), 4u);
+  EXPECT_EQ(*f->readF32("a"), (std::vector<float>{7, 8}));
+  EXPECT_EQ(*f->readF32("b"), (std::vector<float>{3, 4, 5}));
+  EXPECT_EQ(*f->readF32("c"), (std::vector<float>{9}));
+  EXPECT_EQ(*f->readF32("d"), (std::vector<float>{10}));
+  EXPECT_EQ(f->metadata().at(kBaseFileKey), dir + "/mid.safetensors");
+  // A copy shares the maps and reads the same.
+  SafetensorsFile copy = *f;
+  f = Status::error("dropped");
+  EXPECT_EQ(*copy.readF32("b"), (std::vector<float>{3, 4, 5}));
+  std::filesystem::remove_all(dir);
+}
+
+// A base that is missing, loops back, chains too deep, or holds a shadowed
+// tensor at another shape: one line naming the overlay and the base.
+TEST(Safetensors, BrokenOverlaysGiveOneClearError) {
+  std::string dir = tempPath("broken-overlay");
+  std::filesystem::create_directories(dir);
+  auto expectError = [&](const std::string &file, const std::string &what) {
+    auto f = SafetensorsFile::open(dir + "/" + file);
+    ASSERT_FALSE(f.isOk()) << file;
+    EXPECT_NE(f.message().find(what), std::string::npos) << f.message();
+    EXPECT_EQ(f.message().find('\n'), std::string::npos);
+  };
+  writeOverlay(dir + "/orphan.safetensors", "gone.safetensors", {{"a", {1}}});
+  expectError("orphan.safetensors",
+              "orphan.safetensors: base weight file 'gone.safetensors' "
+              "(spikec.base): " +
+                  dir + "/gone.safetensors");
+  writeOverlay(dir + "/x.safetensors", "y.safetensors", {{"a", {1}}});
+  writeOverlay(dir + "/y.safetensors", "./x.safetensors", {{"b", {1}}});
+  expectError("x.safetensors", "the chain of base files loops");
+  writeOverlay(dir + "/self.safetensors", "self.safetensors", {});
+  expectError("self.safetensors", "loops");
+  for (int i = 0; i < 9; ++i)
+    writeOverlay(dir + "/l" + std::to_string(i) + ".safetensors",
+                 "l" + std::to_string(i + 1) + ".safetensors", {});
+  writeOverlay(dir + "/l9.safetensors", "", {});
+  expectError("l0.safetensors", "more than 8 files");
+  ASSERT_TRUE(SafetensorsFile::open(dir + "/l2.safetensors").isOk());
+  writeOverlay(dir + "/base.safetensors", "", {{"a", {1, 2}}});
+  writeOverlay(dir + "/wide.safetensors", "base.safetensors",
+               {{"a", {1, 2, 3}}});
+  expectError("wide.safetensors", "tensor 'a' has shape [3], but its base " +
+                                      dir + "/base.safetensors has [2]");
+  writeOverlay(dir + "/empty.safetensors", "", {});
+  {
+    SafetensorsWriter w;
+    w.setMetadata(kBaseFileKey, "");
+    ASSERT_TRUE(w.write(dir + "/blank.safetensors").isOk());
+  }
+  expectError("blank.safetensors", "empty path");
+  std::filesystem::remove_all(dir);
 }
 
 // Every prefix of a valid file and random byte flips: open either succeeds

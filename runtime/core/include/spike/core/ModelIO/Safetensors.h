@@ -34,19 +34,41 @@ struct TensorInfo {
   std::vector<int64_t> shape;
   uint64_t begin = 0; ///< offset of the first byte in the data section
   uint64_t end = 0;
+  /// Which file of an overlay chain holds the bytes: 0 is the opened file,
+  /// 1 its base, and so on (SafetensorsFile::files).
+  uint32_t source = 0;
   int64_t numElements() const;
 };
+
+/// The metadata key of an overlay file: the path of the weight file that
+/// holds every tensor the overlay does not, relative to the overlay's
+/// directory unless absolute (docs/PlanFormat.md, "Weight files").
+inline constexpr const char *kBaseFileKey = "spikec.base";
 
 /// A safetensors file, memory-mapped (MappedFile): opening it reads and
 /// checks the header; tensor bytes are paged in when a tensor is read.
 /// Copies share the mapping.
+///
+/// An overlay file names a base file in its metadata (kBaseFileKey), and
+/// the opened file stands for both: a name resolves in the overlay first,
+/// then in the base (which may itself be an overlay, up to kMaxOverlayDepth
+/// files in all). A tensor the overlay shadows must keep the base's shape.
+/// spike-store-weight-codes writes such files so that the codes of a 7B
+/// model do not copy its bf16 embedding, norms and lm_head.
 class SafetensorsFile {
 public:
-  /// Reads and validates `path`. Errors name the file and the tensor.
+  static constexpr int kMaxOverlayDepth = 8;
+
+  /// Reads and validates `path` and the base files it names. Errors name
+  /// the file and the tensor.
   static Result<SafetensorsFile> open(const std::string &path);
 
   const std::string &path() const { return path_; }
+  /// The files this one stands for: itself, then its bases in order.
+  std::vector<std::string> files() const;
+  /// Every tensor, the overlay's over its bases'.
   const std::map<std::string, TensorInfo> &tensors() const { return infos_; }
+  /// The opened file's own metadata.
   const std::map<std::string, std::string> &metadata() const {
     return metadata_;
   }
@@ -71,9 +93,20 @@ public:
   Result<std::vector<int64_t>> readInt64(const std::string &name) const;
 
 private:
+  /// One file of the chain: its bytes and where its data section starts.
+  struct Source {
+    std::string path;
+    std::shared_ptr<const MappedFile> bytes;
+    uint64_t dataStart = 0;
+  };
+  /// Reads and checks one file's header, without following its base.
+  static Result<SafetensorsFile> openOne(const std::string &path);
+  /// Adds the tensors of `base` (opened from `baseName`) that this file
+  /// does not hold.
+  Status merge(const SafetensorsFile &base, const std::string &baseName);
+
   std::string path_;
-  std::shared_ptr<const MappedFile> bytes_;
-  uint64_t dataStart_ = 0;
+  std::vector<Source> sources_;
   std::map<std::string, TensorInfo> infos_;
   std::map<std::string, std::string> metadata_;
 };
