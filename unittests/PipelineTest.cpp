@@ -54,6 +54,9 @@ std::vector<LoweringOptions> optionSets() {
   sets[3].cleanup = false;
   sets[3].calibration = "/a dir, with commas/calibration.json";
   sets[3].calibrationWeightsOut = "/a dir, with commas/w.safetensors";
+  sets[3].weightCodesOut = "/a dir, with commas/codes.safetensors";
+  sets[2].weightCodesOut = "codes.safetensors";
+  sets[2].weightCodesOverlay = false;
   sets[4].cleanup = false;
   sets[4].timesteps = 4;
   sets[4].coding = "signed";
@@ -67,8 +70,10 @@ TEST(Pipeline, EachStageTextIsTheBuiltStage) {
   for (const LoweringOptions &o : optionSets())
     for (LoweringStage stage :
          {LoweringStage::Convert, LoweringStage::ApplyCalibration,
-          LoweringStage::LowerToIF}) {
-      if (stage == LoweringStage::ApplyCalibration && o.calibration.empty())
+          LoweringStage::StoreWeightCodes, LoweringStage::LowerToIF}) {
+      if ((stage == LoweringStage::ApplyCalibration && o.calibration.empty()) ||
+          (stage == LoweringStage::StoreWeightCodes &&
+           o.weightCodesOut.empty()))
         continue;
       auto [built, parsed] = bothWays(stage, o);
       EXPECT_EQ(built, parsed);
@@ -93,6 +98,17 @@ TEST(Pipeline, StageListFollowsTheOptions) {
   EXPECT_EQ(pipeline::stagePassPipelineArg(LoweringStage::ApplyCalibration, o),
             "--pass-pipeline=builtin.module(spike-apply-calibration{file={c."
             "json} weights-out={w.safetensors}})");
+  o.weightCodesOut = "codes.safetensors";
+  EXPECT_EQ(pipeline::loweringStages(o),
+            (std::vector<LoweringStage>{
+                LoweringStage::Convert, LoweringStage::ApplyCalibration,
+                LoweringStage::StoreWeightCodes, LoweringStage::LowerToIF}));
+  EXPECT_EQ(pipeline::stagePassPipelineArg({LoweringStage::ApplyCalibration,
+                                            LoweringStage::StoreWeightCodes},
+                                           o),
+            "--pass-pipeline=builtin.module(spike-apply-calibration{file={c."
+            "json} weights-out={w.safetensors}},spike-store-weight-codes{out={"
+            "codes.safetensors} overlay=true})");
 }
 
 TEST(Pipeline, SpikePipelineRunsTheStageList) {
@@ -103,7 +119,7 @@ TEST(Pipeline, SpikePipelineRunsTheStageList) {
   llvm::raw_string_ostream es(errors);
   ASSERT_TRUE(mlir::succeeded(mlir::parsePassPipeline(
       "spike-pipeline{timesteps=4 correction-spikes=true coding=signed "
-      "calibration=c.json schedule=uniform}",
+      "calibration=c.json schedule=uniform weight-codes-out=k.safetensors}",
       viaRegistry, es)))
       << errors;
   LoweringOptions o;
@@ -112,6 +128,7 @@ TEST(Pipeline, SpikePipelineRunsTheStageList) {
   o.coding = "signed";
   o.calibration = "c.json";
   o.schedule = "uniform";
+  o.weightCodesOut = "k.safetensors";
   mlir::OpPassManager fromStages("builtin.module");
   for (LoweringStage stage : pipeline::loweringStages(o))
     addLoweringStage(fromStages, stage, o);

@@ -17,6 +17,8 @@ std::vector<LoweringStage> loweringStages(const LoweringOptions &options) {
   std::vector<LoweringStage> stages = {LoweringStage::Convert};
   if (!options.calibration.empty())
     stages.push_back(LoweringStage::ApplyCalibration);
+  if (!options.weightCodesOut.empty())
+    stages.push_back(LoweringStage::StoreWeightCodes);
   stages.push_back(LoweringStage::LowerToIF);
   return stages;
 }
@@ -39,6 +41,9 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
                 ? std::string()
                 : " weights-out=" + quoted(options.calibrationWeightsOut)) +
            "}";
+  case LoweringStage::StoreWeightCodes:
+    return "spike-store-weight-codes{out=" + quoted(options.weightCodesOut) +
+           " overlay=" + boolText(options.weightCodesOverlay) + "}";
   case LoweringStage::LowerToIF:
     return "spike-lower-is-to-if{schedule=" + quoted(options.schedule) + "}" +
            (options.cleanup ? ",canonicalize,cse" : "");
@@ -48,8 +53,15 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options) {
 
 std::string stagePassPipelineArg(LoweringStage stage,
                                  const LoweringOptions &options) {
-  return "--pass-pipeline=builtin.module(" + stagePipeline(stage, options) +
-         ")";
+  return stagePassPipelineArg(std::vector<LoweringStage>{stage}, options);
+}
+
+std::string stagePassPipelineArg(const std::vector<LoweringStage> &stages,
+                                 const LoweringOptions &options) {
+  std::string passes;
+  for (LoweringStage stage : stages)
+    passes += (passes.empty() ? "" : ",") + stagePipeline(stage, options);
+  return "--pass-pipeline=builtin.module(" + passes + ")";
 }
 
 } // namespace spike::pipeline

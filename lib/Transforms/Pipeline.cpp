@@ -21,6 +21,8 @@ spike::pipeline::LoweringOptions spike::SpikePipelineOptions::lowering() const {
   o.schedule = schedule;
   o.calibration = calibration;
   o.calibrationWeightsOut = calibrationWeightsOut;
+  o.weightCodesOut = weightCodesOut;
+  o.weightCodesOverlay = weightCodesOverlay;
   o.cleanup = true;
   return o;
 }
@@ -47,6 +49,13 @@ void spike::addLoweringStage(mlir::OpPassManager &pm, LoweringStage stage,
     calibrate.file = options.calibration;
     calibrate.weightsOut = options.calibrationWeightsOut;
     pm.addPass(createSpikeApplyCalibration(calibrate));
+    return;
+  }
+  case LoweringStage::StoreWeightCodes: {
+    SpikeStoreWeightCodesOptions store;
+    store.out = options.weightCodesOut;
+    store.overlay = options.weightCodesOverlay;
+    pm.addPass(createSpikeStoreWeightCodes(store));
     return;
   }
   case LoweringStage::LowerToIF: {

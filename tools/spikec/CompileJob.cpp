@@ -27,6 +27,9 @@ namespace spikec {
 
 namespace {
 
+/// The calibrated graph's weight codes (spike-store-weight-codes).
+constexpr const char *kWeightCodes = "ir/is-calibrated.codes.safetensors";
+
 /// PrefixQuant's outlier tokens for a model: its start token and "\n",
 /// where "\n" is one token (SmolLM2: 0 198).
 std::string autoPrefix(const spike::core::Tokenizer &tok) {
@@ -188,25 +191,28 @@ private:
     l.calibration = at("calib/calibration.json");
     if (o.learnsWeights())
       l.calibrationWeightsOut = at("ir/is-calibrated.safetensors");
+    l.weightCodesOut = at(kWeightCodes);
     l.cleanup = false;
     return l;
   }
-  /// One stage of the lowering, as spike-opt --pass-pipeline.
-  void lowering(const std::string &name, spike::pipeline::LoweringStage stage,
+  /// Stages of the lowering, as one spike-opt --pass-pipeline.
+  void lowering(const std::string &name,
+                const std::vector<spike::pipeline::LoweringStage> &passes,
                 const std::string &from, const std::string &to,
                 std::vector<std::string> extraOutputs = {}) {
     std::vector<std::string> outputs = {"ir/" + to + ".mlir"};
     outputs.insert(outputs.end(), extraOutputs.begin(), extraOutputs.end());
-    stages.push_back({name,
-                      "spike-opt",
-                      {at("ir/" + from + ".mlir"),
-                       spike::pipeline::stagePassPipelineArg(stage, lowering()),
-                       "-o", at("ir/" + to + ".mlir")},
-                      outputs});
+    stages.push_back(
+        {name,
+         "spike-opt",
+         {at("ir/" + from + ".mlir"),
+          spike::pipeline::stagePassPipelineArg(passes, lowering()), "-o",
+          at("ir/" + to + ".mlir")},
+         outputs});
   }
   /// The chip sees the graph it will run: IF neurons on binary chips.
   void lowerToIF(const std::string &from, const std::string &to) {
-    lowering("lower " + to, spike::pipeline::LoweringStage::LowerToIF, from,
+    lowering("lower " + to, {spike::pipeline::LoweringStage::LowerToIF}, from,
              to);
   }
   /// The chip's legality check of a graph; its diagnostics are the log.
@@ -281,7 +287,7 @@ void JobBuilder::addFrontEnd() {
         "-o", at("ir/qann.mlir")},
        {"ir/qann.mlir"}});
   plan("qann");
-  lowering("convert", spike::pipeline::LoweringStage::Convert, "qann", "is");
+  lowering("convert", {spike::pipeline::LoweringStage::Convert}, "qann", "is");
   if (setup.binary) {
     lowerToIF("is", "if-uncalibrated");
     chipGraph = "if-uncalibrated";
@@ -325,18 +331,22 @@ void JobBuilder::addCalibration() {
   std::vector<std::string> calOutputs = {"calib/calibration.json",
                                          "calib/calibration.layers.csv",
                                          "calib/calibration.layers.png"};
-  std::vector<std::string> learntWeights;
+  // The calibrated graph's weights are final: from here on the plans, the
+  // chip program and NIR read them as int8 codes (an overlay over the
+  // float file, which the FP, QANN and IS plans still read).
+  std::vector<std::string> weightFiles = {kWeightCodes};
   if (o.learnsWeights()) {
     calArgs.push_back("--learn");
     calArgs.push_back(o.calibLearn);
     calOutputs.push_back("calib/calibration.weights.safetensors");
-    learntWeights.push_back("ir/is-calibrated.safetensors");
+    weightFiles.push_back("ir/is-calibrated.safetensors");
   }
   stages.push_back(
       {"calibrate", "spike-run", calArgs, calOutputs, {calibText}});
   lowering("apply calibration",
-           spike::pipeline::LoweringStage::ApplyCalibration, "is",
-           "is-calibrated", learntWeights);
+           {spike::pipeline::LoweringStage::ApplyCalibration,
+            spike::pipeline::LoweringStage::StoreWeightCodes},
+           "is", "is-calibrated", weightFiles);
   plan("is-calibrated");
   finalGraph = "is-calibrated";
   if (setup.binary) {

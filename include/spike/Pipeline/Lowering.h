@@ -48,6 +48,14 @@ struct LoweringOptions {
   /// With learnt weights in it: the weight file spike-apply-calibration
   /// writes (`weights-out`); "" otherwise.
   std::string calibrationWeightsOut;
+  /// The weight file of integer codes that spike-store-weight-codes
+  /// writes once the IS graph's weights are final (after calibration), so
+  /// that its plans, NIR and chip program read int8 codes; "" keeps the
+  /// float weights.
+  std::string weightCodesOut;
+  /// The codes file holds only the codes and names the float file as its
+  /// base (an overlay, docs/PlanFormat.md) instead of copying the rest.
+  bool weightCodesOverlay = true;
   /// Canonicalize after conversion, canonicalize and CSE after lowering,
   /// as spike-pipeline runs them. The compile job leaves them off: the
   /// canonicalizer hoists the weights, which would reorder its plans.
@@ -58,11 +66,13 @@ struct LoweringOptions {
 enum class LoweringStage {
   Convert,          ///< spike-verify-sites, convert-qnn-to-spike: QANN -> IS
   ApplyCalibration, ///< spike-apply-calibration: learnt theta and v0
+  StoreWeightCodes, ///< spike-store-weight-codes: int8 weight codes
   LowerToIF,        ///< spike-lower-is-to-if: IS -> binary IF (Lemma 2)
 };
 
 /// The stages `options` asks for: Convert, ApplyCalibration when a
-/// calibration file is given, LowerToIF.
+/// calibration file is given, StoreWeightCodes when a codes file is,
+/// LowerToIF.
 std::vector<LoweringStage> loweringStages(const LoweringOptions &options);
 
 /// A stage's passes in MLIR's textual pipeline syntax, as nested in
@@ -73,6 +83,9 @@ std::string stagePipeline(LoweringStage stage, const LoweringOptions &options);
 /// The spike-opt argument that runs one stage:
 /// "--pass-pipeline=builtin.module(<stagePipeline>)".
 std::string stagePassPipelineArg(LoweringStage stage,
+                                 const LoweringOptions &options);
+/// The same for several stages run as one, in the order given.
+std::string stagePassPipelineArg(const std::vector<LoweringStage> &stages,
                                  const LoweringOptions &options);
 
 } // namespace spike::pipeline

@@ -55,6 +55,16 @@ struct SpikePipelineOptions
       llvm::cl::desc("The weight file to write when the calibration has "
                      "learnt weights"),
       llvm::cl::init("")};
+  Option<std::string> weightCodesOut{
+      *this, "weight-codes-out",
+      llvm::cl::desc("Store the quantized weights as integer codes in this "
+                     "file once calibrated (spike-store-weight-codes)"),
+      llvm::cl::init("")};
+  Option<bool> weightCodesOverlay{
+      *this, "weight-codes-overlay",
+      llvm::cl::desc("The codes file names the float file as its base "
+                     "instead of copying the other tensors"),
+      llvm::cl::init(true)};
 
   /// The typed options these stand for (with cleanup).
   pipeline::LoweringOptions lowering() const;

@@ -3,7 +3,8 @@
 # statistics, calibration and firing-rate files, stage by stage as spikec
 # runs it: import (residual-down rotation), observers, W6A6 quantization,
 # conversion at T = 2 (with correction spikes for the graded chip, without
-# for the binary one), calibration applied, IS -> IF lowering, legality,
+# for the binary one), calibration applied and int8 weight codes stored,
+# IS -> IF lowering, legality,
 # mapping, chip programs and NIR, with a plan at every level. Each stage is
 # deterministic arithmetic (no BLAS, no libm), so the outputs are the same
 # bytes on any machine; golden-job.test compares them with Golden/.
@@ -57,9 +58,11 @@ if [ "${4:-}" = --make-inputs ]; then
   rm -f "$IN"/calibration.layers.*
 fi
 CALIBRATION=$(fixed calibration.json)
+# Calibration applied, then the weights stored as int8 codes over the
+# imported file, in one run.
 for g in is is-plain; do
   opt ir/$g.mlir \
-    "--pass-pipeline=builtin.module(spike-apply-calibration{file={$CALIBRATION}})" \
+    "--pass-pipeline=builtin.module(spike-apply-calibration{file={$CALIBRATION}},spike-store-weight-codes{out={ir/$g-calibrated.codes.safetensors} overlay=true})" \
     -o ir/$g-calibrated.mlir
 done
 plan is-calibrated
