@@ -13,7 +13,8 @@
 # interrupted run resumes; eval-fp (the FP model on the same tokens, the
 # speed reference) runs only when named. Environment: SPIKEC_BIN (default build/bin),
 # SPIKEC_DATA (default ../shared/data), OUT (default out/scale-SHAPE),
-# FORMAT (hf: sharded bf16 safetensors, or gguf: Q8_0; default hf),
+# FORMAT (hf: sharded bf16 safetensors, imported with --reference-checkpoint,
+# or gguf: Q8_0; default hf),
 # ROTATE (the importer's --rotate, default none), TOKENS (default 256),
 # CHIP (default chips/loihi2-like.yaml), CHIPS (the system's chip count,
 # which replaces the description's topology.chips; default 1152, Intel's
@@ -70,9 +71,11 @@ for s in $STAGES; do
       stage model "$B/spike-make-test-model" --format hf --dtype bf16 \
         "${SHAPE_FLAG[@]}" --out "$MODEL"
     fi ;;
-  import)
+  import) # from safetensors, an overlay that reads unchanged matrices in place
+    REF=()
+    [ "$FORMAT" = hf ] && REF=(--reference-checkpoint)
     stage import "$B/spike-translate" --import-llama "$MODEL" \
-      --weight-dtype bf16 --rotate "$ROTATE" -o "$OUT/fp.mlir" ;;
+      --weight-dtype bf16 --rotate "$ROTATE" "${REF[@]}" -o "$OUT/fp.mlir" ;;
   observe)
     stage observe "$B/spike-opt" "$OUT/fp.mlir" --spike-insert-observers \
       -o "$OUT/obs.mlir"

@@ -114,6 +114,13 @@ struct ImportOptions {
                      "bf16 (half the disk and memory; norms and the online "
                      "rotation stay f32)"),
       llvm::cl::init("f32"), llvm::cl::cat(category)};
+  llvm::cl::opt<bool> referenceCheckpoint{
+      "reference-checkpoint",
+      llvm::cl::desc("Read the tensors a safetensors checkpoint stores as "
+                     "the weight file would (unrotated, same dtype) from the "
+                     "checkpoint in place: the weight file names it as its "
+                     "base instead of copying them"),
+      llvm::cl::init(false), llvm::cl::cat(category)};
 };
 
 int runImport(int argc, char **argv, ImportOptions &o) {
@@ -140,6 +147,7 @@ int runImport(int argc, char **argv, ImportOptions &o) {
   options.rotateResidual = o.rotate != "none";
   options.rotateDown = o.rotate == "residual-down";
   options.rotationSeed = o.seed;
+  options.referenceCheckpoint = o.referenceCheckpoint;
   return spike::importLlama(options) ? 0 : 1;
 }
 

@@ -29,6 +29,11 @@ struct LlamaImportOptions {
   /// the FP model. Norm gains and the online rotation stay f32, the
   /// rotation because 1/sqrt(n) in bf16 would not keep it orthogonal.
   bool bf16Weights = false;
+  /// Write the weight file as an overlay over a safetensors checkpoint
+  /// (docs/PlanFormat.md): tensors the checkpoint already stores as the
+  /// file would (unrotated, same dtype) are read from it in place instead
+  /// of copied. The checkpoint must then stay where it is, unchanged.
+  bool referenceCheckpoint = false;
 };
 
 /// Imports the model; on failure prints one error line to stderr, leaves

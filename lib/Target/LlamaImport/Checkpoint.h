@@ -10,6 +10,7 @@
 #define SPIKE_LIB_TARGET_LLAMAIMPORT_CHECKPOINT_H
 
 #include "spike/core/ModelIO/Gguf.h"
+#include "spike/core/ModelIO/Safetensors.h"
 #include "spike/core/Support/Status.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -49,6 +50,17 @@ public:
   /// f32, row-major, checked against `shape`; errors name file and tensor.
   virtual core::Result<std::vector<float>>
   read(const std::string &name, const std::vector<int64_t> &shape) const = 0;
+  /// Whether the checkpoint stores `name` with `shape` as `dtype` in a
+  /// safetensors file (false for GGUF); if so, the tensor counts as read.
+  virtual bool takeAsStored(const std::string &name,
+                            const std::vector<int64_t> &shape,
+                            core::DType dtype) const {
+    return false;
+  }
+  /// The file a weight file names as its base to read the checkpoint's
+  /// tensors in place (a safetensors file or a sharded index, absolute),
+  /// or "" where the checkpoint cannot serve (GGUF).
+  virtual std::string baseFile() const { return ""; }
   /// Every tensor of the checkpoint was read, or is a derived buffer that
   /// agrees with `config`: no weight is dropped silently.
   virtual core::Status checkAllRead(const LlamaConfig &config) const = 0;

@@ -87,6 +87,16 @@ Value GraphBuilder::record(const std::string &name, std::vector<int64_t> shape,
   return use(name, "", shape);
 }
 
+Value GraphBuilder::recordAsStored(const std::string &name,
+                                   std::vector<int64_t> shape) {
+  bool bf16 = options.bf16Weights && shape.size() == 2;
+  if (options.referenceCheckpoint && status.isOk() &&
+      src.takeAsStored(name, shape,
+                       bf16 ? core::DType::BF16 : core::DType::F32))
+    return use(name, "", shape);
+  return record(name, shape, source(name, shape));
+}
+
 Value GraphBuilder::use(const std::string &name, const std::string &shared,
                         llvm::ArrayRef<int64_t> shape) {
   return qnn::WeightOp::create(
@@ -145,12 +155,12 @@ void GraphBuilder::setUpRotations(ModuleOp module) {
 
 Value GraphBuilder::embedding(Value tokens) {
   Producer raw = source("model.embed_tokens.weight", {c.vocab, d});
-  embed = record("model.embed_tokens.weight", {c.vocab, d},
-                 rotated() ? then(raw,
+  embed = rotated() ? record("model.embed_tokens.weight", {c.vocab, d},
+                             then(raw,
                                   [this](std::vector<float> w) {
                                     return q.timesRight(w, c.vocab);
-                                  })
-                           : raw);
+                                  }))
+                    : recordAsStored("model.embed_tokens.weight", {c.vocab, d});
   if (!status.isOk())
     return {};
   return qnn::EmbeddingOp::create(b, loc, tensor({kDyn, d}), tokens, embed);
@@ -166,40 +176,40 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
   // (Q^T W), each applied when the file is written.
   auto readerOf = [&](const std::string &name, int64_t rows,
                       const std::vector<float> &gain, float scale = 1.f) {
-    return then(source(p + name, {rows, d}),
-                [this, rows, gain, scale](std::vector<float> v) {
-                  v = reader(gain, rows, std::move(v));
-                  if (scale != 1.f)
-                    for (float &x : v)
-                      x *= scale;
-                  return v;
-                });
+    if (!rotate && scale == 1.f)
+      return recordAsStored(p + name, {rows, d});
+    return record(p + name, {rows, d},
+                  then(source(p + name, {rows, d}),
+                       [this, rows, gain, scale](std::vector<float> v) {
+                         v = reader(gain, rows, std::move(v));
+                         if (scale != 1.f)
+                           for (float &x : v)
+                             x *= scale;
+                         return v;
+                       }));
   };
   auto writerOf = [&](const std::string &name, int64_t cols, bool down) {
-    return then(source(p + name, {d, cols}),
-                [this, cols, down](std::vector<float> v) {
-                  v = writer(cols, std::move(v));
-                  if (down && options.rotateDown)
-                    v = r.timesRight(v, d);
-                  return v;
-                });
+    if (!rotate && !(down && options.rotateDown))
+      return recordAsStored(p + name, {d, cols});
+    return record(p + name, {d, cols},
+                  then(source(p + name, {d, cols}),
+                       [this, cols, down](std::vector<float> v) {
+                         v = writer(cols, std::move(v));
+                         if (down && options.rotateDown)
+                           v = r.timesRight(v, d);
+                         return v;
+                       }));
   };
   w.ln1 =
       record(p + "input_layernorm.weight", {d}, constant(rotate ? ones : g1));
-  w.wq = record(p + "self_attn.q_proj.weight", {dq, d},
-                readerOf("self_attn.q_proj.weight", dq, g1, qScale));
-  w.wk = record(p + "self_attn.k_proj.weight", {dkv, d},
-                readerOf("self_attn.k_proj.weight", dkv, g1));
-  w.wv = record(p + "self_attn.v_proj.weight", {dkv, d},
-                readerOf("self_attn.v_proj.weight", dkv, g1));
-  w.wo = record(p + "self_attn.o_proj.weight", {d, dq},
-                writerOf("self_attn.o_proj.weight", dq, false));
+  w.wq = readerOf("self_attn.q_proj.weight", dq, g1, qScale);
+  w.wk = readerOf("self_attn.k_proj.weight", dkv, g1);
+  w.wv = readerOf("self_attn.v_proj.weight", dkv, g1);
+  w.wo = writerOf("self_attn.o_proj.weight", dq, false);
   w.ln2 = record(p + "post_attention_layernorm.weight", {d},
                  constant(rotate ? ones : g2));
-  w.wg = record(p + "mlp.gate_proj.weight", {c.ffn, d},
-                readerOf("mlp.gate_proj.weight", c.ffn, g2));
-  w.wu = record(p + "mlp.up_proj.weight", {c.ffn, d},
-                readerOf("mlp.up_proj.weight", c.ffn, g2));
+  w.wg = readerOf("mlp.gate_proj.weight", c.ffn, g2);
+  w.wu = readerOf("mlp.up_proj.weight", c.ffn, g2);
   if (options.rotateDown) {
     // linear(h, R^T) computes h R, the online rotation. Every block uses
     // the same R: one tensor of the weight file, which each block's
@@ -218,8 +228,7 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
     w.downRotation =
         use(p + "mlp.down_rotation", "model.down_rotation", {c.ffn, c.ffn});
   }
-  w.wd = record(p + "mlp.down_proj.weight", {d, c.ffn},
-                writerOf("mlp.down_proj.weight", c.ffn, true));
+  w.wd = writerOf("mlp.down_proj.weight", c.ffn, true);
   // Biases, in the same frames as their weights: q's carries the folded
   // 1/sqrt(d); the writers' (o, down) are rotated with their rows (Q^T b);
   // the readers' outputs are not rotated.
@@ -227,6 +236,8 @@ GraphBuilder::BlockWeights GraphBuilder::blockWeights(int64_t layer) {
                   float scale = 1.f, bool writes = false) -> Value {
     if (!present)
       return {};
+    if (scale == 1.f && !(writes && rotate))
+      return recordAsStored(p + name, {n});
     return record(p + name, {n},
                   then(source(p + name, {n}),
                        [this, scale, writes](std::vector<float> v) {
@@ -290,9 +301,8 @@ Value GraphBuilder::logits(Value x) {
                          return reader(gf, c.vocab, std::move(w));
                        }));
   } else {
-    head = separateHead ? record("lm_head.weight", {c.vocab, d},
-                                 source("lm_head.weight", {c.vocab, d}))
-                        : embed;
+    head =
+        separateHead ? recordAsStored("lm_head.weight", {c.vocab, d}) : embed;
   }
   if (!status.isOk())
     return {};

@@ -78,6 +78,11 @@ private:
   /// Declares a tensor of the weight file; returns its IR value.
   mlir::Value record(const std::string &name, std::vector<int64_t> shape,
                      Producer produce);
+  /// A checkpoint tensor taken unchanged. With referenceCheckpoint, where
+  /// the checkpoint already stores it as the weight file would (shape and
+  /// dtype), it is not copied: the weight file's base holds it.
+  mlir::Value recordAsStored(const std::string &name,
+                             std::vector<int64_t> shape);
   /// A qnn.weight of parameter `name` reading tensor `shared` ("": `name`).
   mlir::Value use(const std::string &name, const std::string &shared,
                   llvm::ArrayRef<int64_t> shape);

@@ -57,6 +57,16 @@ public:
     return file.readF32(name);
   }
   core::Status checkAllRead(const LlamaConfig &c) const override;
+  bool takeAsStored(const std::string &name, const std::vector<int64_t> &shape,
+                    core::DType dtype) const override {
+    const core::SafetensorsFile *file = shardOf(name);
+    const core::TensorInfo *info = file ? file->find(name) : nullptr;
+    if (!info || info->shape != shape || info->dtype != dtype)
+      return false;
+    read_.insert(name);
+    return true;
+  }
+  std::string baseFile() const override { return base_; }
 
 private:
   std::string firstUnread(
@@ -73,6 +83,7 @@ private:
   }
 
   std::string dir_;
+  std::string base_; ///< the index or the single file, absolute
   std::map<std::string, std::string> shardOf_;
   std::map<std::string, std::unique_ptr<core::SafetensorsFile>> shards_;
 };
@@ -90,6 +101,7 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
                             : nullptr;
     if (!map)
       return core::Status::error(index + ": missing object 'weight_map'");
+    source->base_ = index;
     for (const auto &[name, file] : *map) {
       auto f = file.getAsString();
       if (!f)
@@ -101,6 +113,7 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
     auto file = core::SafetensorsFile::open(dir + "/model.safetensors");
     if (!file)
       return file.status();
+    source->base_ = dir + "/model.safetensors";
     for (const auto &[name, info] : file->tensors())
       source->shardOf_[name] = "model.safetensors";
   } else {
@@ -116,6 +129,9 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
     source->shards_[shard] =
         std::make_unique<core::SafetensorsFile>(file.take());
   }
+  llvm::SmallString<256> real;
+  if (!llvm::sys::fs::real_path(source->base_, real))
+    source->base_ = real.str().str();
   return source;
 }
 

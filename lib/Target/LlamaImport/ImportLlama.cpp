@@ -90,6 +90,14 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
   core::SafetensorsWriter weights;
   weights.setMetadata("producer", spike::versionString());
+  if (options.referenceCheckpoint) {
+    std::string base = source->baseFile();
+    if (base.empty())
+      return fail(options.input +
+                  ": --reference-checkpoint needs a safetensors checkpoint "
+                  "(a Hugging Face directory), not GGUF");
+    weights.setMetadata(core::kBaseFileKey, base);
+  }
   llama::GraphBuilder builder(&ctx, config, *source, weights, options);
   if (auto st = builder.build(*module); !st)
     return fail(st.message());

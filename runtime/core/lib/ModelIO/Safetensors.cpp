@@ -101,7 +101,9 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
     if (int(seen.size()) > kMaxOverlayDepth)
       return fail("more than " + std::to_string(kMaxOverlayDepth) +
                   " files in the chain of base files");
-    auto base = openOne(basePath);
+    bool index = basePath.size() > 11 &&
+                 basePath.compare(basePath.size() - 11, 11, ".index.json") == 0;
+    auto base = index ? openIndex(basePath) : openOne(basePath);
     if (!base)
       return fail(base.message());
     if (auto st = file.merge(*base, basePath); !st)
@@ -142,6 +144,50 @@ Status SafetensorsFile::merge(const SafetensorsFile &base,
   }
   sources_.insert(sources_.end(), base.sources_.begin(), base.sources_.end());
   return Status::ok();
+}
+
+Result<SafetensorsFile> SafetensorsFile::openIndex(const std::string &path) {
+  auto text = readFileText(path);
+  if (!text)
+    return text.status();
+  auto parsed = parseJson(*text, path);
+  if (!parsed)
+    return parsed.status();
+  const nlohmann::json &doc = *parsed;
+  if (!doc.is_object() || !doc.contains("weight_map") ||
+      !doc["weight_map"].is_object())
+    return Status::error(path + ": missing object 'weight_map'");
+  size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  SafetensorsFile out;
+  out.path_ = path;
+  std::map<std::string, std::string> shardOf;
+  for (auto it = doc["weight_map"].begin(); it != doc["weight_map"].end();
+       ++it) {
+    if (!it.value().is_string() || it.value().get<std::string>().empty())
+      return Status::error(path + ": weight_map['" + it.key() +
+                           "'] is not a file name");
+    shardOf[it.key()] = it.value().get<std::string>();
+  }
+  std::set<std::string> opened;
+  for (const auto &[name, shard] : shardOf) {
+    if (!opened.insert(shard).second)
+      continue;
+    auto file = openOne(shard.front() == '/' ? shard : dir + shard);
+    if (!file)
+      return file.status();
+    for (const auto &[tensor, info] : file->infos_)
+      if (out.infos_.count(tensor))
+        return Status::error(path + ": tensor '" + tensor +
+                             "' is in two shards (" + file->path() + ")");
+    if (auto st = out.merge(*file, file->path()); !st)
+      return st;
+  }
+  for (const auto &[name, shard] : shardOf)
+    if (!out.infos_.count(name))
+      return Status::error(path + ": tensor '" + name +
+                           "' is not in its shard " + shard);
+  return out;
 }
 
 Result<SafetensorsFile> SafetensorsFile::openOne(const std::string &path) {

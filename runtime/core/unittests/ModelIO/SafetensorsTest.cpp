@@ -249,6 +249,57 @@ TEST(Safetensors, BrokenOverlaysGiveOneClearError) {
   std::filesystem::remove_all(dir);
 }
 
+// A base may be a sharded checkpoint's index: its shards stand together as
+// the base; a tensor in two shards, or listed but absent, is an error.
+TEST(Safetensors, OverlayOverAShardedIndex) {
+  std::string dir = tempPath("index-overlay");
+  std::filesystem::create_directories(dir);
+  writeOverlay(dir + "/s1.safetensors", "", {{"a", {1}}, {"b", {2, 3}}});
+  writeOverlay(dir + "/s2.safetensors", "", {{"c", {4}}});
+  auto index = [&](const std::string &name, const std::string &json) {
+    ASSERT_TRUE(writeFileAtomic(dir + "/" + name, json).isOk());
+  };
+  index("m.safetensors.index.json",
+        R"({"weight_map": {"a": "s1.safetensors", "b": "s1.safetensors",
+            "c": "s2.safetensors"}})");
+  writeOverlay(dir + "/top.safetensors", "m.safetensors.index.json",
+               {{"b", {7, 8}}});
+  auto f = SafetensorsFile::open(dir + "/top.safetensors");
+  ASSERT_TRUE(f.isOk()) << f.message();
+  EXPECT_EQ(f->files().size(), 3u);
+  EXPECT_EQ(*f->readF32("a"), (std::vector<float>{1}));
+  EXPECT_EQ(*f->readF32("b"), (std::vector<float>{7, 8}));
+  EXPECT_EQ(*f->readF32("c"), (std::vector<float>{4}));
+
+  writeOverlay(dir + "/s3.safetensors", "", {{"c", {5}}});
+  index("twice.safetensors.index.json",
+        R"({"weight_map": {"a": "s1.safetensors", "c": "s2.safetensors",
+            "d": "s3.safetensors"}})");
+  writeOverlay(dir + "/t2.safetensors", "twice.safetensors.index.json", {});
+  auto twice = SafetensorsFile::open(dir + "/t2.safetensors");
+  ASSERT_FALSE(twice.isOk());
+  EXPECT_NE(twice.message().find("tensor 'c' is in two shards"),
+            std::string::npos)
+      << twice.message();
+  index("absent.safetensors.index.json",
+        R"({"weight_map": {"z": "s1.safetensors"}})");
+  writeOverlay(dir + "/t3.safetensors", "absent.safetensors.index.json", {});
+  auto absent = SafetensorsFile::open(dir + "/t3.safetensors");
+  ASSERT_FALSE(absent.isOk());
+  EXPECT_NE(absent.message().find("tensor 'z' is not in its shard "
+                                  "s1.safetensors"),
+            std::string::npos)
+      << absent.message();
+  index("bad.safetensors.index.json", R"({"weight_map": [1]})");
+  writeOverlay(dir + "/t4.safetensors", "bad.safetensors.index.json", {});
+  auto bad = SafetensorsFile::open(dir + "/t4.safetensors");
+  ASSERT_FALSE(bad.isOk());
+  EXPECT_NE(bad.message().find("missing object 'weight_map'"),
+            std::string::npos)
+      << bad.message();
+  std::filesystem::remove_all(dir);
+}
+
 // Every prefix of a valid file and random byte flips: open either succeeds
 // or fails cleanly (this suite also runs under ASan and UBSan).
 TEST(Safetensors, TruncationsAndBitFlipsNeverCrash) {

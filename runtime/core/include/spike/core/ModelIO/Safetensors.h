@@ -53,6 +53,9 @@ inline constexpr const char *kBaseFileKey = "spikec.base";
 /// the opened file stands for both: a name resolves in the overlay first,
 /// then in the base (which may itself be an overlay, up to kMaxOverlayDepth
 /// files in all). A tensor the overlay shadows must keep the base's shape.
+/// The base may also be a sharded checkpoint's index (a path ending in
+/// ".safetensors.index.json", Hugging Face's format): its shards, named by
+/// its weight_map, then stand together as the base.
 /// spike-store-weight-codes writes such files so that the codes of a 7B
 /// model do not copy its bf16 embedding, norms and lm_head.
 class SafetensorsFile {
@@ -101,6 +104,8 @@ private:
   };
   /// Reads and checks one file's header, without following its base.
   static Result<SafetensorsFile> openOne(const std::string &path);
+  /// Reads a sharded checkpoint's index and its shards as one file.
+  static Result<SafetensorsFile> openIndex(const std::string &path);
   /// Adds the tensors of `base` (opened from `baseName`) that this file
   /// does not hold.
   Status merge(const SafetensorsFile &base, const std::string &baseName);
