@@ -169,7 +169,8 @@ struct ApplyCalibrationPass
     // The new file: every tensor of the module's, the learnt ones replaced.
     spike::core::SafetensorsWriter writer;
     for (const auto &[key, value] : base.metadata())
-      writer.setMetadata(key, value);
+      if (key != spike::core::kBaseFileKey) // the copy holds every tensor
+        writer.setMetadata(key, value);
     auto copy = [&](const spike::core::SafetensorsFile &from,
                     const std::string &name) {
       return spike::copyStoredTensor(writer, from, name);

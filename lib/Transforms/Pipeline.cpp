@@ -82,6 +82,6 @@ void spike::registerSpikePipeline() {
   mlir::PassPipelineRegistration<SpikePipelineOptions>(
       "spike-pipeline",
       "QANN to binary IF graph: convert-qnn-to-spike, optional calibration, "
-      "spike-lower-is-to-if",
+      "optional int8 weight codes, spike-lower-is-to-if",
       buildSpikePipeline);
 }

@@ -103,7 +103,8 @@ struct StoreWeightCodesPass
       writer.setMetadata(core::kBaseFileKey, baseReference(base.path()));
     else
       for (const auto &[key, value] : base.metadata())
-        writer.setMetadata(key, value);
+        if (key != core::kBaseFileKey) // the copy holds every tensor
+          writer.setMetadata(key, value);
     for (const auto &[name, info] : base.tensors()) {
       auto it = coded.find(name);
       bool copy = it == coded.end() || core::isCodeDType(info.dtype);
@@ -125,14 +126,17 @@ struct StoreWeightCodesPass
   /// How the overlay names its base: by file name when the two lie in one
   /// directory, so that the pair can move together; else by real path.
   std::string baseReference(const std::string &basePath) {
-    SmallString<256> baseReal, outDir;
-    StringRef dir = llvm::sys::path::parent_path(out);
-    if (llvm::sys::fs::real_path(basePath, baseReal) ||
-        llvm::sys::fs::real_path(dir.empty() ? "." : dir, outDir))
-      return basePath;
-    if (llvm::sys::path::parent_path(baseReal) == outDir)
-      return llvm::sys::path::filename(baseReal).str();
-    return baseReal.str().str();
+    SmallString<256> baseDir, outDir, absolute(basePath);
+    StringRef from = llvm::sys::path::parent_path(basePath);
+    StringRef to = llvm::sys::path::parent_path(out);
+    llvm::sys::fs::make_absolute(absolute);
+    if (llvm::sys::fs::real_path(from.empty() ? "." : from, baseDir) ||
+        llvm::sys::fs::real_path(to.empty() ? "." : to, outDir))
+      return absolute.str().str();
+    if (baseDir == outDir)
+      return llvm::sys::path::filename(basePath).str();
+    llvm::sys::path::append(baseDir, llvm::sys::path::filename(basePath));
+    return baseDir.str().str();
   }
 
   /// The weights of quantized linears, checked to be read by nothing else

@@ -28,6 +28,14 @@
 // OVERLAY-NOT: {{.}}
 // AGAIN: metadata {"spikec.base": "overlay.safetensors"}
 // AGAIN-NOT: {{.}}
+// A full copy made from an overlay holds every tensor and names no base,
+// so it opens from another folder.
+// RUN: cd %t && mkdir -p sub && spike-opt overlay.mlir -spike-store-weight-codes="out=sub/full.safetensors" -o sub/full.mlir
+// RUN: python3 %S/../Plan/Inputs/weight_codes_edit.py own %t/sub/full.safetensors | FileCheck %s --check-prefix=FULL
+// RUN: cd %t && spike-opt sub/full.mlir -spike-store-weight-codes="out=sub/again.safetensors" -o /dev/null
+// FULL: metadata {}
+// FULL-NEXT: bias F32
+// FULL-NEXT: e F32
 // BASE: error: spike-store-weight-codes: out=base.safetensors is a base of the weight file it reads ({{.*}}base.safetensors)
 
 // CHECK: module attributes {qnn.weights = "codes.safetensors"}

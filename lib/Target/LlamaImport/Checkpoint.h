@@ -61,6 +61,8 @@ public:
   /// tensors in place (a safetensors file or a sharded index, absolute),
   /// or "" where the checkpoint cannot serve (GGUF).
   virtual std::string baseFile() const { return ""; }
+  /// The checkpoint's files (a weight file must not replace one).
+  virtual std::vector<std::string> files() const { return {}; }
   /// Every tensor of the checkpoint was read, or is a derived buffer that
   /// agrees with `config`: no weight is dropped silently.
   virtual core::Status checkAllRead(const LlamaConfig &config) const = 0;

@@ -71,7 +71,7 @@ void GraphBuilder::declare(const std::string &name, std::vector<int64_t> shape,
   if (!status.isOk())
     return;
   core::Status st = core::Status::ok();
-  if (options.bf16Weights && shape.size() == 2 && !keepF32)
+  if (storedDType(shape, keepF32) == core::DType::BF16)
     st = out.addDeferredBF16(name, std::move(shape), std::move(produce));
   else
     st = out.addDeferredF32(name, std::move(shape), std::move(produce));
@@ -87,13 +87,20 @@ Value GraphBuilder::record(const std::string &name, std::vector<int64_t> shape,
   return use(name, "", shape);
 }
 
+core::DType GraphBuilder::storedDType(const std::vector<int64_t> &shape,
+                                      bool keepF32) const {
+  return options.bf16Weights && shape.size() == 2 && !keepF32
+             ? core::DType::BF16
+             : core::DType::F32;
+}
+
 Value GraphBuilder::recordAsStored(const std::string &name,
                                    std::vector<int64_t> shape) {
-  bool bf16 = options.bf16Weights && shape.size() == 2;
   if (options.referenceCheckpoint && status.isOk() &&
-      src.takeAsStored(name, shape,
-                       bf16 ? core::DType::BF16 : core::DType::F32))
+      src.takeAsStored(name, shape, storedDType(shape))) {
+    ++taken;
     return use(name, "", shape);
+  }
   return record(name, shape, source(name, shape));
 }
 

@@ -30,6 +30,9 @@ public:
   /// Builds the graph into `module`; errors name the checkpoint file and
   /// tensor (nothing is half-built that a caller would keep).
   core::Status build(mlir::ModuleOp module);
+  /// How many tensors build() took as the checkpoint stores them
+  /// (referenceCheckpoint), which the weight file then reads from there.
+  int takenAsStored() const { return taken; }
 
 private:
   /// One decoder block's weights as graph values (null: absent bias).
@@ -46,6 +49,7 @@ private:
   mlir::Type f32;
   mlir::Location loc;
   core::Status status = core::Status::ok();
+  int taken = 0;
   /// Widths: residual, query heads, key/value heads.
   int64_t d, dq, dkv;
   /// 1/sqrt(head_dim) of the attention scores, folded into W_q.
@@ -83,6 +87,9 @@ private:
   /// dtype), it is not copied: the weight file's base holds it.
   mlir::Value recordAsStored(const std::string &name,
                              std::vector<int64_t> shape);
+  /// The dtype the weight file stores a tensor of `shape` as.
+  core::DType storedDType(const std::vector<int64_t> &shape,
+                          bool keepF32 = false) const;
   /// A qnn.weight of parameter `name` reading tensor `shared` ("": `name`).
   mlir::Value use(const std::string &name, const std::string &shared,
                   llvm::ArrayRef<int64_t> shape);

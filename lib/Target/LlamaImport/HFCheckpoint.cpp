@@ -7,6 +7,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <cmath>
 #include <map>
@@ -61,12 +62,16 @@ public:
                     core::DType dtype) const override {
     const core::SafetensorsFile *file = shardOf(name);
     const core::TensorInfo *info = file ? file->find(name) : nullptr;
-    if (!info || info->shape != shape || info->dtype != dtype)
+    // Only bytes the shard holds itself: an overlay's chain names the
+    // shards, not what they name.
+    if (!info || info->source != 0 || info->shape != shape ||
+        info->dtype != dtype)
       return false;
     read_.insert(name);
     return true;
   }
   std::string baseFile() const override { return base_; }
+  std::vector<std::string> files() const override { return shardFiles_; }
 
 private:
   std::string firstUnread(
@@ -84,6 +89,7 @@ private:
 
   std::string dir_;
   std::string base_; ///< the index or the single file, absolute
+  std::vector<std::string> shardFiles_; ///< base_, then every shard
   std::map<std::string, std::string> shardOf_;
   std::map<std::string, std::unique_ptr<core::SafetensorsFile>> shards_;
 };
@@ -120,18 +126,23 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
     return core::Status::error(dir + ": no model.safetensors or "
                                      "model.safetensors.index.json");
   }
+  source->shardFiles_.push_back(source->base_);
   for (const auto &[name, shard] : source->shardOf_) {
     if (source->shards_.count(shard))
       continue;
     auto file = core::SafetensorsFile::open(dir + "/" + shard);
     if (!file)
       return file.status();
+    source->shardFiles_.push_back(dir + "/" + shard);
     source->shards_[shard] =
         std::make_unique<core::SafetensorsFile>(file.take());
   }
+  // The directory's real path and the file's own name: in a hub cache the
+  // index is a link to a blob, and its shards lie beside the link.
   llvm::SmallString<256> real;
-  if (!llvm::sys::fs::real_path(source->base_, real))
-    source->base_ = real.str().str();
+  if (!llvm::sys::fs::real_path(dir, real))
+    source->base_ =
+        (real + "/" + llvm::sys::path::filename(source->base_)).str();
   return source;
 }
 

@@ -90,17 +90,19 @@ bool spike::importLlama(const LlamaImportOptions &options) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
   core::SafetensorsWriter weights;
   weights.setMetadata("producer", spike::versionString());
-  if (options.referenceCheckpoint) {
-    std::string base = source->baseFile();
-    if (base.empty())
-      return fail(options.input +
-                  ": --reference-checkpoint needs a safetensors checkpoint "
-                  "(a Hugging Face directory), not GGUF");
-    weights.setMetadata(core::kBaseFileKey, base);
-  }
+  if (options.referenceCheckpoint && source->baseFile().empty())
+    return fail(options.input +
+                ": --reference-checkpoint needs a safetensors checkpoint "
+                "(a Hugging Face directory), not GGUF");
+  for (const std::string &file : source->files())
+    if (llvm::sys::fs::equivalent(weightsOut, file))
+      return fail(weightsOut + " is a file of the checkpoint " + options.input +
+                  ": choose another --weights-out or -o");
   llama::GraphBuilder builder(&ctx, config, *source, weights, options);
   if (auto st = builder.build(*module); !st)
     return fail(st.message());
+  if (builder.takenAsStored() > 0)
+    weights.setMetadata(core::kBaseFileKey, source->baseFile());
 
   // The IR names the weight file relative to itself when they share a
   // directory, so the pair can be moved together.

@@ -38,6 +38,17 @@ std::string canonicalPath(const std::string &path) {
   return ec ? path : p.string();
 }
 
+/// Refuses a path that exists but is no regular file: a base that names a
+/// device or FIFO would block its reader. A missing path passes, so that
+/// opening it says why.
+Status checkRegularFile(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) &&
+      !std::filesystem::is_regular_file(path, ec))
+    return Status::error("not a regular file");
+  return Status::ok();
+}
+
 template <typename T> T loadLE(const uint8_t *p) {
   T v;
   std::memcpy(&v, p, sizeof(T)); // the supported hosts are little-endian
@@ -96,6 +107,8 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
     std::string basePath = name.front() == '/' || slash == std::string::npos
                                ? name
                                : at.substr(0, slash + 1) + name;
+    if (auto st = checkRegularFile(basePath); !st)
+      return fail(st.message());
     if (!seen.insert(canonicalPath(basePath)).second)
       return fail("the chain of base files loops");
     if (int(seen.size()) > kMaxOverlayDepth)
@@ -107,7 +120,7 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
     if (!base)
       return fail(base.message());
     if (auto st = file.merge(*base, basePath); !st)
-      return Status::error(at + ": " + st.message());
+      return st;
     meta = base->metadata_;
     at = basePath;
   }
@@ -137,9 +150,10 @@ Status SafetensorsFile::merge(const SafetensorsFile &base,
           out += (i ? ", " : "") + std::to_string(shape[i]);
         return out + "]";
       };
-      return Status::error("tensor '" + name + "' has shape " +
-                           dims(it->second.shape) + ", but its base " +
-                           baseName + " has " + dims(info.shape));
+      return Status::error(sources_[it->second.source].path + ": tensor '" +
+                           name + "' has shape " + dims(it->second.shape) +
+                           ", but its base " + baseName + " has " +
+                           dims(info.shape));
     }
   }
   sources_.insert(sources_.end(), base.sources_.begin(), base.sources_.end());
@@ -169,24 +183,30 @@ Result<SafetensorsFile> SafetensorsFile::openIndex(const std::string &path) {
                            "'] is not a file name");
     shardOf[it.key()] = it.value().get<std::string>();
   }
-  std::set<std::string> opened;
+  if (shardOf.empty())
+    return Status::error(path + ": weight_map is empty");
+  std::map<std::string, SafetensorsFile> shards; // by real path
   for (const auto &[name, shard] : shardOf) {
-    if (!opened.insert(shard).second)
-      continue;
-    auto file = openOne(shard.front() == '/' ? shard : dir + shard);
-    if (!file)
-      return file.status();
-    for (const auto &[tensor, info] : file->infos_)
-      if (out.infos_.count(tensor))
-        return Status::error(path + ": tensor '" + tensor +
-                             "' is in two shards (" + file->path() + ")");
-    if (auto st = out.merge(*file, file->path()); !st)
-      return st;
-  }
-  for (const auto &[name, shard] : shardOf)
-    if (!out.infos_.count(name))
+    std::string shardPath = shard.front() == '/' ? shard : dir + shard;
+    std::string key = canonicalPath(shardPath);
+    if (!shards.count(key)) {
+      if (auto st = checkRegularFile(shardPath); !st)
+        return Status::error(path + ": shard " + shard + ": " + st.message());
+      auto file = openOne(shardPath);
+      if (!file)
+        return file.status();
+      for (const auto &[tensor, info] : file->infos_)
+        if (out.infos_.count(tensor))
+          return Status::error(path + ": tensor '" + tensor +
+                               "' is in two shards (" + file->path() + ")");
+      if (auto st = out.merge(*file, file->path()); !st)
+        return st;
+      shards.emplace(key, file.take());
+    }
+    if (!shards.at(key).contains(name))
       return Status::error(path + ": tensor '" + name +
                            "' is not in its shard " + shard);
+  }
   return out;
 }
 

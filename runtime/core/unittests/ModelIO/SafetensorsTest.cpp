@@ -246,6 +246,11 @@ TEST(Safetensors, BrokenOverlaysGiveOneClearError) {
     ASSERT_TRUE(w.write(dir + "/blank.safetensors").isOk());
   }
   expectError("blank.safetensors", "empty path");
+  writeOverlay(dir + "/device.safetensors", "/dev/null", {});
+  expectError("device.safetensors", "'/dev/null' (spikec.base): not a "
+                                    "regular file");
+  writeOverlay(dir + "/folder.safetensors", ".", {});
+  expectError("folder.safetensors", "not a regular file");
   std::filesystem::remove_all(dir);
 }
 

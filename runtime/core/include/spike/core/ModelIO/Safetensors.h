@@ -54,8 +54,9 @@ inline constexpr const char *kBaseFileKey = "spikec.base";
 /// then in the base (which may itself be an overlay, up to kMaxOverlayDepth
 /// files in all). A tensor the overlay shadows must keep the base's shape.
 /// The base may also be a sharded checkpoint's index (a path ending in
-/// ".safetensors.index.json", Hugging Face's format): its shards, named by
-/// its weight_map, then stand together as the base.
+/// ".index.json", Hugging Face's format): its shards, named by its
+/// weight_map, then stand together as the base. Bases and shards must be
+/// regular files; relative ones resolve beside the file that names them.
 /// spike-store-weight-codes writes such files so that the codes of a 7B
 /// model do not copy its bf16 embedding, norms and lm_head.
 class SafetensorsFile {
