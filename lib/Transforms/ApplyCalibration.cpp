@@ -166,19 +166,31 @@ struct ApplyCalibrationPass
       learntNames.insert(name);
     }
 
-    // The new file: every tensor of the module's, the learnt ones replaced.
+    if (auto st = spike::checkOutsideChain(base, weightsOut, "weights-out");
+        !st)
+      return fail(st.message());
+
+    // The new file: every tensor of the module's, the learnt ones replaced;
+    // an overlay holds only the learnt ones and reads the rest from `base`.
     spike::core::SafetensorsWriter writer;
-    for (const auto &[key, value] : base.metadata())
-      if (key != spike::core::kBaseFileKey) // the copy holds every tensor
-        writer.setMetadata(key, value);
+    if (overlay)
+      writer.setMetadata(spike::core::kBaseFileKey,
+                         spike::overlayBaseReference(base.path(), weightsOut));
+    else
+      for (const auto &[key, value] : base.metadata())
+        if (key != spike::core::kBaseFileKey) // the copy holds every tensor
+          writer.setMetadata(key, value);
     auto copy = [&](const spike::core::SafetensorsFile &from,
                     const std::string &name) {
       return spike::copyStoredTensor(writer, from, name);
     };
-    for (const auto &[name, info] : base.tensors())
-      if (auto st = copy(learntNames.contains(name) ? *learnt : base, name);
-          !st)
+    for (const auto &[name, info] : base.tensors()) {
+      bool learntHere = learntNames.contains(name);
+      if (!learntHere && overlay)
+        continue; // read through the base
+      if (auto st = copy(learntHere ? *learnt : base, name); !st)
         return fail(st.message());
+    }
     for (const auto &entry : learntNames)
       if (auto st = copy(*learnt, entry.getKey().str() + ".scale"); !st)
         return fail(st.message());

@@ -72,13 +72,8 @@ struct StoreWeightCodesPass
     if (!*opened)
       return fail("the module names no weight file (qnn.weights)");
     const core::SafetensorsFile &base = **opened;
-    for (const std::string &read : base.files())
-      if (llvm::sys::fs::equivalent(out, read))
-        return fail("out=" + out + " is " +
-                    (read == base.path() ? "the weight file it reads"
-                                         : "a base of the weight file it "
-                                           "reads (" +
-                                               read + ")"));
+    if (auto st = spike::checkOutsideChain(base, out, "out"); !st)
+      return fail(st.message());
 
     llvm::MapVector<StringRef, CodedWeight> coded;
     if (failed(collect(coded)))
@@ -100,7 +95,8 @@ struct StoreWeightCodesPass
 
     core::SafetensorsWriter writer;
     if (overlay)
-      writer.setMetadata(core::kBaseFileKey, baseReference(base.path()));
+      writer.setMetadata(core::kBaseFileKey,
+                         spike::overlayBaseReference(base.path(), out));
     else
       for (const auto &[key, value] : base.metadata())
         if (key != core::kBaseFileKey) // the copy holds every tensor
@@ -121,22 +117,6 @@ struct StoreWeightCodesPass
     module->setAttr("qnn.weights",
                     StringAttr::get(module.getContext(),
                                     spike::weightFileAttr(module, out)));
-  }
-
-  /// How the overlay names its base: by file name when the two lie in one
-  /// directory, so that the pair can move together; else by real path.
-  std::string baseReference(const std::string &basePath) {
-    SmallString<256> baseDir, outDir, absolute(basePath);
-    StringRef from = llvm::sys::path::parent_path(basePath);
-    StringRef to = llvm::sys::path::parent_path(out);
-    llvm::sys::fs::make_absolute(absolute);
-    if (llvm::sys::fs::real_path(from.empty() ? "." : from, baseDir) ||
-        llvm::sys::fs::real_path(to.empty() ? "." : to, outDir))
-      return absolute.str().str();
-    if (baseDir == outDir)
-      return llvm::sys::path::filename(basePath).str();
-    llvm::sys::path::append(baseDir, llvm::sys::path::filename(basePath));
-    return baseDir.str().str();
   }
 
   /// The weights of quantized linears, checked to be read by nothing else

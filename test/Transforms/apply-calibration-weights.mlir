@@ -10,6 +10,19 @@
 // RUN: cd %t && not spike-opt %s -spike-apply-calibration="file=%t/noscale.json weights-out=x.safetensors" 2>&1 | FileCheck %s --check-prefix=NOSCALE
 // RUN: test ! -e %t/x.safetensors
 
+// With overlay=true the new file holds only the learnt weight and its
+// scales and reads the rest from the module's file; the pair reads as the
+// full copy does. A weights-out in the module's chain is refused.
+// RUN: cd %t && spike-opt %s -spike-apply-calibration="file=%t/learnt.json weights-out=out.safetensors" -o full.mlir
+// RUN: cd %t && spike-opt %s -spike-apply-calibration="file=%t/learnt.json weights-out=ov.safetensors overlay=true" -o ov.mlir
+// RUN: python3 %S/../Plan/Inputs/weight_codes_edit.py own %t/ov.safetensors | FileCheck %s --check-prefix=OVERLAY
+// RUN: cd %t && spike-opt full.mlir -spike-store-weight-codes="out=full-codes.safetensors" -o /dev/null
+// RUN: cd %t && spike-opt ov.mlir -spike-store-weight-codes="out=ov-codes.safetensors" -o /dev/null
+// RUN: cd %t && python3 %S/Inputs/chip_codes.py --dump full-codes.safetensors > full.txt
+// RUN: cd %t && python3 %S/Inputs/chip_codes.py --dump ov-codes.safetensors > ov.txt
+// RUN: diff %t/full.txt %t/ov.txt
+// RUN: cd %t && not spike-opt %s -spike-apply-calibration="file=%t/learnt.json weights-out=base.safetensors overlay=true" 2>&1 | FileCheck %s --check-prefix=ONTO
+
 // CHECK: module attributes {qnn.weights = "out.safetensors"}
 // CHECK: %[[W:.*]] = qnn.weight #qnn.param<"w"> : tensor<2x3xf32>
 // CHECK: %[[U:.*]] = qnn.weight #qnn.param<"u"> : tensor<2x3xf32>
@@ -22,6 +35,12 @@
 // FILE-NEXT: u [2, 3] 1 2 3 4 5 6
 // FILE-NEXT: w [2, 3] 0.1 -0.1 0.3 0.4 0.2 -0.6
 // FILE-NEXT: w.scale [2] 0.1 0.2
+
+// OVERLAY: metadata {"spikec.base": "base.safetensors"}
+// OVERLAY-NEXT: w F32
+// OVERLAY-NEXT: w.scale F32
+// OVERLAY-NOT: {{.}}
+// ONTO: error: spike-apply-calibration: weights-out=base.safetensors is the weight file it reads
 
 // NOOUT: error: spike-apply-calibration: {{.*}}learnt.json: has learnt weights; give weights-out=PATH, the weight file to write
 // STRAY: error: spike-apply-calibration: {{.*}}learnt.safetensors: tensor 'bias' is the weight of no linear in the module

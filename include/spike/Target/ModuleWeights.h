@@ -27,6 +27,20 @@ openModuleWeights(mlir::ModuleOp module, const std::string &path,
 /// the directory can move (as the importer writes it), else as given.
 std::string weightFileAttr(mlir::ModuleOp module, llvm::StringRef path);
 
+/// How an overlay written to `out` names its base `basePath`
+/// (core::kBaseFileKey): the file's name alone when the two lie in one
+/// directory, so that the pair can move together; else an absolute path
+/// (the real directory and the file's own name, so a link in a hub cache
+/// keeps the shards beside it).
+std::string overlayBaseReference(llvm::StringRef basePath, llvm::StringRef out);
+
+/// Refuses to write `out` where it would replace `base` or a file of its
+/// overlay chain (which the new file, or files beside it, still read):
+/// returns an error "OPTION=out is the weight file it reads" (or "a base
+/// of ..."), else ok.
+core::Status checkOutsideChain(const core::SafetensorsFile &base,
+                               llvm::StringRef out, llvm::StringRef option);
+
 /// Declares in `writer` a copy of tensor `name` of `from`, byte for byte in
 /// its stored dtype, made when the file is written (copies of a
 /// SafetensorsFile share its memory map, so one tensor is held at a time).

@@ -93,12 +93,20 @@ def SpikeApplyCalibration : Pass<"spike-apply-calibration", "mlir::ModuleOp"> {
     `"model.layers.0.mlp.up_proj.weight"`)
     After: `%s = qnn.weight #qnn.param<"model.layers.0.mlp.up_proj.weight.scale"> : tensor<1536xf32>`
     and `%y = spike.linear %x, %w bits 6 scales %s : ...`
+
+    With `overlay=true`, `weights-out` holds only the learnt weights and
+    their scales and names the module's file as its base (metadata
+    `spikec.base`, docs/PlanFormat.md): a 7B model's other 13 GB are not
+    copied, and the two files must move together. `weights-out` may not be
+    the module's file or a base of it.
   }];
   let options = [
     Option<"file", "file", "std::string", /*default=*/"\"\"",
            "Path of the spikec.calibration JSON file">,
     Option<"weightsOut", "weights-out", "std::string", /*default=*/"\"\"",
-           "The weight file to write when the calibration has learnt weights">
+           "The weight file to write when the calibration has learnt weights">,
+    Option<"overlay", "overlay", "bool", /*default=*/"false",
+           "Write only the learnt weights and their scales, naming the read file as the base of the rest">
   ];
 }
 

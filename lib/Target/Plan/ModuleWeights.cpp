@@ -53,6 +53,34 @@ std::string spike::weightFileAttr(ModuleOp module, llvm::StringRef path) {
   return llvm::sys::path::filename(out).str();
 }
 
+std::string spike::overlayBaseReference(llvm::StringRef basePath,
+                                        llvm::StringRef out) {
+  SmallString<256> baseDir, outDir, absolute(basePath);
+  StringRef from = llvm::sys::path::parent_path(basePath);
+  StringRef to = llvm::sys::path::parent_path(out);
+  llvm::sys::fs::make_absolute(absolute);
+  if (llvm::sys::fs::real_path(from.empty() ? "." : from, baseDir) ||
+      llvm::sys::fs::real_path(to.empty() ? "." : to, outDir))
+    return absolute.str().str();
+  if (baseDir == outDir)
+    return llvm::sys::path::filename(basePath).str();
+  llvm::sys::path::append(baseDir, llvm::sys::path::filename(basePath));
+  return baseDir.str().str();
+}
+
+spike::core::Status spike::checkOutsideChain(const core::SafetensorsFile &base,
+                                             llvm::StringRef out,
+                                             llvm::StringRef option) {
+  for (const std::string &read : base.files())
+    if (llvm::sys::fs::equivalent(out, read))
+      return core::Status::error(
+          (option + "=" + out + " is ").str() +
+          (read == base.path()
+               ? "the weight file it reads"
+               : "a base of the weight file it reads (" + read + ")"));
+  return core::Status::ok();
+}
+
 spike::core::Status spike::copyStoredTensor(core::SafetensorsWriter &writer,
                                             const core::SafetensorsFile &from,
                                             const std::string &name) {
