@@ -71,7 +71,12 @@ public:
     return true;
   }
   std::string baseFile() const override { return base_; }
-  std::vector<std::string> files() const override { return shardFiles_; }
+  std::vector<std::string> files() const override {
+    std::vector<std::string> out = {base_};
+    for (const auto &[shard, file] : shards_)
+      out.push_back(file->path());
+    return out;
+  }
 
 private:
   std::string firstUnread(
@@ -89,7 +94,6 @@ private:
 
   std::string dir_;
   std::string base_; ///< the index or the single file, absolute
-  std::vector<std::string> shardFiles_; ///< base_, then every shard
   std::map<std::string, std::string> shardOf_;
   std::map<std::string, std::unique_ptr<core::SafetensorsFile>> shards_;
 };
@@ -122,18 +126,18 @@ core::Result<std::unique_ptr<HFSource>> HFSource::open(const std::string &dir) {
     source->base_ = dir + "/model.safetensors";
     for (const auto &[name, info] : file->tensors())
       source->shardOf_[name] = "model.safetensors";
+    source->shards_["model.safetensors"] =
+        std::make_unique<core::SafetensorsFile>(file.take());
   } else {
     return core::Status::error(dir + ": no model.safetensors or "
                                      "model.safetensors.index.json");
   }
-  source->shardFiles_.push_back(source->base_);
   for (const auto &[name, shard] : source->shardOf_) {
     if (source->shards_.count(shard))
       continue;
     auto file = core::SafetensorsFile::open(dir + "/" + shard);
     if (!file)
       return file.status();
-    source->shardFiles_.push_back(dir + "/" + shard);
     source->shards_[shard] =
         std::make_unique<core::SafetensorsFile>(file.take());
   }

@@ -38,6 +38,15 @@ std::string canonicalPath(const std::string &path) {
   return ec ? path : p.string();
 }
 
+/// Where `name`, named by the file `from`, lies: as given when absolute,
+/// else beside `from`.
+std::string resolveBeside(const std::string &from, const std::string &name) {
+  size_t slash = from.find_last_of('/');
+  return name.front() == '/' || slash == std::string::npos
+             ? name
+             : from.substr(0, slash + 1) + name;
+}
+
 /// Refuses a path that exists but is no regular file: a base that names a
 /// device or FIFO would block its reader. A missing path passes, so that
 /// opening it says why.
@@ -103,10 +112,7 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string &path) {
     };
     if (name.empty())
       return fail("empty path");
-    size_t slash = at.find_last_of('/');
-    std::string basePath = name.front() == '/' || slash == std::string::npos
-                               ? name
-                               : at.substr(0, slash + 1) + name;
+    std::string basePath = resolveBeside(at, name);
     if (auto st = checkRegularFile(basePath); !st)
       return fail(st.message());
     if (!seen.insert(canonicalPath(basePath)).second)
@@ -171,8 +177,6 @@ Result<SafetensorsFile> SafetensorsFile::openIndex(const std::string &path) {
   if (!doc.is_object() || !doc.contains("weight_map") ||
       !doc["weight_map"].is_object())
     return Status::error(path + ": missing object 'weight_map'");
-  size_t slash = path.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   SafetensorsFile out;
   out.path_ = path;
   std::map<std::string, std::string> shardOf;
@@ -187,7 +191,7 @@ Result<SafetensorsFile> SafetensorsFile::openIndex(const std::string &path) {
     return Status::error(path + ": weight_map is empty");
   std::map<std::string, SafetensorsFile> shards; // by real path
   for (const auto &[name, shard] : shardOf) {
-    std::string shardPath = shard.front() == '/' ? shard : dir + shard;
+    std::string shardPath = resolveBeside(path, shard);
     std::string key = canonicalPath(shardPath);
     if (!shards.count(key)) {
       if (auto st = checkRegularFile(shardPath); !st)
